@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * tlsmgr_check.h - rejects option combinations that cannot work, with the fix to make.
+ * Included by tlsmgr_config.h after the defaults; never include it directly.
+ */
+#ifndef TLSMGR_CONFIG_H
+#error "include tlsmgr_config.h, not tlsmgr_check.h"
+#endif
+
+#if TLSMGR_POOL_SIZE < 256 || TLSMGR_POOL_SIZE > 4096 || (TLSMGR_POOL_SIZE % 64) != 0
+#error "TLSMGR_POOL_SIZE must be a multiple of 64 between 256 and 4096"
+#endif
+
+#if TLSMGR_EXCHANGE_SIZE < 64 || TLSMGR_EXCHANGE_SIZE > 4096
+#error "TLSMGR_EXCHANGE_SIZE must be between 64 and 4096"
+#endif
+
+#if TLSMGR_SEED_SIZE < 64 || TLSMGR_SEED_SIZE > 4096
+#error "TLSMGR_SEED_SIZE must be between 64 and 4096"
+#endif
+
+#if TLSMGR_DRBG_CTR != 0 && TLSMGR_DRBG_CTR != 1
+#error "TLSMGR_DRBG_CTR must be 0 (HMAC_DRBG) or 1 (CTR_DRBG)"
+#endif
+
+#if TLSMGR_MAX_SOURCES < 1 || TLSMGR_MAX_SOURCES > 16
+#error "TLSMGR_MAX_SOURCES must be between 1 and 16"
+#endif
+
+#if TLSMGR_DEFAULT_RANDOM_BYTES < 1 || TLSMGR_DEFAULT_RANDOM_BYTES > 1024
+#error "TLSMGR_DEFAULT_RANDOM_BYTES must be between 1 and 1024"
+#endif
+
+#if TLSMGR_MIN_SEED_SAVE_PERIOD < 60
+#error "TLSMGR_MIN_SEED_SAVE_PERIOD below 60 s would wear out flash: raise it"
+#endif
+
+#if TLSMGR_DEFAULT_SEED_SAVE_PERIOD < TLSMGR_MIN_SEED_SAVE_PERIOD
+#error "TLSMGR_DEFAULT_SEED_SAVE_PERIOD must not be below TLSMGR_MIN_SEED_SAVE_PERIOD"
+#endif
+
+#if TLSMGR_EGD_SERVER
+#if TLSMGR_EGD_MAX_CLIENTS < 1 || TLSMGR_EGD_MAX_CLIENTS > 256
+#error "TLSMGR_EGD_MAX_CLIENTS must be between 1 and 256"
+#endif
+#if TLSMGR_EGD_CLIENT_BUFFER < 260
+#error "TLSMGR_EGD_CLIENT_BUFFER must hold one 0x03 request: set it to 260 or more"
+#endif
+#if TLSMGR_EGD_IDLE_TIMEOUT < 1 || TLSMGR_EGD_IDLE_TIMEOUT > 3600
+#error "TLSMGR_EGD_IDLE_TIMEOUT must be between 1 and 3600 seconds"
+#endif
+#endif
+
+#if TLSMGR_MAX_FDS < 4
+#error "TLSMGR_MAX_FDS must leave room for the signal descriptor: set it to 4 or more"
+#endif
+#if TLSMGR_EGD_SERVER && TLSMGR_MAX_FDS < TLSMGR_EGD_MAX_CLIENTS + 3
+#error "TLSMGR_MAX_FDS must be at least TLSMGR_EGD_MAX_CLIENTS + 3 when TLSMGR_EGD_SERVER is 1"
+#endif
+
+#if TLSMGR_MAX_TIMERS < 4 || TLSMGR_MAX_TIMERS > 64
+#error "TLSMGR_MAX_TIMERS must be between 4 and 64"
+#endif
+
+#if TLSMGR_SWEEP_BATCH < 1 || TLSMGR_SWEEP_BATCH > 100000
+#error "TLSMGR_SWEEP_BATCH must be between 1 and 100000"
+#endif
+
+#if TLSMGR_DEFAULT_CACHE_MAX_ENTRIES < 1
+#error "TLSMGR_DEFAULT_CACHE_MAX_ENTRIES must be at least 1"
+#endif
+
+#if TLSMGR_MAX_TAG_LEN < 1 || TLSMGR_MAX_TAG_LEN > 64
+#error "TLSMGR_MAX_TAG_LEN must be between 1 and 64"
+#endif
+
+#if TLSMGR_CONF_MAX_LINE < 128 || TLSMGR_CONF_MAX_LINE > TLSMGR_CONF_MAX_SIZE
+#error "TLSMGR_CONF_MAX_LINE must be between 128 and TLSMGR_CONF_MAX_SIZE"
+#endif
+
+#if TLSMGR_PATH_MAX < 64 || TLSMGR_PATH_MAX > 4096
+#error "TLSMGR_PATH_MAX must be between 64 and 4096"
+#endif
+
+#if TLSMGR_LOG_LINE < 64
+#error "TLSMGR_LOG_LINE must be at least 64"
+#endif

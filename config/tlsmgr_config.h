@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * tlsmgr_config.h - every compile-time option of tlsmgr, with its default.
+ *
+ * Include order: TLSMGR_USER_CONFIG_FILE (a packager's own file, if defined), then the board
+ * preset TLSMGR_BOARD_HEADER (make BOARD=name), then the defaults below, which fill only what
+ * neither defined, then tlsmgr_check.h, which rejects bad combinations. Every option has a
+ * value (0/1 or a number) and is tested with #if; the build uses -Wundef so a misspelt option
+ * fails loudly. Defaults named TLSMGR_DEFAULT_* are run-time parameters of tlsmgr.conf(5)
+ * that the file may still change; the others are fixed at build time.
+ */
+#ifndef TLSMGR_CONFIG_H
+#define TLSMGR_CONFIG_H
+
+#ifdef TLSMGR_USER_CONFIG_FILE
+#include TLSMGR_USER_CONFIG_FILE
+#endif
+#ifdef TLSMGR_BOARD_HEADER
+#include TLSMGR_BOARD_HEADER
+#endif
+
+/* ---- Identity ------------------------------------------------------------------------- */
+
+/* Version string printed by --version; the Makefile passes the content of VERSION. */
+#ifndef TLSMGR_VERSION
+#define TLSMGR_VERSION "0.1.0"
+#endif
+
+/* Name of the board preset, shown by --version and the statistics. */
+#ifndef TLSMGR_BOARD_NAME
+#define TLSMGR_BOARD_NAME "generic"
+#endif
+
+/* Configuration file read by the daemon and by libtlsmgr when none is given. */
+#ifndef TLSMGR_DEFAULT_CONFIG_FILE
+#define TLSMGR_DEFAULT_CONFIG_FILE "/etc/tlsmgr/tlsmgr.conf"
+#endif
+
+/* ---- Entropy pool and generator --------------------------------------------------------- */
+
+/* Size of the entropy pool in bytes: 8192 bits as in Postfix tlsmgr(8). A multiple of 64
+ * (the pool is hashed in 64-byte SHA-512 blocks); 256 to 4096. */
+#ifndef TLSMGR_POOL_SIZE
+#define TLSMGR_POOL_SIZE 1024
+#endif
+
+/* Size of the exchange file and of the persistent seed, in bytes. Clients and older daemons
+ * accept only this exact size. 64 to 4096. */
+#ifndef TLSMGR_EXCHANGE_SIZE
+#define TLSMGR_EXCHANGE_SIZE 1024
+#endif
+#ifndef TLSMGR_SEED_SIZE
+#define TLSMGR_SEED_SIZE 1024
+#endif
+
+/* 1: the generator is CTR_DRBG with AES-256 (needs MBEDTLS_CTR_DRBG_C and MBEDTLS_AES_C).
+ * 0: HMAC_DRBG with SHA-512, for boards whose mbedTLS leaves AES out. */
+#ifndef TLSMGR_DRBG_CTR
+#define TLSMGR_DRBG_CTR 1
+#endif
+
+/* Most entropy sources in tls_random_source. 1 to 16. */
+#ifndef TLSMGR_MAX_SOURCES
+#define TLSMGR_MAX_SOURCES 8
+#endif
+
+/* 1: SP 800-90B repetition count and adaptive proportion tests on raw inputs (hwrng, EGD,
+ * plain file, board hook). 0 saves about 1 KB of code on boards that trust their sources. */
+#ifndef TLSMGR_HEALTH_TESTS
+#define TLSMGR_HEALTH_TESTS 1
+#endif
+
+/* 1: a creditable persistent seed may be credited to the kernel with RNDADDENTROPY (needs
+ * CAP_SYS_ADMIN before privileges are dropped). 0 removes the code. */
+#ifndef TLSMGR_KERNEL_CREDIT
+#define TLSMGR_KERNEL_CREDIT 1
+#endif
+
+/* Timeout of one request to an external EGD daemon, in milliseconds. 10 to 10000. */
+#ifndef TLSMGR_EGD_CLIENT_TIMEOUT_MS
+#define TLSMGR_EGD_CLIENT_TIMEOUT_MS 500
+#endif
+
+/* Run-time defaults of tlsmgr.conf(5), entropy half. Times are in seconds. */
+#ifndef TLSMGR_DEFAULT_RANDOM_SOURCE
+#define TLSMGR_DEFAULT_RANDOM_SOURCE "getrandom"
+#endif
+#ifndef TLSMGR_DEFAULT_RANDOM_BYTES
+#define TLSMGR_DEFAULT_RANDOM_BYTES 32
+#endif
+#ifndef TLSMGR_DEFAULT_EXCHANGE_NAME
+#define TLSMGR_DEFAULT_EXCHANGE_NAME "prng_exch"
+#endif
+#ifndef TLSMGR_DEFAULT_RESEED_PERIOD
+#define TLSMGR_DEFAULT_RESEED_PERIOD 3600
+#endif
+#ifndef TLSMGR_DEFAULT_PRNG_UPDATE_PERIOD
+#define TLSMGR_DEFAULT_PRNG_UPDATE_PERIOD 60
+#endif
+#ifndef TLSMGR_DEFAULT_SEED_FILE
+#define TLSMGR_DEFAULT_SEED_FILE "/etc/tlsmgr/seed"
+#endif
+#ifndef TLSMGR_DEFAULT_SEED_SAVE_PERIOD
+#define TLSMGR_DEFAULT_SEED_SAVE_PERIOD 86400
+#endif
+/* Shortest tls_random_seed_save_period accepted: bounds writes to flash. */
+#ifndef TLSMGR_MIN_SEED_SAVE_PERIOD
+#define TLSMGR_MIN_SEED_SAVE_PERIOD 3600
+#endif
+#ifndef TLSMGR_DEFAULT_SEED_CREDIT
+#define TLSMGR_DEFAULT_SEED_CREDIT 1
+#endif
+
+/* ---- EGD service -------------------------------------------------------------------------- */
+
+/* 1: the daemon can serve the EGD protocol on tls_random_egd_socket. */
+#ifndef TLSMGR_EGD_SERVER
+#define TLSMGR_EGD_SERVER 1
+#endif
+/* Most EGD clients connected at once; further ones wait in the listen backlog. 1 to 256. */
+#ifndef TLSMGR_EGD_MAX_CLIENTS
+#define TLSMGR_EGD_MAX_CLIENTS 16
+#endif
+/* Bytes buffered per EGD client, each way. At least 260 (one 0x03 header and 255 bytes). */
+#ifndef TLSMGR_EGD_CLIENT_BUFFER
+#define TLSMGR_EGD_CLIENT_BUFFER 512
+#endif
+/* An EGD client that sends nothing for this many seconds is disconnected. 1 to 3600. */
+#ifndef TLSMGR_EGD_IDLE_TIMEOUT
+#define TLSMGR_EGD_IDLE_TIMEOUT 30
+#endif
+/* Default socket path; relative to state_directory; empty disables the service. */
+#ifndef TLSMGR_DEFAULT_EGD_SOCKET
+#define TLSMGR_DEFAULT_EGD_SOCKET "egd"
+#endif
+
+/* ---- Session cache ------------------------------------------------------------------------ */
+
+/* Default cache environment (lmdb:PATH), relative to state_directory; empty disables. */
+#ifndef TLSMGR_DEFAULT_CACHE_DATABASE
+#define TLSMGR_DEFAULT_CACHE_DATABASE "lmdb:cache"
+#endif
+#ifndef TLSMGR_DEFAULT_CACHE_TIMEOUT
+#define TLSMGR_DEFAULT_CACHE_TIMEOUT 3600
+#endif
+#ifndef TLSMGR_DEFAULT_CACHE_MAX_ENTRIES
+#define TLSMGR_DEFAULT_CACHE_MAX_ENTRIES 10000
+#endif
+/* LMDB map size in bytes: the largest the cache file may grow. Keep it well under the
+ * address space of 32-bit targets. */
+#ifndef TLSMGR_DEFAULT_CACHE_MAP_SIZE
+#define TLSMGR_DEFAULT_CACHE_MAP_SIZE (16UL * 1024 * 1024)
+#endif
+/* 0: sweep every tls_session_cache_timeout, as tlsmgr(8) does. */
+#ifndef TLSMGR_DEFAULT_CACHE_SWEEP_PERIOD
+#define TLSMGR_DEFAULT_CACHE_SWEEP_PERIOD 0
+#endif
+#ifndef TLSMGR_DEFAULT_CACHE_SYNC
+#define TLSMGR_DEFAULT_CACHE_SYNC 0
+#endif
+/* Most deletions in one sweep transaction, and the time after which a step yields. */
+#ifndef TLSMGR_SWEEP_BATCH
+#define TLSMGR_SWEEP_BATCH 1000
+#endif
+#ifndef TLSMGR_SWEEP_STEP_MS
+#define TLSMGR_SWEEP_STEP_MS 5
+#endif
+/* Entries created this many seconds in the future are taken as written under a wrong clock
+ * and removed. */
+#ifndef TLSMGR_CLOCK_SKEW_TOLERANCE
+#define TLSMGR_CLOCK_SKEW_TOLERANCE 300
+#endif
+/* Longest service tag a client may use to namespace its entries, in bytes. 1 to 64. */
+#ifndef TLSMGR_MAX_TAG_LEN
+#define TLSMGR_MAX_TAG_LEN 32
+#endif
+
+/* ---- Ticket keys -------------------------------------------------------------------------- */
+
+#ifndef TLSMGR_DEFAULT_TICKET_KEY_LIFETIME
+#define TLSMGR_DEFAULT_TICKET_KEY_LIFETIME 43200
+#endif
+
+/* ---- Daemon ------------------------------------------------------------------------------- */
+
+#ifndef TLSMGR_DEFAULT_STATE_DIRECTORY
+#define TLSMGR_DEFAULT_STATE_DIRECTORY "/var/run/tlsmgr"
+#endif
+#ifndef TLSMGR_DEFAULT_USER
+#define TLSMGR_DEFAULT_USER "tlsmgr"
+#endif
+#ifndef TLSMGR_DEFAULT_GROUP
+#define TLSMGR_DEFAULT_GROUP "tlsmgr"
+#endif
+#ifndef TLSMGR_DEFAULT_SYSLOG_NAME
+#define TLSMGR_DEFAULT_SYSLOG_NAME "tlsmgr"
+#endif
+#ifndef TLSMGR_DEFAULT_SYSLOG_FACILITY
+#define TLSMGR_DEFAULT_SYSLOG_FACILITY "daemon"
+#endif
+
+/* Timers in the event loop's fixed table. 4 to 64. */
+#ifndef TLSMGR_MAX_TIMERS
+#define TLSMGR_MAX_TIMERS 16
+#endif
+/* Descriptors the event loop watches: signals, EGD listener and clients, /dev/random. */
+#ifndef TLSMGR_MAX_FDS
+#define TLSMGR_MAX_FDS (TLSMGR_EGD_MAX_CLIENTS + 8)
+#endif
+
+/* ---- Configuration file ------------------------------------------------------------------- */
+
+/* Longest line of tlsmgr.conf, in bytes, and the largest file accepted. */
+#ifndef TLSMGR_CONF_MAX_LINE
+#define TLSMGR_CONF_MAX_LINE 1024
+#endif
+#ifndef TLSMGR_CONF_MAX_SIZE
+#define TLSMGR_CONF_MAX_SIZE 65536
+#endif
+/* Longest path accepted for any file name parameter, including the state directory prefix. */
+#ifndef TLSMGR_PATH_MAX
+#define TLSMGR_PATH_MAX 256
+#endif
+
+/* ---- Logging ------------------------------------------------------------------------------ */
+
+/* 1: debug messages (-v) are compiled in. 0 removes their format strings from the binary. */
+#ifndef TLSMGR_LOG_DEBUG
+#define TLSMGR_LOG_DEBUG 1
+#endif
+/* Longest log message; longer ones are cut. */
+#ifndef TLSMGR_LOG_LINE
+#define TLSMGR_LOG_LINE 256
+#endif
+
+#include "tlsmgr_check.h"
+
+#endif /* TLSMGR_CONFIG_H */

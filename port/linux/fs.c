@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* fs.c - which file system holds a path: tmpfs needs no fsync, JFFS2 cannot map an LMDB env. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <sys/vfs.h>
+
+#include "port.h"
+
+#define FS_TMPFS_MAGIC 0x01021994
+#define FS_RAMFS_MAGIC 0x858458f6
+#define FS_JFFS2_MAGIC 0x72b6
+#define FS_NFS_MAGIC 0x6969
+
+enum port_fs port_fs_type(const char *path)
+{
+    char buf[4096];
+    struct statfs sf;
+    size_t n = strlen(path);
+
+    if (n >= sizeof(buf))
+        return PORT_FS_OTHER;
+    memcpy(buf, path, n + 1);
+    /* Walk up to the nearest existing parent: the file may not exist yet. */
+    while (statfs(buf, &sf) != 0) {
+        char *slash = strrchr(buf, '/');
+
+        if (errno != ENOENT && errno != ENOTDIR)
+            return PORT_FS_OTHER;
+        if (slash == NULL)
+            return statfs(".", &sf) == 0 ? PORT_FS_OTHER : PORT_FS_OTHER;
+        if (slash == buf) {
+            buf[1] = '\0';
+            if (statfs(buf, &sf) != 0)
+                return PORT_FS_OTHER;
+            break;
+        }
+        *slash = '\0';
+    }
+    switch ((unsigned long)sf.f_type) {
+    case FS_TMPFS_MAGIC:
+    case FS_RAMFS_MAGIC:
+        return PORT_FS_TMPFS;
+    case FS_JFFS2_MAGIC:
+        return PORT_FS_JFFS2;
+    case FS_NFS_MAGIC:
+        return PORT_FS_NFS;
+    default:
+        return PORT_FS_OTHER;
+    }
+}

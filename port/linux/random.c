@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* random.c - Linux kernel RNG: getrandom(GRND_NONBLOCK) so the loop never blocks, /dev/random
+ * readability as the "CRNG ready" event, RNDADDENTROPY for crediting a seed. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/random.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "port.h"
+
+#ifndef GRND_NONBLOCK
+#define GRND_NONBLOCK 0x0001
+#endif
+
+long port_getrandom(void *buf, size_t len)
+{
+#ifdef SYS_getrandom
+    long n;
+
+    do {
+        n = syscall(SYS_getrandom, buf, len, GRND_NONBLOCK);
+    } while (n < 0 && errno == EINTR);
+    return n;
+#else
+    (void)buf;
+    (void)len;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int port_kernel_rng_ready(void)
+{
+    unsigned char b;
+    long n = port_getrandom(&b, 1);
+
+    if (n == 1)
+        return 1;
+    return (n < 0 && errno == EAGAIN) ? 0 : -1;
+}
+
+int port_kernel_rng_wait_fd(void)
+{
+    return open("/dev/random", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+}
+
+int port_kernel_credit(const void *buf, size_t len, unsigned bits)
+{
+    struct {
+        int entropy_count;
+        int buf_size;
+        unsigned char buf[512];
+    } req;
+    int fd, r, e;
+
+    if (len > sizeof(req.buf)) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (bits > 256)
+        bits = 256;
+    if (bits > len * 8)
+        bits = (unsigned)(len * 8);
+    req.entropy_count = (int)bits;
+    req.buf_size = (int)len;
+    memcpy(req.buf, buf, len);
+    fd = open("/dev/urandom", O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -1;
+    r = ioctl(fd, RNDADDENTROPY, &req);
+    e = errno;
+    memset(&req, 0, sizeof(req));
+    close(fd);
+    errno = e;
+    return r < 0 ? -1 : 0;
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * port.h - the only platform interface of tlsmgr.
+ *
+ * src/ reaches the operating system through these functions and nothing else, so a new board
+ * needs a new port, never a change in src/. Ports: port/posix (any POSIX system), port/linux
+ * (overrides posix files by name: getrandom, RNDADDENTROPY, boot-time clock), port/test (the
+ * unit tests' port: virtual clock, scripted entropy, injected faults, captured log) and
+ * port/template (commented stubs to start a board port from).
+ *
+ * Conventions: a function that can fail returns -1 (or a negative count) and sets errno to a
+ * value from <errno.h>; callers log strerror(errno). Every path is opened without following a
+ * final symbolic link and with close-on-exec.
+ */
+#ifndef TLSMGR_PORT_H
+#define TLSMGR_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- Clocks ---------------------------------------------------------------------------- */
+
+/* Milliseconds of a clock that never goes back and keeps counting across suspend where the
+ * platform allows (CLOCK_BOOTTIME on Linux). Timers use it. */
+uint64_t port_now_ms(void);
+/* Wall-clock seconds since 1970: for timestamps stored in files and the cache. */
+int64_t port_wall_time(void);
+/* Fills out[] with every clock the platform has, at the finest resolution (realtime,
+ * monotonic, boot time, process CPU time, in nanoseconds). Mixed into the pool, never
+ * credited. Returns the number of values written (at most n). */
+int port_clock_sample(uint64_t *out, int n);
+
+/* ---- Randomness ------------------------------------------------------------------------ */
+
+/* Up to len bytes from the kernel CSPRNG without blocking. Returns the count (may be short),
+ * or -1 with errno EAGAIN (kernel RNG not initialised yet) or ENOSYS (no such interface). */
+long port_getrandom(void *buf, size_t len);
+/* 1 if the kernel RNG is initialised, 0 if not yet, -1 if unknown. */
+int port_kernel_rng_ready(void);
+/* A descriptor that becomes readable once the kernel RNG is initialised (Linux: /dev/random),
+ * for the event loop to wait on at boot; -1 if the platform has none. The caller closes it. */
+int port_kernel_rng_wait_fd(void);
+/* Adds len bytes to the kernel pool and credits `bits` (capped by the kernel at 256) of
+ * entropy: RNDADDENTROPY. -1 with errno EPERM without CAP_SYS_ADMIN, ENOSYS where none. */
+int port_kernel_credit(const void *buf, size_t len, unsigned bits);
+/* Board hook: raw bytes from a board-specific hardware RNG. Returns the count, or -1 with
+ * errno ENOSYS when the board has none. Health-tested by the caller. */
+long port_board_entropy(void *buf, size_t len);
+/* Board hook: device-unique but not secret data (serial number, MAC addresses, machine-id),
+ * mixed in uncredited so that identical images diverge. Returns the count (0 if none). */
+long port_board_unique(void *buf, size_t cap);
+
+/* ---- Files ----------------------------------------------------------------------------- */
+
+enum port_ftype { PORT_FT_REG, PORT_FT_DIR, PORT_FT_LNK, PORT_FT_FIFO, PORT_FT_CHR, PORT_FT_SOCK,
+                  PORT_FT_OTHER };
+
+struct port_stat {
+    enum port_ftype type;
+    uint64_t size;
+    unsigned mode; /* permission bits only (07777) */
+    unsigned uid;
+    unsigned gid;
+    int64_t mtime;
+};
+
+/* Flags of port_open: O_NOFOLLOW and O_CLOEXEC are always added. */
+#define PORT_O_RDONLY 0x01
+#define PORT_O_WRONLY 0x02
+#define PORT_O_RDWR 0x04
+#define PORT_O_CREAT 0x08
+#define PORT_O_EXCL 0x10
+#define PORT_O_TRUNC 0x20
+#define PORT_O_NONBLOCK 0x40
+#define PORT_O_DIRECTORY 0x80
+#define PORT_O_APPEND 0x100
+
+int port_open(const char *path, int flags, unsigned mode);
+long port_read(int fd, void *buf, size_t len);
+long port_write(int fd, const void *buf, size_t len);
+int port_close(int fd);
+int port_fsync(int fd);
+int port_fstat(int fd, struct port_stat *st);
+/* Does not follow a final symbolic link. */
+int port_lstat(const char *path, struct port_stat *st);
+int port_rename(const char *from, const char *to);
+int port_unlink(const char *path);
+int port_mkdir(const char *path, unsigned mode);
+int port_rmdir(const char *path);
+int port_fchown(int fd, unsigned uid, unsigned gid);
+int port_fchmod(int fd, unsigned mode);
+/* Exclusive advisory lock on an open descriptor (flock), without waiting: -1 EWOULDBLOCK if
+ * another process holds it. Released by port_close. */
+int port_lock(int fd);
+
+/* Kind of file system that holds path (or its nearest existing parent). */
+enum port_fs { PORT_FS_OTHER, PORT_FS_TMPFS, PORT_FS_JFFS2, PORT_FS_NFS };
+enum port_fs port_fs_type(const char *path);
+
+/* ---- Unix sockets ---------------------------------------------------------------------- */
+
+/* Non-blocking listening stream socket at path (a stale socket there is replaced, any other
+ * file is refused with EEXIST), mode applied before listen. */
+int port_unix_listen(const char *path, unsigned mode, int backlog);
+/* Non-blocking connect: returns the descriptor; the caller polls for writability when errno
+ * was EINPROGRESS. -1 on failure. */
+int port_unix_connect(const char *path);
+/* Non-blocking accept; -1 with EAGAIN when nobody waits. */
+int port_accept(int listen_fd);
+/* Reads the pending error of a non-blocking connect (0 when connected). */
+int port_socket_error(int fd);
+
+/* ---- Waiting --------------------------------------------------------------------------- */
+
+#define PORT_POLLIN 0x01
+#define PORT_POLLOUT 0x02
+#define PORT_POLLERR 0x04
+#define PORT_POLLHUP 0x08
+#define PORT_POLLNVAL 0x10
+
+struct port_pollfd {
+    int fd;
+    short events;
+    short revents;
+};
+
+/* Waits until a descriptor is ready or timeout_ms passes (-1: no timeout). Returns the number
+ * of ready descriptors, 0 on timeout, -1 with EINTR when a signal came first. */
+int port_poll(struct port_pollfd *fds, unsigned nfds, int timeout_ms);
+
+/* ---- Signals --------------------------------------------------------------------------- */
+
+enum port_signal { PORT_SIG_NONE, PORT_SIG_TERM, PORT_SIG_HUP, PORT_SIG_USR1 };
+
+/* Catches SIGTERM, SIGINT (as TERM), SIGHUP and SIGUSR1, ignores SIGPIPE, and returns a
+ * descriptor that becomes readable when one arrived. */
+int port_signals_open(void);
+/* Next pending signal, PORT_SIG_NONE when none is left. */
+enum port_signal port_signal_next(void);
+void port_signals_close(void);
+
+/* ---- Logging --------------------------------------------------------------------------- */
+
+/* Priorities, syslog's numbering. */
+#define PORT_LOG_ERR 3
+#define PORT_LOG_WARNING 4
+#define PORT_LOG_NOTICE 5
+#define PORT_LOG_INFO 6
+#define PORT_LOG_DEBUG 7
+
+/* to_stderr: 1 writes "ident: message" lines to standard error, 0 uses syslog. */
+void port_log_open(const char *ident, int facility, int to_stderr);
+void port_log_write(int priority, const char *message);
+void port_log_close(void);
+/* syslog facility code of a name (daemon, user, authpriv, local0..local7), -1 if unknown. */
+int port_log_facility(const char *name);
+
+/* ---- Processes and privileges ---------------------------------------------------------- */
+
+int port_is_root(void);
+unsigned port_uid(void);
+unsigned port_gid(void);
+long port_pid(void);
+int port_user_lookup(const char *name, unsigned *uid, unsigned *gid);
+int port_group_lookup(const char *name, unsigned *gid);
+/* setgroups(gid only), setgid, setuid, then checks that root cannot be regained. */
+int port_drop_privileges(unsigned uid, unsigned gid);
+/* Prints to standard output (the -n, -s and --version answers). */
+void port_print(const char *text);
+
+#endif /* TLSMGR_PORT_H */

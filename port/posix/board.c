@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* board.c - default board hooks: no hardware RNG; machine-id as device-unique data. A board
+ * port replaces this file (see port/template/board.c). */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "port.h"
+
+long port_board_entropy(void *buf, size_t len)
+{
+    (void)buf;
+    (void)len;
+    errno = ENOSYS;
+    return -1;
+}
+
+long port_board_unique(void *buf, size_t cap)
+{
+    static const char *const files[] = {"/etc/machine-id", "/var/lib/dbus/machine-id"};
+    size_t i;
+
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        int fd = open(files[i], O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        ssize_t n;
+
+        if (fd < 0)
+            continue;
+        n = read(fd, buf, cap);
+        close(fd);
+        if (n > 0)
+            return (long)n;
+    }
+    return 0;
+}

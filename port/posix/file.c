@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* file.c - files and directories. Every open refuses a final symbolic link (O_NOFOLLOW) and is
+ * close-on-exec; reads and writes retry on EINTR so callers see only real failures. */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "port.h"
+
+int port_open(const char *path, int flags, unsigned mode)
+{
+    int oflags = O_NOFOLLOW | O_CLOEXEC;
+    int fd;
+
+    if (flags & PORT_O_RDWR)
+        oflags |= O_RDWR;
+    else if (flags & PORT_O_WRONLY)
+        oflags |= O_WRONLY;
+    else
+        oflags |= O_RDONLY;
+    if (flags & PORT_O_CREAT)
+        oflags |= O_CREAT;
+    if (flags & PORT_O_EXCL)
+        oflags |= O_EXCL;
+    if (flags & PORT_O_TRUNC)
+        oflags |= O_TRUNC;
+    if (flags & PORT_O_NONBLOCK)
+        oflags |= O_NONBLOCK;
+    if (flags & PORT_O_DIRECTORY)
+        oflags |= O_DIRECTORY;
+    if (flags & PORT_O_APPEND)
+        oflags |= O_APPEND;
+    do {
+        fd = open(path, oflags, (mode_t)mode);
+    } while (fd < 0 && errno == EINTR);
+    return fd;
+}
+
+long port_read(int fd, void *buf, size_t len)
+{
+    ssize_t n;
+
+    do {
+        n = read(fd, buf, len);
+    } while (n < 0 && errno == EINTR);
+    return (long)n;
+}
+
+long port_write(int fd, const void *buf, size_t len)
+{
+    ssize_t n;
+
+    do {
+        n = write(fd, buf, len);
+    } while (n < 0 && errno == EINTR);
+    return (long)n;
+}
+
+int port_close(int fd)
+{
+    /* Linux closes the descriptor even when close() reports EINTR: never retry. */
+    return close(fd);
+}
+
+int port_fsync(int fd)
+{
+    int r;
+
+    do {
+        r = fsync(fd);
+    } while (r < 0 && errno == EINTR);
+    /* Directories on some file systems refuse fsync; nothing more can be done there. */
+    if (r < 0 && (errno == EINVAL || errno == EROFS))
+        return 0;
+    return r;
+}
+
+static void fill_stat(const struct stat *sb, struct port_stat *st)
+{
+    if (S_ISREG(sb->st_mode))
+        st->type = PORT_FT_REG;
+    else if (S_ISDIR(sb->st_mode))
+        st->type = PORT_FT_DIR;
+    else if (S_ISLNK(sb->st_mode))
+        st->type = PORT_FT_LNK;
+    else if (S_ISFIFO(sb->st_mode))
+        st->type = PORT_FT_FIFO;
+    else if (S_ISCHR(sb->st_mode))
+        st->type = PORT_FT_CHR;
+    else if (S_ISSOCK(sb->st_mode))
+        st->type = PORT_FT_SOCK;
+    else
+        st->type = PORT_FT_OTHER;
+    st->size = (uint64_t)sb->st_size;
+    st->mode = (unsigned)sb->st_mode & 07777u;
+    st->uid = (unsigned)sb->st_uid;
+    st->gid = (unsigned)sb->st_gid;
+    st->mtime = (int64_t)sb->st_mtime;
+}
+
+int port_fstat(int fd, struct port_stat *st)
+{
+    struct stat sb;
+
+    if (fstat(fd, &sb) != 0)
+        return -1;
+    fill_stat(&sb, st);
+    return 0;
+}
+
+int port_lstat(const char *path, struct port_stat *st)
+{
+    struct stat sb;
+
+    if (lstat(path, &sb) != 0)
+        return -1;
+    fill_stat(&sb, st);
+    return 0;
+}
+
+int port_rename(const char *from, const char *to)
+{
+    return rename(from, to);
+}
+
+int port_unlink(const char *path)
+{
+    return unlink(path);
+}
+
+int port_mkdir(const char *path, unsigned mode)
+{
+    return mkdir(path, (mode_t)mode);
+}
+
+int port_rmdir(const char *path)
+{
+    return rmdir(path);
+}
+
+int port_fchown(int fd, unsigned uid, unsigned gid)
+{
+    return fchown(fd, (uid_t)uid, (gid_t)gid);
+}
+
+int port_fchmod(int fd, unsigned mode)
+{
+    return fchmod(fd, (mode_t)mode);
+}
+
+int port_lock(int fd)
+{
+    int r;
+
+    do {
+        r = flock(fd, LOCK_EX | LOCK_NB);
+    } while (r < 0 && errno == EINTR);
+    return r;
+}

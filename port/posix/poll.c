@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* poll.c - the one place the daemon sleeps. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <poll.h>
+
+#include "port.h"
+
+int port_poll(struct port_pollfd *fds, unsigned nfds, int timeout_ms)
+{
+    struct pollfd pfd[64];
+    unsigned i;
+    int r;
+
+    if (nfds > sizeof(pfd) / sizeof(pfd[0])) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (i = 0; i < nfds; i++) {
+        pfd[i].fd = fds[i].fd;
+        pfd[i].events = (short)(((fds[i].events & PORT_POLLIN) ? POLLIN : 0) |
+                                ((fds[i].events & PORT_POLLOUT) ? POLLOUT : 0));
+        pfd[i].revents = 0;
+    }
+    r = poll(pfd, nfds, timeout_ms);
+    for (i = 0; i < nfds; i++) {
+        short re = pfd[i].revents;
+        fds[i].revents = (short)(((re & POLLIN) ? PORT_POLLIN : 0) |
+                                 ((re & POLLOUT) ? PORT_POLLOUT : 0) |
+                                 ((re & POLLERR) ? PORT_POLLERR : 0) |
+                                 ((re & POLLHUP) ? PORT_POLLHUP : 0) |
+                                 ((re & POLLNVAL) ? PORT_POLLNVAL : 0));
+    }
+    return r;
+}

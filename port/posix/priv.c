@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* priv.c - identities and the one-way drop of root privileges. */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include "port.h"
+
+int port_is_root(void)
+{
+    return geteuid() == 0;
+}
+
+unsigned port_uid(void)
+{
+    return (unsigned)geteuid();
+}
+
+unsigned port_gid(void)
+{
+    return (unsigned)getegid();
+}
+
+long port_pid(void)
+{
+    return (long)getpid();
+}
+
+int port_user_lookup(const char *name, unsigned *uid, unsigned *gid)
+{
+    struct passwd *pw;
+
+    errno = 0;
+    pw = getpwnam(name);
+    if (pw == NULL) {
+        if (errno == 0)
+            errno = ENOENT;
+        return -1;
+    }
+    *uid = (unsigned)pw->pw_uid;
+    *gid = (unsigned)pw->pw_gid;
+    return 0;
+}
+
+int port_group_lookup(const char *name, unsigned *gid)
+{
+    struct group *gr;
+
+    errno = 0;
+    gr = getgrnam(name);
+    if (gr == NULL) {
+        if (errno == 0)
+            errno = ENOENT;
+        return -1;
+    }
+    *gid = (unsigned)gr->gr_gid;
+    return 0;
+}
+
+int port_drop_privileges(unsigned uid, unsigned gid)
+{
+    gid_t g = (gid_t)gid;
+
+    if (setgroups(1, &g) < 0 || setgid(g) < 0 || setuid((uid_t)uid) < 0)
+        return -1;
+    /* A drop that can be undone is no drop: regaining root must fail now. */
+    if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+        errno = EPERM;
+        return -1;
+    }
+    if (getuid() != (uid_t)uid || geteuid() != (uid_t)uid || getgid() != g || getegid() != g) {
+        errno = EPERM;
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* signal.c - signals become readable bytes on a self-pipe, so the event loop handles them
+ * between two jobs and never inside a handler. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "port.h"
+
+static int sig_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    unsigned char c = (unsigned char)sig;
+
+    /* A full pipe already holds enough wake-ups; losing this byte loses nothing. */
+    if (write(sig_pipe[1], &c, 1) < 0) {
+    }
+    errno = saved;
+}
+
+static int set_flags(int fd)
+{
+    return (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
+               ? -1
+               : 0;
+}
+
+int port_signals_open(void)
+{
+    static const int caught[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
+    struct sigaction sa;
+    size_t i;
+
+    if (sig_pipe[0] >= 0)
+        return sig_pipe[0];
+    if (pipe(sig_pipe) < 0)
+        return -1;
+    if (set_flags(sig_pipe[0]) < 0 || set_flags(sig_pipe[1]) < 0) {
+        port_signals_close();
+        return -1;
+    }
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
+        sigaction(caught[i], &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+    return sig_pipe[0];
+}
+
+enum port_signal port_signal_next(void)
+{
+    unsigned char c;
+
+    while (sig_pipe[0] >= 0 && read(sig_pipe[0], &c, 1) == 1) {
+        switch (c) {
+        case SIGTERM:
+        case SIGINT:
+            return PORT_SIG_TERM;
+        case SIGHUP:
+            return PORT_SIG_HUP;
+        case SIGUSR1:
+            return PORT_SIG_USR1;
+        default:
+            break;
+        }
+    }
+    return PORT_SIG_NONE;
+}
+
+void port_signals_close(void)
+{
+    struct sigaction sa;
+
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+    if (sig_pipe[0] >= 0)
+        close(sig_pipe[0]);
+    if (sig_pipe[1] >= 0)
+        close(sig_pipe[1]);
+    sig_pipe[0] = sig_pipe[1] = -1;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* socket.c - non-blocking Unix stream sockets for the EGD service and its clients. */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "port.h"
+
+static int fill_addr(struct sockaddr_un *sun, const char *path)
+{
+    size_t len = strlen(path);
+
+    if (len >= sizeof(sun->sun_path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memset(sun, 0, sizeof(*sun));
+    sun->sun_family = AF_UNIX;
+    memcpy(sun->sun_path, path, len + 1);
+    return 0;
+}
+
+static int nonblocking_socket(void)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+    if (fd < 0)
+        return -1;
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+int port_unix_listen(const char *path, unsigned mode, int backlog)
+{
+    struct sockaddr_un sun;
+    struct stat sb;
+    int fd, e;
+
+    if (fill_addr(&sun, path) < 0)
+        return -1;
+    /* Only a leftover socket may be replaced: never unlink a file someone planted there. */
+    if (lstat(path, &sb) == 0) {
+        if (!S_ISSOCK(sb.st_mode)) {
+            errno = EEXIST;
+            return -1;
+        }
+        if (unlink(path) < 0)
+            return -1;
+    }
+    fd = nonblocking_socket();
+    if (fd < 0)
+        return -1;
+    if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || chmod(path, (mode_t)mode) < 0 ||
+        listen(fd, backlog) < 0) {
+        e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+int port_unix_connect(const char *path)
+{
+    struct sockaddr_un sun;
+    int fd, e;
+
+    if (fill_addr(&sun, path) < 0)
+        return -1;
+    fd = nonblocking_socket();
+    if (fd < 0)
+        return -1;
+    if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 && errno != EINPROGRESS &&
+        errno != EAGAIN) {
+        e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+int port_accept(int listen_fd)
+{
+    int fd;
+
+    do {
+        fd = accept(listen_fd, NULL, NULL);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return -1;
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+int port_socket_error(int fd)
+{
+    int err = 0;
+    socklen_t len = sizeof(err);
+
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+        return errno;
+    return err;
+}

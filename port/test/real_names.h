@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* real_names.h - force-included when the posix/linux port is compiled for the tests: the real
+ * functions take these names and port/test/port_test.c wraps them with faults and scripts. */
+#define port_now_ms port_real_now_ms
+#define port_wall_time port_real_wall_time
+#define port_clock_sample port_real_clock_sample
+#define port_getrandom port_real_getrandom
+#define port_kernel_rng_ready port_real_kernel_rng_ready
+#define port_kernel_rng_wait_fd port_real_kernel_rng_wait_fd
+#define port_kernel_credit port_real_kernel_credit
+#define port_board_entropy port_real_board_entropy
+#define port_board_unique port_real_board_unique
+#define port_open port_real_open
+#define port_read port_real_read
+#define port_write port_real_write
+#define port_close port_real_close
+#define port_fsync port_real_fsync
+#define port_fstat port_real_fstat
+#define port_lstat port_real_lstat
+#define port_rename port_real_rename
+#define port_unlink port_real_unlink
+#define port_mkdir port_real_mkdir
+#define port_rmdir port_real_rmdir
+#define port_fchown port_real_fchown
+#define port_fchmod port_real_fchmod
+#define port_lock port_real_lock
+#define port_fs_type port_real_fs_type
+#define port_unix_listen port_real_unix_listen
+#define port_unix_connect port_real_unix_connect
+#define port_accept port_real_accept
+#define port_socket_error port_real_socket_error
+#define port_poll port_real_poll
+#define port_signals_open port_real_signals_open
+#define port_signal_next port_real_signal_next
+#define port_signals_close port_real_signals_close
+#define port_log_open port_real_log_open
+#define port_log_write port_real_log_write
+#define port_log_close port_real_log_close
+#define port_log_facility port_real_log_facility
+#define port_is_root port_real_is_root
+#define port_uid port_real_uid
+#define port_gid port_real_gid
+#define port_pid port_real_pid
+#define port_user_lookup port_real_user_lookup
+#define port_group_lookup port_real_group_lookup
+#define port_drop_privileges port_real_drop_privileges
+#define port_print port_real_print

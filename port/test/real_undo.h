@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* real_undo.h - ends the renaming of real_names.h inside port_test.c, after port.h declared the
+ * real functions, so that the wrappers below it take the public names. */
+#undef port_now_ms
+#undef port_wall_time
+#undef port_clock_sample
+#undef port_getrandom
+#undef port_kernel_rng_ready
+#undef port_kernel_rng_wait_fd
+#undef port_kernel_credit
+#undef port_board_entropy
+#undef port_board_unique
+#undef port_open
+#undef port_read
+#undef port_write
+#undef port_close
+#undef port_fsync
+#undef port_fstat
+#undef port_lstat
+#undef port_rename
+#undef port_unlink
+#undef port_mkdir
+#undef port_rmdir
+#undef port_fchown
+#undef port_fchmod
+#undef port_lock
+#undef port_fs_type
+#undef port_unix_listen
+#undef port_unix_connect
+#undef port_accept
+#undef port_socket_error
+#undef port_poll
+#undef port_signals_open
+#undef port_signal_next
+#undef port_signals_close
+#undef port_log_open
+#undef port_log_write
+#undef port_log_close
+#undef port_log_facility
+#undef port_is_root
+#undef port_uid
+#undef port_gid
+#undef port_pid
+#undef port_user_lookup
+#undef port_group_lookup
+#undef port_drop_privileges
+#undef port_print

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* client.c - the libtlsmgr handle: configuration shared with the daemon, service tag, pid. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "log.h"
+#include "port.h"
+
+const char *tlsmgr_version(void)
+{
+    return TLSMGR_VERSION;
+}
+
+int tlsmgr_open(struct tlsmgr **out, const char *conf_file, const char *service_tag)
+{
+    struct tlsmgr *t;
+    struct conf_error err;
+    size_t taglen;
+
+    if (out == NULL || service_tag == NULL)
+        return TLSMGR_ERR_ARG;
+    *out = NULL;
+    taglen = strlen(service_tag);
+    if (taglen == 0 || taglen > TLSMGR_MAX_TAG_LEN)
+        return TLSMGR_ERR_ARG;
+    t = calloc(1, sizeof(*t));
+    if (t == NULL)
+        return TLSMGR_ERR_NOMEM;
+    /* The library is silent unless the host asks: a TLS server owns its own logging. */
+    log_enable(0);
+    if (conf_load(&t->conf, conf_file != NULL ? conf_file : TLSMGR_DEFAULT_CONFIG_FILE, &err) <
+        0) {
+        free(t);
+        return TLSMGR_ERR_CONFIG;
+    }
+    memcpy(t->tag, service_tag, taglen);
+    t->taglen = taglen;
+    t->pid = port_pid();
+    *out = t;
+    return 0;
+}
+
+void tlsmgr_close(struct tlsmgr *t)
+{
+    if (t == NULL)
+        return;
+    memset(t, 0, sizeof(*t));
+    free(t);
+}

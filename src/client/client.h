@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* client.h - libtlsmgr's private handle, shared by the library's files. */
+#ifndef TLSMGR_CLIENT_H
+#define TLSMGR_CLIENT_H
+
+#include "conf.h"
+#include "tlsmgr.h"
+
+struct tlsmgr {
+    struct tlsmgr_conf conf;
+    char tag[TLSMGR_MAX_TAG_LEN];
+    size_t taglen;
+    long pid; /* process that opened the handle: a fork is noticed by comparing */
+};
+
+#endif

@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * conf.c - parser of tlsmgr.conf: "name = value" lines, "#" comment lines, Postfix time units.
+ * The file is parsed into a copy of the configuration; the caller's copy changes only when the
+ * whole file is good, so a bad reload keeps the old configuration.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "port.h"
+
+#define WEEK (7u * 86400u)
+
+enum ptype { P_TIME, P_COUNT, P_SIZE, P_BOOL, P_PATH, P_OPTPATH, P_CACHEDB, P_SOURCES, P_NAME,
+             P_IDENT, P_FACILITY };
+
+struct param {
+    const char *name;
+    enum ptype type;
+    size_t offset;
+    uint64_t min, max;
+};
+
+#define OFF(field) offsetof(struct tlsmgr_conf, field)
+
+static const struct param params[] = {
+    {"state_directory", P_PATH, OFF(state_directory), 0, 0},
+    {"tls_random_source", P_SOURCES, 0, 0, 0},
+    {"tls_random_bytes", P_COUNT, OFF(random_bytes), 1, 1024},
+    {"tls_random_exchange_name", P_PATH, OFF(exchange_name), 0, 0},
+    {"tls_random_reseed_period", P_TIME, OFF(reseed_period), 1, WEEK},
+    {"tls_random_prng_update_period", P_TIME, OFF(prng_update_period), 1, WEEK},
+    {"tls_random_seed_file", P_PATH, OFF(seed_file), 0, 0},
+    {"tls_random_seed_save_period", P_TIME, OFF(seed_save_period), TLSMGR_MIN_SEED_SAVE_PERIOD,
+     WEEK},
+    {"tls_random_seed_credit", P_BOOL, OFF(seed_credit), 0, 0},
+    {"tls_random_egd_socket", P_OPTPATH, OFF(egd_socket), 0, 0},
+    {"tls_session_cache_database", P_CACHEDB, OFF(cache_database), 0, 0},
+    {"tls_session_cache_timeout", P_TIME, OFF(cache_timeout), 1, WEEK},
+    {"tls_session_cache_max_entries", P_COUNT, OFF(cache_max_entries), 1, 10000000},
+    {"tls_session_cache_map_size", P_SIZE, OFF(cache_map_size), 65536, 1024UL * 1024 * 1024},
+    {"tls_session_cache_sweep_period", P_TIME, OFF(cache_sweep_period), 0, WEEK},
+    {"tls_session_cache_sync", P_BOOL, OFF(cache_sync), 0, 0},
+    {"tls_ticket_key_lifetime", P_TIME, OFF(ticket_key_lifetime), 60, 6 * 86400},
+    {"tlsmgr_user", P_NAME, OFF(user), 0, 0},
+    {"tlsmgr_group", P_NAME, OFF(group), 0, 0},
+    {"syslog_name", P_IDENT, OFF(syslog_name), 0, 0},
+    {"syslog_facility", P_FACILITY, OFF(syslog_facility), 0, 0},
+};
+
+#define NPARAMS (sizeof(params) / sizeof(params[0]))
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* Fills source list from text; returns NULL or the reason it is wrong. */
+static const char *parse_sources(struct tlsmgr_conf *c, const char *text)
+{
+    static const struct {
+        const char *prefix;
+        enum conf_source_kind kind;
+    } prefixes[] = {{"dev:", SOURCE_DEV}, {"hwrng:", SOURCE_HWRNG}, {"egd:", SOURCE_EGD}};
+    static char why[96];
+    const char *p = text;
+    unsigned n = 0;
+
+    while (*p != '\0') {
+        char tok[TLSMGR_PATH_MAX + 8];
+        size_t len = strcspn(p, ", \t");
+        struct conf_source *s;
+        size_t i;
+
+        if (len == 0) {
+            p++;
+            continue;
+        }
+        if (len >= sizeof(tok) - 1)
+            return "source name too long";
+        memcpy(tok, p, len);
+        tok[len] = '\0';
+        p += len;
+        if (n == TLSMGR_MAX_SOURCES) {
+            snprintf(why, sizeof(why), "more than %d sources", TLSMGR_MAX_SOURCES);
+            return why;
+        }
+        s = &c->sources[n];
+        s->path[0] = '\0';
+        if (strcmp(tok, "getrandom") == 0) {
+            s->kind = SOURCE_GETRANDOM;
+        } else if (strcmp(tok, "board") == 0) {
+            s->kind = SOURCE_BOARD;
+        } else if (tok[0] == '/') {
+            s->kind = SOURCE_FILE;
+            if (len >= sizeof(s->path))
+                return "source path too long";
+            copy_str(s->path, sizeof(s->path), tok);
+        } else {
+            for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+                if (strncmp(tok, prefixes[i].prefix, strlen(prefixes[i].prefix)) == 0)
+                    break;
+            if (i == sizeof(prefixes) / sizeof(prefixes[0])) {
+                snprintf(why, sizeof(why),
+                         "unknown source '%.24s' (getrandom, board, dev:, hwrng:, egd: or /path)",
+                         tok);
+                return why;
+            }
+            s->kind = prefixes[i].kind;
+            if (tok[strlen(prefixes[i].prefix)] != '/')
+                return "source path must be absolute";
+            if (len - strlen(prefixes[i].prefix) >= sizeof(s->path))
+                return "source path too long";
+            copy_str(s->path, sizeof(s->path), tok + strlen(prefixes[i].prefix));
+        }
+        n++;
+    }
+    if (n == 0)
+        return "at least one source is needed";
+    c->nsources = n;
+    return NULL;
+}
+
+/* Number with an optional unit. Returns NULL or why it is wrong. */
+static const char *parse_number(const char *v, enum ptype type, uint64_t *out)
+{
+    uint64_t n = 0, mult = 1;
+    const char *p = v;
+
+    if (*p < '0' || *p > '9')
+        return type == P_TIME ? "not a time (number with optional unit s, m, h, d or w)"
+                              : "not a number";
+    while (*p >= '0' && *p <= '9') {
+        if (n > (UINT64_MAX - 9) / 10)
+            return "number too large";
+        n = n * 10 + (uint64_t)(*p - '0');
+        p++;
+    }
+    if (*p != '\0') {
+        if (type == P_TIME && p[1] == '\0') {
+            switch (*p) {
+            case 's': mult = 1; break;
+            case 'm': mult = 60; break;
+            case 'h': mult = 3600; break;
+            case 'd': mult = 86400; break;
+            case 'w': mult = WEEK; break;
+            default: return "bad time unit (use s, m, h, d or w)";
+            }
+        } else if (type == P_SIZE && p[1] == '\0') {
+            switch (*p) {
+            case 'k': case 'K': mult = 1024; break;
+            case 'm': case 'M': mult = 1024 * 1024; break;
+            case 'g': case 'G': mult = 1024UL * 1024 * 1024; break;
+            default: return "bad size unit (use k, m or g)";
+            }
+        } else {
+            return type == P_TIME ? "bad time unit (use s, m, h, d or w)"
+                   : type == P_SIZE ? "bad size unit (use k, m or g)"
+                                    : "not a number";
+        }
+    }
+    if (n != 0 && mult > UINT64_MAX / n)
+        return "number too large";
+    *out = n * mult;
+    return NULL;
+}
+
+static int valid_name(const char *v, int ident)
+{
+    const char *p;
+
+    if (*v == '\0')
+        return 0;
+    for (p = v; *p; p++) {
+        char ch = *p;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '_' || ch == '-' || ch == '.' || (ident && ch == '/')))
+            return 0;
+    }
+    return 1;
+}
+
+/* Stores value into c; returns NULL or the reason (a static or value-specific text). */
+static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const char *v,
+                             char *why, size_t whycap)
+{
+    char *field = (char *)c + p->offset;
+    uint64_t n;
+    const char *e;
+
+    switch (p->type) {
+    case P_TIME:
+    case P_COUNT:
+    case P_SIZE:
+        e = parse_number(v, p->type, &n);
+        if (e != NULL)
+            return e;
+        if (n < p->min || n > p->max) {
+            if (p->type == P_TIME)
+                snprintf(why, whycap, "%s out of range (%llus to %llus)", v,
+                         (unsigned long long)p->min, (unsigned long long)p->max);
+            else
+                snprintf(why, whycap, "%s out of range (%llu to %llu)", v,
+                         (unsigned long long)p->min, (unsigned long long)p->max);
+            return why;
+        }
+        if (p->type == P_SIZE)
+            *(uint64_t *)(void *)field = n;
+        else
+            *(unsigned *)(void *)field = (unsigned)n;
+        return NULL;
+    case P_BOOL:
+        if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
+            *(int *)(void *)field = 1;
+        else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
+            *(int *)(void *)field = 0;
+        else
+            return "not a boolean (yes or no)";
+        return NULL;
+    case P_CACHEDB:
+        if (strncmp(v, "lmdb:", 5) == 0)
+            v += 5;
+        else if (strchr(v, ':') != NULL && v[0] != '/')
+            return "unsupported database type (only lmdb:PATH)";
+        /* fall through */
+    case P_OPTPATH:
+    case P_PATH:
+        if (*v == '\0' && p->type == P_PATH)
+            return "empty value";
+        if (strlen(v) >= TLSMGR_PATH_MAX)
+            return "path too long";
+        copy_str(field, TLSMGR_PATH_MAX, v);
+        return NULL;
+    case P_SOURCES:
+        return parse_sources(c, v);
+    case P_NAME:
+        if (!valid_name(v, 0) || strlen(v) > 32)
+            return "not a valid user or group name";
+        copy_str(field, 33, v);
+        return NULL;
+    case P_IDENT:
+        if (!valid_name(v, 1) || strlen(v) >= sizeof(c->syslog_name))
+            return "not a valid syslog name (letters, digits, . _ - /, at most 31)";
+        copy_str(field, sizeof(c->syslog_name), v);
+        return NULL;
+    case P_FACILITY: {
+        int code = port_log_facility(v);
+        if (code < 0)
+            return "unknown facility (daemon, user, authpriv, local0 to local7)";
+        *(int *)(void *)field = code;
+        return NULL;
+    }
+    }
+    return "internal error";
+}
+
+/* The compiled-in values, with names still relative to state_directory. */
+static void defaults_raw(struct tlsmgr_conf *c)
+{
+    memset(c, 0, sizeof(*c));
+    copy_str(c->state_directory, sizeof(c->state_directory), TLSMGR_DEFAULT_STATE_DIRECTORY);
+    parse_sources(c, TLSMGR_DEFAULT_RANDOM_SOURCE);
+    c->random_bytes = TLSMGR_DEFAULT_RANDOM_BYTES;
+    copy_str(c->exchange_name, sizeof(c->exchange_name), TLSMGR_DEFAULT_EXCHANGE_NAME);
+    c->reseed_period = TLSMGR_DEFAULT_RESEED_PERIOD;
+    c->prng_update_period = TLSMGR_DEFAULT_PRNG_UPDATE_PERIOD;
+    copy_str(c->seed_file, sizeof(c->seed_file), TLSMGR_DEFAULT_SEED_FILE);
+    c->seed_save_period = TLSMGR_DEFAULT_SEED_SAVE_PERIOD;
+    c->seed_credit = TLSMGR_DEFAULT_SEED_CREDIT;
+    copy_str(c->egd_socket, sizeof(c->egd_socket), TLSMGR_DEFAULT_EGD_SOCKET);
+    copy_str(c->cache_database, sizeof(c->cache_database),
+             strncmp(TLSMGR_DEFAULT_CACHE_DATABASE, "lmdb:", 5) == 0
+                 ? TLSMGR_DEFAULT_CACHE_DATABASE + 5
+                 : TLSMGR_DEFAULT_CACHE_DATABASE);
+    c->cache_timeout = TLSMGR_DEFAULT_CACHE_TIMEOUT;
+    c->cache_max_entries = TLSMGR_DEFAULT_CACHE_MAX_ENTRIES;
+    c->cache_map_size = TLSMGR_DEFAULT_CACHE_MAP_SIZE;
+    c->cache_sweep_period = TLSMGR_DEFAULT_CACHE_SWEEP_PERIOD;
+    c->cache_sync = TLSMGR_DEFAULT_CACHE_SYNC;
+    c->ticket_key_lifetime = TLSMGR_DEFAULT_TICKET_KEY_LIFETIME;
+    copy_str(c->user, sizeof(c->user), TLSMGR_DEFAULT_USER);
+    copy_str(c->group, sizeof(c->group), TLSMGR_DEFAULT_GROUP);
+    copy_str(c->syslog_name, sizeof(c->syslog_name), TLSMGR_DEFAULT_SYSLOG_NAME);
+    c->syslog_facility = port_log_facility(TLSMGR_DEFAULT_SYSLOG_FACILITY);
+}
+
+void conf_defaults(struct tlsmgr_conf *c)
+{
+    struct conf_error unused;
+
+    /* The defaults go through the same resolution as a file, so both agree on paths. */
+    conf_parse(c, "", "", 0, &unused);
+}
+
+int conf_path(const struct tlsmgr_conf *c, const char *name, char *out, size_t cap)
+{
+    int n;
+
+    if (name[0] == '/' || name[0] == '\0')
+        n = snprintf(out, cap, "%s", name);
+    else
+        n = snprintf(out, cap, "%s/%s", c->state_directory, name);
+    return (n < 0 || (size_t)n >= cap) ? -1 : 0;
+}
+
+/* Relative names become state_directory/name, once, after the whole file is read. */
+static const char *resolve_paths(struct tlsmgr_conf *c)
+{
+    char *const fields[] = {c->exchange_name, c->egd_socket, c->cache_database};
+    char tmp[TLSMGR_PATH_MAX];
+    size_t i;
+
+    for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        if (conf_path(c, fields[i], tmp, sizeof(tmp)) < 0)
+            return "path too long once joined to state_directory";
+        copy_str(fields[i], TLSMGR_PATH_MAX, tmp);
+    }
+    if (c->cache_sweep_period == 0)
+        c->cache_sweep_period = c->cache_timeout;
+    return NULL;
+}
+
+static int fail(struct conf_error *err, const char *file, unsigned line, const char *name,
+                const char *why)
+{
+    if (name != NULL)
+        snprintf(err->msg, sizeof(err->msg), "%s:%u: parameter %s: %s", file, line, name, why);
+    else
+        snprintf(err->msg, sizeof(err->msg), "%s:%u: %s", file, line, why);
+    return -1;
+}
+
+static void trim(char **s, char **e)
+{
+    while (*s < *e && (**s == ' ' || **s == '\t' || **s == '\r'))
+        (*s)++;
+    while (*e > *s && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r'))
+        (*e)--;
+}
+
+int conf_parse(struct tlsmgr_conf *out, const char *file, const char *buf, size_t len,
+               struct conf_error *err)
+{
+    struct tlsmgr_conf c;
+    unsigned first_line[NPARAMS];
+    unsigned lineno = 0;
+    size_t pos = 0;
+    const char *e;
+
+    defaults_raw(&c);
+    memset(first_line, 0, sizeof(first_line));
+    while (pos < len) {
+        char line[TLSMGR_CONF_MAX_LINE + 1];
+        char why[160];
+        const char *nl = memchr(buf + pos, '\n', len - pos);
+        size_t llen = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+        char *s, *end, *eq, *name_end, *val;
+        size_t i, namelen;
+
+        lineno++;
+        if (llen > TLSMGR_CONF_MAX_LINE) {
+            size_t w = strspn(buf + pos, "abcdefghijklmnopqrstuvwxyz_");
+            snprintf(why, sizeof(why), "line longer than %d bytes", TLSMGR_CONF_MAX_LINE);
+            if (w > 0 && w < 64) {
+                char nm[64];
+                memcpy(nm, buf + pos, w);
+                nm[w] = '\0';
+                return fail(err, file, lineno, nm, why);
+            }
+            return fail(err, file, lineno, NULL, why);
+        }
+        memcpy(line, buf + pos, llen);
+        line[llen] = '\0';
+        pos += llen + (nl ? 1 : 0);
+        if (memchr(line, '\0', llen) != NULL)
+            return fail(err, file, lineno, NULL, "NUL byte in line");
+        s = line;
+        end = line + llen;
+        trim(&s, &end);
+        *end = '\0';
+        if (*s == '\0' || *s == '#')
+            continue;
+        eq = strchr(s, '=');
+        name_end = eq ? eq : end;
+        while (name_end > s && (name_end[-1] == ' ' || name_end[-1] == '\t'))
+            name_end--;
+        namelen = (size_t)(name_end - s);
+        if (namelen == 0)
+            return fail(err, file, lineno, NULL, "missing parameter name before '='");
+        {
+            char name[64];
+            if (namelen >= sizeof(name))
+                namelen = sizeof(name) - 1;
+            memcpy(name, s, namelen);
+            name[namelen] = '\0';
+            if (eq == NULL)
+                return fail(err, file, lineno, name, "expected 'name = value'");
+            for (i = 0; i < NPARAMS; i++)
+                if (strcmp(params[i].name, name) == 0)
+                    break;
+            if (i == NPARAMS)
+                return fail(err, file, lineno, name, "unknown parameter");
+            if (first_line[i] != 0) {
+                snprintf(why, sizeof(why), "duplicate (first set at line %u)", first_line[i]);
+                return fail(err, file, lineno, name, why);
+            }
+            first_line[i] = lineno;
+            val = eq + 1;
+            while (*val == ' ' || *val == '\t')
+                val++;
+            e = set_param(&c, &params[i], val, why, sizeof(why));
+            if (e != NULL)
+                return fail(err, file, lineno, name, e);
+        }
+    }
+    e = resolve_paths(&c);
+    if (e != NULL) {
+        snprintf(err->msg, sizeof(err->msg), "%s: %s", file, e);
+        return -1;
+    }
+    if (file != NULL && file[0] != '\0')
+        copy_str(c.file, sizeof(c.file), file);
+    *out = c;
+    return 0;
+}
+
+int conf_load(struct tlsmgr_conf *c, const char *path, struct conf_error *err)
+{
+    struct port_stat st;
+    char *buf;
+    long n;
+    size_t got = 0;
+    int fd, r;
+
+    fd = port_open(path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
+    if (fd < 0) {
+        snprintf(err->msg, sizeof(err->msg), "%s: cannot open: %s", path,
+                 errno == ELOOP ? "is a symbolic link" : strerror(errno));
+        return -1;
+    }
+    if (port_fstat(fd, &st) < 0 || st.type != PORT_FT_REG) {
+        port_close(fd);
+        snprintf(err->msg, sizeof(err->msg), "%s: not a regular file", path);
+        return -1;
+    }
+    if (st.size > TLSMGR_CONF_MAX_SIZE) {
+        port_close(fd);
+        snprintf(err->msg, sizeof(err->msg), "%s: larger than %d bytes", path,
+                 TLSMGR_CONF_MAX_SIZE);
+        return -1;
+    }
+    buf = malloc(TLSMGR_CONF_MAX_SIZE + 1);
+    if (buf == NULL) {
+        port_close(fd);
+        snprintf(err->msg, sizeof(err->msg), "%s: out of memory", path);
+        return -1;
+    }
+    /* Read to the end, bounded, even if the file grows while it is read. */
+    while (got <= TLSMGR_CONF_MAX_SIZE &&
+           (n = port_read(fd, buf + got, TLSMGR_CONF_MAX_SIZE + 1 - got)) != 0) {
+        if (n < 0) {
+            snprintf(err->msg, sizeof(err->msg), "%s: read error: %s", path, strerror(errno));
+            port_close(fd);
+            free(buf);
+            return -1;
+        }
+        got += (size_t)n;
+    }
+    port_close(fd);
+    if (got > TLSMGR_CONF_MAX_SIZE) {
+        free(buf);
+        snprintf(err->msg, sizeof(err->msg), "%s: larger than %d bytes", path,
+                 TLSMGR_CONF_MAX_SIZE);
+        return -1;
+    }
+    r = conf_parse(c, path, buf, got, err);
+    free(buf);
+    return r;
+}

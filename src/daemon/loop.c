@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* loop.c - one poll() per wake-up, dispatch of due timers and ready descriptors. */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "log.h"
+#include "loop.h"
+#include "port.h"
+
+void loop_init(struct loop *l)
+{
+    memset(l, 0, sizeof(*l));
+}
+
+int loop_timer_new(struct loop *l, const char *name, loop_timer_fn fn, void *arg)
+{
+    struct loop_timer_slot *t;
+
+    if (l->ntimers == TLSMGR_MAX_TIMERS) {
+        log_err("event loop: no free timer for %s (TLSMGR_MAX_TIMERS %d)", name,
+                TLSMGR_MAX_TIMERS);
+        return -1;
+    }
+    t = &l->timers[l->ntimers];
+    t->name = name;
+    t->fn = fn;
+    t->arg = arg;
+    t->armed = 0;
+    return (int)l->ntimers++;
+}
+
+void loop_timer_at(struct loop *l, int id, uint64_t due_ms)
+{
+    if (id < 0 || (unsigned)id >= l->ntimers)
+        return;
+    l->timers[id].due = due_ms;
+    l->timers[id].armed = 1;
+}
+
+void loop_timer_in(struct loop *l, int id, uint64_t delay_ms)
+{
+    loop_timer_at(l, id, port_now_ms() + delay_ms);
+}
+
+void loop_timer_stop(struct loop *l, int id)
+{
+    if (id >= 0 && (unsigned)id < l->ntimers)
+        l->timers[id].armed = 0;
+}
+
+int loop_timer_armed(const struct loop *l, int id)
+{
+    return id >= 0 && (unsigned)id < l->ntimers && l->timers[id].armed;
+}
+
+int loop_fd_add(struct loop *l, int fd, short events, loop_fd_fn fn, void *arg)
+{
+    struct loop_fd_slot *s;
+
+    if (l->nfds == TLSMGR_MAX_FDS)
+        return -1;
+    s = &l->fds[l->nfds++];
+    s->fd = fd;
+    s->events = events;
+    s->fn = fn;
+    s->arg = arg;
+    return 0;
+}
+
+void loop_fd_events(struct loop *l, int fd, short events)
+{
+    unsigned i;
+
+    for (i = 0; i < l->nfds; i++)
+        if (l->fds[i].fd == fd)
+            l->fds[i].events = events;
+}
+
+void loop_fd_del(struct loop *l, int fd)
+{
+    unsigned i;
+
+    for (i = 0; i < l->nfds; i++) {
+        if (l->fds[i].fd == fd) {
+            /* Mark, compact after dispatch: callbacks may delete while we iterate. */
+            l->fds[i].fd = -1;
+            l->fds[i].fn = NULL;
+        }
+    }
+}
+
+unsigned loop_fd_free(const struct loop *l)
+{
+    unsigned i, used = 0;
+
+    for (i = 0; i < l->nfds; i++)
+        if (l->fds[i].fd >= 0)
+            used++;
+    return TLSMGR_MAX_FDS - used;
+}
+
+static void compact_fds(struct loop *l)
+{
+    unsigned i, j = 0;
+
+    for (i = 0; i < l->nfds; i++)
+        if (l->fds[i].fd >= 0)
+            l->fds[j++] = l->fds[i];
+    l->nfds = j;
+}
+
+/* Milliseconds until the earliest armed timer or the horizon; -1 when neither exists. */
+static int next_timeout(const struct loop *l, uint64_t now, uint64_t horizon)
+{
+    uint64_t due = UINT64_MAX;
+    unsigned i;
+
+    for (i = 0; i < l->ntimers; i++)
+        if (l->timers[i].armed && l->timers[i].due < due)
+            due = l->timers[i].due;
+    if (horizon != 0 && horizon < due)
+        due = horizon;
+    if (due == UINT64_MAX)
+        return -1;
+    if (due <= now)
+        return 0;
+    return due - now > (uint64_t)INT_MAX ? INT_MAX : (int)(due - now);
+}
+
+int loop_run_once(struct loop *l, uint64_t horizon_ms)
+{
+    struct port_pollfd pfd[TLSMGR_MAX_FDS];
+    unsigned i, n = 0, ran = 0;
+    int timeout, r;
+    uint64_t now;
+
+    compact_fds(l);
+    for (i = 0; i < l->nfds; i++) {
+        pfd[n].fd = l->fds[i].fd;
+        pfd[n].events = l->fds[i].events;
+        pfd[n].revents = 0;
+        n++;
+    }
+    timeout = next_timeout(l, port_now_ms(), horizon_ms);
+    r = port_poll(pfd, n, timeout);
+    if (r < 0) {
+        if (errno == EINTR)
+            return 0;
+        log_err("event loop: poll: %s", strerror(errno));
+        return -1;
+    }
+    now = port_now_ms();
+    for (i = 0; i < l->ntimers; i++)
+        if (l->timers[i].armed && l->timers[i].due <= now)
+            ran++;
+    if (r == 0 && ran == 0)
+        return 0; /* the horizon, or an early return of poll: not a wake-up */
+    l->wakeups++;
+    if (l->on_wakeup != NULL)
+        l->on_wakeup(l->wakeup_arg);
+    for (i = 0; i < l->ntimers; i++) {
+        struct loop_timer_slot *t = &l->timers[i];
+        if (t->armed && t->due <= now) {
+            t->armed = 0; /* a callback re-arms it if it wants to run again */
+            l->timer_runs++;
+            t->fn(t->arg);
+        }
+    }
+    for (i = 0; i < n && r > 0; i++) {
+        unsigned j;
+        if (pfd[i].revents == 0)
+            continue;
+        /* The slot may have been deleted or reused by an earlier callback. */
+        for (j = 0; j < l->nfds; j++) {
+            if (l->fds[j].fd == pfd[i].fd && l->fds[j].fn != NULL) {
+                l->fd_runs++;
+                l->fds[j].fn(l->fds[j].arg, pfd[i].fd, pfd[i].revents);
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+int loop_run(struct loop *l)
+{
+    return loop_run_until(l, 0);
+}
+
+int loop_run_until(struct loop *l, uint64_t end_ms)
+{
+    l->stopping = 0;
+    while (!l->stopping) {
+        if (end_ms != 0 && port_now_ms() >= end_ms)
+            break;
+        if (loop_run_once(l, end_ms) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+void loop_stop(struct loop *l)
+{
+    l->stopping = 1;
+}

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * main.c - tlsmgr: arguments, configuration, the start-up order of tlsmgr(8) (privileged
+ * setup, drop, start), signals, and the event loop.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lmdb.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "mbedtls_compat.h"
+#include "port.h"
+#include "privs.h"
+#include "statedir.h"
+
+#define EXIT_RUNTIME 1
+#define EXIT_CONFIG 2
+
+static struct daemon the_daemon;
+static int signal_fd = -1;
+
+static void usage(void)
+{
+    port_print("usage: tlsmgr [-f] [-n] [-v] [-c FILE]\n"
+               "       tlsmgr --version\n"
+               "  -c FILE  configuration file (default " TLSMGR_DEFAULT_CONFIG_FILE ")\n"
+               "  -f       stay in the foreground and log to standard error\n"
+               "  -n       check the configuration, print \"configuration OK\" and exit\n"
+               "  -v       verbose logging\n");
+}
+
+static void print_version(void)
+{
+    char text[160];
+
+    snprintf(text, sizeof(text), "tlsmgr %s (board %s, mbedTLS %s, LMDB %d.%d.%d)\n",
+             TLSMGR_VERSION, TLSMGR_BOARD_NAME, MBEDTLS_VERSION_STRING, MDB_VERSION_MAJOR,
+             MDB_VERSION_MINOR, MDB_VERSION_PATCH);
+    port_print(text);
+}
+
+static void log_stats(struct daemon *d)
+{
+    const struct service *const *s;
+
+    log_info("statistics: uptime %llus, wakeups %llu, timer runs %llu, events %llu, "
+             "reloads %llu (%llu refused)",
+             (unsigned long long)((port_now_ms() - d->started_ms) / 1000),
+             (unsigned long long)d->loop.wakeups, (unsigned long long)d->loop.timer_runs,
+             (unsigned long long)d->loop.fd_runs, (unsigned long long)d->reloads,
+             (unsigned long long)d->reload_failures);
+    for (s = services; *s != NULL; s++)
+        if ((*s)->stats != NULL)
+            (*s)->stats(d);
+}
+
+/* Parameters fixed at start-up: the directory and identity were set up as root. */
+static void keep_startup_params(struct tlsmgr_conf *next, const struct tlsmgr_conf *old)
+{
+    if (strcmp(next->state_directory, old->state_directory) != 0 ||
+        strcmp(next->user, old->user) != 0 || strcmp(next->group, old->group) != 0)
+        log_warn("reload: state_directory, tlsmgr_user and tlsmgr_group change only at a "
+                 "restart; keeping the old values");
+    memcpy(next->state_directory, old->state_directory, sizeof(next->state_directory));
+    memcpy(next->user, old->user, sizeof(next->user));
+    memcpy(next->group, old->group, sizeof(next->group));
+}
+
+static void reload(struct daemon *d)
+{
+    const struct service *const *s;
+    struct tlsmgr_conf old = d->conf, next;
+    struct conf_error err;
+
+    if (conf_load(&next, d->conf_path, &err) < 0) {
+        d->reload_failures++;
+        log_err("reload refused, keeping the old configuration: %s", err.msg);
+        return;
+    }
+    keep_startup_params(&next, &old);
+    d->conf = next;
+    d->reloads++;
+    for (s = services; *s != NULL; s++)
+        if ((*s)->reload != NULL)
+            (*s)->reload(d, &old);
+    log_info("configuration reloaded from %s", d->conf_path);
+}
+
+static void on_signal(void *arg, int fd, short revents)
+{
+    struct daemon *d = arg;
+    enum port_signal sig;
+
+    (void)fd;
+    (void)revents;
+    while ((sig = port_signal_next()) != PORT_SIG_NONE) {
+        switch (sig) {
+        case PORT_SIG_TERM:
+            log_info("terminating on signal");
+            loop_stop(&d->loop);
+            break;
+        case PORT_SIG_HUP:
+            reload(d);
+            break;
+        case PORT_SIG_USR1:
+            log_stats(d);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static void stop_services(struct daemon *d, const struct service *const *last)
+{
+    while (last > services) {
+        last--;
+        if ((*last)->stop != NULL)
+            (*last)->stop(d);
+    }
+}
+
+static int start(struct daemon *d)
+{
+    const struct service *const *s;
+
+    if (privs_resolve(&d->conf, &d->uid, &d->gid) < 0)
+        return -1;
+    d->was_root = port_is_root();
+    if (statedir_prepare(d->conf.state_directory, 0750, d->uid, d->gid, d->was_root) < 0)
+        return -1;
+    signal_fd = port_signals_open();
+    if (signal_fd < 0 || loop_fd_add(&d->loop, signal_fd, PORT_POLLIN, on_signal, d) < 0) {
+        log_err("cannot catch signals: %s", strerror(errno));
+        return -1;
+    }
+    for (s = services; *s != NULL; s++) {
+        if ((*s)->setup != NULL && (*s)->setup(d) < 0) {
+            stop_services(d, s);
+            return -1;
+        }
+    }
+    if (privs_drop(d->uid, d->gid) < 0) {
+        stop_services(d, s);
+        return -1;
+    }
+    for (s = services; *s != NULL; s++) {
+        if ((*s)->start != NULL && (*s)->start(d) < 0) {
+            const struct service *const *end = s;
+            while (*end != NULL)
+                end++;
+            stop_services(d, end);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct daemon *d = &the_daemon;
+    struct conf_error err;
+    const struct service *const *s;
+    int check_only = 0, i;
+
+    d->conf_path = TLSMGR_DEFAULT_CONFIG_FILE;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+            print_version();
+            return 0;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage();
+            return 0;
+        } else if (strcmp(a, "-c") == 0 && i + 1 < argc) {
+            d->conf_path = argv[++i];
+        } else if (strcmp(a, "-f") == 0) {
+            d->foreground = 1;
+        } else if (strcmp(a, "-n") == 0) {
+            check_only = 1;
+        } else if (strcmp(a, "-v") == 0) {
+            d->verbose = 1;
+        } else {
+            fprintf(stderr, "tlsmgr: unknown or incomplete option '%s'\n", a);
+            usage();
+            return EXIT_CONFIG;
+        }
+    }
+    if (conf_load(&d->conf, d->conf_path, &err) < 0) {
+        fprintf(stderr, "tlsmgr: %s\n", err.msg);
+        return EXIT_CONFIG;
+    }
+    if (check_only) {
+        port_print("configuration OK\n");
+        return 0;
+    }
+    log_open(d->conf.syslog_name, d->conf.syslog_facility, d->foreground, d->verbose);
+    loop_init(&d->loop);
+    d->started_ms = port_now_ms();
+    if (start(d) < 0) {
+        log_err("start-up failed");
+        return EXIT_RUNTIME;
+    }
+    log_info("tlsmgr %s started (config %s, state %s)", TLSMGR_VERSION, d->conf_path,
+             d->conf.state_directory);
+    if (loop_run(&d->loop) < 0) {
+        for (s = services; *s != NULL; s++)
+            ;
+        stop_services(d, s);
+        return EXIT_RUNTIME;
+    }
+    for (s = services; *s != NULL; s++)
+        ;
+    stop_services(d, s);
+    log_stats(d);
+    port_signals_close();
+    log_info("stopped");
+    log_close();
+    return 0;
+}

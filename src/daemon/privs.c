@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* privs.c - resolve tlsmgr_user/tlsmgr_group and drop root for good after start-up. */
+#include <errno.h>
+#include <string.h>
+
+#include "log.h"
+#include "port.h"
+#include "privs.h"
+
+int privs_resolve(const struct tlsmgr_conf *c, unsigned *uid, unsigned *gid)
+{
+    unsigned user_gid;
+
+    if (!port_is_root()) {
+        *uid = port_uid();
+        *gid = port_gid();
+        return 0;
+    }
+    if (port_user_lookup(c->user, uid, &user_gid) < 0) {
+        log_err("tlsmgr_user %s: unknown user%s%s", c->user, errno == ENOENT ? "" : ": ",
+                errno == ENOENT ? "" : strerror(errno));
+        return -1;
+    }
+    if (port_group_lookup(c->group, gid) < 0) {
+        log_err("tlsmgr_group %s: unknown group%s%s", c->group, errno == ENOENT ? "" : ": ",
+                errno == ENOENT ? "" : strerror(errno));
+        return -1;
+    }
+    if (*uid == 0) {
+        log_err("tlsmgr_user %s: is root; choose an unprivileged user", c->user);
+        return -1;
+    }
+    return 0;
+}
+
+int privs_drop(unsigned uid, unsigned gid)
+{
+    if (!port_is_root())
+        return 0;
+    if (port_drop_privileges(uid, gid) < 0) {
+        log_err("cannot drop privileges to uid %u gid %u: %s", uid, gid, strerror(errno));
+        return -1;
+    }
+    log_info("running as uid %u gid %u", uid, gid);
+    return 0;
+}

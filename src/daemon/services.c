@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* services.c - the daemon's services, in start-up order. */
+#include <stddef.h>
+
+#include "daemon.h"
+
+const struct service *const services[] = {
+    NULL,
+};

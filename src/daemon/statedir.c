@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* statedir.c - state and seed directories: created with the right owner and mode, and never
+ * trusted when someone else could have planted them. */
+#include <errno.h>
+#include <string.h>
+
+#include "log.h"
+#include "port.h"
+#include "statedir.h"
+
+int statedir_prepare(const char *path, unsigned mode, unsigned uid, unsigned gid, int as_root)
+{
+    struct port_stat st;
+    int fd, created = 0;
+
+    if (port_lstat(path, &st) < 0) {
+        if (errno != ENOENT) {
+            log_err("%s: %s", path, strerror(errno));
+            return -1;
+        }
+        if (port_mkdir(path, mode) < 0) {
+            log_err("%s: cannot create directory: %s", path, strerror(errno));
+            return -1;
+        }
+        created = 1;
+    }
+    fd = port_open(path, PORT_O_RDONLY | PORT_O_DIRECTORY, 0);
+    if (fd < 0) {
+        log_err("%s: %s", path,
+                errno == ELOOP || errno == ENOTDIR ? "is a symbolic link or not a directory"
+                                                   : strerror(errno));
+        return -1;
+    }
+    if (port_fstat(fd, &st) < 0 || st.type != PORT_FT_DIR) {
+        log_err("%s: not a directory", path);
+        port_close(fd);
+        return -1;
+    }
+    if (!created && st.uid != uid && !(as_root && st.uid == 0)) {
+        log_err("%s: owned by uid %u, expected %u: refusing a directory someone else controls",
+                path, st.uid, uid);
+        port_close(fd);
+        return -1;
+    }
+    if (!created && (st.mode & 0002)) {
+        log_err("%s: writable by others: refusing it", path);
+        port_close(fd);
+        return -1;
+    }
+    if (as_root && (st.uid != uid || st.gid != gid) && port_fchown(fd, uid, gid) < 0) {
+        log_err("%s: cannot give to uid %u gid %u: %s", path, uid, gid, strerror(errno));
+        port_close(fd);
+        return -1;
+    }
+    /* mkdir is subject to the umask, and an old directory may have a looser mode. */
+    if ((created || st.mode != mode) && port_fchmod(fd, mode) < 0) {
+        log_err("%s: cannot set mode %04o: %s", path, mode, strerror(errno));
+        port_close(fd);
+        return -1;
+    }
+    port_close(fd);
+    if (created)
+        log_info("created %s (mode %04o)", path, mode);
+    return 0;
+}

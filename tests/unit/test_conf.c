@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* test_conf.c - tlsmgr.conf parser: every parameter, every kind of bad line. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "t.h"
+
+static int parse(struct tlsmgr_conf *c, const char *text, struct conf_error *err)
+{
+    return conf_parse(c, "f.conf", text, strlen(text), err);
+}
+
+/* The message a bad file must produce, and the configuration left unchanged. */
+static void expect_error(const char *text, const char *msg)
+{
+    struct tlsmgr_conf c, before;
+    struct conf_error err;
+
+    conf_defaults(&c);
+    before = c;
+    if (parse(&c, text, &err) == 0) {
+        t_fail(__FILE__, __LINE__, "accepted: %s", text);
+        return;
+    }
+    if (strstr(err.msg, msg) == NULL)
+        t_fail(__FILE__, __LINE__, "message \"%s\" lacks \"%s\"", err.msg, msg);
+    T_ASSERT(memcmp(&c, &before, sizeof(c)) == 0);
+}
+
+static void defaults_are_the_config_header(void)
+{
+    struct tlsmgr_conf c;
+
+    conf_defaults(&c);
+    T_EQ_INT(c.random_bytes, TLSMGR_DEFAULT_RANDOM_BYTES);
+    T_EQ_INT(c.reseed_period, 3600);
+    T_EQ_INT(c.prng_update_period, TLSMGR_DEFAULT_PRNG_UPDATE_PERIOD);
+    T_EQ_INT(c.cache_timeout, 3600);
+    T_EQ_INT(c.cache_sweep_period, 3600); /* 0 means the cache timeout */
+    T_EQ_INT(c.nsources, 1);
+    T_EQ_INT(c.sources[0].kind, SOURCE_GETRANDOM);
+    T_EQ_STR(c.state_directory, "state"); /* board/test */
+    T_EQ_STR(c.exchange_name, "state/prng_exch");
+    T_EQ_STR(c.cache_database, "state/cache");
+    T_EQ_STR(c.egd_socket, "state/egd");
+    T_EQ_INT(c.seed_credit, 1);
+    T_EQ_STR(c.user, "tlsmgr");
+}
+
+static void every_parameter_parses(void)
+{
+    struct tlsmgr_conf c;
+    struct conf_error err;
+    const char *text = "# comment\n"
+                       "\n"
+                       "state_directory = /var/x\n"
+                       "tls_random_source = getrandom, dev:/dev/urandom hwrng:/dev/hwrng,"
+                       "egd:/run/egd /etc/file board\n"
+                       "tls_random_bytes = 255\n"
+                       "tls_random_exchange_name = exch\n"
+                       "tls_random_reseed_period = 2h\n"
+                       "tls_random_prng_update_period = 90s\n"
+                       "tls_random_seed_file = /etc/seed\n"
+                       "tls_random_seed_save_period = 1d\n"
+                       "tls_random_seed_credit = no\n"
+                       "tls_random_egd_socket =\n"
+                       "tls_session_cache_database = lmdb:/tmp/c\n"
+                       "tls_session_cache_timeout = 5m\n"
+                       "tls_session_cache_max_entries = 123\n"
+                       "tls_session_cache_map_size = 2m\n"
+                       "tls_session_cache_sweep_period = 1w\n"
+                       "tls_session_cache_sync = yes\n"
+                       "tls_ticket_key_lifetime = 6h\n"
+                       "tlsmgr_user = nobody\n"
+                       "tlsmgr_group = nogroup\n"
+                       "syslog_name = tls-mgr\n"
+                       "syslog_facility = local3\r\n";
+
+    conf_defaults(&c);
+    T_EQ_INT(parse(&c, text, &err), 0);
+    T_EQ_STR(c.state_directory, "/var/x");
+    T_EQ_INT(c.nsources, 6);
+    T_EQ_INT(c.sources[1].kind, SOURCE_DEV);
+    T_EQ_STR(c.sources[1].path, "/dev/urandom");
+    T_EQ_INT(c.sources[2].kind, SOURCE_HWRNG);
+    T_EQ_INT(c.sources[3].kind, SOURCE_EGD);
+    T_EQ_STR(c.sources[3].path, "/run/egd");
+    T_EQ_INT(c.sources[4].kind, SOURCE_FILE);
+    T_EQ_INT(c.sources[5].kind, SOURCE_BOARD);
+    T_EQ_INT(c.random_bytes, 255);
+    T_EQ_STR(c.exchange_name, "/var/x/exch"); /* relative to the state directory */
+    T_EQ_INT(c.reseed_period, 7200);
+    T_EQ_INT(c.prng_update_period, 90);
+    T_EQ_INT(c.seed_save_period, 86400);
+    T_EQ_INT(c.seed_credit, 0);
+    T_EQ_STR(c.egd_socket, "");
+    T_EQ_STR(c.cache_database, "/tmp/c");
+    T_EQ_INT(c.cache_timeout, 300);
+    T_EQ_INT(c.cache_max_entries, 123);
+    T_EQ_INT(c.cache_map_size, 2 * 1024 * 1024);
+    T_EQ_INT(c.cache_sweep_period, 7 * 86400);
+    T_EQ_INT(c.cache_sync, 1);
+    T_EQ_INT(c.ticket_key_lifetime, 6 * 3600);
+    T_EQ_STR(c.user, "nobody");
+    T_EQ_STR(c.syslog_name, "tls-mgr");
+    T_EQ_STR(c.file, "f.conf");
+}
+
+static void state_directory_later_in_file_moves_relative_names(void)
+{
+    struct tlsmgr_conf c;
+    struct conf_error err;
+
+    T_EQ_INT(parse(&c, "tls_random_exchange_name = e\nstate_directory = /s\n", &err), 0);
+    T_EQ_STR(c.exchange_name, "/s/e");
+    T_EQ_STR(c.cache_database, "/s/cache");
+}
+
+static void unknown_parameter(void)
+{
+    expect_error("tls_random_bytes = 3\ntls_bogus = 1\n",
+                 "f.conf:2: parameter tls_bogus: unknown parameter");
+}
+
+static void bad_values(void)
+{
+    expect_error("tls_random_bytes = lots\n", "f.conf:1: parameter tls_random_bytes: not a number");
+    expect_error("tls_random_bytes = 0\n", "parameter tls_random_bytes: 0 out of range (1 to 1024)");
+    expect_error("tls_random_bytes = 1025\n", "out of range");
+    expect_error("tls_random_bytes = 99999999999999999999999\n", "number too large");
+    expect_error("tls_random_seed_credit = maybe\n",
+                 "parameter tls_random_seed_credit: not a boolean");
+    expect_error("tls_random_source = dev:urandom\n", "source path must be absolute");
+    expect_error("tls_random_source = carrier-pigeon\n", "unknown source 'carrier-pigeon'");
+    expect_error("tls_random_source = ,\n", "at least one source");
+    expect_error("tls_random_source = getrandom getrandom getrandom getrandom getrandom "
+                 "getrandom getrandom getrandom getrandom\n",
+                 "more than");
+    expect_error("tls_session_cache_database = btree:/x\n", "unsupported database type");
+    expect_error("tlsmgr_user = ro ot\n", "not a valid user or group name");
+    expect_error("syslog_facility = kern\n", "unknown facility");
+    expect_error("state_directory =\n", "parameter state_directory: empty value");
+    expect_error("tls_random_seed_save_period = 10m\n",
+                 "parameter tls_random_seed_save_period: 10m out of range (3600s");
+    expect_error("tls_session_cache_map_size = 1k\n", "out of range");
+    expect_error("tls_ticket_key_lifetime = 8d\n", "out of range");
+}
+
+static void bad_units(void)
+{
+    expect_error("tls_random_reseed_period = 5y\n",
+                 "parameter tls_random_reseed_period: bad time unit");
+    expect_error("tls_random_reseed_period = 5 s\n", "bad time unit");
+    expect_error("tls_random_reseed_period = 5ms\n", "bad time unit");
+    expect_error("tls_random_reseed_period = h\n", "not a time");
+    expect_error("tls_session_cache_map_size = 3t\n", "bad size unit");
+}
+
+static void duplicate(void)
+{
+    expect_error("tls_random_bytes = 3\n#\ntls_random_bytes = 4\n",
+                 "f.conf:3: parameter tls_random_bytes: duplicate (first set at line 1)");
+}
+
+static void syntax_errors(void)
+{
+    expect_error("tls_random_bytes 3\n", "f.conf:1: parameter tls_random_bytes 3: expected");
+    expect_error("= 3\n", "f.conf:1: missing parameter name");
+}
+
+static void overlong_line(void)
+{
+    char text[TLSMGR_CONF_MAX_LINE + 64];
+
+    strcpy(text, "tls_random_source = ");
+    memset(text + strlen(text), 'x', TLSMGR_CONF_MAX_LINE);
+    text[TLSMGR_CONF_MAX_LINE + 20] = '\n';
+    text[TLSMGR_CONF_MAX_LINE + 21] = '\0';
+    expect_error(text, "f.conf:1: parameter tls_random_source: line longer than");
+}
+
+static void nul_byte(void)
+{
+    struct tlsmgr_conf c;
+    struct conf_error err;
+    static const char text[] = "tls_random_bytes = 3\ntls_random_bytes\0 = 4\n";
+
+    conf_defaults(&c);
+    T_EQ_INT(conf_parse(&c, "f.conf", text, sizeof(text) - 1, &err), -1);
+    T_ASSERT(strstr(err.msg, "f.conf:2: NUL byte") != NULL);
+}
+
+static void missing_unreadable_and_odd_files(void)
+{
+    struct tlsmgr_conf c;
+    struct conf_error err;
+
+    conf_defaults(&c);
+    T_EQ_INT(conf_load(&c, "nope.conf", &err), -1);
+    T_EQ_STR(err.msg, "nope.conf: cannot open: No such file or directory");
+    T_EQ_INT(t_write_file("ok.conf", "tls_random_bytes = 7\n", 21), 0);
+    port_test_fail("open", 1, EACCES);
+    T_EQ_INT(conf_load(&c, "ok.conf", &err), -1);
+    T_EQ_STR(err.msg, "ok.conf: cannot open: Permission denied");
+    port_test_fail("read", 1, EIO);
+    T_EQ_INT(conf_load(&c, "ok.conf", &err), -1);
+    T_ASSERT(strstr(err.msg, "read error") != NULL);
+    T_EQ_INT(symlink("ok.conf", "link.conf"), 0);
+    T_EQ_INT(conf_load(&c, "link.conf", &err), -1);
+    T_ASSERT(strstr(err.msg, "symbolic link") != NULL);
+    T_EQ_INT(conf_load(&c, ".", &err), -1);
+    T_ASSERT(strstr(err.msg, "not a regular file") != NULL);
+    /* Short reads are normal: the parser must still see the whole file. */
+    port_test_short("read", 1, 5);
+    T_EQ_INT(conf_load(&c, "ok.conf", &err), 0);
+    T_EQ_INT(c.random_bytes, 7);
+}
+
+static void oversized_file(void)
+{
+    static char big[TLSMGR_CONF_MAX_SIZE + 10];
+    struct tlsmgr_conf c;
+    struct conf_error err;
+
+    memset(big, '\n', sizeof(big));
+    T_EQ_INT(t_write_file("big.conf", big, sizeof(big)), 0);
+    T_EQ_INT(conf_load(&c, "big.conf", &err), -1);
+    T_ASSERT(strstr(err.msg, "larger than") != NULL);
+}
+
+static void path_too_long_after_join(void)
+{
+    char text[TLSMGR_PATH_MAX * 2 + 64];
+    char longdir[TLSMGR_PATH_MAX];
+
+    memset(longdir, 'd', sizeof(longdir) - 2);
+    longdir[0] = '/';
+    longdir[sizeof(longdir) - 2] = '\0';
+    snprintf(text, sizeof(text), "state_directory = %s\n", longdir);
+    expect_error(text, "path too long once joined");
+}
+
+T_MAIN(T_CASE(defaults_are_the_config_header), T_CASE(every_parameter_parses),
+       T_CASE(state_directory_later_in_file_moves_relative_names), T_CASE(unknown_parameter),
+       T_CASE(bad_values), T_CASE(bad_units), T_CASE(duplicate), T_CASE(syntax_errors),
+       T_CASE(overlong_line), T_CASE(nul_byte), T_CASE(missing_unreadable_and_odd_files),
+       T_CASE(oversized_file), T_CASE(path_too_long_after_join))
