@@ -1,0 +1,96 @@
+#!/bin/sh
+# mk/deps.sh - check (and, as root, install) the build/test dependencies of
+# the developer targets.
+#
+#   mk/deps.sh run     gcc, make, pkg-config, mbedTLS and LMDB headers
+#   mk/deps.sh check   the above plus clang + libFuzzer/ASan runtime, the
+#                      tools the tests drive, and what mk/mbedtls36.sh needs
+#
+# Prints nothing and exits 0 when everything is installed (one dpkg-query
+# call).  When something is missing: as root, installs it with apt-get and
+# exits with apt-get's status; otherwise prints the apt-get command to run as
+# root and exits 1.  On a system without dpkg it only checks for the commands.
+set -u
+
+mode=${1:-}
+
+# Debian package names.  "a|b" means: satisfied if a or b is installed;
+# a is the one installed when neither is.
+pkgs_run='gcc libc6-dev make pkg-config|pkgconf libmbedtls-dev liblmdb-dev'
+# clang + libclang-rt-dev: the default clang and its matching compiler-rt
+# (libFuzzer, ASan/UBSan runtimes; libclang-rt-14-dev on Debian 12).
+# mk/mbedtls36.sh (mbedTLS 3.6 built with the upstream Makefile; cmake is not
+# needed) uses apt-get, debian-archive-keyring (trixie's key), dpkg-dev
+# (dpkg-source), bzip2/xz-utils (source tarballs) and python3
+# (scripts/config.py).
+pkgs_check='clang libclang-rt-dev lmdb-utils openssl gnutls-bin python3 ent
+rng-tools5 mandoc dpkg-dev bzip2 xz-utils ca-certificates debian-archive-keyring'
+
+# Commands checked instead on a system without dpkg.
+cmds_run='cc make pkg-config'
+cmds_check='clang openssl gnutls-cli python3 mdb_stat ent mandoc'
+
+case $mode in
+run)
+	pkgs=$pkgs_run
+	cmds=$cmds_run
+	;;
+check)
+	pkgs="$pkgs_run $pkgs_check"
+	cmds="$cmds_run $cmds_check"
+	;;
+*)
+	echo "usage: $0 run|check" >&2
+	exit 2
+	;;
+esac
+
+# Not Debian-like: say what is needed, succeed only if the commands are there.
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	absent=
+	for c in $cmds; do
+		command -v "$c" >/dev/null 2>&1 || absent="$absent $c"
+	done
+	if [ -n "$absent" ]; then
+		echo "tlsmgr: 'make $mode' needs the commands: $cmds" >&2
+		echo "tlsmgr: not found:$absent (install them with your package manager)" >&2
+		exit 1
+	fi
+	echo "tlsmgr: no dpkg here; 'make $mode' needs: $cmds, mbedTLS and LMDB headers and libraries" >&2
+	exit 0
+fi
+
+# One dpkg-query call for all names (alternatives split); keep the installed.
+names=$(printf '%s' "$pkgs" | tr '|' ' ')
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+installed=" $(dpkg-query -W -f='${Package} ${Status}\n' $names 2>/dev/null |
+	awk '$4 == "installed" { printf "%s ", $1 }')"
+
+missing=
+for p in $pkgs; do
+	found=
+	rest=$p
+	while [ -n "$rest" ]; do
+		alt=${rest%%|*}
+		case $installed in *" $alt "*) found=1 && break ;; esac
+		case $rest in *'|'*) rest=${rest#*|} ;; *) rest= ;; esac
+	done
+	[ -n "$found" ] || missing="$missing ${p%%|*}"
+done
+missing=${missing# }
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "tlsmgr: installing missing build dependencies: $missing" >&2
+	apt-get update -qq >/dev/null ||
+		echo "tlsmgr: apt-get update failed; trying the install anyway" >&2
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends -o DPkg::Lock::Timeout=120 $missing
+	exit $?
+fi
+
+echo "tlsmgr: missing build dependencies: $missing" >&2
+echo "run as root: apt-get update && apt-get install -y $missing" >&2
+exit 1
