@@ -98,8 +98,9 @@ log=$tmp/daemon.log
 "$bin" -f -c "$tmp/good.conf" 2>"$log" &
 pid=$!
 wait_for() {
-    local i
-    for i in $(seq 1 100); do
+    local tries=100
+    while [ $tries -gt 0 ]; do
+        tries=$((tries - 1))
         grep -q "$1" "$log" 2>/dev/null && return 0
         sleep 0.05
     done
