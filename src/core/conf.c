@@ -265,6 +265,10 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
 /* The compiled-in values, with names still relative to state_directory. */
 static void defaults_raw(struct tlsmgr_conf *c)
 {
+    const char *default_db = TLSMGR_DEFAULT_CACHE_DATABASE;
+
+    if (strncmp(default_db, "lmdb:", 5) == 0)
+        default_db += 5;
     memset(c, 0, sizeof(*c));
     copy_str(c->state_directory, sizeof(c->state_directory), TLSMGR_DEFAULT_STATE_DIRECTORY);
     parse_sources(c, TLSMGR_DEFAULT_RANDOM_SOURCE);
@@ -276,10 +280,7 @@ static void defaults_raw(struct tlsmgr_conf *c)
     c->seed_save_period = TLSMGR_DEFAULT_SEED_SAVE_PERIOD;
     c->seed_credit = TLSMGR_DEFAULT_SEED_CREDIT;
     copy_str(c->egd_socket, sizeof(c->egd_socket), TLSMGR_DEFAULT_EGD_SOCKET);
-    copy_str(c->cache_database, sizeof(c->cache_database),
-             strncmp(TLSMGR_DEFAULT_CACHE_DATABASE, "lmdb:", 5) == 0
-                 ? TLSMGR_DEFAULT_CACHE_DATABASE + 5
-                 : TLSMGR_DEFAULT_CACHE_DATABASE);
+    copy_str(c->cache_database, sizeof(c->cache_database), default_db);
     c->cache_timeout = TLSMGR_DEFAULT_CACHE_TIMEOUT;
     c->cache_max_entries = TLSMGR_DEFAULT_CACHE_MAX_ENTRIES;
     c->cache_map_size = TLSMGR_DEFAULT_CACHE_MAP_SIZE;
