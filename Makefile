@@ -11,6 +11,7 @@
 #   make run                 run the daemon in the foreground on local state (./run)
 #   make check               build and run every test (installs test tools as root)
 #   make bench               benchmarks
+#   make fuzz                libFuzzer on every target (FUZZ_SECONDS each)
 # Only `run` and `check` may install packages; nothing else touches the system.
 
 CC ?= cc
@@ -100,8 +101,10 @@ $(UNIT_PORT_OBJS): EXTRA_CFLAGS = -include port/test/real_names.h
 $(UNIT)/tests/%.o $(OBJ)/tests/%.o: EXTRA_CFLAGS = -D_GNU_SOURCE
 
 .PHONY: all install install-bin install-man uninstall clean run check check-deps unit-tests \
-	fuzz-bins bench-bins bench presets mbedtls36
+	fuzz-bins bench-bins bench fuzz mbedtls36
 .SUFFIXES:
+# Objects made through pattern rules are kept: deleting them would rebuild them every time.
+.SECONDARY:
 
 all: $(BUILD)/tlsmgr $(BUILD)/libtlsmgr.a $(BUILD)/libtlsmgr.so $(EXAMPLE_BIN)
 
@@ -164,6 +167,14 @@ check: check-deps mbedtls36
 
 bench: all bench-bins
 	@bash tests/bench/run
+
+# Real fuzzing with libFuzzer (clang), FUZZ_SECONDS per target; make check only replays corpora.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@$(MAKE) --no-print-directory CC=clang BUILD=$(BUILD)/libfuzzer FUZZ_ENGINE=-fsanitize=fuzzer \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
+		LDFLAGS="-fsanitize=address,undefined" fuzz-bins
+	@sh mk/fuzz.sh $(BUILD)/libfuzzer $(FUZZ_SECONDS)
 
 run:
 	@sh mk/deps.sh run
