@@ -97,8 +97,12 @@
 #ifndef TLSMGR_DEFAULT_PRNG_UPDATE_PERIOD
 #define TLSMGR_DEFAULT_PRNG_UPDATE_PERIOD 60
 #endif
+/* The persistent seed lives in a directory of its own (created 0700 for tlsmgr_user): the
+ * daemon must be able to write there after dropping root, and the directory that holds
+ * tlsmgr.conf must stay root's, or a compromised daemon could rewrite the file that root reads
+ * at the next start. */
 #ifndef TLSMGR_DEFAULT_SEED_FILE
-#define TLSMGR_DEFAULT_SEED_FILE "/etc/tlsmgr/seed"
+#define TLSMGR_DEFAULT_SEED_FILE "/etc/tlsmgr/random/seed"
 #endif
 #ifndef TLSMGR_DEFAULT_SEED_SAVE_PERIOD
 #define TLSMGR_DEFAULT_SEED_SAVE_PERIOD 86400

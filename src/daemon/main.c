@@ -43,6 +43,23 @@ static void print_version(void)
     port_print(text);
 }
 
+/* Root acts on this file at every start: nobody else may be able to change it. */
+static int root_config_is_unsafe(const char *path)
+{
+    struct port_stat st;
+
+    if (!port_is_root() || port_lstat(path, &st) < 0)
+        return 0;
+    if (st.uid != 0 || (st.mode & 022) != 0) {
+        fprintf(stderr,
+                "tlsmgr: %s: must be owned by root and writable by nobody else when tlsmgr "
+                "starts as root (owner uid %u, mode %04o)\n",
+                path, st.uid, st.mode);
+        return 1;
+    }
+    return 0;
+}
+
 static void log_stats(struct daemon *d)
 {
     const struct service *const *s;
@@ -195,6 +212,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "tlsmgr: %s\n", err.msg);
         return EXIT_CONFIG;
     }
+    if (root_config_is_unsafe(d->conf_path))
+        return EXIT_CONFIG;
     if (check_only) {
         port_print("configuration OK\n");
         return 0;

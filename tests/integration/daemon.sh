@@ -81,6 +81,13 @@ else
     [ $? -eq 2 ] && [ "${out#*symbolic link}" != "$out" ] && ok "bad-config/symlink" ||
         nok "bad-config/symlink" "$out"
 fi
+if [ "$(id -u)" -eq 0 ]; then
+    cp "$tmp/good.conf" "$tmp/writable.conf"
+    chmod 0666 "$tmp/writable.conf"
+    out=$("$bin" -n -c "$tmp/writable.conf" 2>&1)
+    [ $? -eq 2 ] && [ "${out#*must be owned by root}" != "$out" ] && ok "bad-config/writable-by-others-as-root" ||
+        nok "bad-config/writable-by-others-as-root" "$out"
+fi
 out=$("$bin" -x 2>&1)
 [ $? -eq 2 ] && ok "bad-option" || nok "bad-option" "$out"
 

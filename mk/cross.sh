@@ -1,0 +1,320 @@
+#!/bin/sh
+# mk/cross.sh ARCH [BUILD_DIR] - build the unit tests with a cross compiler and
+# run them under qemu-user, so byte order, 32-bit sizes and alignment of the
+# routers tlsmgr targets are tested on a PC.
+#
+#   ARCH       mipsel (MIPS32 little-endian, the typical router), mips
+#              (MIPS32 big-endian) or aarch64
+#   BUILD_DIR  where the objects and test binaries go (default
+#              build/cross-ARCH under the repository top)
+#
+# Prints each test program's "ok - NAME" / "not ok - NAME: ..." lines on
+# standard output unchanged (a failed build or crash becomes one "not ok"
+# line of its own); build chatter goes to BUILD_DIR/build.log.  Exits non-zero
+# if anything failed.
+#
+# Needs gcc-TRIPLET, qemu-user-static (or qemu-user) and dpkg-dev: as root it
+# installs what is missing with apt-get, otherwise it prints the command.
+# Static mbedTLS and LMDB libraries for ARCH are built once into
+# .cache/cross-ARCH/{include,lib} from Debian 12 (bookworm)'s "mbedtls"
+# (2.28 LTS) and "lmdb" source packages, fetched once into .cache/cross-src
+# with a private apt configuration (the system's apt state is not touched),
+# or from the unpacked trees CROSS_MBEDTLS_SRC and CROSS_LMDB_SRC name.
+# Test binaries are linked statically, so qemu needs no target root file
+# system; QEMU_LD_PREFIX points at the cross libc for what glibc loads at run
+# time (NSS modules for getpwnam/getgrnam).
+set -u
+
+prog=tlsmgr
+
+if [ $# -lt 1 ] || [ $# -gt 2 ] || [ -z "$1" ]; then
+	echo "usage: $0 mipsel|mips|aarch64 [BUILD_DIR]" >&2
+	exit 2
+fi
+arch=$1
+case $arch in
+mipsel) triplet=mipsel-linux-gnu ;;
+mips) triplet=mips-linux-gnu ;;
+aarch64) triplet=aarch64-linux-gnu ;;
+*)
+	echo "$prog: unknown ARCH '$arch' (mipsel, mips or aarch64)" >&2
+	exit 2
+	;;
+esac
+
+top=$(cd "$(dirname "$0")/.." && pwd) || exit 2
+self=$top/mk/$(basename "$0")
+build=${2:-$top/build/cross-$arch}
+case $build in /*) ;; *) build=$PWD/$build ;; esac
+cache=$top/.cache/cross-$arch
+srccache=$top/.cache/cross-src
+jobs=$(nproc 2>/dev/null) || jobs=2
+cc=$triplet-gcc
+ar=$triplet-ar
+
+# --- dependencies ----------------------------------------------------------
+# "a|b": satisfied by either; a is installed when neither is.
+pkgs="gcc-$triplet qemu-user-static|qemu-user dpkg-dev make xz-utils debian-archive-keyring"
+if command -v dpkg-query >/dev/null 2>&1; then
+	names=$(printf '%s' "$pkgs" | tr '|' ' ')
+	# shellcheck disable=SC2086 # word splitting of the package list is intended
+	installed=" $(dpkg-query -W -f='${Package} ${Status}\n' $names 2>/dev/null |
+		awk '$4 == "installed" { printf "%s ", $1 }')"
+	missing=
+	for p in $pkgs; do
+		found=
+		for alt in $(printf '%s' "$p" | tr '|' ' '); do
+			case $installed in *" $alt "*) found=1 ;; esac
+		done
+		[ -n "$found" ] || missing="$missing ${p%%|*}"
+	done
+	missing=${missing# }
+	if [ -n "$missing" ]; then
+		if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+			echo "$prog: installing cross-test dependencies: $missing" >&2
+			apt-get update -qq >/dev/null ||
+				echo "$prog: apt-get update failed; trying the install anyway" >&2
+			# shellcheck disable=SC2086
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends -o DPkg::Lock::Timeout=120 $missing >&2 || exit 1
+		else
+			echo "$prog: missing cross-test dependencies: $missing" >&2
+			echo "run as root: apt-get update && apt-get install -y $missing" >&2
+			exit 1
+		fi
+	fi
+fi
+qemu=
+for q in "qemu-$arch-static" "qemu-$arch"; do
+	if command -v "$q" >/dev/null 2>&1; then
+		qemu=$q
+		break
+	fi
+done
+for c in "$cc" "$ar" make; do
+	command -v "$c" >/dev/null 2>&1 || {
+		echo "$prog: $c not found" >&2
+		exit 1
+	}
+done
+[ -n "$qemu" ] || {
+	echo "$prog: qemu-$arch-static (qemu-user-static) not found" >&2
+	exit 1
+}
+
+mkdir -p "$build" "$srccache" "$cache" || exit 1
+log=$build/build.log
+: >"$log" || exit 1
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tlsmgr-cross.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' HUP TERM
+
+note() {
+	echo "== $*" >>"$log"
+}
+
+# A failure before any test ran: one "not ok" line, the log's tail on stderr.
+fail() {
+	echo "not ok - cross-build: $*"
+	echo "$prog: cross build for $arch failed: $*; last 20 lines of $log:" >&2
+	tail -n 20 "$log" >&2
+	exit 1
+}
+
+# --- sources (once for every ARCH) -----------------------------------------
+have_src() {
+	[ -f "$srccache/.stamp" ] &&
+		[ -f "$srccache/mbedtls/library/Makefile" ] &&
+		[ -f "$srccache/lmdb/libraries/liblmdb/mdb.c" ]
+}
+
+# Download bookworm's mbedtls and lmdb source packages and unpack them.
+fetch_src() {
+	keyring=/usr/share/keyrings/debian-archive-bookworm-automatic.gpg
+	[ -r "$keyring" ] || fail "$keyring not found (install debian-archive-keyring)"
+	apt=$tmp/apt
+	mkdir -p "$apt/parts" "$apt/lists/partial" "$apt/cache/archives/partial" \
+		"$tmp/dl" || exit 1
+	cat >"$apt/bookworm-src.sources" <<EOF
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: main
+Signed-By: $keyring
+EOF
+	# As root apt downloads as user _apt: let it write into the download dir.
+	if [ "$(id -u)" -eq 0 ] && id _apt >/dev/null 2>&1; then
+		chmod 755 "$tmp" && chown _apt "$tmp/dl"
+	fi
+	set -- -q -o APT::Update::Error-Mode=any \
+		-o "Dir::Etc::SourceList=$apt/bookworm-src.sources" \
+		-o "Dir::Etc::SourceParts=$apt/parts" \
+		-o "Dir::State::Lists=$apt/lists" \
+		-o "Dir::Cache=$apt/cache"
+	note "apt-get $* update"
+	apt-get "$@" update >>"$log" 2>&1 ||
+		fail "apt-get update of bookworm sources (network?)"
+	note "apt-get source --download-only mbedtls/bookworm lmdb/bookworm"
+	(cd "$tmp/dl" && apt-get "$@" source --download-only mbedtls/bookworm \
+		lmdb/bookworm) >>"$log" 2>&1 || {
+		[ "$(id -u)" -eq 0 ] || echo "$prog: or run as root: sudo $self $arch" >&2
+		fail "apt-get source mbedtls lmdb"
+	}
+	for pkg in mbedtls lmdb; do
+		set -- "$tmp"/dl/"$pkg"_*.dsc
+		[ -f "$1" ] || fail "apt-get source fetched no $pkg .dsc"
+		note "dpkg-source -x $1"
+		dpkg-source -x "$1" "$tmp/src/$pkg" >>"$log" 2>&1 ||
+			fail "dpkg-source -x $1"
+	done
+}
+
+# Copy an unpacked tree without build products.
+copy_tree() {
+	note "copying $1"
+	mkdir -p "$2" || exit 1
+	(cd "$1" && tar -cf - --exclude=.git --exclude='*.o' --exclude='*.a' \
+		--exclude='*.so*' .) | (cd "$2" && tar -xf -) || fail "copying $1"
+}
+
+get_src() {
+	have_src && return 0
+	rm -rf "$tmp/src"
+	mkdir -p "$tmp/src" || exit 1
+	if [ -n "${CROSS_MBEDTLS_SRC:-}" ] && [ -n "${CROSS_LMDB_SRC:-}" ]; then
+		copy_tree "$CROSS_MBEDTLS_SRC" "$tmp/src/mbedtls"
+		copy_tree "$CROSS_LMDB_SRC" "$tmp/src/lmdb"
+	else
+		echo "$prog: fetching the mbedTLS 2.28 and LMDB sources into $srccache (once)" >&2
+		fetch_src
+	fi
+	[ -f "$tmp/src/mbedtls/library/Makefile" ] || fail "not an mbedTLS tree"
+	[ -f "$tmp/src/lmdb/libraries/liblmdb/mdb.c" ] || fail "not an LMDB tree"
+	rm -f "$srccache/.stamp"
+	rm -rf "${srccache:?}/mbedtls" "${srccache:?}/lmdb"
+	mv "$tmp/src/mbedtls" "$tmp/src/lmdb" "$srccache/" || fail "filling $srccache"
+	date -u '+%Y-%m-%dT%H:%M:%SZ' >"$srccache/.stamp" || exit 1
+}
+
+# --- static libraries for ARCH (once) --------------------------------------
+have_libs() {
+	[ -f "$cache/.stamp" ] &&
+		[ -f "$cache/lib/libmbedtls.a" ] && [ -f "$cache/lib/libmbedx509.a" ] &&
+		[ -f "$cache/lib/libmbedcrypto.a" ] && [ -f "$cache/lib/liblmdb.a" ] &&
+		[ -f "$cache/include/mbedtls/version.h" ] && [ -f "$cache/include/lmdb.h" ]
+}
+
+build_libs() {
+	echo "$prog: building mbedTLS and LMDB for $arch into $cache (once)" >&2
+	# The sources are shared by every ARCH: one fetch at a time.
+	if command -v flock >/dev/null 2>&1; then
+		(
+			flock 8
+			get_src
+		) 8>"$srccache/.lock" || exit 1
+	else
+		get_src
+	fi
+	have_src || fail "no sources in $srccache"
+	src=$tmp/build
+	copy_tree "$srccache/mbedtls" "$src/mbedtls"
+	copy_tree "$srccache/lmdb/libraries/liblmdb" "$src/lmdb"
+	# Upstream default configuration plus threading, as Debian's and the 3.6
+	# build (mk/mbedtls36.sh) have it: libtlsmgr is used by threaded servers.
+	cfg=$src/mbedtls/include/mbedtls/config.h
+	if command -v python3 >/dev/null 2>&1 &&
+		[ -f "$src/mbedtls/scripts/config.py" ] &&
+		(cd "$src/mbedtls" && python3 scripts/config.py -f "$cfg" set MBEDTLS_THREADING_C &&
+			python3 scripts/config.py -f "$cfg" set MBEDTLS_THREADING_PTHREAD) \
+			>>"$log" 2>&1; then
+		note "config.py set MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD"
+	else
+		note "sed: enable MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD"
+		sed -i 's@^[[:space:]]*//[[:space:]]*\(#define MBEDTLS_THREADING_\(C\|PTHREAD\)\)\([[:space:]]\|$\)@\1\3@' \
+			"$cfg" || fail "editing $cfg"
+	fi
+	for opt in MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD; do
+		grep -q "^#define $opt\\([[:space:]]\\|\$\\)" "$cfg" ||
+			fail "could not enable $opt in $cfg"
+	done
+	# Keep a calling make's variables and jobserver out of the library builds.
+	(
+		unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS CFLAGS \
+			LDFLAGS CPPFLAGS WARNING_CFLAGS DEBUG SHARED GEN_FILES WINDOWS \
+			WINDOWS_BUILD APPLE_BUILD
+		note "make -C library -j$jobs static CC=$cc AR=$ar CFLAGS=-O2"
+		make -C "$src/mbedtls/library" -j"$jobs" static CC="$cc" AR="$ar" \
+			CFLAGS=-O2 >>"$log" 2>&1
+	) || fail "mbedTLS (make -C library static)"
+	note "$cc -O2 -pthread -c mdb.c midl.c; $ar rcs liblmdb.a"
+	(cd "$src/lmdb" && "$cc" -O2 -pthread -c mdb.c midl.c &&
+		"$ar" rcs liblmdb.a mdb.o midl.o) >>"$log" 2>&1 || fail "LMDB (liblmdb.a)"
+	rm -f "$cache/.stamp"
+	rm -rf "${cache:?}/include" "${cache:?}/lib"
+	mkdir -p "$cache/include" "$cache/lib" || exit 1
+	for d in mbedtls psa; do
+		[ ! -d "$src/mbedtls/include/$d" ] ||
+			cp -R "$src/mbedtls/include/$d" "$cache/include/" || fail "installing"
+	done
+	cp "$src/mbedtls/library/libmbedtls.a" "$src/mbedtls/library/libmbedx509.a" \
+		"$src/mbedtls/library/libmbedcrypto.a" "$src/lmdb/liblmdb.a" \
+		"$cache/lib/" || fail "installing the libraries"
+	cp "$src/lmdb/lmdb.h" "$cache/include/" || fail "installing lmdb.h"
+	sed -n 's/^#define MBEDTLS_VERSION_STRING[[:space:]]*"\(.*\)".*/mbedtls \1/p' \
+		"$cache/include/mbedtls/version.h" >"$cache/.stamp.tmp" &&
+		mv "$cache/.stamp.tmp" "$cache/.stamp" || exit 1
+	rm -rf "$src"
+}
+
+if ! have_libs; then
+	if command -v flock >/dev/null 2>&1; then
+		exec 9>"$cache/.lock"
+		flock 9
+	fi
+	have_libs || build_libs
+	have_libs || fail "libraries incomplete in $cache"
+fi
+
+# --- unit tests -------------------------------------------------------------
+note "make unit-tests CC=$cc BUILD=$build MBEDTLS_DIR=$cache"
+make -C "$top" --no-print-directory -j"$jobs" CC="$cc" AR="$ar" BUILD="$build" \
+	MBEDTLS_DIR="$cache" CPPFLAGS="-I$cache/include" \
+	LDFLAGS="-L$cache/lib -static" PKG_CONFIG=false unit-tests >>"$log" 2>&1 ||
+	fail "make unit-tests"
+
+# Should static glibc load a shared piece at run time (NSS modules, iconv),
+# it finds the target's, not the host's.
+QEMU_LD_PREFIX=/usr/$triplet
+export QEMU_LD_PREFIX
+status=0
+ran=0
+# One binary per tests/unit/test_*.c (a stale binary of a removed test is not run).
+for c in "$top"/tests/unit/test_*.c; do
+	[ -f "$c" ] || continue
+	name=${c##*/}
+	name=${name%.c}
+	t=$build/tests/$name
+	ran=$((ran + 1))
+	if command -v timeout >/dev/null 2>&1; then
+		timeout 300 "$qemu" "$t" >"$build/$name.out"
+	else
+		"$qemu" "$t" >"$build/$name.out"
+	fi
+	rc=$?
+	# Case names carry the test program's name, as in the native phases.
+	sed -E "s/^(not ok|ok|skip) - /\1 - $name\//" "$build/$name.out"
+	if [ "$rc" -ne 0 ]; then
+		status=1
+		echo "$prog: $name under $qemu exited with status $rc" >&2
+		# 1 is "some case failed" (its lines are out); anything else is a crash
+		# (128+signal) or the timeout (124): a case of its own.
+		[ "$rc" -eq 1 ] || echo "not ok - $name: exited with status $rc under $qemu"
+	fi
+done
+if [ "$ran" -eq 0 ]; then
+	echo "not ok - cross-run: no test binaries in $build/tests"
+	exit 1
+fi
+exit "$status"
