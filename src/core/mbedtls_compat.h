@@ -23,4 +23,17 @@
 #define MBEDTLS_PRIVATE(member) member
 #endif
 
+/* SHA-512: 2.28 has the *_ret functions (the plain names are deprecated there); 3.x renamed
+ * the *_ret functions to the plain names. */
+#include <mbedtls/sha512.h>
+#if TLSMGR_MBEDTLS_3
+#define tlsmgr_sha512_starts(ctx)       mbedtls_sha512_starts((ctx), 0)
+#define tlsmgr_sha512_update(ctx, p, n) mbedtls_sha512_update((ctx), (p), (n))
+#define tlsmgr_sha512_finish(ctx, out)  mbedtls_sha512_finish((ctx), (out))
+#else
+#define tlsmgr_sha512_starts(ctx)       mbedtls_sha512_starts_ret((ctx), 0)
+#define tlsmgr_sha512_update(ctx, p, n) mbedtls_sha512_update_ret((ctx), (p), (n))
+#define tlsmgr_sha512_finish(ctx, out)  mbedtls_sha512_finish_ret((ctx), (out))
+#endif
+
 #endif
