@@ -112,8 +112,12 @@ int atomic_file_write(const char *path, const void *data, size_t len, unsigned m
     }
     fd = -1;
     step = "rename";
-    if (port_rename(tmp, path) != 0)
-        goto fail;
+    if (port_rename(tmp, path) != 0) {
+        /* An empty directory planted under the name is removed once; anything else stays. */
+        if (errno != EISDIR || port_rmdir(path) != 0 || port_rename(tmp, path) != 0)
+            goto fail;
+        log_warn("%s: replaced the directory %s", what, path);
+    }
     return persistent ? atomic_dir_sync(path, what) : 0;
 
 fail:

@@ -50,12 +50,8 @@ uint64_t entropy_draw_ms(unsigned period_s)
 /* Time values at every wake-up: cheap, never credited, and they differ between routers. */
 static void on_wakeup(void *arg)
 {
-    uint64_t c[8];
-    int n = port_clock_sample(c, 8);
-
     (void)arg;
-    if (n > 0)
-        entropy_mix("wakeup", c, (size_t)n * sizeof(c[0]));
+    generator_mix_clocks("wakeup");
 }
 
 static int rng_ready(void)

@@ -26,13 +26,25 @@ struct pool *generator_pool(void)
     return &the_pool;
 }
 
+void generator_mix_clocks(const char *tag)
+{
+    uint64_t clocks[8];
+    unsigned char be[8 * 8];
+    int n = port_clock_sample(clocks, 8), i, j;
+
+    /* Big-endian bytes, so that a scripted clock gives the same pool on every host. */
+    for (i = 0; i < n; i++)
+        for (j = 0; j < 8; j++)
+            be[i * 8 + j] = (unsigned char)(clocks[i] >> (56 - 8 * j));
+    if (n > 0)
+        pool_mix(generator_pool(), tag, be, (size_t)n * 8);
+}
+
 /* Inputs that cost nothing and make two instances differ even before the sources ran. */
 static void mix_basics(void)
 {
     unsigned char buf[64];
-    uint64_t clocks[8];
     long n;
-    int c;
 
     n = port_getrandom(buf, sizeof(buf));
     if (n > 0)
@@ -40,9 +52,7 @@ static void mix_basics(void)
     n = port_board_unique(buf, sizeof(buf));
     if (n > 0)
         pool_mix(generator_pool(), "unique", buf, (size_t)n);
-    c = port_clock_sample(clocks, 8);
-    if (c > 0)
-        pool_mix(generator_pool(), "clock", clocks, (size_t)c * sizeof(clocks[0]));
+    generator_mix_clocks("clock");
     memset(buf, 0, sizeof(buf));
 }
 

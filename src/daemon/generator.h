@@ -14,4 +14,7 @@ int generator_ready(void);
 /* Reseeds the DRBG from the pool now (instantiating it if needed). 0 or -1. */
 int generator_reseed(void);
 
+/* Mixes every clock of the platform (never credited). */
+void generator_mix_clocks(const char *tag);
+
 #endif

@@ -53,6 +53,7 @@ void seedfile_close(void)
         port_close(lock_fd);
     lock_fd = -1;
     lock_failed = 0;
+    credit_refused = 0;
 }
 
 static void credit(const unsigned char *buf, size_t len)
