@@ -11,6 +11,7 @@
 #include "atomic_file.h"
 #include "log.h"
 #include "port.h"
+#include "tlsmgr_config.h"
 
 #define TMP_SUFFIX ".tmp"
 

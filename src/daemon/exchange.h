@@ -6,6 +6,8 @@
 #ifndef TLSMGR_EXCHANGE_H
 #define TLSMGR_EXCHANGE_H
 
+#include "tlsmgr_config.h"
+
 /* Mixes an old exchange file into the pool if it is a regular file of exactly the right size
  * (anything else is logged and ignored; it is replaced by the next write). Returns 1 if mixed,
  * 0 if absent or ignored. */
