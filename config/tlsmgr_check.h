@@ -58,6 +58,9 @@
 #if TLSMGR_EGD_IDLE_TIMEOUT < 1 || TLSMGR_EGD_IDLE_TIMEOUT > 3600
 #error "TLSMGR_EGD_IDLE_TIMEOUT must be between 1 and 3600 seconds"
 #endif
+#if TLSMGR_EGD_BUSY_IDLE_MS < 10 || TLSMGR_EGD_BUSY_IDLE_MS > 10000
+#error "TLSMGR_EGD_BUSY_IDLE_MS must be between 10 and 10000"
+#endif
 #endif
 
 #if TLSMGR_MAX_FDS < 4

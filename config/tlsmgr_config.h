@@ -144,6 +144,12 @@
 #ifndef TLSMGR_EGD_IDLE_TIMEOUT
 #define TLSMGR_EGD_IDLE_TIMEOUT 30
 #endif
+/* When every client slot is taken and another client waits, the client silent the longest is
+ * dropped to make room if it has been silent this many milliseconds: clients that connect and
+ * hang cannot starve the others for a whole idle timeout. 10 to 10000. */
+#ifndef TLSMGR_EGD_BUSY_IDLE_MS
+#define TLSMGR_EGD_BUSY_IDLE_MS 250
+#endif
 /* Default socket path; relative to state_directory; empty disables the service. */
 #ifndef TLSMGR_DEFAULT_EGD_SOCKET
 #define TLSMGR_DEFAULT_EGD_SOCKET "egd"
