@@ -42,7 +42,7 @@ static struct {
     unsigned nclients;
     struct egd_client clients[TLSMGR_EGD_MAX_CLIENTS];
     struct egd_stats stats;
-} egd = {NULL, -1, 0, 0, -1, "", 0, {{0, 0, 0, 0, 0, 0, {0}, {0}}}, {0, 0, 0, 0, 0, 0, 0}};
+} egd = {NULL, -1, 0, 0, -1, "", 0, {{0, 0, 0, 0, 0, 0, {0}, {0}}}, {0, 0, 0, 0, 0, 0, 0, 0}};
 
 static int gen_random(void *arg, unsigned char *out, size_t len)
 {
@@ -66,9 +66,35 @@ const struct egd_stats *egd_stats_get(void)
     return &egd.stats;
 }
 
+/* The client that has been silent the longest, or NULL. */
+static struct egd_client *client_quietest(void)
+{
+    struct egd_client *q = NULL;
+    unsigned i;
+
+    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++) {
+        struct egd_client *c = &egd.clients[i];
+        if (c->fd >= 0 && (q == NULL || c->last_ms < q->last_ms))
+            q = c;
+    }
+    return q;
+}
+
+/* A slot is free, or held by a client silent for TLSMGR_EGD_BUSY_IDLE_MS that a waiting
+ * client may take it from. */
+static int slot_available(uint64_t now)
+{
+    const struct egd_client *q;
+
+    if (egd.nclients < TLSMGR_EGD_MAX_CLIENTS)
+        return 1;
+    q = client_quietest();
+    return q != NULL && q->last_ms + TLSMGR_EGD_BUSY_IDLE_MS <= now;
+}
+
 static void listener_update(void)
 {
-    int want = egd.listen_fd >= 0 && egd.nclients < TLSMGR_EGD_MAX_CLIENTS && egd.paused_until == 0;
+    int want = egd.listen_fd >= 0 && egd.paused_until == 0 && slot_available(port_now_ms());
 
     if (egd.listen_fd < 0 || want == egd.listening)
         return;
@@ -77,7 +103,8 @@ static void listener_update(void)
     egd.listening = want;
 }
 
-/* The one timer: the earliest idle deadline, or the end of an accept pause. */
+/* The one timer: the earliest idle deadline, the moment a full server may give a silent
+ * client's slot away, or the end of an accept pause. */
 static void timer_update(void)
 {
     uint64_t due = 0;
@@ -87,6 +114,11 @@ static void timer_update(void)
         const struct egd_client *c = &egd.clients[i];
         if (c->fd >= 0 && (due == 0 || c->last_ms + IDLE_MS < due))
             due = c->last_ms + IDLE_MS;
+    }
+    if (!egd.listening && egd.paused_until == 0 && egd.nclients == TLSMGR_EGD_MAX_CLIENTS) {
+        const struct egd_client *q = client_quietest();
+        if (q != NULL && q->last_ms + TLSMGR_EGD_BUSY_IDLE_MS < due)
+            due = q->last_ms + TLSMGR_EGD_BUSY_IDLE_MS;
     }
     if (egd.paused_until != 0 && (due == 0 || egd.paused_until < due))
         due = egd.paused_until;
@@ -248,7 +280,7 @@ static void on_listen(void *arg, int fd, short revents)
 {
     (void)arg;
     (void)revents;
-    while (egd.nclients < TLSMGR_EGD_MAX_CLIENTS) {
+    while (slot_available(port_now_ms())) {
         struct egd_client *c = NULL;
         int cfd = port_accept(fd);
         unsigned i;
@@ -260,6 +292,12 @@ static void on_listen(void *arg, int fd, short revents)
             log_warn("egd: accept: %s", strerror(errno));
             egd.paused_until = port_now_ms() + ACCEPT_PAUSE_MS;
             break;
+        }
+        if (egd.nclients == TLSMGR_EGD_MAX_CLIENTS) {
+            egd.stats.evicted++;
+            log_debug("egd: all %d slots taken, dropping the client silent the longest",
+                      TLSMGR_EGD_MAX_CLIENTS);
+            client_close(client_quietest());
         }
         for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS && c == NULL; i++)
             if (egd.clients[i].fd < 0)
@@ -276,9 +314,9 @@ static void on_listen(void *arg, int fd, short revents)
         c->last_ms = port_now_ms();
         egd.nclients++;
         egd.stats.accepted++;
+        if (egd.nclients == TLSMGR_EGD_MAX_CLIENTS)
+            egd.stats.full++;
     }
-    if (egd.nclients == TLSMGR_EGD_MAX_CLIENTS)
-        egd.stats.full++;
     listener_update();
     timer_update();
 }
@@ -296,10 +334,9 @@ static void on_timer(void *arg)
             client_close(c);
         }
     }
-    if (egd.paused_until != 0 && egd.paused_until <= now) {
+    if (egd.paused_until != 0 && egd.paused_until <= now)
         egd.paused_until = 0;
-        listener_update();
-    }
+    listener_update();
     timer_update();
 }
 
@@ -368,11 +405,13 @@ static void egd_log_stats(struct daemon *d)
 {
     (void)d;
     log_info("egd: %u clients now, %llu accepted, %llu requests, %llu bytes served, %llu bytes "
-             "mixed in, %llu unknown requests, %llu idle timeouts, %llu times full",
+             "mixed in, %llu unknown requests, %llu idle timeouts, %llu times full, %llu dropped "
+             "for a waiting client",
              egd.nclients, (unsigned long long)egd.stats.accepted,
              (unsigned long long)egd.stats.requests, (unsigned long long)egd.stats.bytes,
              (unsigned long long)egd.stats.mixed, (unsigned long long)egd.stats.bad_requests,
-             (unsigned long long)egd.stats.idle_timeouts, (unsigned long long)egd.stats.full);
+             (unsigned long long)egd.stats.idle_timeouts, (unsigned long long)egd.stats.full,
+             (unsigned long long)egd.stats.evicted);
 }
 
 static void egd_stop(struct daemon *d)

@@ -19,6 +19,7 @@ struct egd_stats {
     uint64_t bad_requests;  /* connections closed for an unknown opcode */
     uint64_t idle_timeouts; /* connections closed for idleness */
     uint64_t full;          /* times every client slot was taken */
+    uint64_t evicted;       /* silent clients dropped to make room for a waiting one */
 };
 
 #if TLSMGR_EGD_SERVER

@@ -266,6 +266,39 @@ static void max_clients_wait_in_backlog(void)
     server_stop();
 }
 
+/* Slots held by silent clients are given to waiting ones after TLSMGR_EGD_BUSY_IDLE_MS, the
+ * quietest first; a full server with nobody waiting wakes once, not every few ms. */
+static void silent_clients_yield_slots_when_others_wait(void)
+{
+    int fds[TLSMGR_EGD_MAX_CLIENTS], waiting, eof;
+    unsigned char ans[2];
+    uint64_t wakeups;
+    unsigned i;
+
+    server_start();
+    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++) {
+        fds[i] = client_connect();
+        pump(1);
+    }
+    T_EQ_INT(egd_clients(), TLSMGR_EGD_MAX_CLIENTS);
+    wakeups = d.loop.wakeups;
+    loop_run_until(&d.loop, port_test_now + 10 * TLSMGR_EGD_BUSY_IDLE_MS);
+    T_ASSERT(d.loop.wakeups - wakeups <= 1);
+    T_EQ_INT(egd_stats_get()->evicted, 0); /* nobody waited */
+    waiting = client_connect();
+    send_all(waiting, "\x01\x01", 2);
+    T_EQ_INT(recv_n(waiting, ans, 2, NULL), 2);
+    T_EQ_INT(ans[0], 1);
+    T_EQ_INT(egd_stats_get()->evicted, 1);
+    T_EQ_INT(recv_n(fds[0], ans, 1, &eof), 0); /* the first, quietest one went */
+    T_ASSERT(eof);
+    T_EQ_INT(egd_clients(), TLSMGR_EGD_MAX_CLIENTS);
+    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++)
+        close(fds[i]);
+    close(waiting);
+    server_stop();
+}
+
 static void client_gone_before_answers(void)
 {
     static unsigned char reqs[400];
@@ -335,5 +368,5 @@ static void shutdown_write_still_answered(void)
 T_MAIN(T_CASE(every_command_pipelined), T_CASE(byte_at_a_time_and_distinct_bytes),
        T_CASE(unknown_opcode_closes), T_CASE(slow_reader_is_bounded),
        T_CASE(idle_clients_time_out_on_one_timer), T_CASE(max_clients_wait_in_backlog),
-       T_CASE(client_gone_before_answers), T_CASE(socket_mode_and_disabled_cases),
-       T_CASE(shutdown_write_still_answered))
+       T_CASE(silent_clients_yield_slots_when_others_wait), T_CASE(client_gone_before_answers),
+       T_CASE(socket_mode_and_disabled_cases), T_CASE(shutdown_write_still_answered))
