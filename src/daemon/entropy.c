@@ -72,6 +72,7 @@ static void reseed(void)
     if (generator_reseed() == 0)
         entropy_stats()->reseeds++;
     log_debug("reseeded from %u strong source(s) of %u", strong, svc.sources.n);
+    (void)strong; /* when debug logging is compiled out */
 }
 
 static void on_reseed(void *arg)

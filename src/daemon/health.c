@@ -7,6 +7,8 @@
 #include "health.h"
 #include "tlsmgr_config.h"
 
+#if TLSMGR_HEALTH_TESTS
+
 #define H          TLSMGR_HEALTH_MIN_ENTROPY
 #define ALPHA_LOG2 TLSMGR_HEALTH_ALPHA_LOG2
 #define WINDOW     TLSMGR_HEALTH_APT_WINDOW
@@ -89,3 +91,5 @@ int health_feed(struct health *h, const unsigned char *data, size_t len)
     }
     return failed ? -1 : 0;
 }
+
+#endif /* TLSMGR_HEALTH_TESTS */

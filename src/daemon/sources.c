@@ -36,7 +36,9 @@ void sources_init(struct sources *s, const struct tlsmgr_conf *conf)
             snprintf(src->name, sizeof(src->name), "%s", prefix[src->conf.kind]);
         else
             snprintf(src->name, sizeof(src->name), "%s%s", prefix[src->conf.kind], src->conf.path);
+#if TLSMGR_HEALTH_TESTS
         health_init(&src->health);
+#endif
     }
     s->n = i;
 }

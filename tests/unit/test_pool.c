@@ -181,7 +181,9 @@ static void generator_known_answer(void)
     port_test_board_unique("serial-0001");
     T_EQ_INT(entropy_random(a, sizeof(a)), 0);
     hex(a, sizeof(a), h);
+#if TLSMGR_DRBG_CTR /* the vector of the default generator, CTR_DRBG */
     T_EQ_STR(h, "e799c8b0b032be11afb56359b33b3f6923735f01548b59a6fa5c8623edde8f62");
+#endif
     T_EQ_INT(entropy_random(b, sizeof(b)), 0);
     T_ASSERT(memcmp(a, b, sizeof(a)) != 0);
     /* a different board diverges */
