@@ -125,6 +125,8 @@ static int entropy_setup(struct daemon *d)
     char dir[TLSMGR_PATH_MAX];
 
     svc.d = d;
+    sources_init(&svc.sources, &d->conf);
+    sources_open(&svc.sources);
     if (d->conf.seed_file[0] == '\0')
         return 0;
     if (atomic_dirname(d->conf.seed_file, dir, sizeof(dir)) != 0 ||
@@ -149,7 +151,6 @@ static int entropy_start(struct daemon *d)
     if (n > 0)
         entropy_mix("unique", unique, (size_t)n);
     on_wakeup(NULL);
-    sources_init(&svc.sources, &d->conf);
     sources_read_all(&svc.sources, d->conf.random_bytes);
     sources_log(&svc.sources);
     if (generator_reseed() != 0)
@@ -198,6 +199,8 @@ static void entropy_reload(struct daemon *d, const struct tlsmgr_conf *old)
         return;
     if (old->nsources != d->conf.nsources ||
         memcmp(old->sources, d->conf.sources, sizeof(old->sources)) != 0) {
+        /* Unprivileged now: a device only root may open will fail (logged). */
+        sources_close(&svc.sources);
         sources_init(&svc.sources, &d->conf);
         sources_log(&svc.sources);
     }
@@ -237,6 +240,7 @@ static void entropy_stop(struct daemon *d)
             d->loop.on_wakeup = NULL;
     }
     stop_waiting();
+    sources_close(&svc.sources);
     seedfile_close();
     svc.started = 0;
 }

@@ -22,6 +22,8 @@ struct outcome {
     int err; /* errno to show with why, 0 for none */
 };
 
+static int device_open(struct source *src, struct outcome *o);
+
 void sources_init(struct sources *s, const struct tlsmgr_conf *conf)
 {
     static const char *const prefix[] = {"getrandom", "dev:", "hwrng:", "egd:", "", "board"};
@@ -39,8 +41,33 @@ void sources_init(struct sources *s, const struct tlsmgr_conf *conf)
 #if TLSMGR_HEALTH_TESTS
         health_init(&src->health);
 #endif
+        src->fd = -1;
     }
     s->n = i;
+}
+
+void sources_open(struct sources *s)
+{
+    unsigned i;
+
+    for (i = 0; i < s->n; i++) {
+        struct source *src = &s->src[i];
+        struct outcome o = {NULL, 0};
+
+        if (src->conf.kind == SOURCE_DEV || src->conf.kind == SOURCE_HWRNG)
+            device_open(src, &o); /* a failure shows at the first read */
+    }
+}
+
+void sources_close(struct sources *s)
+{
+    unsigned i;
+
+    for (i = 0; i < s->n; i++) {
+        if (s->src[i].fd >= 0)
+            port_close(s->src[i].fd);
+        s->src[i].fd = -1;
+    }
 }
 
 static long read_getrandom(unsigned char *buf, size_t want, struct outcome *o)
@@ -55,7 +82,60 @@ static long read_getrandom(unsigned char *buf, size_t want, struct outcome *o)
     return n;
 }
 
-/* Devices, hwrng and plain files: non-blocking, so an empty device is a short read. */
+/* Opens a device and keeps it: /dev/hwrng is often readable by root only, so the descriptor
+ * opened before the privilege drop is what later reseeds read. 0 or -1 (o set). */
+static int device_open(struct source *src, struct outcome *o)
+{
+    struct port_stat st;
+
+    if (src->fd >= 0)
+        return 0;
+    src->fd = port_open(src->conf.path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
+    if (src->fd < 0) {
+        o->why = "cannot open";
+        o->err = errno;
+        return -1;
+    }
+    if (port_fstat(src->fd, &st) != 0 || st.type != PORT_FT_CHR) {
+        o->why = "not a character device";
+        port_close(src->fd);
+        src->fd = -1;
+        return -1;
+    }
+    return 0;
+}
+
+/* Non-blocking, so a device with nothing to give is a short read, never a wait. */
+static long read_device(struct source *src, unsigned char *buf, size_t want, struct outcome *o)
+{
+    size_t got = 0;
+
+    if (device_open(src, o) != 0)
+        return 0;
+    while (got < want) {
+        long n = port_read(src->fd, buf + got, want - got);
+
+        if (n > 0) {
+            got += (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN) {
+            o->why = "no data available";
+            break;
+        }
+        /* end of file or an error: reopen at the next reseed */
+        o->why = n == 0 ? "end of file" : "read failed";
+        o->err = n == 0 ? 0 : errno;
+        port_close(src->fd);
+        src->fd = -1;
+        break;
+    }
+    return (long)got;
+}
+
+/* Plain files: read on from where the last reseed stopped, wrapping at the end. */
 static long read_path(struct source *src, unsigned char *buf, size_t want, struct outcome *o)
 {
     struct port_stat st;
@@ -74,13 +154,8 @@ static long read_path(struct source *src, unsigned char *buf, size_t want, struc
         port_close(fd);
         return 0;
     }
-    if (src->conf.kind == SOURCE_FILE && st.type != PORT_FT_REG) {
+    if (st.type != PORT_FT_REG) {
         o->why = "not a regular file";
-        port_close(fd);
-        return 0;
-    }
-    if (src->conf.kind != SOURCE_FILE && st.type != PORT_FT_CHR) {
-        o->why = "not a character device";
         port_close(fd);
         return 0;
     }
@@ -286,6 +361,8 @@ unsigned sources_read_all(struct sources *s, unsigned want)
             break;
         case SOURCE_DEV:
         case SOURCE_HWRNG:
+            n = read_device(src, buf, ask, &o);
+            break;
         case SOURCE_FILE:
             n = read_path(src, buf, ask, &o);
             break;

@@ -20,6 +20,7 @@ struct source {
     int failing;                    /* the last read failed (logged once) */
     int unhealthy;                  /* the health tests failed on the last read (logged once) */
     uint64_t offset;                /* plain file: where the next read starts */
+    int fd;                         /* dev and hwrng: kept open across reseeds, else -1 */
     struct health health;
 };
 
@@ -28,8 +29,12 @@ struct sources {
     unsigned n;
 };
 
-/* Takes the list of conf; nothing is opened until a read. */
+/* Takes the list of conf; nothing is opened yet. */
 void sources_init(struct sources *s, const struct tlsmgr_conf *conf);
+/* Opens the devices (dev:, hwrng:) while still privileged; they stay open. A device that
+ * cannot be opened is retried (and logged) at each read. */
+void sources_open(struct sources *s);
+void sources_close(struct sources *s);
 /* Reads want bytes (EGD: at most 255) from every source and mixes them into the generator's
  * pool. Returns the number of strong sources: full reads that passed the health tests. */
 unsigned sources_read_all(struct sources *s, unsigned want);

@@ -98,6 +98,27 @@ static void device_short_read_and_eintr(void)
     T_ASSERT(port_test_log_has("read failed: Input/output error"));
 }
 
+/* A device opened while privileged keeps serving after the drop; after a read error it is
+ * reopened at the next reseed (and logged when that fails). */
+static void device_kept_open_across_the_drop(void)
+{
+    struct sources s;
+
+    one_source(&s, SOURCE_HWRNG, "/dev/urandom");
+    sources_open(&s);
+    port_test_fail("open", 0, EACCES); /* what an unprivileged open of /dev/hwrng meets */
+    T_EQ_INT(sources_read_all(&s, 32), 1);
+    T_EQ_INT(sources_read_all(&s, 32), 1);
+    port_test_fail("read", 1, EIO);
+    T_EQ_INT(sources_read_all(&s, 32), 0);
+    T_EQ_INT(sources_read_all(&s, 32), 0);
+    T_ASSERT(port_test_log_has("hwrng:/dev/urandom: read failed"));
+    T_EQ_INT(occurrences("hwrng:/dev/urandom:"), 1); /* the reopen failure is the same state */
+    port_test_reset();
+    T_EQ_INT(sources_read_all(&s, 32), 1);
+    sources_close(&s);
+}
+
 static void device_must_be_a_device(void)
 {
     struct sources s;
@@ -297,6 +318,7 @@ static void all_sources_in_one_reseed(void)
 }
 
 T_MAIN(T_CASE(getrandom_not_ready_logged_once), T_CASE(missing_device),
-       T_CASE(device_short_read_and_eintr), T_CASE(device_must_be_a_device),
-       T_CASE(plain_file_read_on_and_wrapped), T_CASE(stuck_file_fails_health_tests),
-       T_CASE(board_hook), T_CASE(egd_client), T_CASE(all_sources_in_one_reseed))
+       T_CASE(device_short_read_and_eintr), T_CASE(device_kept_open_across_the_drop),
+       T_CASE(device_must_be_a_device), T_CASE(plain_file_read_on_and_wrapped),
+       T_CASE(stuck_file_fails_health_tests), T_CASE(board_hook), T_CASE(egd_client),
+       T_CASE(all_sources_in_one_reseed))
