@@ -70,7 +70,7 @@ for _ in $(seq 100); do
     fi
     sleep 0.05
 done
-pid=
+[ "$status" -eq 124 ] || pid=
 [ "$status" -eq 0 ] && ok "egd/sigterm-exit-0" || nok "egd/sigterm-exit-0" "exit $status"
 [ ! -e "$sock" ] && ok "egd/socket-removed" || nok "egd/socket-removed" "still there"
 if grep -qiE 'sanitizer|runtime error' "$tmp/log"; then
