@@ -3,6 +3,10 @@
 #include <string.h>
 
 #include "egd_proto.h"
+#include "tlsmgr_config.h"
+
+/* Boards without the EGD service (tiny) carry none of it. */
+#if TLSMGR_EGD_SERVER
 
 enum egd_parse_result egd_parse(const unsigned char *in, size_t len, struct egd_request *req)
 {
@@ -111,3 +115,5 @@ long egd_answer(const struct egd_request *req, const struct egd_env *env, unsign
         return -1;
     }
 }
+
+#endif /* TLSMGR_EGD_SERVER */
