@@ -185,5 +185,32 @@ static void day_wakes_only_for_due_work(void)
     service_shutdown();
 }
 
+/* SIGHUP with new periods and sources: fresh draws within the new periods, sources re-read;
+ * SIGUSR1 logs every counter and each source's state. */
+static void reload_and_statistics(void)
+{
+    struct tlsmgr_conf old;
+    unsigned i;
+
+    service_boot(7 * 86400, 7 * 86400);
+    old = d.conf;
+    d.conf.reseed_period = 10;
+    d.conf.prng_update_period = 10;
+    d.conf.nsources = 2;
+    d.conf.sources[1].kind = SOURCE_BOARD;
+    entropy_service.reload(&d, &old);
+    T_ASSERT(port_test_log_has("random source board: failing") ||
+             port_test_log_has("random source board: ok"));
+    for (i = 0; i < d.loop.ntimers; i++)
+        if (d.loop.timers[i].armed && strcmp(d.loop.timers[i].name, "seed") != 0)
+            T_ASSERT(d.loop.timers[i].due <= port_test_now + 10000);
+    T_EQ_INT(loop_run_until(&d.loop, port_test_now + 10001), 0);
+    T_ASSERT(entropy_stats()->reseeds >= 2 && entropy_stats()->exchange_writes >= 2);
+    entropy_service.stats(&d);
+    T_ASSERT(port_test_log_has("entropy: reseeds "));
+    T_ASSERT(port_test_log_has(", EGD requests 0"));
+    service_shutdown();
+}
+
 T_MAIN(T_CASE(draws_are_uniform), T_CASE(draws_are_reproducible), T_CASE(exchange_gaps_are_uniform),
-       T_CASE(day_wakes_only_for_due_work))
+       T_CASE(day_wakes_only_for_due_work), T_CASE(reload_and_statistics))
