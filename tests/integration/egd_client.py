@@ -8,6 +8,8 @@
                                                 a well-behaved client keeps being served; the
                                                 daemon's VmRSS must not grow
   egd_client.py read SOCKET BYTES FILE          BYTES of 02 answers into FILE; prints throughput
+  egd_client.py libseed LIBTLSMGR CONF          tlsmgr_seed through the real library (ctypes):
+                                                fresh bytes per call, parent and child differ
 
 Prints one line per case, "ok - NAME" or "not ok - NAME: reason"; exits 1 if any failed.
 """
@@ -316,11 +318,54 @@ def read(path, nbytes, out):
           (nbytes, dt, nbytes / dt / 1048576 if dt > 0 else 0.0), flush=True)
 
 
+def libseed(lib, conf):
+    import ctypes
+    t = ctypes.CDLL(lib)
+    t.tlsmgr_open.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_char_p, ctypes.c_char_p]
+    t.tlsmgr_seed.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
+    t.tlsmgr_close.argtypes = [ctypes.c_void_p]
+    h = ctypes.c_void_p()
+    rc = t.tlsmgr_open(ctypes.byref(h), conf.encode(), b"egd-test")
+    if rc != 0:
+        report("libseed-open", False, "tlsmgr_open returned %d" % rc)
+        return
+    bufs = []
+    for n in (1, 64, 65, 1000):
+        b = ctypes.create_string_buffer(n)
+        rc = t.tlsmgr_seed(h, b, n)
+        bufs.append(b.raw)
+        if rc != 0:
+            report("libseed-calls", False, "tlsmgr_seed(%d) returned %d" % (n, rc))
+            return
+    report("libseed-calls", len(set(x[:16] for x in bufs[1:])) == 3 and
+           bufs[1] != bufs[2][:64] and len(bufs[3]) == 1000, "repeated output")
+    r, w = os.pipe()
+    child = os.fork()
+    if child == 0:
+        b = ctypes.create_string_buffer(64)
+        t.tlsmgr_seed(h, b, 64)
+        os.write(w, b.raw)
+        os._exit(0)
+    b = ctypes.create_string_buffer(64)
+    t.tlsmgr_seed(h, b, 64)
+    theirs = b""
+    while len(theirs) < 64:
+        chunk = os.read(r, 64 - len(theirs))
+        if not chunk:
+            break
+        theirs += chunk
+    os.waitpid(child, 0)
+    report("libseed-fork", len(theirs) == 64 and theirs != b.raw, "child repeated its parent")
+    t.tlsmgr_close(h)
+
+
 def main():
     if len(sys.argv) >= 4 and sys.argv[1] == "conformance":
         conformance(sys.argv[2], int(sys.argv[3]))
     elif len(sys.argv) >= 5 and sys.argv[1] == "flood":
         flood(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif len(sys.argv) >= 4 and sys.argv[1] == "libseed":
+        libseed(sys.argv[2], sys.argv[3])
     elif len(sys.argv) >= 5 and sys.argv[1] == "read":
         read(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     else:
