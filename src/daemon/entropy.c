@@ -135,7 +135,7 @@ static int entropy_setup(struct daemon *d)
         return 0;
     }
     /* Crediting needs CAP_SYS_ADMIN, so it is tried only here, before the drop. */
-    seedfile_load(d->conf.seed_file, d->conf.seed_credit && d->was_root);
+    seedfile_load(d->conf.seed_file, d->conf.seed_credit && d->was_root, d->uid);
     return 0;
 }
 

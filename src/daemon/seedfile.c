@@ -76,21 +76,27 @@ static void credit(const unsigned char *buf, size_t len)
 }
 
 /* Reads one seed, removes it from disk, mixes it, and credits it when asked. */
-static int load_one(const char *path, int creditable, int credit_ok)
+static int load_one(const char *path, int creditable, int credit_ok, unsigned owner)
 {
     unsigned char buf[TLSMGR_SEED_SIZE];
+    struct port_stat st;
     int r = atomic_file_read(path, buf, sizeof(buf), "seed");
-    int gone;
+    int gone, ours;
 
     if (r == 1)
         return 0;
+    /* A seed this daemon wrote is owned by its user and private. Any other (shipped in a
+     * firmware image, copied by hand) may exist on many devices: mixed, never credited. */
+    ours = port_lstat(path, &st) == 0 && st.uid == owner && (st.mode & 077) == 0;
     /* Invalidate before use; a bad file is removed too so that it is replaced cleanly. */
     gone = atomic_file_unlink(path, "seed") >= 0;
     if (r != 0)
         return 0;
     entropy_mix(creditable ? "seed" : "seed nocredit", buf, sizeof(buf));
     log_info("seed %s: mixed into the pool%s", path, gone ? "" : " (could not be removed)");
-    if (creditable && credit_ok && gone)
+    if (creditable && credit_ok && gone && !ours)
+        log_notice("seed %s: not written by tlsmgr (owner or mode): not credited", path);
+    else if (creditable && credit_ok && gone)
         credit(buf, sizeof(buf));
     memset(buf, 0, sizeof(buf));
     return 1;
@@ -101,7 +107,7 @@ static int nocredit_name(const char *path, char *out, size_t cap)
     return snprintf(out, cap, "%s%s", path, NOCREDIT_SUFFIX) < (int)cap ? 0 : -1;
 }
 
-int seedfile_load(const char *path, int credit_allowed)
+int seedfile_load(const char *path, int credit_allowed, unsigned owner)
 {
     char nc[TLSMGR_PATH_MAX + sizeof(NOCREDIT_SUFFIX)];
     int n = 0, credit_ok;
@@ -111,8 +117,8 @@ int seedfile_load(const char *path, int credit_allowed)
     /* Crediting after the kernel RNG is ready does nothing; before, it is what gets a router
      * through the boot-time entropy hole. */
     credit_ok = credit_allowed && port_kernel_rng_ready() != 1;
-    n += load_one(path, 1, credit_ok);
-    n += load_one(nc, 0, 0);
+    n += load_one(path, 1, credit_ok, owner);
+    n += load_one(nc, 0, 0, owner);
     if (n == 0)
         log_info("seed %s: none found (first boot?)", path);
     return n;

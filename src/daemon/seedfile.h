@@ -11,8 +11,10 @@
 
 /* Start-up, before the privilege drop: locks the seed directory (kept until seedfile_close),
  * reads and invalidates the old seed(s), mixes them in and credits a creditable one when
- * credit is set. Returns the number of seeds mixed (0 when none; never fails start-up). */
-int seedfile_load(const char *path, int credit);
+ * credit is set and the file is owned by owner (the daemon's user) with no group or other
+ * permission, as this daemon writes it. Returns the number of seeds mixed (0 when none;
+ * never fails start-up). */
+int seedfile_load(const char *path, int credit, unsigned owner);
 /* Writes a new seed from the generator: creditable (to FILE) or not (to FILE.nocredit), and
  * removes the other name. Returns 0 or -1 (logged). */
 int seedfile_save(const char *path, int creditable);

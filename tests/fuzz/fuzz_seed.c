@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "port_test.h"
@@ -45,7 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f = fopen(path, "wb");
     if (f == NULL || fwrite(data, 1, size, f) != size || fclose(f) != 0)
         abort();
-    used = seedfile_load(path, 1);
+    if (chmod(path, 0600) != 0) /* as the daemon writes it, so that crediting is reached */
+        abort();
+    used = seedfile_load(path, 1, (unsigned)getuid());
     seedfile_close();
     if (used != (size == TLSMGR_SEED_SIZE) || port_test_credits != (unsigned)used)
         abort();

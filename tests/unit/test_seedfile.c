@@ -22,6 +22,7 @@
 #define SIZE     TLSMGR_SEED_SIZE
 #define PATH     "seed/seed"
 #define NOCREDIT "seed/seed.nocredit"
+#define UID      ((unsigned)getuid())
 
 static long file_size(const char *path)
 {
@@ -45,7 +46,7 @@ static void first_boot_then_credit_once(void)
 
     T_EQ_INT(mkdir("seed", 0700), 0);
     reboot();
-    T_EQ_INT(seedfile_load(PATH, 1), 0);
+    T_EQ_INT(seedfile_load(PATH, 1, UID), 0);
     T_ASSERT(port_test_log_has("none found"));
     T_EQ_INT(seedfile_save(PATH, 1), 0);
     T_EQ_INT(stat(PATH, &st), 0);
@@ -55,13 +56,13 @@ static void first_boot_then_credit_once(void)
 
     reboot();
     port_test_rng_ready = 0; /* early boot: crediting is what helps */
-    T_EQ_INT(seedfile_load(PATH, 1), 1);
+    T_EQ_INT(seedfile_load(PATH, 1, UID), 1);
     T_EQ_INT(port_test_credits, 1);
     T_EQ_INT(port_test_credited_bits, 256);
     T_EQ_INT(entropy_stats()->credited_bits, 256);
     T_EQ_INT(file_size(PATH), -1); /* gone before it was used */
     reboot();
-    T_EQ_INT(seedfile_load(PATH, 1), 0);
+    T_EQ_INT(seedfile_load(PATH, 1, UID), 0);
     T_EQ_INT(port_test_credits, 1);
 }
 
@@ -75,19 +76,19 @@ static void credit_rules(void)
     T_EQ_INT(file_size(NOCREDIT), SIZE);
     T_EQ_INT(file_size(PATH), -1);
     reboot();
-    T_EQ_INT(seedfile_load(PATH, 1), 1);
+    T_EQ_INT(seedfile_load(PATH, 1, UID), 1);
     T_EQ_INT(port_test_credits, 0);
     T_EQ_INT(file_size(NOCREDIT), -1);
     /* tls_random_seed_credit = no */
     T_EQ_INT(seedfile_save(PATH, 1), 0);
     reboot();
-    T_EQ_INT(seedfile_load(PATH, 0), 1);
+    T_EQ_INT(seedfile_load(PATH, 0, UID), 1);
     T_EQ_INT(port_test_credits, 0);
     /* the kernel RNG already ready: crediting would do nothing */
     T_EQ_INT(seedfile_save(PATH, 1), 0);
     reboot();
     port_test_rng_ready = 1;
-    T_EQ_INT(seedfile_load(PATH, 1), 1);
+    T_EQ_INT(seedfile_load(PATH, 1, UID), 1);
     T_EQ_INT(port_test_credits, 0);
     /* a creditable seed replaces a non-creditable one */
     T_EQ_INT(seedfile_save(PATH, 0), 0);
@@ -104,10 +105,10 @@ static void credit_refused_logged_once(void)
     reboot();
     T_EQ_INT(seedfile_save(PATH, 1), 0);
     reboot();
-    T_EQ_INT(seedfile_load(PATH, 1), 1);
+    T_EQ_INT(seedfile_load(PATH, 1, UID), 1);
     T_EQ_INT(seedfile_save(PATH, 1), 0);
     T_EQ_INT(seedfile_save(PATH, 1), 0);
-    T_EQ_INT(seedfile_load(PATH, 1), 1); /* a second load in the same process */
+    T_EQ_INT(seedfile_load(PATH, 1, UID), 1); /* a second load in the same process */
     T_EQ_INT(port_test_calls("kernel_credit"), 1);
     T_ASSERT(port_test_log_has("cannot credit the seed to the kernel"));
     T_EQ_INT(entropy_stats()->credited_bits, 0);
@@ -121,20 +122,48 @@ static void bad_seed_files_ignored(void)
     port_test_rng_ready = 0;
     T_EQ_INT(t_write_file(PATH, buf, SIZE - 1), 0);
     reboot();
-    T_EQ_INT(seedfile_load(PATH, 1), 0);
+    T_EQ_INT(seedfile_load(PATH, 1, UID), 0);
     T_ASSERT(port_test_log_has("has 1023 bytes"));
     T_EQ_INT(file_size(PATH), -1); /* removed so that it is replaced cleanly */
     T_EQ_INT(t_write_file("elsewhere", buf, SIZE), 0);
     T_EQ_INT(symlink("../elsewhere", PATH), 0);
     reboot();
-    T_EQ_INT(seedfile_load(PATH, 1), 0);
+    T_EQ_INT(seedfile_load(PATH, 1, UID), 0);
     T_ASSERT(port_test_log_has("is a symbolic link"));
     T_EQ_INT(port_test_credits, 0);
     T_EQ_INT(file_size("elsewhere"), SIZE);
     T_EQ_INT(mkfifo(PATH, 0600), 0);
     reboot();
-    T_EQ_INT(seedfile_load(PATH, 1), 0);
+    T_EQ_INT(seedfile_load(PATH, 1, UID), 0);
     T_ASSERT(port_test_log_has("is a FIFO"));
+}
+
+/* A seed this daemon did not write (other owner, readable by others: e.g. shipped in a
+ * firmware image) is mixed but never credited. */
+static void foreign_seed_not_credited(void)
+{
+    unsigned char buf[SIZE];
+
+    memset(buf, 7, sizeof(buf));
+    T_EQ_INT(mkdir("seed", 0700), 0);
+    port_test_rng_ready = 0;
+    T_EQ_INT(t_write_file(PATH, buf, SIZE), 0);
+    T_EQ_INT(chmod(PATH, 0644), 0);
+    reboot();
+    T_EQ_INT(seedfile_load(PATH, 1, UID), 1);
+    T_EQ_INT(port_test_credits, 0);
+    T_ASSERT(port_test_log_has("not written by tlsmgr"));
+    T_EQ_INT(t_write_file(PATH, buf, SIZE), 0);
+    T_EQ_INT(chmod(PATH, 0600), 0);
+    reboot();
+    T_EQ_INT(seedfile_load(PATH, 1, UID + 1), 1);
+    T_EQ_INT(port_test_credits, 0);
+    /* the same file, ours */
+    T_EQ_INT(t_write_file(PATH, buf, SIZE), 0);
+    T_EQ_INT(chmod(PATH, 0600), 0);
+    reboot();
+    T_EQ_INT(seedfile_load(PATH, 1, UID), 1);
+    T_EQ_INT(port_test_credits, 1);
 }
 
 static void directory_locked_by_another_instance(void)
@@ -148,7 +177,7 @@ static void directory_locked_by_another_instance(void)
     fd = port_open("seed", PORT_O_RDONLY | PORT_O_DIRECTORY, 0);
     T_ASSERT(fd >= 0);
     T_EQ_INT(port_lock(fd), 0);
-    T_EQ_INT(seedfile_load(PATH, 1), 0);
+    T_EQ_INT(seedfile_load(PATH, 1, UID), 0);
     T_ASSERT(port_test_log_has("another tlsmgr runs"));
     T_EQ_INT(file_size(PATH), SIZE); /* left alone */
     port_close(fd);
@@ -160,7 +189,7 @@ static unsigned boot(void)
     unsigned before = port_test_credits;
 
     reboot();
-    seedfile_load(PATH, 1);
+    seedfile_load(PATH, 1, UID);
     seedfile_save(PATH, 1);
     return port_test_credits - before;
 }
@@ -193,6 +222,7 @@ static void crash_at_every_step(void)
         system("rm -rf seed");
         T_EQ_INT(mkdir("seed", 0700), 0);
         T_EQ_INT(t_write_file(PATH, old, SIZE), 0);
+        T_EQ_INT(chmod(PATH, 0600), 0);
         port_test_reset();
         port_test_rng_ready = 0;
         port_test_crash_after(n);
@@ -256,7 +286,7 @@ static void faults_at_every_step(void)
     reboot();
     port_test_rng_ready = 0;
     port_test_fail("unlink", 1, EIO);
-    T_EQ_INT(seedfile_load(PATH, 1), 1);
+    T_EQ_INT(seedfile_load(PATH, 1, UID), 1);
     T_EQ_INT(port_test_credits, 0);
 }
 
@@ -357,6 +387,7 @@ static void early_boot_waits_for_kernel_rng(void)
 
 T_MAIN(T_CASE(first_boot_then_credit_once), T_CASE(credit_rules),
        T_CASE(credit_refused_logged_once), T_CASE(bad_seed_files_ignored),
-       T_CASE(directory_locked_by_another_instance), T_CASE(crash_at_every_step),
-       T_CASE(faults_at_every_step), T_CASE(month_of_writes_within_budget),
-       T_CASE(month_in_one_boot), T_CASE(early_boot_waits_for_kernel_rng))
+       T_CASE(foreign_seed_not_credited), T_CASE(directory_locked_by_another_instance),
+       T_CASE(crash_at_every_step), T_CASE(faults_at_every_step),
+       T_CASE(month_of_writes_within_budget), T_CASE(month_in_one_boot),
+       T_CASE(early_boot_waits_for_kernel_rng))
