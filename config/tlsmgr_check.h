@@ -23,6 +23,15 @@
 #error "TLSMGR_DRBG_CTR must be 0 (HMAC_DRBG) or 1 (CTR_DRBG)"
 #endif
 
+#if TLSMGR_HEALTH_MIN_ENTROPY < 1 || TLSMGR_HEALTH_MIN_ENTROPY > 8
+#error "TLSMGR_HEALTH_MIN_ENTROPY must be between 1 and 8 (bits per byte)"
+#endif
+#if TLSMGR_HEALTH_ALPHA_LOG2 < 20 || TLSMGR_HEALTH_ALPHA_LOG2 > 40
+#error "TLSMGR_HEALTH_ALPHA_LOG2 must be between 20 and 40"
+#endif
+#if TLSMGR_HEALTH_APT_WINDOW < 64 || TLSMGR_HEALTH_APT_WINDOW > 4096
+#error "TLSMGR_HEALTH_APT_WINDOW must be between 64 and 4096"
+#endif
 #if TLSMGR_MAX_SOURCES < 1 || TLSMGR_MAX_SOURCES > 16
 #error "TLSMGR_MAX_SOURCES must be between 1 and 16"
 #endif
@@ -48,6 +57,9 @@
 #endif
 #if TLSMGR_EGD_IDLE_TIMEOUT < 1 || TLSMGR_EGD_IDLE_TIMEOUT > 3600
 #error "TLSMGR_EGD_IDLE_TIMEOUT must be between 1 and 3600 seconds"
+#endif
+#if TLSMGR_EGD_BUSY_IDLE_MS < 10 || TLSMGR_EGD_BUSY_IDLE_MS > 10000
+#error "TLSMGR_EGD_BUSY_IDLE_MS must be between 10 and 10000"
 #endif
 #endif
 

@@ -70,6 +70,21 @@
 #define TLSMGR_HEALTH_TESTS 1
 #endif
 
+/* Health tests: the min-entropy per byte, in bits (1 to 8), that raw inputs are assumed to
+ * carry, and the false-alarm probability 2^-N per test (N 20 to 40). SP 800-90B cutoffs follow:
+ * repetition count C = 1 + ceil(N / H) identical bytes in a row (16 for H 2, N 30); adaptive
+ * proportion: more than the binomial(W, 2^-H) quantile 1 - 2^-N of the first byte of a window
+ * of TLSMGR_HEALTH_APT_WINDOW bytes (64 to 4096). */
+#ifndef TLSMGR_HEALTH_MIN_ENTROPY
+#define TLSMGR_HEALTH_MIN_ENTROPY 2
+#endif
+#ifndef TLSMGR_HEALTH_ALPHA_LOG2
+#define TLSMGR_HEALTH_ALPHA_LOG2 30
+#endif
+#ifndef TLSMGR_HEALTH_APT_WINDOW
+#define TLSMGR_HEALTH_APT_WINDOW 512
+#endif
+
 /* 1: a creditable persistent seed may be credited to the kernel with RNDADDENTROPY (needs
  * CAP_SYS_ADMIN before privileges are dropped). 0 removes the code. */
 #ifndef TLSMGR_KERNEL_CREDIT
@@ -132,6 +147,12 @@
 /* An EGD client that sends nothing for this many seconds is disconnected. 1 to 3600. */
 #ifndef TLSMGR_EGD_IDLE_TIMEOUT
 #define TLSMGR_EGD_IDLE_TIMEOUT 30
+#endif
+/* When every client slot is taken and another client waits, the client silent the longest is
+ * dropped to make room if it has been silent this many milliseconds: clients that connect and
+ * hang cannot starve the others for a whole idle timeout. 10 to 10000. */
+#ifndef TLSMGR_EGD_BUSY_IDLE_MS
+#define TLSMGR_EGD_BUSY_IDLE_MS 250
 #endif
 /* Default socket path; relative to state_directory; empty disables the service. */
 #ifndef TLSMGR_DEFAULT_EGD_SOCKET

@@ -88,6 +88,9 @@ int port_unlink(const char *path);
 int port_mkdir(const char *path, unsigned mode);
 int port_rmdir(const char *path);
 int port_fchown(int fd, unsigned uid, unsigned gid);
+/* Changes the owner of path itself, never of a link's target (lchown): for a Unix socket,
+ * whose descriptor's owner is not the file's. */
+int port_chown(const char *path, unsigned uid, unsigned gid);
 int port_fchmod(int fd, unsigned mode);
 /* Exclusive advisory lock on an open descriptor (flock), without waiting: -1 EWOULDBLOCK if
  * another process holds it. Released by port_close. */
@@ -109,6 +112,9 @@ int port_unix_connect(const char *path);
 int port_accept(int listen_fd);
 /* Reads the pending error of a non-blocking connect (0 when connected). */
 int port_socket_error(int fd);
+/* Writes to a connected socket without raising SIGPIPE when the peer has gone (-1 EPIPE):
+ * libtlsmgr runs inside host processes that may not ignore SIGPIPE. */
+long port_send(int fd, const void *buf, size_t len);
 
 /* ---- Waiting --------------------------------------------------------------------------- */
 

@@ -120,3 +120,13 @@ int port_socket_error(int fd)
         return errno;
     return err;
 }
+
+long port_send(int fd, const void *buf, size_t len)
+{
+    ssize_t n;
+
+    do {
+        n = send(fd, buf, len, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return (long)n;
+}

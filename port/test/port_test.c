@@ -399,6 +399,15 @@ int port_fchown(int fd, unsigned uid, unsigned gid)
     return port_real_fchown(fd, uid, gid);
 }
 
+int port_chown(const char *path, unsigned uid, unsigned gid)
+{
+    if (faulted("chown", NULL) || crashed())
+        return -1;
+    if (!port_real_is_root())
+        return 0;
+    return port_real_chown(path, uid, gid);
+}
+
 int port_fchmod(int fd, unsigned mode)
 {
     if (faulted("fchmod", NULL) || crashed())
@@ -446,6 +455,13 @@ int port_socket_error(int fd)
 {
     count("socket_error");
     return port_real_socket_error(fd);
+}
+
+long port_send(int fd, const void *buf, size_t len)
+{
+    if (faulted("send", &len))
+        return -1;
+    return port_real_send(fd, buf, len);
 }
 
 /* ---- Waiting ---- */

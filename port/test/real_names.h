@@ -22,6 +22,7 @@
 #define port_mkdir port_real_mkdir
 #define port_rmdir port_real_rmdir
 #define port_fchown port_real_fchown
+#define port_chown port_real_chown
 #define port_fchmod port_real_fchmod
 #define port_lock port_real_lock
 #define port_fs_type port_real_fs_type
@@ -29,6 +30,7 @@
 #define port_unix_connect port_real_unix_connect
 #define port_accept port_real_accept
 #define port_socket_error port_real_socket_error
+#define port_send port_real_send
 #define port_poll port_real_poll
 #define port_signals_open port_real_signals_open
 #define port_signal_next port_real_signal_next

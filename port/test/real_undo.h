@@ -22,6 +22,7 @@
 #undef port_mkdir
 #undef port_rmdir
 #undef port_fchown
+#undef port_chown
 #undef port_fchmod
 #undef port_lock
 #undef port_fs_type
@@ -29,6 +30,7 @@
 #undef port_unix_connect
 #undef port_accept
 #undef port_socket_error
+#undef port_send
 #undef port_poll
 #undef port_signals_open
 #undef port_signal_next

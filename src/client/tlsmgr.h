@@ -26,6 +26,18 @@ struct tlsmgr;
  * and sets *t, or a TLSMGR_ERR_* code. */
 int tlsmgr_open(struct tlsmgr **t, const char *conf_file, const char *service_tag);
 void tlsmgr_close(struct tlsmgr *t);
+/* Fills out with len fresh seed bytes for this process's own DRBG: up to 64 bytes from the
+ * daemon (its EGD socket, else its exchange file), hashed with the kernel RNG, the pid and the
+ * clocks on every call (SHA-512; longer outputs in counter mode, at most 512 bits of entropy
+ * whatever len). A forked child never gets its parent's bytes. Thread-safe, keeps no state,
+ * waits at most the EGD timeout (0.5 s by default). Returns 0; TLSMGR_ERR_UNAVAIL when neither
+ * the daemon nor the kernel RNG answered (out then holds only clock and pid material: do not
+ * use it as a seed); TLSMGR_ERR_ARG for a NULL handle. */
+int tlsmgr_seed(struct tlsmgr *t, unsigned char *out, size_t len);
+/* tlsmgr_seed as an mbedTLS entropy source:
+ *   mbedtls_entropy_add_source(&ctx, tlsmgr_entropy_source, t, 32, MBEDTLS_ENTROPY_SOURCE_STRONG);
+ * Returns 0 with *olen = len, or MBEDTLS_ERR_ENTROPY_SOURCE_FAILED. */
+int tlsmgr_entropy_source(void *t, unsigned char *out, size_t len, size_t *olen);
 /* The library's version string. */
 const char *tlsmgr_version(void);
 

@@ -8,12 +8,33 @@
 #define TLSMGR_ENTROPY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Fills out with len bytes of generator output (any length; requests are split as the DRBG
- * needs). Returns 0, or -1 if the generator is not seeded (logged). */
+ * needs). The first call instantiates the generator from whatever the pool holds plus the
+ * kernel RNG and clocks when the service has not seeded it yet. Returns 0, or -1 if the
+ * generator cannot be instantiated (logged). */
 int entropy_random(unsigned char *out, size_t len);
 
 /* Mixes data into the pool under a domain tag; never counted as entropy. */
 void entropy_mix(const char *tag, const void *data, size_t len);
+
+/* Statistics of the entropy half, logged by SIGUSR1. The EGD service counts its requests in
+ * egd_requests (entropy_count_egd). */
+struct entropy_stats {
+    uint64_t reseeds;
+    uint64_t source_failures;
+    uint64_t health_failures;
+    uint64_t exchange_writes;
+    uint64_t seed_writes;
+    uint64_t credited_bits;
+    uint64_t egd_requests;
+};
+
+struct entropy_stats *entropy_stats(void);
+void entropy_count_egd(void);
+
+/* Forgets the pool, the generator and the statistics (start of each unit test). */
+void entropy_reset(void);
 
 #endif

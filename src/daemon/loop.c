@@ -18,8 +18,7 @@ int loop_timer_new(struct loop *l, const char *name, loop_timer_fn fn, void *arg
     struct loop_timer_slot *t;
 
     if (l->ntimers == TLSMGR_MAX_TIMERS) {
-        log_err("event loop: no free timer for %s (TLSMGR_MAX_TIMERS %d)", name,
-                TLSMGR_MAX_TIMERS);
+        log_err("event loop: no free timer for %s (TLSMGR_MAX_TIMERS %d)", name, TLSMGR_MAX_TIMERS);
         return -1;
     }
     t = &l->timers[l->ntimers];
@@ -56,11 +55,19 @@ int loop_timer_armed(const struct loop *l, int id)
 
 int loop_fd_add(struct loop *l, int fd, short events, loop_fd_fn fn, void *arg)
 {
-    struct loop_fd_slot *s;
+    struct loop_fd_slot *s = NULL;
+    unsigned i;
 
-    if (l->nfds == TLSMGR_MAX_FDS)
-        return -1;
-    s = &l->fds[l->nfds++];
+    /* A slot deleted during this dispatch is reused: a callback that closes one client and
+     * accepts another must not find the table full until the next compaction. */
+    for (i = 0; i < l->nfds && s == NULL; i++)
+        if (l->fds[i].fd < 0)
+            s = &l->fds[i];
+    if (s == NULL) {
+        if (l->nfds == TLSMGR_MAX_FDS)
+            return -1;
+        s = &l->fds[l->nfds++];
+    }
     s->fd = fd;
     s->events = events;
     s->fn = fn;

@@ -3,7 +3,13 @@
 #include <stddef.h>
 
 #include "daemon.h"
+#include "entropy_service.h"
+#include "egd.h"
 
 const struct service *const services[] = {
+    &entropy_service,
+#if TLSMGR_EGD_SERVER
+    &egd_service, /* after the entropy service: it serves the seeded generator */
+#endif
     NULL,
 };

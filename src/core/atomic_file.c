@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * atomic_file.c - temp file, write all, fsync, rename, directory fsync; and the strict reader.
+ * The order is what makes a power cut harmless: the new name appears only after the data is
+ * on disk, and the rename itself is on disk before the caller relies on it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "atomic_file.h"
+#include "log.h"
+#include "port.h"
+#include "tlsmgr_config.h"
+
+#define TMP_SUFFIX ".tmp"
+
+int atomic_dirname(const char *path, char *out, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n;
+
+    if (slash == NULL) {
+        if (cap < 2)
+            return -1;
+        strcpy(out, ".");
+        return 0;
+    }
+    n = slash == path ? 1 : (size_t)(slash - path);
+    if (n + 1 > cap)
+        return -1;
+    memcpy(out, path, n);
+    out[n] = '\0';
+    return 0;
+}
+
+int atomic_dir_sync(const char *path, const char *what)
+{
+    char dir[TLSMGR_PATH_MAX];
+    int fd, rc;
+
+    if (atomic_dirname(path, dir, sizeof(dir)) != 0) {
+        log_err("%s: %s: directory name too long", what, path);
+        return -1;
+    }
+    if (port_fs_type(dir) == PORT_FS_TMPFS)
+        return 0;
+    fd = port_open(dir, PORT_O_RDONLY | PORT_O_DIRECTORY, 0);
+    if (fd < 0) {
+        log_err("%s: cannot open directory %s: %s", what, dir, strerror(errno));
+        return -1;
+    }
+    rc = port_fsync(fd);
+    if (rc != 0)
+        log_err("%s: cannot fsync directory %s: %s", what, dir, strerror(errno));
+    port_close(fd);
+    return rc == 0 ? 0 : -1;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t len)
+{
+    while (len > 0) {
+        long n = port_write(fd, p, len);
+
+        if (n < 0)
+            return -1;
+        if (n == 0) {
+            errno = EIO; /* a zero-length write would loop for ever */
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int atomic_file_write(const char *path, const void *data, size_t len, unsigned mode,
+                      const char *what)
+{
+    char tmp[TLSMGR_PATH_MAX + sizeof(TMP_SUFFIX)];
+    const char *step;
+    int fd, persistent;
+
+    if (strlen(path) >= TLSMGR_PATH_MAX) {
+        log_err("%s: %s: name too long", what, path);
+        return -1;
+    }
+    snprintf(tmp, sizeof(tmp), "%s%s", path, TMP_SUFFIX);
+    /* A temp file left by a crash would make O_EXCL fail for ever. */
+    if (port_unlink(tmp) != 0 && errno != ENOENT) {
+        log_err("%s: cannot remove stale %s: %s", what, tmp, strerror(errno));
+        return -1;
+    }
+    fd = port_open(tmp, PORT_O_WRONLY | PORT_O_CREAT | PORT_O_EXCL, mode);
+    if (fd < 0) {
+        log_err("%s: cannot create %s: %s", what, tmp, strerror(errno));
+        return -1;
+    }
+    persistent = port_fs_type(tmp) != PORT_FS_TMPFS;
+    step = "set the mode of";
+    if (port_fchmod(fd, mode) != 0) /* the umask must not change a public or secret mode */
+        goto fail;
+    step = "write";
+    if (write_all(fd, data, len) != 0)
+        goto fail;
+    step = "fsync";
+    if (persistent && port_fsync(fd) != 0)
+        goto fail;
+    step = "close";
+    if (port_close(fd) != 0) {
+        fd = -1;
+        goto fail;
+    }
+    fd = -1;
+    step = "rename";
+    if (port_rename(tmp, path) != 0) {
+        /* An empty directory planted under the name is removed once; anything else stays. */
+        if (errno != EISDIR || port_rmdir(path) != 0 || port_rename(tmp, path) != 0)
+            goto fail;
+        log_warn("%s: replaced the directory %s", what, path);
+    }
+    return persistent ? atomic_dir_sync(path, what) : 0;
+
+fail:
+    log_err("%s: cannot %s %s: %s", what, step, tmp, strerror(errno));
+    if (fd >= 0)
+        port_close(fd);
+    port_unlink(tmp);
+    return -1;
+}
+
+int atomic_file_rename(const char *from, const char *to, const char *what)
+{
+    if (port_rename(from, to) != 0) {
+        log_err("%s: cannot rename %s to %s: %s", what, from, to, strerror(errno));
+        return -1;
+    }
+    return atomic_dir_sync(to, what);
+}
+
+int atomic_file_unlink(const char *path, const char *what)
+{
+    if (port_unlink(path) != 0) {
+        if (errno == ENOENT)
+            return 1;
+        log_err("%s: cannot remove %s: %s", what, path, strerror(errno));
+        return -1;
+    }
+    return atomic_dir_sync(path, what);
+}
+
+static const char *type_name(enum port_ftype t)
+{
+    switch (t) {
+    case PORT_FT_DIR:
+        return "a directory";
+    case PORT_FT_LNK:
+        return "a symbolic link";
+    case PORT_FT_FIFO:
+        return "a FIFO";
+    case PORT_FT_CHR:
+        return "a device";
+    case PORT_FT_SOCK:
+        return "a socket";
+    default:
+        return "not a regular file";
+    }
+}
+
+int atomic_file_read(const char *path, void *buf, size_t len, const char *what)
+{
+    struct port_stat st;
+    unsigned char extra;
+    size_t got = 0;
+    long n;
+    int fd;
+
+    fd = port_open(path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return 1;
+        /* O_NOFOLLOW answers ELOOP for a symbolic link: name it for the log. */
+        if (errno == ELOOP || (port_lstat(path, &st) == 0 && st.type == PORT_FT_LNK))
+            log_warn("%s: %s is a symbolic link: ignored", what, path);
+        else
+            log_warn("%s: cannot open %s: %s: ignored", what, path, strerror(errno));
+        return -1;
+    }
+    if (port_fstat(fd, &st) != 0) {
+        log_warn("%s: cannot stat %s: %s: ignored", what, path, strerror(errno));
+        goto bad;
+    }
+    if (st.type != PORT_FT_REG) {
+        log_warn("%s: %s is %s: ignored", what, path, type_name(st.type));
+        goto bad;
+    }
+    if (st.size != (uint64_t)len) {
+        log_warn("%s: %s has %llu bytes, not %lu: ignored", what, path, (unsigned long long)st.size,
+                 (unsigned long)len);
+        goto bad;
+    }
+    while (got < len) {
+        n = port_read(fd, (unsigned char *)buf + got, len - got);
+        if (n < 0) {
+            log_warn("%s: cannot read %s: %s: ignored", what, path, strerror(errno));
+            goto bad;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    /* The size may have changed since fstat: only an exact read counts. */
+    if (got != len || port_read(fd, &extra, 1) != 0) {
+        log_warn("%s: %s changed size while read: ignored", what, path);
+        goto bad;
+    }
+    port_close(fd);
+    return 0;
+
+bad:
+    port_close(fd);
+    memset(buf, 0, len);
+    return -1;
+}

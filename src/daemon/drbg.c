@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* drbg.c - the mbedTLS DRBG behind the generator, fed only by the pool. */
+#include <string.h>
+
+#include "drbg.h"
+#include "log.h"
+
+/* Requests are split to the library's limit (1024 bytes for both DRBGs). */
+#define DRBG_CHUNK 1024
+
+static int from_pool(void *arg, unsigned char *out, size_t len)
+{
+    return pool_extract(arg, out, len);
+}
+
+const char *drbg_name(enum drbg_kind kind)
+{
+    return kind == DRBG_CTR ? "CTR_DRBG(AES-256)" : "HMAC_DRBG(SHA-512)";
+}
+
+int drbg_open(struct drbg *g, enum drbg_kind kind, struct pool *pool, const void *pers,
+              size_t pers_len)
+{
+    int rc = -1;
+
+    memset(g, 0, sizeof(*g));
+    g->kind = kind;
+    g->pool = pool;
+    if (kind == DRBG_CTR) {
+#if DRBG_HAVE_CTR
+        mbedtls_ctr_drbg_init(&g->ctr);
+        rc = mbedtls_ctr_drbg_seed(&g->ctr, from_pool, pool, pers, pers_len);
+        if (rc != 0)
+            mbedtls_ctr_drbg_free(&g->ctr);
+#endif
+    } else {
+#if DRBG_HAVE_HMAC
+        mbedtls_hmac_drbg_init(&g->hmac);
+        rc = mbedtls_hmac_drbg_seed(&g->hmac, mbedtls_md_info_from_type(MBEDTLS_MD_SHA512),
+                                    from_pool, pool, pers, pers_len);
+        if (rc != 0)
+            mbedtls_hmac_drbg_free(&g->hmac);
+#endif
+    }
+    if (rc != 0) {
+        log_err("generator: cannot instantiate %s (mbedTLS error -0x%04x)", drbg_name(kind),
+                (unsigned)-rc);
+        return -1;
+    }
+    g->ready = 1;
+    return 0;
+}
+
+int drbg_random(struct drbg *g, unsigned char *out, size_t len)
+{
+    while (len > 0) {
+        size_t n = len < DRBG_CHUNK ? len : DRBG_CHUNK;
+        int rc = -1;
+
+        if (!g->ready)
+            return -1;
+#if DRBG_HAVE_CTR
+        if (g->kind == DRBG_CTR)
+            rc = mbedtls_ctr_drbg_random(&g->ctr, out, n);
+#endif
+#if DRBG_HAVE_HMAC
+        if (g->kind == DRBG_HMAC)
+            rc = mbedtls_hmac_drbg_random(&g->hmac, out, n);
+#endif
+        if (rc != 0) {
+            log_err("generator: %s failed (mbedTLS error -0x%04x)", drbg_name(g->kind),
+                    (unsigned)-rc);
+            return -1;
+        }
+        out += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int drbg_reseed(struct drbg *g, const void *add, size_t add_len)
+{
+    int rc = -1;
+
+    if (!g->ready)
+        return -1;
+#if DRBG_HAVE_CTR
+    if (g->kind == DRBG_CTR)
+        rc = mbedtls_ctr_drbg_reseed(&g->ctr, add, add_len);
+#endif
+#if DRBG_HAVE_HMAC
+    if (g->kind == DRBG_HMAC)
+        rc = mbedtls_hmac_drbg_reseed(&g->hmac, add, add_len);
+#endif
+    if (rc != 0) {
+        log_err("generator: reseed failed (mbedTLS error -0x%04x)", (unsigned)-rc);
+        return -1;
+    }
+    return 0;
+}
+
+void drbg_close(struct drbg *g)
+{
+    if (!g->ready)
+        return;
+#if DRBG_HAVE_CTR
+    if (g->kind == DRBG_CTR)
+        mbedtls_ctr_drbg_free(&g->ctr);
+#endif
+#if DRBG_HAVE_HMAC
+    if (g->kind == DRBG_HMAC)
+        mbedtls_hmac_drbg_free(&g->hmac);
+#endif
+    g->ready = 0;
+}
+
+int drbg_self_test(int verbose)
+{
+    int rc = 0;
+
+#if defined(MBEDTLS_SELF_TEST)
+#if DRBG_HAVE_CTR
+    rc |= mbedtls_ctr_drbg_self_test(verbose);
+#endif
+#if DRBG_HAVE_HMAC
+    rc |= mbedtls_hmac_drbg_self_test(verbose);
+#endif
+#else
+    (void)verbose;
+#endif
+    return rc ? -1 : 0;
+}

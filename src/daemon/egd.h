@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * egd.h - the EGD service: serves the EGD protocol (egd_proto.h) on tls_random_egd_socket to
+ * a bounded number of clients, from the daemon's generator. Compiled out when
+ * TLSMGR_EGD_SERVER is 0.
+ */
+#ifndef TLSMGR_EGD_H
+#define TLSMGR_EGD_H
+
+#include <stdint.h>
+
+#include "daemon.h"
+
+struct egd_stats {
+    uint64_t accepted;      /* connections taken */
+    uint64_t requests;      /* requests answered (all opcodes) */
+    uint64_t bytes;         /* generator bytes sent */
+    uint64_t mixed;         /* bytes of 03 writes mixed in */
+    uint64_t bad_requests;  /* connections closed for an unknown opcode */
+    uint64_t idle_timeouts; /* connections closed for idleness */
+    uint64_t full;          /* times every client slot was taken */
+    uint64_t evicted;       /* silent clients dropped to make room for a waiting one */
+};
+
+#if TLSMGR_EGD_SERVER
+extern const struct service egd_service;
+/* Clients connected now, and the counters since start-up. */
+unsigned egd_clients(void);
+const struct egd_stats *egd_stats_get(void);
+#endif
+
+#endif

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * generator.c - the process's one pool and one DRBG behind entropy.h. The entropy service
+ * seeds and reseeds them; everything else only draws output or mixes uncredited data.
+ */
+#include <string.h>
+
+#include "drbg.h"
+#include "entropy.h"
+#include "generator.h"
+#include "port.h"
+
+static struct pool the_pool;
+static struct drbg the_drbg;
+static int pool_ready;
+static struct entropy_stats stats;
+
+static const char personalisation[] = "tlsmgr generator v1";
+
+struct pool *generator_pool(void)
+{
+    if (!pool_ready) {
+        pool_init(&the_pool);
+        pool_ready = 1;
+    }
+    return &the_pool;
+}
+
+void generator_mix_clocks(const char *tag)
+{
+    uint64_t clocks[8];
+    unsigned char be[8 * 8];
+    int n = port_clock_sample(clocks, 8), i, j;
+
+    /* Big-endian bytes, so that a scripted clock gives the same pool on every host. */
+    for (i = 0; i < n; i++)
+        for (j = 0; j < 8; j++)
+            be[i * 8 + j] = (unsigned char)(clocks[i] >> (56 - 8 * j));
+    if (n > 0)
+        pool_mix(generator_pool(), tag, be, (size_t)n * 8);
+}
+
+/* Inputs that cost nothing and make two instances differ even before the sources ran. */
+static void mix_basics(void)
+{
+    unsigned char buf[64];
+    long n;
+
+    n = port_getrandom(buf, sizeof(buf));
+    if (n > 0)
+        pool_mix(generator_pool(), "getrandom", buf, (size_t)n);
+    n = port_board_unique(buf, sizeof(buf));
+    if (n > 0)
+        pool_mix(generator_pool(), "unique", buf, (size_t)n);
+    generator_mix_clocks("clock");
+    memset(buf, 0, sizeof(buf));
+}
+
+int generator_open(int kind)
+{
+    if (the_drbg.ready)
+        return 0;
+    return drbg_open(&the_drbg, kind < 0 ? DRBG_DEFAULT : (enum drbg_kind)kind, generator_pool(),
+                     personalisation, sizeof(personalisation) - 1);
+}
+
+int generator_ready(void)
+{
+    return the_drbg.ready;
+}
+
+int generator_reseed(void)
+{
+    if (!the_drbg.ready)
+        return generator_open(-1);
+    return drbg_reseed(&the_drbg, NULL, 0);
+}
+
+int entropy_random(unsigned char *out, size_t len)
+{
+    if (!the_drbg.ready) {
+        mix_basics();
+        if (generator_open(-1) != 0)
+            return -1;
+    }
+    return drbg_random(&the_drbg, out, len);
+}
+
+void entropy_mix(const char *tag, const void *data, size_t len)
+{
+    pool_mix(generator_pool(), tag, data, len);
+}
+
+struct entropy_stats *entropy_stats(void)
+{
+    return &stats;
+}
+
+void entropy_count_egd(void)
+{
+    stats.egd_requests++;
+}
+
+void entropy_reset(void)
+{
+    drbg_close(&the_drbg);
+    pool_wipe(&the_pool);
+    pool_ready = 0;
+    memset(&stats, 0, sizeof(stats));
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * pool.c - mixing and extraction of the entropy pool with SHA-512. Every length and counter is
+ * encoded big-endian, so the known-answer test holds on every host and mbedTLS version.
+ */
+#include <string.h>
+
+#include "mbedtls_compat.h"
+#include "pool.h"
+
+static const char mix_domain[] = "tlsmgr pool mix v1";
+static const char out_domain[] = "tlsmgr pool out v1";
+static const char rekey_tag[] = "tlsmgr pool rekey v1";
+
+static void put_be64(unsigned char *b, uint64_t v)
+{
+    int i;
+
+    for (i = 7; i >= 0; i--) {
+        b[i] = (unsigned char)(v & 0xff);
+        v >>= 8;
+    }
+}
+
+/* Clears memory in a way the compiler may not drop. */
+static void wipe(void *p, size_t n)
+{
+    volatile unsigned char *v = p;
+
+    while (n--)
+        *v++ = 0;
+}
+
+void pool_init(struct pool *p)
+{
+    memset(p, 0, sizeof(*p));
+}
+
+void pool_wipe(struct pool *p)
+{
+    wipe(p, sizeof(*p));
+}
+
+void pool_mix(struct pool *p, const char *tag, const void *data, size_t len)
+{
+    mbedtls_sha512_context h;
+    unsigned char d[64], num[8], prev[POOL_BLOCK], taglen;
+    size_t tl = tag ? strlen(tag) : 0;
+    unsigned i;
+
+    if (tl > 255)
+        tl = 255;
+    taglen = (unsigned char)tl;
+    mbedtls_sha512_init(&h);
+    tlsmgr_sha512_starts(&h);
+    tlsmgr_sha512_update(&h, &taglen, 1);
+    tlsmgr_sha512_update(&h, (const unsigned char *)tag, tl);
+    put_be64(num, (uint64_t)len);
+    tlsmgr_sha512_update(&h, num, 8);
+    if (len)
+        tlsmgr_sha512_update(&h, data, len);
+    put_be64(num, p->counter);
+    tlsmgr_sha512_update(&h, num, 8);
+    tlsmgr_sha512_finish(&h, d);
+    p->counter++;
+
+    /* Chained over the blocks so that every input bit reaches every block. */
+    memcpy(prev, p->block[POOL_BLOCKS - 1], POOL_BLOCK);
+    for (i = 0; i < POOL_BLOCKS; i++) {
+        unsigned char idx[4] = {0, 0, (unsigned char)(i >> 8), (unsigned char)i};
+
+        tlsmgr_sha512_starts(&h);
+        tlsmgr_sha512_update(&h, (const unsigned char *)mix_domain, sizeof(mix_domain) - 1);
+        tlsmgr_sha512_update(&h, idx, 4);
+        tlsmgr_sha512_update(&h, d, sizeof(d));
+        tlsmgr_sha512_update(&h, prev, POOL_BLOCK);
+        tlsmgr_sha512_update(&h, p->block[i], POOL_BLOCK);
+        tlsmgr_sha512_finish(&h, p->block[i]);
+        memcpy(prev, p->block[i], POOL_BLOCK);
+    }
+    mbedtls_sha512_free(&h);
+    wipe(d, sizeof(d));
+    wipe(prev, sizeof(prev));
+}
+
+int pool_extract(struct pool *p, unsigned char *out, size_t len)
+{
+    mbedtls_sha512_context h;
+    unsigned char blk[64], num[8];
+
+    while (len > 0) {
+        size_t n = len < sizeof(blk) ? len : sizeof(blk);
+
+        mbedtls_sha512_init(&h);
+        tlsmgr_sha512_starts(&h);
+        tlsmgr_sha512_update(&h, (const unsigned char *)out_domain, sizeof(out_domain) - 1);
+        put_be64(num, p->counter);
+        tlsmgr_sha512_update(&h, num, 8);
+        tlsmgr_sha512_update(&h, &p->block[0][0], sizeof(p->block));
+        tlsmgr_sha512_finish(&h, blk);
+        mbedtls_sha512_free(&h);
+        memcpy(out, blk, n);
+        out += n;
+        len -= n;
+        /* One-way step: the new pool is a hash of the old one, so a later compromise of the
+         * pool tells nothing about what was extracted before. */
+        pool_mix(p, rekey_tag, num, sizeof(num));
+    }
+    wipe(blk, sizeof(blk));
+    return 0;
+}

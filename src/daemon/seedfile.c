@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * seedfile.c - the seed protocol. The order is the point: a seed is removed from disk (and the
+ * removal is on disk) before it is credited, so no crash can make two boots credit it; a new
+ * seed appears under its name only whole.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "atomic_file.h"
+#include "entropy.h"
+#include "log.h"
+#include "port.h"
+#include "seedfile.h"
+
+#define NOCREDIT_SUFFIX ".nocredit"
+#define CREDIT_BITS     256 /* the kernel takes at most 256 bits per call */
+
+static int lock_fd = -1;
+static int lock_failed; /* another instance holds the directory: leave the seed alone */
+static int credit_refused;
+
+static int lock_dir(const char *path)
+{
+    char dir[TLSMGR_PATH_MAX];
+
+    if (lock_fd >= 0)
+        return 0;
+    if (lock_failed)
+        return -1;
+    if (atomic_dirname(path, dir, sizeof(dir)) != 0)
+        return -1;
+    lock_fd = port_open(dir, PORT_O_RDONLY | PORT_O_DIRECTORY, 0);
+    if (lock_fd < 0) {
+        log_err("seed: cannot open directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    if (port_lock(lock_fd) != 0) {
+        log_err("seed: directory %s is locked (%s): another tlsmgr runs; seed left alone", dir,
+                strerror(errno));
+        port_close(lock_fd);
+        lock_fd = -1;
+        lock_failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+void seedfile_close(void)
+{
+    if (lock_fd >= 0)
+        port_close(lock_fd);
+    lock_fd = -1;
+    lock_failed = 0;
+    credit_refused = 0;
+}
+
+static void credit(const unsigned char *buf, size_t len)
+{
+#if TLSMGR_KERNEL_CREDIT
+    if (credit_refused)
+        return;
+    if (port_kernel_credit(buf, len, CREDIT_BITS) != 0) {
+        /* Without CAP_SYS_ADMIN this never works: say so once and never try again. */
+        credit_refused = 1;
+        log_warn("seed: cannot credit the seed to the kernel: %s; not retried", strerror(errno));
+        return;
+    }
+    entropy_stats()->credited_bits += CREDIT_BITS;
+    log_info("seed: credited %u bits to the kernel", (unsigned)CREDIT_BITS);
+#else
+    (void)buf;
+    (void)len;
+#endif
+}
+
+/* Reads one seed, removes it from disk, mixes it, and credits it when asked. */
+static int load_one(const char *path, int creditable, int credit_ok, unsigned owner)
+{
+    unsigned char buf[TLSMGR_SEED_SIZE];
+    struct port_stat st;
+    int r = atomic_file_read(path, buf, sizeof(buf), "seed");
+    int gone, ours;
+
+    if (r == 1)
+        return 0;
+    /* A seed this daemon wrote is owned by its user and private. Any other (shipped in a
+     * firmware image, copied by hand) may exist on many devices: mixed, never credited. */
+    ours = port_lstat(path, &st) == 0 && st.uid == owner && (st.mode & 077) == 0;
+    /* Invalidate before use; a bad file is removed too so that it is replaced cleanly. */
+    gone = atomic_file_unlink(path, "seed") >= 0;
+    if (r != 0)
+        return 0;
+    entropy_mix(creditable ? "seed" : "seed nocredit", buf, sizeof(buf));
+    log_info("seed %s: mixed into the pool%s", path, gone ? "" : " (could not be removed)");
+    if (creditable && credit_ok && gone && !ours)
+        log_notice("seed %s: not written by tlsmgr (owner or mode): not credited", path);
+    else if (creditable && credit_ok && gone)
+        credit(buf, sizeof(buf));
+    memset(buf, 0, sizeof(buf));
+    return 1;
+}
+
+static int nocredit_name(const char *path, char *out, size_t cap)
+{
+    return snprintf(out, cap, "%s%s", path, NOCREDIT_SUFFIX) < (int)cap ? 0 : -1;
+}
+
+int seedfile_load(const char *path, int credit_allowed, unsigned owner)
+{
+    char nc[TLSMGR_PATH_MAX + sizeof(NOCREDIT_SUFFIX)];
+    int n = 0, credit_ok;
+
+    if (path[0] == '\0' || lock_dir(path) != 0 || nocredit_name(path, nc, sizeof(nc)) != 0)
+        return 0;
+    /* Crediting after the kernel RNG is ready does nothing; before, it is what gets a router
+     * through the boot-time entropy hole. */
+    credit_ok = credit_allowed && port_kernel_rng_ready() != 1;
+    n += load_one(path, 1, credit_ok, owner);
+    n += load_one(nc, 0, 0, owner);
+    if (n == 0)
+        log_info("seed %s: none found (first boot?)", path);
+    return n;
+}
+
+int seedfile_save(const char *path, int creditable)
+{
+    char nc[TLSMGR_PATH_MAX + sizeof(NOCREDIT_SUFFIX)];
+    unsigned char buf[TLSMGR_SEED_SIZE];
+    const char *target;
+    int rc = -1;
+
+    if (path[0] == '\0' || lock_dir(path) != 0 || nocredit_name(path, nc, sizeof(nc)) != 0)
+        return -1;
+    target = creditable ? path : nc;
+    if (entropy_random(buf, sizeof(buf)) == 0 &&
+        atomic_file_write(target, buf, sizeof(buf), 0600, "seed") == 0) {
+        entropy_stats()->seed_writes++;
+        log_info("seed %s: wrote %u bytes, mode 0600, %s", target, (unsigned)TLSMGR_SEED_SIZE,
+                 creditable ? "creditable" : "not creditable");
+        /* The other name would hold an older seed: the newest one is enough. */
+        atomic_file_unlink(creditable ? nc : path, "seed");
+        rc = 0;
+    }
+    memset(buf, 0, sizeof(buf));
+    return rc;
+}

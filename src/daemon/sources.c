@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sources.c - one read from each entropy source, never blocking the loop for long: devices
+ * and files are opened non-blocking, the kernel RNG is asked with GRND_NONBLOCK, and an EGD
+ * exchange is bounded by TLSMGR_EGD_CLIENT_TIMEOUT_MS.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "entropy.h"
+#include "log.h"
+#include "port.h"
+#include "sources.h"
+
+#define SOURCE_MAX_READ 1024 /* tls_random_bytes' upper limit */
+#define EGD_MAX         255
+
+/* Result of one read: what went wrong, or NULL when it worked. */
+struct outcome {
+    const char *why;
+    int err; /* errno to show with why, 0 for none */
+};
+
+static int device_open(struct source *src, struct outcome *o);
+
+void sources_init(struct sources *s, const struct tlsmgr_conf *conf)
+{
+    static const char *const prefix[] = {"getrandom", "dev:", "hwrng:", "egd:", "", "board"};
+    unsigned i;
+
+    memset(s, 0, sizeof(*s));
+    for (i = 0; i < conf->nsources && i < TLSMGR_MAX_SOURCES; i++) {
+        struct source *src = &s->src[i];
+
+        src->conf = conf->sources[i];
+        if (src->conf.kind == SOURCE_GETRANDOM || src->conf.kind == SOURCE_BOARD)
+            snprintf(src->name, sizeof(src->name), "%s", prefix[src->conf.kind]);
+        else
+            snprintf(src->name, sizeof(src->name), "%s%s", prefix[src->conf.kind], src->conf.path);
+#if TLSMGR_HEALTH_TESTS
+        health_init(&src->health);
+#endif
+        src->fd = -1;
+    }
+    s->n = i;
+}
+
+void sources_open(struct sources *s)
+{
+    unsigned i;
+
+    for (i = 0; i < s->n; i++) {
+        struct source *src = &s->src[i];
+        struct outcome o = {NULL, 0};
+
+        if (src->conf.kind == SOURCE_DEV || src->conf.kind == SOURCE_HWRNG)
+            device_open(src, &o); /* a failure shows at the first read */
+    }
+}
+
+void sources_close(struct sources *s)
+{
+    unsigned i;
+
+    for (i = 0; i < s->n; i++) {
+        if (s->src[i].fd >= 0)
+            port_close(s->src[i].fd);
+        s->src[i].fd = -1;
+    }
+}
+
+static long read_getrandom(unsigned char *buf, size_t want, struct outcome *o)
+{
+    long n = port_getrandom(buf, want);
+
+    if (n < 0) {
+        o->why = errno == EAGAIN ? "kernel RNG not initialised yet" : "getrandom failed";
+        o->err = errno == EAGAIN ? 0 : errno;
+        return 0;
+    }
+    return n;
+}
+
+/* Opens a device and keeps it: /dev/hwrng is often readable by root only, so the descriptor
+ * opened before the privilege drop is what later reseeds read. 0 or -1 (o set). */
+static int device_open(struct source *src, struct outcome *o)
+{
+    struct port_stat st;
+
+    if (src->fd >= 0)
+        return 0;
+    src->fd = port_open(src->conf.path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
+    if (src->fd < 0) {
+        o->why = "cannot open";
+        o->err = errno;
+        return -1;
+    }
+    if (port_fstat(src->fd, &st) != 0 || st.type != PORT_FT_CHR) {
+        o->why = "not a character device";
+        port_close(src->fd);
+        src->fd = -1;
+        return -1;
+    }
+    return 0;
+}
+
+/* Non-blocking, so a device with nothing to give is a short read, never a wait. */
+static long read_device(struct source *src, unsigned char *buf, size_t want, struct outcome *o)
+{
+    size_t got = 0;
+
+    if (device_open(src, o) != 0)
+        return 0;
+    while (got < want) {
+        long n = port_read(src->fd, buf + got, want - got);
+
+        if (n > 0) {
+            got += (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN) {
+            o->why = "no data available";
+            break;
+        }
+        /* end of file or an error: reopen at the next reseed */
+        o->why = n == 0 ? "end of file" : "read failed";
+        o->err = n == 0 ? 0 : errno;
+        port_close(src->fd);
+        src->fd = -1;
+        break;
+    }
+    return (long)got;
+}
+
+/* Plain files: read on from where the last reseed stopped, wrapping at the end. */
+static long read_path(struct source *src, unsigned char *buf, size_t want, struct outcome *o)
+{
+    struct port_stat st;
+    size_t got = 0;
+    int fd, wrapped = 0;
+
+    fd = port_open(src->conf.path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
+    if (fd < 0) {
+        o->why = "cannot open";
+        o->err = errno;
+        return 0;
+    }
+    if (port_fstat(fd, &st) != 0) {
+        o->why = "cannot stat";
+        o->err = errno;
+        port_close(fd);
+        return 0;
+    }
+    if (st.type != PORT_FT_REG) {
+        o->why = "not a regular file";
+        port_close(fd);
+        return 0;
+    }
+    /* A plain file is read on from where the last reseed stopped, wrapping at its end. */
+    if (src->conf.kind == SOURCE_FILE && src->offset > 0) {
+        uint64_t skip = st.size ? src->offset % st.size : 0;
+        unsigned char sink[256];
+
+        while (skip > 0) {
+            long n = port_read(fd, sink, skip < sizeof(sink) ? (size_t)skip : sizeof(sink));
+
+            if (n <= 0)
+                break;
+            skip -= (uint64_t)n;
+        }
+    }
+    while (got < want) {
+        long n = port_read(fd, buf + got, want - got);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            o->why = errno == EAGAIN ? "no data available" : "read failed";
+            o->err = errno == EAGAIN ? 0 : errno;
+            break;
+        }
+        if (n == 0) {
+            if (src->conf.kind == SOURCE_FILE && !wrapped && st.size > 0) {
+                /* start again from the top of the file, once per read */
+                port_close(fd);
+                src->offset = 0;
+                wrapped = 1;
+                fd = port_open(src->conf.path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
+                if (fd < 0) {
+                    o->why = "cannot open";
+                    o->err = errno;
+                    return (long)got;
+                }
+                continue;
+            }
+            o->why = "end of file";
+            break;
+        }
+        got += (size_t)n;
+        src->offset += (uint64_t)n;
+    }
+    port_close(fd);
+    return (long)got;
+}
+
+/* Waits for fd until the deadline. 1 ready, 0 timed out, -1 error. */
+static int egd_wait(int fd, short events, uint64_t deadline)
+{
+    for (;;) {
+        struct port_pollfd p;
+        uint64_t now = port_now_ms();
+        int r;
+
+        if (now >= deadline)
+            return 0;
+        p.fd = fd;
+        p.events = events;
+        p.revents = 0;
+        r = port_poll(&p, 1, (int)(deadline - now));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            continue;
+        if (p.revents & (PORT_POLLERR | PORT_POLLNVAL))
+            return -1;
+        return 1;
+    }
+}
+
+/* Reads exactly len bytes or fails; EOF and timeouts are reported through o. */
+static long egd_read(int fd, unsigned char *buf, size_t len, uint64_t deadline, struct outcome *o)
+{
+    size_t got = 0;
+
+    while (got < len) {
+        long n = port_read(fd, buf + got, len - got);
+
+        if (n > 0) {
+            got += (size_t)n;
+            continue;
+        }
+        if (n == 0) {
+            o->why = "EGD peer closed the connection";
+            break;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN) {
+            o->why = "EGD read failed";
+            o->err = errno;
+            break;
+        }
+        if (egd_wait(fd, PORT_POLLIN, deadline) <= 0) {
+            o->why = "EGD peer did not answer in time";
+            break;
+        }
+    }
+    return (long)got;
+}
+
+/* The client half of the EGD protocol: "01 N", answered by "M" and M bytes, M <= N. */
+static long read_egd(struct source *src, unsigned char *buf, size_t want, struct outcome *o)
+{
+    uint64_t deadline = port_now_ms() + TLSMGR_EGD_CLIENT_TIMEOUT_MS;
+    unsigned char req[2], count;
+    long n;
+    int fd;
+
+    fd = port_unix_connect(src->conf.path);
+    if (fd < 0) {
+        o->why = "cannot connect";
+        o->err = errno;
+        return 0;
+    }
+    req[0] = 0x01;
+    req[1] = (unsigned char)want;
+    for (;;) {
+        n = port_write(fd, req, sizeof(req));
+        if (n == (long)sizeof(req))
+            break;
+        if (n < 0 && (errno == EAGAIN || errno == EINPROGRESS || errno == ENOTCONN) &&
+            egd_wait(fd, PORT_POLLOUT, deadline) > 0)
+            continue;
+        o->why = n >= 0 ? "EGD request cut short" : "cannot send the EGD request";
+        o->err = n >= 0 ? 0 : errno;
+        port_close(fd);
+        return 0;
+    }
+    n = 0;
+    if (egd_read(fd, &count, 1, deadline, o) == 1) {
+        if (count > want) {
+            o->why = "EGD peer answered more bytes than asked for";
+        } else {
+            n = egd_read(fd, buf, count, deadline, o);
+            if (n == (long)count && count < want && o->why == NULL)
+                o->why = "EGD peer answered fewer bytes than asked for";
+        }
+    }
+    port_close(fd);
+    return n;
+}
+
+static long read_board(unsigned char *buf, size_t want, struct outcome *o)
+{
+    long n = port_board_entropy(buf, want);
+
+    if (n < 0) {
+        o->why = errno == ENOSYS ? "the board has no hardware RNG hook" : "board hook failed";
+        o->err = errno == ENOSYS ? 0 : errno;
+        return 0;
+    }
+    return n;
+}
+
+static void note_state(struct source *src, const struct outcome *o)
+{
+    if (o->why != NULL) {
+        entropy_stats()->source_failures++;
+        if (!src->failing) {
+            if (o->err != 0)
+                log_warn("random source %s: %s: %s; retried at the next reseed", src->name, o->why,
+                         strerror(o->err));
+            else
+                log_warn("random source %s: %s; retried at the next reseed", src->name, o->why);
+        }
+        src->failing = 1;
+    } else if (src->failing) {
+        log_notice("random source %s: working again", src->name);
+        src->failing = 0;
+    }
+}
+
+static int health_tested(enum conf_source_kind kind)
+{
+    return kind == SOURCE_HWRNG || kind == SOURCE_EGD || kind == SOURCE_FILE ||
+           kind == SOURCE_BOARD;
+}
+
+unsigned sources_read_all(struct sources *s, unsigned want)
+{
+    static unsigned char buf[SOURCE_MAX_READ];
+    unsigned i, strong = 0;
+
+    if (want > sizeof(buf))
+        want = sizeof(buf);
+    for (i = 0; i < s->n; i++) {
+        struct source *src = &s->src[i];
+        struct outcome o = {NULL, 0};
+        int healthy = 1;
+        size_t ask = src->conf.kind == SOURCE_EGD && want > EGD_MAX ? EGD_MAX : want;
+        long n = 0;
+
+        switch (src->conf.kind) {
+        case SOURCE_GETRANDOM:
+            n = read_getrandom(buf, ask, &o);
+            break;
+        case SOURCE_DEV:
+        case SOURCE_HWRNG:
+            n = read_device(src, buf, ask, &o);
+            break;
+        case SOURCE_FILE:
+            n = read_path(src, buf, ask, &o);
+            break;
+        case SOURCE_EGD:
+            n = read_egd(src, buf, ask, &o);
+            break;
+        case SOURCE_BOARD:
+            n = read_board(buf, ask, &o);
+            break;
+        }
+        if (n > 0 && o.why == NULL && (size_t)n < ask)
+            o.why = "short read";
+        note_state(src, &o);
+        if (n <= 0)
+            continue;
+#if TLSMGR_HEALTH_TESTS
+        if (health_tested(src->conf.kind) && health_feed(&src->health, buf, (size_t)n) != 0) {
+            healthy = 0;
+            entropy_stats()->health_failures++;
+            if (!src->unhealthy)
+                log_warn("random source %s: failed the SP 800-90B health tests; no longer "
+                         "counted as strong",
+                         src->name);
+            src->unhealthy = 1;
+        } else if (src->unhealthy) {
+            log_notice("random source %s: passes the health tests again", src->name);
+            src->unhealthy = 0;
+        }
+#else
+        (void)health_tested;
+#endif
+        /* Mixing even a weak or short read costs nothing: the pool only gains. */
+        entropy_mix(src->name, buf, (size_t)n);
+        if (o.why == NULL && healthy)
+            strong++;
+    }
+    memset(buf, 0, sizeof(buf));
+    return strong;
+}
+
+void sources_log(const struct sources *s)
+{
+    unsigned i;
+
+    if (s->n == 0)
+        log_info("random sources: none configured (pool fed by the seed and clocks only)");
+    for (i = 0; i < s->n; i++)
+        log_info("random source %s: %s", s->src[i].name,
+                 s->src[i].failing     ? "failing"
+                 : s->src[i].unhealthy ? "failing health tests"
+                                       : "ok");
+}
