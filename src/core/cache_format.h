@@ -78,7 +78,7 @@ int cache_key_session_valid(const uint8_t *key, size_t len);
 /* Builds the expiry key (expires ‖ session key). Returns its length, or 0. */
 size_t cache_key_expiry(uint8_t *out, size_t cap, uint64_t expires, const uint8_t *skey,
                         size_t skeylen);
-/* Splits an expiry key: sets *expires and points *skey/*skeylen into key. Returns 0, or -1
+/* Splits an expiry key: sets *expires and points *skey and *skeylen into key. Returns 0, or -1
  * if the key is malformed (then nothing is set). */
 int cache_key_expiry_split(const uint8_t *key, size_t len, uint64_t *expires, const uint8_t **skey,
                            size_t *skeylen);
@@ -153,6 +153,7 @@ int cache_format_compare(const uint8_t *rec, size_t len,
 #define CACHE_META_SWEEP_MS     "last_sweep_ms"   /* duration of the last complete sweep */
 #define CACHE_META_LONGEST_US   "longest_txn_us"  /* longest sweep transaction ever */
 #define CACHE_META_SWEEP_TIME   "last_sweep_time" /* wall-clock seconds of its end */
+#define CACHE_META_STARTED      "daemon_started"  /* wall clock of the last daemon start */
 
 /* Big-endian helpers (the only byte-order code of the cache). */
 void cache_put_be64(uint8_t *p, uint64_t v);
