@@ -620,3 +620,16 @@ int port_drop_privileges(unsigned uid, unsigned gid)
     port_test_dropped_gid = gid;
     return 0;
 }
+
+/* Counted only: a lock cannot fail, and a test that blocked here would hang. */
+void port_mutex_lock(void)
+{
+    count("mutex_lock");
+    port_real_mutex_lock();
+}
+
+void port_mutex_unlock(void)
+{
+    count("mutex_unlock");
+    port_real_mutex_unlock();
+}
