@@ -7,9 +7,12 @@
  * Every failure is a miss: the handshake goes on as a full one. The env is opened by the
  * first call of each process (never used across fork: a pid change drops the parent's env
  * unclosed and opens a new one) and after a failed open it is not tried again for
- * TLSMGR_CACHE_CLIENT_RETRY_MS. One process-wide lock is held for each call: it guards the
- * handle's state and the blob buffer, and LMDB's map-resize handling needs that no other
- * transaction of the process is open (cache_env.h). Nothing here logs.
+ * TLSMGR_CACHE_CLIENT_RETRY_MS. The env is one per process, shared by every handle: LMDB
+ * forbids opening one env twice in a process (its fcntl locks are per process, so a second
+ * open would take itself for the only user and reset the lock table). One process-wide lock
+ * is held for each call: it guards this state and the blob buffer, and LMDB's map-resize
+ * handling needs that no other transaction of the process is open (cache_env.h). Nothing
+ * here logs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +27,16 @@
 
 struct cache_client {
     struct cache_env ce;
-    int open;                    /* ce holds an env opened by process pid */
-    long pid;                    /* process that owns ce (0: none yet) */
-    uint64_t retry_ms;           /* after a failed open: no new try before this port_now_ms() */
-    struct cache_counts counts;  /* lookups, hits... added to the env by the next store */
-    uint8_t buf[CACHE_BLOB_MAX]; /* one serialized session at a time; wiped after use */
+    int open;                   /* ce holds an env opened by process pid */
+    long pid;                   /* process that owns ce (0: none yet) */
+    uint64_t retry_ms;          /* after a failed open: no new try before this port_now_ms() */
+    struct cache_counts counts; /* lookups, hits... added to the env by the next store */
+    unsigned users;             /* handles with the cache installed */
+    uint8_t *buf;               /* CACHE_BLOB_MAX bytes: one session at a time, wiped after use */
 };
+
+/* The process's one cache state; every handle's t->cache points here once installed. */
+static struct cache_client shared;
 
 /* The env of this process, opened if need be; NULL when there is none (a miss). */
 static struct cache_env *env_get(struct cache_client *c, const struct tlsmgr_conf *conf)
@@ -47,8 +54,10 @@ static struct cache_env *env_get(struct cache_client *c, const struct tlsmgr_con
         c->retry_ms = 0;
         memset(&c->counts, 0, sizeof(c->counts)); /* the parent adds its own */
     }
-    if (c->open)
-        return &c->ce;
+    if (c->open) {
+        /* Handles reading different configurations share the env only if it is the same. */
+        return strcmp(c->ce.path, conf->cache_database) == 0 ? &c->ce : NULL;
+    }
     if (c->retry_ms != 0 && now < c->retry_ms)
         return NULL;
     if (cache_env_open(&c->ce, conf, CACHE_ROLE_CLIENT, 0, 0) < 0) {
@@ -101,16 +110,19 @@ static void entry_drop(struct tlsmgr *t, struct cache_env *ce, const unsigned ch
 }
 
 /* The get callback: 0 and *s filled on a hit, 1 on a miss. */
-static int cache_get(void *ctx, const unsigned char *id, size_t idlen, mbedtls_ssl_session *s)
+static int cache_get(void *ctx, const unsigned char *id_in, size_t idlen, mbedtls_ssl_session *s)
 {
+    /* On 2.28 id_in points into *s, which a failed load wipes: keep a copy. */
+    unsigned char id[CACHE_ID_MAX];
     struct tlsmgr *t = ctx;
     struct cache_client *c = t != NULL ? t->cache : NULL;
     struct cache_env *ce;
     size_t len = 0;
     int r, ret = 1;
 
-    if (c == NULL || id == NULL || idlen == 0 || idlen > CACHE_ID_MAX || s == NULL)
+    if (c == NULL || id_in == NULL || idlen == 0 || idlen > CACHE_ID_MAX || s == NULL)
         return 1;
+    memcpy(id, id_in, idlen);
     port_mutex_lock();
     ce = env_get(c, &t->conf);
     if (ce != NULL) {
@@ -118,7 +130,7 @@ static int cache_get(void *ctx, const unsigned char *id, size_t idlen, mbedtls_s
 
         c->counts.lookups++;
         r = cache_env_lookup(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, now, c->buf,
-                             sizeof(c->buf), &len);
+                             CACHE_BLOB_MAX, &len);
         if (r == CACHE_LOOKUP_HIT) {
             /* load fails on any version or option mismatch; it frees *s itself then. The
              * ID check guards against an entry stored under a key it does not match. */
@@ -142,7 +154,7 @@ static int cache_get(void *ctx, const unsigned char *id, size_t idlen, mbedtls_s
         else
             c->counts.misses++;
         /* The blob holds the master secret. */
-        mbedtls_platform_zeroize(c->buf, len < sizeof(c->buf) ? len : sizeof(c->buf));
+        mbedtls_platform_zeroize(c->buf, len < CACHE_BLOB_MAX ? len : CACHE_BLOB_MAX);
     }
     port_mutex_unlock();
     return ret;
@@ -163,7 +175,7 @@ static int cache_set(void *ctx, const unsigned char *id, size_t idlen, const mbe
     ce = env_get(c, &t->conf);
     if (ce != NULL) {
         /* A session too big for an entry (a long client certificate chain) is not cached. */
-        if (mbedtls_ssl_session_save(s, c->buf, sizeof(c->buf), &len) == 0) {
+        if (mbedtls_ssl_session_save(s, c->buf, CACHE_BLOB_MAX, &len) == 0) {
             int64_t now = port_wall_time();
 
             if (cache_env_store(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, now,
@@ -171,7 +183,7 @@ static int cache_set(void *ctx, const unsigned char *id, size_t idlen, const mbe
                                 &c->counts) == 0)
                 ret = 0;
         }
-        mbedtls_platform_zeroize(c->buf, len < sizeof(c->buf) ? len : sizeof(c->buf));
+        mbedtls_platform_zeroize(c->buf, len < CACHE_BLOB_MAX ? len : CACHE_BLOB_MAX);
     }
     port_mutex_unlock();
     return ret;
@@ -190,9 +202,15 @@ int tlsmgr_ssl_conf(struct tlsmgr *t, struct mbedtls_ssl_config *conf)
         return TLSMGR_ERR_UNAVAIL;
     port_mutex_lock();
     if (t->cache == NULL) {
-        t->cache = calloc(1, sizeof(*t->cache));
-        if (t->cache == NULL)
-            ret = TLSMGR_ERR_NOMEM;
+        if (shared.users == 0) {
+            shared.buf = malloc(CACHE_BLOB_MAX);
+            if (shared.buf == NULL)
+                ret = TLSMGR_ERR_NOMEM;
+        }
+        if (ret == 0) {
+            shared.users++;
+            t->cache = &shared;
+        }
     }
     port_mutex_unlock();
     if (ret == 0)
@@ -207,12 +225,16 @@ void cache_client_free(struct tlsmgr *t)
     if (c == NULL)
         return;
     port_mutex_lock();
-    if (c->open && c->pid == port_pid())
-        cache_env_close(&c->ce);
-    else if (c->open)
-        cache_env_forget(&c->ce);
-    mbedtls_platform_zeroize(c, sizeof(*c));
-    free(c);
     t->cache = NULL;
+    if (--c->users == 0) {
+        if (c->open && c->pid == port_pid())
+            cache_env_close(&c->ce);
+        else if (c->open)
+            cache_env_forget(&c->ce);
+        c->open = 0;
+        c->retry_ms = 0;
+        free(c->buf);
+        c->buf = NULL;
+    }
     port_mutex_unlock();
 }
