@@ -19,7 +19,9 @@
 #error "tlsmgr needs mbedTLS 2.28 LTS or 3.6 LTS"
 #endif
 
-#ifndef MBEDTLS_PRIVATE
+/* 3.x defines MBEDTLS_PRIVATE in private_access.h, which ssl.h includes after this header
+ * may have been read: defining it here too would clash. 2.28 has no such macro. */
+#if !TLSMGR_MBEDTLS_3 && !defined(MBEDTLS_PRIVATE)
 #define MBEDTLS_PRIVATE(member) member
 #endif
 
