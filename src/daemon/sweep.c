@@ -170,16 +170,83 @@ static int scan_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadli
         }
         memcpy(kb, k.mv_data, k.mv_size);
         k = val_of(kb, k.mv_size);
-        /* Only a readable header of our version names the index key; any other index key
-         * left behind is dropped by the expiry walk as a stale one. */
-        if (vd == CACHE_MALFORMED || h.version != CACHE_FORMAT_VERSION ||
-            !cache_key_session_valid(kb, k.mv_size))
+        /* A header of our version names the index key (even if the rest is bad); any other
+         * index key left behind is dropped by the expiry walk as a stale one. */
+        if (h.version != CACHE_FORMAT_VERSION || !cache_key_session_valid(kb, k.mv_size))
             rc = mdb_del(txn, s->ce->session, &k, NULL);
         else
             rc = cache_env_del(s->ce, txn, kb, k.mv_size, h.expires);
         if (rc != 0)
             break;
         count(c, vd);
+        digest(s, kb, k.mv_size);
+        (*n)++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* One bounded piece of the start-up check of the index: every key must be well-formed and
+ * name an entry with that expiry time; others are dropped (they could never be swept). */
+static int scan_index_part(struct sweep *s, MDB_txn *txn, uint64_t deadline, struct cache_counts *c,
+                           unsigned *n, int *more)
+{
+    uint8_t kb[sizeof(s->resume)];
+    MDB_cursor *cur;
+    MDB_val k, v;
+    int rc;
+
+    if ((rc = mdb_cursor_open(txn, s->ce->expiry, &cur)) != 0)
+        return rc;
+    if (s->resume_len > 0) {
+        k = val_of(s->resume, s->resume_len);
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    } else {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    }
+    while (rc == 0) {
+        const uint8_t *skey;
+        size_t skeylen;
+        uint64_t exp;
+        int bad = 0;
+
+        if (k.mv_size > sizeof(kb)) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        if (*n >= TLSMGR_SWEEP_BATCH || port_now_ms() >= deadline) {
+            memcpy(s->resume, k.mv_data, k.mv_size);
+            s->resume_len = k.mv_size;
+            *more = 1;
+            break;
+        }
+        if (cache_key_expiry_split(k.mv_data, k.mv_size, &exp, &skey, &skeylen) < 0) {
+            bad = 1;
+        } else {
+            MDB_val sk = val_of(skey, skeylen), sv;
+            struct cache_entry_hdr h;
+
+            rc = mdb_get(txn, s->ce->session, &sk, &sv);
+            if (rc != 0 && rc != MDB_NOTFOUND)
+                break;
+            (void)cache_entry_decode(rc == 0 ? sv.mv_data : NULL, rc == 0 ? sv.mv_size : 0, &h,
+                                     NULL);
+            if (rc == MDB_NOTFOUND || h.expires != exp)
+                bad = 2;
+        }
+        if (!bad) {
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            continue;
+        }
+        memcpy(kb, k.mv_data, k.mv_size);
+        k = val_of(kb, k.mv_size);
+        if ((rc = mdb_del(txn, s->ce->expiry, &k, NULL)) != 0)
+            break;
+        if (bad == 1)
+            c->malformed++;
+        else
+            s->stale_index++;
         digest(s, kb, k.mv_size);
         (*n)++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
@@ -209,7 +276,7 @@ static int expiry_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t dead
         }
         digest(s, k.mv_data, k.mv_size);
         if (cache_key_expiry_split(k.mv_data, k.mv_size, &exp, &skey, &skeylen) < 0) {
-            c->malformed++; /* a forged index key: it sorts anywhere, so drop it now */
+            c->malformed++; /* shorter than a time: sorts first; longer ones wait for a scan */
         } else if (exp > (uint64_t)now) {
             break; /* everything after expires later */
         } else {
@@ -320,6 +387,13 @@ int sweep_step(struct sweep *s)
         goto fail;
     if (s->phase == SWEEP_SCAN) {
         rc = scan_part(s, txn, now, deadline, &c, &n, &more);
+        if (rc == 0 && !more) {
+            s->phase = SWEEP_SCAN_INDEX;
+            s->resume_len = 0;
+            more = 1;
+        }
+    } else if (s->phase == SWEEP_SCAN_INDEX) {
+        rc = scan_index_part(s, txn, deadline, &c, &n, &more);
         if (rc == 0 && !more) {
             /* Every entry is now of the current mbedTLS: record that. */
             rc = cache_env_format_write(s->ce, txn);

@@ -39,7 +39,7 @@ struct sweep_totals {
     uint64_t errors;
 };
 
-enum sweep_phase { SWEEP_IDLE, SWEEP_SCAN, SWEEP_EXPIRY };
+enum sweep_phase { SWEEP_IDLE, SWEEP_SCAN, SWEEP_SCAN_INDEX, SWEEP_EXPIRY };
 
 struct sweep {
     struct cache_env *ce;
