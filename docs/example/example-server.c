@@ -97,8 +97,9 @@ static void usage(void)
 
 /*
  * mbedTLS has no public call that says whether a server handshake resumed a session; its
- * debug output is the one public signal ("a session has been resumed" on TLS 1.2, for both
- * ID and ticket resumption). A real server does not need to know: this is only for the log.
+ * debug output is the one public signal: "a session has been resumed" (TLS 1.2, by ID or
+ * ticket) and "key exchange mode: psk..." (TLS 1.3 with a ticket). A real server does not
+ * need to know and installs no debug hook: this is only for the log line.
  */
 static void on_debug(void *arg, int level, const char *file, int line, const char *msg)
 {
@@ -107,8 +108,15 @@ static void on_debug(void *arg, int level, const char *file, int line, const cha
     (void)level;
     (void)file;
     (void)line;
-    if (strstr(msg, "a session has been resumed") != NULL)
+    if (strstr(msg, "a session has been resumed") != NULL ||
+        strstr(msg, "key exchange mode: psk") != NULL)
         w->resumed = 1;
+}
+
+static int setup_error(const char *what, int ret)
+{
+    fprintf(stderr, "example-server: %s: mbedTLS error -0x%04x\n", what, (unsigned)-ret);
+    return -1;
 }
 
 static int worker_setup(struct worker *w, const struct options *o, struct tlsmgr *t)
@@ -133,22 +141,22 @@ static int worker_setup(struct worker *w, const struct options *o, struct tlsmgr
 #endif
     ret = mbedtls_ctr_drbg_seed(&w->drbg, mbedtls_entropy_func, &w->entropy,
                                 (const unsigned char *)pers, sizeof(pers) - 1);
-    if (ret == 0)
-        ret = mbedtls_x509_crt_parse_file(&w->cert, o->cert);
+    if (ret != 0)
+        return setup_error("seeding the DRBG", ret);
+    ret = mbedtls_x509_crt_parse_file(&w->cert, o->cert);
+    if (ret != 0)
+        return setup_error(o->cert, ret);
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
-    if (ret == 0)
-        ret = mbedtls_pk_parse_keyfile(&w->key, o->key, NULL, mbedtls_ctr_drbg_random, &w->drbg);
+    ret = mbedtls_pk_parse_keyfile(&w->key, o->key, NULL, mbedtls_ctr_drbg_random, &w->drbg);
 #else
-    if (ret == 0)
-        ret = mbedtls_pk_parse_keyfile(&w->key, o->key, NULL);
+    ret = mbedtls_pk_parse_keyfile(&w->key, o->key, NULL);
 #endif
-    if (ret == 0)
-        ret = mbedtls_ssl_config_defaults(&w->conf, MBEDTLS_SSL_IS_SERVER,
-                                          MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
-    if (ret != 0) {
-        fprintf(stderr, "example-server: setup failed: -0x%04x\n", (unsigned)-ret);
-        return -1;
-    }
+    if (ret != 0)
+        return setup_error(o->key, ret);
+    ret = mbedtls_ssl_config_defaults(&w->conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                      MBEDTLS_SSL_PRESET_DEFAULT);
+    if (ret != 0)
+        return setup_error("mbedtls_ssl_config_defaults", ret);
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
     mbedtls_ssl_conf_min_tls_version(&w->conf, MBEDTLS_SSL_VERSION_TLS1_2);
 #else
@@ -161,7 +169,7 @@ static int worker_setup(struct worker *w, const struct options *o, struct tlsmgr
     mbedtls_debug_set_threshold(3);
     ret = mbedtls_ssl_conf_own_cert(&w->conf, &w->cert, &w->key);
     if (ret != 0)
-        return -1;
+        return setup_error("mbedtls_ssl_conf_own_cert", ret);
 
     switch (o->cache) {
     case CACHE_MBEDTLS:
@@ -183,7 +191,7 @@ static int worker_setup(struct worker *w, const struct options *o, struct tlsmgr
         ret = mbedtls_ssl_ticket_setup(&w->ticket, mbedtls_ctr_drbg_random, &w->drbg,
                                        MBEDTLS_CIPHER_AES_256_GCM, 86400);
         if (ret != 0)
-            return -1;
+            return setup_error("mbedtls_ssl_ticket_setup", ret);
         mbedtls_ssl_conf_session_tickets_cb(&w->conf, mbedtls_ssl_ticket_write,
                                             mbedtls_ssl_ticket_parse, &w->ticket);
     }
@@ -333,6 +341,11 @@ int main(int argc, char **argv)
     /* Try the whole set-up once so that a bad certificate or key stops us before forking. */
     ret = worker_setup(&check, &o, t);
     worker_free(&check);
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+    /* Each worker must start PSA with its own entropy: a random generator state copied by
+     * fork() would give every worker the same "random" ephemeral keys. */
+    mbedtls_psa_crypto_free();
+#endif
     if (ret < 0)
         return 2;
 
