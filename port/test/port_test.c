@@ -621,11 +621,12 @@ int port_drop_privileges(unsigned uid, unsigned gid)
     return 0;
 }
 
-/* Counted only: a lock cannot fail, and a test that blocked here would hang. */
+/* Counted only (a lock cannot fail, and a test that blocked here would hang), and once held:
+ * the bookkeeping is not thread-safe, the lock makes the count safe. */
 void port_mutex_lock(void)
 {
-    count("mutex_lock");
     port_real_mutex_lock();
+    count("mutex_lock");
 }
 
 void port_mutex_unlock(void)

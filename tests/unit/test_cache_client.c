@@ -8,6 +8,7 @@
  * the env anew) and entries that fail the header or mbedTLS's own load checks.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,19 +72,31 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
     return (int)len;
 }
 
+/* ctx NULL: the kernel's RNG through the port. Otherwise a per-thread xorshift64* state
+ * (threads must not call the test port, whose bookkeeping is not thread-safe). */
 static int rng(void *ctx, unsigned char *out, size_t len)
 {
-    (void)ctx;
-    return port_getrandom(out, len) == (long)len ? 0 : -1;
+    uint64_t *x = ctx;
+    size_t i;
+
+    if (x == NULL)
+        return port_getrandom(out, len) == (long)len ? 0 : -1;
+    for (i = 0; i < len; i++) {
+        *x ^= *x >> 12;
+        *x ^= *x << 25;
+        *x ^= *x >> 27;
+        out[i] = (unsigned char)((*x * 0x2545F4914F6CDD1DULL) >> 56);
+    }
+    return 0;
 }
 
-static void conf_tls12_psk(mbedtls_ssl_config *c, int endpoint)
+static void conf_tls12_psk_rng(mbedtls_ssl_config *c, int endpoint, uint64_t *rng_state)
 {
     mbedtls_ssl_config_init(c);
     T_EQ_INT(mbedtls_ssl_config_defaults(c, endpoint, MBEDTLS_SSL_TRANSPORT_STREAM,
                                          MBEDTLS_SSL_PRESET_DEFAULT),
              0);
-    mbedtls_ssl_conf_rng(c, rng, NULL);
+    mbedtls_ssl_conf_rng(c, rng, rng_state);
     T_EQ_INT(mbedtls_ssl_conf_psk(c, psk, sizeof(psk), (const unsigned char *)"test", 4), 0);
     mbedtls_ssl_conf_ciphersuites(c, suites);
 #if TLSMGR_MBEDTLS_3
@@ -95,26 +108,31 @@ static void conf_tls12_psk(mbedtls_ssl_config *c, int endpoint)
 #endif
 }
 
+static void conf_tls12_psk(mbedtls_ssl_config *c, int endpoint)
+{
+    conf_tls12_psk_rng(c, endpoint, NULL);
+}
+
 /*
  * One handshake against server configuration scf, offering *resume if not NULL; the client's
  * session is saved into *out (initialised here; the caller frees it). Returns 1 resumed,
  * 0 new session, -1 the handshake failed.
  */
-static int handshake(mbedtls_ssl_config *scf, const mbedtls_ssl_session *resume,
-                     mbedtls_ssl_session *out)
+static int handshake_rng(mbedtls_ssl_config *scf, const mbedtls_ssl_session *resume,
+                         mbedtls_ssl_session *out, uint64_t *rng_state)
 {
-    static struct pipe_buf c2s, s2c;
-    struct link lc = {&s2c, &c2s}, ls = {&c2s, &s2c};
+    struct pipe_buf *c2s = calloc(1, sizeof(*c2s)), *s2c = calloc(1, sizeof(*s2c));
+    struct link lc = {s2c, c2s}, ls = {c2s, s2c};
     mbedtls_ssl_config ccf;
     mbedtls_ssl_context cli, srv;
     int rc = -1, rs = -1, i, ret = -1;
 
-    c2s.len = s2c.len = 0;
     mbedtls_ssl_session_init(out);
-    conf_tls12_psk(&ccf, MBEDTLS_SSL_IS_CLIENT);
+    conf_tls12_psk_rng(&ccf, MBEDTLS_SSL_IS_CLIENT, rng_state);
     mbedtls_ssl_init(&cli);
     mbedtls_ssl_init(&srv);
-    if (mbedtls_ssl_setup(&cli, &ccf) != 0 || mbedtls_ssl_setup(&srv, scf) != 0)
+    if (c2s == NULL || s2c == NULL || mbedtls_ssl_setup(&cli, &ccf) != 0 ||
+        mbedtls_ssl_setup(&srv, scf) != 0)
         goto done;
     if (resume != NULL && mbedtls_ssl_set_session(&cli, resume) != 0)
         goto done;
@@ -137,7 +155,15 @@ done:
     mbedtls_ssl_free(&cli);
     mbedtls_ssl_free(&srv);
     mbedtls_ssl_config_free(&ccf);
+    free(c2s);
+    free(s2c);
     return ret;
+}
+
+static int handshake(mbedtls_ssl_config *scf, const mbedtls_ssl_session *resume,
+                     mbedtls_ssl_session *out)
+{
+    return handshake_rng(scf, resume, out, NULL);
 }
 
 /* ---- Fixtures -------------------------------------------------------------------------- */
@@ -512,6 +538,81 @@ static void expired_entry_is_a_miss(void)
     mbedtls_ssl_session_free(&s2);
 }
 
+/* Threads share one handle (and the process's env): each makes sessions and resumes its own
+ * and a session made before the threads started. */
+#define THREADS 4
+#define ROUNDS  25
+
+struct worker {
+    pthread_t th;
+    struct tlsmgr *t;
+    const mbedtls_ssl_session *common;
+    uint64_t rng_state;
+    int new_ok, resumed, common_resumed, failed;
+};
+
+static void *worker_run(void *arg)
+{
+    struct worker *w = arg;
+    mbedtls_ssl_config conf;
+    mbedtls_ssl_session s1, s2;
+    int i;
+
+    conf_tls12_psk_rng(&conf, MBEDTLS_SSL_IS_SERVER, &w->rng_state);
+    if (tlsmgr_ssl_conf(w->t, &conf) != 0) {
+        w->failed++;
+        mbedtls_ssl_config_free(&conf);
+        return NULL;
+    }
+    for (i = 0; i < ROUNDS; i++) {
+        int r = handshake_rng(&conf, NULL, &s1, &w->rng_state);
+
+        w->new_ok += r == 0;
+        w->failed += r < 0;
+        if (r == 0) {
+            w->resumed += handshake_rng(&conf, &s1, &s2, &w->rng_state) == 1;
+            mbedtls_ssl_session_free(&s2);
+        }
+        mbedtls_ssl_session_free(&s1);
+        w->common_resumed += handshake_rng(&conf, w->common, &s2, &w->rng_state) == 1;
+        mbedtls_ssl_session_free(&s2);
+    }
+    mbedtls_ssl_config_free(&conf);
+    return NULL;
+}
+
+static void threads_share_the_env(void)
+{
+    struct worker w[THREADS];
+    struct server a;
+    mbedtls_ssl_session common;
+    int i;
+
+    crypto_init();
+    write_conf();
+    make_env();
+    T_EQ_INT(server_open(&a, "www"), 0);
+    T_EQ_INT(handshake(&a.conf, NULL, &common), 0);
+    memset(w, 0, sizeof(w));
+    for (i = 0; i < THREADS; i++) {
+        w[i].t = a.t;
+        w[i].common = &common;
+        T_EQ_INT(port_getrandom(&w[i].rng_state, sizeof(w[i].rng_state)), 8);
+        w[i].rng_state |= 1;
+        T_EQ_INT(pthread_create(&w[i].th, NULL, worker_run, &w[i]), 0);
+    }
+    for (i = 0; i < THREADS; i++) {
+        T_EQ_INT(pthread_join(w[i].th, NULL), 0);
+        T_EQ_INT(w[i].failed, 0);
+        T_EQ_INT(w[i].new_ok, ROUNDS);
+        T_EQ_INT(w[i].resumed, ROUNDS);
+        T_EQ_INT(w[i].common_resumed, ROUNDS);
+    }
+    server_close(&a);
+    T_EQ_INT(env_entries(), 1 + THREADS * ROUNDS);
+    mbedtls_ssl_session_free(&common);
+}
+
 static void bad_arguments(void)
 {
     struct tlsmgr *t;
@@ -530,4 +631,5 @@ static void bad_arguments(void)
 
 T_MAIN(T_CASE(round_trip_resumes), T_CASE(tags_are_namespaces), T_CASE(missing_env_is_a_miss),
        T_CASE(broken_env_is_a_miss), T_CASE(fork_reopens_env), T_CASE(header_mismatch_is_removed),
-       T_CASE(load_mismatch_is_removed), T_CASE(expired_entry_is_a_miss), T_CASE(bad_arguments))
+       T_CASE(load_mismatch_is_removed), T_CASE(expired_entry_is_a_miss),
+       T_CASE(threads_share_the_env), T_CASE(bad_arguments))
