@@ -25,6 +25,10 @@ notok() {
 	fails=$((fails + 1))
 }
 
+if ! command -v openssl >/dev/null; then
+	echo "skip - resume: openssl is not installed"
+	exit 0
+fi
 for bin in tlsmgr example-server; do
 	if [ ! -x "$BUILD/$bin" ]; then
 		echo "not ok - setup: $BUILD/$bin missing (run make)"
@@ -222,13 +226,17 @@ fi
 
 # --- gnutls-cli, both connections in one process ---------------------------------------------
 g_ok=0
+command -v gnutls-cli >/dev/null || g_ok=skip
 for i in 1 2 3 4; do
+	[ "$g_ok" = skip ] && break
 	timeout 15 gnutls-cli --insecure --resume -p "$PORT" \
 		--priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2:%NO_TICKETS' 127.0.0.1 \
 		</dev/null >"$T/g$i" 2>&1
 	grep -q 'This is a resumed session' "$T/g$i" && g_ok=$((g_ok + 1))
 done
-if [ "$g_ok" -eq 4 ]; then
+if [ "$g_ok" = skip ]; then
+	echo "skip - gnutls_cli_resumes_with_tlsmgr_cache: gnutls-cli is not installed"
+elif [ "$g_ok" -eq 4 ]; then
 	ok gnutls_cli_resumes_with_tlsmgr_cache
 else
 	notok gnutls_cli_resumes_with_tlsmgr_cache "$g_ok/4 resumed: $(grep -m1 -iE 'error|fail' "$T/g1")"
@@ -242,6 +250,8 @@ if "$BUILD/tlsmgr" --version | grep -q 'mbedTLS 3\.'; then
 	else
 		notok tls13_handshake "$(grep -m1 -E '^(New|Reused),|error' "$T/t13")"
 	fi
+else
+	echo "# no TLS 1.3 check: this build uses mbedTLS 2.28"
 fi
 stop_server
 
