@@ -172,7 +172,10 @@ static int open_dbis(struct cache_env *ce, const char **why)
     return 0;
 }
 
-/* data.mdb shorter than its last used page would fault (SIGBUS) on first access. */
+/* A data.mdb cut short would fault (SIGBUS) when a page past its end is read. The file may
+ * legitimately end a few pages before the last page number (pages allocated and freed again
+ * in one transaction are never written), so only a larger shortfall counts as truncation. */
+#define TRUNC_SLACK_PAGES 64
 static int size_ok(struct cache_env *ce)
 {
     MDB_envinfo info;
@@ -183,7 +186,9 @@ static int size_ok(struct cache_env *ce)
     if (mdb_env_info(ce->env, &info) != 0 || mdb_env_stat(ce->env, &st) != 0 ||
         mdb_env_get_fd(ce->env, &fd) != 0 || port_fstat(fd, &fst) < 0)
         return 0;
-    return fst.size >= ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+    return fst.size >= 2u * st.ms_psize &&
+           fst.size + (uint64_t)TRUNC_SLACK_PAGES * st.ms_psize >=
+               ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
 }
 
 /* Makes sure a write can commit: a file that already fills its map (LMDB files never
