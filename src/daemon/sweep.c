@@ -259,13 +259,18 @@ static int scan_index_part(struct sweep *s, MDB_txn *txn, uint64_t deadline, str
 static int expiry_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadline,
                        struct cache_counts *c, unsigned *n, int *more)
 {
-    MDB_cursor *cur;
+    MDB_cursor *cur, *scur;
     MDB_val k, v;
     int rc;
 
     if ((rc = mdb_cursor_open(txn, s->ce->expiry, &cur)) != 0)
         return rc;
-    while ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0) {
+    if ((rc = mdb_cursor_open(txn, s->ce->session, &scur)) != 0) {
+        mdb_cursor_close(cur);
+        return rc;
+    }
+    rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (rc == 0) {
         const uint8_t *skey;
         size_t skeylen;
         uint64_t exp;
@@ -283,7 +288,7 @@ static int expiry_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t dead
             MDB_val sk = val_of(skey, skeylen), sv;
             struct cache_entry_hdr h;
 
-            rc = mdb_get(txn, s->ce->session, &sk, &sv);
+            rc = mdb_cursor_get(scur, &sk, &sv, MDB_SET_KEY);
             if (rc == 0) {
                 enum cache_verdict vd =
                     cache_entry_check(sv.mv_data, sv.mv_size, s->ce->mbedtls_hdr, now, &h, NULL);
@@ -294,7 +299,7 @@ static int expiry_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t dead
                     h.expires != exp) {
                     s->stale_index++;
                 } else {
-                    if ((rc = mdb_del(txn, s->ce->session, &sk, NULL)) != 0)
+                    if ((rc = mdb_cursor_del(scur, 0)) != 0)
                         break;
                     count(c, vd == CACHE_OK ? CACHE_EXPIRED : vd);
                 }
@@ -307,7 +312,14 @@ static int expiry_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t dead
         if ((rc = mdb_cursor_del(cur, 0)) != 0)
             break;
         (*n)++;
+        /* After a delete the cursor already sits on the next key; at the end of a page or of
+         * the DB LMDB may say EINVAL, and the next key is then the first (all before it are
+         * gone). */
+        rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+        if (rc != 0)
+            rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     }
+    mdb_cursor_close(scur);
     mdb_cursor_close(cur);
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
