@@ -62,6 +62,7 @@ struct port_stat {
     unsigned uid;
     unsigned gid;
     int64_t mtime;
+    uint64_t dev, ino; /* identity of the file: a replaced file has another pair */
 };
 
 /* Flags of port_open: O_NOFOLLOW and O_CLOEXEC are always added. */

@@ -127,6 +127,19 @@ int cache_env_store(struct cache_env *ce, const uint8_t *tag, size_t taglen, con
 int cache_env_remove(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
                      size_t idlen, int64_t now, struct cache_counts *flush);
 
+/* Removes tag/id unconditionally in one write transaction (a blob that
+ * mbedtls_ssl_session_load refuses, or whose session ID differs from the key), with its
+ * index key when the header names it; flushes *flush (the caller counts the removal there).
+ * Returns 1 removed, 0 not present, -1 on error. */
+int cache_env_drop(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
+                   size_t idlen, struct cache_counts *flush);
+
+/* 1 if PATH/data.mdb is no longer the file this env has open (the daemon moved a bad env
+ * aside and created a new one, or it is gone): the caller closes and reopens. 0 if it is the
+ * same file. Costs a stat and an fstat; call it now and then (e.g. before a store), not on
+ * every lookup. */
+int cache_env_replaced(struct cache_env *ce);
+
 /* Reads the statistics with one read transaction. Returns 0 or -1. */
 int cache_env_stats(struct cache_env *ce, struct cache_stats *st);
 

@@ -4,9 +4,11 @@
  * within the size bound (one write txn that evicts the earliest-expiring entries when full),
  * remove a stale entry; and the statistics tlsmgr -s prints.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "cache_env.h"
+#include "port.h"
 
 static const unsigned full_evictions[] = {16, 256, 4096};
 
@@ -227,6 +229,59 @@ int cache_env_remove(struct cache_env *ce, const uint8_t *tag, size_t taglen, co
     if (flush != NULL)
         memset(flush, 0, sizeof(*flush));
     return removed;
+}
+
+int cache_env_drop(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
+                   size_t idlen, struct cache_counts *flush)
+{
+    uint8_t skey[CACHE_SKEY_MAX];
+    size_t skeylen = cache_key_session(skey, sizeof(skey), tag, taglen, id, idlen);
+    struct cache_entry_hdr h;
+    MDB_val k = val_of(skey, skeylen), v;
+    MDB_txn *txn;
+    int rc, removed = 0;
+
+    if (ce->env == NULL || ce->role == CACHE_ROLE_READONLY || skeylen == 0)
+        return -1;
+    if (cache_env_txn_begin(ce, 0, &txn) != 0)
+        return -1;
+    rc = mdb_get(txn, ce->session, &k, &v);
+    if (rc == 0) {
+        /* A header of another version cannot name the index key: the sweeper drops it. */
+        (void)cache_entry_decode(v.mv_data, v.mv_size, &h, NULL);
+        if (h.version == CACHE_FORMAT_VERSION)
+            rc = cache_env_del(ce, txn, skey, skeylen, h.expires);
+        else
+            rc = mdb_del(txn, ce->session, &k, NULL);
+        removed = rc == 0;
+    } else if (rc == MDB_NOTFOUND) {
+        rc = 0;
+    }
+    if (rc == 0)
+        rc = cache_env_counts_add(ce, txn, flush);
+    if (rc == 0)
+        rc = mdb_txn_commit(txn);
+    else
+        mdb_txn_abort(txn);
+    if (rc != 0)
+        return -1;
+    if (flush != NULL)
+        memset(flush, 0, sizeof(*flush));
+    return removed;
+}
+
+int cache_env_replaced(struct cache_env *ce)
+{
+    char p[TLSMGR_PATH_MAX + 16];
+    struct port_stat now, open_;
+    int fd, n;
+
+    if (ce->env == NULL || mdb_env_get_fd(ce->env, &fd) != 0 || port_fstat(fd, &open_) < 0)
+        return 1;
+    n = snprintf(p, sizeof(p), "%s/data.mdb", ce->path);
+    if (n < 0 || (size_t)n >= sizeof(p) || port_lstat(p, &now) < 0)
+        return 1;
+    return now.dev != open_.dev || now.ino != open_.ino;
 }
 
 int cache_env_stats(struct cache_env *ce, struct cache_stats *st)

@@ -170,9 +170,9 @@ static void store_lookup_replace(void)
         size_t ol;
 
         id_for(id, 1);
-        T_EQ_INT(cache_env_lookup(&cl, (const uint8_t *)"smtp", 4, id, 32, now, out,
-                                  sizeof(out), &ol),
-                 CACHE_LOOKUP_MISS);
+        T_EQ_INT(
+            cache_env_lookup(&cl, (const uint8_t *)"smtp", 4, id, 32, now, out, sizeof(out), &ol),
+            CACHE_LOOKUP_MISS);
     }
     cache_env_close(&cl);
 }
@@ -472,6 +472,38 @@ static void jffs2_refused_clearly(void)
     T_EQ_INT(strlen(port_test_log()), 0);
 }
 
+static void drop_and_replaced(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env d, cl;
+    struct cache_stats st;
+    int64_t now = port_wall_time();
+    uint8_t id[32];
+
+    conf_for(&c, 100, 1 << 20);
+    T_EQ_INT(cache_env_open(&d, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    cache_env_close(&d);
+    T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT, 0, 0), 0);
+    T_EQ_INT(store_n(&cl, 1, now, (uint64_t)now + 100, 100), 0);
+    id_for(id, 1);
+    T_EQ_INT(cache_env_drop(&cl, tag, 3, id, 32, NULL), 1);
+    T_EQ_INT(cache_env_drop(&cl, tag, 3, id, 32, NULL), 0);
+    T_EQ_INT(cache_env_stats(&cl, &st), 0);
+    T_EQ_INT(st.entries, 0);
+    T_EQ_INT(st.expiry_entries, 0);
+    T_EQ_INT(cache_env_replaced(&cl), 0);
+    /* The daemon moves the env aside and creates a new one. */
+    T_ASSERT(rename("cache", "cache.old") == 0);
+    T_EQ_INT(cache_env_replaced(&cl), 1);
+    T_EQ_INT(cache_env_open(&d, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_env_replaced(&cl), 1);
+    cache_env_close(&d);
+    cache_env_close(&cl);
+    T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT, 0, 0), 0);
+    T_EQ_INT(cache_env_replaced(&cl), 0);
+    cache_env_close(&cl);
+}
+
 static void no_cache_configured(void)
 {
     struct tlsmgr_conf c;
@@ -487,7 +519,7 @@ static void no_cache_configured(void)
 T_MAIN(T_CASE(create_sets_modes), T_CASE(client_never_creates), T_CASE(store_lookup_replace),
        T_CASE(bound_evicts_earliest), T_CASE(map_full_still_stores),
        T_CASE(smaller_map_than_file_still_stores), T_CASE(map_resized_is_handled),
-       T_CASE(random_bytes_recreated), T_CASE(truncated_recreated),
-       T_CASE(short_file_recreated), T_CASE(wrong_format_recreated),
-       T_CASE(wrong_word_size_recreated), T_CASE(mbedtls_change_needs_scan),
-       T_CASE(jffs2_refused_clearly), T_CASE(no_cache_configured))
+       T_CASE(random_bytes_recreated), T_CASE(truncated_recreated), T_CASE(short_file_recreated),
+       T_CASE(wrong_format_recreated), T_CASE(wrong_word_size_recreated),
+       T_CASE(mbedtls_change_needs_scan), T_CASE(jffs2_refused_clearly), T_CASE(drop_and_replaced),
+       T_CASE(no_cache_configured))
