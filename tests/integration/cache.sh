@@ -150,6 +150,19 @@ else
     fi
 fi
 
+# --- SIGUSR1 logs the cache statistics -------------------------------------------------------
+kill -USR1 "$DPID"
+seen=""
+for _ in $(seq 50); do
+    if grep -q 'cache: 3000 entries' "$LOG" && grep -q 'cache sweep: .* sweeps' "$LOG"; then
+        seen=1
+        break
+    fi
+    sleep 0.05
+done
+[ -n "$seen" ] && ok sigusr1_logs_cache_stats ||
+    fail sigusr1_logs_cache_stats "no statistics line: $(tail -3 "$LOG" | tr '\n' ' ')"
+
 # --- 3. kill -9 of a client holding a read txn: the next sweep clears its slot ----------------
 mkfifo "$T/fifo"
 sleep 30 <"$T/fifo" &
