@@ -151,7 +151,7 @@ int cache_print_status(const struct tlsmgr_conf *c)
              "last sweep:     %llu ms\n"
              "longest txn:    %llu us\n"
              "map:            %llu of %llu bytes used\n"
-             "readers:        %u of %u\n",
+             "reader slots:   %u of %u\n",
              c->cache_database, (unsigned long long)st.entries, (unsigned long long)st.c.lookups,
              (unsigned long long)st.c.hits, (unsigned long long)st.c.misses,
              (unsigned long long)st.c.stores, (unsigned long long)st.c.expired,

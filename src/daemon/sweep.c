@@ -130,6 +130,16 @@ static void count(struct cache_counts *c, enum cache_verdict v)
         c->malformed++;
 }
 
+/* 1 if the index holds the key of this entry. */
+static int indexed(struct sweep *s, MDB_txn *txn, const uint8_t *skey, size_t skeylen,
+                   uint64_t expires)
+{
+    uint8_t x[CACHE_XKEY_MAX];
+    MDB_val k = val_of(x, cache_key_expiry(x, sizeof(x), expires, skey, skeylen)), v;
+
+    return k.mv_size > 0 && mdb_get(txn, s->ce->expiry, &k, &v) == 0;
+}
+
 /* One bounded piece of the full scan: every entry checked, the bad ones deleted. */
 static int scan_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadline,
                      struct cache_counts *c, unsigned *n, int *more)
@@ -164,6 +174,8 @@ static int scan_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadli
         vd = cache_entry_check(v.mv_data, v.mv_size, s->ce->mbedtls_hdr, now, &h, NULL);
         if (!cache_key_session_valid(k.mv_data, k.mv_size))
             vd = CACHE_MALFORMED;
+        else if (vd == CACHE_OK && !indexed(s, txn, k.mv_data, k.mv_size, h.expires))
+            vd = CACHE_MALFORMED; /* never swept nor evicted without its index key */
         if (vd == CACHE_OK) {
             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
             continue;

@@ -180,6 +180,9 @@ static void survivors_identical_bad_gone(void)
     n = entry(&ce, v, now - 5, (uint64_t)now + 50);
     cache_put_be64(v + 15, (uint64_t)now - 6);
     put_raw(&ce, 303, v, n, 0, 0);
+    /* Valid but without its index key: could never be swept. */
+    n = entry(&ce, v, now - 5, (uint64_t)now + 50);
+    put_raw(&ce, 304, v, n, 0, 0);
     /* Future: created beyond the tolerance (clock stepped back); within it: kept. */
     n = entry(&ce, v, now + TLSMGR_CLOCK_SKEW_TOLERANCE + 60, (uint64_t)now + 9000);
     put_raw(&ce, 400, v, n, 1, (uint64_t)now + 9000);
@@ -196,7 +199,7 @@ static void survivors_identical_bad_gone(void)
     dump(&ce, after, sizeof(after));
     T_EQ_INT(s.t.expired, 30);
     T_EQ_INT(s.t.incompatible, 2);
-    T_EQ_INT(s.t.malformed, 5);
+    T_EQ_INT(s.t.malformed, 6);
     T_EQ_INT(mixed_calls, 1);
     T_EQ_STR(mixed_tag, "cache-sweep");
     T_EQ_INT(mixed_len, 32 + 48);
@@ -207,13 +210,14 @@ static void survivors_identical_bad_gone(void)
         T_ASSERT(!present(&ce, i));
     T_ASSERT(!present(&ce, 200) && !present(&ce, 201) && !present(&ce, 300));
     T_ASSERT(!present(&ce, 301) && !present(&ce, 302) && !present(&ce, 303));
+    T_ASSERT(!present(&ce, 304));
     T_ASSERT(!present(&ce, 400));
     T_EQ_INT(cache_env_stats(&ce, &st), 0);
     T_EQ_INT(st.entries, 51);
     T_EQ_INT(st.expiry_entries, 51);
     T_EQ_INT(st.c.expired, 30);
     T_EQ_INT(st.c.incompatible, 2);
-    T_EQ_INT(st.c.malformed, 5);
+    T_EQ_INT(st.c.malformed, 6);
     T_EQ_INT(st.sweeps, 1);
 
     /* A second sweep later: the survivors' bytes do not change, expired ones go. */
