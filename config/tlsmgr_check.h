@@ -82,6 +82,10 @@
 #error "TLSMGR_DEFAULT_CACHE_MAX_ENTRIES must be at least 1"
 #endif
 
+#if TLSMGR_CACHE_CLIENT_RETRY_MS < 100 || TLSMGR_CACHE_CLIENT_RETRY_MS > 3600000
+#error "TLSMGR_CACHE_CLIENT_RETRY_MS must be between 100 and 3600000"
+#endif
+
 #if TLSMGR_MAX_TAG_LEN < 1 || TLSMGR_MAX_TAG_LEN > 64
 #error "TLSMGR_MAX_TAG_LEN must be between 1 and 64"
 #endif

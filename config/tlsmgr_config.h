@@ -195,6 +195,12 @@
 #ifndef TLSMGR_CLOCK_SKEW_TOLERANCE
 #define TLSMGR_CLOCK_SKEW_TOLERANCE 300
 #endif
+/* libtlsmgr: after an env it could not open (daemon not started yet, env missing or broken)
+ * a process tries again after this many milliseconds; until then every lookup is a miss that
+ * costs nothing. 100 to 3600000. */
+#ifndef TLSMGR_CACHE_CLIENT_RETRY_MS
+#define TLSMGR_CACHE_CLIENT_RETRY_MS 5000
+#endif
 /* Longest service tag a client may use to namespace its entries, in bytes. 1 to 64. */
 #ifndef TLSMGR_MAX_TAG_LEN
 #define TLSMGR_MAX_TAG_LEN 32

@@ -62,6 +62,7 @@ struct port_stat {
     unsigned uid;
     unsigned gid;
     int64_t mtime;
+    uint64_t dev, ino; /* identity of the file: a replaced file has another pair */
 };
 
 /* Flags of port_open: O_NOFOLLOW and O_CLOEXEC are always added. */
@@ -173,5 +174,12 @@ int port_group_lookup(const char *name, unsigned *gid);
 int port_drop_privileges(unsigned uid, unsigned gid);
 /* Prints to standard output (the -n, -s and --version answers). */
 void port_print(const char *text);
+
+/* ---- Mutual exclusion (libtlsmgr only: the daemon has no threads) ----------------------- */
+
+/* One process-wide lock around libtlsmgr's shared state. fork() waits until it is free, so
+ * a child never inherits it held by a thread that does not exist there. Not recursive. */
+void port_mutex_lock(void);
+void port_mutex_unlock(void);
 
 #endif /* TLSMGR_PORT_H */

@@ -101,6 +101,8 @@ static void fill_stat(const struct stat *sb, struct port_stat *st)
     st->uid = (unsigned)sb->st_uid;
     st->gid = (unsigned)sb->st_gid;
     st->mtime = (int64_t)sb->st_mtime;
+    st->dev = (uint64_t)sb->st_dev;
+    st->ino = (uint64_t)sb->st_ino;
 }
 
 int port_fstat(int fd, struct port_stat *st)

@@ -25,6 +25,7 @@ unsigned port_test_credited_bits;
 int port_test_root;
 unsigned port_test_dropped_uid, port_test_dropped_gid;
 int port_test_dropped;
+int port_test_fs;
 
 #define MAX_FAULTS 16
 #define MAX_COUNTS 48
@@ -71,6 +72,7 @@ void port_test_reset(void)
     port_test_credited_bits = 0;
     port_test_root = 0;
     port_test_dropped = 0;
+    port_test_fs = -1;
     port_test_dropped_uid = port_test_dropped_gid = 0;
     rng_len = rng_pos = 0;
     board_len = board_pos = 0;
@@ -425,6 +427,8 @@ int port_lock(int fd)
 enum port_fs port_fs_type(const char *path)
 {
     count("fs_type");
+    if (port_test_fs >= 0)
+        return (enum port_fs)port_test_fs;
     return port_real_fs_type(path);
 }
 
@@ -631,4 +635,18 @@ int port_drop_privileges(unsigned uid, unsigned gid)
     port_test_dropped_uid = uid;
     port_test_dropped_gid = gid;
     return 0;
+}
+
+/* Counted only (a lock cannot fail, and a test that blocked here would hang), and once held:
+ * the bookkeeping is not thread-safe, the lock makes the count safe. */
+void port_mutex_lock(void)
+{
+    port_real_mutex_lock();
+    count("mutex_lock");
+}
+
+void port_mutex_unlock(void)
+{
+    count("mutex_unlock");
+    port_real_mutex_unlock();
 }

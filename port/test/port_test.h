@@ -49,6 +49,10 @@ extern int port_test_root;
 extern unsigned port_test_dropped_uid, port_test_dropped_gid;
 extern int port_test_dropped;
 
+/* port_fs_type answers port_test_fs when it is >= 0 (an enum port_fs value; -1 by default:
+ * the real answer), so a test can put a path on JFFS2. */
+extern int port_test_fs;
+
 /* Faults. `call` is the function name without "port_" ("write", "rename", "open"...).
  * port_test_fail: the nth next call (1 = the next one) fails with errno err; nth 0 = every
  * call from now on. port_test_short: the nth next read or write moves at most len bytes.

@@ -47,3 +47,5 @@
 #define port_group_lookup port_real_group_lookup
 #define port_drop_privileges port_real_drop_privileges
 #define port_print port_real_print
+#define port_mutex_lock port_real_mutex_lock
+#define port_mutex_unlock port_real_mutex_unlock

@@ -47,3 +47,5 @@
 #undef port_group_lookup
 #undef port_drop_privileges
 #undef port_print
+#undef port_mutex_lock
+#undef port_mutex_unlock

@@ -45,6 +45,7 @@ void tlsmgr_close(struct tlsmgr *t)
 {
     if (t == NULL)
         return;
+    cache_client_free(t);
     memset(t, 0, sizeof(*t));
     free(t);
 }

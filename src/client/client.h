@@ -6,11 +6,17 @@
 #include "conf.h"
 #include "tlsmgr.h"
 
+struct cache_client;
+
 struct tlsmgr {
     struct tlsmgr_conf conf;
     char tag[TLSMGR_MAX_TAG_LEN];
     size_t taglen;
     long pid; /* process that opened the handle: a fork is noticed by comparing */
+    struct cache_client *cache; /* session cache state (cache_client.c), NULL until used */
 };
+
+/* Frees the session cache state of t (tlsmgr_close). */
+void cache_client_free(struct tlsmgr *t);
 
 #endif

@@ -14,6 +14,7 @@ extern "C" {
 #endif
 
 struct tlsmgr;
+struct mbedtls_ssl_config; /* <mbedtls/ssl.h> */
 
 /* Error codes (negative). */
 #define TLSMGR_ERR_CONFIG (-1)   /* the configuration file is missing or bad */
@@ -21,10 +22,38 @@ struct tlsmgr;
 #define TLSMGR_ERR_NOMEM (-3)    /* out of memory */
 #define TLSMGR_ERR_UNAVAIL (-4)  /* the service asked for is not available */
 
-/* Reads conf_file (NULL: the default, as the daemon) and prepares a handle for one service;
- * service_tag (1 to 32 bytes) keeps its cache entries apart from other services'. Returns 0
- * and sets *t, or a TLSMGR_ERR_* code. */
+/*
+ * Reads conf_file (NULL: the default, as the daemon) and prepares a handle for one service;
+ * service_tag (1 to 32 bytes, e.g. "httpd") keeps its cache entries apart from other
+ * services': two tags never see each other's sessions. Nothing is opened yet: the cache env
+ * is opened by the first lookup or store of each process, so a handle may be opened before
+ * fork() and used in every child. Returns 0 and sets *t, or a TLSMGR_ERR_* code (*t NULL).
+ */
 int tlsmgr_open(struct tlsmgr **t, const char *conf_file, const char *service_tag);
+
+/*
+ * Installs tlsmgr's shared session cache on a server configuration: TLS 1.2 session-ID
+ * resumption through the env named by tls_session_cache_database, with entries kept for
+ * tls_session_cache_timeout. Call it after mbedtls_ssl_config_defaults() and before
+ * mbedtls_ssl_setup(); it replaces any cache set with mbedtls_ssl_conf_session_cache().
+ * (Clients that ask for tickets get none here unless the server installs ticket callbacks.)
+ *
+ * The callbacks never fail the handshake: when the daemon is not running, the env is missing,
+ * unreadable or broken, or an entry was written by another mbedTLS version or build, a lookup
+ * is a miss (a bad entry is removed) and the server does a full handshake. After a failed
+ * open, the env is tried again every few seconds. Calls may come from several threads
+ * (each holds a process-wide lock for the duration of one LMDB transaction) and from
+ * processes forked after tlsmgr_open (a new process reopens the env; LMDB is never used
+ * across fork). Nothing about sessions or keys is ever logged.
+ * Works with mbedTLS 2.28 and 3.6 alike. t and conf must outlive every TLS context using
+ * conf. Returns 0, TLSMGR_ERR_ARG (NULL argument), TLSMGR_ERR_NOMEM, or TLSMGR_ERR_UNAVAIL
+ * (the configuration disables the cache: tls_session_cache_database is empty; conf is left
+ * unchanged then).
+ */
+int tlsmgr_ssl_conf(struct tlsmgr *t, struct mbedtls_ssl_config *conf);
+
+/* Closes the handle and its env. No other call on t may run, or start, at the same time;
+ * the mbedtls_ssl_config it was installed on must no longer be used. NULL is ignored. */
 void tlsmgr_close(struct tlsmgr *t);
 /* Fills out with len fresh seed bytes for this process's own DRBG: up to 64 bytes from the
  * daemon (its EGD socket, else its exchange file), hashed with the kernel RNG, the pid and the
@@ -38,6 +67,7 @@ int tlsmgr_seed(struct tlsmgr *t, unsigned char *out, size_t len);
  *   mbedtls_entropy_add_source(&ctx, tlsmgr_entropy_source, t, 32, MBEDTLS_ENTROPY_SOURCE_STRONG);
  * Returns 0 with *olen = len, or MBEDTLS_ERR_ENTROPY_SOURCE_FAILED. */
 int tlsmgr_entropy_source(void *t, unsigned char *out, size_t len, size_t *olen);
+
 /* The library's version string. */
 const char *tlsmgr_version(void);
 

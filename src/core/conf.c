@@ -14,8 +14,20 @@
 
 #define WEEK (7u * 86400u)
 
-enum ptype { P_TIME, P_COUNT, P_SIZE, P_BOOL, P_PATH, P_OPTPATH, P_CACHEDB, P_SOURCES, P_NAME,
-             P_IDENT, P_FACILITY };
+enum ptype {
+    P_TIME,
+    P_COUNT,
+    P_SIZE,
+    P_BOOL,
+    P_PATH,
+    P_SEEDPATH,
+    P_OPTPATH,
+    P_CACHEDB,
+    P_SOURCES,
+    P_NAME,
+    P_IDENT,
+    P_FACILITY
+};
 
 struct param {
     const char *name;
@@ -33,7 +45,7 @@ static const struct param params[] = {
     {"tls_random_exchange_name", P_PATH, OFF(exchange_name), 0, 0},
     {"tls_random_reseed_period", P_TIME, OFF(reseed_period), 1, WEEK},
     {"tls_random_prng_update_period", P_TIME, OFF(prng_update_period), 1, WEEK},
-    {"tls_random_seed_file", P_PATH, OFF(seed_file), 0, 0},
+    {"tls_random_seed_file", P_SEEDPATH, OFF(seed_file), 0, 0},
     {"tls_random_seed_save_period", P_TIME, OFF(seed_save_period), TLSMGR_MIN_SEED_SAVE_PERIOD,
      WEEK},
     {"tls_random_seed_credit", P_BOOL, OFF(seed_credit), 0, 0},
@@ -147,22 +159,43 @@ static const char *parse_number(const char *v, enum ptype type, uint64_t *out)
     if (*p != '\0') {
         if (type == P_TIME && p[1] == '\0') {
             switch (*p) {
-            case 's': mult = 1; break;
-            case 'm': mult = 60; break;
-            case 'h': mult = 3600; break;
-            case 'd': mult = 86400; break;
-            case 'w': mult = WEEK; break;
-            default: return "bad time unit (use s, m, h, d or w)";
+            case 's':
+                mult = 1;
+                break;
+            case 'm':
+                mult = 60;
+                break;
+            case 'h':
+                mult = 3600;
+                break;
+            case 'd':
+                mult = 86400;
+                break;
+            case 'w':
+                mult = WEEK;
+                break;
+            default:
+                return "bad time unit (use s, m, h, d or w)";
             }
         } else if (type == P_SIZE && p[1] == '\0') {
             switch (*p) {
-            case 'k': case 'K': mult = 1024; break;
-            case 'm': case 'M': mult = 1024 * 1024; break;
-            case 'g': case 'G': mult = 1024UL * 1024 * 1024; break;
-            default: return "bad size unit (use k, m or g)";
+            case 'k':
+            case 'K':
+                mult = 1024;
+                break;
+            case 'm':
+            case 'M':
+                mult = 1024 * 1024;
+                break;
+            case 'g':
+            case 'G':
+                mult = 1024UL * 1024 * 1024;
+                break;
+            default:
+                return "bad size unit (use k, m or g)";
             }
         } else {
-            return type == P_TIME ? "bad time unit (use s, m, h, d or w)"
+            return type == P_TIME   ? "bad time unit (use s, m, h, d or w)"
                    : type == P_SIZE ? "bad size unit (use k, m or g)"
                                     : "not a number";
         }
@@ -188,9 +221,20 @@ static int valid_name(const char *v, int ident)
     return 1;
 }
 
+/* The seed's directory becomes the daemon's own (mode 0700, its owner): it must be a
+ * directory of its own, never "/" or the current directory. */
+static const char *check_seed_file(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (slash == NULL || slash == path || slash[1] == '\0')
+        return "must name a file in a directory of its own (e.g. /etc/tlsmgr/random/seed)";
+    return NULL;
+}
+
 /* Stores value into c; returns NULL or the reason (a static or value-specific text). */
-static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const char *v,
-                             char *why, size_t whycap)
+static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const char *v, char *why,
+                             size_t whycap)
 {
     char *field = (char *)c + p->offset;
     uint64_t n;
@@ -224,6 +268,13 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
             *(int *)(void *)field = 0;
         else
             return "not a boolean (yes or no)";
+        return NULL;
+    case P_SEEDPATH:
+        if ((e = check_seed_file(v)) != NULL)
+            return e;
+        if (strlen(v) >= TLSMGR_PATH_MAX)
+            return "path too long";
+        copy_str(field, TLSMGR_PATH_MAX, v);
         return NULL;
     case P_CACHEDB:
         if (strncmp(v, "lmdb:", 5) == 0)

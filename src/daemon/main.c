@@ -10,6 +10,7 @@
 
 #include <lmdb.h>
 
+#include "cache.h"
 #include "daemon.h"
 #include "log.h"
 #include "mbedtls_compat.h"
@@ -25,11 +26,12 @@ static int signal_fd = -1;
 
 static void usage(void)
 {
-    port_print("usage: tlsmgr [-f] [-n] [-v] [-c FILE]\n"
+    port_print("usage: tlsmgr [-f] [-n] [-s] [-v] [-c FILE]\n"
                "       tlsmgr --version\n"
                "  -c FILE  configuration file (default " TLSMGR_DEFAULT_CONFIG_FILE ")\n"
                "  -f       stay in the foreground and log to standard error\n"
                "  -n       check the configuration, print \"configuration OK\" and exit\n"
+               "  -s       print the session cache statistics of the running daemon and exit\n"
                "  -v       verbose logging\n");
 }
 
@@ -182,7 +184,7 @@ int main(int argc, char **argv)
     struct daemon *d = &the_daemon;
     struct conf_error err;
     const struct service *const *s;
-    int check_only = 0, i;
+    int check_only = 0, show_status = 0, i;
 
     d->conf_path = TLSMGR_DEFAULT_CONFIG_FILE;
     for (i = 1; i < argc; i++) {
@@ -200,6 +202,8 @@ int main(int argc, char **argv)
             d->foreground = 1;
         } else if (strcmp(a, "-n") == 0) {
             check_only = 1;
+        } else if (strcmp(a, "-s") == 0) {
+            show_status = 1;
         } else if (strcmp(a, "-v") == 0) {
             d->verbose = 1;
         } else {
@@ -218,6 +222,8 @@ int main(int argc, char **argv)
         port_print("configuration OK\n");
         return 0;
     }
+    if (show_status)
+        return cache_print_status(&d->conf);
     log_open(d->conf.syslog_name, d->conf.syslog_facility, d->foreground, d->verbose);
     loop_init(&d->loop);
     d->started_ms = port_now_ms();

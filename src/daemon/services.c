@@ -2,6 +2,7 @@
 /* services.c - the daemon's services, in start-up order. */
 #include <stddef.h>
 
+#include "cache.h"
 #include "daemon.h"
 #include "entropy_service.h"
 #include "egd.h"
@@ -11,5 +12,6 @@ const struct service *const services[] = {
 #if TLSMGR_EGD_SERVER
     &egd_service, /* after the entropy service: it serves the seeded generator */
 #endif
+    &cache_service,
     NULL,
 };

@@ -36,8 +36,11 @@ int statedir_prepare(const char *path, unsigned mode, unsigned uid, unsigned gid
         port_close(fd);
         return -1;
     }
-    if (!created && st.uid != uid && !(as_root && st.uid == 0)) {
-        log_err("%s: owned by uid %u, expected %u: refusing a directory someone else controls",
+    /* An existing directory is never taken over, not even one of root's: a mistaken path
+     * (the seed file's directory being /etc, say) must fail, not give the directory away. */
+    if (!created && st.uid != uid) {
+        log_err("%s: owned by uid %u, expected %u: refusing a directory tlsmgr did not create "
+                "(create it for tlsmgr_user, or let tlsmgr create it)",
                 path, st.uid, uid);
         port_close(fd);
         return -1;

@@ -4,9 +4,9 @@
 #define TLSMGR_STATEDIR_H
 
 /* Makes sure path is a real directory (not a symbolic link) owned by uid with exactly mode.
- * A missing directory is created (its parent must exist). As root, it is given to uid:gid;
- * a directory owned by root is taken over, one owned by any other user is refused, and so is
- * one writable by others. Returns 0, or -1 after logging why. */
+ * A missing directory is created (its parent must exist) and, as root, given to uid:gid.
+ * An existing one owned by anyone else (root included) is refused, and so is one writable by
+ * others. Returns 0, or -1 after logging why. */
 int statedir_prepare(const char *path, unsigned mode, unsigned uid, unsigned gid, int as_root);
 
 #endif

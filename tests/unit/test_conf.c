@@ -128,7 +128,8 @@ static void unknown_parameter(void)
 static void bad_values(void)
 {
     expect_error("tls_random_bytes = lots\n", "f.conf:1: parameter tls_random_bytes: not a number");
-    expect_error("tls_random_bytes = 0\n", "parameter tls_random_bytes: 0 out of range (1 to 1024)");
+    expect_error("tls_random_bytes = 0\n",
+                 "parameter tls_random_bytes: 0 out of range (1 to 1024)");
     expect_error("tls_random_bytes = 1025\n", "out of range");
     expect_error("tls_random_bytes = 99999999999999999999999\n", "number too large");
     expect_error("tls_random_seed_credit = maybe\n",
@@ -146,6 +147,10 @@ static void bad_values(void)
     expect_error("tls_random_seed_save_period = 10m\n",
                  "parameter tls_random_seed_save_period: 10m out of range (3600s");
     expect_error("tls_session_cache_map_size = 1k\n", "out of range");
+    expect_error("tls_random_seed_file = seed\n",
+                 "parameter tls_random_seed_file: must name a file in a directory of its own");
+    expect_error("tls_random_seed_file = /seed\n", "directory of its own");
+    expect_error("tls_random_seed_file = /etc/tlsmgr/\n", "directory of its own");
     expect_error("tls_ticket_key_lifetime = 8d\n", "out of range");
 }
 

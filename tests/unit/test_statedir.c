@@ -54,7 +54,7 @@ static void refuses_directory_owned_by_someone_else(void)
     T_EQ_INT(mkdir("state", 0750), 0);
     /* Expecting another owner than the real one is the same as finding a foreign owner. */
     T_EQ_INT(statedir_prepare("state", 0750, port_uid() + 1, port_gid(), 0), -1);
-    T_ASSERT(port_test_log_has("refusing a directory someone else controls"));
+    T_ASSERT(port_test_log_has("refusing a directory tlsmgr did not create"));
 }
 
 static void refuses_world_writable(void)
@@ -74,6 +74,16 @@ static void as_root_gives_directory_to_the_daemon_user(void)
     T_EQ_INT(port_test_calls("fchown"), before + 1);
 }
 
+static void as_root_never_takes_over_an_existing_directory(void)
+{
+    /* The current directory, say a mistaken seed path's: it is not given away. */
+    port_test_root = 1;
+    T_EQ_INT(statedir_prepare(".", 0700, port_uid() + 1, port_gid(), 1), -1);
+    T_EQ_INT(port_test_calls("fchown"), 0);
+    T_EQ_INT(port_test_calls("fchmod"), 0);
+    T_ASSERT(port_test_log_has("refusing a directory tlsmgr did not create"));
+}
+
 static void reports_mkdir_failure(void)
 {
     port_test_fail("mkdir", 1, ENOSPC);
@@ -84,4 +94,5 @@ static void reports_mkdir_failure(void)
 T_MAIN(T_CASE(creates_missing_directory_with_exact_mode), T_CASE(tightens_a_loose_mode),
        T_CASE(refuses_symlink), T_CASE(refuses_a_file),
        T_CASE(refuses_directory_owned_by_someone_else), T_CASE(refuses_world_writable),
-       T_CASE(as_root_gives_directory_to_the_daemon_user), T_CASE(reports_mkdir_failure))
+       T_CASE(as_root_gives_directory_to_the_daemon_user),
+       T_CASE(as_root_never_takes_over_an_existing_directory), T_CASE(reports_mkdir_failure))

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * mutex.c - libtlsmgr's one lock (pthread). Registered with pthread_atfork so that fork()
+ * takes it first: the child starts with it free and with no call of the parent half done.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+
+#include "port.h"
+
+static pthread_mutex_t lib_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void before_fork(void)
+{
+    pthread_mutex_lock(&lib_mutex);
+}
+
+static void after_fork(void)
+{
+    pthread_mutex_unlock(&lib_mutex);
+}
+
+static void register_atfork(void)
+{
+    /* Without the handlers a fork during a call would leave the child's lock held; the
+     * registration cannot be undone, which is why it is done once, on first use. */
+    (void)pthread_atfork(before_fork, after_fork, after_fork);
+}
+
+void port_mutex_lock(void)
+{
+    (void)pthread_once(&atfork_once, register_atfork);
+    (void)pthread_mutex_lock(&lib_mutex);
+}
+
+void port_mutex_unlock(void)
+{
+    (void)pthread_mutex_unlock(&lib_mutex);
+}

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * cache_client.c - libtlsmgr's TLS 1.2 session-ID cache: mbedTLS session-cache callbacks that
+ * store mbedtls_ssl_session_save() blobs in the shared LMDB env and load them back, so that a
+ * client resumes on any process of the server, not only on the one that made its session.
+ *
+ * Every failure is a miss: the handshake goes on as a full one. The env is opened by the
+ * first call of each process (never used across fork: a pid change drops the parent's env
+ * unclosed and opens a new one) and after a failed open it is not tried again for
+ * TLSMGR_CACHE_CLIENT_RETRY_MS. The env is one per process, shared by every handle: LMDB
+ * forbids opening one env twice in a process (its fcntl locks are per process, so a second
+ * open would take itself for the only user and reset the lock table). One process-wide lock
+ * is held for each call: it guards this state and the blob buffer, and LMDB's map-resize
+ * handling needs that no other transaction of the process is open (cache_env.h). Nothing
+ * here logs.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/platform_util.h>
+#include <mbedtls/ssl.h>
+
+#include "cache_env.h"
+#include "client.h"
+#include "mbedtls_compat.h"
+#include "port.h"
+
+struct cache_client {
+    struct cache_env ce;
+    int open;                   /* ce holds an env opened by process pid */
+    long pid;                   /* process that owns ce (0: none yet) */
+    uint64_t retry_ms;          /* after a failed open: no new try before this port_now_ms() */
+    struct cache_counts counts; /* lookups, hits... added to the env by the next store */
+    unsigned users;             /* handles with the cache installed */
+    uint8_t *buf;               /* CACHE_BLOB_MAX bytes: one session at a time, wiped after use */
+};
+
+/* The process's one cache state; every handle's t->cache points here once installed. */
+static struct cache_client shared;
+
+/* The env of this process, opened if need be; NULL when there is none (a miss). */
+static struct cache_env *env_get(struct cache_client *c, const struct tlsmgr_conf *conf)
+{
+    long pid = port_pid();
+    uint64_t now = port_now_ms();
+
+    if (c->pid != pid) {
+        /* A forked child: the parent's env (its map, descriptors and reader slots) belongs to
+         * the parent; closing it here would disturb the parent's readers. */
+        if (c->open)
+            cache_env_forget(&c->ce);
+        c->open = 0;
+        c->pid = pid;
+        c->retry_ms = 0;
+        memset(&c->counts, 0, sizeof(c->counts)); /* the parent adds its own */
+    }
+    if (c->open) {
+        /* Handles reading different configurations share the env only if it is the same. */
+        return strcmp(c->ce.path, conf->cache_database) == 0 ? &c->ce : NULL;
+    }
+    if (c->retry_ms != 0 && now < c->retry_ms)
+        return NULL;
+    if (cache_env_open(&c->ce, conf, CACHE_ROLE_CLIENT, 0, 0) < 0) {
+        c->retry_ms = now + TLSMGR_CACHE_CLIENT_RETRY_MS;
+        return NULL;
+    }
+    c->open = 1;
+    c->retry_ms = 0;
+    return &c->ce;
+}
+
+/* An LMDB error on a read: the env may be broken or replaced by the daemon; reopen later. */
+static void env_failed(struct cache_client *c)
+{
+    cache_env_close(&c->ce);
+    c->open = 0;
+    c->retry_ms = port_now_ms() + TLSMGR_CACHE_CLIENT_RETRY_MS;
+}
+
+/*
+ * Removes an entry whose header looked right but whose blob mbedTLS refused (a build with
+ * other options under the same version header, or damage), so that no later lookup pays for
+ * it again. cache_env_remove only removes entries that fail the header checks.
+ */
+static void entry_drop(struct tlsmgr *t, struct cache_env *ce, const unsigned char *id,
+                       size_t idlen)
+{
+    uint8_t key[CACHE_SKEY_MAX];
+    struct cache_entry_hdr h;
+    MDB_txn *txn;
+    MDB_val k, v;
+    size_t klen;
+    int rc;
+
+    klen = cache_key_session(key, sizeof(key), (const uint8_t *)t->tag, t->taglen, id, idlen);
+    if (klen == 0 || cache_env_txn_begin(ce, 0, &txn) != 0)
+        return;
+    k.mv_data = key;
+    k.mv_size = klen;
+    memset(&h, 0, sizeof(h));
+    rc = mdb_get(txn, ce->session, &k, &v);
+    if (rc == 0) {
+        (void)cache_entry_decode(v.mv_data, v.mv_size, &h, NULL);
+        rc = cache_env_del(ce, txn, key, klen, h.expires);
+    }
+    if (rc == 0 && mdb_txn_commit(txn) == 0)
+        t->cache->counts.incompatible++;
+    else if (rc != 0)
+        mdb_txn_abort(txn);
+}
+
+/* The get callback: 0 and *s filled on a hit, 1 on a miss. */
+static int cache_get(void *ctx, const unsigned char *id_in, size_t idlen, mbedtls_ssl_session *s)
+{
+    /* On 2.28 id_in points into *s, which a failed load wipes: keep a copy. */
+    unsigned char id[CACHE_ID_MAX];
+    struct tlsmgr *t = ctx;
+    struct cache_client *c = t != NULL ? t->cache : NULL;
+    struct cache_env *ce;
+    size_t len = 0;
+    int r, ret = 1;
+
+    if (c == NULL || id_in == NULL || idlen == 0 || idlen > CACHE_ID_MAX || s == NULL)
+        return 1;
+    memcpy(id, id_in, idlen);
+    port_mutex_lock();
+    ce = env_get(c, &t->conf);
+    if (ce != NULL) {
+        int64_t now = port_wall_time();
+
+        c->counts.lookups++;
+        r = cache_env_lookup(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, now, c->buf,
+                             CACHE_BLOB_MAX, &len);
+        if (r == CACHE_LOOKUP_HIT) {
+            /* load fails on any version or option mismatch; it frees *s itself then. The
+             * ID check guards against an entry stored under a key it does not match. */
+            if (mbedtls_ssl_session_load(s, c->buf, len) != 0) {
+                entry_drop(t, ce, id, idlen);
+            } else if (TLSMGR_SESSION_ID_LEN(s) != idlen ||
+                       memcmp(TLSMGR_SESSION_ID(s), id, idlen) != 0) {
+                mbedtls_ssl_session_free(s);
+                entry_drop(t, ce, id, idlen);
+            } else {
+                ret = 0;
+            }
+        } else if (r == CACHE_LOOKUP_STALE) {
+            (void)cache_env_remove(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, now,
+                                   &c->counts);
+        } else if (r < 0) {
+            env_failed(c);
+        }
+        if (ret == 0)
+            c->counts.hits++;
+        else
+            c->counts.misses++;
+        /* The blob holds the master secret. */
+        mbedtls_platform_zeroize(c->buf, len < CACHE_BLOB_MAX ? len : CACHE_BLOB_MAX);
+    }
+    port_mutex_unlock();
+    return ret;
+}
+
+/* The set callback: stores a new session; a failure only means it will not resume. */
+static int cache_set(void *ctx, const unsigned char *id, size_t idlen, const mbedtls_ssl_session *s)
+{
+    struct tlsmgr *t = ctx;
+    struct cache_client *c = t != NULL ? t->cache : NULL;
+    struct cache_env *ce;
+    size_t len = 0;
+    int ret = 1;
+
+    if (c == NULL || id == NULL || idlen == 0 || idlen > CACHE_ID_MAX || s == NULL)
+        return 1;
+    port_mutex_lock();
+    ce = env_get(c, &t->conf);
+    if (ce != NULL) {
+        /* A session too big for an entry (a long client certificate chain) is not cached. */
+        if (mbedtls_ssl_session_save(s, c->buf, CACHE_BLOB_MAX, &len) == 0) {
+            int64_t now = port_wall_time();
+
+            if (cache_env_store(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, now,
+                                (uint64_t)now + t->conf.cache_timeout, c->buf, len,
+                                &c->counts) == 0)
+                ret = 0;
+        }
+        mbedtls_platform_zeroize(c->buf, len < CACHE_BLOB_MAX ? len : CACHE_BLOB_MAX);
+    }
+    port_mutex_unlock();
+    return ret;
+}
+
+/* tlsmgr_cb_get and tlsmgr_cb_set: cache_get/cache_set with the linked mbedTLS's signatures. */
+TLSMGR_CACHE_ADAPTERS(tlsmgr_cb, cache_get, cache_set)
+
+int tlsmgr_ssl_conf(struct tlsmgr *t, struct mbedtls_ssl_config *conf)
+{
+    int ret = 0;
+
+    if (t == NULL || conf == NULL)
+        return TLSMGR_ERR_ARG;
+    if (t->conf.cache_database[0] == '\0')
+        return TLSMGR_ERR_UNAVAIL;
+    port_mutex_lock();
+    if (t->cache == NULL) {
+        if (shared.users == 0) {
+            shared.buf = malloc(CACHE_BLOB_MAX);
+            if (shared.buf == NULL)
+                ret = TLSMGR_ERR_NOMEM;
+        }
+        if (ret == 0) {
+            shared.users++;
+            t->cache = &shared;
+        }
+    }
+    port_mutex_unlock();
+    if (ret == 0)
+        mbedtls_ssl_conf_session_cache(conf, t, tlsmgr_cb_get, tlsmgr_cb_set);
+    return ret;
+}
+
+void cache_client_free(struct tlsmgr *t)
+{
+    struct cache_client *c = t->cache;
+
+    if (c == NULL)
+        return;
+    port_mutex_lock();
+    t->cache = NULL;
+    if (--c->users == 0) {
+        if (c->open && c->pid == port_pid())
+            cache_env_close(&c->ce);
+        else if (c->open)
+            cache_env_forget(&c->ce);
+        c->open = 0;
+        c->retry_ms = 0;
+        free(c->buf);
+        c->buf = NULL;
+    }
+    port_mutex_unlock();
+}

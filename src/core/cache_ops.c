@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * cache_ops.c - what a TLS server does with the shared cache: look up (one read txn), store
+ * within the size bound (one write txn that evicts the earliest-expiring entries when full),
+ * remove a stale entry; and the statistics tlsmgr -s prints.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cache_env.h"
+#include "port.h"
+
+static MDB_val val_of(const void *p, size_t n)
+{
+    MDB_val v;
+
+    v.mv_data = (void *)p;
+    v.mv_size = n;
+    return v;
+}
+
+int cache_env_lookup(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
+                     size_t idlen, int64_t now, uint8_t *out, size_t cap, size_t *outlen)
+{
+    uint8_t skey[CACHE_SKEY_MAX];
+    size_t skeylen = cache_key_session(skey, sizeof(skey), tag, taglen, id, idlen);
+    struct cache_entry_hdr h;
+    const uint8_t *blob = NULL;
+    MDB_txn *txn;
+    MDB_val k = val_of(skey, skeylen), v;
+    int rc, result;
+
+    if (skeylen == 0 || ce->env == NULL)
+        return CACHE_LOOKUP_MISS;
+    if (cache_env_txn_begin(ce, MDB_RDONLY, &txn) != 0)
+        return -1;
+    rc = mdb_get(txn, ce->session, &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        result = CACHE_LOOKUP_MISS;
+    } else if (rc != 0) {
+        result = -1;
+    } else if (cache_entry_check(v.mv_data, v.mv_size, ce->mbedtls_hdr, now, &h, &blob) !=
+               CACHE_OK) {
+        result = CACHE_LOOKUP_STALE;
+    } else if (h.blob_len > cap) {
+        result = CACHE_LOOKUP_MISS;
+    } else {
+        /* Copied out before the txn ends: the mapping may be reused after. */
+        memcpy(out, blob, h.blob_len);
+        *outlen = h.blob_len;
+        result = CACHE_LOOKUP_HIT;
+    }
+    mdb_txn_abort(txn);
+    return result;
+}
+
+/* One attempt: replace, bound, put, count. extra: evictions asked for after MDB_MAP_FULL. */
+static int store_txn(struct cache_env *ce, MDB_txn *txn, const uint8_t *skey, size_t skeylen,
+                     const uint8_t *entry, size_t entrylen, uint64_t expires, unsigned extra,
+                     const struct cache_counts *flush)
+{
+    uint8_t xkey[CACHE_XKEY_MAX];
+    size_t xlen = cache_key_expiry(xkey, sizeof(xkey), expires, skey, skeylen);
+    struct cache_counts c;
+    struct cache_entry_hdr h;
+    MDB_val k = val_of(skey, skeylen), v, xk = val_of(xkey, xlen), empty = val_of("", 0);
+    unsigned ev = 0;
+    int rc, replacing = 0;
+
+    memset(&c, 0, sizeof(c));
+    rc = mdb_get(txn, ce->session, &k, &v);
+    if (rc == 0) {
+        replacing = 1;
+        /* Its index key is known only if the old header is readable; the sweeper removes
+         * an index key whose entry disagrees. */
+        if (cache_entry_decode(v.mv_data, v.mv_size, &h, NULL) == CACHE_OK &&
+            (rc = cache_env_del(ce, txn, skey, skeylen, h.expires)) != 0)
+            return rc;
+    } else if (rc != MDB_NOTFOUND) {
+        return rc;
+    }
+    if (!replacing && ce->max_entries > 0) {
+        MDB_stat st;
+
+        if ((rc = mdb_stat(txn, ce->session, &st)) != 0)
+            return rc;
+        if (st.ms_entries >= ce->max_entries) {
+            rc = cache_env_evict(ce, txn, (unsigned)(st.ms_entries - ce->max_entries + 1), &ev);
+            if (rc != 0)
+                return rc;
+            c.evicted += ev;
+        }
+    }
+    if (extra > 0) {
+        if ((rc = cache_env_evict(ce, txn, extra, &ev)) != 0)
+            return rc;
+        c.evicted += ev;
+    }
+    v = val_of(entry, entrylen);
+    if ((rc = mdb_put(txn, ce->session, &k, &v, 0)) != 0 ||
+        (rc = mdb_put(txn, ce->expiry, &xk, &empty, 0)) != 0)
+        return rc;
+    c.stores = 1;
+    if ((rc = cache_env_counts_add(ce, txn, &c)) != 0)
+        return rc;
+    return cache_env_counts_add(ce, txn, flush);
+}
+
+/* Evictions alone, committed, so that the next transaction can reuse the freed pages (a
+ * transaction never reuses pages it freed itself). */
+static int evict_only(struct cache_env *ce, unsigned n)
+{
+    struct cache_counts c;
+    unsigned ev = 0;
+    MDB_txn *txn;
+    int rc;
+
+    if ((rc = cache_env_txn_begin(ce, 0, &txn)) != 0)
+        return rc;
+    memset(&c, 0, sizeof(c));
+    rc = cache_env_evict(ce, txn, n, &ev);
+    c.evicted = ev;
+    if (rc == 0)
+        rc = cache_env_counts_add(ce, txn, &c);
+    if (rc == 0)
+        return mdb_txn_commit(txn);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+int cache_env_store(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
+                    size_t idlen, int64_t now, uint64_t expires, const uint8_t *blob,
+                    size_t bloblen, struct cache_counts *flush)
+{
+    uint8_t skey[CACHE_SKEY_MAX];
+    size_t skeylen = cache_key_session(skey, sizeof(skey), tag, taglen, id, idlen);
+    uint8_t entry[CACHE_ENTRY_MAX];
+    size_t entrylen;
+    struct cache_entry_hdr h;
+    size_t i;
+    int rc = 0;
+
+    if (ce->env == NULL || ce->role == CACHE_ROLE_READONLY || skeylen == 0 || now < 0 ||
+        blob == NULL || bloblen < CACHE_MBEDTLS_HDR_LEN ||
+        memcmp(blob, ce->mbedtls_hdr, CACHE_MBEDTLS_HDR_LEN) != 0)
+        return -1;
+    memset(&h, 0, sizeof(h));
+    h.version = CACHE_FORMAT_VERSION;
+    memcpy(h.mbedtls_hdr, ce->mbedtls_hdr, CACHE_MBEDTLS_HDR_LEN);
+    h.created = (uint64_t)now;
+    h.expires = expires;
+    entrylen = cache_entry_encode(entry, sizeof(entry), &h, blob, bloblen);
+    if (entrylen == 0)
+        return -1;
+    for (i = 0; i <= CACHE_FULL_RETRIES; i++) {
+        unsigned extra = i == 0 ? 0 : cache_full_evictions[i - 1];
+        MDB_txn *txn;
+
+        if (i > 0 && (rc = evict_only(ce, extra)) != 0 && rc != MDB_MAP_FULL)
+            break;
+        if ((rc = cache_env_txn_begin(ce, 0, &txn)) != 0)
+            break;
+        rc = store_txn(ce, txn, skey, skeylen, entry, entrylen, expires, extra, flush);
+        if (rc == 0)
+            rc = mdb_txn_commit(txn);
+        else
+            mdb_txn_abort(txn);
+        if (rc == 0) {
+            if (flush != NULL)
+                memset(flush, 0, sizeof(*flush));
+            return 0;
+        }
+        if (rc != MDB_MAP_FULL)
+            break;
+    }
+    return -1;
+}
+
+int cache_env_remove(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
+                     size_t idlen, int64_t now, struct cache_counts *flush)
+{
+    uint8_t skey[CACHE_SKEY_MAX];
+    size_t skeylen = cache_key_session(skey, sizeof(skey), tag, taglen, id, idlen);
+    struct cache_counts c;
+    struct cache_entry_hdr h;
+    MDB_val k = val_of(skey, skeylen), v;
+    MDB_txn *txn;
+    int rc, removed = 0;
+
+    if (ce->env == NULL || ce->role == CACHE_ROLE_READONLY || skeylen == 0)
+        return -1;
+    if (cache_env_txn_begin(ce, 0, &txn) != 0)
+        return -1;
+    memset(&c, 0, sizeof(c));
+    rc = mdb_get(txn, ce->session, &k, &v);
+    if (rc == 0) {
+        enum cache_verdict vd =
+            cache_entry_check(v.mv_data, v.mv_size, ce->mbedtls_hdr, now, &h, NULL);
+
+        if (vd != CACHE_OK) {
+            /* The index key of a malformed entry is unknown; the sweeper drops it later. */
+            if (vd == CACHE_MALFORMED)
+                rc = mdb_del(txn, ce->session, &k, NULL);
+            else
+                rc = cache_env_del(ce, txn, skey, skeylen, h.expires);
+            removed = rc == 0;
+            if (vd == CACHE_EXPIRED)
+                c.expired = 1;
+            else if (vd == CACHE_INCOMPATIBLE)
+                c.incompatible = 1;
+            else
+                c.malformed = 1;
+        }
+    } else if (rc == MDB_NOTFOUND) {
+        rc = 0;
+    }
+    if (rc == 0)
+        rc = cache_env_counts_add(ce, txn, &c);
+    if (rc == 0)
+        rc = cache_env_counts_add(ce, txn, flush);
+    if (rc == 0)
+        rc = mdb_txn_commit(txn);
+    else
+        mdb_txn_abort(txn);
+    if (rc != 0)
+        return -1;
+    if (flush != NULL)
+        memset(flush, 0, sizeof(*flush));
+    return removed;
+}
+
+int cache_env_drop(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
+                   size_t idlen, struct cache_counts *flush)
+{
+    uint8_t skey[CACHE_SKEY_MAX];
+    size_t skeylen = cache_key_session(skey, sizeof(skey), tag, taglen, id, idlen);
+    struct cache_entry_hdr h;
+    MDB_val k = val_of(skey, skeylen), v;
+    MDB_txn *txn;
+    int rc, removed = 0;
+
+    if (ce->env == NULL || ce->role == CACHE_ROLE_READONLY || skeylen == 0)
+        return -1;
+    if (cache_env_txn_begin(ce, 0, &txn) != 0)
+        return -1;
+    rc = mdb_get(txn, ce->session, &k, &v);
+    if (rc == 0) {
+        /* A header of another version cannot name the index key: the sweeper drops it. */
+        (void)cache_entry_decode(v.mv_data, v.mv_size, &h, NULL);
+        if (h.version == CACHE_FORMAT_VERSION)
+            rc = cache_env_del(ce, txn, skey, skeylen, h.expires);
+        else
+            rc = mdb_del(txn, ce->session, &k, NULL);
+        removed = rc == 0;
+    } else if (rc == MDB_NOTFOUND) {
+        rc = 0;
+    }
+    if (rc == 0)
+        rc = cache_env_counts_add(ce, txn, flush);
+    if (rc == 0)
+        rc = mdb_txn_commit(txn);
+    else
+        mdb_txn_abort(txn);
+    if (rc != 0)
+        return -1;
+    if (flush != NULL)
+        memset(flush, 0, sizeof(*flush));
+    return removed;
+}
+
+int cache_env_replaced(struct cache_env *ce)
+{
+    char p[TLSMGR_PATH_MAX + 16];
+    struct port_stat now, open_;
+    int fd, n;
+
+    if (ce->env == NULL || mdb_env_get_fd(ce->env, &fd) != 0 || port_fstat(fd, &open_) < 0)
+        return 1;
+    n = snprintf(p, sizeof(p), "%s/data.mdb", ce->path);
+    if (n < 0 || (size_t)n >= sizeof(p) || port_lstat(p, &now) < 0)
+        return 1;
+    return now.dev != open_.dev || now.ino != open_.ino;
+}
+
+int cache_env_stats(struct cache_env *ce, struct cache_stats *st)
+{
+    MDB_envinfo info;
+    MDB_stat ms;
+    MDB_txn *txn;
+
+    memset(st, 0, sizeof(*st));
+    if (ce->env == NULL || cache_env_txn_begin(ce, MDB_RDONLY, &txn) != 0)
+        return -1;
+    if (mdb_stat(txn, ce->session, &ms) == 0)
+        st->entries = ms.ms_entries;
+    if (mdb_stat(txn, ce->expiry, &ms) == 0)
+        st->expiry_entries = ms.ms_entries;
+    st->c.lookups = cache_env_meta_get(ce, txn, CACHE_META_LOOKUPS);
+    st->c.hits = cache_env_meta_get(ce, txn, CACHE_META_HITS);
+    st->c.misses = cache_env_meta_get(ce, txn, CACHE_META_MISSES);
+    st->c.stores = cache_env_meta_get(ce, txn, CACHE_META_STORES);
+    st->c.expired = cache_env_meta_get(ce, txn, CACHE_META_EXPIRED);
+    st->c.evicted = cache_env_meta_get(ce, txn, CACHE_META_EVICTED);
+    st->c.incompatible = cache_env_meta_get(ce, txn, CACHE_META_INCOMPATIBLE);
+    st->c.malformed = cache_env_meta_get(ce, txn, CACHE_META_MALFORMED);
+    st->sweeps = cache_env_meta_get(ce, txn, CACHE_META_SWEEPS);
+    st->last_sweep_ms = cache_env_meta_get(ce, txn, CACHE_META_SWEEP_MS);
+    st->longest_txn_us = cache_env_meta_get(ce, txn, CACHE_META_LONGEST_US);
+    st->last_sweep_time = cache_env_meta_get(ce, txn, CACHE_META_SWEEP_TIME);
+    mdb_txn_abort(txn);
+    if (mdb_env_info(ce->env, &info) == 0 && mdb_env_stat(ce->env, &ms) == 0) {
+        st->map_size = info.me_mapsize;
+        st->used_bytes = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
+        st->readers = info.me_numreaders;
+        st->max_readers = info.me_maxreaders;
+    }
+    return 0;
+}

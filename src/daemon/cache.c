@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * cache.c - the session cache service: opens (creates, repairs) the LMDB env, runs the
+ * sweeper on the loop, logs statistics on SIGUSR1, and prints them for tlsmgr -s.
+ *
+ * The env is opened in start, after the privilege drop, not in setup as root: the state
+ * directory already belongs to tlsmgr_user, so files created then get the right owner and
+ * group by themselves (fchown is still called, and is then a no-op), no root-owned file can
+ * be left behind for an unprivileged daemon to trip over, and a repair at run time (a damaged
+ * env reopened by the sweeper) works the same way as at start-up.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cache.h"
+#include "cache_env.h"
+#include "log.h"
+#include "port.h"
+#include "sweep.h"
+
+static struct cache_env env;
+static struct sweep sweeper;
+static struct daemon *owner;
+static int active;
+
+/* The sweeper met a damaged env: reopen it (cache_env_open moves it aside if LMDB or the
+ * format record rejects it) and resume sweeping. */
+static void on_broken(void *arg, int rc)
+{
+    struct daemon *d = arg;
+
+    log_warn("cache %s: %s during a sweep; reopening the environment", env.path, mdb_strerror(rc));
+    cache_env_close(&env);
+    if (cache_env_open(&env, &d->conf, CACHE_ROLE_DAEMON, d->uid, d->gid) < 0) {
+        log_err("cache %s: cannot reopen; TLS servers see misses until a restart", env.path);
+        loop_timer_stop(&d->loop, sweeper.timer);
+        active = 0;
+        return;
+    }
+    sweep_schedule(&sweeper);
+}
+
+static int cache_start(struct daemon *d)
+{
+    owner = d;
+    if (d->conf.cache_database[0] == '\0') {
+        log_info("session cache disabled (tls_session_cache_database is empty)");
+        return 0;
+    }
+    if (cache_env_open(&env, &d->conf, CACHE_ROLE_DAEMON, d->uid, d->gid) < 0)
+        return -1;
+    if (sweep_init(&sweeper, &env, &d->loop, d->conf.cache_sweep_period, on_broken, d) < 0) {
+        cache_env_close(&env);
+        return -1;
+    }
+    active = 1;
+    /* The start-up scan runs at once, in steps, while the loop serves everything else. */
+    sweep_schedule(&sweeper);
+    log_info("session cache %s: map %llu bytes, at most %u entries, sweep every %us", env.path,
+             (unsigned long long)d->conf.cache_map_size, d->conf.cache_max_entries,
+             d->conf.cache_sweep_period);
+    return 0;
+}
+
+static void cache_reload(struct daemon *d, const struct tlsmgr_conf *old)
+{
+    if (strcmp(d->conf.cache_database, old->cache_database) != 0 ||
+        d->conf.cache_map_size != old->cache_map_size || d->conf.cache_sync != old->cache_sync)
+        log_warn("reload: tls_session_cache_database, tls_session_cache_map_size and "
+                 "tls_session_cache_sync change only at a restart");
+    if (!active)
+        return;
+    env.max_entries = d->conf.cache_max_entries;
+    if (d->conf.cache_sweep_period != old->cache_sweep_period)
+        sweep_set_period(&sweeper, d->conf.cache_sweep_period);
+}
+
+static void log_cache_stats(const struct cache_stats *st)
+{
+    log_info("cache: %llu entries, %llu lookups, %llu hits, %llu misses, %llu stores, "
+             "%llu expired, %llu evicted, %llu incompatible, %llu malformed, last sweep "
+             "%llu ms, longest transaction %llu us, %llu of %llu bytes used, %u readers",
+             (unsigned long long)st->entries, (unsigned long long)st->c.lookups,
+             (unsigned long long)st->c.hits, (unsigned long long)st->c.misses,
+             (unsigned long long)st->c.stores, (unsigned long long)st->c.expired,
+             (unsigned long long)st->c.evicted, (unsigned long long)st->c.incompatible,
+             (unsigned long long)st->c.malformed, (unsigned long long)st->last_sweep_ms,
+             (unsigned long long)st->longest_txn_us, (unsigned long long)st->used_bytes,
+             (unsigned long long)st->map_size, st->readers);
+}
+
+static void cache_stats(struct daemon *d)
+{
+    struct cache_stats st;
+
+    (void)d;
+    if (!active)
+        return;
+    if (cache_env_stats(&env, &st) == 0)
+        log_cache_stats(&st);
+    sweep_log_stats(&sweeper);
+}
+
+static void cache_stop(struct daemon *d)
+{
+    (void)d;
+    if (!active)
+        return;
+    sweep_free(&sweeper);
+    cache_env_close(&env);
+    active = 0;
+    owner = NULL;
+}
+
+const struct service cache_service = {
+    "cache", NULL, cache_start, cache_reload, cache_stats, cache_stop,
+};
+
+int cache_print_status(const struct tlsmgr_conf *c)
+{
+    struct cache_env ro;
+    struct cache_stats st;
+    char text[1024];
+
+    if (c->cache_database[0] == '\0') {
+        fprintf(stderr, "tlsmgr: no session cache configured "
+                        "(tls_session_cache_database is empty)\n");
+        return 1;
+    }
+    if (cache_env_open(&ro, c, CACHE_ROLE_READONLY, 0, 0) < 0 || cache_env_stats(&ro, &st) < 0) {
+        fprintf(stderr,
+                "tlsmgr: no session cache at %s (is the daemon running, and may this user "
+                "read it?)\n",
+                c->cache_database);
+        cache_env_close(&ro);
+        return 1;
+    }
+    cache_env_close(&ro);
+    snprintf(text, sizeof(text),
+             "cache:          %s\n"
+             "entries:        %llu\n"
+             "lookups:        %llu\n"
+             "hits:           %llu\n"
+             "misses:         %llu\n"
+             "stores:         %llu\n"
+             "expired:        %llu\n"
+             "evicted:        %llu\n"
+             "incompatible:   %llu\n"
+             "malformed:      %llu\n"
+             "sweeps:         %llu\n"
+             "last sweep:     %llu ms\n"
+             "longest txn:    %llu us\n"
+             "map:            %llu of %llu bytes used\n"
+             "reader slots:   %u of %u\n",
+             c->cache_database, (unsigned long long)st.entries, (unsigned long long)st.c.lookups,
+             (unsigned long long)st.c.hits, (unsigned long long)st.c.misses,
+             (unsigned long long)st.c.stores, (unsigned long long)st.c.expired,
+             (unsigned long long)st.c.evicted, (unsigned long long)st.c.incompatible,
+             (unsigned long long)st.c.malformed, (unsigned long long)st.sweeps,
+             (unsigned long long)st.last_sweep_ms, (unsigned long long)st.longest_txn_us,
+             (unsigned long long)st.used_bytes, (unsigned long long)st.map_size, st.readers,
+             st.max_readers);
+    port_print(text);
+    return 0;
+}

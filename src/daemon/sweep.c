@@ -1,0 +1,505 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sweep.c - the cache sweeper: a full scan after start-up, then the expiry index walked from
+ * its start every period, in bounded transactions that yield to the loop between them.
+ */
+#include <string.h>
+
+#include "entropy.h"
+#include "log.h"
+#include "port.h"
+#include "sweep.h"
+
+#define MIX_TAG "cache-sweep"
+
+static uint64_t mono_ns(void)
+{
+    uint64_t v[2] = {0, 0};
+
+    /* Index 1 is the monotonic clock (port.h). */
+    if (port_clock_sample(v, 2) < 2)
+        return port_now_ms() * 1000000u;
+    return v[1];
+}
+
+static void on_timer(void *arg);
+
+int sweep_init(struct sweep *s, struct cache_env *ce, struct loop *loop, unsigned period_s,
+               sweep_broken_fn broken, void *broken_arg)
+{
+    const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+
+    memset(s, 0, sizeof(*s));
+    s->ce = ce;
+    s->loop = loop;
+    s->period_s = period_s > 0 ? period_s : 1;
+    s->broken = broken;
+    s->broken_arg = broken_arg;
+    s->timer = -1;
+    mbedtls_md_init(&s->md);
+    if (info == NULL || mbedtls_md_setup(&s->md, info, 0) != 0) {
+        log_err("cache sweep: SHA-256 unavailable in the linked mbedTLS");
+        mbedtls_md_free(&s->md);
+        return -1;
+    }
+    s->md_ready = 1;
+    if (loop != NULL) {
+        s->timer = loop_timer_new(loop, "cache sweep", on_timer, s);
+        if (s->timer < 0) {
+            log_err("cache sweep: no free timer slot (TLSMGR_MAX_TIMERS)");
+            sweep_free(s);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void sweep_free(struct sweep *s)
+{
+    if (s->loop != NULL && s->timer >= 0)
+        loop_timer_stop(s->loop, s->timer);
+    if (s->md_ready)
+        mbedtls_md_free(&s->md);
+    s->md_ready = 0;
+}
+
+void sweep_set_period(struct sweep *s, unsigned period_s)
+{
+    s->period_s = period_s > 0 ? period_s : 1;
+    if (s->phase == SWEEP_IDLE)
+        sweep_schedule(s);
+}
+
+void sweep_schedule(struct sweep *s)
+{
+    if (s->loop == NULL || s->timer < 0)
+        return;
+    if (s->phase != SWEEP_IDLE || s->ce->scan_needed)
+        loop_timer_in(s->loop, s->timer, 0);
+    else
+        loop_timer_in(s->loop, s->timer, (uint64_t)s->period_s * 1000u);
+}
+
+void sweep_begin(struct sweep *s)
+{
+    int dead = 0;
+
+    if (s->ce->env != NULL && mdb_reader_check(s->ce->env, &dead) == 0 && dead > 0) {
+        s->t.readers_cleared += (unsigned)dead;
+        log_info("cache sweep: cleared %d stale reader slot(s) of dead processes", dead);
+    }
+    memset(&s->done, 0, sizeof(s->done));
+    s->stale_index = 0;
+    s->step_count = 0;
+    s->resume_len = 0;
+    s->started_ms = port_now_ms();
+    s->started_ns = mono_ns();
+    s->phase = s->ce->scan_needed ? SWEEP_SCAN : SWEEP_EXPIRY;
+    if (s->md_ready)
+        (void)mbedtls_md_starts(&s->md);
+}
+
+static void digest(struct sweep *s, const void *p, size_t n)
+{
+    if (s->md_ready)
+        (void)mbedtls_md_update(&s->md, p, n);
+}
+
+static MDB_val val_of(const void *p, size_t n)
+{
+    MDB_val v;
+
+    v.mv_data = (void *)p;
+    v.mv_size = n;
+    return v;
+}
+
+static void count(struct cache_counts *c, enum cache_verdict v)
+{
+    if (v == CACHE_EXPIRED)
+        c->expired++;
+    else if (v == CACHE_INCOMPATIBLE)
+        c->incompatible++;
+    else
+        c->malformed++;
+}
+
+/* 1 if the index holds the key of this entry. */
+static int indexed(struct sweep *s, MDB_txn *txn, const uint8_t *skey, size_t skeylen,
+                   uint64_t expires)
+{
+    uint8_t x[CACHE_XKEY_MAX];
+    MDB_val k = val_of(x, cache_key_expiry(x, sizeof(x), expires, skey, skeylen)), v;
+
+    return k.mv_size > 0 && mdb_get(txn, s->ce->expiry, &k, &v) == 0;
+}
+
+/* One bounded piece of the full scan: every entry checked, the bad ones deleted. */
+static int scan_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadline,
+                     struct cache_counts *c, unsigned *n, int *more)
+{
+    uint8_t kb[sizeof(s->resume)];
+    MDB_cursor *cur;
+    MDB_val k, v;
+    int rc;
+
+    if ((rc = mdb_cursor_open(txn, s->ce->session, &cur)) != 0)
+        return rc;
+    if (s->resume_len > 0) {
+        k = val_of(s->resume, s->resume_len);
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    } else {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    }
+    while (rc == 0) {
+        struct cache_entry_hdr h;
+        enum cache_verdict vd;
+
+        if (k.mv_size > sizeof(kb)) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        if (*n >= TLSMGR_SWEEP_BATCH || port_now_ms() >= deadline) {
+            memcpy(s->resume, k.mv_data, k.mv_size);
+            s->resume_len = k.mv_size;
+            *more = 1;
+            break;
+        }
+        vd = cache_entry_check(v.mv_data, v.mv_size, s->ce->mbedtls_hdr, now, &h, NULL);
+        if (!cache_key_session_valid(k.mv_data, k.mv_size))
+            vd = CACHE_MALFORMED;
+        else if (vd == CACHE_OK && !indexed(s, txn, k.mv_data, k.mv_size, h.expires))
+            vd = CACHE_MALFORMED; /* never swept nor evicted without its index key */
+        if (vd == CACHE_OK) {
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            continue;
+        }
+        memcpy(kb, k.mv_data, k.mv_size);
+        k = val_of(kb, k.mv_size);
+        /* A header of our version names the index key (even if the rest is bad); any other
+         * index key left behind is dropped by the expiry walk as a stale one. */
+        if (h.version != CACHE_FORMAT_VERSION || !cache_key_session_valid(kb, k.mv_size))
+            rc = mdb_del(txn, s->ce->session, &k, NULL);
+        else
+            rc = cache_env_del(s->ce, txn, kb, k.mv_size, h.expires);
+        if (rc != 0)
+            break;
+        count(c, vd);
+        digest(s, kb, k.mv_size);
+        (*n)++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* One bounded piece of the start-up check of the index: every key must be well-formed and
+ * name an entry with that expiry time; others are dropped (they could never be swept). */
+static int scan_index_part(struct sweep *s, MDB_txn *txn, uint64_t deadline, struct cache_counts *c,
+                           unsigned *n, int *more)
+{
+    uint8_t kb[sizeof(s->resume)];
+    MDB_cursor *cur;
+    MDB_val k, v;
+    int rc;
+
+    if ((rc = mdb_cursor_open(txn, s->ce->expiry, &cur)) != 0)
+        return rc;
+    if (s->resume_len > 0) {
+        k = val_of(s->resume, s->resume_len);
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    } else {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    }
+    while (rc == 0) {
+        const uint8_t *skey;
+        size_t skeylen;
+        uint64_t exp;
+        int bad = 0;
+
+        if (k.mv_size > sizeof(kb)) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        if (*n >= TLSMGR_SWEEP_BATCH || port_now_ms() >= deadline) {
+            memcpy(s->resume, k.mv_data, k.mv_size);
+            s->resume_len = k.mv_size;
+            *more = 1;
+            break;
+        }
+        if (cache_key_expiry_split(k.mv_data, k.mv_size, &exp, &skey, &skeylen) < 0) {
+            bad = 1;
+        } else {
+            MDB_val sk = val_of(skey, skeylen), sv;
+            struct cache_entry_hdr h;
+
+            rc = mdb_get(txn, s->ce->session, &sk, &sv);
+            if (rc != 0 && rc != MDB_NOTFOUND)
+                break;
+            (void)cache_entry_decode(rc == 0 ? sv.mv_data : NULL, rc == 0 ? sv.mv_size : 0, &h,
+                                     NULL);
+            if (rc == MDB_NOTFOUND || h.expires != exp)
+                bad = 2;
+        }
+        if (!bad) {
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            continue;
+        }
+        memcpy(kb, k.mv_data, k.mv_size);
+        k = val_of(kb, k.mv_size);
+        if ((rc = mdb_del(txn, s->ce->expiry, &k, NULL)) != 0)
+            break;
+        if (bad == 1)
+            c->malformed++;
+        else
+            s->stale_index++;
+        digest(s, kb, k.mv_size);
+        (*n)++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* One bounded piece of the expiry walk: index keys from the start while expires <= now. */
+static int expiry_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadline,
+                       struct cache_counts *c, unsigned *n, int *more)
+{
+    MDB_cursor *cur, *scur;
+    MDB_val k, v;
+    int rc;
+
+    if ((rc = mdb_cursor_open(txn, s->ce->expiry, &cur)) != 0)
+        return rc;
+    if ((rc = mdb_cursor_open(txn, s->ce->session, &scur)) != 0) {
+        mdb_cursor_close(cur);
+        return rc;
+    }
+    rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (rc == 0) {
+        const uint8_t *skey;
+        size_t skeylen;
+        uint64_t exp;
+
+        if (*n >= TLSMGR_SWEEP_BATCH || port_now_ms() >= deadline) {
+            *more = 1;
+            break;
+        }
+        digest(s, k.mv_data, k.mv_size);
+        if (cache_key_expiry_split(k.mv_data, k.mv_size, &exp, &skey, &skeylen) < 0) {
+            c->malformed++; /* shorter than a time: sorts first; longer ones wait for a scan */
+        } else if (exp > (uint64_t)now) {
+            break; /* everything after expires later */
+        } else {
+            MDB_val sk = val_of(skey, skeylen), sv;
+            struct cache_entry_hdr h;
+
+            rc = mdb_cursor_get(scur, &sk, &sv, MDB_SET_KEY);
+            if (rc == 0) {
+                enum cache_verdict vd =
+                    cache_entry_check(sv.mv_data, sv.mv_size, s->ce->mbedtls_hdr, now, &h, NULL);
+
+                /* Our version with another expiry time: the entry was replaced and has its
+                 * own index key; this one is stale. Anything else here goes. */
+                if (vd != CACHE_MALFORMED && h.version == CACHE_FORMAT_VERSION &&
+                    h.expires != exp) {
+                    s->stale_index++;
+                } else {
+                    if ((rc = mdb_cursor_del(scur, 0)) != 0)
+                        break;
+                    count(c, vd == CACHE_OK ? CACHE_EXPIRED : vd);
+                }
+            } else if (rc == MDB_NOTFOUND) {
+                s->stale_index++;
+            } else {
+                break;
+            }
+        }
+        if ((rc = mdb_cursor_del(cur, 0)) != 0)
+            break;
+        (*n)++;
+        /* After a delete the cursor already sits on the next key; at the end of a page or of
+         * the DB LMDB may say EINVAL, and the next key is then the first (all before it are
+         * gone). */
+        rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+        if (rc != 0)
+            rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    }
+    mdb_cursor_close(scur);
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static void add_counts(struct cache_counts *to, const struct cache_counts *c)
+{
+    to->expired += c->expired;
+    to->incompatible += c->incompatible;
+    to->malformed += c->malformed;
+}
+
+/* The sweep's figures, in the last transaction (only when it deleted something). */
+static int finish_txn(struct sweep *s, MDB_txn *txn, uint64_t dur_ms, uint64_t step_us)
+{
+    uint64_t longest = cache_env_meta_get(s->ce, txn, CACHE_META_LONGEST_US);
+    int rc;
+
+    if (step_us > longest)
+        longest = step_us;
+    if ((rc = cache_env_meta_set(s->ce, txn, CACHE_META_SWEEPS,
+                                 cache_env_meta_get(s->ce, txn, CACHE_META_SWEEPS) + 1)) != 0 ||
+        (rc = cache_env_meta_set(s->ce, txn, CACHE_META_SWEEP_MS, dur_ms)) != 0 ||
+        (rc = cache_env_meta_set(s->ce, txn, CACHE_META_LONGEST_US, longest)) != 0 ||
+        (rc = cache_env_meta_set(s->ce, txn, CACHE_META_SWEEP_TIME, (uint64_t)port_wall_time())) !=
+            0)
+        return rc;
+    return 0;
+}
+
+static void finish(struct sweep *s, uint64_t dur_ms)
+{
+    uint8_t buf[64 + 8 * 6];
+    size_t off = 0;
+
+    s->t.sweeps++;
+    s->t.last_ms = dur_ms;
+    s->t.last_steps = s->step_count;
+    s->t.expired += s->done.expired;
+    s->t.incompatible += s->done.incompatible;
+    s->t.malformed += s->done.malformed;
+    s->t.stale_index += s->stale_index;
+    s->phase = SWEEP_IDLE;
+    if (s->done.expired + s->done.incompatible + s->done.malformed > 0)
+        log_debug("cache sweep: %llu expired, %llu incompatible, %llu malformed deleted in "
+                  "%llu ms (%llu transactions)",
+                  (unsigned long long)s->done.expired, (unsigned long long)s->done.incompatible,
+                  (unsigned long long)s->done.malformed, (unsigned long long)dur_ms,
+                  (unsigned long long)s->step_count);
+    /* Never credited: which sessions ended when is not secret enough to count as entropy,
+     * but it is unpredictable to an outsider and costs nothing to mix. */
+    if (s->md_ready && mbedtls_md_finish(&s->md, buf) == 0)
+        off = mbedtls_md_get_size(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256));
+    cache_put_be64(buf + off, s->done.expired);
+    cache_put_be64(buf + off + 8, s->done.incompatible);
+    cache_put_be64(buf + off + 16, s->done.malformed);
+    cache_put_be64(buf + off + 24, s->stale_index);
+    cache_put_be64(buf + off + 32, mono_ns() - s->started_ns);
+    cache_put_be64(buf + off + 40, s->step_count);
+    entropy_mix(MIX_TAG, buf, off + 48);
+}
+
+int sweep_step(struct sweep *s)
+{
+    struct cache_counts c;
+    uint64_t t0 = mono_ns(), step_us;
+    uint64_t deadline = port_now_ms() + TLSMGR_SWEEP_STEP_MS;
+    int64_t now = port_wall_time();
+    unsigned n = 0;
+    int more = 0, rc, scanned = 0, last, wrote = 0;
+    MDB_txn *txn;
+
+    if (s->phase == SWEEP_IDLE)
+        sweep_begin(s);
+    memset(&c, 0, sizeof(c));
+    if ((rc = cache_env_txn_begin(s->ce, 0, &txn)) != 0)
+        goto fail;
+    if (s->phase == SWEEP_SCAN) {
+        rc = scan_part(s, txn, now, deadline, &c, &n, &more);
+        if (rc == 0 && !more) {
+            s->phase = SWEEP_SCAN_INDEX;
+            s->resume_len = 0;
+            more = 1;
+        }
+    } else if (s->phase == SWEEP_SCAN_INDEX) {
+        rc = scan_index_part(s, txn, deadline, &c, &n, &more);
+        if (rc == 0 && !more) {
+            /* Every entry is now of the current mbedTLS: record that. */
+            rc = cache_env_format_write(s->ce, txn);
+            scanned = 1;
+            more = 1; /* the expiry walk follows in the next step */
+        }
+    } else {
+        rc = expiry_part(s, txn, now, deadline, &c, &n, &more);
+    }
+    if (rc == 0)
+        rc = cache_env_counts_add(s->ce, txn, &c);
+    last = rc == 0 && !more;
+    step_us = (mono_ns() - t0) / 1000u;
+    if (rc == 0 && last &&
+        s->done.expired + s->done.incompatible + s->done.malformed + s->stale_index + n > 0) {
+        rc = finish_txn(s, txn, (mono_ns() - s->started_ns) / 1000000u, step_us);
+        wrote = 1;
+    }
+    if (rc != 0) {
+        mdb_txn_abort(txn);
+        goto fail;
+    }
+    /* A step that changed nothing writes nothing (no flash write for an idle sweep). */
+    if (n == 0 && !scanned && !wrote)
+        mdb_txn_abort(txn);
+    else if ((rc = mdb_txn_commit(txn)) != 0)
+        goto fail;
+    step_us = (mono_ns() - t0) / 1000u;
+    if (step_us > s->t.longest_us)
+        s->t.longest_us = step_us;
+    s->t.steps++;
+    s->step_count++;
+    add_counts(&s->done, &c);
+    if (scanned) {
+        s->ce->scan_needed = 0;
+        s->t.scans++;
+        s->phase = SWEEP_EXPIRY;
+        s->resume_len = 0;
+    }
+    if (more)
+        return 1;
+    finish(s, (mono_ns() - s->started_ns) / 1000000u);
+    return 0;
+fail:
+    s->last_rc = rc;
+    s->t.errors++;
+    s->phase = SWEEP_IDLE;
+    log_err("cache sweep: %s", mdb_strerror(rc));
+    return -1;
+}
+
+int sweep_run(struct sweep *s)
+{
+    int r;
+
+    sweep_begin(s);
+    while ((r = sweep_step(s)) == 1)
+        ;
+    return r;
+}
+
+static void on_timer(void *arg)
+{
+    struct sweep *s = arg;
+    int r;
+
+    if (s->phase == SWEEP_IDLE)
+        sweep_begin(s);
+    r = sweep_step(s);
+    if (r == 1) {
+        loop_timer_in(s->loop, s->timer, 0); /* yield: the loop runs, then the next step */
+        return;
+    }
+    loop_timer_in(s->loop, s->timer, (uint64_t)s->period_s * 1000u);
+    if (r < 0 && s->broken != NULL &&
+        (s->last_rc == MDB_PANIC || s->last_rc == MDB_CORRUPTED || s->last_rc == MDB_INVALID ||
+         s->last_rc == MDB_BAD_TXN || s->last_rc == MDB_MAP_FULL))
+        s->broken(s->broken_arg, s->last_rc);
+}
+
+void sweep_log_stats(const struct sweep *s)
+{
+    log_info("cache sweep: %llu sweeps (%llu full scans), %llu expired, %llu incompatible, "
+             "%llu malformed, %llu stale index keys, %llu stale readers cleared; last sweep "
+             "%llu ms in %llu transactions, longest transaction %llu us, %llu errors",
+             (unsigned long long)s->t.sweeps, (unsigned long long)s->t.scans,
+             (unsigned long long)s->t.expired, (unsigned long long)s->t.incompatible,
+             (unsigned long long)s->t.malformed, (unsigned long long)s->t.stale_index,
+             (unsigned long long)s->t.readers_cleared, (unsigned long long)s->t.last_ms,
+             (unsigned long long)s->t.last_steps, (unsigned long long)s->t.longest_us,
+             (unsigned long long)s->t.errors);
+}

@@ -1,0 +1,308 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# cache.sh - the session cache with the real daemon and the real LMDB tools: the env's modes,
+# a sweep that keeps every survivor byte for byte, a stale reader of a killed process cleared
+# by the next sweep, kill -9 of the daemon in the middle of a big sweep, corrupt files planted
+# before start, and tlsmgr -s.
+# Usage: bash tests/integration/cache.sh BUILD   (from the repository top)
+set -u
+BUILD=${1:-build}
+TLSMGR=$BUILD/tlsmgr
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY="python3 $HERE/cache_entries.py"
+failed=0
+DPID=""
+T=$(mktemp -d)
+chmod 711 "$T"
+
+cleanup() {
+    [ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
+    for p in $(jobs -p); do kill -9 "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { echo "ok - $1"; }
+fail() { echo "not ok - $1: $2"; failed=1; }
+
+for tool in mdb_stat mdb_dump mdb_load python3; do
+    if ! command -v $tool >/dev/null; then
+        echo "skip - cache: $tool not installed (lmdb-utils, python3)"
+        exit 0
+    fi
+done
+[ -x "$TLSMGR" ] || { echo "not ok - cache: no $TLSMGR"; exit 1; }
+
+if [ "$(id -u)" = 0 ]; then
+    USER_=nobody
+    GROUP_=$(id -gn nobody)
+else
+    USER_=$(id -un)
+    GROUP_=$(id -gn)
+fi
+STATE=$T/state
+ENV=$STATE/cache
+CONF=$T/tlsmgr.conf
+LOG=$T/daemon.log
+cat >"$CONF" <<EOF
+state_directory = $STATE
+tls_random_seed_file = $T/seed/seed
+tlsmgr_user = $USER_
+tlsmgr_group = $GROUP_
+tls_random_egd_socket =
+tls_session_cache_database = lmdb:cache
+tls_session_cache_map_size = 256m
+tls_session_cache_max_entries = 1000000
+tls_session_cache_sweep_period = 1s
+EOF
+
+start() {
+    "$TLSMGR" -f -c "$CONF" >>"$LOG" 2>&1 &
+    DPID=$!
+    for _ in $(seq 100); do
+        [ -f "$ENV/data.mdb" ] && grep -q started "$LOG" && return 0
+        kill -0 "$DPID" 2>/dev/null || break
+        sleep 0.05
+    done
+    return 1
+}
+stop() {
+    [ -n "$DPID" ] || return 0
+    kill -TERM "$DPID" 2>/dev/null
+    timeout 10 tail --pid="$DPID" -f /dev/null
+    wait "$DPID" 2>/dev/null
+    DPID=""
+}
+crash() {
+    kill -9 "$DPID" 2>/dev/null
+    wait "$DPID" 2>/dev/null
+    DPID=""
+}
+# Waits until tlsmgr -s shows FIELD >= VALUE.
+wait_stat() {
+    for _ in $(seq 200); do
+        v=$("$TLSMGR" -c "$CONF" -s 2>/dev/null | awk -v f="$1:" '$1 == f { print $2 }')
+        [ -n "$v" ] && [ "$v" -ge "$2" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+stat_of() {
+    "$TLSMGR" -c "$CONF" -s 2>/dev/null | awk -v f="$1:" '$1 == f { print $2 }'
+}
+load() { # PREFIX: the generated entries into the env (daemon stopped or running)
+    timeout 60 mdb_load -s session -f "$1.session" "$ENV" &&
+        timeout 60 mdb_load -s expiry -f "$1.expiry" "$ENV"
+}
+header() {
+    timeout 10 mdb_dump -s meta "$ENV" >"$T/meta.dump" && $PY header "$T/meta.dump"
+}
+
+# --- 1. the daemon creates the env: modes, owner, tools, tlsmgr -s ----------------------------
+if start; then
+    m=$(stat -c '%a %U:%G' "$ENV" "$ENV/data.mdb" "$ENV/lock.mdb" | tr '\n' ' ')
+    want="750 $USER_:$GROUP_ 660 $USER_:$GROUP_ 660 $USER_:$GROUP_ "
+    if [ "$m" != "$want" ]; then
+        fail env_created "modes/owners '$m', expected '$want'"
+    elif ! timeout 10 mdb_stat -a "$ENV" | grep -q 'Status of session'; then
+        fail env_created "mdb_stat sees no session DB"
+    elif ! timeout 10 mdb_stat -a "$ENV" | grep -q 'Status of ticket'; then
+        fail env_created "no ticket DB"
+    else
+        ok env_created
+    fi
+    out=$("$TLSMGR" -c "$CONF" -s 2>&1)
+    rc=$?
+    if [ $rc = 0 ] && echo "$out" | grep -q '^entries: *0$' && echo "$out" | grep -q '^longest txn:'; then
+        ok status_prints_stats
+    else
+        fail status_prints_stats "rc $rc: $out"
+    fi
+else
+    fail env_created "daemon did not start: $(tail -3 "$LOG")"
+fi
+
+# --- 2. a sweep deletes expired, incompatible and malformed; survivors unchanged ---------------
+HDR=$(header)
+stop
+if [ -z "$HDR" ]; then
+    fail sweep_keeps_survivors "no format record in meta"
+else
+    NOW=$(date +%s)
+    $PY gen "$HDR" "$NOW" 3000 1000 1 "$T/s1" && load "$T/s1"
+    timeout 20 mdb_dump -s session "$ENV" >"$T/before.dump"
+    start
+    # Start-up scan, then the expiry walk.
+    if ! wait_stat incompatible 2 || ! wait_stat expired 1000; then
+        fail sweep_keeps_survivors "no sweep seen: $("$TLSMGR" -c "$CONF" -s 2>&1 | tr "\n" " ") $(tail -5 "$LOG" | tr "\n" " ")"
+    else
+        timeout 20 mdb_dump -s session "$ENV" >"$T/after.dump"
+        if ! r=$($PY survivors "$T/before.dump" "$T/after.dump" "$(date +%s)" "$HDR"); then
+            fail sweep_keeps_survivors "$r"
+        elif [ "$(stat_of entries)" != 3000 ] || [ "$(stat_of expired)" != 1000 ] ||
+            [ "$(stat_of incompatible)" != 2 ] || [ "$(stat_of malformed)" != 3 ]; then
+            fail sweep_keeps_survivors "counts: $("$TLSMGR" -c "$CONF" -s | tr '\n' ' ')"
+        elif [ "$(timeout 10 mdb_stat -s expiry "$ENV" | awk '/Entries/ {print $2}')" != 3000 ]; then
+            fail sweep_keeps_survivors "expiry index not 3000 entries"
+        else
+            ok sweep_keeps_survivors
+        fi
+    fi
+fi
+
+# --- SIGUSR1 logs the cache statistics -------------------------------------------------------
+kill -USR1 "$DPID"
+seen=""
+for _ in $(seq 50); do
+    if grep -q 'cache: 3000 entries' "$LOG" && grep -q 'cache sweep: .* sweeps' "$LOG"; then
+        seen=1
+        break
+    fi
+    sleep 0.05
+done
+[ -n "$seen" ] && ok sigusr1_logs_cache_stats ||
+    fail sigusr1_logs_cache_stats "no statistics line: $(tail -3 "$LOG" | tr '\n' ' ')"
+
+# --- 3. kill -9 of a client holding a read txn: the next sweep clears its slot ----------------
+mkfifo "$T/fifo"
+# The sleeper only holds the FIFO open for reading and never reads: the reader blocks full.
+# shellcheck disable=SC2217
+sleep 30 <"$T/fifo" &
+SLEEPER=$!
+# No timeout wrapper: $! must be mdb_dump itself; the sleeper bounds it (SIGPIPE).
+mdb_dump -s session "$ENV" >"$T/fifo" &
+READER=$!
+seen=""
+for _ in $(seq 100); do
+    if timeout 5 mdb_stat -r "$ENV" | awk '{print $1}' | grep -qx "$READER"; then
+        seen=1
+        break
+    fi
+    sleep 0.05
+done
+if [ -z "$seen" ]; then
+    fail stale_reader_cleared "the blocked mdb_dump never showed in mdb_stat -r"
+else
+    kill -9 "$READER"
+    wait "$READER" 2>/dev/null
+    kill "$SLEEPER" 2>/dev/null
+    gone=""
+    for _ in $(seq 60); do
+        if ! timeout 5 mdb_stat -r "$ENV" | awk '{print $1}' | grep -qx "$READER"; then
+            gone=1
+            break
+        fi
+        sleep 0.1
+    done
+    if [ -z "$gone" ]; then
+        fail stale_reader_cleared "pid $READER still in the reader table after sweeps"
+    elif ! grep -q 'stale reader' "$LOG"; then
+        fail stale_reader_cleared "slot vanished but the daemon did not clear it"
+    else
+        ok stale_reader_cleared
+    fi
+fi
+wait "$SLEEPER" 2>/dev/null
+
+# --- 4. kill -9 of the daemon in the middle of a big sweep, then restart ---------------------
+stop
+rm -rf "$ENV"
+start && stop
+HDR=$(header)
+NOW=$(date +%s)
+$PY gen "$HDR" "$NOW" 60000 40000 0 "$T/big" && load "$T/big"
+lost=""
+mid=0 # kills that hit a sweep in progress (some expired entries gone, not all)
+for delay in 0.02 0.08 0.2; do
+    start || { lost="restart failed"; break; }
+    sleep $delay
+    crash
+    if ! timeout 10 mdb_stat -a "$ENV" >/dev/null; then
+        lost="mdb_stat failed after kill -9 at ${delay}s"
+        break
+    fi
+    timeout 30 mdb_dump -s session "$ENV" >"$T/k.dump"
+    if ! r=$($PY has "$T/k.dump" "$T/big.live"); then
+        lost="after kill -9 at ${delay}s: $r"
+        break
+    fi
+    n=$($PY count "$T/k.dump")
+    [ "$n" -gt 60000 ] && [ "$n" -lt 100000 ] && mid=$((mid + 1))
+done
+if [ -z "$lost" ]; then
+    start
+    # Done when the expired are gone (a sweep that finds nothing left writes no counter).
+    for _ in $(seq 200); do
+        [ "$(stat_of entries)" = 60000 ] && break
+        sleep 0.05
+    done
+    if [ "$(stat_of entries)" != 60000 ]; then
+        lost="$(stat_of entries) entries after the restarts, expected 60000"
+    else
+        timeout 30 mdb_dump -s session "$ENV" >"$T/k.dump"
+        n=$($PY count "$T/k.dump")
+        if ! r=$($PY has "$T/k.dump" "$T/big.live"); then
+            lost="$r"
+        elif [ "$n" != 60000 ]; then
+            lost="$n entries after the sweep, expected 60000"
+        fi
+    fi
+fi
+if [ -n "$lost" ]; then
+    fail kill9_mid_sweep_loses_nothing "$lost"
+else
+    echo "# kill -9 landed in the middle of a sweep $mid of 3 times"
+    ok kill9_mid_sweep_loses_nothing
+fi
+stop
+
+# --- 5. corrupt files planted before start: moved aside, recreated, one log line --------------
+corrupt_case() { # NAME, then a command that damages $ENV/data.mdb
+    local name=$1
+    shift
+    stop
+    "$@"
+    : >"$LOG"
+    if ! start; then
+        fail "$name" "daemon did not start: $(tail -3 "$LOG")"
+        return
+    fi
+    n=$(grep -c 'moved aside' "$LOG")
+    if [ "$n" != 1 ]; then
+        fail "$name" "$n 'moved aside' lines: $(cat "$LOG")"
+    elif [ ! -f "$STATE/cache.bad/data.mdb" ]; then
+        fail "$name" "no cache.bad"
+    elif ! timeout 10 mdb_stat -s session "$ENV" >/dev/null; then
+        fail "$name" "mdb_stat fails on the new env"
+    elif ! "$TLSMGR" -c "$CONF" -s >/dev/null 2>&1; then
+        fail "$name" "tlsmgr -s fails on the new env"
+    else
+        ok "$name"
+    fi
+}
+plant_random() { head -c 65536 /dev/urandom >"$ENV/data.mdb"; }
+plant_truncated() { truncate -s 20000 "$ENV/data.mdb"; }
+plant_format() {
+    printf 'VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n %s\n %s\nDATA=END\n' \
+        "$(printf format | od -An -tx1 | tr -d ' \n')" 584d4743010801007878787878000000 \
+        >"$T/fmt.load"
+    timeout 10 mdb_load -s meta -f "$T/fmt.load" "$ENV"
+}
+corrupt_case corrupt_random_recreated plant_random
+$PY gen "$(header)" "$(date +%s)" 3000 0 0 "$T/c" && load "$T/c" # big enough to truncate
+corrupt_case corrupt_truncated_recreated plant_truncated
+corrupt_case corrupt_format_recreated plant_format
+stop
+
+# --- 6. tlsmgr -s without a cache ------------------------------------------------------------
+sed 's/^tls_session_cache_database.*/tls_session_cache_database = lmdb:nothere/' "$CONF" >"$T/no.conf"
+out=$("$TLSMGR" -c "$T/no.conf" -s 2>&1)
+rc=$?
+if [ $rc = 1 ] && echo "$out" | grep -q 'no session cache'; then
+    ok status_without_cache
+else
+    fail status_without_cache "rc $rc: $out"
+fi
+
+exit $failed

@@ -1,0 +1,635 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * test_cache_client.c - libtlsmgr's session-cache callbacks, driven by real mbedTLS
+ * handshakes: a client and a server run in memory (TLS 1.2, PSK, so no certificate is
+ * needed) and the server uses tlsmgr_ssl_conf on a real env in the case's directory. A
+ * handshake resumed when the client's session keeps its ID (a new session gets a new one).
+ * Covers the round trip, tags as namespaces, a missing or broken env, fork (the child opens
+ * the env anew) and entries that fail the header or mbedTLS's own load checks.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <mbedtls/ssl.h>
+#include <mbedtls/ssl_ciphersuites.h>
+#if defined(MBEDTLS_USE_PSA_CRYPTO) || defined(MBEDTLS_SSL_PROTO_TLS1_3)
+#include <psa/crypto.h>
+#endif
+
+#include "cache_env.h"
+#include "client.h"
+#include "mbedtls_compat.h"
+#include "port.h"
+#include "t.h"
+#include "tlsmgr.h"
+
+static const unsigned char psk[16] = "0123456789abcdef";
+static const int suites[] = {MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256, 0};
+
+/* ---- An in-memory TLS 1.2 connection ------------------------------------------------- */
+
+struct pipe_buf {
+    unsigned char b[32768];
+    size_t len;
+};
+
+struct link {
+    struct pipe_buf *in, *out;
+};
+
+static int bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+    struct link *l = ctx;
+    size_t room = sizeof(l->out->b) - l->out->len;
+
+    if (room == 0)
+        return MBEDTLS_ERR_SSL_WANT_WRITE;
+    if (len > room)
+        len = room;
+    memcpy(l->out->b + l->out->len, buf, len);
+    l->out->len += len;
+    return (int)len;
+}
+
+static int bio_recv(void *ctx, unsigned char *buf, size_t len)
+{
+    struct link *l = ctx;
+
+    if (l->in->len == 0)
+        return MBEDTLS_ERR_SSL_WANT_READ;
+    if (len > l->in->len)
+        len = l->in->len;
+    memcpy(buf, l->in->b, len);
+    memmove(l->in->b, l->in->b + len, l->in->len - len);
+    l->in->len -= len;
+    return (int)len;
+}
+
+/* ctx NULL: the kernel's RNG through the port. Otherwise a per-thread xorshift64* state
+ * (threads must not call the test port, whose bookkeeping is not thread-safe). */
+static int rng(void *ctx, unsigned char *out, size_t len)
+{
+    uint64_t *x = ctx;
+    size_t i;
+
+    if (x == NULL)
+        return port_getrandom(out, len) == (long)len ? 0 : -1;
+    for (i = 0; i < len; i++) {
+        *x ^= *x >> 12;
+        *x ^= *x << 25;
+        *x ^= *x >> 27;
+        out[i] = (unsigned char)((*x * 0x2545F4914F6CDD1DULL) >> 56);
+    }
+    return 0;
+}
+
+static void conf_tls12_psk_rng(mbedtls_ssl_config *c, int endpoint, uint64_t *rng_state)
+{
+    mbedtls_ssl_config_init(c);
+    T_EQ_INT(mbedtls_ssl_config_defaults(c, endpoint, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                         MBEDTLS_SSL_PRESET_DEFAULT),
+             0);
+    mbedtls_ssl_conf_rng(c, rng, rng_state);
+    T_EQ_INT(mbedtls_ssl_conf_psk(c, psk, sizeof(psk), (const unsigned char *)"test", 4), 0);
+    mbedtls_ssl_conf_ciphersuites(c, suites);
+#if TLSMGR_MBEDTLS_3
+    mbedtls_ssl_conf_min_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_2);
+    mbedtls_ssl_conf_max_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_2);
+#else
+    mbedtls_ssl_conf_min_version(c, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    mbedtls_ssl_conf_max_version(c, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+#endif
+}
+
+static void conf_tls12_psk(mbedtls_ssl_config *c, int endpoint)
+{
+    conf_tls12_psk_rng(c, endpoint, NULL);
+}
+
+/*
+ * One handshake against server configuration scf, offering *resume if not NULL; the client's
+ * session is saved into *out (initialised here; the caller frees it). Returns 1 resumed,
+ * 0 new session, -1 the handshake failed.
+ */
+static int handshake_rng(mbedtls_ssl_config *scf, const mbedtls_ssl_session *resume,
+                         mbedtls_ssl_session *out, uint64_t *rng_state)
+{
+    struct pipe_buf *c2s = calloc(1, sizeof(*c2s)), *s2c = calloc(1, sizeof(*s2c));
+    struct link lc = {s2c, c2s}, ls = {c2s, s2c};
+    mbedtls_ssl_config ccf;
+    mbedtls_ssl_context cli, srv;
+    int rc = -1, rs = -1, i, ret = -1;
+
+    mbedtls_ssl_session_init(out);
+    conf_tls12_psk_rng(&ccf, MBEDTLS_SSL_IS_CLIENT, rng_state);
+    mbedtls_ssl_init(&cli);
+    mbedtls_ssl_init(&srv);
+    if (c2s == NULL || s2c == NULL || mbedtls_ssl_setup(&cli, &ccf) != 0 ||
+        mbedtls_ssl_setup(&srv, scf) != 0)
+        goto done;
+    if (resume != NULL && mbedtls_ssl_set_session(&cli, resume) != 0)
+        goto done;
+    mbedtls_ssl_set_bio(&cli, &lc, bio_send, bio_recv, NULL);
+    mbedtls_ssl_set_bio(&srv, &ls, bio_send, bio_recv, NULL);
+    for (i = 0; i < 200 && (rc != 0 || rs != 0); i++) {
+        rc = mbedtls_ssl_handshake(&cli);
+        rs = mbedtls_ssl_handshake(&srv);
+        if ((rc != 0 && rc != MBEDTLS_ERR_SSL_WANT_READ && rc != MBEDTLS_ERR_SSL_WANT_WRITE) ||
+            (rs != 0 && rs != MBEDTLS_ERR_SSL_WANT_READ && rs != MBEDTLS_ERR_SSL_WANT_WRITE))
+            goto done;
+    }
+    if (rc != 0 || rs != 0 || mbedtls_ssl_get_session(&cli, out) != 0)
+        goto done;
+    ret = 0;
+    if (resume != NULL && TLSMGR_SESSION_ID_LEN(out) == TLSMGR_SESSION_ID_LEN(resume) &&
+        memcmp(TLSMGR_SESSION_ID(out), TLSMGR_SESSION_ID(resume), TLSMGR_SESSION_ID_LEN(out)) == 0)
+        ret = 1;
+done:
+    mbedtls_ssl_free(&cli);
+    mbedtls_ssl_free(&srv);
+    mbedtls_ssl_config_free(&ccf);
+    free(c2s);
+    free(s2c);
+    return ret;
+}
+
+static int handshake(mbedtls_ssl_config *scf, const mbedtls_ssl_session *resume,
+                     mbedtls_ssl_session *out)
+{
+    return handshake_rng(scf, resume, out, NULL);
+}
+
+/* ---- Fixtures -------------------------------------------------------------------------- */
+
+/* tlsmgr.conf in the case's directory: env at state/cache. */
+static void write_conf(void)
+{
+    static const char text[] = "state_directory = state\n"
+                               "tls_session_cache_database = lmdb:cache\n"
+                               "tls_session_cache_timeout = 1h\n";
+
+    mkdir("state", 0700);
+    T_EQ_INT(t_write_file("tlsmgr.conf", text, sizeof(text) - 1), 0);
+}
+
+/* Creates the env as the daemon does. */
+static void make_env(void)
+{
+    struct tlsmgr_conf c;
+    struct conf_error err;
+    struct cache_env ce;
+
+    T_EQ_INT(conf_load(&c, "tlsmgr.conf", &err), 0);
+    memset(&ce, 0, sizeof(ce));
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    cache_env_close(&ce);
+}
+
+/* Entries in the env (opened read-only; no handle may be open in this process). */
+static long env_entries(void)
+{
+    struct tlsmgr_conf c;
+    struct conf_error err;
+    struct cache_env ce;
+    struct cache_stats st;
+    long n = -1;
+
+    if (conf_load(&c, "tlsmgr.conf", &err) < 0)
+        return -1;
+    memset(&ce, 0, sizeof(ce));
+    if (cache_env_open(&ce, &c, CACHE_ROLE_READONLY, 0, 0) < 0)
+        return -1;
+    if (cache_env_stats(&ce, &st) == 0)
+        n = (long)st.entries;
+    cache_env_close(&ce);
+    return n;
+}
+
+/* A server handle for tag with its configuration. */
+struct server {
+    struct tlsmgr *t;
+    mbedtls_ssl_config conf;
+};
+
+static int server_open(struct server *s, const char *tag)
+{
+    conf_tls12_psk(&s->conf, MBEDTLS_SSL_IS_SERVER);
+    if (tlsmgr_open(&s->t, "tlsmgr.conf", tag) != 0)
+        return -1;
+    return tlsmgr_ssl_conf(s->t, &s->conf);
+}
+
+static void server_close(struct server *s)
+{
+    tlsmgr_close(s->t);
+    mbedtls_ssl_config_free(&s->conf);
+    s->t = NULL;
+}
+
+static void crypto_init(void)
+{
+#if defined(MBEDTLS_USE_PSA_CRYPTO) || defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    T_ASSERT(psa_crypto_init() == PSA_SUCCESS);
+#endif
+}
+
+/* Rewrites one byte of the stored value of session id under tag; off SIZE_MAX appends a
+ * byte to the blob instead (and fixes the blob length in the header). */
+static int poke_entry(const char *tag, const mbedtls_ssl_session *s, size_t off, uint8_t xor)
+{
+    struct tlsmgr_conf c;
+    struct conf_error err;
+    struct cache_env ce;
+    uint8_t key[CACHE_SKEY_MAX], val[CACHE_ENTRY_MAX];
+    MDB_txn *txn;
+    MDB_val k, v;
+    size_t klen;
+    int rc = -1;
+
+    if (conf_load(&c, "tlsmgr.conf", &err) < 0)
+        return -1;
+    memset(&ce, 0, sizeof(ce));
+    if (cache_env_open(&ce, &c, CACHE_ROLE_CLIENT, 0, 0) < 0)
+        return -1;
+    klen = cache_key_session(key, sizeof(key), (const uint8_t *)tag, strlen(tag),
+                             TLSMGR_SESSION_ID(s), TLSMGR_SESSION_ID_LEN(s));
+    k.mv_data = key;
+    k.mv_size = klen;
+    if (cache_env_txn_begin(&ce, 0, &txn) == 0) {
+        if (mdb_get(txn, ce.session, &k, &v) == 0 && (off < v.mv_size || off == SIZE_MAX) &&
+            v.mv_size < sizeof(val)) {
+            memcpy(val, v.mv_data, v.mv_size);
+            if (off == SIZE_MAX) {
+                val[v.mv_size] = xor;
+                cache_put_be32(val + 23, cache_get_be32(val + 23) + 1);
+                v.mv_size++;
+            } else {
+                val[off] ^= xor;
+            }
+            v.mv_data = val;
+            if (mdb_put(txn, ce.session, &k, &v, 0) == 0 && mdb_txn_commit(txn) == 0)
+                rc = 0;
+            else
+                mdb_txn_abort(txn);
+        } else {
+            mdb_txn_abort(txn);
+        }
+    }
+    cache_env_close(&ce);
+    return rc;
+}
+
+/* 1 if an entry for session s under tag exists. */
+static int entry_exists(const char *tag, const mbedtls_ssl_session *s)
+{
+    struct tlsmgr_conf c;
+    struct conf_error err;
+    struct cache_env ce;
+    uint8_t key[CACHE_SKEY_MAX];
+    MDB_txn *txn;
+    MDB_val k, v;
+    int found = 0;
+
+    if (conf_load(&c, "tlsmgr.conf", &err) < 0)
+        return -1;
+    memset(&ce, 0, sizeof(ce));
+    if (cache_env_open(&ce, &c, CACHE_ROLE_READONLY, 0, 0) < 0)
+        return -1;
+    k.mv_size = cache_key_session(key, sizeof(key), (const uint8_t *)tag, strlen(tag),
+                                  TLSMGR_SESSION_ID(s), TLSMGR_SESSION_ID_LEN(s));
+    k.mv_data = key;
+    if (cache_env_txn_begin(&ce, MDB_RDONLY, &txn) == 0) {
+        found = mdb_get(txn, ce.session, &k, &v) == 0;
+        mdb_txn_abort(txn);
+    }
+    cache_env_close(&ce);
+    return found;
+}
+
+/* ---- Cases ----------------------------------------------------------------------------- */
+
+static void round_trip_resumes(void)
+{
+    struct server a;
+    mbedtls_ssl_session s1, s2, s3;
+
+    crypto_init();
+    write_conf();
+    make_env();
+    T_EQ_INT(server_open(&a, "www"), 0);
+    T_EQ_INT(handshake(&a.conf, NULL, &s1), 0);
+    T_EQ_INT(handshake(&a.conf, &s1, &s2), 1);
+    /* A second handle (another server in the process) shares the env and sees it too. */
+    {
+        struct server b;
+
+        T_EQ_INT(server_open(&b, "www"), 0);
+        T_EQ_INT(handshake(&b.conf, &s1, &s3), 1);
+        server_close(&b);
+        mbedtls_ssl_session_free(&s3);
+    }
+    T_EQ_INT(handshake(&a.conf, &s1, &s3), 1);
+    server_close(&a);
+    T_EQ_INT(env_entries(), 1);
+    /* The library logs nothing by itself, least of all sessions. */
+    T_EQ_STR(port_test_log(), "");
+    mbedtls_ssl_session_free(&s1);
+    mbedtls_ssl_session_free(&s2);
+    mbedtls_ssl_session_free(&s3);
+}
+
+static void tags_are_namespaces(void)
+{
+    struct server a, b;
+    mbedtls_ssl_session sa, sb, x;
+
+    crypto_init();
+    write_conf();
+    make_env();
+    T_EQ_INT(server_open(&a, "www"), 0);
+    T_EQ_INT(server_open(&b, "mail"), 0);
+    T_EQ_INT(handshake(&a.conf, NULL, &sa), 0);
+    T_EQ_INT(handshake(&b.conf, NULL, &sb), 0);
+    T_EQ_INT(handshake(&b.conf, &sa, &x), 0); /* www's session is unknown to mail */
+    mbedtls_ssl_session_free(&x);
+    T_EQ_INT(handshake(&a.conf, &sb, &x), 0);
+    mbedtls_ssl_session_free(&x);
+    T_EQ_INT(handshake(&a.conf, &sa, &x), 1);
+    mbedtls_ssl_session_free(&x);
+    T_EQ_INT(handshake(&b.conf, &sb, &x), 1);
+    mbedtls_ssl_session_free(&x);
+    server_close(&a);
+    server_close(&b);
+    T_EQ_INT(entry_exists("www", &sa), 1);
+    T_EQ_INT(entry_exists("mail", &sa), 0);
+    T_EQ_INT(entry_exists("mail", &sb), 1);
+    mbedtls_ssl_session_free(&sa);
+    mbedtls_ssl_session_free(&sb);
+}
+
+static void missing_env_is_a_miss(void)
+{
+    struct server a;
+    mbedtls_ssl_session s1, s2;
+    struct stat st;
+
+    crypto_init();
+    write_conf(); /* no env: the daemon never ran */
+    T_EQ_INT(server_open(&a, "www"), 0);
+    T_EQ_INT(handshake(&a.conf, NULL, &s1), 0);
+    T_EQ_INT(handshake(&a.conf, &s1, &s2), 0);
+    T_ASSERT(stat("state/cache", &st) < 0); /* a client never creates the env */
+    mbedtls_ssl_session_free(&s2);
+    /* The daemon starts: the next try after the retry delay finds the env. */
+    make_env();
+    T_EQ_INT(handshake(&a.conf, &s1, &s2), 0); /* still within the delay: no new open */
+    mbedtls_ssl_session_free(&s2);
+    port_test_advance(TLSMGR_CACHE_CLIENT_RETRY_MS + 1);
+    T_EQ_INT(handshake(&a.conf, &s1, &s2), 0);
+    mbedtls_ssl_session_free(&s1);
+    T_EQ_INT(handshake(&a.conf, &s2, &s1), 1);
+    server_close(&a);
+    mbedtls_ssl_session_free(&s1);
+    mbedtls_ssl_session_free(&s2);
+}
+
+static void broken_env_is_a_miss(void)
+{
+    static const char junk[] = "this is not an LMDB data file, not even close to one.....";
+    struct server a;
+    mbedtls_ssl_session s1, s2;
+    char big[8192];
+
+    crypto_init();
+    write_conf();
+    mkdir("state/cache", 0700);
+    memset(big, 0x5A, sizeof(big));
+    memcpy(big, junk, sizeof(junk));
+    T_EQ_INT(t_write_file("state/cache/data.mdb", big, sizeof(big)), 0);
+    T_EQ_INT(t_write_file("state/cache/lock.mdb", junk, sizeof(junk)), 0);
+    T_EQ_INT(server_open(&a, "www"), 0);
+    T_EQ_INT(handshake(&a.conf, NULL, &s1), 0);
+    T_EQ_INT(handshake(&a.conf, &s1, &s2), 0);
+    server_close(&a);
+    mbedtls_ssl_session_free(&s1);
+    mbedtls_ssl_session_free(&s2);
+    /* Files of the wrong kind where the env should be: also a miss. */
+    T_EQ_INT(unlink("state/cache/data.mdb"), 0);
+    T_EQ_INT(mkdir("state/cache/data.mdb", 0700), 0);
+    T_EQ_INT(server_open(&a, "www"), 0);
+    T_EQ_INT(handshake(&a.conf, NULL, &s1), 0);
+    T_EQ_INT(handshake(&a.conf, &s1, &s2), 0);
+    server_close(&a);
+    mbedtls_ssl_session_free(&s1);
+    mbedtls_ssl_session_free(&s2);
+}
+
+/*
+ * The parent opens env E at state/cache and stores a session; E is then moved away and a new
+ * empty env takes its place. The parent still uses E (its session resumes); a forked child
+ * must notice the pid change and open the new env: the session is unknown there, and the
+ * session the child stores lands in the new env.
+ */
+static void fork_reopens_env(void)
+{
+    struct server a;
+    mbedtls_ssl_session s1, s2, cs;
+    pid_t pid;
+    int status = -1;
+
+    crypto_init();
+    write_conf();
+    make_env();
+    T_EQ_INT(server_open(&a, "www"), 0);
+    T_EQ_INT(handshake(&a.conf, NULL, &s1), 0);
+    T_EQ_INT(rename("state/cache", "state/cache.old"), 0);
+    make_env();
+    pid = fork();
+    if (pid == 0) {
+        int r1 = handshake(&a.conf, &s1, &s2); /* 0: not in the new env */
+        int r2 = handshake(&a.conf, &s2, &cs); /* 1: stored in the new env, found there */
+
+        _exit(r1 == 0 && r2 == 1 ? 0 : 10 + r1 * 3 + r2);
+    }
+    T_ASSERT(pid > 0);
+    T_EQ_INT(waitpid(pid, &status, 0), pid);
+    T_ASSERT(WIFEXITED(status));
+    T_EQ_INT(WEXITSTATUS(status), 0);
+    T_EQ_INT(handshake(&a.conf, &s1, &s2), 1); /* the parent keeps its env */
+    server_close(&a);
+    T_EQ_INT(env_entries(), 1); /* the child's session */
+    T_EQ_INT(entry_exists("www", &s1), 0);
+    mbedtls_ssl_session_free(&s1);
+    mbedtls_ssl_session_free(&s2);
+}
+
+/* An entry whose header names another mbedTLS is a miss and is removed. */
+static void header_mismatch_is_removed(void)
+{
+    struct server a;
+    mbedtls_ssl_session s1, s2;
+
+    crypto_init();
+    write_conf();
+    make_env();
+    T_EQ_INT(server_open(&a, "www"), 0);
+    T_EQ_INT(handshake(&a.conf, NULL, &s1), 0);
+    server_close(&a);
+    T_EQ_INT(entry_exists("www", &s1), 1);
+    T_EQ_INT(poke_entry("www", &s1, 2 + 2, 0x01), 0); /* header: mbedTLS patch version */
+    T_EQ_INT(server_open(&a, "www"), 0);
+    T_EQ_INT(handshake(&a.conf, &s1, &s2), 0);
+    server_close(&a);
+    T_EQ_INT(entry_exists("www", &s1), 0);
+    T_EQ_INT(entry_exists("www", &s2), 1); /* the full handshake stored its new session */
+    mbedtls_ssl_session_free(&s1);
+    mbedtls_ssl_session_free(&s2);
+}
+
+/* A blob mbedTLS refuses although the entry's checks pass: a miss, and removed too. */
+static void load_mismatch_is_removed(void)
+{
+    struct server a;
+    mbedtls_ssl_session s1, s2;
+    int i;
+
+    for (i = 0; i < 2; i++) {
+        crypto_init();
+        write_conf();
+        make_env();
+        T_EQ_INT(server_open(&a, "www"), 0);
+        T_EQ_INT(handshake(&a.conf, NULL, &s1), 0);
+        server_close(&a);
+        if (i == 0) /* the blob's own copy of the version header */
+            T_EQ_INT(poke_entry("www", &s1, CACHE_ENTRY_HDR_LEN + 2, 0x01), 0);
+        else /* a byte after the end of the session: mbedTLS's load refuses it */
+            T_EQ_INT(poke_entry("www", &s1, SIZE_MAX, 0x00), 0);
+        T_EQ_INT(server_open(&a, "www"), 0);
+        T_EQ_INT(handshake(&a.conf, &s1, &s2), 0);
+        server_close(&a);
+        T_EQ_INT(entry_exists("www", &s1), 0);
+        mbedtls_ssl_session_free(&s1);
+        mbedtls_ssl_session_free(&s2);
+    }
+}
+
+static void expired_entry_is_a_miss(void)
+{
+    struct server a;
+    mbedtls_ssl_session s1, s2;
+
+    crypto_init();
+    write_conf();
+    make_env();
+    T_EQ_INT(server_open(&a, "www"), 0);
+    T_EQ_INT(handshake(&a.conf, NULL, &s1), 0);
+    port_test_advance(3600 * 1000ULL + 1000);
+    T_EQ_INT(handshake(&a.conf, &s1, &s2), 0);
+    server_close(&a);
+    T_EQ_INT(entry_exists("www", &s1), 0);
+    mbedtls_ssl_session_free(&s1);
+    mbedtls_ssl_session_free(&s2);
+}
+
+/* Threads share one handle (and the process's env): each makes sessions and resumes its own
+ * and a session made before the threads started. */
+#define THREADS 4
+#define ROUNDS  25
+
+struct worker {
+    pthread_t th;
+    struct tlsmgr *t;
+    const mbedtls_ssl_session *common;
+    uint64_t rng_state;
+    int new_ok, resumed, common_resumed, failed;
+};
+
+static void *worker_run(void *arg)
+{
+    struct worker *w = arg;
+    mbedtls_ssl_config conf;
+    mbedtls_ssl_session s1, s2;
+    int i;
+
+    conf_tls12_psk_rng(&conf, MBEDTLS_SSL_IS_SERVER, &w->rng_state);
+    if (tlsmgr_ssl_conf(w->t, &conf) != 0) {
+        w->failed++;
+        mbedtls_ssl_config_free(&conf);
+        return NULL;
+    }
+    for (i = 0; i < ROUNDS; i++) {
+        int r = handshake_rng(&conf, NULL, &s1, &w->rng_state);
+
+        w->new_ok += r == 0;
+        w->failed += r < 0;
+        if (r == 0) {
+            w->resumed += handshake_rng(&conf, &s1, &s2, &w->rng_state) == 1;
+            mbedtls_ssl_session_free(&s2);
+        }
+        mbedtls_ssl_session_free(&s1);
+        w->common_resumed += handshake_rng(&conf, w->common, &s2, &w->rng_state) == 1;
+        mbedtls_ssl_session_free(&s2);
+    }
+    mbedtls_ssl_config_free(&conf);
+    return NULL;
+}
+
+static void threads_share_the_env(void)
+{
+    struct worker w[THREADS];
+    struct server a;
+    mbedtls_ssl_session common;
+    int i;
+
+    crypto_init();
+    write_conf();
+    make_env();
+    T_EQ_INT(server_open(&a, "www"), 0);
+    T_EQ_INT(handshake(&a.conf, NULL, &common), 0);
+    memset(w, 0, sizeof(w));
+    for (i = 0; i < THREADS; i++) {
+        w[i].t = a.t;
+        w[i].common = &common;
+        T_EQ_INT(port_getrandom(&w[i].rng_state, sizeof(w[i].rng_state)), 8);
+        w[i].rng_state |= 1;
+        T_EQ_INT(pthread_create(&w[i].th, NULL, worker_run, &w[i]), 0);
+    }
+    for (i = 0; i < THREADS; i++) {
+        T_EQ_INT(pthread_join(w[i].th, NULL), 0);
+        T_EQ_INT(w[i].failed, 0);
+        T_EQ_INT(w[i].new_ok, ROUNDS);
+        T_EQ_INT(w[i].resumed, ROUNDS);
+        T_EQ_INT(w[i].common_resumed, ROUNDS);
+    }
+    server_close(&a);
+    T_EQ_INT(env_entries(), 1 + THREADS * ROUNDS);
+    mbedtls_ssl_session_free(&common);
+}
+
+static void bad_arguments(void)
+{
+    struct tlsmgr *t;
+    mbedtls_ssl_config c;
+    static const char text[] = "tls_session_cache_database =\n";
+
+    mbedtls_ssl_config_init(&c);
+    T_EQ_INT(tlsmgr_ssl_conf(NULL, &c), TLSMGR_ERR_ARG);
+    T_EQ_INT(t_write_file("tlsmgr.conf", text, sizeof(text) - 1), 0);
+    T_EQ_INT(tlsmgr_open(&t, "tlsmgr.conf", "www"), 0);
+    T_EQ_INT(tlsmgr_ssl_conf(t, NULL), TLSMGR_ERR_ARG);
+    T_EQ_INT(tlsmgr_ssl_conf(t, &c), TLSMGR_ERR_UNAVAIL); /* cache disabled */
+    tlsmgr_close(t);
+    mbedtls_ssl_config_free(&c);
+}
+
+T_MAIN(T_CASE(round_trip_resumes), T_CASE(tags_are_namespaces), T_CASE(missing_env_is_a_miss),
+       T_CASE(broken_env_is_a_miss), T_CASE(fork_reopens_env), T_CASE(header_mismatch_is_removed),
+       T_CASE(load_mismatch_is_removed), T_CASE(expired_entry_is_a_miss),
+       T_CASE(threads_share_the_env), T_CASE(bad_arguments))

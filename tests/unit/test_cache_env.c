@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * test_cache_env.c - the cache's LMDB env: creation and modes, clients that never create,
+ * lookup and store, the size bound, a file that already fills its map, MDB_MAP_RESIZED, and
+ * bad envs (truncated, random bytes, wrong format record) moved aside with one log line.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cache_env.h"
+#include "port.h"
+#include "t.h"
+
+static const uint8_t tag[] = "www";
+
+static void conf_for(struct tlsmgr_conf *c, unsigned max_entries, uint64_t map_size)
+{
+    conf_defaults(c);
+    strcpy(c->cache_database, "cache");
+    c->cache_max_entries = max_entries;
+    c->cache_map_size = map_size;
+}
+
+static size_t blob_for(uint8_t *b, size_t len, unsigned n)
+{
+    size_t i;
+
+    T_ASSERT(cache_mbedtls_header(b) == 0);
+    for (i = CACHE_MBEDTLS_HDR_LEN; i < len; i++)
+        b[i] = (uint8_t)(n * 31 + i);
+    return len;
+}
+
+static void id_for(uint8_t id[32], unsigned n)
+{
+    memset(id, 0xA5, 32);
+    memcpy(id, &n, sizeof(n));
+}
+
+static int store_n(struct cache_env *ce, unsigned n, int64_t now, uint64_t expires, size_t len)
+{
+    uint8_t id[32], b[2048];
+
+    id_for(id, n);
+    blob_for(b, len, n);
+    return cache_env_store(ce, tag, 3, id, 32, now, expires, b, len, NULL);
+}
+
+static int lookup_n(struct cache_env *ce, unsigned n, int64_t now)
+{
+    uint8_t id[32], out[4096], want[2048];
+    size_t outlen = 0;
+    int rc;
+
+    id_for(id, n);
+    rc = cache_env_lookup(ce, tag, 3, id, 32, now, out, sizeof(out), &outlen);
+    if (rc == CACHE_LOOKUP_HIT) {
+        blob_for(want, outlen, n);
+        T_ASSERT(memcmp(out, want, outlen) == 0);
+    }
+    return rc;
+}
+
+static unsigned count_log(const char *needle)
+{
+    const char *p = port_test_log();
+    unsigned n = 0;
+
+    while ((p = strstr(p, needle)) != NULL) {
+        n++;
+        p += strlen(needle);
+    }
+    return n;
+}
+
+static void create_sets_modes(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env ce;
+    struct stat st;
+
+    conf_for(&c, 100, 1 << 20);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_ASSERT(stat("cache", &st) == 0 && (st.st_mode & 07777) == 0750);
+    T_ASSERT(stat("cache/data.mdb", &st) == 0 && (st.st_mode & 07777) == 0660);
+    T_ASSERT(stat("cache/lock.mdb", &st) == 0 && (st.st_mode & 07777) == 0660);
+    T_EQ_INT(ce.scan_needed, 1);
+    T_EQ_INT(ce.recreated, 0);
+    cache_env_close(&ce);
+    /* Reopen: same env, no log line about moving it. */
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(ce.recreated, 0);
+    cache_env_close(&ce);
+    T_EQ_INT(count_log("moved aside"), 0);
+}
+
+static void client_never_creates(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env ce;
+    struct stat st;
+
+    conf_for(&c, 100, 1 << 20);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT, 0, 0), -1);
+    T_ASSERT(stat("cache", &st) < 0);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_READONLY, 0, 0), -1);
+    T_ASSERT(stat("cache", &st) < 0);
+    T_EQ_INT(lookup_n(&ce, 1, 100), CACHE_LOOKUP_MISS);
+    T_EQ_INT(store_n(&ce, 1, 100, 200, 100), -1);
+    /* Not a word logged by a client. */
+    T_EQ_INT(strlen(port_test_log()), 0);
+}
+
+static void store_lookup_replace(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env d, cl;
+    struct cache_stats st;
+    struct cache_counts fl;
+    int64_t now = port_wall_time();
+
+    conf_for(&c, 100, 1 << 20);
+    T_EQ_INT(cache_env_open(&d, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    cache_env_close(&d);
+    T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT, 0, 0), 0);
+    T_EQ_INT(lookup_n(&cl, 1, now), CACHE_LOOKUP_MISS);
+    T_EQ_INT(store_n(&cl, 1, now, now + 100, 120), 0);
+    T_EQ_INT(lookup_n(&cl, 1, now), CACHE_LOOKUP_HIT);
+    T_EQ_INT(lookup_n(&cl, 1, now + 100), CACHE_LOOKUP_STALE);
+    /* Replace: one entry, one index key. */
+    T_EQ_INT(store_n(&cl, 1, now, now + 500, 300), 0);
+    memset(&fl, 0, sizeof(fl));
+    fl.lookups = 4;
+    fl.hits = 1;
+    fl.misses = 3;
+    T_EQ_INT(store_n(&cl, 2, now, now + 500, 300), 0);
+    T_EQ_INT(cache_env_stats(&cl, &st), 0);
+    T_EQ_INT(st.entries, 2);
+    T_EQ_INT(st.expiry_entries, 2);
+    T_EQ_INT(st.c.stores, 3);
+    {
+        uint8_t id[32], b[200];
+
+        id_for(id, 3);
+        blob_for(b, sizeof(b), 3);
+        T_EQ_INT(cache_env_store(&cl, tag, 3, id, 32, now, now + 9, b, sizeof(b), &fl), 0);
+        T_EQ_INT(fl.lookups, 0); /* flushed */
+        /* A blob of another mbedTLS is refused. */
+        b[2] ^= 1;
+        T_EQ_INT(cache_env_store(&cl, tag, 3, id, 32, now, now + 9, b, sizeof(b), NULL), -1);
+        /* Stale entry removed in a later write txn. */
+        T_EQ_INT(cache_env_remove(&cl, tag, 3, id, 32, now + 9, NULL), 1);
+        T_EQ_INT(cache_env_remove(&cl, tag, 3, id, 32, now + 9, NULL), 0);
+    }
+    T_EQ_INT(cache_env_stats(&cl, &st), 0);
+    T_EQ_INT(st.c.lookups, 4);
+    T_EQ_INT(st.c.hits, 1);
+    T_EQ_INT(st.c.misses, 3);
+    T_EQ_INT(st.c.expired, 1);
+    T_EQ_INT(st.entries, 2);
+    T_EQ_INT(st.expiry_entries, 2);
+    /* The tag keeps services apart. */
+    {
+        uint8_t id[32], out[512];
+        size_t ol;
+
+        id_for(id, 1);
+        T_EQ_INT(
+            cache_env_lookup(&cl, (const uint8_t *)"smtp", 4, id, 32, now, out, sizeof(out), &ol),
+            CACHE_LOOKUP_MISS);
+    }
+    cache_env_close(&cl);
+}
+
+static void bound_evicts_earliest(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env ce;
+    struct cache_stats st;
+    int64_t now = port_wall_time();
+    unsigned i;
+
+    conf_for(&c, 10, 1 << 20);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    /* Entry i expires at now + 1000 - i: the last stored expire first. */
+    for (i = 0; i < 15; i++)
+        T_EQ_INT(store_n(&ce, i, now, (uint64_t)now + 1000 - i, 100), 0);
+    T_EQ_INT(cache_env_stats(&ce, &st), 0);
+    T_EQ_INT(st.entries, 10);
+    T_EQ_INT(st.expiry_entries, 10);
+    T_EQ_INT(st.c.evicted, 5);
+    T_EQ_INT(lookup_n(&ce, 0, now), CACHE_LOOKUP_HIT);
+    T_EQ_INT(lookup_n(&ce, 8, now), CACHE_LOOKUP_HIT);
+    T_EQ_INT(lookup_n(&ce, 14, now), CACHE_LOOKUP_HIT); /* stored last: always kept */
+    T_EQ_INT(lookup_n(&ce, 9, now), CACHE_LOOKUP_MISS);
+    T_EQ_INT(lookup_n(&ce, 13, now), CACHE_LOOKUP_MISS);
+    cache_env_close(&ce);
+}
+
+/* Fills an env to MDB_MAP_FULL with a big map bound (max_entries out of the way). */
+static unsigned fill_to_full(struct cache_env *ce, int64_t now)
+{
+    unsigned i;
+
+    for (i = 0; i < 100000; i++)
+        if (store_n(ce, i, now, (uint64_t)now + 10000 + i, 1500) < 0)
+            break;
+    return i;
+}
+
+static void map_full_still_stores(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env ce;
+    struct cache_stats st;
+    int64_t now = port_wall_time();
+    unsigned n, i;
+
+    conf_for(&c, 1000000, 256 * 1024);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    /* Stores never fail: MDB_MAP_FULL evicts the earliest and still stores. */
+    n = fill_to_full(&ce, now);
+    T_EQ_INT(n, 100000);
+    T_EQ_INT(cache_env_stats(&ce, &st), 0);
+    T_ASSERT(st.c.evicted > 0);
+    /* How many fit depends on the B-tree's layout (key order differs with byte order); what
+     * must hold is that the newest entries are all there. */
+    T_ASSERT(st.entries >= 5);
+    for (i = 1; i <= 5; i++)
+        T_EQ_INT(lookup_n(&ce, n - i, now), CACHE_LOOKUP_HIT);
+    cache_env_close(&ce);
+    /* Reopened at the same size: the file fills its map from the start. */
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    cache_env_close(&ce);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT, 0, 0), 0);
+    for (i = 0; i < 50; i++) {
+        T_EQ_INT(store_n(&ce, 200000 + i, now, (uint64_t)now + 50000, 1500), 0);
+        T_EQ_INT(lookup_n(&ce, 200000 + i, now), CACHE_LOOKUP_HIT);
+    }
+    cache_env_close(&ce);
+}
+
+static void smaller_map_than_file_still_stores(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env ce;
+    int64_t now = port_wall_time();
+    unsigned i;
+
+    conf_for(&c, 1000000, 1 << 20);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    for (i = 0; i < 400; i++)
+        T_EQ_INT(store_n(&ce, i, now, (uint64_t)now + 10000 + i, 1500), 0);
+    cache_env_close(&ce);
+    /* The configuration shrank; LMDB files never do. */
+    conf_for(&c, 1000000, 64 * 1024);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    cache_env_close(&ce);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT, 0, 0), 0);
+    for (i = 0; i < 20; i++) {
+        T_EQ_INT(store_n(&ce, 5000 + i, now, (uint64_t)now + 50000, 1500), 0);
+        T_EQ_INT(lookup_n(&ce, 5000 + i, now), CACHE_LOOKUP_HIT);
+    }
+    cache_env_close(&ce);
+}
+
+static void map_resized_is_handled(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env ce;
+    int64_t now = port_wall_time();
+    pid_t pid;
+    int status = -1;
+
+    conf_for(&c, 1000000, 128 * 1024);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    cache_env_close(&ce);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT, 0, 0), 0);
+    T_EQ_INT(store_n(&ce, 1, now, (uint64_t)now + 100, 100), 0);
+    pid = fork();
+    if (pid == 0) {
+        /* Another process, configured with a bigger map, grows the file. */
+        struct tlsmgr_conf big;
+        struct cache_env o;
+        unsigned i;
+
+        cache_env_forget(&ce);
+        conf_for(&big, 1000000, 4 << 20);
+        if (cache_env_open(&o, &big, CACHE_ROLE_CLIENT, 0, 0) < 0)
+            _exit(2);
+        for (i = 0; i < 600; i++)
+            if (store_n(&o, 100 + i, now, (uint64_t)now + 100 + i, 1500) < 0)
+                _exit(3);
+        cache_env_close(&o);
+        _exit(0);
+    }
+    T_ASSERT(pid > 0 && waitpid(pid, &status, 0) == pid);
+    T_EQ_INT(status, 0);
+    T_EQ_INT(lookup_n(&ce, 650, now), CACHE_LOOKUP_HIT);
+    T_EQ_INT(store_n(&ce, 2, now, (uint64_t)now + 100, 100), 0);
+    T_EQ_INT(lookup_n(&ce, 2, now), CACHE_LOOKUP_HIT);
+    cache_env_close(&ce);
+}
+
+/* Plants a bad env, opens it as the daemon: moved aside, recreated, one log line; a client
+ * opening the bad env sees only a miss. */
+static void expect_recreated(void (*plant)(void), const char *why)
+{
+    struct tlsmgr_conf c;
+    struct cache_env ce;
+    struct stat st;
+
+    conf_for(&c, 100, 1 << 20);
+    plant();
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT, 0, 0), -1);
+    T_EQ_INT(lookup_n(&ce, 1, 100), CACHE_LOOKUP_MISS);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(ce.recreated, 1);
+    T_EQ_INT(count_log("moved aside"), 1);
+    if (!port_test_log_has(why))
+        t_fail(__FILE__, __LINE__, "log lacks \"%s\": %s", why, port_test_log());
+    T_ASSERT(stat("cache.bad/data.mdb", &st) == 0);
+    T_EQ_INT(store_n(&ce, 1, port_wall_time(), (uint64_t)port_wall_time() + 10, 100), 0);
+    T_EQ_INT(lookup_n(&ce, 1, port_wall_time()), CACHE_LOOKUP_HIT);
+    cache_env_close(&ce);
+}
+
+static void plant_random(void)
+{
+    uint8_t b[16384];
+    size_t i;
+
+    for (i = 0; i < sizeof(b); i++)
+        b[i] = (uint8_t)(rand() >> 3);
+    mkdir("cache", 0750);
+    t_write_file("cache/data.mdb", b, sizeof(b));
+    /* An older cache.bad is replaced. */
+    mkdir("cache.bad", 0750);
+    t_write_file("cache.bad/data.mdb", "old", 3);
+}
+
+static void plant_truncated(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env ce;
+    int64_t now = port_wall_time();
+    unsigned i;
+
+    conf_for(&c, 100000, 4 << 20);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    for (i = 0; i < 500; i++)
+        store_n(&ce, i, now, (uint64_t)now + 100, 1000);
+    cache_env_close(&ce);
+    T_ASSERT(truncate("cache/data.mdb", 64 * 1024) == 0);
+    port_test_log_clear();
+}
+
+static void plant_short_header(void)
+{
+    mkdir("cache", 0750);
+    t_write_file("cache/data.mdb", "\x01\x02\x03", 3);
+}
+
+static void plant_wrong_format(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env ce;
+    MDB_txn *txn;
+    MDB_val k, v;
+
+    conf_for(&c, 100, 1 << 20);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_env_txn_begin(&ce, 0, &txn), 0);
+    k.mv_data = (void *)CACHE_META_FORMAT;
+    k.mv_size = strlen(CACHE_META_FORMAT);
+    v.mv_data = (void *)"XMGC\x01\x08\x01\x00xxxxx\0\0\0";
+    v.mv_size = CACHE_FORMAT_REC_LEN;
+    T_EQ_INT(mdb_put(txn, ce.meta, &k, &v, 0), 0);
+    T_EQ_INT(mdb_txn_commit(txn), 0);
+    cache_env_close(&ce);
+    port_test_log_clear();
+}
+
+static void plant_word_size(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env ce;
+    MDB_txn *txn;
+    MDB_val k, v;
+    uint8_t rec[CACHE_FORMAT_REC_LEN];
+
+    conf_for(&c, 100, 1 << 20);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_env_txn_begin(&ce, 0, &txn), 0);
+    cache_format_record(rec, ce.mbedtls_hdr);
+    rec[5] = sizeof(size_t) == 8 ? 4 : 8;
+    k.mv_data = (void *)CACHE_META_FORMAT;
+    k.mv_size = strlen(CACHE_META_FORMAT);
+    v.mv_data = rec;
+    v.mv_size = sizeof(rec);
+    T_EQ_INT(mdb_put(txn, ce.meta, &k, &v, 0), 0);
+    T_EQ_INT(mdb_txn_commit(txn), 0);
+    cache_env_close(&ce);
+    port_test_log_clear();
+}
+
+static void random_bytes_recreated(void)
+{
+    expect_recreated(plant_random, "cache");
+}
+
+static void truncated_recreated(void)
+{
+    expect_recreated(plant_truncated, "truncated");
+}
+
+static void short_file_recreated(void)
+{
+    expect_recreated(plant_short_header, "cache");
+}
+
+static void wrong_format_recreated(void)
+{
+    expect_recreated(plant_wrong_format, "wrong format record");
+}
+
+static void wrong_word_size_recreated(void)
+{
+    expect_recreated(plant_word_size, "wrong format record");
+}
+
+static void mbedtls_change_needs_scan(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env ce;
+    MDB_txn *txn;
+    uint8_t other[CACHE_MBEDTLS_HDR_LEN];
+
+    conf_for(&c, 100, 1 << 20);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    memcpy(other, ce.mbedtls_hdr, sizeof(other));
+    ce.mbedtls_hdr[2] ^= 0xFF;
+    T_EQ_INT(cache_env_txn_begin(&ce, 0, &txn), 0);
+    T_EQ_INT(cache_env_format_write(&ce, txn), 0);
+    T_EQ_INT(mdb_txn_commit(txn), 0);
+    cache_env_close(&ce);
+    /* A client accepts the env (entries are judged one by one). */
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT, 0, 0), 0);
+    T_EQ_INT(ce.scan_needed, 1);
+    T_ASSERT(memcmp(ce.mbedtls_hdr, other, sizeof(other)) == 0);
+    cache_env_close(&ce);
+    T_EQ_INT(count_log("moved aside"), 0);
+}
+
+static void jffs2_refused_clearly(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env ce;
+    struct stat st;
+
+    conf_for(&c, 100, 1 << 20);
+    port_test_fs = PORT_FS_JFFS2;
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), -1);
+    T_ASSERT(port_test_log_has("JFFS2"));
+    T_ASSERT(port_test_log_has("tls_session_cache_database"));
+    T_ASSERT(port_test_log_has("tmpfs"));
+    T_ASSERT(stat("cache", &st) < 0);
+    port_test_log_clear();
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT, 0, 0), -1);
+    T_EQ_INT(strlen(port_test_log()), 0);
+}
+
+static void drop_and_replaced(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env d, cl;
+    struct cache_stats st;
+    int64_t now = port_wall_time();
+    uint8_t id[32];
+
+    conf_for(&c, 100, 1 << 20);
+    T_EQ_INT(cache_env_open(&d, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    cache_env_close(&d);
+    T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT, 0, 0), 0);
+    T_EQ_INT(store_n(&cl, 1, now, (uint64_t)now + 100, 100), 0);
+    id_for(id, 1);
+    T_EQ_INT(cache_env_drop(&cl, tag, 3, id, 32, NULL), 1);
+    T_EQ_INT(cache_env_drop(&cl, tag, 3, id, 32, NULL), 0);
+    T_EQ_INT(cache_env_stats(&cl, &st), 0);
+    T_EQ_INT(st.entries, 0);
+    T_EQ_INT(st.expiry_entries, 0);
+    T_EQ_INT(cache_env_replaced(&cl), 0);
+    /* The daemon moves the env aside and creates a new one. */
+    T_ASSERT(rename("cache", "cache.old") == 0);
+    T_EQ_INT(cache_env_replaced(&cl), 1);
+    T_EQ_INT(cache_env_open(&d, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_env_replaced(&cl), 1);
+    cache_env_close(&d);
+    cache_env_close(&cl);
+    T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT, 0, 0), 0);
+    T_EQ_INT(cache_env_replaced(&cl), 0);
+    cache_env_close(&cl);
+}
+
+static void no_cache_configured(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env ce;
+
+    conf_for(&c, 100, 1 << 20);
+    c.cache_database[0] = '\0';
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), -1);
+    T_ASSERT(ce.env == NULL);
+    cache_env_close(&ce);
+}
+
+T_MAIN(T_CASE(create_sets_modes), T_CASE(client_never_creates), T_CASE(store_lookup_replace),
+       T_CASE(bound_evicts_earliest), T_CASE(map_full_still_stores),
+       T_CASE(smaller_map_than_file_still_stores), T_CASE(map_resized_is_handled),
+       T_CASE(random_bytes_recreated), T_CASE(truncated_recreated), T_CASE(short_file_recreated),
+       T_CASE(wrong_format_recreated), T_CASE(wrong_word_size_recreated),
+       T_CASE(mbedtls_change_needs_scan), T_CASE(jffs2_refused_clearly), T_CASE(drop_and_replaced),
+       T_CASE(no_cache_configured))
