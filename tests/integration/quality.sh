@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 # quality.sh BUILD - statistical checks of 1 MiB read from the real daemon's EGD socket (02
-# requests): ent (>= 7.99 bits/byte, chi-square p between 0.1% and 99.9%) and rngtest (at most
+# requests): ent (>= 7.99 bits/byte, chi-square p between 0.01% and 99.99%) and rngtest (at most
 # 3 failed blocks per 1000). The same checks run on 1 MiB of zeros must fail, so a broken
 # generator cannot pass. EGD throughput is printed for information only.
 set -u
@@ -21,7 +21,7 @@ nok() { echo "not ok - $1: $2"; bad=1; }
 
 for tool in ent rngtest; do
     if ! command -v "$tool" >/dev/null; then
-        echo "skip - quality/$tool: not installed (make check-deps installs it)"
+        nok "quality/$tool" "not installed (make check-deps installs it as root)"
     fi
 done
 
@@ -36,7 +36,7 @@ check_ent() {
         nok "$name" "cannot parse ent output"
         return 1
     fi
-    if awk -v e="$e" -v p="$p" 'BEGIN { exit !(e >= 7.99 && p != "" && p >= 0.1 && p <= 99.9) }'; then
+    if awk -v e="$e" -v p="$p" 'BEGIN { exit !(e >= 7.99 && p != "" && p >= 0.01 && p <= 99.99) }'; then
         echo "# $name: entropy $e bits/byte, chi-square p ${p}%"
         return 0
     fi
@@ -55,8 +55,9 @@ check_rngtest() {
         return 1
     fi
     echo "# $name: rngtest $s blocks passed, $f failed"
-    # at most 3 per 1000 blocks, and never fewer than 3 allowed
-    awk -v s="$s" -v f="$f" 'BEGIN { n = s + f; lim = 3 * n / 1000; if (lim < 3) lim = 3;
+    # At most 3 per 1000 blocks, and never fewer than 5 allowed: FIPS 140-2 fails about one
+    # good block in a thousand, so a smaller allowance would fail a good generator by chance.
+    awk -v s="$s" -v f="$f" 'BEGIN { n = s + f; lim = 3 * n / 1000; if (lim < 5) lim = 5;
         exit !(n > 0 && f <= lim) }'
 }
 
@@ -93,13 +94,13 @@ head -c 1048576 /dev/zero >"$tmp/zero.bin"
 
 if command -v ent >/dev/null; then
     check_ent quality/ent-egd "$tmp/egd.bin" && ok "quality/ent-egd" ||
-        nok "quality/ent-egd" "below 7.99 bits/byte or chi-square p outside 0.1..99.9%"
+        nok "quality/ent-egd" "below 7.99 bits/byte or chi-square p outside 0.01..99.99%"
     check_ent quality/ent-zeros "$tmp/zero.bin" && nok "quality/ent-zeros-fail" "zeros passed" ||
         ok "quality/ent-zeros-fail"
 fi
 if command -v rngtest >/dev/null; then
     check_rngtest quality/rngtest-egd "$tmp/egd.bin" && ok "quality/rngtest-egd" ||
-        nok "quality/rngtest-egd" "more than 3 failed blocks per 1000"
+        nok "quality/rngtest-egd" "more than 3 failed blocks per 1000 (5 at least allowed)"
     check_rngtest quality/rngtest-zeros "$tmp/zero.bin" &&
         nok "quality/rngtest-zeros-fail" "zeros passed" || ok "quality/rngtest-zeros-fail"
 fi
