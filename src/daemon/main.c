@@ -184,7 +184,7 @@ int main(int argc, char **argv)
     struct daemon *d = &the_daemon;
     struct conf_error err;
     const struct service *const *s;
-    int check_only = 0, show_status = 0, i;
+    int check_only = 0, show_status = 0, status, i;
 
     d->conf_path = TLSMGR_DEFAULT_CONFIG_FILE;
     for (i = 1; i < argc; i++) {
@@ -233,16 +233,14 @@ int main(int argc, char **argv)
     }
     log_info("tlsmgr %s started (config %s, state %s)", TLSMGR_VERSION, d->conf_path,
              d->conf.state_directory);
-    if (loop_run(&d->loop) < 0) {
-        for (s = services; *s != NULL; s++)
-            ;
-        stop_services(d, s);
-        return EXIT_RUNTIME;
-    }
+    status = loop_run(&d->loop) < 0 ? EXIT_RUNTIME : 0;
+    /* Statistics while every service is still open; the final seed write is logged by itself. */
+    log_stats(d);
     for (s = services; *s != NULL; s++)
         ;
     stop_services(d, s);
-    log_stats(d);
+    if (status != 0)
+        return status;
     port_signals_close();
     log_info("stopped");
     log_close();
