@@ -230,6 +230,13 @@
 #define TLSMGR_DEFAULT_SYSLOG_FACILITY "daemon"
 #endif
 
+/* Seconds between two refreshes of the statistics file that tlsmgr -s prints, taken only on
+ * wake-ups that happen anyway and only when the state directory is on tmpfs (elsewhere the
+ * file is written at SIGUSR1 and at exit only, to spare flash). 0: never periodically. */
+#ifndef TLSMGR_STATUS_INTERVAL
+#define TLSMGR_STATUS_INTERVAL 60
+#endif
+
 /* Timers in the event loop's fixed table. 4 to 64. */
 #ifndef TLSMGR_MAX_TIMERS
 #define TLSMGR_MAX_TIMERS 16

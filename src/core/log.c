@@ -8,6 +8,11 @@
 
 static int log_verbose;
 static int log_on = 1;
+static struct {
+    char *buf;
+    size_t cap, len;
+    int also_log;
+} capture;
 
 void log_open(const char *ident, int facility, int foreground, int verbose)
 {
@@ -26,10 +31,39 @@ void log_enable(int on)
     log_on = on;
 }
 
+void log_capture_start(char *buf, size_t cap, int also_log)
+{
+    capture.buf = cap > 0 ? buf : NULL;
+    capture.cap = cap;
+    capture.len = 0;
+    capture.also_log = also_log;
+    if (capture.buf != NULL)
+        capture.buf[0] = '\0';
+}
+
+size_t log_capture_stop(void)
+{
+    size_t len = capture.len;
+
+    capture.buf = NULL;
+    return len;
+}
+
 static void emit(int priority, const char *fmt, va_list ap)
 {
     char line[TLSMGR_LOG_LINE];
+    int n;
 
+    if (capture.buf != NULL) {
+        vsnprintf(line, sizeof(line), fmt, ap);
+        n = snprintf(capture.buf + capture.len, capture.cap - capture.len, "%s\n", line);
+        if (n > 0)
+            capture.len +=
+                (size_t)n < capture.cap - capture.len ? (size_t)n : capture.cap - capture.len - 1;
+        if (capture.also_log && log_on)
+            port_log_write(priority, line);
+        return;
+    }
     if (!log_on)
         return;
     vsnprintf(line, sizeof(line), fmt, ap);

@@ -187,6 +187,8 @@ int loop_run_once(struct loop *l, uint64_t horizon_ms)
             }
         }
     }
+    if (l->after_dispatch != NULL)
+        l->after_dispatch(l->after_arg);
     return 0;
 }
 

@@ -38,6 +38,10 @@ struct loop {
     /* Called after every wake-up, before dispatch (the pool mixes time values there). */
     void (*on_wakeup)(void *arg);
     void *wakeup_arg;
+    /* Called after the dispatch of every wake-up: work that rides on wake-ups that happen
+     * anyway, never a reason to wake (the status snapshot). */
+    void (*after_dispatch)(void *arg);
+    void *after_arg;
     /* Statistics: returns from poll that had work, timer callbacks run, fd callbacks run. */
     uint64_t wakeups;
     uint64_t timer_runs;

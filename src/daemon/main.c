@@ -17,9 +17,10 @@
 #include "port.h"
 #include "privs.h"
 #include "statedir.h"
+#include "status.h"
 
 #define EXIT_RUNTIME 1
-#define EXIT_CONFIG 2
+#define EXIT_CONFIG  2
 
 static struct daemon the_daemon;
 static int signal_fd = -1;
@@ -31,7 +32,7 @@ static void usage(void)
                "  -c FILE  configuration file (default " TLSMGR_DEFAULT_CONFIG_FILE ")\n"
                "  -f       stay in the foreground and log to standard error\n"
                "  -n       check the configuration, print \"configuration OK\" and exit\n"
-               "  -s       print the session cache statistics of the running daemon and exit\n"
+               "  -s       print the statistics of the running daemon and its session cache\n"
                "  -v       verbose logging\n");
 }
 
@@ -60,21 +61,6 @@ static int root_config_is_unsafe(const char *path)
         return 1;
     }
     return 0;
-}
-
-static void log_stats(struct daemon *d)
-{
-    const struct service *const *s;
-
-    log_info("statistics: uptime %llus, wakeups %llu, timer runs %llu, events %llu, "
-             "reloads %llu (%llu refused)",
-             (unsigned long long)((port_now_ms() - d->started_ms) / 1000),
-             (unsigned long long)d->loop.wakeups, (unsigned long long)d->loop.timer_runs,
-             (unsigned long long)d->loop.fd_runs, (unsigned long long)d->reloads,
-             (unsigned long long)d->reload_failures);
-    for (s = services; *s != NULL; s++)
-        if ((*s)->stats != NULL)
-            (*s)->stats(d);
 }
 
 /* Parameters fixed at start-up: the directory and identity were set up as root. */
@@ -126,7 +112,7 @@ static void on_signal(void *arg, int fd, short revents)
             reload(d);
             break;
         case PORT_SIG_USR1:
-            log_stats(d);
+            status_log(d);
             break;
         default:
             break;
@@ -222,10 +208,14 @@ int main(int argc, char **argv)
         port_print("configuration OK\n");
         return 0;
     }
-    if (show_status)
-        return cache_print_status(&d->conf);
+    if (show_status) {
+        int daemon_rc = status_print(&d->conf);
+        return cache_print_status(&d->conf) == 0 && daemon_rc == 0 ? 0 : 1;
+    }
     log_open(d->conf.syslog_name, d->conf.syslog_facility, d->foreground, d->verbose);
     loop_init(&d->loop);
+    d->loop.after_dispatch = status_refresh;
+    d->loop.after_arg = d;
     d->started_ms = port_now_ms();
     if (start(d) < 0) {
         log_err("start-up failed");
@@ -233,9 +223,10 @@ int main(int argc, char **argv)
     }
     log_info("tlsmgr %s started (config %s, state %s)", TLSMGR_VERSION, d->conf_path,
              d->conf.state_directory);
+    status_write(d);
     status = loop_run(&d->loop) < 0 ? EXIT_RUNTIME : 0;
     /* Statistics while every service is still open; the final seed write is logged by itself. */
-    log_stats(d);
+    status_log(d);
     for (s = services; *s != NULL; s++)
         ;
     stop_services(d, s);
