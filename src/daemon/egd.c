@@ -32,7 +32,9 @@ struct egd_client {
     unsigned char out[TLSMGR_EGD_CLIENT_BUFFER];
 };
 
+/* Zero-initialised (bss, not 17 KB of flash in .data); egd_setup sets every field. */
 static struct {
+    int set_up; /* egd_setup ran: egd_stop has something to undo */
     struct loop *loop;
     int listen_fd;
     int listening;         /* the listener is polled */
@@ -42,7 +44,7 @@ static struct {
     unsigned nclients;
     struct egd_client clients[TLSMGR_EGD_MAX_CLIENTS];
     struct egd_stats stats;
-} egd = {NULL, -1, 0, 0, -1, "", 0, {{0, 0, 0, 0, 0, 0, {0}, {0}}}, {0, 0, 0, 0, 0, 0, 0, 0}};
+} egd;
 
 static int gen_random(void *arg, unsigned char *out, size_t len)
 {
@@ -354,6 +356,7 @@ static int egd_setup(struct daemon *d)
     egd.paused_until = 0;
     memset(&egd.stats, 0, sizeof(egd.stats));
     egd.path[0] = '\0';
+    egd.set_up = 1;
     if (d->conf.egd_socket[0] == '\0')
         return 0;
     egd.listen_fd = port_unix_listen(d->conf.egd_socket, 0660, BACKLOG);
@@ -419,6 +422,9 @@ static void egd_stop(struct daemon *d)
     unsigned i;
 
     (void)d;
+    if (!egd.set_up)
+        return;
+    egd.set_up = 0;
     for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++)
         if (egd.clients[i].fd >= 0)
             client_close(&egd.clients[i]);
