@@ -51,39 +51,14 @@ srccache=$top/.cache/cross-src
 jobs=$(nproc 2>/dev/null) || jobs=2
 cc=$triplet-gcc
 ar=$triplet-ar
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$top/mk/lib.sh"
 
 # --- dependencies ----------------------------------------------------------
 # "a|b": satisfied by either; a is installed when neither is.
 pkgs="gcc-$triplet qemu-user-static|qemu-user dpkg-dev make xz-utils debian-archive-keyring"
-if command -v dpkg-query >/dev/null 2>&1; then
-	names=$(printf '%s' "$pkgs" | tr '|' ' ')
-	# shellcheck disable=SC2086 # word splitting of the package list is intended
-	installed=" $(dpkg-query -W -f='${Package} ${Status}\n' $names 2>/dev/null |
-		awk '$4 == "installed" { printf "%s ", $1 }')"
-	missing=
-	for p in $pkgs; do
-		found=
-		for alt in $(printf '%s' "$p" | tr '|' ' '); do
-			case $installed in *" $alt "*) found=1 ;; esac
-		done
-		[ -n "$found" ] || missing="$missing ${p%%|*}"
-	done
-	missing=${missing# }
-	if [ -n "$missing" ]; then
-		if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-			echo "$prog: installing cross-test dependencies: $missing" >&2
-			apt-get update -qq >/dev/null ||
-				echo "$prog: apt-get update failed; trying the install anyway" >&2
-			# shellcheck disable=SC2086
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-				--no-install-recommends -o DPkg::Lock::Timeout=120 $missing >&2 || exit 1
-		else
-			echo "$prog: missing cross-test dependencies: $missing" >&2
-			echo "run as root: apt-get update && apt-get install -y $missing" >&2
-			exit 1
-		fi
-	fi
-fi
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+deb_need "cross-test dependencies" $pkgs >&2 || exit 1
 qemu=
 for q in "qemu-$arch-static" "qemu-$arch"; do
 	if command -v "$q" >/dev/null 2>&1; then
@@ -134,49 +109,19 @@ have_src() {
 fetch_src() {
 	keyring=/usr/share/keyrings/debian-archive-bookworm-automatic.gpg
 	[ -r "$keyring" ] || fail "$keyring not found (install debian-archive-keyring)"
-	apt=$tmp/apt
-	mkdir -p "$apt/parts" "$apt/lists/partial" "$apt/cache/archives/partial" \
-		"$tmp/dl" || exit 1
-	cat >"$apt/bookworm-src.sources" <<EOF
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm
-Components: main
-Signed-By: $keyring
-EOF
-	# As root apt downloads as user _apt: let it write into the download dir.
-	if [ "$(id -u)" -eq 0 ] && id _apt >/dev/null 2>&1; then
-		chmod 755 "$tmp" && chown _apt "$tmp/dl"
-	fi
-	set -- -q -o APT::Update::Error-Mode=any \
-		-o "Dir::Etc::SourceList=$apt/bookworm-src.sources" \
-		-o "Dir::Etc::SourceParts=$apt/parts" \
-		-o "Dir::State::Lists=$apt/lists" \
-		-o "Dir::Cache=$apt/cache"
-	note "apt-get $* update"
-	apt-get "$@" update >>"$log" 2>&1 ||
-		fail "apt-get update of bookworm sources (network?)"
-	note "apt-get source --download-only mbedtls/bookworm lmdb/bookworm"
-	(cd "$tmp/dl" && apt-get "$@" source --download-only mbedtls/bookworm \
-		lmdb/bookworm) >>"$log" 2>&1 || {
+	deb_fetch "$tmp" bookworm "$keyring" mbedtls lmdb
+	case $? in
+	1) fail "apt-get update of bookworm sources (network?)" ;;
+	2)
 		[ "$(id -u)" -eq 0 ] || echo "$prog: or run as root: sudo $self $arch" >&2
 		fail "apt-get source mbedtls lmdb"
-	}
+		;;
+	esac
 	for pkg in mbedtls lmdb; do
 		set -- "$tmp"/dl/"$pkg"_*.dsc
 		[ -f "$1" ] || fail "apt-get source fetched no $pkg .dsc"
-		note "dpkg-source -x $1"
-		dpkg-source -x "$1" "$tmp/src/$pkg" >>"$log" 2>&1 ||
-			fail "dpkg-source -x $1"
+		deb_unpack "$1" "$tmp/src/$pkg"
 	done
-}
-
-# Copy an unpacked tree without build products.
-copy_tree() {
-	note "copying $1"
-	mkdir -p "$2" || exit 1
-	(cd "$1" && tar -cf - --exclude=.git --exclude='*.o' --exclude='*.a' \
-		--exclude='*.so*' .) | (cd "$2" && tar -xf -) || fail "copying $1"
 }
 
 get_src() {
@@ -223,22 +168,7 @@ build_libs() {
 	copy_tree "$srccache/lmdb/libraries/liblmdb" "$src/lmdb"
 	# Upstream default configuration plus threading, as Debian's and the 3.6
 	# build (mk/mbedtls36.sh) have it: libtlsmgr is used by threaded servers.
-	cfg=$src/mbedtls/include/mbedtls/config.h
-	if command -v python3 >/dev/null 2>&1 &&
-		[ -f "$src/mbedtls/scripts/config.py" ] &&
-		(cd "$src/mbedtls" && python3 scripts/config.py -f "$cfg" set MBEDTLS_THREADING_C &&
-			python3 scripts/config.py -f "$cfg" set MBEDTLS_THREADING_PTHREAD) \
-			>>"$log" 2>&1; then
-		note "config.py set MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD"
-	else
-		note "sed: enable MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD"
-		sed -i 's@^[[:space:]]*//[[:space:]]*\(#define MBEDTLS_THREADING_\(C\|PTHREAD\)\)\([[:space:]]\|$\)@\1\3@' \
-			"$cfg" || fail "editing $cfg"
-	fi
-	for opt in MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD; do
-		grep -q "^#define $opt\\([[:space:]]\\|\$\\)" "$cfg" ||
-			fail "could not enable $opt in $cfg"
-	done
+	mbedtls_threading "$src/mbedtls" "$src/mbedtls/include/mbedtls/config.h"
 	# Keep a calling make's variables and jobserver out of the library builds.
 	(
 		unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS CFLAGS \

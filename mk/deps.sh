@@ -12,6 +12,7 @@
 # root and exits 1.  On a system without dpkg it only checks for the commands.
 set -u
 
+prog=tlsmgr
 mode=${1:-}
 
 # Debian package names.  "a|b" means: satisfied if a or b is installed;
@@ -60,37 +61,9 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 	exit 0
 fi
 
-# One dpkg-query call for all names (alternatives split); keep the installed.
-names=$(printf '%s' "$pkgs" | tr '|' ' ')
+# One dpkg-query call; as root installs what is missing (mk/lib.sh).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC2086 # word splitting of the package list is intended
-installed=" $(dpkg-query -W -f='${Package} ${Status}\n' $names 2>/dev/null |
-	awk '$4 == "installed" { printf "%s ", $1 }')"
-
-missing=
-for p in $pkgs; do
-	found=
-	rest=$p
-	while [ -n "$rest" ]; do
-		alt=${rest%%|*}
-		case $installed in *" $alt "*) found=1 && break ;; esac
-		case $rest in *'|'*) rest=${rest#*|} ;; *) rest= ;; esac
-	done
-	[ -n "$found" ] || missing="$missing ${p%%|*}"
-done
-missing=${missing# }
-
-[ -z "$missing" ] && exit 0
-
-if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-	echo "tlsmgr: installing missing build dependencies: $missing" >&2
-	apt-get update -qq >/dev/null ||
-		echo "tlsmgr: apt-get update failed; trying the install anyway" >&2
-	# shellcheck disable=SC2086
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		--no-install-recommends -o DPkg::Lock::Timeout=120 $missing
-	exit $?
-fi
-
-echo "tlsmgr: missing build dependencies: $missing" >&2
-echo "run as root: apt-get update && apt-get install -y $missing" >&2
-exit 1
+deb_need "build dependencies" $pkgs
+exit $?

@@ -41,6 +41,8 @@ if command -v flock >/dev/null 2>&1; then
 fi
 
 self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "${self%/*}/lib.sh"
 log=$PREFIX/build.log
 : >"$log" || exit 1
 
@@ -74,37 +76,6 @@ note "$(date -u '+%Y-%m-%dT%H:%M:%SZ') $self $PREFIX (CC=$CC, $jobs jobs)"
 
 src=$tmp/src
 
-# Unpack a Debian source package (.dsc) into $src.
-unpack_dsc() {
-	if command -v dpkg-source >/dev/null 2>&1; then
-		note "dpkg-source -x $1"
-		dpkg-source -x "$1" "$src" >>"$log" 2>&1 ||
-			fail "dpkg-source -x $1"
-		return
-	fi
-	# No dpkg-dev: the upstream tarball, plus Debian's patches if possible.
-	dir=$(dirname "$1")
-	set -- "$dir"/*.orig.tar.*
-	[ -f "$1" ] || fail "no .orig.tar.* next to the .dsc"
-	note "tar -xf $1 (no dpkg-source)"
-	if ! { mkdir -p "$src" &&
-		tar -xf "$1" -C "$src" --strip-components=1 >>"$log" 2>&1; }; then
-		fail "tar -xf $1"
-	fi
-	set -- "$dir"/*.debian.tar.*
-	if [ -f "$1" ] && command -v patch >/dev/null 2>&1; then
-		tar -xf "$1" -C "$src" >>"$log" 2>&1 || fail "tar -xf $1"
-		if [ -f "$src/debian/patches/series" ]; then
-			grep -v '^[[:space:]]*\(#\|$\)' "$src/debian/patches/series" |
-				while read -r p _; do
-					note "patch -p1 < debian/patches/$p"
-					patch -d "$src" -p1 <"$src/debian/patches/$p" \
-						>>"$log" 2>&1 || exit 1
-				done || fail "applying debian/patches"
-		fi
-	fi
-}
-
 # Download trixie's mbedtls source package with a private apt setup.
 fetch_debian() {
 	how="unpack mbedTLS 3.6 yourself and run: MBEDTLS36_SRC=/path/to/mbedtls-3.6.x $self $PREFIX"
@@ -119,33 +90,10 @@ fetch_debian() {
 		echo "  or $how" >&2
 		exit 1
 	}
-	apt=$tmp/apt
-	mkdir -p "$apt/parts" "$apt/lists/partial" "$apt/cache/archives/partial" \
-		"$tmp/dl" || exit 1
-	cat >"$apt/trixie-src.sources" <<EOF
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: trixie
-Components: main
-Signed-By: $keyring
-EOF
-	# As root apt downloads as user _apt: let it write into the download dir.
-	if [ "$(id -u)" -eq 0 ] && id _apt >/dev/null 2>&1; then
-		chmod 755 "$tmp" && chown _apt "$tmp/dl"
-	fi
-	set -- -q -o APT::Update::Error-Mode=any \
-		-o "Dir::Etc::SourceList=$apt/trixie-src.sources" \
-		-o "Dir::Etc::SourceParts=$apt/parts" \
-		-o "Dir::State::Lists=$apt/lists" \
-		-o "Dir::Cache=$apt/cache"
-	note "apt-get $* update"
-	if apt-get "$@" update >>"$log" 2>&1 &&
-		note "apt-get source --download-only mbedtls/trixie" &&
-		(cd "$tmp/dl" && apt-get "$@" source --download-only mbedtls/trixie) \
-			>>"$log" 2>&1; then
+	if deb_fetch "$tmp" trixie "$keyring" mbedtls; then
 		set -- "$tmp"/dl/*.dsc
 		[ -f "$1" ] || fail "apt-get source fetched no .dsc"
-		unpack_dsc "$1"
+		deb_unpack "$1" "$src"
 		return
 	fi
 	if [ "$(id -u)" -ne 0 ]; then
@@ -161,15 +109,10 @@ EOF
 
 if [ -n "${MBEDTLS36_SRC:-}" ]; then
 	if [ -d "$MBEDTLS36_SRC" ]; then
-		# Copy the tree: the build must not touch it, nor reuse its objects.
-		note "copying $MBEDTLS36_SRC"
-		mkdir -p "$src" || exit 1
-		(cd "$MBEDTLS36_SRC" && tar -cf - --exclude=.git \
-			--exclude='*.o' --exclude='*.a' --exclude='*.so*' .) |
-			(cd "$src" && tar -xf -) || fail "copying $MBEDTLS36_SRC"
+		copy_tree "$MBEDTLS36_SRC" "$src"
 	elif [ -f "$MBEDTLS36_SRC" ]; then
 		case $MBEDTLS36_SRC in
-		*.dsc) unpack_dsc "$MBEDTLS36_SRC" ;;
+		*.dsc) deb_unpack "$MBEDTLS36_SRC" "$src" ;;
 		*)
 			note "tar -xf $MBEDTLS36_SRC"
 			mkdir -p "$src" || exit 1
@@ -197,21 +140,7 @@ case $version in
 esac
 
 # Configuration: upstream default + threading (pthread).
-cfg=$src/include/mbedtls/mbedtls_config.h
-if command -v python3 >/dev/null 2>&1 && [ -f "$src/scripts/config.py" ] &&
-	(cd "$src" && python3 scripts/config.py -f "$cfg" set MBEDTLS_THREADING_C &&
-		python3 scripts/config.py -f "$cfg" set MBEDTLS_THREADING_PTHREAD) \
-		>>"$log" 2>&1; then
-	note "config.py set MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD"
-else
-	note "sed: enable MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD"
-	sed -i 's@^[[:space:]]*//[[:space:]]*\(#define MBEDTLS_THREADING_\(C\|PTHREAD\)\)\([[:space:]]\|$\)@\1\3@' \
-		"$cfg" || fail "editing $cfg"
-fi
-for opt in MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD; do
-	grep -q "^#define $opt\\([[:space:]]\\|\$\\)" "$cfg" ||
-		fail "could not enable $opt in $cfg"
-done
+mbedtls_threading "$src" "$src/include/mbedtls/mbedtls_config.h"
 
 command -v make >/dev/null 2>&1 || fail "make not found"
 note "make -C library -j$jobs static CC=$CC CFLAGS=-O2 -fPIC"
