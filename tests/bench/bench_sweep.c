@@ -6,8 +6,12 @@
  *   full scan  read every entry's header, delete the expired (no index), in bounded txns;
  *   buckets    one session DB per sweep period, an expired bucket dropped whole (mdb_drop).
  * Also the price of the index at store time: single-entry store transactions with and
- * without the second put. Median of 5 runs each; the env lives on tmpfs (/dev/shm) when the
- * machine has one, as on a router.
+ * without the second put; and what the size bound costs without it: a store into a full
+ * cache (tls_session_cache_max_entries reached) through cache_env_store, which evicts the
+ * earliest-expiring entry via the index, against the same store transaction scanning every
+ * header of the session DB for the earliest expiry. A verdict line weighs both for a stated
+ * workload. Median of 5 runs each; the env lives on tmpfs (/dev/shm) when the machine has
+ * one, as on a router.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,6 +32,13 @@
 #define BLOB_LEN  115 /* a TLS 1.2 session without peer certificate */
 #define N_BUCKETS 8
 #define STORES    3000
+/* Stores into the full cache per run: the scanning peer costs a whole scan each. */
+#define FULL_STORES      200
+#define FULL_SCAN_STORES 20
+/* The workload of the verdict: sweeps per day (period 1 h) and stores per second into the
+ * full cache. */
+#define SWEEPS_PER_DAY 24
+#define STORES_PER_S   1
 
 static char dir[128];
 /* One entry in `every` is expired: 10 for the headline figure, 100 for the 1 % row. */
@@ -82,20 +93,29 @@ static void open_env(struct cache_env *ce)
     }
 }
 
-/* Entry i: random-looking id; the first N_EXPIRED (in id order, spread over the key space)
- * expired, the rest live with spread expiry times. */
+/* Entry i's random-looking 32-byte id and its blob (starting with the mbedTLS header). */
+static void id_blob_for(unsigned i, uint8_t *id, uint8_t *blob)
+{
+    uint32_t x = i * 2654435761u;
+    size_t k;
+
+    for (k = 0; k < 32; k++) {
+        x = x * 1103515245u + 12345u;
+        id[k] = (uint8_t)(x >> 16);
+    }
+    memset(blob, (int)i, BLOB_LEN);
+    memcpy(blob, mhdr, sizeof(mhdr));
+}
+
+/* Entry i: one in `every` (spread over the key space) expired, the rest live with spread
+ * expiry times. */
 static void entry_for(unsigned i, int64_t now, uint8_t *skey, size_t *skeylen, uint8_t *val,
                       size_t *vallen, uint64_t *exp)
 {
     struct cache_entry_hdr h;
     uint8_t id[32], blob[BLOB_LEN];
-    uint32_t x = i * 2654435761u;
-    size_t k;
 
-    for (k = 0; k < sizeof(id); k++) {
-        x = x * 1103515245u + 12345u;
-        id[k] = (uint8_t)(x >> 16);
-    }
+    id_blob_for(i, id, blob);
     *skeylen = cache_key_session(skey, CACHE_SKEY_MAX, (const uint8_t *)"www", 3, id, 32);
     *exp = i % every == 0 ? (uint64_t)now - 1 - i % 3600 : (uint64_t)now + 60 + i % 3600;
     memset(&h, 0, sizeof(h));
@@ -103,8 +123,6 @@ static void entry_for(unsigned i, int64_t now, uint8_t *skey, size_t *skeylen, u
     memcpy(h.mbedtls_hdr, mhdr, sizeof(mhdr));
     h.created = *exp - 3700; /* an hour's timeout */
     h.expires = *exp;
-    memset(blob, (int)i, sizeof(blob));
-    memcpy(blob, mhdr, sizeof(mhdr));
     *vallen = cache_entry_encode(val, CACHE_ENTRY_MAX, &h, blob, sizeof(blob));
 }
 
@@ -274,10 +292,111 @@ static double store_cost(int with_index, int64_t now)
     return t0;
 }
 
+/* Ours: tlsmgr's own store (cache_env_store) into a cache of N_ENTRIES with the bound at
+ * N_ENTRIES, so that each store evicts the earliest-expiring entry through the index. */
+static double full_store_index(int64_t now, unsigned first)
+{
+    struct cache_env ce;
+    struct cache_stats st;
+    double t0;
+    unsigned i;
+
+    open_env(&ce);
+    fill(&ce, 0, NULL, now);
+    ce.max_entries = N_ENTRIES;
+    t0 = now_s();
+    for (i = 0; i < FULL_STORES; i++) {
+        uint8_t id[32], blob[BLOB_LEN];
+
+        id_blob_for(first + i, id, blob);
+        if (cache_env_store(&ce, (const uint8_t *)"www", 3, id, sizeof(id), now,
+                            (uint64_t)now + 3600, blob, sizeof(blob), NULL) != 0)
+            fprintf(stderr, "bench_sweep: full-cache store failed\n");
+    }
+    t0 = (now_s() - t0) / FULL_STORES;
+    if (cache_env_stats(&ce, &st) != 0 || st.entries != N_ENTRIES || st.c.evicted != FULL_STORES)
+        fprintf(stderr, "bench_sweep: full-cache store left %llu entries, evicted %llu\n",
+                (unsigned long long)st.entries, (unsigned long long)st.c.evicted);
+    cache_env_close(&ce);
+    return t0;
+}
+
+/* The peer without an index: the same store transaction (replacement check, entry count,
+ * put, counters), but the earliest-expiring entry is found by reading every entry's header. */
+static double full_store_scan(int64_t now, unsigned first)
+{
+    struct cache_env ce;
+    struct cache_stats st;
+    MDB_stat ms;
+    double t0;
+    unsigned i;
+
+    open_env(&ce);
+    fill(&ce, 1, NULL, now);
+    t0 = now_s();
+    for (i = 0; i < FULL_SCAN_STORES; i++) {
+        uint8_t id[32], blob[BLOB_LEN], skey[CACHE_SKEY_MAX], val[CACHE_ENTRY_MAX];
+        uint8_t oldest[CACHE_SKEY_MAX];
+        size_t sl, vl, ol = 0;
+        uint64_t min = UINT64_MAX;
+        struct cache_entry_hdr h;
+        struct cache_counts c;
+        MDB_txn *txn;
+        MDB_cursor *cur;
+        MDB_val k, v;
+        int rc;
+
+        id_blob_for(first + i, id, blob);
+        sl = cache_key_session(skey, sizeof(skey), (const uint8_t *)"www", 3, id, sizeof(id));
+        memset(&h, 0, sizeof(h));
+        h.version = CACHE_FORMAT_VERSION;
+        memcpy(h.mbedtls_hdr, mhdr, sizeof(mhdr));
+        h.created = (uint64_t)now;
+        h.expires = (uint64_t)now + 3600;
+        vl = cache_entry_encode(val, sizeof(val), &h, blob, sizeof(blob));
+        memset(&c, 0, sizeof(c));
+        cache_env_txn_begin(&ce, 0, &txn);
+        k = v_of(skey, sl);
+        if (mdb_get(txn, ce.session, &k, &v) != MDB_NOTFOUND)
+            fprintf(stderr, "bench_sweep: unexpected replacement\n");
+        mdb_stat(txn, ce.session, &ms);
+        if (ms.ms_entries >= N_ENTRIES) {
+            mdb_cursor_open(txn, ce.session, &cur);
+            for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+                 rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                if (cache_entry_decode(v.mv_data, v.mv_size, &h, NULL) == CACHE_OK &&
+                    h.expires < min) {
+                    min = h.expires;
+                    memcpy(oldest, k.mv_data, k.mv_size);
+                    ol = k.mv_size;
+                }
+            }
+            mdb_cursor_close(cur);
+            k = v_of(oldest, ol);
+            if (ol > 0 && mdb_del(txn, ce.session, &k, NULL) == 0)
+                c.evicted = 1;
+        }
+        k = v_of(skey, sl);
+        v = v_of(val, vl);
+        mdb_put(txn, ce.session, &k, &v, 0);
+        c.stores = 1;
+        cache_env_counts_add(&ce, txn, &c);
+        mdb_txn_commit(txn);
+    }
+    t0 = (now_s() - t0) / FULL_SCAN_STORES;
+    if (cache_env_stats(&ce, &st) != 0 || st.entries != N_ENTRIES ||
+        st.c.evicted != FULL_SCAN_STORES)
+        fprintf(stderr, "bench_sweep: scanning store left %llu entries, evicted %llu\n",
+                (unsigned long long)st.entries, (unsigned long long)st.c.evicted);
+    cache_env_close(&ce);
+    return t0;
+}
+
 int main(void)
 {
     double idx[RUNS], idx_long[RUNS], scan[RUNS], scan_long[RUNS], bucket[RUNS];
-    double st_idx[RUNS], st_plain[RUNS], idx1[RUNS], scan1[RUNS];
+    double st_idx[RUNS], st_plain[RUNS], idx1[RUNS], scan1[RUNS], full_idx[RUNS], full_scan[RUNS];
+    double day_idx, day_scan, d_sweep, d_store;
     int64_t now = (int64_t)time(NULL);
     struct stat sb;
     int r;
@@ -336,6 +455,9 @@ int main(void)
 
         st_idx[r] = store_cost(1, now);
         st_plain[r] = store_cost(0, now);
+        /* New ids, never in the cache: every store evicts. */
+        full_idx[r] = full_store_index(now, 2 * N_ENTRIES + r * FULL_STORES);
+        full_scan[r] = full_store_scan(now, 3 * N_ENTRIES + r * FULL_STORES);
     }
     /* The same two sweeps with 1 % expired: the index's cost follows what expired, the full
      * scan's what is stored. */
@@ -375,5 +497,18 @@ int main(void)
            median(scan1) * 1e3, median(scan1) / median(idx1));
     printf("  store txn with index        %8.2f us  without %.2f us    ratio %.2fx\n",
            median(st_idx) * 1e6, median(st_plain) * 1e6, median(st_idx) / median(st_plain));
+    printf("  store into full cache, index %8.2f us  header scan %.2f ms  ratio %.0fx\n",
+           median(full_idx) * 1e6, median(full_scan) * 1e3, median(full_scan) / median(full_idx));
+    /* Per day: the sweeps at 10 % expired plus every store evicting from the full cache. */
+    day_idx = SWEEPS_PER_DAY * median(idx) + 86400.0 * STORES_PER_S * median(full_idx);
+    day_scan = SWEEPS_PER_DAY * median(scan) + 86400.0 * STORES_PER_S * median(full_scan);
+    d_sweep = SWEEPS_PER_DAY * (median(idx) - median(scan));
+    d_store = median(full_scan) - median(full_idx);
+    printf("  verdict, hourly sweeps of 10 %% + %d store/s into the full cache: index %.2f s/day,"
+           " no index %.2f s/day: %s wins",
+           STORES_PER_S, day_idx, day_scan, day_idx <= day_scan ? "index" : "no index");
+    if (d_sweep > 0 && d_store > 0)
+        printf(" (index ahead above %.0f such stores/day)", d_sweep / d_store);
+    printf("\n");
     return 0;
 }
