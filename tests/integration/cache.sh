@@ -6,153 +6,107 @@
 # before start, and tlsmgr -s.
 # Usage: bash tests/integration/cache.sh BUILD   (from the repository top)
 set -u
-BUILD=${1:-build}
-TLSMGR=$BUILD/tlsmgr
-HERE=$(cd "$(dirname "$0")" && pwd)
-PY="python3 $HERE/cache_entries.py"
-failed=0
-DPID=""
-T=$(mktemp -d)
-chmod 711 "$T"
-
-cleanup() {
-    [ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
-    for p in $(jobs -p); do kill -9 "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
-
-ok() { echo "ok - $1"; }
-fail() { echo "not ok - $1: $2"; failed=1; }
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+itest_init cache "${1:-}"
+PY="python3 $here/cache_entries.py"
 
 for tool in mdb_stat mdb_dump mdb_load python3; do
     if ! command -v $tool >/dev/null; then
-        echo "skip - cache: $tool not installed (lmdb-utils, python3)"
+        itest_skip cache "$tool not installed (lmdb-utils, python3)"
         exit 0
     fi
 done
-[ -x "$TLSMGR" ] || { echo "not ok - cache: no $TLSMGR"; exit 1; }
 
-if [ "$(id -u)" = 0 ]; then
-    USER_=nobody
-    GROUP_=$(id -gn nobody)
-else
-    USER_=$(id -un)
-    GROUP_=$(id -gn)
-fi
-STATE=$T/state
+STATE=$tmp/state
 ENV=$STATE/cache
-CONF=$T/tlsmgr.conf
-LOG=$T/daemon.log
-cat >"$CONF" <<EOF
-state_directory = $STATE
-tls_random_seed_file = $T/seed/seed
-tlsmgr_user = $USER_
-tlsmgr_group = $GROUP_
-tls_random_egd_socket =
-tls_session_cache_database = lmdb:cache
-tls_session_cache_map_size = 256m
-tls_session_cache_max_entries = 1000000
-tls_session_cache_sweep_period = 1s
-EOF
+CONF=$tmp/tlsmgr.conf
+LOG=$tmp/daemon.log
+itest_base_conf "$CONF" "tls_random_egd_socket =" "tls_session_cache_database = lmdb:cache" \
+    "tls_session_cache_map_size = 256m" "tls_session_cache_max_entries = 1000000" \
+    "tls_session_cache_sweep_period = 1s"
 
-start() {
-    "$TLSMGR" -f -c "$CONF" >>"$LOG" 2>&1 &
-    DPID=$!
-    for _ in $(seq 100); do
-        [ -f "$ENV/data.mdb" ] && grep -q started "$LOG" && return 0
-        kill -0 "$DPID" 2>/dev/null || break
-        sleep 0.05
-    done
-    return 1
-}
-stop() {
-    [ -n "$DPID" ] || return 0
-    kill -TERM "$DPID" 2>/dev/null
-    timeout 10 tail --pid="$DPID" -f /dev/null
-    wait "$DPID" 2>/dev/null
-    DPID=""
-}
+# start: the daemon, up with its cache env
+start() { itest_start_daemon "$CONF" "$LOG" && [ -f "$ENV/data.mdb" ]; }
 crash() {
-    kill -9 "$DPID" 2>/dev/null
-    wait "$DPID" 2>/dev/null
-    DPID=""
+    kill -9 "$daemon_pid" 2>/dev/null
+    wait "$daemon_pid" 2>/dev/null
+    daemon_pid=
 }
 # Waits until tlsmgr -s shows FIELD >= VALUE.
 wait_stat() {
     for _ in $(seq 200); do
-        v=$("$TLSMGR" -c "$CONF" -s 2>/dev/null | awk -v f="$1:" '$1 == f { print $2 }')
+        v=$("$bin" -c "$CONF" -s 2>/dev/null | awk -v f="$1:" '$1 == f { print $2 }')
         [ -n "$v" ] && [ "$v" -ge "$2" ] && return 0
         sleep 0.05
     done
     return 1
 }
 stat_of() {
-    "$TLSMGR" -c "$CONF" -s 2>/dev/null | awk -v f="$1:" '$1 == f { print $2 }'
+    "$bin" -c "$CONF" -s 2>/dev/null | awk -v f="$1:" '$1 == f { print $2 }'
 }
 load() { # PREFIX: the generated entries into the env (daemon stopped or running)
     timeout 60 mdb_load -s session -f "$1.session" "$ENV" &&
         timeout 60 mdb_load -s expiry -f "$1.expiry" "$ENV"
 }
 header() {
-    timeout 10 mdb_dump -s meta "$ENV" >"$T/meta.dump" && $PY header "$T/meta.dump"
+    timeout 10 mdb_dump -s meta "$ENV" >"$tmp/meta.dump" && $PY header "$tmp/meta.dump"
 }
 
 # --- 1. the daemon creates the env: modes, owner, tools, tlsmgr -s ----------------------------
 if start; then
     m=$(stat -c '%a %U:%G' "$ENV" "$ENV/data.mdb" "$ENV/lock.mdb" | tr '\n' ' ')
-    want="750 $USER_:$GROUP_ 660 $USER_:$GROUP_ 660 $USER_:$GROUP_ "
+    want="750 $user:$group 660 $user:$group 660 $user:$group "
     if [ "$m" != "$want" ]; then
-        fail env_created "modes/owners '$m', expected '$want'"
+        itest_fail env_created "modes/owners '$m', expected '$want'"
     elif ! timeout 10 mdb_stat -a "$ENV" | grep -q 'Status of session'; then
-        fail env_created "mdb_stat sees no session DB"
+        itest_fail env_created "mdb_stat sees no session DB"
     elif ! timeout 10 mdb_stat -a "$ENV" | grep -q 'Status of ticket'; then
-        fail env_created "no ticket DB"
+        itest_fail env_created "no ticket DB"
     else
-        ok env_created
+        itest_ok env_created
     fi
-    out=$("$TLSMGR" -c "$CONF" -s 2>&1)
+    out=$("$bin" -c "$CONF" -s 2>&1)
     rc=$?
     if [ $rc = 0 ] && echo "$out" | grep -q '^entries: *0$' && echo "$out" | grep -q '^longest txn:'; then
-        ok status_prints_stats
+        itest_ok status_prints_stats
     else
-        fail status_prints_stats "rc $rc: $out"
+        itest_fail status_prints_stats "rc $rc: $out"
     fi
 else
-    fail env_created "daemon did not start: $(tail -3 "$LOG")"
+    itest_fail env_created "daemon did not start: $(tail -3 "$LOG")"
 fi
 
 # --- 2. a sweep deletes expired, incompatible and malformed; survivors unchanged ---------------
 HDR=$(header)
-stop
+itest_stop_daemon
 if [ -z "$HDR" ]; then
-    fail sweep_keeps_survivors "no format record in meta"
+    itest_fail sweep_keeps_survivors "no format record in meta"
 else
     NOW=$(date +%s)
-    $PY gen "$HDR" "$NOW" 3000 1000 1 "$T/s1" && load "$T/s1"
-    timeout 20 mdb_dump -s session "$ENV" >"$T/before.dump"
+    $PY gen "$HDR" "$NOW" 3000 1000 1 "$tmp/s1" && load "$tmp/s1"
+    timeout 20 mdb_dump -s session "$ENV" >"$tmp/before.dump"
     start
     # Start-up scan, then the expiry walk.
     if ! wait_stat incompatible 2 || ! wait_stat expired 1000; then
-        fail sweep_keeps_survivors "no sweep seen: $("$TLSMGR" -c "$CONF" -s 2>&1 | tr "\n" " ") $(tail -5 "$LOG" | tr "\n" " ")"
+        itest_fail sweep_keeps_survivors "no sweep seen: $("$bin" -c "$CONF" -s 2>&1 | tr "\n" " ") $(tail -5 "$LOG" | tr "\n" " ")"
     else
-        timeout 20 mdb_dump -s session "$ENV" >"$T/after.dump"
-        if ! r=$($PY survivors "$T/before.dump" "$T/after.dump" "$(date +%s)" "$HDR"); then
-            fail sweep_keeps_survivors "$r"
+        timeout 20 mdb_dump -s session "$ENV" >"$tmp/after.dump"
+        if ! r=$($PY survivors "$tmp/before.dump" "$tmp/after.dump" "$(date +%s)" "$HDR"); then
+            itest_fail sweep_keeps_survivors "$r"
         elif [ "$(stat_of entries)" != 3000 ] || [ "$(stat_of expired)" != 1000 ] ||
             [ "$(stat_of incompatible)" != 2 ] || [ "$(stat_of malformed)" != 3 ]; then
-            fail sweep_keeps_survivors "counts: $("$TLSMGR" -c "$CONF" -s | tr '\n' ' ')"
+            itest_fail sweep_keeps_survivors "counts: $("$bin" -c "$CONF" -s | tr '\n' ' ')"
         elif [ "$(timeout 10 mdb_stat -s expiry "$ENV" | awk '/Entries/ {print $2}')" != 3000 ]; then
-            fail sweep_keeps_survivors "expiry index not 3000 entries"
+            itest_fail sweep_keeps_survivors "expiry index not 3000 entries"
         else
-            ok sweep_keeps_survivors
+            itest_ok sweep_keeps_survivors
         fi
     fi
 fi
 
 # --- SIGUSR1 logs the cache statistics -------------------------------------------------------
-kill -USR1 "$DPID"
+kill -USR1 "$daemon_pid"
 seen=""
 for _ in $(seq 50); do
     if grep -q 'cache: 3000 entries' "$LOG" && grep -q 'cache sweep: .* sweeps' "$LOG"; then
@@ -161,17 +115,17 @@ for _ in $(seq 50); do
     fi
     sleep 0.05
 done
-[ -n "$seen" ] && ok sigusr1_logs_cache_stats ||
-    fail sigusr1_logs_cache_stats "no statistics line: $(tail -3 "$LOG" | tr '\n' ' ')"
+[ -n "$seen" ] && itest_ok sigusr1_logs_cache_stats ||
+    itest_fail sigusr1_logs_cache_stats "no statistics line: $(tail -3 "$LOG" | tr '\n' ' ')"
 
 # --- 3. kill -9 of a client holding a read txn: the next sweep clears its slot ----------------
-mkfifo "$T/fifo"
+mkfifo "$tmp/fifo"
 # The sleeper only holds the FIFO open for reading and never reads: the reader blocks full.
 # shellcheck disable=SC2217
-sleep 30 <"$T/fifo" &
+sleep 30 <"$tmp/fifo" &
 SLEEPER=$!
 # No timeout wrapper: $! must be mdb_dump itself; the sleeper bounds it (SIGPIPE).
-mdb_dump -s session "$ENV" >"$T/fifo" &
+mdb_dump -s session "$ENV" >"$tmp/fifo" &
 READER=$!
 seen=""
 for _ in $(seq 100); do
@@ -182,7 +136,7 @@ for _ in $(seq 100); do
     sleep 0.05
 done
 if [ -z "$seen" ]; then
-    fail stale_reader_cleared "the blocked mdb_dump never showed in mdb_stat -r"
+    itest_fail stale_reader_cleared "the blocked mdb_dump never showed in mdb_stat -r"
 else
     kill -9 "$READER"
     wait "$READER" 2>/dev/null
@@ -196,38 +150,39 @@ else
         sleep 0.1
     done
     if [ -z "$gone" ]; then
-        fail stale_reader_cleared "pid $READER still in the reader table after sweeps"
+        itest_fail stale_reader_cleared "pid $READER still in the reader table after sweeps"
     elif ! grep -q 'stale reader' "$LOG"; then
-        fail stale_reader_cleared "slot vanished but the daemon did not clear it"
+        itest_fail stale_reader_cleared "slot vanished but the daemon did not clear it"
     else
-        ok stale_reader_cleared
+        itest_ok stale_reader_cleared
     fi
 fi
 wait "$SLEEPER" 2>/dev/null
 
 # --- 4. kill -9 of the daemon in the middle of a big sweep, then restart ---------------------
-stop
+itest_stop_daemon
 rm -rf "$ENV"
-start && stop
+start && itest_stop_daemon
 HDR=$(header)
 NOW=$(date +%s)
-$PY gen "$HDR" "$NOW" 60000 40000 0 "$T/big" && load "$T/big"
+$PY gen "$HDR" "$NOW" 60000 40000 0 "$tmp/big" && load "$tmp/big"
 lost=""
 mid=0 # kills that hit a sweep in progress (some expired entries gone, not all)
 for delay in 0.02 0.08 0.2; do
-    start || { lost="restart failed"; break; }
+    # From the fork: the start-up scan is part of the sweep to interrupt.
+    itest_spawn_daemon "$CONF" "$LOG"
     sleep $delay
     crash
     if ! timeout 10 mdb_stat -a "$ENV" >/dev/null; then
         lost="mdb_stat failed after kill -9 at ${delay}s"
         break
     fi
-    timeout 30 mdb_dump -s session "$ENV" >"$T/k.dump"
-    if ! r=$($PY has "$T/k.dump" "$T/big.live"); then
+    timeout 30 mdb_dump -s session "$ENV" >"$tmp/k.dump"
+    if ! r=$($PY has "$tmp/k.dump" "$tmp/big.live"); then
         lost="after kill -9 at ${delay}s: $r"
         break
     fi
-    n=$($PY count "$T/k.dump")
+    n=$($PY count "$tmp/k.dump")
     [ "$n" -gt 60000 ] && [ "$n" -lt 100000 ] && mid=$((mid + 1))
 done
 if [ -z "$lost" ]; then
@@ -240,9 +195,9 @@ if [ -z "$lost" ]; then
     if [ "$(stat_of entries)" != 60000 ]; then
         lost="$(stat_of entries) entries after the restarts, expected 60000"
     else
-        timeout 30 mdb_dump -s session "$ENV" >"$T/k.dump"
-        n=$($PY count "$T/k.dump")
-        if ! r=$($PY has "$T/k.dump" "$T/big.live"); then
+        timeout 30 mdb_dump -s session "$ENV" >"$tmp/k.dump"
+        n=$($PY count "$tmp/k.dump")
+        if ! r=$($PY has "$tmp/k.dump" "$tmp/big.live"); then
             lost="$r"
         elif [ "$n" != 60000 ]; then
             lost="$n entries after the sweep, expected 60000"
@@ -250,35 +205,35 @@ if [ -z "$lost" ]; then
     fi
 fi
 if [ -n "$lost" ]; then
-    fail kill9_mid_sweep_loses_nothing "$lost"
+    itest_fail kill9_mid_sweep_loses_nothing "$lost"
 else
     echo "# kill -9 landed in the middle of a sweep $mid of 3 times"
-    ok kill9_mid_sweep_loses_nothing
+    itest_ok kill9_mid_sweep_loses_nothing
 fi
-stop
+itest_stop_daemon
 
 # --- 5. corrupt files planted before start: moved aside, recreated, one log line --------------
 corrupt_case() { # NAME, then a command that damages $ENV/data.mdb
     local name=$1
     shift
-    stop
+    itest_stop_daemon
     "$@"
     : >"$LOG"
     if ! start; then
-        fail "$name" "daemon did not start: $(tail -3 "$LOG")"
+        itest_fail "$name" "daemon did not start: $(tail -3 "$LOG")"
         return
     fi
     n=$(grep -c 'moved aside' "$LOG")
     if [ "$n" != 1 ]; then
-        fail "$name" "$n 'moved aside' lines: $(cat "$LOG")"
+        itest_fail "$name" "$n 'moved aside' lines: $(cat "$LOG")"
     elif [ ! -f "$STATE/cache.bad/data.mdb" ]; then
-        fail "$name" "no cache.bad"
+        itest_fail "$name" "no cache.bad"
     elif ! timeout 10 mdb_stat -s session "$ENV" >/dev/null; then
-        fail "$name" "mdb_stat fails on the new env"
-    elif ! "$TLSMGR" -c "$CONF" -s >/dev/null 2>&1; then
-        fail "$name" "tlsmgr -s fails on the new env"
+        itest_fail "$name" "mdb_stat fails on the new env"
+    elif ! "$bin" -c "$CONF" -s >/dev/null 2>&1; then
+        itest_fail "$name" "tlsmgr -s fails on the new env"
     else
-        ok "$name"
+        itest_ok "$name"
     fi
 }
 plant_random() { head -c 65536 /dev/urandom >"$ENV/data.mdb"; }
@@ -286,23 +241,23 @@ plant_truncated() { truncate -s 20000 "$ENV/data.mdb"; }
 plant_format() {
     printf 'VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n %s\n %s\nDATA=END\n' \
         "$(printf format | od -An -tx1 | tr -d ' \n')" 584d4743010801007878787878000000 \
-        >"$T/fmt.load"
-    timeout 10 mdb_load -s meta -f "$T/fmt.load" "$ENV"
+        >"$tmp/fmt.load"
+    timeout 10 mdb_load -s meta -f "$tmp/fmt.load" "$ENV"
 }
 corrupt_case corrupt_random_recreated plant_random
-$PY gen "$(header)" "$(date +%s)" 3000 0 0 "$T/c" && load "$T/c" # big enough to truncate
+$PY gen "$(header)" "$(date +%s)" 3000 0 0 "$tmp/c" && load "$tmp/c" # big enough to truncate
 corrupt_case corrupt_truncated_recreated plant_truncated
 corrupt_case corrupt_format_recreated plant_format
-stop
+itest_stop_daemon
 
 # --- 6. tlsmgr -s without a cache ------------------------------------------------------------
-sed 's/^tls_session_cache_database.*/tls_session_cache_database = lmdb:nothere/' "$CONF" >"$T/no.conf"
-out=$("$TLSMGR" -c "$T/no.conf" -s 2>&1)
+sed 's/^tls_session_cache_database.*/tls_session_cache_database = lmdb:nothere/' "$CONF" >"$tmp/no.conf"
+out=$("$bin" -c "$tmp/no.conf" -s 2>&1)
 rc=$?
 if [ $rc = 1 ] && echo "$out" | grep -q 'no session cache'; then
-    ok status_without_cache
+    itest_ok status_without_cache
 else
-    fail status_without_cache "rc $rc: $out"
+    itest_fail status_without_cache "rc $rc: $out"
 fi
 
-exit $failed
+itest_done

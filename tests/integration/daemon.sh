@@ -3,54 +3,32 @@
 # daemon.sh BUILD - the real tlsmgr binary: version, -n on good and bad files, start-up,
 # signals (HUP with a bad file, USR1, TERM), refusal of a planted state directory.
 set -u
-build=$(cd "${1:-build}" && pwd)
-bin=$build/tlsmgr
-tmp=$(mktemp -d /tmp/tlsmgr-daemon.XXXXXX)
-pid=
-cleanup() {
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-bad=0
-ok() { echo "ok - $1"; }
-nok() { echo "not ok - $1: $2"; bad=1; }
-
-if [ "$(id -u)" -eq 0 ]; then
-    user=nobody
-    group=$(id -gn nobody)
-else
-    user=$(id -un)
-    group=$(id -gn)
-fi
-# Every file the daemon may write stays inside the temporary directory.
-base="state_directory = $tmp/state
-tls_random_seed_file = $tmp/seed/seed
-tlsmgr_user = $user
-tlsmgr_group = $group"
-printf '%s\n' "$base" >"$tmp/good.conf"
-chmod 0755 "$tmp"
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+itest_init daemon "${1:-}"
+itest_base_conf "$tmp/good.conf"
 
 out=$("$bin" --version)
-case $out in "tlsmgr $(cat VERSION)"*) ok "version" ;; *) nok "version" "$out" ;; esac
+case $out in "tlsmgr $(cat VERSION)"*) itest_ok "version" ;; *) itest_fail "version" "$out" ;; esac
 
 out=$("$bin" -n -c "$tmp/good.conf" 2>&1)
-[ $? -eq 0 ] && [ "$out" = "configuration OK" ] && ok "check-good-config" || nok "check-good-config" "$out"
+[ $? -eq 0 ] && [ "$out" = "configuration OK" ] && itest_ok "check-good-config" ||
+    itest_fail "check-good-config" "$out"
 
 # Each bad file: exit 2, FILE:LINE: parameter NAME: reason, and nothing created.
 check_bad() {
     local name=$1 text=$2 want=$3 f=$tmp/$1.conf out status
-    printf '%s\n%b' "$base" "$text" >"$f"
+    { cat "$tmp/good.conf" && printf '%b' "$text"; } >"$f"
     out=$("$bin" -c "$f" -f 2>&1)
     status=$?
     if [ $status -ne 2 ]; then
-        nok "bad-config/$name" "exit $status, expected 2: $out"
+        itest_fail "bad-config/$name" "exit $status, expected 2: $out"
     elif [ "${out#*"$want"}" = "$out" ]; then
-        nok "bad-config/$name" "message '$out' lacks '$want'"
+        itest_fail "bad-config/$name" "message '$out' lacks '$want'"
     elif [ -e "$tmp/state" ]; then
-        nok "bad-config/$name" "state directory created despite the error"
+        itest_fail "bad-config/$name" "state directory created despite the error"
     else
-        ok "bad-config/$name"
+        itest_ok "bad-config/$name"
     fi
 }
 check_bad unknown 'tls_no_such = 1\n' "$tmp/unknown.conf:5: parameter tls_no_such: unknown parameter"
@@ -64,32 +42,30 @@ check_bad source 'tls_random_source = smoke-signals\n' "parameter tls_random_sou
 
 out=$("$bin" -n -c "$tmp/missing.conf" 2>&1)
 [ $? -eq 2 ] && [ "$out" = "tlsmgr: $tmp/missing.conf: cannot open: No such file or directory" ] &&
-    ok "bad-config/missing-file" || nok "bad-config/missing-file" "$out"
+    itest_ok "bad-config/missing-file" || itest_fail "bad-config/missing-file" "$out"
+# check_refused NAME FILE TEXT: tlsmgr -n -c FILE exits 2 with TEXT in its message.
+check_refused() {
+    local out
+    out=$("$bin" -n -c "$2" 2>&1)
+    [ $? -eq 2 ] && [ "${out#*"$3"}" != "$out" ] && itest_ok "$1" || itest_fail "$1" "$out"
+}
 mkdir "$tmp/dir.conf"
-out=$("$bin" -n -c "$tmp/dir.conf" 2>&1)
-[ $? -eq 2 ] && [ "${out#*not a regular file}" != "$out" ] && ok "bad-config/directory" ||
-    nok "bad-config/directory" "$out"
+check_refused bad-config/directory "$tmp/dir.conf" "not a regular file"
 if [ "$(id -u)" -ne 0 ]; then
     cp "$tmp/good.conf" "$tmp/unreadable.conf"
     chmod 000 "$tmp/unreadable.conf"
-    out=$("$bin" -n -c "$tmp/unreadable.conf" 2>&1)
-    [ $? -eq 2 ] && [ "${out#*Permission denied}" != "$out" ] && ok "bad-config/unreadable" ||
-        nok "bad-config/unreadable" "$out"
+    check_refused bad-config/unreadable "$tmp/unreadable.conf" "Permission denied"
 else
     ln -s good.conf "$tmp/link.conf"
-    out=$("$bin" -n -c "$tmp/link.conf" 2>&1)
-    [ $? -eq 2 ] && [ "${out#*symbolic link}" != "$out" ] && ok "bad-config/symlink" ||
-        nok "bad-config/symlink" "$out"
+    check_refused bad-config/symlink "$tmp/link.conf" "symbolic link"
 fi
 if [ "$(id -u)" -eq 0 ]; then
     cp "$tmp/good.conf" "$tmp/writable.conf"
     chmod 0666 "$tmp/writable.conf"
-    out=$("$bin" -n -c "$tmp/writable.conf" 2>&1)
-    [ $? -eq 2 ] && [ "${out#*must be owned by root}" != "$out" ] && ok "bad-config/writable-by-others-as-root" ||
-        nok "bad-config/writable-by-others-as-root" "$out"
+    check_refused bad-config/writable-by-others-as-root "$tmp/writable.conf" "must be owned by root"
 fi
 out=$("$bin" -x 2>&1)
-[ $? -eq 2 ] && ok "bad-option" || nok "bad-option" "$out"
+[ $? -eq 2 ] && itest_ok "bad-option" || itest_fail "bad-option" "$out"
 
 # A planted state directory: a symbolic link is refused before anything is written.
 mkdir "$tmp/elsewhere"
@@ -97,56 +73,54 @@ ln -s "$tmp/elsewhere" "$tmp/state"
 out=$(timeout 10 "$bin" -f -c "$tmp/good.conf" 2>&1)
 status=$?
 [ $status -eq 1 ] && [ "${out#*symbolic link}" != "$out" ] && [ -z "$(ls -A "$tmp/elsewhere")" ] &&
-    ok "refuses-symlinked-state-directory" || nok "refuses-symlinked-state-directory" "exit $status: $out"
+    itest_ok "refuses-symlinked-state-directory" ||
+    itest_fail "refuses-symlinked-state-directory" "exit $status: $out"
 rm "$tmp/state"
 
 # Start, signal, stop.
 log=$tmp/daemon.log
-"$bin" -f -c "$tmp/good.conf" 2>"$log" &
-pid=$!
-wait_for() {
-    local tries=100
-    while [ $tries -gt 0 ]; do
-        tries=$((tries - 1))
-        grep -q "$1" "$log" 2>/dev/null && return 0
-        sleep 0.05
-    done
-    return 1
-}
-if wait_for "started"; then ok "starts"; else nok "starts" "$(tail -3 "$log")"; fi
+if itest_start_daemon "$tmp/good.conf" "$log"; then
+    itest_ok "starts"
+else
+    itest_fail "starts" "$(tail -3 "$log")"
+fi
 mode=$(stat -c '%a %U' "$tmp/state" 2>/dev/null)
-[ "$mode" = "750 $user" ] && ok "state-directory-0750-owned-by-daemon-user" ||
-    nok "state-directory-0750-owned-by-daemon-user" "$mode"
+[ "$mode" = "750 $user" ] && itest_ok "state-directory-0750-owned-by-daemon-user" ||
+    itest_fail "state-directory-0750-owned-by-daemon-user" "$mode"
 if [ "$(id -u)" -eq 0 ]; then
-    uid=$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")
-    [ "$uid" = "$(id -u "$user")" ] && ok "dropped-privileges" || nok "dropped-privileges" "uid $uid"
+    uid=$(awk '/^Uid:/ {print $2}' "/proc/$daemon_pid/status")
+    [ "$uid" = "$(id -u "$user")" ] && itest_ok "dropped-privileges" ||
+        itest_fail "dropped-privileges" "uid $uid"
 fi
 
-kill -USR1 "$pid"
-wait_for "statistics: uptime" && ok "sigusr1-logs-statistics" || nok "sigusr1-logs-statistics" "no statistics line"
+kill -USR1 "$daemon_pid"
+itest_wait_log "$log" "statistics: uptime" && itest_ok "sigusr1-logs-statistics" ||
+    itest_fail "sigusr1-logs-statistics" "no statistics line"
 
 cp "$tmp/good.conf" "$tmp/good.conf.bak"
 printf 'tls_random_bytes = -1\n' >>"$tmp/good.conf"
-kill -HUP "$pid"
-if wait_for "reload refused, keeping the old configuration: $tmp/good.conf:5: parameter tls_random_bytes"; then
-    kill -0 "$pid" 2>/dev/null && ok "sighup-bad-file-keeps-old-config" ||
-        nok "sighup-bad-file-keeps-old-config" "daemon died"
+kill -HUP "$daemon_pid"
+if itest_wait_log "$log" \
+    "reload refused, keeping the old configuration: $tmp/good.conf:5: parameter tls_random_bytes"; then
+    kill -0 "$daemon_pid" 2>/dev/null && itest_ok "sighup-bad-file-keeps-old-config" ||
+        itest_fail "sighup-bad-file-keeps-old-config" "daemon died"
 else
-    nok "sighup-bad-file-keeps-old-config" "$(tail -3 "$log")"
+    itest_fail "sighup-bad-file-keeps-old-config" "$(tail -3 "$log")"
 fi
 cp "$tmp/good.conf.bak" "$tmp/good.conf"
-kill -HUP "$pid"
-wait_for "configuration reloaded" && ok "sighup-good-file-reloads" || nok "sighup-good-file-reloads" "$(tail -3 "$log")"
+kill -HUP "$daemon_pid"
+itest_wait_log "$log" "configuration reloaded" && itest_ok "sighup-good-file-reloads" ||
+    itest_fail "sighup-good-file-reloads" "$(tail -3 "$log")"
 
 # Asleep between signals: no busy loop (CPU time stays near zero over a second).
-t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+t0=$(awk '{print $14 + $15}' "/proc/$daemon_pid/stat")
 sleep 1
-t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-[ $((t1 - t0)) -le 2 ] && ok "sleeps-when-idle" || nok "sleeps-when-idle" "$((t1 - t0)) ticks in 1 s"
+t1=$(awk '{print $14 + $15}' "/proc/$daemon_pid/stat")
+[ $((t1 - t0)) -le 2 ] && itest_ok "sleeps-when-idle" ||
+    itest_fail "sleeps-when-idle" "$((t1 - t0)) ticks in 1 s"
 
-kill -TERM "$pid"
-wait "$pid"
+itest_stop_daemon
 status=$?
-pid=
-[ $status -eq 0 ] && grep -q "stopped" "$log" && ok "sigterm-clean-exit" || nok "sigterm-clean-exit" "exit $status"
-exit $bad
+[ $status -eq 0 ] && grep -q "stopped" "$log" && itest_ok "sigterm-clean-exit" ||
+    itest_fail "sigterm-clean-exit" "exit $status"
+itest_done

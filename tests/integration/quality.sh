@@ -5,23 +5,13 @@
 # 3 failed blocks per 1000). The same checks run on 1 MiB of zeros must fail, so a broken
 # generator cannot pass. EGD throughput is printed for information only.
 set -u
-build=$(cd "${1:-build}" && pwd)
-bin=$build/tlsmgr
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d /tmp/tlsmgr-quality.XXXXXX)
-pid=
-cleanup() {
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-bad=0
-ok() { echo "ok - $1"; }
-nok() { echo "not ok - $1: $2"; bad=1; }
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+itest_init quality "${1:-}"
 
 for tool in ent rngtest; do
     if ! command -v "$tool" >/dev/null; then
-        nok "quality/$tool" "not installed (make check-deps installs it as root)"
+        itest_fail "quality/$tool" "not installed (make check-deps installs it as root)"
     fi
 done
 
@@ -29,11 +19,11 @@ done
 # "less than 0.01" / "more than 99.99", which are failures).
 check_ent() {
     local name=$1 file=$2 out e p
-    out=$(ent "$file") || { nok "$name" "ent failed"; return 1; }
+    out=$(ent "$file") || { itest_fail "$name" "ent failed"; return 1; }
     e=$(printf '%s\n' "$out" | sed -n 's/^Entropy = \([0-9.]*\) bits per byte.*/\1/p')
     p=$(printf '%s\n' "$out" | tr '\n' ' ' | sed -n 's/.*would exceed this value \([0-9.]*\) percent.*/\1/p')
     if [ -z "$e" ]; then
-        nok "$name" "cannot parse ent output"
+        itest_fail "$name" "cannot parse ent output"
         return 1
     fi
     if awk -v e="$e" -v p="$p" 'BEGIN { exit !(e >= 7.99 && p != "" && p >= 0.01 && p <= 99.99) }'; then
@@ -51,7 +41,7 @@ check_rngtest() {
     s=$(printf '%s\n' "$out" | sed -n 's/.*FIPS 140-2 successes: \([0-9]*\).*/\1/p')
     f=$(printf '%s\n' "$out" | sed -n 's/.*FIPS 140-2 failures: \([0-9]*\).*/\1/p')
     if [ -z "$s" ] || [ -z "$f" ]; then
-        nok "$name" "cannot parse rngtest output"
+        itest_fail "$name" "cannot parse rngtest output"
         return 1
     fi
     echo "# $name: rngtest $s blocks passed, $f failed"
@@ -61,60 +51,32 @@ check_rngtest() {
         exit !(n > 0 && f <= lim) }'
 }
 
-if [ "$(id -u)" -eq 0 ]; then
-    user=nobody
-    group=$(id -gn nobody)
-else
-    user=$(id -un)
-    group=$(id -gn)
-fi
-chmod 0755 "$tmp"
 sock=$tmp/state/egd
-cat >"$tmp/tlsmgr.conf" <<CONF
-state_directory = $tmp/state
-tls_random_seed_file = $tmp/seed/seed
-tls_random_egd_socket = $sock
-tls_session_cache_database =
-tlsmgr_user = $user
-tlsmgr_group = $group
-CONF
-"$bin" -f -c "$tmp/tlsmgr.conf" 2>"$tmp/log" &
-pid=$!
-for _ in $(seq 100); do
-    [ -S "$sock" ] && break
-    sleep 0.05
-done
+itest_base_conf "$tmp/tlsmgr.conf" "tls_random_egd_socket = $sock" "tls_session_cache_database ="
+itest_start_daemon "$tmp/tlsmgr.conf" "$tmp/log"
 if ! timeout 60 python3 "$here/egd_client.py" read "$sock" 1048576 "$tmp/egd.bin" ||
     [ "$(stat -c %s "$tmp/egd.bin" 2>/dev/null)" != 1048576 ]; then
-    nok "quality/egd-read" "could not read 1 MiB: $(tail -3 "$tmp/log")"
+    itest_fail "quality/egd-read" "could not read 1 MiB: $(tail -3 "$tmp/log")"
     exit 1
 fi
-ok "quality/egd-read"
+itest_ok "quality/egd-read"
 head -c 1048576 /dev/zero >"$tmp/zero.bin"
 
 if command -v ent >/dev/null; then
-    check_ent quality/ent-egd "$tmp/egd.bin" && ok "quality/ent-egd" ||
-        nok "quality/ent-egd" "below 7.99 bits/byte or chi-square p outside 0.01..99.99%"
-    check_ent quality/ent-zeros "$tmp/zero.bin" && nok "quality/ent-zeros-fail" "zeros passed" ||
-        ok "quality/ent-zeros-fail"
+    check_ent quality/ent-egd "$tmp/egd.bin" && itest_ok "quality/ent-egd" ||
+        itest_fail "quality/ent-egd" "below 7.99 bits/byte or chi-square p outside 0.01..99.99%"
+    check_ent quality/ent-zeros "$tmp/zero.bin" &&
+        itest_fail "quality/ent-zeros-fail" "zeros passed" || itest_ok "quality/ent-zeros-fail"
 fi
 if command -v rngtest >/dev/null; then
-    check_rngtest quality/rngtest-egd "$tmp/egd.bin" && ok "quality/rngtest-egd" ||
-        nok "quality/rngtest-egd" "more than 3 failed blocks per 1000 (5 at least allowed)"
+    check_rngtest quality/rngtest-egd "$tmp/egd.bin" && itest_ok "quality/rngtest-egd" ||
+        itest_fail "quality/rngtest-egd" "more than 3 failed blocks per 1000 (5 at least allowed)"
     check_rngtest quality/rngtest-zeros "$tmp/zero.bin" &&
-        nok "quality/rngtest-zeros-fail" "zeros passed" || ok "quality/rngtest-zeros-fail"
+        itest_fail "quality/rngtest-zeros-fail" "zeros passed" || itest_ok "quality/rngtest-zeros-fail"
 fi
 
-kill -TERM "$pid"
-status=124
-for _ in $(seq 100); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-        wait "$pid"
-        status=$?
-        break
-    fi
-    sleep 0.05
-done
-[ "$status" -eq 124 ] || pid=
-[ "$status" -eq 0 ] && ok "quality/sigterm-exit-0" || nok "quality/sigterm-exit-0" "exit $status"
-exit $bad
+itest_stop_daemon
+status=$?
+[ "$status" -eq 0 ] && itest_ok "quality/sigterm-exit-0" ||
+    itest_fail "quality/sigterm-exit-0" "exit $status"
+itest_done

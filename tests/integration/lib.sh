@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# lib.sh - what every integration script shares: the build directory, a private temporary
+# directory removed at exit, case lines, the daemon's user and group, a base configuration that
+# keeps every file the daemon writes inside the temporary directory, and starting, waiting for
+# and stopping the real daemon. A script sources it and calls itest_init first:
+#
+#   # shellcheck source=tests/integration/lib.sh
+#   . "$(dirname "$0")/lib.sh"
+#   itest_init NAME "${1:-}"
+#
+# itest_init sets these globals (the scripts use them by these names):
+#   build       absolute build directory (argument, default "build"), holding tlsmgr
+#   bin         $build/tlsmgr
+#   here        absolute directory of the scripts (for the Python helpers)
+#   tmp         the temporary directory, mode 0755 so that a daemon that dropped to nobody
+#               still reaches its files; removed at exit
+#   user group  tlsmgr_user and tlsmgr_group: nobody and its group as root, else the caller's
+#   daemon_pid  the daemon started by itest_start_daemon (empty when none runs)
+#   failed      0, set to 1 by itest_fail; itest_done exits with it
+# At exit (also on SIGINT/SIGTERM), every process the script started that still runs (the
+# daemon, other background jobs, their children) gets SIGTERM, SIGKILL if it is still there after
+# 5 s, and the temporary directory is removed.
+#
+# Run directly (tests/run runs every tests/integration/*.sh) it does nothing.
+
+# itest_init NAME [BUILD]: the globals above, the temporary directory and the exit cleanup.
+itest_init() {
+    build=$(cd "${2:-build}" 2>/dev/null && pwd) || {
+        echo "not ok - $1/setup: no build directory ${2:-build} (run make)"
+        exit 1
+    }
+    bin=$build/tlsmgr
+    if [ ! -x "$bin" ]; then
+        echo "not ok - $1/setup: no $bin (run make)"
+        exit 1
+    fi
+    # shellcheck disable=SC2034 # used by the scripts that run a Python helper
+    here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+    daemon_pid=
+    failed=0
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/tlsmgr-$1.XXXXXX") || exit 1
+    trap itest_cleanup EXIT
+    trap 'exit 130' INT TERM
+    chmod 0755 "$tmp"
+    itest_user_group
+}
+
+itest_cleanup() {
+    local p pids alive
+    pids="$daemon_pid $(jobs -p) $(itest_descendants)"
+    for p in $pids; do kill -TERM "$p" 2>/dev/null; done
+    for _ in $(seq 100); do
+        alive=
+        for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1; done
+        [ -n "$alive" ] || break
+        sleep 0.05
+    done
+    for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$tmp"
+}
+
+# itest_descendants: every process below this script (background jobs and their children, a
+# command still running in a command substitution when a signal came), not the caller's own
+# subshell.
+itest_descendants() {
+    local self=$BASHPID
+    ps -e -o pid= -o ppid= 2>/dev/null | awk -v root="$$" -v self="$self" '
+        { up[$1] = $2 }
+        END {
+            for (p in up) {
+                q = p
+                while (q != root && q != self && (q in up)) q = up[q]
+                if (q == root && p != root) print p
+            }
+        }'
+}
+
+# Case lines: "ok - NAME", "not ok - NAME: REASON" (marks the run failed), "skip - NAME: REASON".
+itest_ok() { echo "ok - $1"; }
+itest_fail() {
+    echo "not ok - $1: ${*:2}"
+    failed=1
+}
+itest_skip() { echo "skip - $1: $2"; }
+itest_done() { exit "$failed"; }
+
+# itest_user_group: user and group for tlsmgr_user and tlsmgr_group.
+itest_user_group() {
+    if [ "$(id -u)" -eq 0 ]; then
+        user=nobody
+        group=$(id -gn nobody)
+    else
+        user=$(id -un)
+        group=$(id -gn)
+    fi
+}
+
+# itest_base_conf FILE [LINE...]: writes a configuration whose first four lines put the state
+# directory and the seed file inside $tmp and name the daemon's user and group, then the LINEs.
+itest_base_conf() {
+    local file=$1
+    shift
+    printf '%s\n' "state_directory = $tmp/state" "tls_random_seed_file = $tmp/seed/seed" \
+        "tlsmgr_user = $user" "tlsmgr_group = $group" "$@" >"$file"
+}
+
+# itest_wait_log FILE PATTERN [TRIES [FROM]]: waits until FILE, from byte FROM on (default 0),
+# has a line matching the grep PATTERN; tries every 0.05 s, TRIES times (default 100). Gives up
+# at once when the daemon that writes it has exited.
+itest_wait_log() {
+    local file=$1 pattern=$2 tries=${3:-100} from=${4:-0}
+    while :; do
+        tail -c +$((from + 1)) "$file" 2>/dev/null | grep -q -- "$pattern" && return 0
+        tries=$((tries - 1))
+        [ "$tries" -gt 0 ] || return 1
+        if [ -n "$daemon_pid" ] && ! kill -0 "$daemon_pid" 2>/dev/null; then
+            tail -c +$((from + 1)) "$file" 2>/dev/null | grep -q -- "$pattern"
+            return
+        fi
+        sleep 0.05
+    done
+}
+
+# itest_spawn_daemon CONF LOG: runs tlsmgr -f -c CONF in the background, its output appended
+# to LOG, and sets daemon_pid; does not wait.
+itest_spawn_daemon() {
+    "$bin" -f -c "$1" >>"$2" 2>&1 &
+    daemon_pid=$!
+}
+
+# itest_start_daemon CONF LOG: itest_spawn_daemon, then waits until the daemon has logged
+# "started" (every service is up) in what it appended to LOG; 1 if it did not.
+itest_start_daemon() {
+    local from
+    from=$(stat -c %s "$2" 2>/dev/null || echo 0)
+    itest_spawn_daemon "$1" "$2"
+    itest_wait_log "$2" ' started ' 100 "$from"
+}
+
+# itest_stop_daemon: SIGTERM, then waits up to 10 s for the exit; returns the daemon's exit
+# status (0 if none ran), or 124 if it still runs (the exit cleanup kills it).
+itest_stop_daemon() {
+    local rc
+    [ -n "$daemon_pid" ] || return 0
+    kill -TERM "$daemon_pid" 2>/dev/null
+    for _ in $(seq 200); do
+        if ! kill -0 "$daemon_pid" 2>/dev/null; then
+            wait "$daemon_pid"
+            rc=$?
+            daemon_pid=
+            return $rc
+        fi
+        sleep 0.05
+    done
+    return 124
+}
+
+# Sourced: defines the functions only. Run as a script: nothing to do.
+[ "${BASH_SOURCE[0]}" != "$0" ] || exit 0
