@@ -1,9 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* clock.c - POSIX clocks: CLOCK_MONOTONIC for timers, CLOCK_REALTIME for timestamps. */
+/* clock.c - POSIX clocks: CLOCK_MONOTONIC for timers, CLOCK_REALTIME for timestamps. A port
+ * with more clocks includes this file after naming them (port/linux/clock.c). */
 #define _POSIX_C_SOURCE 200809L
 #include <time.h>
 
 #include "port.h"
+
+/* The clocks timers count on, the first one that works. */
+#ifndef PORT_TIMER_CLOCKS
+#define PORT_TIMER_CLOCKS CLOCK_MONOTONIC
+#endif
+/* The clocks port_clock_sample reads, index 1 the monotonic one (port.h). */
+#ifndef PORT_SAMPLE_CLOCKS
+#define PORT_SAMPLE_CLOCKS CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID
+#endif
 
 static uint64_t ns_of(clockid_t id)
 {
@@ -16,7 +26,14 @@ static uint64_t ns_of(clockid_t id)
 
 uint64_t port_now_ms(void)
 {
-    return ns_of(CLOCK_MONOTONIC) / 1000000u;
+    static const clockid_t ids[] = {PORT_TIMER_CLOCKS};
+    struct timespec ts;
+    size_t i;
+
+    for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+        if (clock_gettime(ids[i], &ts) == 0)
+            return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    return 0;
 }
 
 int64_t port_wall_time(void)
@@ -26,7 +43,7 @@ int64_t port_wall_time(void)
 
 int port_clock_sample(uint64_t *out, int n)
 {
-    static const clockid_t ids[] = {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID};
+    static const clockid_t ids[] = {PORT_SAMPLE_CLOCKS};
     int i;
 
     for (i = 0; i < n && i < (int)(sizeof(ids) / sizeof(ids[0])); i++)

@@ -26,19 +26,24 @@ static int fill_addr(struct sockaddr_un *sun, const char *path)
     return 0;
 }
 
-static int nonblocking_socket(void)
+/* Closes fd after a failed call, keeping that call's errno for the caller. Returns -1. */
+static int close_failed(int fd)
 {
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    int e = errno;
 
+    close(fd);
+    errno = e;
+    return -1;
+}
+
+/* Every descriptor handed out is non-blocking and closed on exec. Returns fd, or -1 (closed). */
+static int nonblocking(int fd)
+{
     if (fd < 0)
         return -1;
     if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
+        return close_failed(fd);
     return fd;
 }
 
@@ -46,7 +51,7 @@ int port_unix_listen(const char *path, unsigned mode, int backlog)
 {
     struct sockaddr_un sun;
     struct stat sb;
-    int fd, e;
+    int fd;
 
     if (fill_addr(&sun, path) < 0)
         return -1;
@@ -59,36 +64,28 @@ int port_unix_listen(const char *path, unsigned mode, int backlog)
         if (unlink(path) < 0)
             return -1;
     }
-    fd = nonblocking_socket();
+    fd = nonblocking(socket(AF_UNIX, SOCK_STREAM, 0));
     if (fd < 0)
         return -1;
     if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || chmod(path, (mode_t)mode) < 0 ||
-        listen(fd, backlog) < 0) {
-        e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
+        listen(fd, backlog) < 0)
+        return close_failed(fd);
     return fd;
 }
 
 int port_unix_connect(const char *path)
 {
     struct sockaddr_un sun;
-    int fd, e;
+    int fd;
 
     if (fill_addr(&sun, path) < 0)
         return -1;
-    fd = nonblocking_socket();
+    fd = nonblocking(socket(AF_UNIX, SOCK_STREAM, 0));
     if (fd < 0)
         return -1;
     if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 && errno != EINPROGRESS &&
-        errno != EAGAIN) {
-        e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
+        errno != EAGAIN)
+        return close_failed(fd);
     return fd;
 }
 
@@ -99,16 +96,7 @@ int port_accept(int listen_fd)
     do {
         fd = accept(listen_fd, NULL, NULL);
     } while (fd < 0 && errno == EINTR);
-    if (fd < 0)
-        return -1;
-    if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    return fd;
+    return nonblocking(fd);
 }
 
 int port_socket_error(int fd)

@@ -130,8 +130,7 @@ static int open_dbis(struct cache_env *ce, const char **why)
         *why = rc == MDB_NOTFOUND ? "named databases missing" : mdb_strerror(rc);
         return ce->role == CACHE_ROLE_DAEMON ? OPEN_BAD : -1;
     }
-    k.mv_data = (void *)CACHE_META_FORMAT;
-    k.mv_size = strlen(CACHE_META_FORMAT);
+    k = cache_val(CACHE_META_FORMAT, strlen(CACHE_META_FORMAT));
     rc = mdb_get(txn, ce->meta, &k, &v);
     if (rc == 0) {
         int cmp = cache_format_compare(v.mv_data, v.mv_size, ce->mbedtls_hdr);
@@ -215,10 +214,7 @@ static int daemon_can_write(struct cache_env *ce)
         /* A real write, so that the commit proves there is room. */
         if (rc == 0)
             rc = cache_env_meta_set(ce, txn, CACHE_META_STARTED, (uint64_t)port_wall_time());
-        if (rc == 0)
-            rc = mdb_txn_commit(txn);
-        else
-            mdb_txn_abort(txn);
+        rc = cache_env_txn_end(ce, txn, rc, NULL);
         if (rc != MDB_MAP_FULL)
             return rc;
     }
@@ -372,7 +368,20 @@ int cache_env_txn_begin(struct cache_env *ce, unsigned flags, MDB_txn **txn)
     return rc;
 }
 
-static MDB_val val_of(const void *p, size_t n)
+int cache_env_txn_end(struct cache_env *ce, MDB_txn *txn, int rc, struct cache_counts *flush)
+{
+    if (rc == 0)
+        rc = cache_env_counts_add(ce, txn, flush);
+    if (rc == 0)
+        rc = mdb_txn_commit(txn);
+    else
+        mdb_txn_abort(txn);
+    if (rc == 0 && flush != NULL)
+        memset(flush, 0, sizeof(*flush));
+    return rc;
+}
+
+MDB_val cache_val(const void *p, size_t n)
 {
     MDB_val v;
 
@@ -386,7 +395,7 @@ int cache_env_del(struct cache_env *ce, MDB_txn *txn, const uint8_t *skey, size_
 {
     uint8_t xkey[CACHE_XKEY_MAX];
     size_t xlen = cache_key_expiry(xkey, sizeof(xkey), expires, skey, skeylen);
-    MDB_val k = val_of(skey, skeylen), xk = val_of(xkey, xlen);
+    MDB_val k = cache_val(skey, skeylen), xk = cache_val(xkey, xlen);
     int rc;
 
     if (xlen == 0)
@@ -415,7 +424,7 @@ int cache_env_evict(struct cache_env *ce, MDB_txn *txn, unsigned n, unsigned *ev
         MDB_val sk, sv;
 
         if (cache_key_expiry_split(k.mv_data, k.mv_size, &exp, &skey, &skeylen) == 0) {
-            sk = val_of(skey, skeylen);
+            sk = cache_val(skey, skeylen);
             /* Only the entry this index key belongs to; a stale index key goes alone. */
             if (mdb_get(txn, ce->session, &sk, &sv) == 0 &&
                 (cache_entry_decode(sv.mv_data, sv.mv_size, &h, NULL) != CACHE_OK ||
@@ -434,7 +443,7 @@ int cache_env_evict(struct cache_env *ce, MDB_txn *txn, unsigned n, unsigned *ev
 
 uint64_t cache_env_meta_get(struct cache_env *ce, MDB_txn *txn, const char *name)
 {
-    MDB_val k = val_of(name, strlen(name)), v;
+    MDB_val k = cache_val(name, strlen(name)), v;
 
     if (mdb_get(txn, ce->meta, &k, &v) != 0 || v.mv_size != 8)
         return 0;
@@ -444,7 +453,7 @@ uint64_t cache_env_meta_get(struct cache_env *ce, MDB_txn *txn, const char *name
 int cache_env_meta_set(struct cache_env *ce, MDB_txn *txn, const char *name, uint64_t val)
 {
     uint8_t b[8];
-    MDB_val k = val_of(name, strlen(name)), v = val_of(b, sizeof(b));
+    MDB_val k = cache_val(name, strlen(name)), v = cache_val(b, sizeof(b));
 
     cache_put_be64(b, val);
     return mdb_put(txn, ce->meta, &k, &v, 0);
@@ -475,10 +484,21 @@ int cache_env_counts_add(struct cache_env *ce, MDB_txn *txn, const struct cache_
     return 0;
 }
 
+void cache_counts_bad(struct cache_counts *c, enum cache_verdict v)
+{
+    if (v == CACHE_EXPIRED)
+        c->expired++;
+    else if (v == CACHE_INCOMPATIBLE)
+        c->incompatible++;
+    else
+        c->malformed++;
+}
+
 int cache_env_format_write(struct cache_env *ce, MDB_txn *txn)
 {
     uint8_t rec[CACHE_FORMAT_REC_LEN];
-    MDB_val k = val_of(CACHE_META_FORMAT, strlen(CACHE_META_FORMAT)), v = val_of(rec, sizeof(rec));
+    MDB_val k = cache_val(CACHE_META_FORMAT, strlen(CACHE_META_FORMAT)),
+            v = cache_val(rec, sizeof(rec));
 
     cache_format_record(rec, ce->mbedtls_hdr);
     return mdb_put(txn, ce->meta, &k, &v, 0);

@@ -153,6 +153,11 @@ extern const unsigned cache_full_evictions[CACHE_FULL_RETRIES];
 /* mdb_txn_begin that handles MDB_MAP_RESIZED (set_mapsize(0) and retry). Returns an MDB
  * error code (0 = MDB_SUCCESS). flags: 0 or MDB_RDONLY. */
 int cache_env_txn_begin(struct cache_env *ce, unsigned flags, MDB_txn **txn);
+/* Ends a write transaction: when rc is 0, adds *flush (NULL allowed) and commits, else
+ * aborts. Returns an MDB error code; *flush is zeroed only once it is committed. */
+int cache_env_txn_end(struct cache_env *ce, MDB_txn *txn, int rc, struct cache_counts *flush);
+/* An MDB_val that points at n bytes at p (LMDB never writes through a key or data it is given). */
+MDB_val cache_val(const void *p, size_t n);
 /* Deletes one session entry and its expiry index key (given expires; when the session
  * value is unreadable, pass expires as read from the index). Missing keys are not an error.
  * Returns an MDB error code. */
@@ -163,6 +168,8 @@ int cache_env_del(struct cache_env *ce, MDB_txn *txn, const uint8_t *skey, size_
 int cache_env_evict(struct cache_env *ce, MDB_txn *txn, unsigned n, unsigned *evicted);
 /* Adds c (NULL allowed) to the meta counters. Returns an MDB error code. */
 int cache_env_counts_add(struct cache_env *ce, MDB_txn *txn, const struct cache_counts *c);
+/* Counts one entry removed for verdict v: expired, incompatible, else malformed. */
+void cache_counts_bad(struct cache_counts *c, enum cache_verdict v);
 /* Sets a meta u64 value (sweep duration etc.). Returns an MDB error code. */
 int cache_env_meta_set(struct cache_env *ce, MDB_txn *txn, const char *name, uint64_t v);
 /* Reads a meta u64 value (0 when missing or malformed). */

@@ -10,15 +10,6 @@
 #include "cache_env.h"
 #include "port.h"
 
-static MDB_val val_of(const void *p, size_t n)
-{
-    MDB_val v;
-
-    v.mv_data = (void *)p;
-    v.mv_size = n;
-    return v;
-}
-
 int cache_env_lookup(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
                      size_t idlen, int64_t now, uint8_t *out, size_t cap, size_t *outlen)
 {
@@ -27,7 +18,7 @@ int cache_env_lookup(struct cache_env *ce, const uint8_t *tag, size_t taglen, co
     struct cache_entry_hdr h;
     const uint8_t *blob = NULL;
     MDB_txn *txn;
-    MDB_val k = val_of(skey, skeylen), v;
+    MDB_val k = cache_val(skey, skeylen), v;
     int rc, result;
 
     if (skeylen == 0 || ce->env == NULL)
@@ -56,14 +47,13 @@ int cache_env_lookup(struct cache_env *ce, const uint8_t *tag, size_t taglen, co
 
 /* One attempt: replace, bound, put, count. extra: evictions asked for after MDB_MAP_FULL. */
 static int store_txn(struct cache_env *ce, MDB_txn *txn, const uint8_t *skey, size_t skeylen,
-                     const uint8_t *entry, size_t entrylen, uint64_t expires, unsigned extra,
-                     const struct cache_counts *flush)
+                     const uint8_t *entry, size_t entrylen, uint64_t expires, unsigned extra)
 {
     uint8_t xkey[CACHE_XKEY_MAX];
     size_t xlen = cache_key_expiry(xkey, sizeof(xkey), expires, skey, skeylen);
     struct cache_counts c;
     struct cache_entry_hdr h;
-    MDB_val k = val_of(skey, skeylen), v, xk = val_of(xkey, xlen), empty = val_of("", 0);
+    MDB_val k = cache_val(skey, skeylen), v, xk = cache_val(xkey, xlen), empty = cache_val("", 0);
     unsigned ev = 0;
     int rc, replacing = 0;
 
@@ -96,14 +86,12 @@ static int store_txn(struct cache_env *ce, MDB_txn *txn, const uint8_t *skey, si
             return rc;
         c.evicted += ev;
     }
-    v = val_of(entry, entrylen);
+    v = cache_val(entry, entrylen);
     if ((rc = mdb_put(txn, ce->session, &k, &v, 0)) != 0 ||
         (rc = mdb_put(txn, ce->expiry, &xk, &empty, 0)) != 0)
         return rc;
     c.stores = 1;
-    if ((rc = cache_env_counts_add(ce, txn, &c)) != 0)
-        return rc;
-    return cache_env_counts_add(ce, txn, flush);
+    return cache_env_counts_add(ce, txn, &c);
 }
 
 /* Evictions alone, committed, so that the next transaction can reuse the freed pages (a
@@ -120,12 +108,7 @@ static int evict_only(struct cache_env *ce, unsigned n)
     memset(&c, 0, sizeof(c));
     rc = cache_env_evict(ce, txn, n, &ev);
     c.evicted = ev;
-    if (rc == 0)
-        rc = cache_env_counts_add(ce, txn, &c);
-    if (rc == 0)
-        return mdb_txn_commit(txn);
-    mdb_txn_abort(txn);
-    return rc;
+    return cache_env_txn_end(ce, txn, rc, &c);
 }
 
 int cache_env_store(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
@@ -160,30 +143,27 @@ int cache_env_store(struct cache_env *ce, const uint8_t *tag, size_t taglen, con
             break;
         if ((rc = cache_env_txn_begin(ce, 0, &txn)) != 0)
             break;
-        rc = store_txn(ce, txn, skey, skeylen, entry, entrylen, expires, extra, flush);
+        rc = store_txn(ce, txn, skey, skeylen, entry, entrylen, expires, extra);
+        rc = cache_env_txn_end(ce, txn, rc, flush);
         if (rc == 0)
-            rc = mdb_txn_commit(txn);
-        else
-            mdb_txn_abort(txn);
-        if (rc == 0) {
-            if (flush != NULL)
-                memset(flush, 0, sizeof(*flush));
             return 0;
-        }
         if (rc != MDB_MAP_FULL)
             break;
     }
     return -1;
 }
 
-int cache_env_remove(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
-                     size_t idlen, int64_t now, struct cache_counts *flush)
+/* Removes tag/id in one write transaction: when judge, only an entry that is not CACHE_OK at
+ * now, counted by why; else any entry. Flushes *flush. Returns 1 removed, 0 nothing to do,
+ * -1 on error. */
+static int remove_entry(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
+                        size_t idlen, int judge, int64_t now, struct cache_counts *flush)
 {
     uint8_t skey[CACHE_SKEY_MAX];
     size_t skeylen = cache_key_session(skey, sizeof(skey), tag, taglen, id, idlen);
     struct cache_counts c;
     struct cache_entry_hdr h;
-    MDB_val k = val_of(skey, skeylen), v;
+    MDB_val k = cache_val(skey, skeylen), v;
     MDB_txn *txn;
     int rc, removed = 0;
 
@@ -193,7 +173,7 @@ int cache_env_remove(struct cache_env *ce, const uint8_t *tag, size_t taglen, co
         return -1;
     memset(&c, 0, sizeof(c));
     rc = mdb_get(txn, ce->session, &k, &v);
-    if (rc == 0) {
+    if (rc == 0 && judge) {
         enum cache_verdict vd =
             cache_entry_check(v.mv_data, v.mv_size, ce->mbedtls_hdr, now, &h, NULL);
 
@@ -204,47 +184,9 @@ int cache_env_remove(struct cache_env *ce, const uint8_t *tag, size_t taglen, co
             else
                 rc = cache_env_del(ce, txn, skey, skeylen, h.expires);
             removed = rc == 0;
-            if (vd == CACHE_EXPIRED)
-                c.expired = 1;
-            else if (vd == CACHE_INCOMPATIBLE)
-                c.incompatible = 1;
-            else
-                c.malformed = 1;
+            cache_counts_bad(&c, vd);
         }
-    } else if (rc == MDB_NOTFOUND) {
-        rc = 0;
-    }
-    if (rc == 0)
-        rc = cache_env_counts_add(ce, txn, &c);
-    if (rc == 0)
-        rc = cache_env_counts_add(ce, txn, flush);
-    if (rc == 0)
-        rc = mdb_txn_commit(txn);
-    else
-        mdb_txn_abort(txn);
-    if (rc != 0)
-        return -1;
-    if (flush != NULL)
-        memset(flush, 0, sizeof(*flush));
-    return removed;
-}
-
-int cache_env_drop(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
-                   size_t idlen, struct cache_counts *flush)
-{
-    uint8_t skey[CACHE_SKEY_MAX];
-    size_t skeylen = cache_key_session(skey, sizeof(skey), tag, taglen, id, idlen);
-    struct cache_entry_hdr h;
-    MDB_val k = val_of(skey, skeylen), v;
-    MDB_txn *txn;
-    int rc, removed = 0;
-
-    if (ce->env == NULL || ce->role == CACHE_ROLE_READONLY || skeylen == 0)
-        return -1;
-    if (cache_env_txn_begin(ce, 0, &txn) != 0)
-        return -1;
-    rc = mdb_get(txn, ce->session, &k, &v);
-    if (rc == 0) {
+    } else if (rc == 0) {
         /* A header of another version cannot name the index key: the sweeper drops it. */
         (void)cache_entry_decode(v.mv_data, v.mv_size, &h, NULL);
         if (h.version == CACHE_FORMAT_VERSION)
@@ -255,17 +197,22 @@ int cache_env_drop(struct cache_env *ce, const uint8_t *tag, size_t taglen, cons
     } else if (rc == MDB_NOTFOUND) {
         rc = 0;
     }
+    /* Adds nothing, and writes nothing, when nothing was counted (a drop). */
     if (rc == 0)
-        rc = cache_env_counts_add(ce, txn, flush);
-    if (rc == 0)
-        rc = mdb_txn_commit(txn);
-    else
-        mdb_txn_abort(txn);
-    if (rc != 0)
-        return -1;
-    if (flush != NULL)
-        memset(flush, 0, sizeof(*flush));
-    return removed;
+        rc = cache_env_counts_add(ce, txn, &c);
+    return cache_env_txn_end(ce, txn, rc, flush) == 0 ? removed : -1;
+}
+
+int cache_env_remove(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
+                     size_t idlen, int64_t now, struct cache_counts *flush)
+{
+    return remove_entry(ce, tag, taglen, id, idlen, 1, now, flush);
+}
+
+int cache_env_drop(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
+                   size_t idlen, struct cache_counts *flush)
+{
+    return remove_entry(ce, tag, taglen, id, idlen, 0, 0, flush);
 }
 
 int cache_env_replaced(struct cache_env *ce)

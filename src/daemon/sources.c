@@ -70,16 +70,18 @@ void sources_close(struct sources *s)
     }
 }
 
-static long read_getrandom(unsigned char *buf, size_t want, struct outcome *o)
+/* The result n of a read: n when it worked; else 0, with o saying why: errno `wait` is a
+ * state to wait out (why_wait, no errno shown), any other a failure (why_failed, errno). */
+static long outcome_of(long n, int wait, const char *why_wait, const char *why_failed,
+                       struct outcome *o)
 {
-    long n = port_getrandom(buf, want);
+    int e = errno;
 
-    if (n < 0) {
-        o->why = errno == EAGAIN ? "kernel RNG not initialised yet" : "getrandom failed";
-        o->err = errno == EAGAIN ? 0 : errno;
-        return 0;
-    }
-    return n;
+    if (n >= 0)
+        return n;
+    o->why = e == wait ? why_wait : why_failed;
+    o->err = e == wait ? 0 : e;
+    return 0;
 }
 
 /* Opens a device and keeps it: /dev/hwrng is often readable by root only, so the descriptor
@@ -178,8 +180,7 @@ static long read_path(struct source *src, unsigned char *buf, size_t want, struc
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            o->why = errno == EAGAIN ? "no data available" : "read failed";
-            o->err = errno == EAGAIN ? 0 : errno;
+            (void)outcome_of(n, EAGAIN, "no data available", "read failed", o);
             break;
         }
         if (n == 0) {
@@ -305,18 +306,6 @@ static long read_egd(struct source *src, unsigned char *buf, size_t want, struct
     return n;
 }
 
-static long read_board(unsigned char *buf, size_t want, struct outcome *o)
-{
-    long n = port_board_entropy(buf, want);
-
-    if (n < 0) {
-        o->why = errno == ENOSYS ? "the board has no hardware RNG hook" : "board hook failed";
-        o->err = errno == ENOSYS ? 0 : errno;
-        return 0;
-    }
-    return n;
-}
-
 static void note_state(struct source *src, const struct outcome *o)
 {
     if (o->why != NULL) {
@@ -357,7 +346,8 @@ unsigned sources_read_all(struct sources *s, unsigned want)
 
         switch (src->conf.kind) {
         case SOURCE_GETRANDOM:
-            n = read_getrandom(buf, ask, &o);
+            n = outcome_of(port_getrandom(buf, ask), EAGAIN, "kernel RNG not initialised yet",
+                           "getrandom failed", &o);
             break;
         case SOURCE_DEV:
         case SOURCE_HWRNG:
@@ -370,7 +360,8 @@ unsigned sources_read_all(struct sources *s, unsigned want)
             n = read_egd(src, buf, ask, &o);
             break;
         case SOURCE_BOARD:
-            n = read_board(buf, ask, &o);
+            n = outcome_of(port_board_entropy(buf, ask), ENOSYS,
+                           "the board has no hardware RNG hook", "board hook failed", &o);
             break;
         }
         if (n > 0 && o.why == NULL && (size_t)n < ask)

@@ -105,23 +105,49 @@ static void digest(struct sweep *s, const void *p, size_t n)
         (void)mbedtls_md_update(&s->md, p, n);
 }
 
-static MDB_val val_of(const void *p, size_t n)
+/* Opens a cursor of a scan piece on the key where the last piece stopped, else the first.
+ * Returns an MDB error code; *cur is NULL when the cursor could not be opened. */
+static int scan_open(struct sweep *s, MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cur, MDB_val *k,
+                     MDB_val *v)
 {
-    MDB_val v;
+    int rc;
 
-    v.mv_data = (void *)p;
-    v.mv_size = n;
-    return v;
+    if ((rc = mdb_cursor_open(txn, dbi, cur)) != 0) {
+        *cur = NULL;
+        return rc;
+    }
+    if (s->resume_len == 0)
+        return mdb_cursor_get(*cur, k, v, MDB_FIRST);
+    *k = cache_val(s->resume, s->resume_len);
+    return mdb_cursor_get(*cur, k, v, MDB_SET_RANGE);
 }
 
-static void count(struct cache_counts *c, enum cache_verdict v)
+/* 1 when a scan piece stops before key k: a key longer than any this scan can resume from
+ * (*rc = MDB_CORRUPTED), or the batch or the step's time is used up (k is kept to resume
+ * from, *more set). */
+static int scan_stop(struct sweep *s, const MDB_val *k, unsigned n, uint64_t deadline, int *rc,
+                     int *more)
 {
-    if (v == CACHE_EXPIRED)
-        c->expired++;
-    else if (v == CACHE_INCOMPATIBLE)
-        c->incompatible++;
-    else
-        c->malformed++;
+    if (k->mv_size > sizeof(s->resume)) {
+        *rc = MDB_CORRUPTED;
+        return 1;
+    }
+    if (n >= TLSMGR_SWEEP_BATCH || port_now_ms() >= deadline) {
+        memcpy(s->resume, k->mv_data, k->mv_size);
+        s->resume_len = k->mv_size;
+        *more = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* After a scan piece deleted key k (a copy: LMDB's own is gone): mixed into the digest,
+ * counted, and the cursor placed on the key after it. */
+static int scan_deleted(struct sweep *s, MDB_cursor *cur, MDB_val *k, MDB_val *v, unsigned *n)
+{
+    digest(s, k->mv_data, k->mv_size);
+    (*n)++;
+    return mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
 }
 
 /* 1 if the index holds the key of this entry. */
@@ -129,7 +155,7 @@ static int indexed(struct sweep *s, MDB_txn *txn, const uint8_t *skey, size_t sk
                    uint64_t expires)
 {
     uint8_t x[CACHE_XKEY_MAX];
-    MDB_val k = val_of(x, cache_key_expiry(x, sizeof(x), expires, skey, skeylen)), v;
+    MDB_val k = cache_val(x, cache_key_expiry(x, sizeof(x), expires, skey, skeylen)), v;
 
     return k.mv_size > 0 && mdb_get(txn, s->ce->expiry, &k, &v) == 0;
 }
@@ -141,30 +167,16 @@ static int scan_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadli
     uint8_t kb[sizeof(s->resume)];
     MDB_cursor *cur;
     MDB_val k, v;
-    int rc;
+    int rc = scan_open(s, txn, s->ce->session, &cur, &k, &v);
 
-    if ((rc = mdb_cursor_open(txn, s->ce->session, &cur)) != 0)
+    if (cur == NULL)
         return rc;
-    if (s->resume_len > 0) {
-        k = val_of(s->resume, s->resume_len);
-        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    } else {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    }
     while (rc == 0) {
         struct cache_entry_hdr h;
         enum cache_verdict vd;
 
-        if (k.mv_size > sizeof(kb)) {
-            rc = MDB_CORRUPTED;
+        if (scan_stop(s, &k, *n, deadline, &rc, more))
             break;
-        }
-        if (*n >= TLSMGR_SWEEP_BATCH || port_now_ms() >= deadline) {
-            memcpy(s->resume, k.mv_data, k.mv_size);
-            s->resume_len = k.mv_size;
-            *more = 1;
-            break;
-        }
         vd = cache_entry_check(v.mv_data, v.mv_size, s->ce->mbedtls_hdr, now, &h, NULL);
         if (!cache_key_session_valid(k.mv_data, k.mv_size))
             vd = CACHE_MALFORMED;
@@ -175,7 +187,7 @@ static int scan_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadli
             continue;
         }
         memcpy(kb, k.mv_data, k.mv_size);
-        k = val_of(kb, k.mv_size);
+        k = cache_val(kb, k.mv_size);
         /* A header of our version names the index key (even if the rest is bad); any other
          * index key left behind is dropped by the expiry walk as a stale one. */
         if (h.version != CACHE_FORMAT_VERSION || !cache_key_session_valid(kb, k.mv_size))
@@ -184,10 +196,8 @@ static int scan_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadli
             rc = cache_env_del(s->ce, txn, kb, k.mv_size, h.expires);
         if (rc != 0)
             break;
-        count(c, vd);
-        digest(s, kb, k.mv_size);
-        (*n)++;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        cache_counts_bad(c, vd);
+        rc = scan_deleted(s, cur, &k, &v, n);
     }
     mdb_cursor_close(cur);
     return rc == MDB_NOTFOUND ? 0 : rc;
@@ -201,36 +211,22 @@ static int scan_index_part(struct sweep *s, MDB_txn *txn, uint64_t deadline, str
     uint8_t kb[sizeof(s->resume)];
     MDB_cursor *cur;
     MDB_val k, v;
-    int rc;
+    int rc = scan_open(s, txn, s->ce->expiry, &cur, &k, &v);
 
-    if ((rc = mdb_cursor_open(txn, s->ce->expiry, &cur)) != 0)
+    if (cur == NULL)
         return rc;
-    if (s->resume_len > 0) {
-        k = val_of(s->resume, s->resume_len);
-        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    } else {
-        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    }
     while (rc == 0) {
         const uint8_t *skey;
         size_t skeylen;
         uint64_t exp;
         int bad = 0;
 
-        if (k.mv_size > sizeof(kb)) {
-            rc = MDB_CORRUPTED;
+        if (scan_stop(s, &k, *n, deadline, &rc, more))
             break;
-        }
-        if (*n >= TLSMGR_SWEEP_BATCH || port_now_ms() >= deadline) {
-            memcpy(s->resume, k.mv_data, k.mv_size);
-            s->resume_len = k.mv_size;
-            *more = 1;
-            break;
-        }
         if (cache_key_expiry_split(k.mv_data, k.mv_size, &exp, &skey, &skeylen) < 0) {
             bad = 1;
         } else {
-            MDB_val sk = val_of(skey, skeylen), sv;
+            MDB_val sk = cache_val(skey, skeylen), sv;
             struct cache_entry_hdr h;
 
             rc = mdb_get(txn, s->ce->session, &sk, &sv);
@@ -246,16 +242,14 @@ static int scan_index_part(struct sweep *s, MDB_txn *txn, uint64_t deadline, str
             continue;
         }
         memcpy(kb, k.mv_data, k.mv_size);
-        k = val_of(kb, k.mv_size);
+        k = cache_val(kb, k.mv_size);
         if ((rc = mdb_del(txn, s->ce->expiry, &k, NULL)) != 0)
             break;
         if (bad == 1)
             c->malformed++;
         else
             s->stale_index++;
-        digest(s, kb, k.mv_size);
-        (*n)++;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        rc = scan_deleted(s, cur, &k, &v, n);
     }
     mdb_cursor_close(cur);
     return rc == MDB_NOTFOUND ? 0 : rc;
@@ -291,7 +285,7 @@ static int expiry_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t dead
         } else if (exp > (uint64_t)now) {
             break; /* everything after expires later */
         } else {
-            MDB_val sk = val_of(skey, skeylen), sv;
+            MDB_val sk = cache_val(skey, skeylen), sv;
             struct cache_entry_hdr h;
 
             rc = mdb_cursor_get(scur, &sk, &sv, MDB_SET_KEY);
@@ -307,7 +301,7 @@ static int expiry_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t dead
                 } else {
                     if ((rc = mdb_cursor_del(scur, 0)) != 0)
                         break;
-                    count(c, vd == CACHE_OK ? CACHE_EXPIRED : vd);
+                    cache_counts_bad(c, vd == CACHE_OK ? CACHE_EXPIRED : vd);
                 }
             } else if (rc == MDB_NOTFOUND) {
                 s->stale_index++;

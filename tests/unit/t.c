@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "t.h"
@@ -55,6 +57,26 @@ long t_read_file(const char *name, void *buf, size_t cap)
     n = read(fd, buf, cap);
     close(fd);
     return (long)n;
+}
+
+unsigned t_log_count(const char *needle)
+{
+    const char *p = port_test_log();
+    unsigned n = 0;
+
+    while ((p = strstr(p, needle)) != NULL) {
+        n++;
+        p += strlen(needle);
+    }
+    return n;
+}
+
+int t_unix_socket(struct sockaddr_un *sun, const char *path)
+{
+    memset(sun, 0, sizeof(*sun));
+    sun->sun_family = AF_UNIX;
+    snprintf(sun->sun_path, sizeof(sun->sun_path), "%s", path);
+    return socket(AF_UNIX, SOCK_STREAM, 0);
 }
 
 static void remove_tree(const char *path)

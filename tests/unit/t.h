@@ -34,6 +34,13 @@ const char *t_dir(void);
 int t_write_file(const char *name, const void *data, size_t len);
 /* Reads a whole small file into buf; returns its length or -1. */
 long t_read_file(const char *name, void *buf, size_t cap);
+/* How many times needle stands in the captured log (port_test_log). */
+unsigned t_log_count(const char *needle);
+
+struct sockaddr_un;
+/* A blocking Unix stream socket, and *sun set to path for its bind or connect; returns the
+ * socket or -1. */
+int t_unix_socket(struct sockaddr_un *sun, const char *path);
 
 #define T_ASSERT(cond)                                                                             \
     do {                                                                                           \

@@ -166,6 +166,16 @@ static int handshake(mbedtls_ssl_config *scf, const mbedtls_ssl_session *resume,
     return handshake_rng(scf, resume, out, NULL);
 }
 
+/* A handshake whose new session is not kept: 1 it resumed, 0 new session, -1 it failed. */
+static int resumes(mbedtls_ssl_config *scf, const mbedtls_ssl_session *resume)
+{
+    mbedtls_ssl_session x;
+    int r = handshake(scf, resume, &x);
+
+    mbedtls_ssl_session_free(&x);
+    return r;
+}
+
 /* ---- Fixtures -------------------------------------------------------------------------- */
 
 /* tlsmgr.conf in the case's directory: env at state/cache. */
@@ -192,19 +202,35 @@ static void make_env(void)
     cache_env_close(&ce);
 }
 
-/* Entries in the env (opened read-only; no handle may be open in this process). */
-static long env_entries(void)
+/* Opens the env of tlsmgr.conf in role, to look at or change it behind the servers' back.
+ * Returns 0 or -1. */
+static int env_open(struct cache_env *ce, enum cache_role role)
 {
     struct tlsmgr_conf c;
     struct conf_error err;
+
+    if (conf_load(&c, "tlsmgr.conf", &err) < 0)
+        return -1;
+    memset(ce, 0, sizeof(*ce));
+    return cache_env_open(ce, &c, role, 0, 0) < 0 ? -1 : 0;
+}
+
+/* The key of session s under tag, in key. */
+static MDB_val session_key(uint8_t key[CACHE_SKEY_MAX], const char *tag,
+                           const mbedtls_ssl_session *s)
+{
+    return cache_val(key, cache_key_session(key, CACHE_SKEY_MAX, (const uint8_t *)tag, strlen(tag),
+                                            TLSMGR_SESSION_ID(s), TLSMGR_SESSION_ID_LEN(s)));
+}
+
+/* Entries in the env (opened read-only; no handle may be open in this process). */
+static long env_entries(void)
+{
     struct cache_env ce;
     struct cache_stats st;
     long n = -1;
 
-    if (conf_load(&c, "tlsmgr.conf", &err) < 0)
-        return -1;
-    memset(&ce, 0, sizeof(ce));
-    if (cache_env_open(&ce, &c, CACHE_ROLE_READONLY, 0, 0) < 0)
+    if (env_open(&ce, CACHE_ROLE_READONLY) < 0)
         return -1;
     if (cache_env_stats(&ce, &st) == 0)
         n = (long)st.entries;
@@ -240,28 +266,29 @@ static void crypto_init(void)
 #endif
 }
 
+/* How most cases start: a fresh env made as the daemon does, server "www" open on it, and a
+ * full handshake whose new session (*first) is stored. */
+static void start_www(struct server *a, mbedtls_ssl_session *first)
+{
+    crypto_init();
+    write_conf();
+    make_env();
+    T_EQ_INT(server_open(a, "www"), 0);
+    T_EQ_INT(handshake(&a->conf, NULL, first), 0);
+}
+
 /* Rewrites one byte of the stored value of session id under tag; off SIZE_MAX appends a
  * byte to the blob instead (and fixes the blob length in the header). */
 static int poke_entry(const char *tag, const mbedtls_ssl_session *s, size_t off, uint8_t xor)
 {
-    struct tlsmgr_conf c;
-    struct conf_error err;
     struct cache_env ce;
     uint8_t key[CACHE_SKEY_MAX], val[CACHE_ENTRY_MAX];
     MDB_txn *txn;
-    MDB_val k, v;
-    size_t klen;
+    MDB_val k = session_key(key, tag, s), v;
     int rc = -1;
 
-    if (conf_load(&c, "tlsmgr.conf", &err) < 0)
+    if (env_open(&ce, CACHE_ROLE_CLIENT) < 0)
         return -1;
-    memset(&ce, 0, sizeof(ce));
-    if (cache_env_open(&ce, &c, CACHE_ROLE_CLIENT, 0, 0) < 0)
-        return -1;
-    klen = cache_key_session(key, sizeof(key), (const uint8_t *)tag, strlen(tag),
-                             TLSMGR_SESSION_ID(s), TLSMGR_SESSION_ID_LEN(s));
-    k.mv_data = key;
-    k.mv_size = klen;
     if (cache_env_txn_begin(&ce, 0, &txn) == 0) {
         if (mdb_get(txn, ce.session, &k, &v) == 0 && (off < v.mv_size || off == SIZE_MAX) &&
             v.mv_size < sizeof(val)) {
@@ -289,22 +316,14 @@ static int poke_entry(const char *tag, const mbedtls_ssl_session *s, size_t off,
 /* 1 if an entry for session s under tag exists. */
 static int entry_exists(const char *tag, const mbedtls_ssl_session *s)
 {
-    struct tlsmgr_conf c;
-    struct conf_error err;
     struct cache_env ce;
     uint8_t key[CACHE_SKEY_MAX];
     MDB_txn *txn;
-    MDB_val k, v;
+    MDB_val k = session_key(key, tag, s), v;
     int found = 0;
 
-    if (conf_load(&c, "tlsmgr.conf", &err) < 0)
+    if (env_open(&ce, CACHE_ROLE_READONLY) < 0)
         return -1;
-    memset(&ce, 0, sizeof(ce));
-    if (cache_env_open(&ce, &c, CACHE_ROLE_READONLY, 0, 0) < 0)
-        return -1;
-    k.mv_size = cache_key_session(key, sizeof(key), (const uint8_t *)tag, strlen(tag),
-                                  TLSMGR_SESSION_ID(s), TLSMGR_SESSION_ID_LEN(s));
-    k.mv_data = key;
     if (cache_env_txn_begin(&ce, MDB_RDONLY, &txn) == 0) {
         found = mdb_get(txn, ce.session, &k, &v) == 0;
         mdb_txn_abort(txn);
@@ -320,11 +339,7 @@ static void round_trip_resumes(void)
     struct server a;
     mbedtls_ssl_session s1, s2, s3;
 
-    crypto_init();
-    write_conf();
-    make_env();
-    T_EQ_INT(server_open(&a, "www"), 0);
-    T_EQ_INT(handshake(&a.conf, NULL, &s1), 0);
+    start_www(&a, &s1);
     T_EQ_INT(handshake(&a.conf, &s1, &s2), 1);
     /* A second handle (another server in the process) shares the env and sees it too. */
     {
@@ -348,7 +363,7 @@ static void round_trip_resumes(void)
 static void tags_are_namespaces(void)
 {
     struct server a, b;
-    mbedtls_ssl_session sa, sb, x;
+    mbedtls_ssl_session sa, sb;
 
     crypto_init();
     write_conf();
@@ -357,14 +372,10 @@ static void tags_are_namespaces(void)
     T_EQ_INT(server_open(&b, "mail"), 0);
     T_EQ_INT(handshake(&a.conf, NULL, &sa), 0);
     T_EQ_INT(handshake(&b.conf, NULL, &sb), 0);
-    T_EQ_INT(handshake(&b.conf, &sa, &x), 0); /* www's session is unknown to mail */
-    mbedtls_ssl_session_free(&x);
-    T_EQ_INT(handshake(&a.conf, &sb, &x), 0);
-    mbedtls_ssl_session_free(&x);
-    T_EQ_INT(handshake(&a.conf, &sa, &x), 1);
-    mbedtls_ssl_session_free(&x);
-    T_EQ_INT(handshake(&b.conf, &sb, &x), 1);
-    mbedtls_ssl_session_free(&x);
+    T_EQ_INT(resumes(&b.conf, &sa), 0); /* www's session is unknown to mail */
+    T_EQ_INT(resumes(&a.conf, &sb), 0);
+    T_EQ_INT(resumes(&a.conf, &sa), 1);
+    T_EQ_INT(resumes(&b.conf, &sb), 1);
     server_close(&a);
     server_close(&b);
     T_EQ_INT(entry_exists("www", &sa), 1);
@@ -389,8 +400,7 @@ static void missing_env_is_a_miss(void)
     mbedtls_ssl_session_free(&s2);
     /* The daemon starts: the next try after the retry delay finds the env. */
     make_env();
-    T_EQ_INT(handshake(&a.conf, &s1, &s2), 0); /* still within the delay: no new open */
-    mbedtls_ssl_session_free(&s2);
+    T_EQ_INT(resumes(&a.conf, &s1), 0); /* still within the delay: no new open */
     port_test_advance(TLSMGR_CACHE_CLIENT_RETRY_MS + 1);
     T_EQ_INT(handshake(&a.conf, &s1, &s2), 0);
     mbedtls_ssl_session_free(&s1);
@@ -400,11 +410,22 @@ static void missing_env_is_a_miss(void)
     mbedtls_ssl_session_free(&s2);
 }
 
+/* A server "www" that works without a cache: its session is not found again. */
+static void server_misses(void)
+{
+    struct server a;
+    mbedtls_ssl_session s1;
+
+    T_EQ_INT(server_open(&a, "www"), 0);
+    T_EQ_INT(handshake(&a.conf, NULL, &s1), 0);
+    T_EQ_INT(resumes(&a.conf, &s1), 0);
+    server_close(&a);
+    mbedtls_ssl_session_free(&s1);
+}
+
 static void broken_env_is_a_miss(void)
 {
     static const char junk[] = "this is not an LMDB data file, not even close to one.....";
-    struct server a;
-    mbedtls_ssl_session s1, s2;
     char big[8192];
 
     crypto_init();
@@ -414,21 +435,11 @@ static void broken_env_is_a_miss(void)
     memcpy(big, junk, sizeof(junk));
     T_EQ_INT(t_write_file("state/cache/data.mdb", big, sizeof(big)), 0);
     T_EQ_INT(t_write_file("state/cache/lock.mdb", junk, sizeof(junk)), 0);
-    T_EQ_INT(server_open(&a, "www"), 0);
-    T_EQ_INT(handshake(&a.conf, NULL, &s1), 0);
-    T_EQ_INT(handshake(&a.conf, &s1, &s2), 0);
-    server_close(&a);
-    mbedtls_ssl_session_free(&s1);
-    mbedtls_ssl_session_free(&s2);
+    server_misses();
     /* Files of the wrong kind where the env should be: also a miss. */
     T_EQ_INT(unlink("state/cache/data.mdb"), 0);
     T_EQ_INT(mkdir("state/cache/data.mdb", 0700), 0);
-    T_EQ_INT(server_open(&a, "www"), 0);
-    T_EQ_INT(handshake(&a.conf, NULL, &s1), 0);
-    T_EQ_INT(handshake(&a.conf, &s1, &s2), 0);
-    server_close(&a);
-    mbedtls_ssl_session_free(&s1);
-    mbedtls_ssl_session_free(&s2);
+    server_misses();
 }
 
 /*
@@ -444,11 +455,7 @@ static void fork_reopens_env(void)
     pid_t pid;
     int status = -1;
 
-    crypto_init();
-    write_conf();
-    make_env();
-    T_EQ_INT(server_open(&a, "www"), 0);
-    T_EQ_INT(handshake(&a.conf, NULL, &s1), 0);
+    start_www(&a, &s1);
     T_EQ_INT(rename("state/cache", "state/cache.old"), 0);
     make_env();
     pid = fork();
@@ -476,11 +483,7 @@ static void header_mismatch_is_removed(void)
     struct server a;
     mbedtls_ssl_session s1, s2;
 
-    crypto_init();
-    write_conf();
-    make_env();
-    T_EQ_INT(server_open(&a, "www"), 0);
-    T_EQ_INT(handshake(&a.conf, NULL, &s1), 0);
+    start_www(&a, &s1);
     server_close(&a);
     T_EQ_INT(entry_exists("www", &s1), 1);
     T_EQ_INT(poke_entry("www", &s1, 2 + 2, 0x01), 0); /* header: mbedTLS patch version */
@@ -501,11 +504,7 @@ static void load_mismatch_is_removed(void)
     int i;
 
     for (i = 0; i < 2; i++) {
-        crypto_init();
-        write_conf();
-        make_env();
-        T_EQ_INT(server_open(&a, "www"), 0);
-        T_EQ_INT(handshake(&a.conf, NULL, &s1), 0);
+        start_www(&a, &s1);
         server_close(&a);
         if (i == 0) /* the blob's own copy of the version header */
             T_EQ_INT(poke_entry("www", &s1, CACHE_ENTRY_HDR_LEN + 2, 0x01), 0);
@@ -525,11 +524,7 @@ static void expired_entry_is_a_miss(void)
     struct server a;
     mbedtls_ssl_session s1, s2;
 
-    crypto_init();
-    write_conf();
-    make_env();
-    T_EQ_INT(server_open(&a, "www"), 0);
-    T_EQ_INT(handshake(&a.conf, NULL, &s1), 0);
+    start_www(&a, &s1);
     port_test_advance(3600 * 1000ULL + 1000);
     T_EQ_INT(handshake(&a.conf, &s1, &s2), 0);
     server_close(&a);
@@ -588,11 +583,7 @@ static void threads_share_the_env(void)
     mbedtls_ssl_session common;
     int i;
 
-    crypto_init();
-    write_conf();
-    make_env();
-    T_EQ_INT(server_open(&a, "www"), 0);
-    T_EQ_INT(handshake(&a.conf, NULL, &common), 0);
+    start_www(&a, &common);
     memset(w, 0, sizeof(w));
     for (i = 0; i < THREADS; i++) {
         w[i].t = a.t;

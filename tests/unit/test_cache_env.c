@@ -66,16 +66,22 @@ static int lookup_n(struct cache_env *ce, unsigned n, int64_t now)
     return rc;
 }
 
-static unsigned count_log(const char *needle)
+/* The daemon reopens the env of c; a client then stores and finds count new entries from
+ * number first on. */
+static void reopened_stores(const struct tlsmgr_conf *c, unsigned first, unsigned count,
+                            int64_t now)
 {
-    const char *p = port_test_log();
-    unsigned n = 0;
+    struct cache_env ce;
+    unsigned i;
 
-    while ((p = strstr(p, needle)) != NULL) {
-        n++;
-        p += strlen(needle);
+    T_EQ_INT(cache_env_open(&ce, c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    cache_env_close(&ce);
+    T_EQ_INT(cache_env_open(&ce, c, CACHE_ROLE_CLIENT, 0, 0), 0);
+    for (i = 0; i < count; i++) {
+        T_EQ_INT(store_n(&ce, first + i, now, (uint64_t)now + 50000, 1500), 0);
+        T_EQ_INT(lookup_n(&ce, first + i, now), CACHE_LOOKUP_HIT);
     }
-    return n;
+    cache_env_close(&ce);
 }
 
 static void create_sets_modes(void)
@@ -96,7 +102,7 @@ static void create_sets_modes(void)
     T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
     T_EQ_INT(ce.recreated, 0);
     cache_env_close(&ce);
-    T_EQ_INT(count_log("moved aside"), 0);
+    T_EQ_INT(t_log_count("moved aside"), 0);
 }
 
 static void client_never_creates(void)
@@ -235,14 +241,7 @@ static void map_full_still_stores(void)
         T_EQ_INT(lookup_n(&ce, n - i, now), CACHE_LOOKUP_HIT);
     cache_env_close(&ce);
     /* Reopened at the same size: the file fills its map from the start. */
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
-    cache_env_close(&ce);
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT, 0, 0), 0);
-    for (i = 0; i < 50; i++) {
-        T_EQ_INT(store_n(&ce, 200000 + i, now, (uint64_t)now + 50000, 1500), 0);
-        T_EQ_INT(lookup_n(&ce, 200000 + i, now), CACHE_LOOKUP_HIT);
-    }
-    cache_env_close(&ce);
+    reopened_stores(&c, 200000, 50, now);
 }
 
 static void smaller_map_than_file_still_stores(void)
@@ -259,14 +258,7 @@ static void smaller_map_than_file_still_stores(void)
     cache_env_close(&ce);
     /* The configuration shrank; LMDB files never do. */
     conf_for(&c, 1000000, 64 * 1024);
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
-    cache_env_close(&ce);
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT, 0, 0), 0);
-    for (i = 0; i < 20; i++) {
-        T_EQ_INT(store_n(&ce, 5000 + i, now, (uint64_t)now + 50000, 1500), 0);
-        T_EQ_INT(lookup_n(&ce, 5000 + i, now), CACHE_LOOKUP_HIT);
-    }
-    cache_env_close(&ce);
+    reopened_stores(&c, 5000, 20, now);
 }
 
 static void map_resized_is_handled(void)
@@ -321,7 +313,7 @@ static void expect_recreated(void (*plant)(void), const char *why)
     T_EQ_INT(lookup_n(&ce, 1, 100), CACHE_LOOKUP_MISS);
     T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
     T_EQ_INT(ce.recreated, 1);
-    T_EQ_INT(count_log("moved aside"), 1);
+    T_EQ_INT(t_log_count("moved aside"), 1);
     if (!port_test_log_has(why))
         t_fail(__FILE__, __LINE__, "log lacks \"%s\": %s", why, port_test_log());
     T_ASSERT(stat("cache.bad/data.mdb", &st) == 0);
@@ -454,7 +446,7 @@ static void mbedtls_change_needs_scan(void)
     T_EQ_INT(ce.scan_needed, 1);
     T_ASSERT(memcmp(ce.mbedtls_hdr, other, sizeof(other)) == 0);
     cache_env_close(&ce);
-    T_EQ_INT(count_log("moved aside"), 0);
+    T_EQ_INT(t_log_count("moved aside"), 0);
 }
 
 static void jffs2_refused_clearly(void)

@@ -42,11 +42,8 @@ static void write_exchange(unsigned char fill, size_t len)
 static int listen_socket(void)
 {
     struct sockaddr_un sun;
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    int fd = t_unix_socket(&sun, "egd.sock");
 
-    memset(&sun, 0, sizeof(sun));
-    sun.sun_family = AF_UNIX;
-    strcpy(sun.sun_path, "egd.sock");
     if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 4) < 0)
         t_fail(__FILE__, __LINE__, "listen: %s", strerror(errno));
     return fd;

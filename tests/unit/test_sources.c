@@ -19,18 +19,6 @@
 #include "sources.h"
 #include "t.h"
 
-static unsigned occurrences(const char *needle)
-{
-    const char *p = port_test_log();
-    unsigned n = 0;
-
-    while ((p = strstr(p, needle)) != NULL) {
-        n++;
-        p += strlen(needle);
-    }
-    return n;
-}
-
 static void one_source(struct sources *s, enum conf_source_kind kind, const char *path)
 {
     struct tlsmgr_conf c;
@@ -52,16 +40,16 @@ static void getrandom_not_ready_logged_once(void)
     T_EQ_INT(sources_read_all(&s, 32), 0);
     T_EQ_INT(sources_read_all(&s, 32), 0);
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_EQ_INT(occurrences("kernel RNG not initialised"), 1);
+    T_EQ_INT(t_log_count("kernel RNG not initialised"), 1);
     T_EQ_INT(entropy_stats()->source_failures, 3);
     port_test_rng_ready = 1;
     T_EQ_INT(sources_read_all(&s, 32), 1);
     T_EQ_INT(sources_read_all(&s, 32), 1);
-    T_EQ_INT(occurrences("getrandom: working again"), 1);
+    T_EQ_INT(t_log_count("getrandom: working again"), 1);
     /* failing again is a new change of state */
     port_test_fail("getrandom", 1, EAGAIN);
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_EQ_INT(occurrences("kernel RNG not initialised"), 2);
+    T_EQ_INT(t_log_count("kernel RNG not initialised"), 2);
 }
 
 static void missing_device(void)
@@ -71,7 +59,7 @@ static void missing_device(void)
     one_source(&s, SOURCE_DEV, "./no-such-device");
     T_EQ_INT(sources_read_all(&s, 32), 0);
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_EQ_INT(occurrences("cannot open: No such file"), 1);
+    T_EQ_INT(t_log_count("cannot open: No such file"), 1);
     one_source(&s, SOURCE_HWRNG, "./no-such-hwrng");
     T_EQ_INT(sources_read_all(&s, 32), 0);
     T_ASSERT(port_test_log_has("random source hwrng:./no-such-hwrng: cannot open"));
@@ -92,7 +80,7 @@ static void device_short_read_and_eintr(void)
     T_EQ_INT(sources_read_all(&s, 32), 0);
     T_ASSERT(port_test_log_has("dev:/dev/urandom: no data available"));
     T_EQ_INT(sources_read_all(&s, 32), 1);
-    T_EQ_INT(occurrences("dev:/dev/urandom: working again"), 1);
+    T_EQ_INT(t_log_count("dev:/dev/urandom: working again"), 1);
     port_test_fail("read", 1, EIO);
     T_EQ_INT(sources_read_all(&s, 32), 0);
     T_ASSERT(port_test_log_has("read failed: Input/output error"));
@@ -113,7 +101,7 @@ static void device_kept_open_across_the_drop(void)
     T_EQ_INT(sources_read_all(&s, 32), 0);
     T_EQ_INT(sources_read_all(&s, 32), 0);
     T_ASSERT(port_test_log_has("hwrng:/dev/urandom: read failed"));
-    T_EQ_INT(occurrences("hwrng:/dev/urandom:"), 1); /* the reopen failure is the same state */
+    T_EQ_INT(t_log_count("hwrng:/dev/urandom:"), 1); /* the reopen failure is the same state */
     port_test_reset();
     T_EQ_INT(sources_read_all(&s, 32), 1);
     sources_close(&s);
@@ -163,7 +151,7 @@ static void stuck_file_fails_health_tests(void)
     one_source(&s, SOURCE_FILE, "stuck");
     T_EQ_INT(sources_read_all(&s, 32), 0);
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_EQ_INT(occurrences("failed the SP 800-90B health tests"), 1);
+    T_EQ_INT(t_log_count("failed the SP 800-90B health tests"), 1);
     T_EQ_INT(entropy_stats()->health_failures, 2);
 }
 
@@ -287,7 +275,7 @@ static void egd_client(void)
     T_ASSERT(port_test_log_has("did not answer in time"));
     T_ASSERT(port_test_now - t0 <= TLSMGR_EGD_CLIENT_TIMEOUT_MS);
     T_ASSERT(port_test_now - t0 > 0);
-    T_EQ_INT(occurrences("working again"), 4);
+    T_EQ_INT(t_log_count("working again"), 4);
     port_close(lfd);
 }
 
