@@ -52,8 +52,15 @@ long port_board_unique(void *buf, size_t cap);
 
 /* ---- Files ----------------------------------------------------------------------------- */
 
-enum port_ftype { PORT_FT_REG, PORT_FT_DIR, PORT_FT_LNK, PORT_FT_FIFO, PORT_FT_CHR, PORT_FT_SOCK,
-                  PORT_FT_OTHER };
+enum port_ftype {
+    PORT_FT_REG,
+    PORT_FT_DIR,
+    PORT_FT_LNK,
+    PORT_FT_FIFO,
+    PORT_FT_CHR,
+    PORT_FT_SOCK,
+    PORT_FT_OTHER
+};
 
 struct port_stat {
     enum port_ftype type;
@@ -66,15 +73,15 @@ struct port_stat {
 };
 
 /* Flags of port_open: O_NOFOLLOW and O_CLOEXEC are always added. */
-#define PORT_O_RDONLY 0x01
-#define PORT_O_WRONLY 0x02
-#define PORT_O_RDWR 0x04
-#define PORT_O_CREAT 0x08
-#define PORT_O_EXCL 0x10
-#define PORT_O_TRUNC 0x20
-#define PORT_O_NONBLOCK 0x40
+#define PORT_O_RDONLY    0x01
+#define PORT_O_WRONLY    0x02
+#define PORT_O_RDWR      0x04
+#define PORT_O_CREAT     0x08
+#define PORT_O_EXCL      0x10
+#define PORT_O_TRUNC     0x20
+#define PORT_O_NONBLOCK  0x40
 #define PORT_O_DIRECTORY 0x80
-#define PORT_O_APPEND 0x100
+#define PORT_O_APPEND    0x100
 
 int port_open(const char *path, int flags, unsigned mode);
 long port_read(int fd, void *buf, size_t len);
@@ -119,10 +126,10 @@ long port_send(int fd, const void *buf, size_t len);
 
 /* ---- Waiting --------------------------------------------------------------------------- */
 
-#define PORT_POLLIN 0x01
-#define PORT_POLLOUT 0x02
-#define PORT_POLLERR 0x04
-#define PORT_POLLHUP 0x08
+#define PORT_POLLIN   0x01
+#define PORT_POLLOUT  0x02
+#define PORT_POLLERR  0x04
+#define PORT_POLLHUP  0x08
 #define PORT_POLLNVAL 0x10
 
 struct port_pollfd {
@@ -149,11 +156,11 @@ void port_signals_close(void);
 /* ---- Logging --------------------------------------------------------------------------- */
 
 /* Priorities, syslog's numbering. */
-#define PORT_LOG_ERR 3
+#define PORT_LOG_ERR     3
 #define PORT_LOG_WARNING 4
-#define PORT_LOG_NOTICE 5
-#define PORT_LOG_INFO 6
-#define PORT_LOG_DEBUG 7
+#define PORT_LOG_NOTICE  5
+#define PORT_LOG_INFO    6
+#define PORT_LOG_DEBUG   7
 
 /* to_stderr: 1 writes "ident: message" lines to standard error, 0 uses syslog. */
 void port_log_open(const char *ident, int facility, int to_stderr);

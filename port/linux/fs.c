@@ -10,7 +10,7 @@
 #define FS_TMPFS_MAGIC 0x01021994
 #define FS_RAMFS_MAGIC 0x858458f6
 #define FS_JFFS2_MAGIC 0x72b6
-#define FS_NFS_MAGIC 0x6969
+#define FS_NFS_MAGIC   0x6969
 
 enum port_fs port_fs_type(const char *path)
 {

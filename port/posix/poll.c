@@ -25,11 +25,10 @@ int port_poll(struct port_pollfd *fds, unsigned nfds, int timeout_ms)
     r = poll(pfd, nfds, timeout_ms);
     for (i = 0; i < nfds; i++) {
         short re = pfd[i].revents;
-        fds[i].revents = (short)(((re & POLLIN) ? PORT_POLLIN : 0) |
-                                 ((re & POLLOUT) ? PORT_POLLOUT : 0) |
-                                 ((re & POLLERR) ? PORT_POLLERR : 0) |
-                                 ((re & POLLHUP) ? PORT_POLLHUP : 0) |
-                                 ((re & POLLNVAL) ? PORT_POLLNVAL : 0));
+        fds[i].revents =
+            (short)(((re & POLLIN) ? PORT_POLLIN : 0) | ((re & POLLOUT) ? PORT_POLLOUT : 0) |
+                    ((re & POLLERR) ? PORT_POLLERR : 0) | ((re & POLLHUP) ? PORT_POLLHUP : 0) |
+                    ((re & POLLNVAL) ? PORT_POLLNVAL : 0));
     }
     return r;
 }

@@ -29,7 +29,7 @@ int port_test_fs;
 
 #define MAX_FAULTS 16
 #define MAX_COUNTS 48
-#define LOG_CAP 65536
+#define LOG_CAP    65536
 
 struct fault {
     char call[24];

@@ -29,8 +29,7 @@ int tlsmgr_open(struct tlsmgr **out, const char *conf_file, const char *service_
         return TLSMGR_ERR_NOMEM;
     /* The library is silent unless the host asks: a TLS server owns its own logging. */
     log_enable(0);
-    if (conf_load(&t->conf, conf_file != NULL ? conf_file : TLSMGR_DEFAULT_CONFIG_FILE, &err) <
-        0) {
+    if (conf_load(&t->conf, conf_file != NULL ? conf_file : TLSMGR_DEFAULT_CONFIG_FILE, &err) < 0) {
         free(t);
         return TLSMGR_ERR_CONFIG;
     }

@@ -12,7 +12,7 @@ struct tlsmgr {
     struct tlsmgr_conf conf;
     char tag[TLSMGR_MAX_TAG_LEN];
     size_t taglen;
-    long pid; /* process that opened the handle: a fork is noticed by comparing */
+    long pid;                   /* process that opened the handle: a fork is noticed by comparing */
     struct cache_client *cache; /* session cache state (cache_client.c), NULL until used */
 };
 

@@ -17,10 +17,10 @@ struct tlsmgr;
 struct mbedtls_ssl_config; /* <mbedtls/ssl.h> */
 
 /* Error codes (negative). */
-#define TLSMGR_ERR_CONFIG (-1)   /* the configuration file is missing or bad */
-#define TLSMGR_ERR_ARG (-2)      /* bad argument (NULL, tag too long) */
-#define TLSMGR_ERR_NOMEM (-3)    /* out of memory */
-#define TLSMGR_ERR_UNAVAIL (-4)  /* the service asked for is not available */
+#define TLSMGR_ERR_CONFIG  (-1) /* the configuration file is missing or bad */
+#define TLSMGR_ERR_ARG     (-2) /* bad argument (NULL, tag too long) */
+#define TLSMGR_ERR_NOMEM   (-3) /* out of memory */
+#define TLSMGR_ERR_UNAVAIL (-4) /* the service asked for is not available */
 
 /*
  * Reads conf_file (NULL: the default, as the daemon) and prepares a handle for one service;

@@ -40,7 +40,7 @@ struct tlsmgr_conf {
     char seed_file[TLSMGR_PATH_MAX];
     unsigned seed_save_period;
     int seed_credit;
-    char egd_socket[TLSMGR_PATH_MAX]; /* "" = no EGD service */
+    char egd_socket[TLSMGR_PATH_MAX];     /* "" = no EGD service */
     char cache_database[TLSMGR_PATH_MAX]; /* LMDB env directory, without "lmdb:"; "" = none */
     unsigned cache_timeout;
     unsigned cache_max_entries;

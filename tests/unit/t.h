@@ -59,20 +59,20 @@ int t_unix_socket(struct sockaddr_un *sun, const char *path);
     do {                                                                                           \
         const char *t_a_ = (a), *t_b_ = (b);                                                       \
         if (t_a_ == NULL || t_b_ == NULL || strcmp(t_a_, t_b_) != 0)                               \
-            t_fail(__FILE__, __LINE__, "%s is \"%s\", expected \"%s\"", #a, t_a_ ? t_a_ : "(null)", \
-                   t_b_ ? t_b_ : "(null)");                                                        \
+            t_fail(__FILE__, __LINE__, "%s is \"%s\", expected \"%s\"", #a,                        \
+                   t_a_ ? t_a_ : "(null)", t_b_ ? t_b_ : "(null)");                                \
     } while (0)
 
 #define T_CASE(fn)                                                                                 \
     {                                                                                              \
-        #fn, fn                                                                                    \
+        (#fn), (fn)                                                                                \
     }
 
 #define T_MAIN(...)                                                                                \
     int main(int argc, char **argv)                                                                \
     {                                                                                              \
         static const struct t_case cases[] = {__VA_ARGS__};                                        \
-        return t_run(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);                        \
+        return t_run(cases, sizeof(cases) / sizeof(cases[0]), argc, argv);                         \
     }
 
 #endif

@@ -168,6 +168,6 @@ static void on_wakeup_hook_runs_once_per_wakeup(void)
 }
 
 T_MAIN(T_CASE(idle_day_wakes_zero_times), T_CASE(periodic_timer_wakes_exactly_when_due),
-       T_CASE(earliest_deadline_first_and_stopped_timers_never_run),
-       T_CASE(timer_table_is_bounded), T_CASE(descriptor_wakes_the_loop_and_slots_are_bounded),
+       T_CASE(earliest_deadline_first_and_stopped_timers_never_run), T_CASE(timer_table_is_bounded),
+       T_CASE(descriptor_wakes_the_loop_and_slots_are_bounded),
        T_CASE(on_wakeup_hook_runs_once_per_wakeup))

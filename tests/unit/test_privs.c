@@ -80,5 +80,6 @@ static void failed_drop_is_fatal_and_logged(void)
 }
 
 T_MAIN(T_CASE(unprivileged_start_keeps_its_identity),
-       T_CASE(root_resolves_and_drops_to_configured_user), T_CASE(unknown_user_or_group_is_an_error),
-       T_CASE(root_as_daemon_user_is_refused), T_CASE(failed_drop_is_fatal_and_logged))
+       T_CASE(root_resolves_and_drops_to_configured_user),
+       T_CASE(unknown_user_or_group_is_an_error), T_CASE(root_as_daemon_user_is_refused),
+       T_CASE(failed_drop_is_fatal_and_logged))
