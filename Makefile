@@ -12,6 +12,7 @@
 #   make check               build and run every test (installs test tools as root)
 #   make bench               benchmarks
 #   make fuzz                libFuzzer on every target (FUZZ_SECONDS each)
+#   make dist                release tarball, and OpenWrt/Buildroot packages with its hash
 # Only `run` and `check` may install packages; nothing else touches the system.
 
 CC ?= cc
@@ -101,7 +102,7 @@ $(UNIT_PORT_OBJS): EXTRA_CFLAGS = -include port/test/real_names.h
 $(UNIT)/tests/%.o $(OBJ)/tests/%.o: EXTRA_CFLAGS = -D_GNU_SOURCE
 
 .PHONY: all install install-bin install-man uninstall clean run check check-deps unit-tests \
-	fuzz-bins bench-bins bench fuzz mbedtls36
+	fuzz-bins bench-bins bench fuzz dist mbedtls36
 .SUFFIXES:
 # Objects made through pattern rules are kept: deleting them would rebuild them every time.
 .SECONDARY:
@@ -167,6 +168,10 @@ check: check-deps mbedtls36
 
 bench: all bench-bins
 	@bash tests/bench/run
+
+# Release tarball and packages with its hash (build/dist); runs nothing it built.
+dist:
+	@sh mk/dist.sh $(BUILD)/dist
 
 # Real fuzzing with libFuzzer (clang), FUZZ_SECONDS per target; make check only replays corpora.
 FUZZ_SECONDS ?= 60
