@@ -82,31 +82,12 @@ static void env_failed(struct cache_client *c)
  * other options under the same version header, or damage), so that no later lookup pays for
  * it again. cache_env_remove only removes entries that fail the header checks.
  */
+/* A blob mbedTLS refuses (or one stored under another ID): removed, and counted. */
 static void entry_drop(struct tlsmgr *t, struct cache_env *ce, const unsigned char *id,
                        size_t idlen)
 {
-    uint8_t key[CACHE_SKEY_MAX];
-    struct cache_entry_hdr h;
-    MDB_txn *txn;
-    MDB_val k, v;
-    size_t klen;
-    int rc;
-
-    klen = cache_key_session(key, sizeof(key), (const uint8_t *)t->tag, t->taglen, id, idlen);
-    if (klen == 0 || cache_env_txn_begin(ce, 0, &txn) != 0)
-        return;
-    k.mv_data = key;
-    k.mv_size = klen;
-    memset(&h, 0, sizeof(h));
-    rc = mdb_get(txn, ce->session, &k, &v);
-    if (rc == 0) {
-        (void)cache_entry_decode(v.mv_data, v.mv_size, &h, NULL);
-        rc = cache_env_del(ce, txn, key, klen, h.expires);
-    }
-    if (rc == 0 && mdb_txn_commit(txn) == 0)
-        t->cache->counts.incompatible++;
-    else if (rc != 0)
-        mdb_txn_abort(txn);
+    t->cache->counts.incompatible++;
+    (void)cache_env_drop(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, &t->cache->counts);
 }
 
 /* The get callback: 0 and *s filled on a hit, 1 on a miss. */
@@ -173,6 +154,14 @@ static int cache_set(void *ctx, const unsigned char *id, size_t idlen, const mbe
         return 1;
     port_mutex_lock();
     ce = env_get(c, &t->conf);
+    if (ce != NULL && cache_env_replaced(ce)) {
+        /* The daemon moved a broken env aside and made a new one: follow it. Checked at
+         * stores only, which are rarer than lookups; a lookup meanwhile reads the old env. */
+        cache_env_close(&c->ce);
+        c->open = 0;
+        c->retry_ms = 0;
+        ce = env_get(c, &t->conf);
+    }
     if (ce != NULL) {
         /* A session too big for an entry (a long client certificate chain) is not cached. */
         if (mbedtls_ssl_session_save(s, c->buf, CACHE_BLOB_MAX, &len) == 0) {

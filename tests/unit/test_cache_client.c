@@ -477,6 +477,26 @@ static void fork_reopens_env(void)
     mbedtls_ssl_session_free(&s2);
 }
 
+/* The daemon moves a broken env aside and creates a new one: a running server follows at
+ * its next store, and its sessions resume from the new env. */
+static void replaced_env_is_followed(void)
+{
+    struct server a;
+    mbedtls_ssl_session s1, s2, s3;
+
+    start_www(&a, &s1);
+    T_EQ_INT(rename("state/cache", "state/cache.bad"), 0);
+    make_env();
+    T_EQ_INT(handshake(&a.conf, NULL, &s2), 0); /* a new session, stored in the new env */
+    T_EQ_INT(handshake(&a.conf, &s2, &s3), 1);
+    server_close(&a);
+    T_EQ_INT(env_entries(), 1);
+    T_EQ_INT(entry_exists("www", &s2), 1);
+    mbedtls_ssl_session_free(&s1);
+    mbedtls_ssl_session_free(&s2);
+    mbedtls_ssl_session_free(&s3);
+}
+
 /* An entry whose header names another mbedTLS is a miss and is removed. */
 static void header_mismatch_is_removed(void)
 {
@@ -621,6 +641,6 @@ static void bad_arguments(void)
 }
 
 T_MAIN(T_CASE(round_trip_resumes), T_CASE(tags_are_namespaces), T_CASE(missing_env_is_a_miss),
-       T_CASE(broken_env_is_a_miss), T_CASE(fork_reopens_env), T_CASE(header_mismatch_is_removed),
-       T_CASE(load_mismatch_is_removed), T_CASE(expired_entry_is_a_miss),
-       T_CASE(threads_share_the_env), T_CASE(bad_arguments))
+       T_CASE(broken_env_is_a_miss), T_CASE(fork_reopens_env), T_CASE(replaced_env_is_followed),
+       T_CASE(header_mismatch_is_removed), T_CASE(load_mismatch_is_removed),
+       T_CASE(expired_entry_is_a_miss), T_CASE(threads_share_the_env), T_CASE(bad_arguments))
