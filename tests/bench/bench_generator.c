@@ -20,26 +20,7 @@
 #define RUNS  7
 #define TOTAL (1024 * 1024)
 
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v)
-{
-    qsort(v, RUNS, sizeof(*v), cmp_d);
-    return v[RUNS / 2];
-}
+#include "bench.h"
 
 /* Seconds to produce TOTAL bytes in requests of `chunk` bytes; -1 on a failure. */
 static double time_source(int use_kernel, size_t chunk)

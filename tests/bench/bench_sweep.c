@@ -32,6 +32,8 @@
 #define BLOB_LEN  115 /* a TLS 1.2 session without peer certificate */
 #define N_BUCKETS 8
 #define STORES    3000
+
+#include "bench.h"
 /* Stores into the full cache per run: the scanning peer costs a whole scan each. */
 #define FULL_STORES      200
 #define FULL_SCAN_STORES 20
@@ -44,27 +46,6 @@ static char dir[128];
 /* One entry in `every` is expired: 10 for the headline figure, 100 for the 1 % row. */
 static unsigned every = 10;
 static uint8_t mhdr[CACHE_MBEDTLS_HDR_LEN];
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v)
-{
-    qsort(v, RUNS, sizeof(*v), cmp_d);
-    return v[RUNS / 2];
-}
 
 static void wipe(void)
 {
