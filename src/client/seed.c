@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "mbedtls_compat.h"
 #include <mbedtls/entropy.h>
 
@@ -183,8 +185,8 @@ int tlsmgr_seed(struct tlsmgr *t, unsigned char *out, size_t len)
         done += take;
     }
     mbedtls_sha512_free(&h);
-    memset(daemon, 0, sizeof(daemon));
-    memset(kernel, 0, sizeof(kernel));
+    mbedtls_platform_zeroize(daemon, sizeof(daemon));
+    mbedtls_platform_zeroize(kernel, sizeof(kernel));
     memset(key, 0, sizeof(key));
     memset(block, 0, sizeof(block));
     return ndaemon > 0 || nkernel > 0 ? 0 : TLSMGR_ERR_UNAVAIL;

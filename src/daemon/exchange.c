@@ -2,6 +2,8 @@
 /* exchange.c - reading and rewriting the exchange file. */
 #include <string.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "atomic_file.h"
 #include "entropy.h"
 #include "exchange.h"
@@ -15,7 +17,7 @@ int exchange_load(const char *path)
     if (r != 0)
         return 0;
     entropy_mix("exchange", buf, sizeof(buf));
-    memset(buf, 0, sizeof(buf));
+    mbedtls_platform_zeroize(buf, sizeof(buf));
     log_debug("exchange file %s: mixed into the pool", path);
     return 1;
 }
@@ -32,6 +34,6 @@ int exchange_write(const char *path, unsigned mode)
                  (unsigned)TLSMGR_EXCHANGE_SIZE, mode);
         rc = 0;
     }
-    memset(buf, 0, sizeof(buf));
+    mbedtls_platform_zeroize(buf, sizeof(buf));
     return rc;
 }

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "atomic_file.h"
 #include "entropy.h"
 #include "log.h"
@@ -98,7 +100,7 @@ static int load_one(const char *path, int creditable, int credit_ok, unsigned ow
         log_notice("seed %s: not written by tlsmgr (owner or mode): not credited", path);
     else if (creditable && credit_ok && gone)
         credit(buf, sizeof(buf));
-    memset(buf, 0, sizeof(buf));
+    mbedtls_platform_zeroize(buf, sizeof(buf));
     return 1;
 }
 
@@ -143,6 +145,6 @@ int seedfile_save(const char *path, int creditable)
         atomic_file_unlink(creditable ? nc : path, "seed");
         rc = 0;
     }
-    memset(buf, 0, sizeof(buf));
+    mbedtls_platform_zeroize(buf, sizeof(buf));
     return rc;
 }

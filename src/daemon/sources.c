@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "entropy.h"
 #include "log.h"
 #include "port.h"
@@ -390,7 +392,7 @@ unsigned sources_read_all(struct sources *s, unsigned want)
         if (o.why == NULL && healthy)
             strong++;
     }
-    memset(buf, 0, sizeof(buf));
+    mbedtls_platform_zeroize(buf, sizeof(buf));
     return strong;
 }
 
