@@ -438,6 +438,9 @@ int sweep_step(struct sweep *s)
     s->t.steps++;
     s->step_count++;
     add_counts(&s->done, &c);
+    if (more)
+        log_debug("cache sweep: step %llu done, %u deleted in %llu us, more to do",
+                  (unsigned long long)s->step_count, n, (unsigned long long)step_us);
     if (scanned) {
         s->ce->scan_needed = 0;
         s->t.scans++;
