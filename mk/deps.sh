@@ -25,7 +25,8 @@ pkgs_run='gcc libc6-dev make pkg-config|pkgconf libmbedtls-dev liblmdb-dev'
 # (dpkg-source), bzip2/xz-utils (source tarballs) and python3
 # (scripts/config.py).
 pkgs_check='clang libclang-rt-dev lmdb-utils openssl gnutls-bin python3 ent
-rng-tools5 mandoc dpkg-dev bzip2 xz-utils ca-certificates debian-archive-keyring'
+rng-tools5 mandoc shellcheck clang-format dpkg-dev bzip2 xz-utils ca-certificates
+debian-archive-keyring'
 
 # Commands checked instead on a system without dpkg.
 cmds_run='cc make pkg-config'
