@@ -129,6 +129,16 @@ static void stop_services(struct daemon *d, const struct service *const *last)
     }
 }
 
+/* Every service was set up: all are stopped. */
+static void stop_all(struct daemon *d)
+{
+    const struct service *const *end = services;
+
+    while (*end != NULL)
+        end++;
+    stop_services(d, end);
+}
+
 static int start(struct daemon *d)
 {
     const struct service *const *s;
@@ -155,10 +165,7 @@ static int start(struct daemon *d)
     }
     for (s = services; *s != NULL; s++) {
         if ((*s)->start != NULL && (*s)->start(d) < 0) {
-            const struct service *const *end = s;
-            while (*end != NULL)
-                end++;
-            stop_services(d, end);
+            stop_all(d);
             return -1;
         }
     }
@@ -169,7 +176,6 @@ int main(int argc, char **argv)
 {
     struct daemon *d = &the_daemon;
     struct conf_error err;
-    const struct service *const *s;
     int check_only = 0, show_status = 0, status, i;
 
     d->conf_path = TLSMGR_DEFAULT_CONFIG_FILE;
@@ -227,9 +233,7 @@ int main(int argc, char **argv)
     status = loop_run(&d->loop) < 0 ? EXIT_RUNTIME : 0;
     /* Statistics while every service is still open; the final seed write is logged by itself. */
     status_log(d);
-    for (s = services; *s != NULL; s++)
-        ;
-    stop_services(d, s);
+    stop_all(d);
     if (status != 0)
         return status;
     port_signals_close();
