@@ -44,6 +44,7 @@ void tlsmgr_close(struct tlsmgr *t)
 {
     if (t == NULL)
         return;
+    ticket_client_free(t);
     cache_client_free(t);
     memset(t, 0, sizeof(*t));
     free(t);
