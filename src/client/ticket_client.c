@@ -49,7 +49,7 @@ struct ticket_client {
     struct ticket_slots own;    /* keys private to this process, while no shared key exists */
     long pid;                   /* process the keys above belong to */
     uint64_t refresh_ms;        /* port_now_ms() at which the slots are read again */
-    uint64_t unknown_ms;        /* no read for an unknown key name before this */
+    uint64_t unknown_ms;        /* no new read for an unknown key name before this */
     unsigned users;             /* handles with the callbacks installed */
     struct ticket_client_stats n;
 };
@@ -89,7 +89,6 @@ static void refresh(struct ticket_client *c, const struct tlsmgr_conf *conf)
     unsigned i;
     int pending = 0;
 
-    c->unknown_ms = now_ms + TLSMGR_CACHE_CLIENT_RETRY_MS;
     if (ce == NULL || ticket_store_read(ce, &c->shared, NULL) != 0) {
         if (ce != NULL)
             cache_client_env_failed();
@@ -119,9 +118,10 @@ static void refresh_if_due(struct ticket_client *c, const struct tlsmgr_conf *co
         refresh(c, conf);
 }
 
-/* Copies the key that encrypts now into *out: the shared one, else this process's own.
- * Returns 0, or -1 when there is none (no private key could be made). */
-static int key_for_writing(struct tlsmgr *t, struct ticket_key *out)
+/* Copies the key that encrypts now into *out, the shared one, else this process's own, and
+ * draws a fresh IV (under the lock: every port call of the library is). Returns 0, or -1
+ * when there is no key (no private key could be made) or no IV. */
+static int key_for_writing(struct tlsmgr *t, struct ticket_key *out, unsigned char *iv)
 {
     struct ticket_client *c = t->tickets;
     const struct ticket_key *k;
@@ -139,7 +139,7 @@ static int key_for_writing(struct tlsmgr *t, struct ticket_key *out)
                (k = ticket_slots_current(&c->own, now)) != NULL) {
         c->n.issued_own++;
     }
-    if (k != NULL) {
+    if (k != NULL && port_getrandom(iv, TICKET_IV_LEN) == TICKET_IV_LEN) {
         *out = *k;
         ret = 0;
     }
@@ -164,6 +164,7 @@ static int key_for_reading(struct tlsmgr *t, const unsigned char *name, struct t
     if (k == NULL && port_now_ms() >= c->unknown_ms) {
         /* A key made since the last read (another process already uses it)? */
         c->n.unknown_reads++;
+        c->unknown_ms = port_now_ms() + TLSMGR_CACHE_CLIENT_RETRY_MS;
         refresh(c, &t->conf);
         k = ticket_slots_find(&c->shared, name, port_wall_time());
     }
@@ -205,12 +206,10 @@ int ticket_client_write(void *ctx, const mbedtls_ssl_session *session, unsigned 
     room = (size_t)(end - start) - TICKET_OVERHEAD;
     if (room > 0xFFFF)
         room = 0xFFFF;
-    if (key_for_writing(t, &k) < 0)
+    if (key_for_writing(t, &k, iv) < 0)
         return MBEDTLS_ERR_SSL_INTERNAL_ERROR;
     mbedtls_gcm_init(&gcm);
     ret = mbedtls_ssl_session_save(session, state_p, room, &clear_len);
-    if (ret == 0 && port_getrandom(iv, TICKET_IV_LEN) != TICKET_IV_LEN)
-        ret = MBEDTLS_ERR_SSL_INTERNAL_ERROR;
     if (ret == 0) {
         memcpy(start, k.name, TICKET_WIRE_NAME_LEN);
         len_be[0] = (unsigned char)(clear_len >> 8);

@@ -31,31 +31,11 @@
 #include "tls_pair.h"
 #include "tlsmgr.h"
 
-static const unsigned char psk[16] = "0123456789abcdef";
-static const int suites[] = {MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256, 0};
-
-/* ---- An in-memory TLS 1.2 connection ------------------------------------------------- */
-
+/* Session-ID resumption: the client asks for no ticket (tlsmgr_ssl_conf installs ticket
+ * callbacks too, and a server that issues a ticket sends an empty session ID). */
 static void conf_tls12_psk_rng(mbedtls_ssl_config *c, int endpoint, uint64_t *rng_state)
 {
-    mbedtls_ssl_config_init(c);
-    T_EQ_INT(mbedtls_ssl_config_defaults(c, endpoint, MBEDTLS_SSL_TRANSPORT_STREAM,
-                                         MBEDTLS_SSL_PRESET_DEFAULT),
-             0);
-    mbedtls_ssl_conf_rng(c, rng, rng_state);
-    T_EQ_INT(mbedtls_ssl_conf_psk(c, psk, sizeof(psk), (const unsigned char *)"test", 4), 0);
-    mbedtls_ssl_conf_ciphersuites(c, suites);
-    /* These cases are about session-ID resumption: a client that asks for a ticket gets one
-     * (tlsmgr_ssl_conf installs ticket callbacks too) and an empty session ID. */
-    if (endpoint == MBEDTLS_SSL_IS_CLIENT)
-        mbedtls_ssl_conf_session_tickets(c, MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
-#if TLSMGR_MBEDTLS_3
-    mbedtls_ssl_conf_min_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_2);
-    mbedtls_ssl_conf_max_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_2);
-#else
-    mbedtls_ssl_conf_min_version(c, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
-    mbedtls_ssl_conf_max_version(c, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
-#endif
+    T_EQ_INT(tls_pair_conf_psk12(c, endpoint, rng_state, 0), 0);
 }
 
 static void conf_tls12_psk(mbedtls_ssl_config *c, int endpoint)
