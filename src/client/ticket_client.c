@@ -184,7 +184,7 @@ static void count(struct tlsmgr *t, int accepted)
     port_mutex_unlock();
 }
 
-int ticket_client_write(void *ctx, const mbedtls_ssl_session *session, unsigned char *start,
+int tlsmgr_ticket_write(void *ctx, const mbedtls_ssl_session *session, unsigned char *start,
                         const unsigned char *end, size_t *tlen, uint32_t *lifetime)
 {
     struct tlsmgr *t = ctx;
@@ -236,7 +236,7 @@ int ticket_client_write(void *ctx, const mbedtls_ssl_session *session, unsigned 
     return ret;
 }
 
-int ticket_client_parse(void *ctx, mbedtls_ssl_session *session, unsigned char *buf, size_t len)
+int tlsmgr_ticket_parse(void *ctx, mbedtls_ssl_session *session, unsigned char *buf, size_t len)
 {
     struct tlsmgr *t = ctx;
     unsigned char *state_p = buf + TICKET_AAD_LEN;
@@ -268,6 +268,8 @@ int ticket_client_parse(void *ctx, mbedtls_ssl_session *session, unsigned char *
     /* load refuses another mbedTLS version or build, and frees *session itself then. */
     if (ret == 0)
         ret = mbedtls_ssl_session_load(session, state_p, enc_len);
+    if (ret == 0)
+        TLSMGR_SESSION_NO_EARLY_DATA(session);
     mbedtls_platform_zeroize(state_p, enc_len);
     count(t, ret == 0);
     return ret;
@@ -281,7 +283,7 @@ void ticket_client_install(struct tlsmgr *t, struct mbedtls_ssl_config *conf)
         t->tickets = &state;
     }
     port_mutex_unlock();
-    mbedtls_ssl_conf_session_tickets_cb(conf, ticket_client_write, ticket_client_parse, t);
+    mbedtls_ssl_conf_session_tickets_cb(conf, tlsmgr_ticket_write, tlsmgr_ticket_parse, t);
 }
 
 #else /* !HAVE_TICKETS */
@@ -290,6 +292,27 @@ void ticket_client_install(struct tlsmgr *t, struct mbedtls_ssl_config *conf)
 {
     (void)t;
     (void)conf;
+}
+
+int tlsmgr_ticket_write(void *ctx, const mbedtls_ssl_session *session, unsigned char *start,
+                        const unsigned char *end, size_t *tlen, uint32_t *lifetime)
+{
+    (void)ctx;
+    (void)session;
+    (void)start;
+    (void)end;
+    *tlen = 0;
+    *lifetime = 0;
+    return MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE;
+}
+
+int tlsmgr_ticket_parse(void *ctx, mbedtls_ssl_session *session, unsigned char *buf, size_t len)
+{
+    (void)ctx;
+    (void)session;
+    (void)buf;
+    (void)len;
+    return MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE;
 }
 
 #endif

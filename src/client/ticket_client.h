@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * ticket_client.h - libtlsmgr's session ticket callbacks (ticket_client.c), exposed inside the
- * library for the unit tests and the fuzz target; not part of the public API (tlsmgr.h).
+ * ticket_client.h - what libtlsmgr's session ticket callbacks (ticket_client.c) counted, for
+ * the unit tests; the callbacks themselves are public (tlsmgr.h).
  */
 #ifndef TLSMGR_TICKET_CLIENT_H
 #define TLSMGR_TICKET_CLIENT_H
@@ -13,6 +13,7 @@
 #include <mbedtls/ssl.h>
 
 #include "ticket_slots.h"
+#include "tlsmgr.h"
 
 struct tlsmgr;
 
@@ -25,12 +26,6 @@ struct ticket_client_stats {
     uint64_t accepted;      /* tickets that resumed a session */
     uint64_t refused;       /* tickets refused: unknown or expired key, bad tag, bad blob */
 };
-
-/* mbedtls_ssl_ticket_write_t and mbedtls_ssl_ticket_parse_t, with a struct tlsmgr as ctx
- * (on which tlsmgr_ssl_conf was called). */
-int ticket_client_write(void *ctx, const mbedtls_ssl_session *session, unsigned char *start,
-                        const unsigned char *end, size_t *tlen, uint32_t *lifetime);
-int ticket_client_parse(void *ctx, mbedtls_ssl_session *session, unsigned char *buf, size_t len);
 
 /* This process's counters. Returns 0, or -1 when t has no ticket callbacks installed. */
 int ticket_client_stats(struct tlsmgr *t, struct ticket_client_stats *out);
