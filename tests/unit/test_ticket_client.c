@@ -169,7 +169,7 @@ static int issue(struct server *s, struct ticket *tk)
     int rc;
 
     session_make(&sess);
-    rc = ticket_client_write(s->t, &sess, tk->b, tk->b + sizeof(tk->b), &tk->len, &tk->lifetime);
+    rc = tlsmgr_ticket_write(s->t, &sess, tk->b, tk->b + sizeof(tk->b), &tk->len, &tk->lifetime);
     mbedtls_ssl_session_free(&sess);
     return rc;
 }
@@ -183,7 +183,7 @@ static int parse(struct server *s, const struct ticket *tk)
 
     memcpy(copy, tk->b, tk->len);
     mbedtls_ssl_session_init(&out);
-    rc = ticket_client_parse(s->t, &out, copy, tk->len);
+    rc = tlsmgr_ticket_parse(s->t, &out, copy, tk->len);
     mbedtls_ssl_session_free(&out);
     return rc;
 }
@@ -214,7 +214,7 @@ static void round_trip(void)
     session_make(&in);
     mbedtls_ssl_session_init(&out);
     memcpy(copy, tk.b, tk.len);
-    T_EQ_INT(ticket_client_parse(s.t, &out, copy, tk.len), 0);
+    T_EQ_INT(tlsmgr_ticket_parse(s.t, &out, copy, tk.len), 0);
     T_EQ_INT(mbedtls_ssl_session_save(&in, a, sizeof(a), &alen), 0);
     T_EQ_INT(mbedtls_ssl_session_save(&out, b, sizeof(b), &blen), 0);
     T_ASSERT(alen == blen && memcmp(a, b, alen) == 0);
@@ -553,17 +553,17 @@ static void bad_arguments(void)
 
     start(&s);
     session_make(&sess);
-    T_EQ_INT(ticket_client_write(NULL, &sess, tk.b, tk.b + sizeof(tk.b), &len, &life),
+    T_EQ_INT(tlsmgr_ticket_write(NULL, &sess, tk.b, tk.b + sizeof(tk.b), &len, &life),
              MBEDTLS_ERR_SSL_BAD_INPUT_DATA);
     T_EQ_INT(len, 0);
     T_EQ_INT(life, 0);
-    T_EQ_INT(ticket_client_write(s.t, &sess, tk.b, tk.b + TICKET_OVERHEAD, &len, &life),
+    T_EQ_INT(tlsmgr_ticket_write(s.t, &sess, tk.b, tk.b + TICKET_OVERHEAD, &len, &life),
              MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL);
     /* Room for the header but not the session: the write fails, nothing left in clear. */
     memset(tk.b, 0, sizeof(tk.b));
-    T_ASSERT(ticket_client_write(s.t, &sess, tk.b, tk.b + TICKET_OVERHEAD + 4, &len, &life) != 0);
+    T_ASSERT(tlsmgr_ticket_write(s.t, &sess, tk.b, tk.b + TICKET_OVERHEAD + 4, &len, &life) != 0);
     T_EQ_INT(len, 0);
-    T_EQ_INT(ticket_client_parse(NULL, &sess, tk.b, 40), MBEDTLS_ERR_SSL_BAD_INPUT_DATA);
+    T_EQ_INT(tlsmgr_ticket_parse(NULL, &sess, tk.b, 40), MBEDTLS_ERR_SSL_BAD_INPUT_DATA);
     mbedtls_ssl_session_free(&sess);
     server_close(&s);
 }
