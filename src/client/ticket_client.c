@@ -54,9 +54,9 @@ struct ticket_client {
     struct ticket_client_stats n;
 };
 
-static struct ticket_client state;
-
 #if HAVE_TICKETS
+
+static struct ticket_client state;
 
 static int own_rng(void *arg, unsigned char *out, size_t len)
 {

@@ -7,6 +7,9 @@
 #include "cache_format.h"
 #include "ticket_format.h"
 
+/* TLSMGR_TICKETS 0 leaves the shared ticket keys out of the build. */
+#if TLSMGR_TICKETS
+
 static const uint8_t zero_name[TICKET_WIRE_NAME_LEN];
 
 static int key_valid(const struct ticket_key *k)
@@ -60,3 +63,5 @@ int64_t ticket_key_expires(const struct ticket_key *k)
 {
     return k->active + (int64_t)k->lifetime;
 }
+
+#endif /* TLSMGR_TICKETS */

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlsmgr_config.h"
+
 /* Slots of the ticket DB; the LMDB key is the slot number as one byte. */
 #define TICKET_SLOT_PREVIOUS 0
 #define TICKET_SLOT_CURRENT  1

@@ -6,6 +6,9 @@
 
 #include "ticket_slots.h"
 
+/* TLSMGR_TICKETS 0 leaves the shared ticket keys out of the build. */
+#if TLSMGR_TICKETS
+
 #define BIT(i) (1u << (i))
 /* A fresh name whose first 4 bytes collide with another slot's is drawn again; two
  * collisions in a row mean a broken generator. */
@@ -179,3 +182,5 @@ int64_t ticket_slots_next_change(const struct ticket_slots *s, int64_t now)
     }
     return next;
 }
+
+#endif /* TLSMGR_TICKETS */

@@ -6,6 +6,9 @@
 
 #include "ticket_store.h"
 
+/* TLSMGR_TICKETS 0 leaves the shared ticket keys out of the build. */
+#if TLSMGR_TICKETS
+
 int ticket_store_read(struct cache_env *ce, struct ticket_slots *s, unsigned *bad)
 {
     MDB_txn *txn;
@@ -66,3 +69,5 @@ int ticket_store_write(struct cache_env *ce, const struct ticket_slots *s)
     mbedtls_platform_zeroize(rec, sizeof(rec));
     return cache_env_txn_end(ce, txn, rc, NULL);
 }
+
+#endif /* TLSMGR_TICKETS */

@@ -12,6 +12,9 @@
 #include "ticket_store.h"
 #include "tickets.h"
 
+/* TLSMGR_TICKETS 0 leaves the shared ticket keys out of the build. */
+#if TLSMGR_TICKETS
+
 static int rng(void *arg, unsigned char *out, size_t len)
 {
     (void)arg;
@@ -198,3 +201,5 @@ size_t tickets_describe(struct cache_env *ce, char *text, size_t cap)
     ticket_slots_wipe(&s);
     return len;
 }
+
+#endif /* TLSMGR_TICKETS */
