@@ -24,7 +24,7 @@ pkgs_run='gcc libc6-dev make pkg-config|pkgconf libmbedtls-dev liblmdb-dev'
 # needed) uses apt-get, debian-archive-keyring (trixie's key), dpkg-dev
 # (dpkg-source), bzip2/xz-utils (source tarballs) and python3
 # (scripts/config.py).
-pkgs_check='clang libclang-rt-dev lmdb-utils openssl gnutls-bin python3 ent
+pkgs_check='clang libclang-rt-dev lmdb-utils openssl gnutls-bin curl python3 ent
 rng-tools5 mandoc shellcheck clang-format dpkg-dev bzip2 xz-utils ca-certificates
 debian-archive-keyring'
 
