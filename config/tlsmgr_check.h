@@ -55,12 +55,18 @@
 #if TLSMGR_EGD_CLIENT_BUFFER < 260
 #error "TLSMGR_EGD_CLIENT_BUFFER must hold one 0x03 request: set it to 260 or more"
 #endif
-#if TLSMGR_EGD_IDLE_TIMEOUT < 1 || TLSMGR_EGD_IDLE_TIMEOUT > 3600
-#error "TLSMGR_EGD_IDLE_TIMEOUT must be between 1 and 3600 seconds"
+#if TLSMGR_EGD_REQUEST_TIMEOUT_MS < 10 || TLSMGR_EGD_REQUEST_TIMEOUT_MS > 10000
+#error "TLSMGR_EGD_REQUEST_TIMEOUT_MS must be between 10 and 10000"
 #endif
-#if TLSMGR_EGD_BUSY_IDLE_MS < 10 || TLSMGR_EGD_BUSY_IDLE_MS > 10000
-#error "TLSMGR_EGD_BUSY_IDLE_MS must be between 10 and 10000"
+#if TLSMGR_EGD_SERVE_QUANTUM < 256 || TLSMGR_EGD_SERVE_QUANTUM > TLSMGR_EGD_CLIENT_BUFFER
+#error "TLSMGR_EGD_SERVE_QUANTUM must be between 256 and TLSMGR_EGD_CLIENT_BUFFER"
 #endif
+#endif
+/* Idle EGD clients are no longer cut (real clients keep their connection for hours); a
+ * request in progress is bounded instead. */
+#if defined(TLSMGR_EGD_IDLE_TIMEOUT) || defined(TLSMGR_EGD_BUSY_IDLE_MS)
+#error                                                                                             \
+    "TLSMGR_EGD_IDLE_TIMEOUT and TLSMGR_EGD_BUSY_IDLE_MS are gone: use TLSMGR_EGD_REQUEST_TIMEOUT_MS"
 #endif
 
 #if TLSMGR_MAX_FDS < 4

@@ -144,15 +144,22 @@
 #ifndef TLSMGR_EGD_CLIENT_BUFFER
 #define TLSMGR_EGD_CLIENT_BUFFER 512
 #endif
-/* An EGD client that sends nothing for this many seconds is disconnected. 1 to 3600. */
-#ifndef TLSMGR_EGD_IDLE_TIMEOUT
-#define TLSMGR_EGD_IDLE_TIMEOUT 30
+/* A client with no request in progress stays connected for as long as it likes while slots
+ * are free (Postfix's tlsmgr, ekeyd and OpenSSL's RAND_egd users keep one connection for
+ * hours); when every slot is taken and another client waits, the client idle the longest
+ * gives up its slot. What is bounded in time is a request: from its first byte to the last
+ * byte of its answer handed to the kernel, in milliseconds (a new connection counts as the
+ * first byte of its first request, so it keeps its slot that long before it can be made to
+ * yield). A client whose request takes longer (it trickles its request or does not read its
+ * answers) is closed, so slow clients cannot hold the slots. 10 to 10000. */
+#ifndef TLSMGR_EGD_REQUEST_TIMEOUT_MS
+#define TLSMGR_EGD_REQUEST_TIMEOUT_MS 100
 #endif
-/* When every client slot is taken and another client waits, the client silent the longest is
- * dropped to make room if it has been silent this many milliseconds: clients that connect and
- * hang cannot starve the others for a whole idle timeout. 10 to 10000. */
-#ifndef TLSMGR_EGD_BUSY_IDLE_MS
-#define TLSMGR_EGD_BUSY_IDLE_MS 250
+/* Bytes of answers made for one client per wake-up: clients are served in turns, so one that
+ * pipelines many requests delays the others by one turn at most. 256 (one answer) to
+ * TLSMGR_EGD_CLIENT_BUFFER. */
+#ifndef TLSMGR_EGD_SERVE_QUANTUM
+#define TLSMGR_EGD_SERVE_QUANTUM 512
 #endif
 /* Default socket path; relative to state_directory; empty disables the service. */
 #ifndef TLSMGR_DEFAULT_EGD_SOCKET
