@@ -76,6 +76,11 @@
 #error "TLSMGR_MAX_FDS must be at least TLSMGR_EGD_MAX_CLIENTS + 3 when TLSMGR_EGD_SERVER is 1"
 #endif
 
+#if TLSMGR_SERVICE_RETRY_MIN < 1 || TLSMGR_SERVICE_RETRY_MAX > 86400 ||                            \
+    TLSMGR_SERVICE_RETRY_MIN > TLSMGR_SERVICE_RETRY_MAX
+#error "TLSMGR_SERVICE_RETRY_MIN and _MAX must be 1 to 86400 seconds, MIN not above MAX"
+#endif
+
 #if TLSMGR_MAX_TIMERS < 4 || TLSMGR_MAX_TIMERS > 64
 #error "TLSMGR_MAX_TIMERS must be between 4 and 64"
 #endif

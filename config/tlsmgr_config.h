@@ -244,6 +244,16 @@
 #define TLSMGR_STATUS_INTERVAL 60
 #endif
 
+/* A service that cannot start (a session cache directory owned by someone else, an EGD socket
+ * path taken) is retried while the others run: first after TLSMGR_SERVICE_RETRY_MIN seconds,
+ * then after twice the previous delay, up to TLSMGR_SERVICE_RETRY_MAX. 1 to 86400. */
+#ifndef TLSMGR_SERVICE_RETRY_MIN
+#define TLSMGR_SERVICE_RETRY_MIN 10
+#endif
+#ifndef TLSMGR_SERVICE_RETRY_MAX
+#define TLSMGR_SERVICE_RETRY_MAX 600
+#endif
+
 /* Timers in the event loop's fixed table. 4 to 64. */
 #ifndef TLSMGR_MAX_TIMERS
 #define TLSMGR_MAX_TIMERS 16

@@ -8,7 +8,7 @@
  * progress may stay connected for hours (real EGD clients keep one connection for their whole
  * life), while a request must be complete and answered within TLSMGR_EGD_REQUEST_TIMEOUT_MS of
  * its first byte. When every slot is taken, the listener is polled only while some client is
- * idle, and a waiting client takes the slot of the one idle the longest. Each wake-up answers
+ * idle, and a waiting client takes the slot of an idle one (client_victim). Each wake-up answers
  * at most TLSMGR_EGD_SERVE_QUANTUM bytes per client, so clients are served in turns. One loop
  * timer, armed at the earliest request deadline, serves every client.
  */
@@ -36,7 +36,7 @@ struct egd_client {
     int spoke;           /* a byte came from the client since it connected */
     int busy;            /* a request is in progress (or the first one is awaited) */
     uint64_t busy_since; /* its first byte (the connection itself for the first request) */
-    uint64_t idle_since; /* when the client last became idle: the longest idle yields first */
+    uint64_t idle_since; /* when the client last became idle (client_victim's order) */
     uint64_t read_ms;    /* the last read that brought bytes */
     size_t in_len;
     size_t out_pos, out_len;
@@ -80,24 +80,38 @@ const struct egd_stats *egd_stats_get(void)
     return &egd.stats;
 }
 
-/* The client without a request in progress that has been idle the longest, or NULL. */
-static struct egd_client *client_idlest(void)
+/* The client that gives up its slot to a waiting one, or NULL while none should. First a
+ * client that connected and never sent a byte within its first-request time (the one silent
+ * the longest); else, unless a new client is still within that time (it will soon be one or
+ * the other), the idle client served last: a client that keeps one connection for hours
+ * between requests (Postfix's tlsmgr) is the last to go, and clients that keep asking take
+ * turns. */
+static struct egd_client *client_victim(void)
 {
-    struct egd_client *q = NULL;
+    struct egd_client *silent = NULL, *recent = NULL;
+    int fresh = 0;
     unsigned i;
 
     for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++) {
         struct egd_client *c = &egd.clients[i];
-        if (c->fd >= 0 && !c->busy && (q == NULL || c->idle_since < q->idle_since))
-            q = c;
+        if (c->fd < 0)
+            continue;
+        if (c->busy)
+            fresh |= !c->spoke;
+        else if (!c->spoke && (silent == NULL || c->idle_since < silent->idle_since))
+            silent = c;
+        else if (c->spoke && (recent == NULL || c->idle_since >= recent->idle_since))
+            recent = c;
     }
-    return q;
+    if (silent != NULL)
+        return silent;
+    return fresh ? NULL : recent;
 }
 
-/* A slot is free, or held by an idle client that a waiting client may take it from. */
+/* A slot is free, or held by a client that a waiting client may take it from. */
 static int slot_available(void)
 {
-    return egd.nclients < TLSMGR_EGD_MAX_CLIENTS || client_idlest() != NULL;
+    return egd.nclients < TLSMGR_EGD_MAX_CLIENTS || client_victim() != NULL;
 }
 
 static void listener_update(void)
@@ -340,9 +354,9 @@ static void on_listen(void *arg, int fd, short revents)
         }
         if (egd.nclients == TLSMGR_EGD_MAX_CLIENTS) {
             egd.stats.evicted++;
-            log_debug("egd: all %d slots taken, the client idle the longest yields its slot",
+            log_debug("egd: all %d slots taken, an idle client yields its slot",
                       TLSMGR_EGD_MAX_CLIENTS);
-            client_close(client_idlest());
+            client_close(client_victim());
         }
         for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS && c == NULL; i++)
             if (egd.clients[i].fd < 0)

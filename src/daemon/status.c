@@ -24,17 +24,13 @@ static unsigned burst;   /* writes left before the once-a-second pace */
 
 static void log_all(struct daemon *d)
 {
-    const struct service *const *s;
-
     log_info("statistics: uptime %llus, wakeups %llu, timer runs %llu, events %llu, "
              "reloads %llu (%llu refused)",
              (unsigned long long)((port_now_ms() - d->started_ms) / 1000),
              (unsigned long long)d->loop.wakeups, (unsigned long long)d->loop.timer_runs,
              (unsigned long long)d->loop.fd_runs, (unsigned long long)d->reloads,
              (unsigned long long)d->reload_failures);
-    for (s = services; *s != NULL; s++)
-        if ((*s)->stats != NULL)
-            (*s)->stats(d);
+    services_log_stats(d);
 }
 
 static void snapshot(struct daemon *d, int also_log)

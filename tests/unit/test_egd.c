@@ -347,21 +347,24 @@ static void max_clients_wait_in_backlog(void)
     server_stop();
 }
 
-/* A full server gives the slot of the client idle the longest to a waiting client at once: a
- * client idle between two requests yields, so clients that keep asking take turns. A full
- * server with nobody waiting sleeps. */
-static void waiting_client_takes_the_longest_idle_slot(void)
+/* A full server gives a waiting client the slot of an idle client at once (no idle threshold
+ * to wait for), so clients that keep asking take turns: the one served last yields, and the
+ * one that has kept its connection longest (Postfix's tlsmgr) stays. A full server with
+ * nobody waiting sleeps. */
+static void waiting_client_takes_an_idle_slot(void)
 {
     int fds[TLSMGR_EGD_MAX_CLIENTS], waiting, eof;
     unsigned char ans[2];
     uint64_t wakeups;
-    unsigned i, rounds = 0;
+    unsigned i, rounds = 0, last = TLSMGR_EGD_MAX_CLIENTS - 1;
 
     server_start();
     for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++) {
         fds[i] = client_connect();
         send_all(fds[i], "\x01\x01", 2);
         T_EQ_INT(recv_n(fds[i], ans, 2, NULL), 2);
+        if (i == 0)
+            loop_run_until(&d.loop, port_test_now + 3600 * 1000); /* the long-lived client */
     }
     T_EQ_INT(egd_clients(), TLSMGR_EGD_MAX_CLIENTS);
     wakeups = d.loop.wakeups;
@@ -374,12 +377,43 @@ static void waiting_client_takes_the_longest_idle_slot(void)
         pump(1);
         rounds++;
     }
-    T_ASSERT(rounds <= 4); /* no idle threshold to wait for */
+    T_ASSERT(rounds <= 4);
     T_EQ_INT(ans[0], 1);
     T_EQ_INT(egd_stats_get()->evicted, 1);
-    T_EQ_INT(recv_n(fds[0], ans, 1, &eof), 0); /* the first, idle the longest, went */
+    T_EQ_INT(recv_n(fds[last], ans, 1, &eof), 0); /* served last: yields */
     T_ASSERT(eof);
+    send_all(fds[0], "\x01\x01", 2); /* idle two hours, still served */
+    T_EQ_INT(recv_n(fds[0], ans, 2, &eof), 2);
+    T_ASSERT(!eof);
     T_EQ_INT(egd_clients(), TLSMGR_EGD_MAX_CLIENTS);
+    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++)
+        close(fds[i]);
+    close(waiting);
+    server_stop();
+}
+
+/* A client that connected and never spoke yields before any client that has been served. */
+static void silent_client_yields_first(void)
+{
+    int fds[TLSMGR_EGD_MAX_CLIENTS], waiting, eof;
+    unsigned char ans[2];
+    unsigned i;
+
+    server_start();
+    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++) {
+        fds[i] = client_connect();
+        if (i != 2) {
+            send_all(fds[i], "\x01\x01", 2);
+            T_EQ_INT(recv_n(fds[i], ans, 2, NULL), 2);
+        }
+    }
+    loop_run_until(&d.loop, port_test_now + TLSMGR_EGD_REQUEST_TIMEOUT_MS);
+    waiting = client_connect();
+    send_all(waiting, "\x01\x01", 2);
+    T_EQ_INT(recv_n(waiting, ans, 2, NULL), 2);
+    T_EQ_INT(recv_n(fds[2], ans, 1, &eof), 0);
+    T_ASSERT(eof);
+    T_EQ_INT(egd_stats_get()->request_timeouts, 0); /* silent is idle, not a slow request */
     for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++)
         close(fds[i]);
     close(waiting);
@@ -490,6 +524,6 @@ T_MAIN(T_CASE(every_command_pipelined), T_CASE(byte_at_a_time_and_distinct_bytes
        T_CASE(unknown_opcode_closes), T_CASE(slow_reader_is_bounded),
        T_CASE(idle_client_stays_connected_for_hours), T_CASE(trickled_request_closed_at_bound),
        T_CASE(service_is_round_robin), T_CASE(max_clients_wait_in_backlog),
-       T_CASE(waiting_client_takes_the_longest_idle_slot),
+       T_CASE(waiting_client_takes_an_idle_slot), T_CASE(silent_client_yields_first),
        T_CASE(busy_and_new_clients_keep_their_slots), T_CASE(client_gone_before_answers),
        T_CASE(socket_mode_and_disabled_cases), T_CASE(shutdown_write_still_answered))
