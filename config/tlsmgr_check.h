@@ -19,6 +19,35 @@
 #error "TLSMGR_SEED_SIZE must be between 64 and 4096"
 #endif
 
+/* Switches are 0 or 1: code tests them with #if, and some also as values. The TLSMGR_DEFAULT_*
+ * run-time defaults are checked by the configuration parser's own table instead (conf.c), so
+ * that a board preset meets exactly the ranges a tlsmgr.conf line would. */
+#if (TLSMGR_HEALTH_TESTS | 1) != 1 || (TLSMGR_KERNEL_CREDIT | 1) != 1 ||                            \
+    (TLSMGR_EGD_SERVER | 1) != 1 || (TLSMGR_LOG_DEBUG | 1) != 1 ||                                 \
+    (TLSMGR_DEFAULT_SEED_CREDIT | 1) != 1 || (TLSMGR_DEFAULT_CACHE_SYNC | 1) != 1
+#error "TLSMGR_HEALTH_TESTS, _KERNEL_CREDIT, _EGD_SERVER, _LOG_DEBUG, _DEFAULT_SEED_CREDIT and _DEFAULT_CACHE_SYNC must be 0 or 1"
+#endif
+
+#if TLSMGR_EGD_CLIENT_TIMEOUT_MS < 10 || TLSMGR_EGD_CLIENT_TIMEOUT_MS > 10000
+#error "TLSMGR_EGD_CLIENT_TIMEOUT_MS must be between 10 and 10000"
+#endif
+
+#if TLSMGR_SWEEP_STEP_MS < 1 || TLSMGR_SWEEP_STEP_MS > 1000
+#error "TLSMGR_SWEEP_STEP_MS must be between 1 and 1000"
+#endif
+
+#if TLSMGR_CLOCK_SKEW_TOLERANCE < 0 || TLSMGR_CLOCK_SKEW_TOLERANCE > 86400
+#error "TLSMGR_CLOCK_SKEW_TOLERANCE must be between 0 and 86400 seconds"
+#endif
+
+#if TLSMGR_STATUS_INTERVAL < 0 || TLSMGR_STATUS_INTERVAL > 86400
+#error "TLSMGR_STATUS_INTERVAL must be between 0 (never) and 86400 seconds"
+#endif
+
+#if TLSMGR_CONF_MAX_SIZE < 1024 || TLSMGR_CONF_MAX_SIZE > 16777216
+#error "TLSMGR_CONF_MAX_SIZE must be between 1024 and 16777216"
+#endif
+
 #if TLSMGR_DRBG_CTR != 0 && TLSMGR_DRBG_CTR != 1
 #error "TLSMGR_DRBG_CTR must be 0 (HMAC_DRBG) or 1 (CTR_DRBG)"
 #endif

@@ -190,7 +190,8 @@
 #ifndef TLSMGR_DEFAULT_CACHE_SYNC
 #define TLSMGR_DEFAULT_CACHE_SYNC 0
 #endif
-/* Most deletions in one sweep transaction, and the time after which a step yields. */
+/* Most deletions in one sweep transaction (1 to 100000), and the time after which a step
+ * yields, in milliseconds (1 to 1000). */
 #ifndef TLSMGR_SWEEP_BATCH
 #define TLSMGR_SWEEP_BATCH 1000
 #endif
@@ -198,7 +199,7 @@
 #define TLSMGR_SWEEP_STEP_MS 5
 #endif
 /* Entries created this many seconds in the future are taken as written under a wrong clock
- * and removed. */
+ * and removed. 0 to 86400. */
 #ifndef TLSMGR_CLOCK_SKEW_TOLERANCE
 #define TLSMGR_CLOCK_SKEW_TOLERANCE 300
 #endif
@@ -239,7 +240,8 @@
 
 /* Seconds between two refreshes of the statistics file that tlsmgr -s prints, taken only on
  * wake-ups that happen anyway and only when the state directory is on tmpfs (elsewhere the
- * file is written at SIGUSR1 and at exit only, to spare flash). 0: never periodically. */
+ * file is written at SIGUSR1 and at exit only, to spare flash). 0: never periodically;
+ * at most 86400. */
 #ifndef TLSMGR_STATUS_INTERVAL
 #define TLSMGR_STATUS_INTERVAL 60
 #endif
@@ -265,7 +267,8 @@
 
 /* ---- Configuration file ------------------------------------------------------------------- */
 
-/* Longest line of tlsmgr.conf, in bytes, and the largest file accepted. */
+/* Longest line of tlsmgr.conf, in bytes (128 to the file size), and the largest file accepted
+ * (1024 to 16 MiB). */
 #ifndef TLSMGR_CONF_MAX_LINE
 #define TLSMGR_CONF_MAX_LINE 1024
 #endif
