@@ -22,10 +22,14 @@
 /* Switches are 0 or 1: code tests them with #if, and some also as values. The TLSMGR_DEFAULT_*
  * run-time defaults are checked by the configuration parser's own table instead (conf.c), so
  * that a board preset meets exactly the ranges a tlsmgr.conf line would. */
-#if (TLSMGR_HEALTH_TESTS | 1) != 1 || (TLSMGR_KERNEL_CREDIT | 1) != 1 ||                            \
-    (TLSMGR_EGD_SERVER | 1) != 1 || (TLSMGR_LOG_DEBUG | 1) != 1 ||                                 \
-    (TLSMGR_DEFAULT_SEED_CREDIT | 1) != 1 || (TLSMGR_DEFAULT_CACHE_SYNC | 1) != 1
-#error "TLSMGR_HEALTH_TESTS, _KERNEL_CREDIT, _EGD_SERVER, _LOG_DEBUG, _DEFAULT_SEED_CREDIT and _DEFAULT_CACHE_SYNC must be 0 or 1"
+#if (TLSMGR_HEALTH_TESTS | 1) != 1 || (TLSMGR_KERNEL_CREDIT | 1) != 1
+#error "TLSMGR_HEALTH_TESTS and TLSMGR_KERNEL_CREDIT must be 0 or 1"
+#endif
+#if (TLSMGR_EGD_SERVER | 1) != 1 || (TLSMGR_LOG_DEBUG | 1) != 1
+#error "TLSMGR_EGD_SERVER and TLSMGR_LOG_DEBUG must be 0 or 1"
+#endif
+#if (TLSMGR_DEFAULT_SEED_CREDIT | 1) != 1 || (TLSMGR_DEFAULT_CACHE_SYNC | 1) != 1
+#error "TLSMGR_DEFAULT_SEED_CREDIT and TLSMGR_DEFAULT_CACHE_SYNC must be 0 or 1"
 #endif
 
 #if TLSMGR_EGD_CLIENT_TIMEOUT_MS < 10 || TLSMGR_EGD_CLIENT_TIMEOUT_MS > 10000
