@@ -102,8 +102,8 @@
     "TLSMGR_EGD_IDLE_TIMEOUT and TLSMGR_EGD_BUSY_IDLE_MS are gone: use TLSMGR_EGD_REQUEST_TIMEOUT_MS"
 #endif
 
-#if TLSMGR_MAX_FDS < 4
-#error "TLSMGR_MAX_FDS must leave room for the signal descriptor: set it to 4 or more"
+#if TLSMGR_MAX_FDS < 4 || TLSMGR_MAX_FDS > 1024
+#error "TLSMGR_MAX_FDS must be 4 (room for the signal descriptor) to 1024 (PORT_POLL_MAX)"
 #endif
 #if TLSMGR_EGD_SERVER && TLSMGR_MAX_FDS < TLSMGR_EGD_MAX_CLIENTS + 3
 #error "TLSMGR_MAX_FDS must be at least TLSMGR_EGD_MAX_CLIENTS + 3 when TLSMGR_EGD_SERVER is 1"

@@ -139,8 +139,12 @@ struct port_pollfd {
     short revents;
 };
 
+/* Most descriptors one port_poll call takes. */
+#define PORT_POLL_MAX 1024
+
 /* Waits until a descriptor is ready or timeout_ms passes (-1: no timeout). Returns the number
- * of ready descriptors, 0 on timeout, -1 with EINTR when a signal came first. */
+ * of ready descriptors, 0 on timeout, -1 with EINTR when a signal came first (EINVAL above
+ * PORT_POLL_MAX). */
 int port_poll(struct port_pollfd *fds, unsigned nfds, int timeout_ms);
 
 /* ---- Signals --------------------------------------------------------------------------- */
