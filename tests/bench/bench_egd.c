@@ -31,8 +31,6 @@
 #define RUNS 1
 #include "bench.h"
 
-/* bench.h's median is for repeated runs; this bench takes percentiles of one. */
-static double (*const unused_median)(double *) = median;
 
 #define GREEDY    200
 #define PER_KIND  50
