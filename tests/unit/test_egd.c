@@ -347,6 +347,34 @@ static void max_clients_wait_in_backlog(void)
     server_stop();
 }
 
+/* Fills every slot; each client but `silent` (-1: none) asks 01 01 and is answered. */
+static void fill_slots(int *fds, int silent)
+{
+    unsigned char ans[2];
+    int i;
+
+    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++) {
+        fds[i] = client_connect();
+        if (i == silent) {
+            pump(1);
+            continue;
+        }
+        send_all(fds[i], "\x01\x01", 2);
+        T_EQ_INT(recv_n(fds[i], ans, 2, NULL), 2);
+    }
+}
+
+/* Closes the filled slots' clients and the waiting one, and stops the server. */
+static void close_all(int *fds, int waiting)
+{
+    int i;
+
+    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++)
+        close(fds[i]);
+    close(waiting);
+    server_stop();
+}
+
 /* A full server gives a waiting client the slot of an idle client at once (no idle threshold
  * to wait for), so clients that keep asking take turns: the one served last yields, and the
  * one that has kept its connection longest (Postfix's tlsmgr) stays. A full server with
@@ -386,10 +414,7 @@ static void waiting_client_takes_an_idle_slot(void)
     T_EQ_INT(recv_n(fds[0], ans, 2, &eof), 2);
     T_ASSERT(!eof);
     T_EQ_INT(egd_clients(), TLSMGR_EGD_MAX_CLIENTS);
-    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++)
-        close(fds[i]);
-    close(waiting);
-    server_stop();
+    close_all(fds, waiting);
 }
 
 /* A client that connected and never spoke yields before any client that has been served. */
@@ -397,16 +422,9 @@ static void silent_client_yields_first(void)
 {
     int fds[TLSMGR_EGD_MAX_CLIENTS], waiting, eof;
     unsigned char ans[2];
-    unsigned i;
 
     server_start();
-    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++) {
-        fds[i] = client_connect();
-        if (i != 2) {
-            send_all(fds[i], "\x01\x01", 2);
-            T_EQ_INT(recv_n(fds[i], ans, 2, NULL), 2);
-        }
-    }
+    fill_slots(fds, 2);
     loop_run_until(&d.loop, port_test_now + TLSMGR_EGD_REQUEST_TIMEOUT_MS);
     waiting = client_connect();
     send_all(waiting, "\x01\x01", 2);
@@ -414,10 +432,7 @@ static void silent_client_yields_first(void)
     T_EQ_INT(recv_n(fds[2], ans, 1, &eof), 0);
     T_ASSERT(eof);
     T_EQ_INT(egd_stats_get()->request_timeouts, 0); /* silent is idle, not a slow request */
-    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++)
-        close(fds[i]);
-    close(waiting);
-    server_stop();
+    close_all(fds, waiting);
 }
 
 /* A client with a request in progress, or one that has just connected (it has the request
@@ -448,10 +463,7 @@ static void busy_and_new_clients_keep_their_slots(void)
     T_EQ_INT(recv_n(fds[1], ans, 1, &eof), 0);
     T_ASSERT(eof);
     T_EQ_INT(egd_clients(), TLSMGR_EGD_MAX_CLIENTS);
-    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++)
-        close(fds[i]);
-    close(waiting);
-    server_stop();
+    close_all(fds, waiting);
 }
 
 static void client_gone_before_answers(void)
