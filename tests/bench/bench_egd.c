@@ -31,7 +31,6 @@
 #define RUNS 1
 #include "bench.h"
 
-
 #define GREEDY    200
 #define PER_KIND  50
 #define NCONN     (GREEDY + 4 * PER_KIND)
