@@ -12,21 +12,25 @@
 #define STATUS_NAME "status"
 #define STATUS_MAX  4096
 
+/* After a change, the file is rewritten at the next wake-up (one that happens anyway), at most
+ * STATUS_BURST times in a row, then at most once a second: a client that connects and leaves
+ * shows in the file, and a flood of clients costs one small tmpfs write a second. */
+#define STATUS_BURST      4
+#define STATUS_MIN_GAP_MS 1000
+
 static uint64_t last_ms; /* the last snapshot, or the last check that found no tmpfs */
+static int dirty;        /* something worth showing changed since the last snapshot */
+static unsigned burst;   /* writes left before the once-a-second pace */
 
 static void log_all(struct daemon *d)
 {
-    const struct service *const *s;
-
     log_info("statistics: uptime %llus, wakeups %llu, timer runs %llu, events %llu, "
              "reloads %llu (%llu refused)",
              (unsigned long long)((port_now_ms() - d->started_ms) / 1000),
              (unsigned long long)d->loop.wakeups, (unsigned long long)d->loop.timer_runs,
              (unsigned long long)d->loop.fd_runs, (unsigned long long)d->reloads,
              (unsigned long long)d->reload_failures);
-    for (s = services; *s != NULL; s++)
-        if ((*s)->stats != NULL)
-            (*s)->stats(d);
+    services_log_stats(d);
 }
 
 static void snapshot(struct daemon *d, int also_log)
@@ -41,6 +45,7 @@ static void snapshot(struct daemon *d, int also_log)
     log_all(d);
     len = (size_t)n + log_capture_stop();
     last_ms = port_now_ms();
+    dirty = 0;
     if (conf_path(&d->conf, STATUS_NAME, path, sizeof(path)) == 0)
         atomic_file_write(path, text, len, 0640, "status file");
 }
@@ -55,21 +60,37 @@ void status_write(struct daemon *d)
     snapshot(d, 0);
 }
 
+void status_touch(void)
+{
+    dirty = 1;
+}
+
 void status_refresh(void *arg)
 {
     struct daemon *d = arg;
+    uint64_t now = port_now_ms();
+    int due;
 
-    if (TLSMGR_STATUS_INTERVAL == 0 || port_now_ms() - last_ms < TLSMGR_STATUS_INTERVAL * 1000ull)
-        return;
-    if (port_fs_type(d->conf.state_directory) == PORT_FS_TMPFS)
-        snapshot(d, 0);
+    if (now - last_ms >= STATUS_MIN_GAP_MS)
+        burst = STATUS_BURST;
+    if (dirty)
+        due = burst > 0;
     else
-        last_ms = port_now_ms();
+        due = TLSMGR_STATUS_INTERVAL != 0 && now - last_ms >= TLSMGR_STATUS_INTERVAL * 1000ull;
+    if (!due)
+        return;
+    if (port_fs_type(d->conf.state_directory) == PORT_FS_TMPFS) {
+        snapshot(d, 0);
+        burst--;
+    } else {
+        last_ms = now; /* on flash: SIGUSR1 and exit only */
+        dirty = 0;
+    }
 }
 
 int status_print(const struct tlsmgr_conf *c)
 {
-    char path[TLSMGR_PATH_MAX], text[STATUS_MAX + 1], head[96];
+    char path[TLSMGR_PATH_MAX], text[STATUS_MAX + 1], head[256];
     struct port_stat st;
     long n;
     size_t got = 0;
@@ -96,8 +117,18 @@ int status_print(const struct tlsmgr_conf *c)
         fprintf(stderr, "tlsmgr: %s: not a status file\n", path);
         return 1;
     }
-    snprintf(head, sizeof(head), "daemon (pid %ld), statistics of %llds ago:\n", pid,
-             (long long)port_wall_time() - when);
+    /* Say how old the figures are and when they would have been refreshed, so that a quiet
+     * daemon's file is not taken for what happens now. */
+    if (port_fs_type(c->state_directory) == PORT_FS_TMPFS)
+        snprintf(head, sizeof(head),
+                 "daemon (pid %ld), statistics of %llds ago (rewritten at the daemon's next "
+                 "wake-up after a change; kill -USR1 %ld to write them now):\n",
+                 pid, (long long)port_wall_time() - when, pid);
+    else
+        snprintf(head, sizeof(head),
+                 "daemon (pid %ld), statistics of %llds ago (written at start-up, SIGUSR1 and "
+                 "exit only, to spare flash; kill -USR1 %ld to write them now):\n",
+                 pid, (long long)port_wall_time() - when, pid);
     port_print(head);
     port_print(strchr(text, '\n') != NULL ? strchr(text, '\n') + 1 : "");
     return 0;
