@@ -4,7 +4,16 @@
 #define TLSMGR_CLIENT_H
 
 #include "conf.h"
+
+/* The library is built with -fvisibility=hidden: only the functions of the public header are
+ * exported, from the .so and (after the partial link) from the .a. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
 #include "tlsmgr.h"
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 struct cache_client;
 

@@ -155,10 +155,4 @@ int cache_format_compare(const uint8_t *rec, size_t len,
 #define CACHE_META_SWEEP_TIME   "last_sweep_time" /* wall-clock seconds of its end */
 #define CACHE_META_STARTED      "daemon_started"  /* wall clock of the last daemon start */
 
-/* Big-endian helpers (the only byte-order code of the cache). */
-void cache_put_be64(uint8_t *p, uint64_t v);
-uint64_t cache_get_be64(const uint8_t *p);
-void cache_put_be32(uint8_t *p, uint32_t v);
-uint32_t cache_get_be32(const uint8_t *p);
-
 #endif

@@ -109,8 +109,8 @@ static const char *parse_sources(struct tlsmgr_conf *c, const char *text)
         s->path[0] = '\0';
         if (strcmp(tok, "getrandom") == 0) {
             s->kind = SOURCE_GETRANDOM;
-        } else if (strcmp(tok, "board") == 0) {
-            s->kind = SOURCE_BOARD;
+        } else if (strcmp(tok, "hardware") == 0) {
+            s->kind = SOURCE_HARDWARE;
         } else if (tok[0] == '/') {
             s->kind = SOURCE_FILE;
             if (len >= sizeof(s->path))
@@ -121,9 +121,10 @@ static const char *parse_sources(struct tlsmgr_conf *c, const char *text)
                 if (strncmp(tok, prefixes[i].prefix, strlen(prefixes[i].prefix)) == 0)
                     break;
             if (i == sizeof(prefixes) / sizeof(prefixes[0])) {
-                snprintf(why, sizeof(why),
-                         "unknown source '%.24s' (getrandom, board, dev:, hwrng:, egd: or /path)",
-                         tok);
+                snprintf(
+                    why, sizeof(why),
+                    "unknown source '%.24s' (getrandom, hardware, dev:, hwrng:, egd: or /path)",
+                    tok);
                 return why;
             }
             s->kind = prefixes[i].kind;

@@ -18,12 +18,12 @@ enum conf_source_kind {
     SOURCE_HWRNG,     /* hwrng:/path - raw hardware RNG, health-tested */
     SOURCE_EGD,       /* egd:/path - an external EGD daemon's socket */
     SOURCE_FILE,      /* /path - a plain file, health-tested */
-    SOURCE_BOARD      /* board - the port_board_entropy() hook */
+    SOURCE_HARDWARE   /* hardware - the port_hardware_entropy() hook */
 };
 
 struct conf_source {
     enum conf_source_kind kind;
-    char path[TLSMGR_PATH_MAX]; /* empty for getrandom and board */
+    char path[TLSMGR_PATH_MAX]; /* empty for getrandom and hardware */
 };
 
 /* All paths are absolute or relative to the current directory once conf_load returns: a

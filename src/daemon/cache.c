@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "cache.h"
-#include "cache_env.h"
+#include "cache_repair.h"
 #include "log.h"
 #include "port.h"
 #include "sweep.h"
@@ -23,6 +23,41 @@ static struct sweep sweeper;
 static struct daemon *owner;
 static int active;
 
+int cache_read_stats(struct cache_env *ce, struct cache_stats *st)
+{
+    MDB_envinfo info;
+    MDB_stat ms;
+    MDB_txn *txn;
+
+    memset(st, 0, sizeof(*st));
+    if (ce->env == NULL || cache_env_txn_begin(ce, MDB_RDONLY, &txn) != 0)
+        return -1;
+    if (mdb_stat(txn, ce->session, &ms) == 0)
+        st->entries = ms.ms_entries;
+    if (mdb_stat(txn, ce->expiry, &ms) == 0)
+        st->expiry_entries = ms.ms_entries;
+    st->c.lookups = cache_env_meta_get(ce, txn, CACHE_META_LOOKUPS);
+    st->c.hits = cache_env_meta_get(ce, txn, CACHE_META_HITS);
+    st->c.misses = cache_env_meta_get(ce, txn, CACHE_META_MISSES);
+    st->c.stores = cache_env_meta_get(ce, txn, CACHE_META_STORES);
+    st->c.expired = cache_env_meta_get(ce, txn, CACHE_META_EXPIRED);
+    st->c.evicted = cache_env_meta_get(ce, txn, CACHE_META_EVICTED);
+    st->c.incompatible = cache_env_meta_get(ce, txn, CACHE_META_INCOMPATIBLE);
+    st->c.malformed = cache_env_meta_get(ce, txn, CACHE_META_MALFORMED);
+    st->sweeps = cache_env_meta_get(ce, txn, CACHE_META_SWEEPS);
+    st->last_sweep_ms = cache_env_meta_get(ce, txn, CACHE_META_SWEEP_MS);
+    st->longest_txn_us = cache_env_meta_get(ce, txn, CACHE_META_LONGEST_US);
+    st->last_sweep_time = cache_env_meta_get(ce, txn, CACHE_META_SWEEP_TIME);
+    mdb_txn_abort(txn);
+    if (mdb_env_info(ce->env, &info) == 0 && mdb_env_stat(ce->env, &ms) == 0) {
+        st->map_size = info.me_mapsize;
+        st->used_bytes = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
+        st->readers = info.me_numreaders;
+        st->max_readers = info.me_maxreaders;
+    }
+    return 0;
+}
+
 /* The sweeper met a damaged env: reopen it (cache_env_open moves it aside if LMDB or the
  * format record rejects it) and resume sweeping. */
 static void on_broken(void *arg, int rc)
@@ -31,7 +66,7 @@ static void on_broken(void *arg, int rc)
 
     log_warn("cache %s: %s during a sweep; reopening the environment", env.path, mdb_strerror(rc));
     cache_env_close(&env);
-    if (cache_env_open(&env, &d->conf, CACHE_ROLE_DAEMON, d->uid, d->gid) < 0) {
+    if (cache_repair_open(&env, &d->conf, d->uid, d->gid) < 0) {
         log_err("cache %s: cannot reopen; TLS servers see misses until a restart", env.path);
         loop_timer_stop(&d->loop, sweeper.timer);
         active = 0;
@@ -47,7 +82,7 @@ static int cache_start(struct daemon *d)
         log_info("session cache disabled (tls_session_cache_database is empty)");
         return 0;
     }
-    if (cache_env_open(&env, &d->conf, CACHE_ROLE_DAEMON, d->uid, d->gid) < 0)
+    if (cache_repair_open(&env, &d->conf, d->uid, d->gid) < 0)
         return -1;
     if (sweep_init(&sweeper, &env, &d->loop, d->conf.cache_sweep_period, on_broken, d) < 0) {
         cache_env_close(&env);
@@ -96,7 +131,7 @@ static void cache_stats(struct daemon *d)
     (void)d;
     if (!active)
         return;
-    if (cache_env_stats(&env, &st) == 0)
+    if (cache_read_stats(&env, &st) == 0)
         log_cache_stats(&st);
     sweep_log_stats(&sweeper);
 }
@@ -123,14 +158,11 @@ int cache_print_status(const struct tlsmgr_conf *c)
     char text[1024];
 
     if (c->cache_database[0] == '\0') {
-        fprintf(stderr, "tlsmgr: no session cache configured "
-                        "(tls_session_cache_database is empty)\n");
+        log_err("no session cache configured (tls_session_cache_database is empty)");
         return 1;
     }
-    if (cache_env_open(&ro, c, CACHE_ROLE_READONLY, 0, 0) < 0 || cache_env_stats(&ro, &st) < 0) {
-        fprintf(stderr,
-                "tlsmgr: no session cache at %s (is the daemon running, and may this user "
-                "read it?)\n",
+    if (cache_env_open(&ro, c, CACHE_ROLE_READONLY) < 0 || cache_read_stats(&ro, &st) < 0) {
+        log_err("no session cache at %s (is the daemon running, and may this user read it?)",
                 c->cache_database);
         cache_env_close(&ro);
         return 1;

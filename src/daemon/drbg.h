@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * drbg.h - the generator: an mbedTLS DRBG whose entropy callback extracts from the pool.
- * CTR_DRBG with AES-256 by default, HMAC_DRBG with SHA-512 where the board has no AES
+ * CTR_DRBG with AES-256 by default, HMAC_DRBG with SHA-512 where the build has no AES
  * (TLSMGR_DRBG_CTR 0). Both are built when mbedTLS has them, so the tests run each.
  */
 #ifndef TLSMGR_DRBG_H

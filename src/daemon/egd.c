@@ -207,7 +207,7 @@ static int client_flush(struct egd_client *c)
     while (c->out_pos < c->out_len) {
         long n = port_send(c->fd, c->out + c->out_pos, c->out_len - c->out_pos);
         if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return 0;
             return -1;
         }
@@ -262,7 +262,7 @@ static void on_client(void *arg, int fd, short revents)
                 c->last_ms = port_now_ms();
             } else if (n == 0) {
                 c->eof = 1;
-            } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
                 client_close(c);
                 timer_update();
                 return;
@@ -288,10 +288,10 @@ static void on_listen(void *arg, int fd, short revents)
         unsigned i;
 
         if (cfd < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED)
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNABORTED)
                 break;
             /* Out of descriptors or memory: rest instead of spinning on a readable listener. */
-            log_warn("egd: accept: %s", strerror(errno));
+            log_warn_errno("egd: accept");
             egd.paused_until = port_now_ms() + ACCEPT_PAUSE_MS;
             break;
         }
@@ -362,13 +362,12 @@ static int egd_setup(struct daemon *d)
     egd.listen_fd = port_unix_listen(d->conf.egd_socket, 0660, BACKLOG);
     if (egd.listen_fd < 0) {
         /* The other services matter more than EGD: go on without it. */
-        log_err("egd: cannot listen on %s: %s; EGD service disabled", d->conf.egd_socket,
-                strerror(errno));
+        log_err_errno("egd: EGD service disabled, cannot listen on %s", d->conf.egd_socket);
         return 0;
     }
     if (d->was_root && port_chown(d->conf.egd_socket, d->uid, d->gid) < 0) {
-        log_err("egd: cannot give %s to tlsmgr_group: %s; EGD service disabled", d->conf.egd_socket,
-                strerror(errno));
+        log_err_errno("egd: EGD service disabled, cannot give %s to tlsmgr_group",
+                      d->conf.egd_socket);
         port_close(egd.listen_fd);
         port_unlink(d->conf.egd_socket);
         egd.listen_fd = -1;

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * generator.c - the process's one pool and one DRBG behind entropy.h. The entropy service
+ * entropy.c - the process's one pool and one DRBG behind entropy.h. The entropy service
  * seeds and reseeds them; everything else only draws output or mixes uncredited data.
  */
 #include <string.h>
 
+#include "byteorder.h"
 #include "drbg.h"
 #include "entropy.h"
-#include "generator.h"
 #include "port.h"
+#include "wipe.h"
 
 static struct pool the_pool;
 static struct drbg the_drbg;
@@ -17,7 +18,7 @@ static struct entropy_stats stats;
 
 static const char personalisation[] = "tlsmgr generator v1";
 
-struct pool *generator_pool(void)
+struct pool *entropy_pool(void)
 {
     if (!pool_ready) {
         pool_init(&the_pool);
@@ -26,18 +27,17 @@ struct pool *generator_pool(void)
     return &the_pool;
 }
 
-void generator_mix_clocks(const char *tag)
+void entropy_mix_clocks(const char *tag)
 {
     uint64_t clocks[8];
     unsigned char be[8 * 8];
-    int n = port_clock_sample(clocks, 8), i, j;
+    int n = port_clock_sample(clocks, 8), i;
 
     /* Big-endian bytes, so that a scripted clock gives the same pool on every host. */
     for (i = 0; i < n; i++)
-        for (j = 0; j < 8; j++)
-            be[i * 8 + j] = (unsigned char)(clocks[i] >> (56 - 8 * j));
+        put_be64(be + i * 8, clocks[i]);
     if (n > 0)
-        pool_mix(generator_pool(), tag, be, (size_t)n * 8);
+        pool_mix(entropy_pool(), tag, be, (size_t)n * 8);
 }
 
 /* Inputs that cost nothing and make two instances differ even before the sources ran. */
@@ -48,31 +48,31 @@ static void mix_basics(void)
 
     n = port_getrandom(buf, sizeof(buf));
     if (n > 0)
-        pool_mix(generator_pool(), "getrandom", buf, (size_t)n);
-    n = port_board_unique(buf, sizeof(buf));
+        pool_mix(entropy_pool(), "getrandom", buf, (size_t)n);
+    n = port_hardware_unique(buf, sizeof(buf));
     if (n > 0)
-        pool_mix(generator_pool(), "unique", buf, (size_t)n);
-    generator_mix_clocks("clock");
-    memset(buf, 0, sizeof(buf));
+        pool_mix(entropy_pool(), "unique", buf, (size_t)n);
+    entropy_mix_clocks("clock");
+    wipe(buf, sizeof(buf));
 }
 
-int generator_open(int kind)
+int entropy_open(int kind)
 {
     if (the_drbg.ready)
         return 0;
-    return drbg_open(&the_drbg, kind < 0 ? DRBG_DEFAULT : (enum drbg_kind)kind, generator_pool(),
+    return drbg_open(&the_drbg, kind < 0 ? DRBG_DEFAULT : (enum drbg_kind)kind, entropy_pool(),
                      personalisation, sizeof(personalisation) - 1);
 }
 
-int generator_ready(void)
+int entropy_ready(void)
 {
     return the_drbg.ready;
 }
 
-int generator_reseed(void)
+int entropy_reseed(void)
 {
     if (!the_drbg.ready)
-        return generator_open(-1);
+        return entropy_open(-1);
     return drbg_reseed(&the_drbg, NULL, 0);
 }
 
@@ -80,7 +80,7 @@ int entropy_random(unsigned char *out, size_t len)
 {
     if (!the_drbg.ready) {
         mix_basics();
-        if (generator_open(-1) != 0)
+        if (entropy_open(-1) != 0)
             return -1;
     }
     return drbg_random(&the_drbg, out, len);
@@ -88,7 +88,7 @@ int entropy_random(unsigned char *out, size_t len)
 
 void entropy_mix(const char *tag, const void *data, size_t len)
 {
-    pool_mix(generator_pool(), tag, data, len);
+    pool_mix(entropy_pool(), tag, data, len);
 }
 
 struct entropy_stats *entropy_stats(void)

@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * entropy.c - the entropy service: seeds the pool at start-up, reseeds it from the sources and
- * rewrites the exchange file after random delays, saves the persistent seed on a fixed period
+ * entropy_service.c - the entropy service: seeds the pool at start-up, reseeds it from the sources
+ * and rewrites the exchange file after random delays, saves the persistent seed on a fixed period
  * and at shutdown, and waits for the kernel RNG at early boot without blocking the loop.
  */
 #include <string.h>
 
 #include "atomic_file.h"
+#include "byteorder.h"
 #include "daemon.h"
 #include "entropy.h"
 #include "entropy_service.h"
 #include "exchange.h"
-#include "generator.h"
 #include "log.h"
 #include "port.h"
 #include "seedfile.h"
@@ -33,16 +33,13 @@ uint64_t entropy_draw_ms(unsigned period_s)
 {
     uint64_t range = (uint64_t)period_s * 1000 + 1, limit, v;
     unsigned char b[8];
-    int i;
 
     /* Rejection sampling: no modulo bias, whatever the period. */
     limit = UINT64_MAX - UINT64_MAX % range;
     do {
         if (entropy_random(b, sizeof(b)) != 0)
             return (uint64_t)period_s * 500; /* logged; the middle keeps the schedule going */
-        v = 0;
-        for (i = 0; i < 8; i++)
-            v = v << 8 | b[i];
+        v = get_be64(b);
     } while (v >= limit);
     return v % range;
 }
@@ -51,7 +48,7 @@ uint64_t entropy_draw_ms(unsigned period_s)
 static void on_wakeup(void *arg)
 {
     (void)arg;
-    generator_mix_clocks("wakeup");
+    entropy_mix_clocks("wakeup");
 }
 
 static int rng_ready(void)
@@ -69,7 +66,7 @@ static void reseed(void)
     unsigned strong = sources_read_all(&svc.sources, svc.d->conf.random_bytes);
 
     on_wakeup(NULL);
-    if (generator_reseed() == 0)
+    if (entropy_reseed() == 0)
         entropy_stats()->reseeds++;
     log_debug("reseeded from %u strong source(s) of %u", strong, svc.sources.n);
     (void)strong; /* when debug logging is compiled out */
@@ -147,13 +144,13 @@ static int entropy_start(struct daemon *d)
     svc.d = d;
     svc.rng_fd = -1;
     exchange_load(d->conf.exchange_name);
-    n = port_board_unique(unique, sizeof(unique));
+    n = port_hardware_unique(unique, sizeof(unique));
     if (n > 0)
         entropy_mix("unique", unique, (size_t)n);
     on_wakeup(NULL);
     sources_read_all(&svc.sources, d->conf.random_bytes);
     sources_log(&svc.sources);
-    if (generator_reseed() != 0)
+    if (entropy_reseed() != 0)
         return -1;
     entropy_stats()->reseeds++;
 

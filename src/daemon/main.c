@@ -54,9 +54,8 @@ static int root_config_is_unsafe(const char *path)
     if (!port_is_root() || port_lstat(path, &st) < 0)
         return 0;
     if (st.uid != 0 || (st.mode & 022) != 0) {
-        fprintf(stderr,
-                "tlsmgr: %s: must be owned by root and writable by nobody else when tlsmgr "
-                "starts as root (owner uid %u, mode %04o)\n",
+        log_err("%s: must be owned by root and writable by nobody else when tlsmgr starts as "
+                "root (owner uid %u, mode %04o)",
                 path, st.uid, st.mode);
         return 1;
     }
@@ -150,7 +149,7 @@ static int start(struct daemon *d)
         return -1;
     signal_fd = port_signals_open();
     if (signal_fd < 0 || loop_fd_add(&d->loop, signal_fd, PORT_POLLIN, on_signal, d) < 0) {
-        log_err("cannot catch signals: %s", strerror(errno));
+        log_err_errno("cannot catch signals");
         return -1;
     }
     for (s = services; *s != NULL; s++) {
@@ -199,13 +198,13 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "-v") == 0) {
             d->verbose = 1;
         } else {
-            fprintf(stderr, "tlsmgr: unknown or incomplete option '%s'\n", a);
+            log_err("unknown or incomplete option '%s'", a);
             usage();
             return EXIT_CONFIG;
         }
     }
     if (conf_load(&d->conf, d->conf_path, &err) < 0) {
-        fprintf(stderr, "tlsmgr: %s\n", err.msg);
+        log_err("%s", err.msg);
         return EXIT_CONFIG;
     }
     if (root_config_is_unsafe(d->conf_path))

@@ -81,8 +81,10 @@ int status_print(const struct tlsmgr_conf *c)
         return 1;
     fd = port_open(path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
     if (fd < 0 || port_fstat(fd, &st) < 0 || st.type != PORT_FT_REG) {
-        fprintf(stderr, "tlsmgr: no daemon statistics in %s: %s\n", path,
-                fd < 0 ? strerror(errno) : "not a regular file");
+        if (fd < 0)
+            log_err_errno("no daemon statistics in %s", path);
+        else
+            log_err("no daemon statistics in %s: not a regular file", path);
         if (fd >= 0)
             port_close(fd);
         return 1;
@@ -93,7 +95,7 @@ int status_print(const struct tlsmgr_conf *c)
     text[got] = '\0';
     /* The file is the daemon's, but read as untrusted all the same: a bad header is shown. */
     if (sscanf(text, "time %lld pid %ld", &when, &pid) != 2) {
-        fprintf(stderr, "tlsmgr: %s: not a status file\n", path);
+        log_err("%s: not a status file", path);
         return 1;
     }
     snprintf(head, sizeof(head), "daemon (pid %ld), statistics of %llds ago:\n", pid,

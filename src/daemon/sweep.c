@@ -5,6 +5,9 @@
  */
 #include <string.h>
 
+#include "byteorder.h"
+#include "cache_repair.h"
+#include "cache_session.h"
 #include "entropy.h"
 #include "log.h"
 #include "port.h"
@@ -27,8 +30,6 @@ static void on_timer(void *arg);
 int sweep_init(struct sweep *s, struct cache_env *ce, struct loop *loop, unsigned period_s,
                sweep_broken_fn broken, void *broken_arg)
 {
-    const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
-
     memset(s, 0, sizeof(*s));
     s->ce = ce;
     s->loop = loop;
@@ -36,12 +37,7 @@ int sweep_init(struct sweep *s, struct cache_env *ce, struct loop *loop, unsigne
     s->broken = broken;
     s->broken_arg = broken_arg;
     s->timer = -1;
-    mbedtls_md_init(&s->md);
-    if (info == NULL || mbedtls_md_setup(&s->md, info, 0) != 0) {
-        log_err("cache sweep: SHA-256 unavailable in the linked mbedTLS");
-        mbedtls_md_free(&s->md);
-        return -1;
-    }
+    mbedtls_sha512_init(&s->md);
     s->md_ready = 1;
     if (loop != NULL) {
         s->timer = loop_timer_new(loop, "cache sweep", on_timer, s);
@@ -59,7 +55,7 @@ void sweep_free(struct sweep *s)
     if (s->loop != NULL && s->timer >= 0)
         loop_timer_stop(s->loop, s->timer);
     if (s->md_ready)
-        mbedtls_md_free(&s->md);
+        mbedtls_sha512_free(&s->md);
     s->md_ready = 0;
 }
 
@@ -96,13 +92,13 @@ void sweep_begin(struct sweep *s)
     s->started_ns = mono_ns();
     s->phase = s->ce->scan_needed ? SWEEP_SCAN : SWEEP_EXPIRY;
     if (s->md_ready)
-        (void)mbedtls_md_starts(&s->md);
+        (void)tlsmgr_sha512_starts(&s->md);
 }
 
 static void digest(struct sweep *s, const void *p, size_t n)
 {
     if (s->md_ready)
-        (void)mbedtls_md_update(&s->md, p, n);
+        (void)tlsmgr_sha512_update(&s->md, p, n);
 }
 
 /* Opens a cursor of a scan piece on the key where the last piece stopped, else the first.
@@ -193,7 +189,7 @@ static int scan_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadli
         if (h.version != CACHE_FORMAT_VERSION || !cache_key_session_valid(kb, k.mv_size))
             rc = mdb_del(txn, s->ce->session, &k, NULL);
         else
-            rc = cache_env_del(s->ce, txn, kb, k.mv_size, h.expires);
+            rc = cache_session_del(s->ce, txn, kb, k.mv_size, h.expires);
         if (rc != 0)
             break;
         cache_counts_bad(c, vd);
@@ -370,14 +366,14 @@ static void finish(struct sweep *s, uint64_t dur_ms)
                   (unsigned long long)s->step_count);
     /* Never credited: which sessions ended when is not secret enough to count as entropy,
      * but it is unpredictable to an outsider and costs nothing to mix. */
-    if (s->md_ready && mbedtls_md_finish(&s->md, buf) == 0)
-        off = mbedtls_md_get_size(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256));
-    cache_put_be64(buf + off, s->done.expired);
-    cache_put_be64(buf + off + 8, s->done.incompatible);
-    cache_put_be64(buf + off + 16, s->done.malformed);
-    cache_put_be64(buf + off + 24, s->stale_index);
-    cache_put_be64(buf + off + 32, mono_ns() - s->started_ns);
-    cache_put_be64(buf + off + 40, s->step_count);
+    if (s->md_ready && tlsmgr_sha512_finish(&s->md, buf) == 0)
+        off = 64;
+    put_be64(buf + off, s->done.expired);
+    put_be64(buf + off + 8, s->done.incompatible);
+    put_be64(buf + off + 16, s->done.malformed);
+    put_be64(buf + off + 24, s->stale_index);
+    put_be64(buf + off + 32, mono_ns() - s->started_ns);
+    put_be64(buf + off + 40, s->step_count);
     entropy_mix(MIX_TAG, buf, off + 48);
 }
 
@@ -407,7 +403,7 @@ int sweep_step(struct sweep *s)
         rc = scan_index_part(s, txn, deadline, &c, &n, &more);
         if (rc == 0 && !more) {
             /* Every entry is now of the current mbedTLS: record that. */
-            rc = cache_env_format_write(s->ce, txn);
+            rc = cache_repair_mark_checked(s->ce, txn);
             scanned = 1;
             more = 1; /* the expiry walk follows in the next step */
         }
