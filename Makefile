@@ -83,17 +83,18 @@ ifeq ($(WERROR),1)
 TLSMGR_WARN += -Werror
 endif
 # Size: each function and object in its own section, so that the link drops what nothing
-# calls; imports called through the GOT, without a PLT stub each; no unwind tables: this is C
+# calls; hidden visibility, so that no internal function is exported or called through the
+# GOT (MIPS executables export every global symbol otherwise; client.h marks the library's
+# API); imports called through the GOT, without a PLT stub each; no unwind tables: this is C
 # that nothing unwinds through (a host thread cancelled in tlsmgr_seed's wait still ends, its
 # C cleanup handlers run; a packager who wants the tables passes -fasynchronous-unwind-tables
 # in CFLAGS, which come after these).
-TLSMGR_CFLAGS := -std=c99 $(TLSMGR_WARN) -ffunction-sections -fdata-sections \
+TLSMGR_CFLAGS := -std=c99 $(TLSMGR_WARN) -ffunction-sections -fdata-sections -fvisibility=hidden \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables $(call cc_option,-fno-plt)
 # No segment padded to a page boundary of its own in the file (binutils >= 2.31).
 TLSMGR_LDFLAGS := -Wl,--gc-sections -Wl,-O1 -Wl,--as-needed $(call ld_option,-z noseparate-code)
-# The library exports only the public API (client.h marks it); -fPIC for the .so, and the
-# .a is made of the same objects.
-LIB_CFLAGS := -fPIC -fvisibility=hidden
+# The library's objects serve the .so and the .a alike.
+LIB_CFLAGS := -fPIC
 TLSMGR_INCLUDES := -I. -Iconfig -Iport -Isrc/core -Isrc/daemon -Isrc/client
 # The library's files cannot reach the daemon's headers.
 LIB_INCLUDES := -I. -Iconfig -Iport -Isrc/core -Isrc/client

@@ -64,6 +64,11 @@
 #ifndef TLSMGR_DRBG_CTR
 #define TLSMGR_DRBG_CTR 1
 #endif
+/* 1: the other kind is built as well (where mbedTLS has it), so that the unit tests check
+ * both; 0: only the kind TLSMGR_DRBG_CTR selects, which is all the daemon uses. */
+#ifndef TLSMGR_DRBG_BOTH
+#define TLSMGR_DRBG_BOTH 0
+#endif
 
 /* Most entropy sources in tls_random_source. 1 to 16. */
 #ifndef TLSMGR_MAX_SOURCES

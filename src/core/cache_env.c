@@ -247,27 +247,18 @@ int cache_env_meta_set(struct cache_env *ce, MDB_txn *txn, const char *name, uin
 
 int cache_env_counts_add(struct cache_env *ce, MDB_txn *txn, const struct cache_counts *c)
 {
-    static const char *const names[] = {
-        CACHE_META_LOOKUPS, CACHE_META_HITS,    CACHE_META_MISSES,       CACHE_META_STORES,
-        CACHE_META_EXPIRED, CACHE_META_EVICTED, CACHE_META_INCOMPATIBLE, CACHE_META_MALFORMED};
-    uint64_t add[sizeof(names) / sizeof(names[0])];
-    size_t i;
+    const uint64_t *add;
+    const char *name;
     int rc;
 
     if (c == NULL)
         return 0;
-    add[0] = c->lookups;
-    add[1] = c->hits;
-    add[2] = c->misses;
-    add[3] = c->stores;
-    add[4] = c->expired;
-    add[5] = c->evicted;
-    add[6] = c->incompatible;
-    add[7] = c->malformed;
-    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (add[i] == 0)
+    add = &c->lookups;
+    /* struct cache_counts holds the counters in the order of CACHE_META_COUNTERS. */
+    for (name = CACHE_META_COUNTERS; *name != '\0'; name += strlen(name) + 1, add++) {
+        if (*add == 0)
             continue;
-        rc = cache_env_meta_set(ce, txn, names[i], cache_env_meta_get(ce, txn, names[i]) + add[i]);
+        rc = cache_env_meta_set(ce, txn, name, cache_env_meta_get(ce, txn, name) + *add);
         if (rc != 0)
             return rc;
     }

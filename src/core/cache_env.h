@@ -41,7 +41,7 @@ enum cache_role {
     CACHE_ROLE_READONLY /* an existing env, read-only (tlsmgr -s) */
 };
 
-/* Counters a caller accumulates between stores. */
+/* Counters a caller accumulates between stores, in the order of CACHE_META_COUNTERS. */
 struct cache_counts {
     uint64_t lookups, hits, misses, stores, expired, evicted, incompatible, malformed;
 };

@@ -30,37 +30,44 @@ enum ptype {
 };
 
 struct param {
-    const char *name;
-    enum ptype type;
-    size_t offset;
-    uint64_t min, max;
+    unsigned char type; /* enum ptype */
+    uint32_t offset;    /* of the field in struct tlsmgr_conf */
+    uint32_t min, max;  /* numbers: the range */
 };
 
 #define OFF(field) offsetof(struct tlsmgr_conf, field)
 
+/* The names of params[], in its order, NUL-separated: one string, no table of pointers. */
+static const char param_names[] =
+    "state_directory\0tls_random_source\0tls_random_bytes\0tls_random_exchange_name\0"
+    "tls_random_reseed_period\0tls_random_prng_update_period\0tls_random_seed_file\0"
+    "tls_random_seed_save_period\0tls_random_seed_credit\0tls_random_egd_socket\0"
+    "tls_session_cache_database\0tls_session_cache_timeout\0tls_session_cache_max_entries\0"
+    "tls_session_cache_map_size\0tls_session_cache_sweep_period\0tls_session_cache_sync\0"
+    "tls_ticket_key_lifetime\0tlsmgr_user\0tlsmgr_group\0syslog_name\0syslog_facility\0";
+
 static const struct param params[] = {
-    {"state_directory", P_PATH, OFF(state_directory), 0, 0},
-    {"tls_random_source", P_SOURCES, 0, 0, 0},
-    {"tls_random_bytes", P_COUNT, OFF(random_bytes), 1, 1024},
-    {"tls_random_exchange_name", P_PATH, OFF(exchange_name), 0, 0},
-    {"tls_random_reseed_period", P_TIME, OFF(reseed_period), 1, WEEK},
-    {"tls_random_prng_update_period", P_TIME, OFF(prng_update_period), 1, WEEK},
-    {"tls_random_seed_file", P_SEEDPATH, OFF(seed_file), 0, 0},
-    {"tls_random_seed_save_period", P_TIME, OFF(seed_save_period), TLSMGR_MIN_SEED_SAVE_PERIOD,
-     WEEK},
-    {"tls_random_seed_credit", P_BOOL, OFF(seed_credit), 0, 0},
-    {"tls_random_egd_socket", P_OPTPATH, OFF(egd_socket), 0, 0},
-    {"tls_session_cache_database", P_CACHEDB, OFF(cache_database), 0, 0},
-    {"tls_session_cache_timeout", P_TIME, OFF(cache_timeout), 1, WEEK},
-    {"tls_session_cache_max_entries", P_COUNT, OFF(cache_max_entries), 1, 10000000},
-    {"tls_session_cache_map_size", P_SIZE, OFF(cache_map_size), 65536, 1024UL * 1024 * 1024},
-    {"tls_session_cache_sweep_period", P_TIME, OFF(cache_sweep_period), 0, WEEK},
-    {"tls_session_cache_sync", P_BOOL, OFF(cache_sync), 0, 0},
-    {"tls_ticket_key_lifetime", P_TIME, OFF(ticket_key_lifetime), 60, 6 * 86400},
-    {"tlsmgr_user", P_NAME, OFF(user), 0, 0},
-    {"tlsmgr_group", P_NAME, OFF(group), 0, 0},
-    {"syslog_name", P_IDENT, OFF(syslog_name), 0, 0},
-    {"syslog_facility", P_FACILITY, OFF(syslog_facility), 0, 0},
+    {P_PATH, OFF(state_directory), 0, 0},
+    {P_SOURCES, 0, 0, 0},
+    {P_COUNT, OFF(random_bytes), 1, 1024},
+    {P_PATH, OFF(exchange_name), 0, 0},
+    {P_TIME, OFF(reseed_period), 1, WEEK},
+    {P_TIME, OFF(prng_update_period), 1, WEEK},
+    {P_SEEDPATH, OFF(seed_file), 0, 0},
+    {P_TIME, OFF(seed_save_period), TLSMGR_MIN_SEED_SAVE_PERIOD, WEEK},
+    {P_BOOL, OFF(seed_credit), 0, 0},
+    {P_OPTPATH, OFF(egd_socket), 0, 0},
+    {P_CACHEDB, OFF(cache_database), 0, 0},
+    {P_TIME, OFF(cache_timeout), 1, WEEK},
+    {P_COUNT, OFF(cache_max_entries), 1, 10000000},
+    {P_SIZE, OFF(cache_map_size), 65536, 1024UL * 1024 * 1024},
+    {P_TIME, OFF(cache_sweep_period), 0, WEEK},
+    {P_BOOL, OFF(cache_sync), 0, 0},
+    {P_TIME, OFF(ticket_key_lifetime), 60, 6 * 86400},
+    {P_NAME, OFF(user), 0, 0},
+    {P_NAME, OFF(group), 0, 0},
+    {P_IDENT, OFF(syslog_name), 0, 0},
+    {P_FACILITY, OFF(syslog_facility), 0, 0},
 };
 
 #define NPARAMS (sizeof(params) / sizeof(params[0]))
@@ -450,16 +457,18 @@ int conf_parse(struct tlsmgr_conf *out, const char *file, const char *buf, size_
             return fail(err, file, lineno, NULL, "missing parameter name before '='");
         {
             char name[64];
+            const char *pn;
+
             if (namelen >= sizeof(name))
                 namelen = sizeof(name) - 1;
             memcpy(name, s, namelen);
             name[namelen] = '\0';
             if (eq == NULL)
                 return fail(err, file, lineno, name, "expected 'name = value'");
-            for (i = 0; i < NPARAMS; i++)
-                if (strcmp(params[i].name, name) == 0)
+            for (i = 0, pn = param_names; i < NPARAMS && *pn != '\0'; i++, pn += strlen(pn) + 1)
+                if (strcmp(pn, name) == 0)
                     break;
-            if (i == NPARAMS)
+            if (i == NPARAMS || *pn == '\0')
                 return fail(err, file, lineno, name, "unknown parameter");
             if (first_line[i] != 0) {
                 snprintf(why, sizeof(why), "duplicate (first set at line %u)", first_line[i]);

@@ -23,8 +23,20 @@ static struct sweep sweeper;
 static struct daemon *owner;
 static int active;
 
+/* The meta values of struct cache_stats, from c.lookups to last_sweep_time, in its order. */
+static const char meta_names[] = CACHE_META_COUNTERS CACHE_META_SWEEPS
+    "\0" CACHE_META_SWEEP_MS "\0" CACHE_META_LONGEST_US "\0" CACHE_META_SWEEP_TIME "\0";
+/* How tlsmgr -s and the statistics line name the fields of struct cache_stats. */
+static const char stat_names[] = "entries\0expiry index\0lookups\0hits\0misses\0stores\0"
+                                 "expired\0evicted\0incompatible\0malformed\0sweeps\0last "
+                                 "sweep (ms)\0longest transaction (us)\0last sweep time\0map "
+                                 "bytes\0used bytes\0readers\0reader slots\0";
+LOG_COUNTERS_CHECK(cache_stats, 18);
+
 int cache_read_stats(struct cache_env *ce, struct cache_stats *st)
 {
+    uint64_t *v = &st->c.lookups;
+    const char *name;
     MDB_envinfo info;
     MDB_stat ms;
     MDB_txn *txn;
@@ -36,18 +48,8 @@ int cache_read_stats(struct cache_env *ce, struct cache_stats *st)
         st->entries = ms.ms_entries;
     if (mdb_stat(txn, ce->expiry, &ms) == 0)
         st->expiry_entries = ms.ms_entries;
-    st->c.lookups = cache_env_meta_get(ce, txn, CACHE_META_LOOKUPS);
-    st->c.hits = cache_env_meta_get(ce, txn, CACHE_META_HITS);
-    st->c.misses = cache_env_meta_get(ce, txn, CACHE_META_MISSES);
-    st->c.stores = cache_env_meta_get(ce, txn, CACHE_META_STORES);
-    st->c.expired = cache_env_meta_get(ce, txn, CACHE_META_EXPIRED);
-    st->c.evicted = cache_env_meta_get(ce, txn, CACHE_META_EVICTED);
-    st->c.incompatible = cache_env_meta_get(ce, txn, CACHE_META_INCOMPATIBLE);
-    st->c.malformed = cache_env_meta_get(ce, txn, CACHE_META_MALFORMED);
-    st->sweeps = cache_env_meta_get(ce, txn, CACHE_META_SWEEPS);
-    st->last_sweep_ms = cache_env_meta_get(ce, txn, CACHE_META_SWEEP_MS);
-    st->longest_txn_us = cache_env_meta_get(ce, txn, CACHE_META_LONGEST_US);
-    st->last_sweep_time = cache_env_meta_get(ce, txn, CACHE_META_SWEEP_TIME);
+    for (name = meta_names; *name != '\0'; name += strlen(name) + 1)
+        *v++ = cache_env_meta_get(ce, txn, name);
     mdb_txn_abort(txn);
     if (mdb_env_info(ce->env, &info) == 0 && mdb_env_stat(ce->env, &ms) == 0) {
         st->map_size = info.me_mapsize;
@@ -110,20 +112,6 @@ static void cache_reload(struct daemon *d, const struct tlsmgr_conf *old)
         sweep_set_period(&sweeper, d->conf.cache_sweep_period);
 }
 
-static void log_cache_stats(const struct cache_stats *st)
-{
-    log_info("cache: %llu entries, %llu lookups, %llu hits, %llu misses, %llu stores, "
-             "%llu expired, %llu evicted, %llu incompatible, %llu malformed, last sweep "
-             "%llu ms, longest transaction %llu us, %llu of %llu bytes used, %u readers",
-             (unsigned long long)st->entries, (unsigned long long)st->c.lookups,
-             (unsigned long long)st->c.hits, (unsigned long long)st->c.misses,
-             (unsigned long long)st->c.stores, (unsigned long long)st->c.expired,
-             (unsigned long long)st->c.evicted, (unsigned long long)st->c.incompatible,
-             (unsigned long long)st->c.malformed, (unsigned long long)st->last_sweep_ms,
-             (unsigned long long)st->longest_txn_us, (unsigned long long)st->used_bytes,
-             (unsigned long long)st->map_size, st->readers);
-}
-
 static void cache_stats(struct daemon *d)
 {
     struct cache_stats st;
@@ -132,7 +120,7 @@ static void cache_stats(struct daemon *d)
     if (!active)
         return;
     if (cache_read_stats(&env, &st) == 0)
-        log_cache_stats(&st);
+        log_counters("cache", stat_names, (const uint64_t *)&st);
     sweep_log_stats(&sweeper);
 }
 
@@ -155,7 +143,9 @@ int cache_print_status(const struct tlsmgr_conf *c)
 {
     struct cache_env ro;
     struct cache_stats st;
-    char text[1024];
+    const uint64_t *v = (const uint64_t *)&st;
+    const char *name;
+    char text[TLSMGR_PATH_MAX + 16];
 
     if (c->cache_database[0] == '\0') {
         log_err("no session cache configured (tls_session_cache_database is empty)");
@@ -168,30 +158,11 @@ int cache_print_status(const struct tlsmgr_conf *c)
         return 1;
     }
     cache_env_close(&ro);
-    snprintf(text, sizeof(text),
-             "cache:          %s\n"
-             "entries:        %llu\n"
-             "lookups:        %llu\n"
-             "hits:           %llu\n"
-             "misses:         %llu\n"
-             "stores:         %llu\n"
-             "expired:        %llu\n"
-             "evicted:        %llu\n"
-             "incompatible:   %llu\n"
-             "malformed:      %llu\n"
-             "sweeps:         %llu\n"
-             "last sweep:     %llu ms\n"
-             "longest txn:    %llu us\n"
-             "map:            %llu of %llu bytes used\n"
-             "reader slots:   %u of %u\n",
-             c->cache_database, (unsigned long long)st.entries, (unsigned long long)st.c.lookups,
-             (unsigned long long)st.c.hits, (unsigned long long)st.c.misses,
-             (unsigned long long)st.c.stores, (unsigned long long)st.c.expired,
-             (unsigned long long)st.c.evicted, (unsigned long long)st.c.incompatible,
-             (unsigned long long)st.c.malformed, (unsigned long long)st.sweeps,
-             (unsigned long long)st.last_sweep_ms, (unsigned long long)st.longest_txn_us,
-             (unsigned long long)st.used_bytes, (unsigned long long)st.map_size, st.readers,
-             st.max_readers);
+    snprintf(text, sizeof(text), "cache: %s\n", c->cache_database);
     port_print(text);
+    for (name = stat_names; *name != '\0'; name += strlen(name) + 1, v++) {
+        snprintf(text, sizeof(text), "%s: %llu\n", name, (unsigned long long)*v);
+        port_print(text);
+    }
     return 0;
 }

@@ -12,7 +12,7 @@
 #include "conf.h"
 #include "daemon.h"
 
-/* What tlsmgr -s and SIGUSR1 show. */
+/* What tlsmgr -s and SIGUSR1 show: uint64_t values only, shown in this order. */
 struct cache_stats {
     uint64_t entries;              /* entries in the session DB now */
     uint64_t expiry_entries;       /* entries in the expiry index (equal when healthy) */
@@ -22,7 +22,7 @@ struct cache_stats {
     uint64_t longest_txn_us;       /* longest sweep transaction */
     uint64_t last_sweep_time;      /* wall clock at the end of the last sweep (0: never) */
     uint64_t map_size, used_bytes; /* map size and bytes in use (last page + 1) */
-    unsigned readers, max_readers; /* reader slots in use, and available */
+    uint64_t readers, max_readers; /* reader slots in use, and available */
 };
 
 extern const struct service cache_service;

@@ -403,17 +403,19 @@ static void egd_reload(struct daemon *d, const struct tlsmgr_conf *old)
                  egd.path[0] ? egd.path : "nothing");
 }
 
+LOG_COUNTERS_CHECK(egd_stats, 8);
+
 static void egd_log_stats(struct daemon *d)
 {
+    uint64_t v[9];
+
     (void)d;
-    log_info("egd: %u clients now, %llu accepted, %llu requests, %llu bytes served, %llu bytes "
-             "mixed in, %llu unknown requests, %llu idle timeouts, %llu times full, %llu dropped "
-             "for a waiting client",
-             egd.nclients, (unsigned long long)egd.stats.accepted,
-             (unsigned long long)egd.stats.requests, (unsigned long long)egd.stats.bytes,
-             (unsigned long long)egd.stats.mixed, (unsigned long long)egd.stats.bad_requests,
-             (unsigned long long)egd.stats.idle_timeouts, (unsigned long long)egd.stats.full,
-             (unsigned long long)egd.stats.evicted);
+    v[0] = egd.nclients;
+    memcpy(v + 1, &egd.stats, sizeof(egd.stats));
+    log_counters("egd",
+                 "clients now\0accepted\0requests\0bytes served\0bytes mixed in\0unknown "
+                 "requests\0idle timeouts\0times full\0dropped for a waiting client\0",
+                 v);
 }
 
 static void egd_stop(struct daemon *d)

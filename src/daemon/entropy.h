@@ -33,8 +33,8 @@ int entropy_ready(void);
 /* Reseeds the DRBG from the pool now (instantiating it if needed). 0 or -1. */
 int entropy_reseed(void);
 
-/* Statistics of the entropy half, logged by SIGUSR1. The EGD service counts its requests in
- * egd_requests (entropy_count_egd). */
+/* Statistics of the entropy half, logged by SIGUSR1 (uint64_t counters only, logged in this
+ * order). The EGD service counts its requests in egd_requests (entropy_count_egd). */
 struct entropy_stats {
     uint64_t reseeds;
     uint64_t source_failures;

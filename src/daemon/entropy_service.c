@@ -211,17 +211,15 @@ static void entropy_reload(struct daemon *d, const struct tlsmgr_conf *old)
         loop_timer_in(&d->loop, svc.t_seed, (uint64_t)d->conf.seed_save_period * 1000);
 }
 
+LOG_COUNTERS_CHECK(entropy_stats, 7);
+
 static void entropy_stats_log(struct daemon *d)
 {
-    const struct entropy_stats *s = entropy_stats();
-
     (void)d;
-    log_info("entropy: reseeds %llu, source failures %llu, health test failures %llu, "
-             "exchange writes %llu, seed writes %llu, credited bits %llu, EGD requests %llu",
-             (unsigned long long)s->reseeds, (unsigned long long)s->source_failures,
-             (unsigned long long)s->health_failures, (unsigned long long)s->exchange_writes,
-             (unsigned long long)s->seed_writes, (unsigned long long)s->credited_bits,
-             (unsigned long long)s->egd_requests);
+    log_counters("entropy",
+                 "reseeds\0source failures\0health test failures\0exchange writes\0seed "
+                 "writes\0credited bits\0EGD requests\0",
+                 (const uint64_t *)entropy_stats());
     sources_log(&svc.sources);
 }
 

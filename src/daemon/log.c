@@ -73,32 +73,33 @@ static void emit(int priority, int errnum, const char *fmt, va_list ap)
     port_log_write(priority, line);
 }
 
-#define LOG_FN(name, priority, with_errno)                                                         \
-    void name(const char *fmt, ...)                                                                \
-    {                                                                                              \
-        int errnum = with_errno ? errno : -1;                                                      \
-        va_list ap;                                                                                \
-        va_start(ap, fmt);                                                                         \
-        emit(priority, errnum, fmt, ap);                                                           \
-        va_end(ap);                                                                                \
-    }
-
-LOG_FN(log_err, PORT_LOG_ERR, 0)
-LOG_FN(log_warn, PORT_LOG_WARNING, 0)
-LOG_FN(log_notice, PORT_LOG_NOTICE, 0)
-LOG_FN(log_info, PORT_LOG_INFO, 0)
-LOG_FN(log_err_errno, PORT_LOG_ERR, 1)
-LOG_FN(log_warn_errno, PORT_LOG_WARNING, 1)
-
-#if TLSMGR_LOG_DEBUG
-void log_debug(const char *fmt, ...)
+void log_msg(const char *fmt, ...)
 {
+    int errnum = (fmt[0] & LOG_ERRNO) ? errno : -1, priority = fmt[0] & 7;
     va_list ap;
 
-    if (!log_verbose)
+    if (priority == PORT_LOG_DEBUG && !log_verbose)
         return;
     va_start(ap, fmt);
-    emit(PORT_LOG_DEBUG, -1, fmt, ap);
+    emit(priority, errnum, fmt + 1, ap);
     va_end(ap);
 }
-#endif
+
+void log_counters(const char *what, const char *names, const uint64_t *values)
+{
+    char line[TLSMGR_LOG_LINE];
+    const char *sep = ": ";
+    int n = snprintf(line, sizeof(line), "%s", what);
+    size_t len = n > 0 ? (size_t)n : 0;
+
+    /* A line too long is cut like any other: the loop ends once len reaches the end. */
+    for (; *names != '\0' && len < sizeof(line); names += strlen(names) + 1, values++) {
+        n = snprintf(line + len, sizeof(line) - len, "%s%s %llu", sep, names,
+                     (unsigned long long)*values);
+        if (n < 0)
+            break;
+        len += (size_t)n;
+        sep = ", ";
+    }
+    log_info("%s", line);
+}

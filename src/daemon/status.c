@@ -17,13 +17,16 @@ static uint64_t last_ms; /* the last snapshot, or the last check that found no t
 static void log_all(struct daemon *d)
 {
     const struct service *const *s;
+    uint64_t v[6];
 
-    log_info("statistics: uptime %llus, wakeups %llu, timer runs %llu, events %llu, "
-             "reloads %llu (%llu refused)",
-             (unsigned long long)((port_now_ms() - d->started_ms) / 1000),
-             (unsigned long long)d->loop.wakeups, (unsigned long long)d->loop.timer_runs,
-             (unsigned long long)d->loop.fd_runs, (unsigned long long)d->reloads,
-             (unsigned long long)d->reload_failures);
+    v[0] = (port_now_ms() - d->started_ms) / 1000;
+    v[1] = d->loop.wakeups;
+    v[2] = d->loop.timer_runs;
+    v[3] = d->loop.fd_runs;
+    v[4] = d->reloads;
+    v[5] = d->reload_failures;
+    log_counters("statistics",
+                 "uptime (s)\0wakeups\0timer runs\0events\0reloads\0refused reloads\0", v);
     for (s = services; *s != NULL; s++)
         if ((*s)->stats != NULL)
             (*s)->stats(d);

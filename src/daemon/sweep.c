@@ -484,15 +484,13 @@ static void on_timer(void *arg)
         s->broken(s->broken_arg, s->last_rc);
 }
 
+LOG_COUNTERS_CHECK(sweep_totals, 12);
+
 void sweep_log_stats(const struct sweep *s)
 {
-    log_info("cache sweep: %llu sweeps (%llu full scans), %llu expired, %llu incompatible, "
-             "%llu malformed, %llu stale index keys, %llu stale readers cleared; last sweep "
-             "%llu ms in %llu transactions, longest transaction %llu us, %llu errors",
-             (unsigned long long)s->t.sweeps, (unsigned long long)s->t.scans,
-             (unsigned long long)s->t.expired, (unsigned long long)s->t.incompatible,
-             (unsigned long long)s->t.malformed, (unsigned long long)s->t.stale_index,
-             (unsigned long long)s->t.readers_cleared, (unsigned long long)s->t.last_ms,
-             (unsigned long long)s->t.last_steps, (unsigned long long)s->t.longest_us,
-             (unsigned long long)s->t.errors);
+    log_counters("cache sweep",
+                 "sweeps\0full scans\0expired\0incompatible\0malformed\0stale index keys\0stale "
+                 "readers cleared\0transactions\0last sweep (ms)\0last sweep transactions\0"
+                 "longest transaction (us)\0errors\0",
+                 (const uint64_t *)&s->t);
 }

@@ -21,6 +21,7 @@
  * MDB_CORRUPTED...): the owner reopens (and so repairs) the env. */
 typedef void (*sweep_broken_fn)(void *arg, int mdb_rc);
 
+/* uint64_t counters only, logged in this order. */
 struct sweep_totals {
     uint64_t sweeps;                                        /* complete sweeps since start */
     uint64_t scans;                                         /* of which full scans */

@@ -53,7 +53,7 @@ static void status_file_holds_every_line_and_prints(void)
     T_ASSERT(n > 0);
     text[n > 0 ? n : 0] = '\0';
     T_ASSERT(strncmp(text, "time ", 5) == 0);
-    T_ASSERT(strstr(text, "statistics: uptime 0s, wakeups 0") != NULL);
+    T_ASSERT(strstr(text, "statistics: uptime (s) 0, wakeups 0") != NULL);
     T_ASSERT(port_test_log_has("statistics: uptime")); /* status_log also logs */
     T_EQ_INT(status_print(&d.conf), 0);
     T_ASSERT(strstr(port_test_printed(), "statistics of 0s ago") != NULL);
