@@ -114,7 +114,7 @@ PORT_SRCS := $(wildcard port/$(PORT)/*.c)
 endif
 # src/core: what the daemon and the library share.
 CORE_SRCS := src/core/byteorder.c src/core/cache_env.c src/core/cache_format.c \
-	src/core/cache_session.c src/core/conf.c src/core/egd_client.c
+	src/core/cache_session.c src/core/conf.c src/core/egd_client.c src/core/readfile.c
 DAEMON_SRCS := $(wildcard src/daemon/*.c)
 CLIENT_SRCS := src/client/cache_client.c src/client/client.c src/client/seed.c
 # What a TLS server links: the client, the core, and of the port only clocks, files, the

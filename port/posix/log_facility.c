@@ -9,17 +9,17 @@
 
 int port_log_facility(const char *name)
 {
-    static const struct {
-        const char *name;
-        int code;
-    } names[] = {{"daemon", LOG_DAEMON}, {"user", LOG_USER},     {"authpriv", LOG_AUTHPRIV},
-                 {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1}, {"local2", LOG_LOCAL2},
-                 {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
-                 {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7}};
+    /* Names NUL-separated, codes in the same order: no table of pointers to relocate. */
+    static const char names[] =
+        "daemon\0user\0authpriv\0local0\0local1\0local2\0local3\0local4\0local5\0local6\0local7\0";
+    static const int codes[] = {LOG_DAEMON, LOG_USER,   LOG_AUTHPRIV, LOG_LOCAL0,
+                                LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3,   LOG_LOCAL4,
+                                LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7};
+    const char *n = names;
     size_t i;
 
-    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(name, names[i].name) == 0)
-            return names[i].code;
+    for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++, n += strlen(n) + 1)
+        if (strcmp(name, n) == 0)
+            return codes[i];
     return -1;
 }

@@ -14,6 +14,7 @@
 #include "client.h"
 #include "egd_client.h"
 #include "port.h"
+#include "readfile.h"
 #include "wipe.h"
 
 /* Daemon bytes asked per call: a SHA-512 key holds no more. */
@@ -25,25 +26,12 @@ static const char domain[] = "tlsmgr seed v1";
 /* The exchange file, only when it is a regular file of exactly the agreed size. */
 static size_t exchange_fetch(const char *path, unsigned char *out)
 {
-    struct port_stat st;
-    size_t got = 0;
-    int fd;
+    struct readfile rf;
 
-    if (path[0] == '\0')
+    if (path[0] == '\0' || readfile(path, out, TLSMGR_EXCHANGE_SIZE, &rf) != 0 ||
+        rf.len != TLSMGR_EXCHANGE_SIZE || rf.more)
         return 0;
-    fd = port_open(path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
-    if (fd < 0)
-        return 0;
-    if (port_fstat(fd, &st) == 0 && st.type == PORT_FT_REG && st.size == TLSMGR_EXCHANGE_SIZE) {
-        while (got < TLSMGR_EXCHANGE_SIZE) {
-            long n = port_read(fd, out + got, TLSMGR_EXCHANGE_SIZE - got);
-            if (n <= 0)
-                break;
-            got += (size_t)n;
-        }
-    }
-    port_close(fd);
-    return got == TLSMGR_EXCHANGE_SIZE ? got : 0;
+    return TLSMGR_EXCHANGE_SIZE;
 }
 
 static void hash_u64(mbedtls_sha512_context *h, uint64_t v)

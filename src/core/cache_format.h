@@ -159,5 +159,9 @@ int cache_format_compare(const uint8_t *rec, size_t len,
 #define CACHE_META_LONGEST_US "longest_txn_us"  /* longest sweep transaction ever */
 #define CACHE_META_SWEEP_TIME "last_sweep_time" /* wall-clock seconds of its end */
 #define CACHE_META_STARTED    "daemon_started"  /* wall clock of the last daemon start */
+/* The sweeper's figures, in the order struct cache_stats shows them, NUL-separated. */
+#define CACHE_META_SWEEP_STATS                                                                     \
+    CACHE_META_SWEEPS "\0" CACHE_META_SWEEP_MS "\0" CACHE_META_LONGEST_US                          \
+                      "\0" CACHE_META_SWEEP_TIME "\0"
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "port.h"
+#include "readfile.h"
 
 #define WEEK (7u * 86400u)
 
@@ -82,23 +83,53 @@ static void copy_str(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
+/* The keyword of each enum conf_source_kind, in its order: a name, a prefix (ending in ':')
+ * of an absolute path, or "" for a plain file's absolute path. */
+static const char source_names[] = "getrandom\0dev:\0hwrng:\0egd:\0\0hardware\0";
+
+const char *conf_source_name(enum conf_source_kind kind)
+{
+    const char *n = source_names;
+    unsigned k;
+
+    for (k = 0; k < (unsigned)kind; k++)
+        n += strlen(n) + 1;
+    return n;
+}
+
+/* The kind of tok and the length of its prefix; -1 if tok is no source. */
+static int source_kind(const char *tok, size_t *prefix_len)
+{
+    const char *n = source_names;
+    int k;
+
+    for (k = 0; k <= SOURCE_HARDWARE; k++, n += strlen(n) + 1) {
+        size_t nl = strlen(n);
+
+        *prefix_len = nl;
+        if (nl == 0            ? tok[0] == '/'
+            : n[nl - 1] == ':' ? strncmp(tok, n, nl) == 0
+                               : strcmp(tok, n) == 0)
+            return k;
+    }
+    return -1;
+}
+
 /* Fills source list from text; returns NULL or the reason it is wrong. */
 static const char *parse_sources(struct tlsmgr_conf *c, const char *text)
 {
-    static const struct {
-        const char *prefix;
-        enum conf_source_kind kind;
-    } prefixes[] = {{"dev:", SOURCE_DEV}, {"hwrng:", SOURCE_HWRNG}, {"egd:", SOURCE_EGD}};
     static char why[96];
     const char *p = text;
     unsigned n = 0;
 
     while (*p != '\0') {
         char tok[TLSMGR_PATH_MAX + 8];
-        size_t len = strcspn(p, ", \t");
+        size_t len = 0, plen;
         struct conf_source *s;
-        size_t i;
+        int kind;
 
+        while (p[len] != '\0' && p[len] != ',' && p[len] != ' ' && p[len] != '\t')
+            len++;
         if (len == 0) {
             p++;
             continue;
@@ -114,32 +145,20 @@ static const char *parse_sources(struct tlsmgr_conf *c, const char *text)
         }
         s = &c->sources[n];
         s->path[0] = '\0';
-        if (strcmp(tok, "getrandom") == 0) {
-            s->kind = SOURCE_GETRANDOM;
-        } else if (strcmp(tok, "hardware") == 0) {
-            s->kind = SOURCE_HARDWARE;
-        } else if (tok[0] == '/') {
-            s->kind = SOURCE_FILE;
-            if (len >= sizeof(s->path))
-                return "source path too long";
-            copy_str(s->path, sizeof(s->path), tok);
-        } else {
-            for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-                if (strncmp(tok, prefixes[i].prefix, strlen(prefixes[i].prefix)) == 0)
-                    break;
-            if (i == sizeof(prefixes) / sizeof(prefixes[0])) {
-                snprintf(
-                    why, sizeof(why),
-                    "unknown source '%.24s' (getrandom, hardware, dev:, hwrng:, egd: or /path)",
-                    tok);
-                return why;
-            }
-            s->kind = prefixes[i].kind;
-            if (tok[strlen(prefixes[i].prefix)] != '/')
+        kind = source_kind(tok, &plen);
+        if (kind < 0) {
+            snprintf(why, sizeof(why),
+                     "unknown source '%.24s' (getrandom, hardware, dev:, hwrng:, egd: or /path)",
+                     tok);
+            return why;
+        }
+        s->kind = (enum conf_source_kind)kind;
+        if (kind != SOURCE_GETRANDOM && kind != SOURCE_HARDWARE) {
+            if (tok[plen] != '/')
                 return "source path must be absolute";
-            if (len - strlen(prefixes[i].prefix) >= sizeof(s->path))
+            if (len - plen >= sizeof(s->path))
                 return "source path too long";
-            copy_str(s->path, sizeof(s->path), tok + strlen(prefixes[i].prefix));
+            copy_str(s->path, sizeof(s->path), tok + plen);
         }
         n++;
     }
@@ -420,14 +439,20 @@ int conf_parse(struct tlsmgr_conf *out, const char *file, const char *buf, size_
     while (pos < len) {
         char line[TLSMGR_CONF_MAX_LINE + 1];
         char why[160];
-        const char *nl = memchr(buf + pos, '\n', len - pos);
-        size_t llen = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+        size_t llen = 0;
+        int nl;
         char *s, *end, *eq, *name_end, *val;
         size_t i, namelen;
 
+        while (pos + llen < len && buf[pos + llen] != '\n')
+            llen++;
+        nl = pos + llen < len;
         lineno++;
         if (llen > TLSMGR_CONF_MAX_LINE) {
-            size_t w = strspn(buf + pos, "abcdefghijklmnopqrstuvwxyz_");
+            size_t w = 0;
+
+            while (w < 64 && ((buf[pos + w] >= 'a' && buf[pos + w] <= 'z') || buf[pos + w] == '_'))
+                w++;
             snprintf(why, sizeof(why), "line longer than %d bytes", TLSMGR_CONF_MAX_LINE);
             if (w > 0 && w < 64) {
                 char nm[64];
@@ -440,7 +465,7 @@ int conf_parse(struct tlsmgr_conf *out, const char *file, const char *buf, size_
         memcpy(line, buf + pos, llen);
         line[llen] = '\0';
         pos += llen + (nl ? 1 : 0);
-        if (memchr(line, '\0', llen) != NULL)
+        if (strlen(line) != llen)
             return fail(err, file, lineno, NULL, "NUL byte in line");
         s = line;
         end = line + llen;
@@ -496,54 +521,25 @@ int conf_parse(struct tlsmgr_conf *out, const char *file, const char *buf, size_
 
 int conf_load(struct tlsmgr_conf *c, const char *path, struct conf_error *err)
 {
-    struct port_stat st;
-    char *buf;
-    long n;
-    size_t got = 0;
-    int fd, r;
+    struct readfile rf;
+    char *buf = malloc(TLSMGR_CONF_MAX_SIZE);
+    int r, rc = -1;
 
-    fd = port_open(path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
-    if (fd < 0) {
-        snprintf(err->msg, sizeof(err->msg), "%s: cannot open: %s", path,
-                 errno == ELOOP ? "is a symbolic link" : strerror(errno));
-        return -1;
-    }
-    if (port_fstat(fd, &st) < 0 || st.type != PORT_FT_REG) {
-        port_close(fd);
-        snprintf(err->msg, sizeof(err->msg), "%s: not a regular file", path);
-        return -1;
-    }
-    if (st.size > TLSMGR_CONF_MAX_SIZE) {
-        port_close(fd);
-        snprintf(err->msg, sizeof(err->msg), "%s: larger than %d bytes", path,
-                 TLSMGR_CONF_MAX_SIZE);
-        return -1;
-    }
-    buf = malloc(TLSMGR_CONF_MAX_SIZE + 1);
     if (buf == NULL) {
-        port_close(fd);
         snprintf(err->msg, sizeof(err->msg), "%s: out of memory", path);
         return -1;
     }
-    /* Read to the end, bounded, even if the file grows while it is read. */
-    while (got <= TLSMGR_CONF_MAX_SIZE &&
-           (n = port_read(fd, buf + got, TLSMGR_CONF_MAX_SIZE + 1 - got)) != 0) {
-        if (n < 0) {
-            snprintf(err->msg, sizeof(err->msg), "%s: read error: %s", path, strerror(errno));
-            port_close(fd);
-            free(buf);
-            return -1;
-        }
-        got += (size_t)n;
-    }
-    port_close(fd);
-    if (got > TLSMGR_CONF_MAX_SIZE) {
-        free(buf);
+    r = readfile(path, buf, TLSMGR_CONF_MAX_SIZE, &rf);
+    if (r == 0 && !rf.more)
+        rc = conf_parse(c, path, buf, rf.len, err);
+    else if (r < 0)
+        snprintf(err->msg, sizeof(err->msg), "%s: cannot %s: %s", path, rf.step,
+                 errno == ELOOP ? "is a symbolic link" : strerror(errno));
+    else if (r > 0)
+        snprintf(err->msg, sizeof(err->msg), "%s: not a regular file", path);
+    else
         snprintf(err->msg, sizeof(err->msg), "%s: larger than %d bytes", path,
                  TLSMGR_CONF_MAX_SIZE);
-        return -1;
-    }
-    r = conf_parse(c, path, buf, got, err);
     free(buf);
-    return r;
+    return rc;
 }

@@ -58,6 +58,10 @@ struct conf_error {
     char msg[TLSMGR_PATH_MAX + 200];
 };
 
+/* The keyword of a source kind as tls_random_source writes it ("getrandom", "dev:"...; "" for
+ * a plain file). */
+const char *conf_source_name(enum conf_source_kind kind);
+
 /* The compiled-in defaults (config/tlsmgr_config.h and the board preset). */
 void conf_defaults(struct tlsmgr_conf *c);
 

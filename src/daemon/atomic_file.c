@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "readfile.h"
 #include "log.h"
 #include "port.h"
 #include "tlsmgr_config.h"
@@ -24,7 +25,8 @@ int atomic_dirname(const char *path, char *out, size_t cap)
     if (slash == NULL) {
         if (cap < 2)
             return -1;
-        strcpy(out, ".");
+        out[0] = '.';
+        out[1] = '\0';
         return 0;
     }
     n = slash == path ? 1 : (size_t)(slash - path);
@@ -171,55 +173,24 @@ static const char *type_name(enum port_ftype t)
 int atomic_file_read(const char *path, void *buf, size_t len, const char *what)
 {
     struct port_stat st;
-    unsigned char extra;
-    size_t got = 0;
-    long n;
-    int fd;
+    struct readfile rf;
+    int r = readfile(path, buf, len, &rf);
 
-    fd = port_open(path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return 1;
-        /* O_NOFOLLOW answers ELOOP for a symbolic link: name it for the log. */
-        if (errno == ELOOP || (port_lstat(path, &st) == 0 && st.type == PORT_FT_LNK))
-            log_warn("%s: %s is a symbolic link: ignored", what, path);
-        else
-            log_warn_errno("%s: %s ignored, cannot open it", what, path);
-        return -1;
-    }
-    if (port_fstat(fd, &st) != 0) {
-        log_warn_errno("%s: %s ignored, cannot stat it", what, path);
-        goto bad;
-    }
-    if (st.type != PORT_FT_REG) {
-        log_warn("%s: %s is %s: ignored", what, path, type_name(st.type));
-        goto bad;
-    }
-    if (st.size != (uint64_t)len) {
-        log_warn("%s: %s has %llu bytes, not %lu: ignored", what, path, (unsigned long long)st.size,
+    if (r < 0 && rf.len == 0 && errno == ENOENT)
+        return 1;
+    if (r < 0 && (errno == ELOOP || (port_lstat(path, &st) == 0 && st.type == PORT_FT_LNK)))
+        log_warn("%s: %s is a symbolic link: ignored", what, path); /* O_NOFOLLOW's ELOOP */
+    else if (r < 0)
+        log_warn_errno("%s: %s ignored, cannot %s it", what, path, rf.step);
+    else if (r > 0)
+        log_warn("%s: %s is %s: ignored", what, path, type_name(rf.type));
+    else if (rf.size != (uint64_t)len)
+        log_warn("%s: %s has %llu bytes, not %lu: ignored", what, path, (unsigned long long)rf.size,
                  (unsigned long)len);
-        goto bad;
-    }
-    while (got < len) {
-        n = port_read(fd, (unsigned char *)buf + got, len - got);
-        if (n < 0) {
-            log_warn_errno("%s: %s ignored, cannot read it", what, path);
-            goto bad;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
-    /* The size may have changed since fstat: only an exact read counts. */
-    if (got != len || port_read(fd, &extra, 1) != 0) {
+    else if (rf.len != len || rf.more) /* the size changed since the open */
         log_warn("%s: %s changed size while read: ignored", what, path);
-        goto bad;
-    }
-    port_close(fd);
-    return 0;
-
-bad:
-    port_close(fd);
+    else
+        return 0;
     wipe(buf, len); /* part of a seed may have been read */
     return -1;
 }

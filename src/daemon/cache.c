@@ -24,8 +24,7 @@ static struct daemon *owner;
 static int active;
 
 /* The meta values of struct cache_stats, from c.lookups to last_sweep_time, in its order. */
-static const char meta_names[] = CACHE_META_COUNTERS CACHE_META_SWEEPS
-    "\0" CACHE_META_SWEEP_MS "\0" CACHE_META_LONGEST_US "\0" CACHE_META_SWEEP_TIME "\0";
+static const char meta_names[] = CACHE_META_COUNTERS CACHE_META_SWEEP_STATS;
 /* How tlsmgr -s and the statistics line name the fields of struct cache_stats. */
 static const char stat_names[] = "entries\0expiry index\0lookups\0hits\0misses\0stores\0"
                                  "expired\0evicted\0incompatible\0malformed\0sweeps\0last "
@@ -103,8 +102,9 @@ static void cache_reload(struct daemon *d, const struct tlsmgr_conf *old)
 {
     if (strcmp(d->conf.cache_database, old->cache_database) != 0 ||
         d->conf.cache_map_size != old->cache_map_size || d->conf.cache_sync != old->cache_sync)
-        log_warn("reload: tls_session_cache_database, tls_session_cache_map_size and "
-                 "tls_session_cache_sync change only at a restart");
+        log_warn(
+            "reload: %s change only at a restart",
+            "tls_session_cache_database, tls_session_cache_map_size and tls_session_cache_sync");
     if (!active)
         return;
     env.max_entries = d->conf.cache_max_entries;

@@ -12,6 +12,7 @@
 #include "cache_session.h"
 #include "log.h"
 #include "port.h"
+#include "statedir.h"
 
 #define DIR_MODE 0750
 
@@ -47,33 +48,6 @@ static int move_aside(const char *path)
 }
 
 /* ---- Creating ----------------------------------------------------------------------- */
-
-/* The directory exists, is a directory, 0750, ours. */
-static int prepare_dir(const char *path, unsigned uid, unsigned gid)
-{
-    struct port_stat st;
-    int fd;
-
-    if (port_mkdir(path, DIR_MODE) < 0 && errno != EEXIST) {
-        log_err_errno("cache %s: cannot create the directory", path);
-        return -1;
-    }
-    if (port_lstat(path, &st) < 0 || st.type != PORT_FT_DIR) {
-        log_err("cache %s: not a directory (tls_session_cache_database names an LMDB "
-                "environment directory)",
-                path);
-        return -1;
-    }
-    fd = port_open(path, PORT_O_RDONLY | PORT_O_DIRECTORY, 0);
-    if (fd < 0 || port_fchmod(fd, DIR_MODE) < 0 || port_fchown(fd, uid, gid) < 0) {
-        log_err_errno("cache %s: cannot set mode or owner of the directory", path);
-        if (fd >= 0)
-            port_close(fd);
-        return -1;
-    }
-    port_close(fd);
-    return 0;
-}
 
 /* Mode and owner of an open file of the env. */
 static int own_fd(int fd, unsigned uid, unsigned gid)
@@ -228,7 +202,8 @@ int cache_repair_open(struct cache_env *ce, const struct tlsmgr_conf *conf, unsi
         return -1;
     }
     for (attempt = 0; attempt < 2; attempt++) {
-        if (prepare_dir(ce->path, uid, gid) < 0)
+        /* Opened after the privilege drop: the directory is the daemon's or is refused. */
+        if (statedir_prepare(ce->path, DIR_MODE, uid, gid, 0) < 0)
             return -1;
         ce->scan_needed = 1; /* start-up: check every entry once */
         rc = try_open(ce, uid, gid, &why);

@@ -32,7 +32,7 @@ struct egd_client {
     unsigned char out[TLSMGR_EGD_CLIENT_BUFFER];
 };
 
-/* Zero-initialised (bss, not 17 KB of flash in .data); egd_setup sets every field. */
+/* Zero-initialised (bss, not 17 KB of flash in .data); egd_setup resets it. */
 static struct {
     int set_up; /* egd_setup ran: egd_stop has something to undo */
     struct loop *loop;
@@ -346,16 +346,11 @@ static int egd_setup(struct daemon *d)
 {
     unsigned i;
 
+    memset(&egd, 0, sizeof(egd));
     for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++)
         egd.clients[i].fd = -1;
-    egd.loop = NULL;
     egd.timer = -1;
-    egd.nclients = 0;
     egd.listen_fd = -1;
-    egd.listening = 0;
-    egd.paused_until = 0;
-    memset(&egd.stats, 0, sizeof(egd.stats));
-    egd.path[0] = '\0';
     egd.set_up = 1;
     if (d->conf.egd_socket[0] == '\0')
         return 0;

@@ -67,8 +67,8 @@ static void keep_startup_params(struct tlsmgr_conf *next, const struct tlsmgr_co
 {
     if (strcmp(next->state_directory, old->state_directory) != 0 ||
         strcmp(next->user, old->user) != 0 || strcmp(next->group, old->group) != 0)
-        log_warn("reload: state_directory, tlsmgr_user and tlsmgr_group change only at a "
-                 "restart; keeping the old values");
+        log_warn("reload: %s change only at a restart",
+                 "state_directory, tlsmgr_user and tlsmgr_group (the old values stay)");
     memcpy(next->state_directory, old->state_directory, sizeof(next->state_directory));
     memcpy(next->user, old->user, sizeof(next->user));
     memcpy(next->group, old->group, sizeof(next->group));

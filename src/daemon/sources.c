@@ -27,7 +27,6 @@ static int device_open(struct source *src, struct outcome *o);
 
 void sources_init(struct sources *s, const struct tlsmgr_conf *conf)
 {
-    static const char *const prefix[] = {"getrandom", "dev:", "hwrng:", "egd:", "", "hardware"};
     unsigned i;
 
     memset(s, 0, sizeof(*s));
@@ -36,9 +35,10 @@ void sources_init(struct sources *s, const struct tlsmgr_conf *conf)
 
         src->conf = conf->sources[i];
         if (src->conf.kind == SOURCE_GETRANDOM || src->conf.kind == SOURCE_HARDWARE)
-            snprintf(src->name, sizeof(src->name), "%s", prefix[src->conf.kind]);
+            snprintf(src->name, sizeof(src->name), "%s", conf_source_name(src->conf.kind));
         else
-            snprintf(src->name, sizeof(src->name), "%s%s", prefix[src->conf.kind], src->conf.path);
+            snprintf(src->name, sizeof(src->name), "%s%s", conf_source_name(src->conf.kind),
+                     src->conf.path);
 #if TLSMGR_HEALTH_TESTS
         health_init(&src->health);
 #endif

@@ -7,6 +7,7 @@
 #include "atomic_file.h"
 #include "log.h"
 #include "port.h"
+#include "readfile.h"
 #include "status.h"
 
 #define STATUS_NAME "status"
@@ -70,39 +71,45 @@ void status_refresh(void *arg)
         last_ms = port_now_ms();
 }
 
+/* The decimal number after label at the start of p into *v; returns where it ends, or NULL. */
+static const char *number_after(const char *p, const char *label, uint64_t *v)
+{
+    size_t n = strlen(label);
+
+    if (strncmp(p, label, n) != 0 || p[n] < '0' || p[n] > '9')
+        return NULL;
+    for (p += n, *v = 0; *p >= '0' && *p <= '9' && *v < UINT64_MAX / 10; p++)
+        *v = *v * 10 + (uint64_t)(*p - '0');
+    return p;
+}
+
 int status_print(const struct tlsmgr_conf *c)
 {
     char path[TLSMGR_PATH_MAX], text[STATUS_MAX + 1], head[96];
-    struct port_stat st;
-    long n;
-    size_t got = 0;
-    long long when = 0;
-    long pid = 0;
-    int fd;
+    struct readfile rf;
+    uint64_t when = 0, pid = 0;
+    const char *p;
+    int r;
 
     if (conf_path(c, STATUS_NAME, path, sizeof(path)) < 0)
         return 1;
-    fd = port_open(path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
-    if (fd < 0 || port_fstat(fd, &st) < 0 || st.type != PORT_FT_REG) {
-        if (fd < 0)
+    r = readfile(path, text, STATUS_MAX, &rf);
+    if (r != 0) {
+        if (r < 0)
             log_err_errno("no daemon statistics in %s", path);
         else
             log_err("no daemon statistics in %s: not a regular file", path);
-        if (fd >= 0)
-            port_close(fd);
         return 1;
     }
-    while (got < STATUS_MAX && (n = port_read(fd, text + got, STATUS_MAX - got)) > 0)
-        got += (size_t)n;
-    port_close(fd);
-    text[got] = '\0';
+    text[rf.len] = '\0';
     /* The file is the daemon's, but read as untrusted all the same: a bad header is shown. */
-    if (sscanf(text, "time %lld pid %ld", &when, &pid) != 2) {
+    p = number_after(text, "time ", &when);
+    if (p == NULL || number_after(p, " pid ", &pid) == NULL) {
         log_err("%s: not a status file", path);
         return 1;
     }
-    snprintf(head, sizeof(head), "daemon (pid %ld), statistics of %llds ago:\n", pid,
-             (long long)port_wall_time() - when);
+    snprintf(head, sizeof(head), "daemon (pid %llu), statistics of %llds ago:\n",
+             (unsigned long long)pid, (long long)(port_wall_time() - (int64_t)when));
     port_print(head);
     port_print(strchr(text, '\n') != NULL ? strchr(text, '\n') + 1 : "");
     return 0;
