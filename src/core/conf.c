@@ -184,48 +184,21 @@ static const char *parse_number(const char *v, enum ptype type, uint64_t *out)
         p++;
     }
     if (*p != '\0') {
-        if (type == P_TIME && p[1] == '\0') {
-            switch (*p) {
-            case 's':
-                mult = 1;
-                break;
-            case 'm':
-                mult = 60;
-                break;
-            case 'h':
-                mult = 3600;
-                break;
-            case 'd':
-                mult = 86400;
-                break;
-            case 'w':
-                mult = WEEK;
-                break;
-            default:
-                return "bad time unit (use s, m, h, d or w)";
-            }
-        } else if (type == P_SIZE && p[1] == '\0') {
-            switch (*p) {
-            case 'k':
-            case 'K':
-                mult = 1024;
-                break;
-            case 'm':
-            case 'M':
-                mult = 1024 * 1024;
-                break;
-            case 'g':
-            case 'G':
-                mult = 1024UL * 1024 * 1024;
-                break;
-            default:
-                return "bad size unit (use k, m or g)";
-            }
-        } else {
+        /* One unit letter: s m h d w for times, k m g (either case) for sizes. */
+        static const char time_units[] = "smhdw", size_units[] = "kmg";
+        static const uint32_t time_mult[] = {1, 60, 3600, 86400, WEEK},
+                              size_mult[] = {1024, 1024 * 1024, 1024 * 1024 * 1024};
+        const char *u = NULL;
+
+        if (p[1] == '\0' && type == P_TIME)
+            u = strchr(time_units, *p);
+        else if (p[1] == '\0' && type == P_SIZE)
+            u = strchr(size_units, *p | 0x20);
+        if (u == NULL)
             return type == P_TIME   ? "bad time unit (use s, m, h, d or w)"
                    : type == P_SIZE ? "bad size unit (use k, m or g)"
                                     : "not a number";
-        }
+        mult = type == P_TIME ? time_mult[u - time_units] : size_mult[u - size_units];
     }
     if (n != 0 && mult > UINT64_MAX / n)
         return "number too large";
@@ -259,6 +232,15 @@ static const char *check_seed_file(const char *path)
     return NULL;
 }
 
+/* 1 if v is one of the NUL-separated words of list (ended by an empty word). */
+static int in_list(const char *v, const char *list)
+{
+    for (; *list != '\0'; list += strlen(list) + 1)
+        if (strcmp(v, list) == 0)
+            return 1;
+    return 0;
+}
+
 /* Stores value into c; returns NULL or the reason (a static or value-specific text). */
 static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const char *v, char *why,
                              size_t whycap)
@@ -289,9 +271,9 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
             *(unsigned *)(void *)field = (unsigned)n;
         return NULL;
     case P_BOOL:
-        if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
+        if (in_list(v, "yes\0true\0on\0" "1\0"))
             *(int *)(void *)field = 1;
-        else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
+        else if (in_list(v, "no\0false\0off\0" "0\0"))
             *(int *)(void *)field = 0;
         else
             return "not a boolean (yes or no)";
