@@ -193,7 +193,7 @@ $(UNIT)/%.o: %.c $(UNIT)/.flags
 	@mkdir -p $(@D)
 	$(COMPILE) -c $< -o $@
 
-LINK = $(CC) $(CFLAGS) $(LDFLAGS) $(TLSMGR_LDFLAGS)
+LINK = $(CC) $(TLSMGR_CFLAGS) $(CFLAGS) $(LDFLAGS) $(TLSMGR_LDFLAGS)
 
 $(BUILD)/tlsmgr: $(DAEMON_OBJS)
 	$(LINK) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
@@ -202,7 +202,7 @@ $(BUILD)/tlsmgr: $(DAEMON_OBJS)
 # public API and what it reaches (an LTO build is compiled to code there; a linker without
 # --gc-keep-exported keeps everything), then every symbol but the public API made local, so
 # that a server linking it statically meets none of the internal names (conf_load, port_*...).
-RLINK = $(CC) $(CFLAGS) $(if $(filter -flto%,$(CFLAGS)),-flinker-output=nolto-rel) -r -nostdlib
+RLINK = $(CC) $(TLSMGR_CFLAGS) $(CFLAGS) $(if $(filter -flto%,$(CFLAGS)),-flinker-output=nolto-rel) -r -nostdlib
 $(BUILD)/libtlsmgr.a: $(LIB_OBJS)
 	@rm -f $@
 	$(RLINK) -Wl,--gc-sections -Wl,--gc-keep-exported -o $(LIB)/libtlsmgr.o $^ || \
