@@ -271,9 +271,11 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
             *(unsigned *)(void *)field = (unsigned)n;
         return NULL;
     case P_BOOL:
-        if (in_list(v, "yes\0true\0on\0" "1\0"))
+        if (in_list(v, "yes\0true\0on\0"
+                       "1\0"))
             *(int *)(void *)field = 1;
-        else if (in_list(v, "no\0false\0off\0" "0\0"))
+        else if (in_list(v, "no\0false\0off\0"
+                            "0\0"))
             *(int *)(void *)field = 0;
         else
             return "not a boolean (yes or no)";
