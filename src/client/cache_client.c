@@ -20,6 +20,7 @@
 #include <mbedtls/ssl.h>
 
 #include "cache_session.h"
+#include "cache_client.h"
 #include "client.h"
 #include "mbedtls_compat.h"
 #include "port.h"

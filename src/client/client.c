@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache_client.h"
 #include "client.h"
 #include "port.h"
 

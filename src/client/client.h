@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* client.h - libtlsmgr's private handle, shared by the library's files. */
+/* client.h - libtlsmgr's private handle (client.c opens and closes it), shared by the
+ * library's files. */
 #ifndef TLSMGR_CLIENT_H
 #define TLSMGR_CLIENT_H
 
@@ -15,7 +16,7 @@
 #pragma GCC visibility pop
 #endif
 
-struct cache_client;
+struct cache_client; /* cache_client.h */
 
 struct tlsmgr {
     struct tlsmgr_conf conf;
@@ -24,8 +25,5 @@ struct tlsmgr {
     long pid;                   /* process that opened the handle: a fork is noticed by comparing */
     struct cache_client *cache; /* session cache state (cache_client.c), NULL until used */
 };
-
-/* Frees the session cache state of t (tlsmgr_close). */
-void cache_client_free(struct tlsmgr *t);
 
 #endif

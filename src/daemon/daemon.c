@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* services.c - the daemon's services, in start-up order. */
+/* daemon.c - the daemon's services (daemon.h), in start-up order. */
 #include <stddef.h>
 
 #include "cache.h"
