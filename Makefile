@@ -74,9 +74,10 @@ DEP_LIBS = $(MBEDTLS_LIBS) $(LMDB_LIBS) -lpthread
 # --- flags -----------------------------------------------------------------------------------
 # An option the compiler (cc_option) or the linker (ld_option) accepts, else nothing: cross
 # toolchains and Buildroot/OpenWrt compilers of every age build the same Makefile.
-cc_option = $(shell $(CC) $(1) -Werror -c -x c /dev/null -o /dev/null >/dev/null 2>&1 && echo '$(1)')
-ld_option = $(shell printf 'int main(void){return 0;}' | $(CC) $(1) -Wl,--fatal-warnings -x c - \
-	-o /dev/null >/dev/null 2>&1 && echo '$(1)')
+cc_option = $(shell $(CC) $(CFLAGS) $(1) -Werror -c -x c /dev/null -o /dev/null >/dev/null 2>&1 \
+	&& echo '$(1)')
+ld_option = $(shell printf 'int main(void){return 0;}' | $(CC) $(CFLAGS) $(LDFLAGS) $(1) \
+	-Wl,--fatal-warnings -x c - -o /dev/null >/dev/null 2>&1 && echo '$(1)')
 
 TLSMGR_WARN := -Wall -Wextra -Wundef
 ifeq ($(WERROR),1)
