@@ -203,7 +203,8 @@ $(BUILD)/tlsmgr: $(DAEMON_OBJS)
 # public API and what it reaches (an LTO build is compiled to code there; a linker without
 # --gc-keep-exported keeps everything), then every symbol but the public API made local, so
 # that a server linking it statically meets none of the internal names (conf_load, port_*...).
-RLINK = $(CC) $(TLSMGR_CFLAGS) $(CFLAGS) $(if $(filter -flto%,$(CFLAGS)),-flinker-output=nolto-rel) -r -nostdlib
+RLINK = $(CC) $(TLSMGR_CFLAGS) $(CFLAGS) $(if $(filter -flto%,$(CFLAGS)),-flinker-output=nolto-rel) \
+	-r -nostdlib
 $(BUILD)/libtlsmgr.a: $(LIB_OBJS)
 	@rm -f $@
 	$(RLINK) -Wl,--gc-sections -Wl,--gc-keep-exported -o $(LIB)/libtlsmgr.o $^ || \
