@@ -19,6 +19,39 @@
 #error "TLSMGR_SEED_SIZE must be between 64 and 4096"
 #endif
 
+/* Switches are 0 or 1: code tests them with #if, and some also as values. The TLSMGR_DEFAULT_*
+ * run-time defaults are checked by the configuration parser's own table instead (conf.c), so
+ * that a board preset meets exactly the ranges a tlsmgr.conf line would. */
+#if (TLSMGR_HEALTH_TESTS | 1) != 1 || (TLSMGR_KERNEL_CREDIT | 1) != 1
+#error "TLSMGR_HEALTH_TESTS and TLSMGR_KERNEL_CREDIT must be 0 or 1"
+#endif
+#if (TLSMGR_EGD_SERVER | 1) != 1 || (TLSMGR_LOG_DEBUG | 1) != 1
+#error "TLSMGR_EGD_SERVER and TLSMGR_LOG_DEBUG must be 0 or 1"
+#endif
+#if (TLSMGR_DEFAULT_SEED_CREDIT | 1) != 1 || (TLSMGR_DEFAULT_CACHE_SYNC | 1) != 1
+#error "TLSMGR_DEFAULT_SEED_CREDIT and TLSMGR_DEFAULT_CACHE_SYNC must be 0 or 1"
+#endif
+
+#if TLSMGR_EGD_CLIENT_TIMEOUT_MS < 10 || TLSMGR_EGD_CLIENT_TIMEOUT_MS > 10000
+#error "TLSMGR_EGD_CLIENT_TIMEOUT_MS must be between 10 and 10000"
+#endif
+
+#if TLSMGR_SWEEP_STEP_MS < 1 || TLSMGR_SWEEP_STEP_MS > 1000
+#error "TLSMGR_SWEEP_STEP_MS must be between 1 and 1000"
+#endif
+
+#if TLSMGR_CLOCK_SKEW_TOLERANCE < 0 || TLSMGR_CLOCK_SKEW_TOLERANCE > 86400
+#error "TLSMGR_CLOCK_SKEW_TOLERANCE must be between 0 and 86400 seconds"
+#endif
+
+#if TLSMGR_STATUS_INTERVAL < 0 || TLSMGR_STATUS_INTERVAL > 86400
+#error "TLSMGR_STATUS_INTERVAL must be between 0 (never) and 86400 seconds"
+#endif
+
+#if TLSMGR_CONF_MAX_SIZE < 1024 || TLSMGR_CONF_MAX_SIZE > 16777216
+#error "TLSMGR_CONF_MAX_SIZE must be between 1024 and 16777216"
+#endif
+
 #if TLSMGR_DRBG_CTR != 0 && TLSMGR_DRBG_CTR != 1
 #error "TLSMGR_DRBG_CTR must be 0 (HMAC_DRBG) or 1 (CTR_DRBG)"
 #endif
@@ -55,19 +88,30 @@
 #if TLSMGR_EGD_CLIENT_BUFFER < 260
 #error "TLSMGR_EGD_CLIENT_BUFFER must hold one 0x03 request: set it to 260 or more"
 #endif
-#if TLSMGR_EGD_IDLE_TIMEOUT < 1 || TLSMGR_EGD_IDLE_TIMEOUT > 3600
-#error "TLSMGR_EGD_IDLE_TIMEOUT must be between 1 and 3600 seconds"
+#if TLSMGR_EGD_REQUEST_TIMEOUT_MS < 10 || TLSMGR_EGD_REQUEST_TIMEOUT_MS > 10000
+#error "TLSMGR_EGD_REQUEST_TIMEOUT_MS must be between 10 and 10000"
 #endif
-#if TLSMGR_EGD_BUSY_IDLE_MS < 10 || TLSMGR_EGD_BUSY_IDLE_MS > 10000
-#error "TLSMGR_EGD_BUSY_IDLE_MS must be between 10 and 10000"
+#if TLSMGR_EGD_SERVE_QUANTUM < 256 || TLSMGR_EGD_SERVE_QUANTUM > TLSMGR_EGD_CLIENT_BUFFER
+#error "TLSMGR_EGD_SERVE_QUANTUM must be between 256 and TLSMGR_EGD_CLIENT_BUFFER"
 #endif
+#endif
+/* Idle EGD clients are no longer cut (real clients keep their connection for hours); a
+ * request in progress is bounded instead. */
+#if defined(TLSMGR_EGD_IDLE_TIMEOUT) || defined(TLSMGR_EGD_BUSY_IDLE_MS)
+#error                                                                                             \
+    "TLSMGR_EGD_IDLE_TIMEOUT and TLSMGR_EGD_BUSY_IDLE_MS are gone: use TLSMGR_EGD_REQUEST_TIMEOUT_MS"
 #endif
 
-#if TLSMGR_MAX_FDS < 4
-#error "TLSMGR_MAX_FDS must leave room for the signal descriptor: set it to 4 or more"
+#if TLSMGR_MAX_FDS < 4 || TLSMGR_MAX_FDS > 1024
+#error "TLSMGR_MAX_FDS must be 4 (room for the signal descriptor) to 1024 (PORT_POLL_MAX)"
 #endif
 #if TLSMGR_EGD_SERVER && TLSMGR_MAX_FDS < TLSMGR_EGD_MAX_CLIENTS + 3
 #error "TLSMGR_MAX_FDS must be at least TLSMGR_EGD_MAX_CLIENTS + 3 when TLSMGR_EGD_SERVER is 1"
+#endif
+
+#if TLSMGR_SERVICE_RETRY_MIN < 1 || TLSMGR_SERVICE_RETRY_MAX > 86400 ||                            \
+    TLSMGR_SERVICE_RETRY_MIN > TLSMGR_SERVICE_RETRY_MAX
+#error "TLSMGR_SERVICE_RETRY_MIN and _MAX must be 1 to 86400 seconds, MIN not above MAX"
 #endif
 
 #if TLSMGR_MAX_TIMERS < 4 || TLSMGR_MAX_TIMERS > 64

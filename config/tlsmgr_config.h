@@ -155,15 +155,22 @@
 #ifndef TLSMGR_EGD_CLIENT_BUFFER
 #define TLSMGR_EGD_CLIENT_BUFFER 512
 #endif
-/* An EGD client that sends nothing for this many seconds is disconnected. 1 to 3600. */
-#ifndef TLSMGR_EGD_IDLE_TIMEOUT
-#define TLSMGR_EGD_IDLE_TIMEOUT 30
+/* A client with no request in progress stays connected for as long as it likes while slots
+ * are free (Postfix's tlsmgr, ekeyd and OpenSSL's RAND_egd users keep one connection for
+ * hours); when every slot is taken and another client waits, the client idle the longest
+ * gives up its slot. What is bounded in time is a request: from its first byte to the last
+ * byte of its answer handed to the kernel, in milliseconds (a new connection counts as the
+ * first byte of its first request, so it keeps its slot that long before it can be made to
+ * yield). A client whose request takes longer (it trickles its request or does not read its
+ * answers) is closed, so slow clients cannot hold the slots. 10 to 10000. */
+#ifndef TLSMGR_EGD_REQUEST_TIMEOUT_MS
+#define TLSMGR_EGD_REQUEST_TIMEOUT_MS 100
 #endif
-/* When every client slot is taken and another client waits, the client silent the longest is
- * dropped to make room if it has been silent this many milliseconds: clients that connect and
- * hang cannot starve the others for a whole idle timeout. 10 to 10000. */
-#ifndef TLSMGR_EGD_BUSY_IDLE_MS
-#define TLSMGR_EGD_BUSY_IDLE_MS 250
+/* Bytes of answers made for one client per wake-up: clients are served in turns, so one that
+ * pipelines many requests delays the others by one turn at most. 256 (one answer) to
+ * TLSMGR_EGD_CLIENT_BUFFER. */
+#ifndef TLSMGR_EGD_SERVE_QUANTUM
+#define TLSMGR_EGD_SERVE_QUANTUM 512
 #endif
 /* Default socket path; relative to state_directory; empty disables the service. */
 #ifndef TLSMGR_DEFAULT_EGD_SOCKET
@@ -194,7 +201,8 @@
 #ifndef TLSMGR_DEFAULT_CACHE_SYNC
 #define TLSMGR_DEFAULT_CACHE_SYNC 0
 #endif
-/* Most deletions in one sweep transaction, and the time after which a step yields. */
+/* Most deletions in one sweep transaction (1 to 100000), and the time after which a step
+ * yields, in milliseconds (1 to 1000). */
 #ifndef TLSMGR_SWEEP_BATCH
 #define TLSMGR_SWEEP_BATCH 1000
 #endif
@@ -202,7 +210,7 @@
 #define TLSMGR_SWEEP_STEP_MS 5
 #endif
 /* Entries created this many seconds in the future are taken as written under a wrong clock
- * and removed. */
+ * and removed. 0 to 86400. */
 #ifndef TLSMGR_CLOCK_SKEW_TOLERANCE
 #define TLSMGR_CLOCK_SKEW_TOLERANCE 300
 #endif
@@ -243,9 +251,20 @@
 
 /* Seconds between two refreshes of the statistics file that tlsmgr -s prints, taken only on
  * wake-ups that happen anyway and only when the state directory is on tmpfs (elsewhere the
- * file is written at SIGUSR1 and at exit only, to spare flash). 0: never periodically. */
+ * file is written at SIGUSR1 and at exit only, to spare flash). 0: never periodically;
+ * at most 86400. */
 #ifndef TLSMGR_STATUS_INTERVAL
 #define TLSMGR_STATUS_INTERVAL 60
+#endif
+
+/* A service that cannot start (a session cache directory owned by someone else, an EGD socket
+ * path taken) is retried while the others run: first after TLSMGR_SERVICE_RETRY_MIN seconds,
+ * then after twice the previous delay, up to TLSMGR_SERVICE_RETRY_MAX. 1 to 86400. */
+#ifndef TLSMGR_SERVICE_RETRY_MIN
+#define TLSMGR_SERVICE_RETRY_MIN 10
+#endif
+#ifndef TLSMGR_SERVICE_RETRY_MAX
+#define TLSMGR_SERVICE_RETRY_MAX 600
 #endif
 
 /* Timers in the event loop's fixed table. 4 to 64. */
@@ -259,7 +278,8 @@
 
 /* ---- Configuration file ------------------------------------------------------------------- */
 
-/* Longest line of tlsmgr.conf, in bytes, and the largest file accepted. */
+/* Longest line of tlsmgr.conf, in bytes (128 to the file size), and the largest file accepted
+ * (1024 to 16 MiB). */
 #ifndef TLSMGR_CONF_MAX_LINE
 #define TLSMGR_CONF_MAX_LINE 1024
 #endif

@@ -24,9 +24,11 @@ pkgs_run='gcc libc6-dev make pkg-config|pkgconf libmbedtls-dev liblmdb-dev'
 # needed) uses apt-get, debian-archive-keyring (trixie's key), dpkg-dev
 # (dpkg-source), bzip2/xz-utils (source tarballs) and python3
 # (scripts/config.py).
-pkgs_check='clang libclang-rt-dev lmdb-utils openssl gnutls-bin python3 ent
+# postfix: tests/integration/postfix.sh runs Postfix's own tlsmgr against our
+# EGD socket (a private instance; the system MTA is left unconfigured).
+pkgs_check='clang libclang-rt-dev lmdb-utils openssl gnutls-bin curl python3 ent
 rng-tools5 mandoc shellcheck clang-format dpkg-dev bzip2 xz-utils ca-certificates
-debian-archive-keyring'
+debian-archive-keyring postfix'
 
 # Commands checked instead on a system without dpkg.
 cmds_run='cc make pkg-config'
@@ -60,6 +62,13 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 	fi
 	echo "tlsmgr: no dpkg here; 'make $mode' needs: $cmds, mbedTLS and LMDB headers and libraries" >&2
 	exit 0
+fi
+
+# Postfix installed by the tests must not become this machine's MTA: debconf's
+# "No configuration" leaves it without main.cf, so nothing starts it.
+if [ "$mode" = check ] && [ "$(id -u)" -eq 0 ] && command -v debconf-set-selections >/dev/null 2>&1 &&
+	! dpkg-query -W -f='${Status}' postfix 2>/dev/null | grep -q 'ok installed'; then
+	echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
 fi
 
 # One dpkg-query call; as root installs what is missing (mk/lib.sh).

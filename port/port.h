@@ -97,9 +97,6 @@ int port_unlink(const char *path);
 int port_mkdir(const char *path, unsigned mode);
 int port_rmdir(const char *path);
 int port_fchown(int fd, unsigned uid, unsigned gid);
-/* Changes the owner of path itself, never of a link's target (lchown): for a Unix socket,
- * whose descriptor's owner is not the file's. */
-int port_chown(const char *path, unsigned uid, unsigned gid);
 int port_fchmod(int fd, unsigned mode);
 /* Exclusive advisory lock on an open descriptor (flock), without waiting: -1 EWOULDBLOCK if
  * another process holds it. Released by port_close. */
@@ -111,9 +108,13 @@ enum port_fs port_fs_type(const char *path);
 
 /* ---- Unix sockets ---------------------------------------------------------------------- */
 
+/* An id argument that leaves the owner or group as it is. */
+#define PORT_ID_KEEP ((unsigned)-1)
 /* Non-blocking listening stream socket at path (a stale socket there is replaced, any other
- * file is refused with EEXIST), mode applied before listen. */
-int port_unix_listen(const char *path, unsigned mode, int backlog);
+ * file is refused with EEXIST). The socket file is created with mode and, unless gid is
+ * PORT_ID_KEEP (setting it needs root), group gid: nothing is changed by name after it
+ * exists, since the name could by then be a link planted in its place. */
+int port_unix_listen(const char *path, unsigned mode, unsigned gid, int backlog);
 /* Non-blocking connect: returns the descriptor; the caller polls for writability when errno
  * was EINPROGRESS. -1 on failure. */
 int port_unix_connect(const char *path);
@@ -139,8 +140,12 @@ struct port_pollfd {
     short revents;
 };
 
+/* Most descriptors one port_poll call takes. */
+#define PORT_POLL_MAX 1024
+
 /* Waits until a descriptor is ready or timeout_ms passes (-1: no timeout). Returns the number
- * of ready descriptors, 0 on timeout, -1 with EINTR when a signal came first. */
+ * of ready descriptors, 0 on timeout, -1 with EINTR when a signal came first (EINVAL above
+ * PORT_POLL_MAX). */
 int port_poll(struct port_pollfd *fds, unsigned nfds, int timeout_ms);
 
 /* ---- Signals --------------------------------------------------------------------------- */

@@ -1,31 +1,43 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * example-server.c - a pre-forked mbedTLS server that shares its TLS session cache through
- * libtlsmgr: the reference for adding tlsmgr to a server.
+ * example-server.c - a pre-forked HTTPS server on mbedTLS that shares its TLS session cache and
+ * seeds its random generators through libtlsmgr: the reference for adding tlsmgr to a server.
  *
  *   example-server -c /etc/tlsmgr/tlsmgr.conf -p 4433 -w 4 --cert crt.pem --key key.pem
  *                  [--cache none|mbedtls|tlsmgr] [--tickets off|local] [--tag NAME]
+ *   curl -k https://127.0.0.1:4433/
  *
  * N worker processes accept on one listening socket on 127.0.0.1; the kernel gives each
  * connection to any of them. With --cache mbedtls each worker has its own ssl_cache, so a
  * client resumes only when it happens to reach the worker that made its session; with
- * --cache tlsmgr every worker finds every session. Each connection gets one line of text and
- * one line on standard error: "worker PID: TLSv1.2 resumed" or "... new".
- * SIGTERM (or SIGINT) to the parent stops every worker.
+ * --cache tlsmgr every worker finds every session. --cache none and mbedtls use no tlsmgr at all.
  *
- * The tlsmgr part is three calls: tlsmgr_open() once, tlsmgr_ssl_conf() on each
- * mbedtls_ssl_config, tlsmgr_close() at the end. The handle may be opened before fork():
- * the library notices the new process and reopens what it must.
+ * Each worker reads one HTTP/1.0 (or 1.1) request, answers a GET with a one-line page, e.g.
+ * "worker 812: TLSv1.2, resumed by session ID", and anything else with 400, then closes the TLS
+ * connection properly: close_notify both ways. It logs the page line, the answer and how the
+ * client closed on standard error. SIGTERM (or SIGINT) to the parent stops every worker.
+ *
+ * What a server author needs, in order (look for "tlsmgr:" below):
+ *   1. main(): tlsmgr_open() once, before fork(): configuration errors show once, at start;
+ *   2. worker_setup(), in each worker after fork(): tlsmgr_entropy_source() as a seed source
+ *      for the worker's own DRBG, then tlsmgr_ssl_conf() on its mbedtls_ssl_config;
+ *   3. worker_run(): the usual accept loop, nothing tlsmgr-specific per connection;
+ *   4. main(): tlsmgr_close() at the end.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <mbedtls/version.h>
@@ -44,10 +56,13 @@
 
 #include "tlsmgr.h"
 
-#define MAX_WORKERS     64
-#define READ_TIMEOUT_MS 5000
+#define MAX_WORKERS 64
+#define REQUEST_MS  10000 /* for the handshake and the request together */
+#define CLOSE_MS    1000  /* for the client's close_notify after ours */
+#define REQUEST_MAX 2048  /* bytes of request line and headers */
 
 enum cache_mode { CACHE_NONE, CACHE_MBEDTLS, CACHE_TLSMGR };
+enum ticket_mode { TICKETS_OFF, TICKETS_LOCAL };
 
 struct options {
     const char *conf_file; /* NULL: libtlsmgr's default */
@@ -57,7 +72,7 @@ struct options {
     const char *tag;
     int workers;
     enum cache_mode cache;
-    int tickets; /* 0 off, 1 mbedTLS's own per-process ticket keys */
+    enum ticket_mode tickets;
 };
 
 /* Everything one worker owns. Never share a DRBG or a TLS context across fork(). */
@@ -68,9 +83,21 @@ struct worker {
     mbedtls_pk_context key;
     mbedtls_ssl_config conf;
     mbedtls_ssl_cache_context cache;
-    mbedtls_ssl_ticket_context ticket;
     mbedtls_ssl_context ssl;
-    int resumed; /* set by on_debug during a handshake */
+    /* The ticket key source: its callbacks and their context (see tickets_setup). */
+    mbedtls_ssl_ticket_context ticket;
+    mbedtls_ssl_ticket_write_t *ticket_write;
+    mbedtls_ssl_ticket_parse_t *ticket_parse;
+    void *ticket_ctx;
+    /* What the current handshake did (see on_debug and the ticket wrappers). */
+    int sent_cert, ticket_accepted, ticket_issued;
+};
+
+/* The client's socket, with one deadline for a whole phase of the exchange. */
+struct conn {
+    mbedtls_net_context net;
+    int64_t deadline; /* now_ms() */
+    int peer_end;     /* 0 while the client may still send, else why it cannot (see tls_read) */
 };
 
 static volatile sig_atomic_t stop;
@@ -87,20 +114,21 @@ static void on_child(int sig)
     (void)sig;
 }
 
-static void usage(void)
+static int setup_error(const char *what, int ret)
 {
-    fprintf(stderr, "usage: example-server [-c tlsmgr.conf] -p PORT [-w N] --cert FILE --key "
-                    "FILE\n"
-                    "       [--cache none|mbedtls|tlsmgr] [--tickets off|local] [--tag NAME]\n");
-    exit(2);
+    fprintf(stderr, "example-server: %s: mbedTLS error -0x%04x\n", what, (unsigned)-ret);
+    return -1;
 }
 
-/*
- * mbedTLS has no public call that says whether a server handshake resumed a session; its
- * debug output is the one public signal: "a session has been resumed" (TLS 1.2, by ID or
- * ticket) and "key exchange mode: psk..." (TLS 1.3 with a ticket). A real server does not
- * need to know and installs no debug hook: this is only for the log line.
- */
+/* --- How the handshake resumed ------------------------------------------------------------
+ * mbedTLS (2.28 and 3.6) has no public call that tells a server whether a handshake resumed.
+ * What it does tell: a full handshake sends the server's certificate (TLS 1.2 and 1.3), a
+ * resumed one does not, and its debug output (level 2, when built with MBEDTLS_DEBUG_C as
+ * Debian's 2.28 and the default 3.6 are) names that step. A TLS 1.3 resumption is always by
+ * ticket; a TLS 1.2 one is by ticket when the ticket callbacks (wrapped below, whatever key
+ * source tickets_setup chose) accepted the client's ticket, else by session ID. Only the log
+ * line and the page need this: a server that does not report it needs none of it. */
+#if defined(MBEDTLS_DEBUG_C)
 static void on_debug(void *arg, int level, const char *file, int line, const char *msg)
 {
     struct worker *w = arg;
@@ -108,17 +136,71 @@ static void on_debug(void *arg, int level, const char *file, int line, const cha
     (void)level;
     (void)file;
     (void)line;
-    if (strstr(msg, "a session has been resumed") != NULL ||
-        strstr(msg, "key exchange mode: psk") != NULL)
-        w->resumed = 1;
+    /* The message may start with the context's address (threading builds). */
+    if (strstr(msg, "=> write certificate\n") != NULL)
+        w->sent_cert = 1;
 }
+#endif
 
-static int setup_error(const char *what, int ret)
+static int ticket_write(void *arg, const mbedtls_ssl_session *session, unsigned char *start,
+                        const unsigned char *end, size_t *tlen, uint32_t *lifetime)
 {
-    fprintf(stderr, "example-server: %s: mbedTLS error -0x%04x\n", what, (unsigned)-ret);
-    return -1;
+    struct worker *w = arg;
+    int ret = w->ticket_write(w->ticket_ctx, session, start, end, tlen, lifetime);
+
+    if (ret == 0)
+        w->ticket_issued = 1;
+    return ret;
 }
 
+static int ticket_parse(void *arg, mbedtls_ssl_session *session, unsigned char *buf, size_t len)
+{
+    struct worker *w = arg;
+    int ret = w->ticket_parse(w->ticket_ctx, session, buf, len);
+
+    if (ret == 0)
+        w->ticket_accepted = 1;
+    return ret;
+}
+
+static const char *session_kind(const struct worker *w)
+{
+#if !defined(MBEDTLS_DEBUG_C)
+    return "new or resumed: not known without MBEDTLS_DEBUG_C";
+#endif
+    if (w->sent_cert)
+        return w->ticket_issued ? "new session, ticket issued" : "new session";
+    if (w->ticket_accepted || strcmp(mbedtls_ssl_get_version(&w->ssl), "TLSv1.3") == 0)
+        return "resumed by ticket";
+    return "resumed by session ID";
+}
+
+/* --- Ticket keys ----------------------------------------------------------------------------
+ * The one place that chooses where ticket keys come from. --tickets local: mbedTLS's own
+ * ticket context, with keys of this process only, so a ticket resumes only on the worker
+ * that issued it. */
+static int tickets_setup(struct worker *w, const struct options *o)
+{
+    int ret;
+
+    switch (o->tickets) {
+    case TICKETS_OFF:
+        return 0;
+    case TICKETS_LOCAL:
+        ret = mbedtls_ssl_ticket_setup(&w->ticket, mbedtls_ctr_drbg_random, &w->drbg,
+                                       MBEDTLS_CIPHER_AES_256_GCM, 86400);
+        if (ret != 0)
+            return setup_error("mbedtls_ssl_ticket_setup", ret);
+        w->ticket_write = mbedtls_ssl_ticket_write;
+        w->ticket_parse = mbedtls_ssl_ticket_parse;
+        w->ticket_ctx = &w->ticket;
+        break;
+    }
+    mbedtls_ssl_conf_session_tickets_cb(&w->conf, ticket_write, ticket_parse, w);
+    return 0;
+}
+
+/* --- One worker's TLS set-up ----------------------------------------------------------------- */
 static int worker_setup(struct worker *w, const struct options *o, struct tlsmgr *t)
 {
     static const char pers[] = "example-server";
@@ -139,6 +221,15 @@ static int worker_setup(struct worker *w, const struct options *o, struct tlsmgr
     if (psa_crypto_init() != PSA_SUCCESS)
         return -1;
 #endif
+    if (t != NULL) {
+        /* tlsmgr: the daemon's pool, mixed with the kernel RNG and this process's pid, as one
+         * more strong source: a device that boots with little entropy still seeds well, and
+         * no two workers can start from the same state. */
+        ret = mbedtls_entropy_add_source(&w->entropy, tlsmgr_entropy_source, t, 32,
+                                         MBEDTLS_ENTROPY_SOURCE_STRONG);
+        if (ret != 0)
+            return setup_error("mbedtls_entropy_add_source", ret);
+    }
     ret = mbedtls_ctr_drbg_seed(&w->drbg, mbedtls_entropy_func, &w->entropy,
                                 (const unsigned char *)pers, sizeof(pers) - 1);
     if (ret != 0)
@@ -164,9 +255,10 @@ static int worker_setup(struct worker *w, const struct options *o, struct tlsmgr
                                  MBEDTLS_SSL_MINOR_VERSION_3);
 #endif
     mbedtls_ssl_conf_rng(&w->conf, mbedtls_ctr_drbg_random, &w->drbg);
-    mbedtls_ssl_conf_read_timeout(&w->conf, READ_TIMEOUT_MS);
+#if defined(MBEDTLS_DEBUG_C)
     mbedtls_ssl_conf_dbg(&w->conf, on_debug, w);
-    mbedtls_debug_set_threshold(3);
+    mbedtls_debug_set_threshold(2); /* process-wide */
+#endif
     ret = mbedtls_ssl_conf_own_cert(&w->conf, &w->cert, &w->key);
     if (ret != 0)
         return setup_error("mbedtls_ssl_conf_own_cert", ret);
@@ -178,7 +270,8 @@ static int worker_setup(struct worker *w, const struct options *o, struct tlsmgr
                                        mbedtls_ssl_cache_set);
         break;
     case CACHE_TLSMGR:
-        /* Installs libtlsmgr's cache callbacks; failures later are just cache misses. */
+        /* tlsmgr: the shared session cache. Lookups and stores that fail later (daemon
+         * stopped, env missing) are cache misses: the handshake goes on as a full one. */
         if (tlsmgr_ssl_conf(t, &w->conf) != 0) {
             fprintf(stderr, "example-server: tlsmgr_ssl_conf failed\n");
             return -1;
@@ -187,14 +280,8 @@ static int worker_setup(struct worker *w, const struct options *o, struct tlsmgr
     case CACHE_NONE:
         break;
     }
-    if (o->tickets) {
-        ret = mbedtls_ssl_ticket_setup(&w->ticket, mbedtls_ctr_drbg_random, &w->drbg,
-                                       MBEDTLS_CIPHER_AES_256_GCM, 86400);
-        if (ret != 0)
-            return setup_error("mbedtls_ssl_ticket_setup", ret);
-        mbedtls_ssl_conf_session_tickets_cb(&w->conf, mbedtls_ssl_ticket_write,
-                                            mbedtls_ssl_ticket_parse, &w->ticket);
-    }
+    if (tickets_setup(w, o) != 0)
+        return -1;
     return mbedtls_ssl_setup(&w->ssl, &w->conf) == 0 ? 0 : -1;
 }
 
@@ -210,48 +297,188 @@ static void worker_free(struct worker *w)
     mbedtls_entropy_free(&w->entropy);
 }
 
-/* One connection: handshake, one line of text, close_notify. */
-static void worker_serve(struct worker *w, mbedtls_net_context *client)
+/* --- One connection -------------------------------------------------------------------------
+ * Reads go through a deadline for the whole phase, not a timeout per read: a client that
+ * sends one byte every few seconds must not hold a worker for ever. */
+static int64_t now_ms(void)
 {
-    char line[96];
-    int ret, len;
-    long pid = (long)getpid();
+    struct timespec ts;
 
-    w->resumed = 0;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int conn_send(void *arg, const unsigned char *buf, size_t len)
+{
+    struct conn *c = arg;
+
+    return mbedtls_net_send(&c->net, buf, len);
+}
+
+static int conn_recv(void *arg, unsigned char *buf, size_t len, uint32_t per_read_ms)
+{
+    struct conn *c = arg;
+    int64_t left = c->deadline - now_ms();
+
+    (void)per_read_ms;
+    if (left <= 0)
+        return MBEDTLS_ERR_SSL_TIMEOUT;
+    return mbedtls_net_recv_timeout(&c->net, buf, len, (uint32_t)left);
+}
+
+/* mbedtls_ssl_read that notes in c->peer_end why the client can send no more: its close_notify
+ * (MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY), end of stream (MBEDTLS_ERR_SSL_CONN_EOF) or an error. */
+static int tls_read(mbedtls_ssl_context *ssl, struct conn *c, void *buf, size_t len)
+{
+    int ret;
+
+    do
+        ret = mbedtls_ssl_read(ssl, buf, len);
+    while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
+    if (ret == 0)
+        ret = MBEDTLS_ERR_SSL_CONN_EOF;
+    if (ret < 0 && ret != MBEDTLS_ERR_SSL_TIMEOUT)
+        c->peer_end = ret;
+    return ret;
+}
+
+/* Reads the request line and headers into req (NUL-terminated). Returns 1 when they ended
+ * with an empty line, 0 when they did not within REQUEST_MAX bytes and the deadline, -1 when
+ * the client closed first. */
+static int read_request(mbedtls_ssl_context *ssl, struct conn *c, char *req, size_t size)
+{
+    size_t len = 0;
+    int ret;
+
+    req[0] = '\0';
+    while (len < size - 1) {
+        ret = tls_read(ssl, c, req + len, size - 1 - len);
+        if (ret <= 0)
+            return ret == MBEDTLS_ERR_SSL_TIMEOUT ? 0 : -1;
+        if (memchr(req + len, '\0', (size_t)ret) != NULL)
+            return 0; /* never valid in a request */
+        len += (size_t)ret;
+        req[len] = '\0';
+        if (strstr(req, "\r\n\r\n") != NULL || strstr(req, "\n\n") != NULL)
+            return 1;
+    }
+    return 0;
+}
+
+/* 200 for "GET /target HTTP/1.0" (or 1.1), 400 for anything else. */
+static int request_status(const char *req)
+{
+    const char *eol = req + strcspn(req, "\r\n"), *sp;
+
+    if (strncmp(req, "GET /", 5) != 0)
+        return 400;
+    sp = strchr(req + 5, ' '); /* the end of the target */
+    if (sp == NULL || eol - sp != 9)
+        return 400;
+    return strncmp(sp, " HTTP/1.0", 9) == 0 || strncmp(sp, " HTTP/1.1", 9) == 0 ? 200 : 400;
+}
+
+/* An HTTP/1.0 answer, body one line of text; the connection closes after it. */
+static void answer(mbedtls_ssl_context *ssl, int status, const char *line)
+{
+    char msg[512];
+    int len, ret;
+
+    len = snprintf(msg, sizeof(msg),
+                   "HTTP/1.0 %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
+                   "Connection: close\r\n\r\n%s\n",
+                   status == 200 ? "200 OK" : "400 Bad Request", strlen(line) + 1, line);
+    if (len <= 0 || (size_t)len >= sizeof(msg))
+        return;
+    /* Shorter than any record may be (at least 512 bytes): written whole, or not at all. */
+    do
+        ret = mbedtls_ssl_write(ssl, (const unsigned char *)msg, (size_t)len);
+    while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
+}
+
+/* The TLS close: our close_notify, then the client's, read within CLOSE_MS. Closing the socket
+ * with the client's data still unread would make the kernel send a reset, which the client
+ * sees as an error, possibly before it read our answer. Returns how the client's side ended. */
+static const char *tls_close(mbedtls_ssl_context *ssl, struct conn *c)
+{
+    unsigned char drain[256];
+
+    mbedtls_ssl_close_notify(ssl);
+    c->deadline = now_ms() + CLOSE_MS;
+    while (c->peer_end == 0 && tls_read(ssl, c, drain, sizeof(drain)) > 0)
+        ;
+    switch (c->peer_end) {
+    case MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY:
+        return "close_notify received";
+    case 0:
+        return "no close_notify (timed out)";
+    case MBEDTLS_ERR_SSL_CONN_EOF:
+        return "no close_notify (end of stream)";
+    case MBEDTLS_ERR_NET_CONN_RESET:
+        return "no close_notify (reset by the client)";
+    default:
+        return "no close_notify (error)";
+    }
+}
+
+static void worker_serve(struct worker *w, struct conn *c)
+{
+    char req[REQUEST_MAX + 1], page[128];
+    long pid = (long)getpid();
+    int ret, status;
+
+    w->sent_cert = w->ticket_accepted = w->ticket_issued = 0;
+    c->peer_end = 0;
+    c->deadline = now_ms() + REQUEST_MS;
     mbedtls_ssl_session_reset(&w->ssl);
-    mbedtls_ssl_set_bio(&w->ssl, client, mbedtls_net_send, NULL, mbedtls_net_recv_timeout);
+    mbedtls_ssl_set_bio(&w->ssl, c, conn_send, NULL, conn_recv);
     while ((ret = mbedtls_ssl_handshake(&w->ssl)) != 0) {
         if (ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE) {
             fprintf(stderr, "worker %ld: handshake failed: -0x%04x\n", pid, (unsigned)-ret);
             return;
         }
     }
-    fprintf(stderr, "worker %ld: %s %s\n", pid, mbedtls_ssl_get_version(&w->ssl),
-            w->resumed ? "resumed" : "new");
-    len = snprintf(line, sizeof(line), "hello from worker %ld\n", pid);
-    while ((ret = mbedtls_ssl_write(&w->ssl, (const unsigned char *)line, (size_t)len)) ==
-               MBEDTLS_ERR_SSL_WANT_WRITE ||
-           ret == MBEDTLS_ERR_SSL_WANT_READ)
-        ;
-    mbedtls_ssl_close_notify(&w->ssl);
+    snprintf(page, sizeof(page), "worker %ld: %s, %s", pid, mbedtls_ssl_get_version(&w->ssl),
+             session_kind(w));
+    ret = read_request(&w->ssl, c, req, sizeof(req));
+    if (ret < 0) {
+        fprintf(stderr, "%s; no request; %s\n", page, tls_close(&w->ssl, c));
+        return;
+    }
+    status = ret == 1 ? request_status(req) : 400;
+    answer(&w->ssl, status, status == 200 ? page : "bad request");
+    fprintf(stderr, "%s; answered %d; %s\n", page, status, tls_close(&w->ssl, c));
 }
 
 static int worker_run(mbedtls_net_context *listener, const struct options *o, struct tlsmgr *t)
 {
     static struct worker w;
-    mbedtls_net_context client;
+    struct conn c;
+    int one = 1;
 
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     if (worker_setup(&w, o, t) < 0)
         return 2;
     for (;;) {
-        mbedtls_net_init(&client);
-        if (mbedtls_net_accept(listener, &client, NULL, 0, NULL) != 0)
+        mbedtls_net_init(&c.net);
+        if (mbedtls_net_accept(listener, &c.net, NULL, 0, NULL) != 0)
             continue;
-        worker_serve(&w, &client);
-        mbedtls_net_free(&client);
+        /* mbedTLS sends each handshake message, and the close_notify, in a send() of its own:
+         * without this, Nagle's algorithm holds each small one back until the client has
+         * acknowledged the previous one (tens of ms per TLS 1.2 handshake). */
+        setsockopt(c.net.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        worker_serve(&w, &c);
+        mbedtls_net_free(&c.net);
     }
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: example-server [-c tlsmgr.conf] -p PORT [-w N] --cert FILE --key "
+                    "FILE\n"
+                    "       [--cache none|mbedtls|tlsmgr] [--tickets off|local] [--tag NAME]\n");
+    exit(2);
 }
 
 static void parse_args(int argc, char **argv, struct options *o)
@@ -266,6 +493,7 @@ static void parse_args(int argc, char **argv, struct options *o)
     memset(o, 0, sizeof(*o));
     o->workers = 4;
     o->cache = CACHE_TLSMGR;
+    o->tickets = TICKETS_OFF;
     o->tag = "example";
     while ((c = getopt_long(argc, argv, "c:p:w:", longopts, NULL)) != -1) {
         switch (c) {
@@ -299,9 +527,9 @@ static void parse_args(int argc, char **argv, struct options *o)
             break;
         case 'T':
             if (strcmp(optarg, "off") == 0)
-                o->tickets = 0;
+                o->tickets = TICKETS_OFF;
             else if (strcmp(optarg, "local") == 0)
-                o->tickets = 1;
+                o->tickets = TICKETS_LOCAL;
             else if (strcmp(optarg, "tlsmgr") == 0) {
                 fprintf(stderr, "example-server: --tickets tlsmgr (shared ticket keys) is not "
                                 "available in this version; use off or local\n");
@@ -331,7 +559,9 @@ int main(int argc, char **argv)
 
     parse_args(argc, argv, &o);
     if (o.cache == CACHE_TLSMGR) {
-        /* Once, before fork(): the configuration error shows here, not in every worker. */
+        /* tlsmgr: one handle, opened before fork() so that a bad configuration stops the
+         * server here, once; every worker uses it (the library reopens what it must in a
+         * new process). */
         ret = tlsmgr_open(&t, o.conf_file, o.tag);
         if (ret != 0) {
             fprintf(stderr, "example-server: tlsmgr_open failed (%d)\n", ret);
@@ -357,6 +587,8 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    /* A client that goes away while a worker writes must not kill the worker. */
+    signal(SIGPIPE, SIG_IGN);
     /* SIGTERM is blocked until sigsuspend, so it cannot slip in between the checks. */
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_term;
@@ -386,7 +618,7 @@ int main(int argc, char **argv)
             o.cache == CACHE_TLSMGR    ? "tlsmgr"
             : o.cache == CACHE_MBEDTLS ? "mbedtls"
                                        : "none",
-            o.tickets ? "local" : "off");
+            o.tickets == TICKETS_LOCAL ? "local" : "off");
 
     /* The parent only waits: a worker that dies is not replaced (this is an example). */
     alive = i;
@@ -407,6 +639,7 @@ int main(int argc, char **argv)
     while (wait(NULL) > 0 || errno == EINTR)
         ;
     mbedtls_net_free(&listener);
+    /* tlsmgr: every worker has gone; close the handle last. */
     tlsmgr_close(t);
     return 0;
 }

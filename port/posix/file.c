@@ -150,11 +150,6 @@ int port_fchown(int fd, unsigned uid, unsigned gid)
     return fchown(fd, (uid_t)uid, (gid_t)gid);
 }
 
-int port_chown(const char *path, unsigned uid, unsigned gid)
-{
-    return lchown(path, (uid_t)uid, (gid_t)gid);
-}
-
 int port_fchmod(int fd, unsigned mode)
 {
     return fchmod(fd, (mode_t)mode);

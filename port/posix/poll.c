@@ -8,7 +8,9 @@
 
 int port_poll(struct port_pollfd *fds, unsigned nfds, int timeout_ms)
 {
-    struct pollfd pfd[64];
+    /* As many as port.h promises (TLSMGR_MAX_FDS is checked against it): the loop's table
+     * once held 64 at most, and a board with 64 EGD clients failed every poll with EINVAL. */
+    struct pollfd pfd[PORT_POLL_MAX];
     unsigned i;
     int r;
 

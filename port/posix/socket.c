@@ -47,7 +47,36 @@ static int nonblocking(int fd)
     return fd;
 }
 
-int port_unix_listen(const char *path, unsigned mode, int backlog)
+/* bind() creates the socket file with the process's umask and effective group: both are set
+ * for that one call, so the file never exists with another mode or group and is never
+ * changed by name (a chmod or chown by name, as root, would follow a link swapped in its
+ * place). The daemon is single-threaded: nothing else runs under the temporary identity. */
+static int bind_as(int fd, const struct sockaddr_un *sun, unsigned mode, unsigned gid)
+{
+    mode_t old_mask = umask((mode_t)(~mode & 0777));
+    gid_t old_gid = getegid();
+    int r, e;
+
+    if (gid != PORT_ID_KEEP && (gid_t)gid != old_gid && setegid((gid_t)gid) < 0) {
+        e = errno;
+        umask(old_mask);
+        errno = e;
+        return -1;
+    }
+    r = bind(fd, (const struct sockaddr *)sun, sizeof(*sun));
+    e = errno;
+    umask(old_mask);
+    if (getegid() != old_gid && setegid(old_gid) < 0) {
+        if (r == 0)
+            unlink(sun->sun_path);
+        errno = EPERM;
+        return -1;
+    }
+    errno = e;
+    return r;
+}
+
+int port_unix_listen(const char *path, unsigned mode, unsigned gid, int backlog)
 {
     struct sockaddr_un sun;
     struct stat sb;
@@ -67,8 +96,7 @@ int port_unix_listen(const char *path, unsigned mode, int backlog)
     fd = nonblocking(socket(AF_UNIX, SOCK_STREAM, 0));
     if (fd < 0)
         return -1;
-    if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || chmod(path, (mode_t)mode) < 0 ||
-        listen(fd, backlog) < 0)
+    if (bind_as(fd, &sun, mode, gid) < 0 || listen(fd, backlog) < 0)
         return close_failed(fd);
     return fd;
 }

@@ -50,15 +50,13 @@ int port_unlink(const char *path) { (void)path; NOT_YET(-1); }
 int port_mkdir(const char *path, unsigned mode) { (void)path; (void)mode; NOT_YET(-1); }
 int port_rmdir(const char *path) { (void)path; NOT_YET(-1); }
 int port_fchown(int fd, unsigned uid, unsigned gid) { (void)fd; (void)uid; (void)gid; NOT_YET(-1); }
-int port_chown(const char *path, unsigned uid, unsigned gid)
-{ (void)path; (void)uid; (void)gid; NOT_YET(-1); }
 int port_fchmod(int fd, unsigned mode) { (void)fd; (void)mode; NOT_YET(-1); }
 int port_lock(int fd) { (void)fd; NOT_YET(-1); }
 enum port_fs port_fs_type(const char *path) { (void)path; return PORT_FS_OTHER; }
 
 /* Unix stream sockets, non-blocking. */
-int port_unix_listen(const char *path, unsigned mode, int backlog)
-{ (void)path; (void)mode; (void)backlog; NOT_YET(-1); }
+int port_unix_listen(const char *path, unsigned mode, unsigned gid, int backlog)
+{ (void)path; (void)mode; (void)gid; (void)backlog; NOT_YET(-1); }
 int port_unix_connect(const char *path) { (void)path; NOT_YET(-1); }
 int port_accept(int listen_fd) { (void)listen_fd; NOT_YET(-1); }
 int port_socket_error(int fd) { (void)fd; return ENOSYS; }

@@ -401,15 +401,6 @@ int port_fchown(int fd, unsigned uid, unsigned gid)
     return port_real_fchown(fd, uid, gid);
 }
 
-int port_chown(const char *path, unsigned uid, unsigned gid)
-{
-    if (faulted("chown", NULL) || crashed())
-        return -1;
-    if (!port_real_is_root())
-        return 0;
-    return port_real_chown(path, uid, gid);
-}
-
 int port_fchmod(int fd, unsigned mode)
 {
     if (faulted("fchmod", NULL) || crashed())
@@ -434,11 +425,12 @@ enum port_fs port_fs_type(const char *path)
 
 /* ---- Sockets ---- */
 
-int port_unix_listen(const char *path, unsigned mode, int backlog)
+int port_unix_listen(const char *path, unsigned mode, unsigned gid, int backlog)
 {
     if (faulted("unix_listen", NULL))
         return -1;
-    return port_real_unix_listen(path, mode, backlog);
+    /* A faked root cannot really give files away. */
+    return port_real_unix_listen(path, mode, port_real_is_root() ? gid : PORT_ID_KEEP, backlog);
 }
 
 int port_unix_connect(const char *path)

@@ -22,7 +22,6 @@
 #define port_mkdir              port_real_mkdir
 #define port_rmdir              port_real_rmdir
 #define port_fchown             port_real_fchown
-#define port_chown              port_real_chown
 #define port_fchmod             port_real_fchmod
 #define port_lock               port_real_lock
 #define port_fs_type            port_real_fs_type

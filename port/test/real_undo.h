@@ -22,7 +22,6 @@
 #undef port_mkdir
 #undef port_rmdir
 #undef port_fchown
-#undef port_chown
 #undef port_fchmod
 #undef port_lock
 #undef port_fs_type

@@ -87,14 +87,17 @@ static void copy_str(char *dst, size_t cap, const char *src)
  * of an absolute path, or "" for a plain file's absolute path. */
 static const char source_names[] = "getrandom\0dev:\0hwrng:\0egd:\0\0hardware\0";
 
+/* Word k (from 0) of a NUL-separated list such as param_names. */
+static const char *nth_word(const char *list, size_t k)
+{
+    for (; k > 0; k--)
+        list += strlen(list) + 1;
+    return list;
+}
+
 const char *conf_source_name(enum conf_source_kind kind)
 {
-    const char *n = source_names;
-    unsigned k;
-
-    for (k = 0; k < (unsigned)kind; k++)
-        n += strlen(n) + 1;
-    return n;
+    return nth_word(source_names, (size_t)kind);
 }
 
 /* The kind of tok and the length of its prefix; -1 if tok is no source. */
@@ -241,6 +244,28 @@ static int in_list(const char *v, const char *list)
     return 0;
 }
 
+/* NULL when n is within p's range, else the reason (in why), quoting text (the value as
+ * written) or, without it, n. */
+static const char *out_of_range(const struct param *p, uint64_t n, const char *text, char *why,
+                                size_t whycap)
+{
+    char num[24];
+
+    if (n >= p->min && n <= p->max)
+        return NULL;
+    if (text == NULL) {
+        snprintf(num, sizeof(num), "%llu", (unsigned long long)n);
+        text = num;
+    }
+    if (p->type == P_TIME)
+        snprintf(why, whycap, "%s out of range (%llus to %llus)", text, (unsigned long long)p->min,
+                 (unsigned long long)p->max);
+    else
+        snprintf(why, whycap, "%s out of range (%llu to %llu)", text, (unsigned long long)p->min,
+                 (unsigned long long)p->max);
+    return why;
+}
+
 /* Stores value into c; returns NULL or the reason (a static or value-specific text). */
 static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const char *v, char *why,
                              size_t whycap)
@@ -256,15 +281,8 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
         e = parse_number(v, p->type, &n);
         if (e != NULL)
             return e;
-        if (n < p->min || n > p->max) {
-            if (p->type == P_TIME)
-                snprintf(why, whycap, "%s out of range (%llus to %llus)", v,
-                         (unsigned long long)p->min, (unsigned long long)p->max);
-            else
-                snprintf(why, whycap, "%s out of range (%llu to %llu)", v,
-                         (unsigned long long)p->min, (unsigned long long)p->max);
-            return why;
-        }
+        if ((e = out_of_range(p, n, v, why, whycap)) != NULL)
+            return e;
         if (p->type == P_SIZE)
             *(uint64_t *)(void *)field = n;
         else
@@ -324,6 +342,44 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
     return "internal error";
 }
 
+/* The compiled-in defaults (config/tlsmgr_config.h and the board preset) pass the same checks
+ * as the file: a preset with a reseed period of 0 would re-arm its timer at once, for ever.
+ * Returns NULL, or the reason with the parameter's name (in why). */
+static const char *check_defaults(const struct tlsmgr_conf *c, char *why, size_t whycap)
+{
+    struct tlsmgr_conf scratch;
+    char reason[160];
+    size_t i;
+
+    for (i = 0; i < NPARAMS; i++) {
+        const struct param *p = &params[i];
+        const char *field = (const char *)c + p->offset;
+        const char *e;
+
+        if (p->type == P_TIME || p->type == P_COUNT)
+            e = out_of_range(p, *(const unsigned *)(const void *)field, NULL, reason,
+                             sizeof(reason));
+        else if (p->type == P_SIZE)
+            e = out_of_range(p, *(const uint64_t *)(const void *)field, NULL, reason,
+                             sizeof(reason));
+        else if (p->type == P_BOOL)
+            e = *(const int *)(const void *)field >> 1 != 0 ? "not 0 or 1" : NULL;
+        else if (p->type == P_SOURCES)
+            e = set_param(&scratch, p, TLSMGR_DEFAULT_RANDOM_SOURCE, reason, sizeof(reason));
+        else if (p->type == P_FACILITY)
+            e = set_param(&scratch, p, TLSMGR_DEFAULT_SYSLOG_FACILITY, reason, sizeof(reason));
+        else
+            e = set_param(&scratch, p, field, reason, sizeof(reason)); /* names and paths */
+        if (e != NULL) {
+            snprintf(why, whycap,
+                     "compiled-in default (board " TLSMGR_BOARD_NAME "): parameter %s: %s",
+                     nth_word(param_names, i), e);
+            return why;
+        }
+    }
+    return NULL;
+}
+
 /* The compiled-in values, with names still relative to state_directory. */
 static void defaults_raw(struct tlsmgr_conf *c)
 {
@@ -355,12 +411,18 @@ static void defaults_raw(struct tlsmgr_conf *c)
     c->syslog_facility = port_log_facility(TLSMGR_DEFAULT_SYSLOG_FACILITY);
 }
 
+static const char *resolve_paths(struct tlsmgr_conf *c);
+
 void conf_defaults(struct tlsmgr_conf *c)
 {
     struct conf_error unused;
 
-    /* The defaults go through the same resolution as a file, so both agree on paths. */
-    conf_parse(c, "", "", 0, &unused);
+    /* The defaults go through the same checks and resolution as a file, so both agree. A
+     * preset that fails them (conf_load then refuses every file) still gets its values. */
+    if (conf_parse(c, "", "", 0, &unused) < 0) {
+        defaults_raw(c);
+        resolve_paths(c);
+    }
 }
 
 int conf_path(const struct tlsmgr_conf *c, const char *name, char *out, size_t cap)
@@ -419,6 +481,13 @@ int conf_parse(struct tlsmgr_conf *out, const char *file, const char *buf, size_
     const char *e;
 
     defaults_raw(&c);
+    {
+        char why[TLSMGR_PATH_MAX];
+        if ((e = check_defaults(&c, why, sizeof(why))) != NULL) {
+            snprintf(err->msg, sizeof(err->msg), "%s", e);
+            return -1;
+        }
+    }
     memset(first_line, 0, sizeof(first_line));
     while (pos < len) {
         char line[TLSMGR_CONF_MAX_LINE + 1];

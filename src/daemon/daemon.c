@@ -1,11 +1,21 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* daemon.c - the daemon's services (daemon.h), in start-up order. */
+/*
+ * daemon.c - the daemon's services (daemon.h), in start-up order, and their supervision. A service
+ * other than entropy (which every other one serves from) that cannot set up or start does not
+ * take the others down: it is logged as down, shown in the statistics, and tried again on a
+ * timer whose delay doubles from TLSMGR_SERVICE_RETRY_MIN to TLSMGR_SERVICE_RETRY_MAX seconds.
+ * A retry runs after the privilege drop, as tlsmgr_user.
+ */
 #include <stddef.h>
 
 #include "cache.h"
 #include "daemon.h"
-#include "entropy_service.h"
 #include "egd.h"
+#include "entropy_service.h"
+#include "log.h"
+#include "port.h"
+#include "privs.h"
+#include "status.h"
 
 const struct service *const services[] = {
     &entropy_service,
@@ -15,3 +25,202 @@ const struct service *const services[] = {
     &cache_service,
     NULL,
 };
+
+#define NSERVICES (sizeof(services) / sizeof(services[0]) - 1)
+
+static struct {
+    int down;
+    unsigned failures;  /* failed tries since it went down */
+    unsigned backoff_s; /* delay before the next try */
+    uint64_t since_ms;  /* when it went down */
+    uint64_t retry_ms;  /* the next try */
+} state[NSERVICES];
+
+static int retry_timer = -1;
+
+/* Every other service serves the entropy service's output: without it there is nothing to run. */
+static int is_required(const struct service *s)
+{
+    return s == &entropy_service;
+}
+
+static unsigned index_of(const struct service *const *s)
+{
+    return (unsigned)(s - services);
+}
+
+static void on_retry(void *arg);
+
+static void arm_retry(struct daemon *d)
+{
+    uint64_t due = 0;
+    unsigned i;
+
+    for (i = 0; i < NSERVICES; i++)
+        if (state[i].down && (due == 0 || state[i].retry_ms < due))
+            due = state[i].retry_ms;
+    /* The timer is made the first time a service goes down. */
+    if (retry_timer < 0 || (unsigned)retry_timer >= d->loop.ntimers ||
+        d->loop.timers[retry_timer].fn != on_retry) {
+        if (due == 0)
+            return;
+        retry_timer = loop_timer_new(&d->loop, "service retry", on_retry, d);
+        if (retry_timer < 0)
+            return; /* logged; the service stays down until a restart */
+    }
+    if (due == 0)
+        loop_timer_stop(&d->loop, retry_timer);
+    else
+        loop_timer_at(&d->loop, retry_timer, due);
+}
+
+/* The service failed (its hook logged why): it is down until a retry succeeds. */
+static void mark_down(struct daemon *d, const struct service *const *s)
+{
+    unsigned i = index_of(s);
+    uint64_t now = port_now_ms();
+
+    if ((*s)->stop != NULL)
+        (*s)->stop(d); /* releases whatever the failed try left behind */
+    if (!state[i].down) {
+        state[i].down = 1;
+        state[i].failures = 0;
+        state[i].backoff_s = TLSMGR_SERVICE_RETRY_MIN;
+        state[i].since_ms = now;
+    } else {
+        state[i].backoff_s = state[i].backoff_s > TLSMGR_SERVICE_RETRY_MAX / 2
+                                 ? TLSMGR_SERVICE_RETRY_MAX
+                                 : state[i].backoff_s * 2;
+    }
+    state[i].failures++;
+    state[i].retry_ms = now + (uint64_t)state[i].backoff_s * 1000;
+    log_err("%s service is DOWN (failed %u time%s), the others keep running; next try in %us",
+            (*s)->name, state[i].failures, state[i].failures == 1 ? "" : "s", state[i].backoff_s);
+    status_touch();
+}
+
+static int try_setup(struct daemon *d, const struct service *const *s)
+{
+    return (*s)->setup != NULL ? (*s)->setup(d) : 0;
+}
+
+static int try_start(struct daemon *d, const struct service *const *s)
+{
+    return (*s)->start != NULL ? (*s)->start(d) : 0;
+}
+
+static void on_retry(void *arg)
+{
+    struct daemon *d = arg;
+    const struct service *const *s;
+    uint64_t now = port_now_ms();
+
+    for (s = services; *s != NULL; s++) {
+        unsigned i = index_of(s);
+        if (!state[i].down || state[i].retry_ms > now)
+            continue;
+        if (try_setup(d, s) < 0 || try_start(d, s) < 0) {
+            mark_down(d, s);
+            continue;
+        }
+        state[i].down = 0;
+        log_warn("%s service is up again (down %llus, %u failed tries)", (*s)->name,
+                 (unsigned long long)((now - state[i].since_ms) / 1000), state[i].failures);
+        status_touch();
+    }
+    arm_retry(d);
+}
+
+static void stop_until(struct daemon *d, const struct service *const *last)
+{
+    while (last > services) {
+        last--;
+        if ((*last)->stop != NULL)
+            (*last)->stop(d);
+    }
+}
+
+int services_start(struct daemon *d)
+{
+    const struct service *const *s;
+    unsigned i;
+
+    retry_timer = -1;
+    for (i = 0; i < NSERVICES; i++)
+        state[i].down = 0;
+    /* As root: what needs privilege. */
+    for (s = services; *s != NULL; s++) {
+        if (try_setup(d, s) == 0)
+            continue;
+        if (is_required(*s)) {
+            stop_until(d, s + 1);
+            return -1;
+        }
+        mark_down(d, s);
+    }
+    if (privs_drop(d->uid, d->gid) < 0) {
+        stop_until(d, s);
+        return -1;
+    }
+    for (s = services; *s != NULL; s++) {
+        if (state[index_of(s)].down || try_start(d, s) == 0)
+            continue;
+        if (is_required(*s)) {
+            services_stop(d);
+            return -1;
+        }
+        mark_down(d, s);
+    }
+    arm_retry(d);
+    return 0;
+}
+
+void services_stop(struct daemon *d)
+{
+    const struct service *const *end = services;
+
+    while (*end != NULL)
+        end++;
+    stop_until(d, end);
+}
+
+int services_up(const struct service *s)
+{
+    const struct service *const *p;
+
+    for (p = services; *p != NULL; p++)
+        if (*p == s)
+            return !state[index_of(p)].down;
+    return 0;
+}
+
+void services_reload(struct daemon *d, const struct tlsmgr_conf *old)
+{
+    const struct service *const *s;
+
+    /* A service that is down takes the new configuration at its next try. */
+    for (s = services; *s != NULL; s++)
+        if (!state[index_of(s)].down && (*s)->reload != NULL)
+            (*s)->reload(d, old);
+}
+
+void services_log_stats(struct daemon *d)
+{
+    const struct service *const *s;
+    uint64_t now = port_now_ms();
+
+    for (s = services; *s != NULL; s++) {
+        unsigned i = index_of(s);
+        uint64_t v[3];
+
+        if (!state[i].down) {
+            if ((*s)->stats != NULL)
+                (*s)->stats(d);
+            continue;
+        }
+        v[0] = (now - state[i].since_ms) / 1000;
+        v[1] = state[i].failures;
+        v[2] = state[i].retry_ms > now ? (state[i].retry_ms - now + 999) / 1000 : 0;
+        log_counters((*s)->name, "DOWN for (s)\0failed tries\0next try in (s)\0", v);
+    }
+}

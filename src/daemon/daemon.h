@@ -43,4 +43,19 @@ struct service {
 /* NULL-terminated, in start-up order; stopped in reverse order. */
 extern const struct service *const services[];
 
+/* Sets every service up (as root, if started so), drops privileges, starts them. A service
+ * that fails is logged as down and retried on a timer with backoff, while the others run;
+ * only the entropy service, which the others serve from, is required. Returns 0, or -1 when
+ * a required service or the privilege drop failed (everything is stopped again). */
+int services_start(struct daemon *d);
+/* Stops every service, in reverse order (a service that is down has nothing to stop). */
+void services_stop(struct daemon *d);
+/* SIGHUP: the services that run take the new configuration; one that is down takes it at
+ * its next try. */
+void services_reload(struct daemon *d, const struct tlsmgr_conf *old);
+/* Logs each service's statistics, or that it is down and since when. */
+void services_log_stats(struct daemon *d);
+/* 1 while the service runs, 0 while it is down. */
+int services_up(const struct service *s);
+
 #endif

@@ -13,14 +13,14 @@
 
 /* uint64_t counters only, logged in this order. */
 struct egd_stats {
-    uint64_t accepted;      /* connections taken */
-    uint64_t requests;      /* requests answered (all opcodes) */
-    uint64_t bytes;         /* generator bytes sent */
-    uint64_t mixed;         /* bytes of 03 writes mixed in */
-    uint64_t bad_requests;  /* connections closed for an unknown opcode */
-    uint64_t idle_timeouts; /* connections closed for idleness */
-    uint64_t full;          /* times every client slot was taken */
-    uint64_t evicted;       /* silent clients dropped to make room for a waiting one */
+    uint64_t accepted;         /* connections taken */
+    uint64_t requests;         /* requests answered (all opcodes) */
+    uint64_t bytes;            /* generator bytes sent */
+    uint64_t mixed;            /* bytes of 03 writes mixed in */
+    uint64_t bad_requests;     /* connections closed for an unknown opcode */
+    uint64_t request_timeouts; /* connections closed for a request over the bound */
+    uint64_t full;             /* times every client slot was taken */
+    uint64_t evicted;          /* idle clients dropped to make room for a waiting one */
 };
 
 #if TLSMGR_EGD_SERVER

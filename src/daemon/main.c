@@ -76,7 +76,6 @@ static void keep_startup_params(struct tlsmgr_conf *next, const struct tlsmgr_co
 
 static void reload(struct daemon *d)
 {
-    const struct service *const *s;
     struct tlsmgr_conf old = d->conf, next;
     struct conf_error err;
 
@@ -88,9 +87,7 @@ static void reload(struct daemon *d)
     keep_startup_params(&next, &old);
     d->conf = next;
     d->reloads++;
-    for (s = services; *s != NULL; s++)
-        if ((*s)->reload != NULL)
-            (*s)->reload(d, &old);
+    services_reload(d, &old);
     log_info("configuration reloaded from %s", d->conf_path);
 }
 
@@ -119,29 +116,8 @@ static void on_signal(void *arg, int fd, short revents)
     }
 }
 
-static void stop_services(struct daemon *d, const struct service *const *last)
-{
-    while (last > services) {
-        last--;
-        if ((*last)->stop != NULL)
-            (*last)->stop(d);
-    }
-}
-
-/* Every service was set up: all are stopped. */
-static void stop_all(struct daemon *d)
-{
-    const struct service *const *end = services;
-
-    while (*end != NULL)
-        end++;
-    stop_services(d, end);
-}
-
 static int start(struct daemon *d)
 {
-    const struct service *const *s;
-
     if (privs_resolve(&d->conf, &d->uid, &d->gid) < 0)
         return -1;
     d->was_root = port_is_root();
@@ -152,23 +128,7 @@ static int start(struct daemon *d)
         log_err_errno("cannot catch signals");
         return -1;
     }
-    for (s = services; *s != NULL; s++) {
-        if ((*s)->setup != NULL && (*s)->setup(d) < 0) {
-            stop_services(d, s);
-            return -1;
-        }
-    }
-    if (privs_drop(d->uid, d->gid) < 0) {
-        stop_services(d, s);
-        return -1;
-    }
-    for (s = services; *s != NULL; s++) {
-        if ((*s)->start != NULL && (*s)->start(d) < 0) {
-            stop_all(d);
-            return -1;
-        }
-    }
-    return 0;
+    return services_start(d);
 }
 
 int main(int argc, char **argv)
@@ -232,7 +192,7 @@ int main(int argc, char **argv)
     status = loop_run(&d->loop) < 0 ? EXIT_RUNTIME : 0;
     /* Statistics while every service is still open; the final seed write is logged by itself. */
     status_log(d);
-    stop_all(d);
+    services_stop(d);
     if (status != 0)
         return status;
     port_signals_close();

@@ -13,11 +13,18 @@
 #define STATUS_NAME "status"
 #define STATUS_MAX  4096
 
+/* After a change, the file is rewritten at the next wake-up (one that happens anyway), at most
+ * STATUS_BURST times in a row, then at most once a second: a client that connects and leaves
+ * shows in the file, and a flood of clients costs one small tmpfs write a second. */
+#define STATUS_BURST      4
+#define STATUS_MIN_GAP_MS 1000
+
 static uint64_t last_ms; /* the last snapshot, or the last check that found no tmpfs */
+static int dirty;        /* something worth showing changed since the last snapshot */
+static unsigned burst;   /* writes left before the once-a-second pace */
 
 static void log_all(struct daemon *d)
 {
-    const struct service *const *s;
     uint64_t v[6];
 
     v[0] = (port_now_ms() - d->started_ms) / 1000;
@@ -28,9 +35,7 @@ static void log_all(struct daemon *d)
     v[5] = d->reload_failures;
     log_counters("statistics",
                  "uptime (s)\0wakeups\0timer runs\0events\0reloads\0refused reloads\0", v);
-    for (s = services; *s != NULL; s++)
-        if ((*s)->stats != NULL)
-            (*s)->stats(d);
+    services_log_stats(d);
 }
 
 static void snapshot(struct daemon *d, int also_log)
@@ -45,6 +50,7 @@ static void snapshot(struct daemon *d, int also_log)
     log_all(d);
     len = (size_t)n + log_capture_stop();
     last_ms = port_now_ms();
+    dirty = 0;
     if (conf_path(&d->conf, STATUS_NAME, path, sizeof(path)) == 0)
         atomic_file_write(path, text, len, 0640, "status file");
 }
@@ -59,16 +65,32 @@ void status_write(struct daemon *d)
     snapshot(d, 0);
 }
 
+void status_touch(void)
+{
+    dirty = 1;
+}
+
 void status_refresh(void *arg)
 {
     struct daemon *d = arg;
+    uint64_t now = port_now_ms();
+    int due;
 
-    if (TLSMGR_STATUS_INTERVAL == 0 || port_now_ms() - last_ms < TLSMGR_STATUS_INTERVAL * 1000ull)
-        return;
-    if (port_fs_type(d->conf.state_directory) == PORT_FS_TMPFS)
-        snapshot(d, 0);
+    if (now - last_ms >= STATUS_MIN_GAP_MS)
+        burst = STATUS_BURST;
+    if (dirty)
+        due = burst > 0;
     else
-        last_ms = port_now_ms();
+        due = TLSMGR_STATUS_INTERVAL != 0 && now - last_ms >= TLSMGR_STATUS_INTERVAL * 1000ull;
+    if (!due)
+        return;
+    if (port_fs_type(d->conf.state_directory) == PORT_FS_TMPFS) {
+        snapshot(d, 0);
+        burst--;
+    } else {
+        last_ms = now; /* on flash: SIGUSR1 and exit only */
+        dirty = 0;
+    }
 }
 
 /* The decimal number after label at the start of p into *v; returns where it ends, or NULL. */
@@ -85,9 +107,10 @@ static const char *number_after(const char *p, const char *label, uint64_t *v)
 
 int status_print(const struct tlsmgr_conf *c)
 {
-    char path[TLSMGR_PATH_MAX], text[STATUS_MAX + 1], head[96];
+    char path[TLSMGR_PATH_MAX], text[STATUS_MAX + 1], head[256];
     struct readfile rf;
     uint64_t when = 0, pid = 0;
+    long long age;
     const char *p;
     int r;
 
@@ -108,8 +131,19 @@ int status_print(const struct tlsmgr_conf *c)
         log_err("%s: not a status file", path);
         return 1;
     }
-    snprintf(head, sizeof(head), "daemon (pid %llu), statistics of %llds ago:\n",
-             (unsigned long long)pid, (long long)(port_wall_time() - (int64_t)when));
+    /* Say how old the figures are and when they would have been refreshed, so that a quiet
+     * daemon's file is not taken for what happens now. */
+    age = (long long)(port_wall_time() - (int64_t)when);
+    if (port_fs_type(c->state_directory) == PORT_FS_TMPFS)
+        snprintf(head, sizeof(head),
+                 "daemon (pid %llu), statistics of %llds ago (rewritten at the daemon's next "
+                 "wake-up after a change; kill -USR1 %llu to write them now):\n",
+                 (unsigned long long)pid, age, (unsigned long long)pid);
+    else
+        snprintf(head, sizeof(head),
+                 "daemon (pid %llu), statistics of %llds ago (written at start-up, SIGUSR1 and "
+                 "exit only, to spare flash; kill -USR1 %llu to write them now):\n",
+                 (unsigned long long)pid, age, (unsigned long long)pid);
     port_print(head);
     port_print(strchr(text, '\n') != NULL ? strchr(text, '\n') + 1 : "");
     return 0;

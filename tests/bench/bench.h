@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-static double now_s(void)
+static inline double now_s(void)
 {
     struct timespec ts;
 
@@ -15,7 +15,7 @@ static double now_s(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int bench_cmp(const void *a, const void *b)
+static inline int bench_cmp(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
 
@@ -23,7 +23,7 @@ static int bench_cmp(const void *a, const void *b)
 }
 
 /* Median of the RUNS values in v (sorted in place); RUNS is the including file's. */
-static double median(double *v)
+static inline double median(double *v)
 {
     qsort(v, RUNS, sizeof(*v), bench_cmp);
     return v[RUNS / 2];

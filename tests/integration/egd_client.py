@@ -8,6 +8,8 @@
                                                 a well-behaved client keeps being served; the
                                                 daemon's VmRSS must not grow
   egd_client.py read SOCKET BYTES FILE          BYTES of 02 answers into FILE; prints throughput
+  egd_client.py idle SOCKET SECONDS             as Postfix's tlsmgr: one connection, a read,
+                                                SECONDS of silence, another read on it
   egd_client.py libseed LIBTLSMGR CONF          tlsmgr_seed through the real library (ctypes):
                                                 fresh bytes per call, parent and child differ
 
@@ -111,9 +113,12 @@ def conformance(path, pid):
             if mode == "pipelined":
                 s.sendall(stream)
             else:
-                for b in stream:
+                # One byte per send, a pause after every 8: many partial requests, each
+                # still complete well within the daemon's request time limit.
+                for i, b in enumerate(stream):
                     s.sendall(bytes([b]))
-                    time.sleep(0.0005)
+                    if i % 8 == 7:
+                        time.sleep(0.0005)
             a = recv_exact(s, total)
             bad = check_stream(a)
             s.close()
@@ -172,8 +177,9 @@ def conformance(path, pid):
     except Exception as e:
         report("distinct-clients", False, str(e))
 
-    # A slow reader: 400 requests (100 kB of answers) it does not read for a second; another
-    # client is served meanwhile, and the slow one then gets every byte.
+    # A slow reader: 400 requests (100 kB of answers) it does not read for half a second. Its
+    # requests are not answered in time (more than the socket holds), so it is closed; another
+    # client is served meanwhile.
     try:
         slow = connect(path)
         slow.sendall(b"\x02\xff" * 400)
@@ -184,13 +190,14 @@ def conformance(path, pid):
         ans = recv_exact(other, 33)
         lat = time.monotonic() - t0
         other.close()
-        time.sleep(0.5)
-        got = recv_exact(slow, 255 * 400)
-        slow.sendall(b"\x00")
-        recv_exact(slow, 4)
+        got = b""
+        try:
+            got = recv_exact(slow, 255 * 400)
+        except (EOFError, ConnectionResetError):
+            pass
         slow.close()
-        report("slow-reader", ans[0] == 32 and len(got) == 255 * 400 and lat < 1.0,
-               "other served in %.3f s" % lat)
+        report("slow-reader", ans[0] == 32 and len(got) < 255 * 400 and lat < 1.0,
+               "other served in %.3f s, slow reader got %d bytes" % (lat, len(got)))
     except Exception as e:
         report("slow-reader", False, str(e))
 
@@ -318,6 +325,22 @@ def read(path, nbytes, out):
           (nbytes, dt, nbytes / dt / 1048576 if dt > 0 else 0.0), flush=True)
 
 
+def idle(path, seconds):
+    try:
+        s = connect(path)
+        s.sendall(b"\x01\x20")
+        first = recv_exact(s, 33)
+        time.sleep(seconds)
+        s.sendall(b"\x01\x20")
+        second = recv_exact(s, 33)
+        s.close()
+        report("idle-client-kept-%ds" % seconds,
+               first[0] == 32 and second[0] == 32 and first != second, "bad answers")
+    except Exception as e:
+        report("idle-client-kept-%ds" % seconds, False,
+               "after %d s of silence: %s" % (seconds, e))
+
+
 def libseed(lib, conf):
     import ctypes
     t = ctypes.CDLL(lib)
@@ -366,6 +389,8 @@ def main():
         flood(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif len(sys.argv) >= 4 and sys.argv[1] == "libseed":
         libseed(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) >= 4 and sys.argv[1] == "idle":
+        idle(sys.argv[2], int(sys.argv[3]))
     elif len(sys.argv) >= 5 and sys.argv[1] == "read":
         read(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     else:

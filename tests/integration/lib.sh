@@ -157,5 +157,80 @@ itest_stop_daemon() {
     return 124
 }
 
+# --- The example server (docs/example/example-server.c), for the scripts that run it ---------
+
+# itest_free_port [FROM]: prints a port of 127.0.0.1 that nothing listens on now, from FROM on
+# (default: a number that depends on the script's pid, so that scripts running at the same time
+# start from different ones).
+itest_free_port() {
+    local port=${1:-$((20000 + $$ % 20000))}
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+    echo "$port"
+}
+
+# itest_cert DIR: a throw-away P-256 certificate, DIR/crt.pem and DIR/key.pem, both readable by
+# every user (test only), so that a server run as the daemon's user can load them.
+itest_cert() {
+    if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+        -subj /CN=localhost -keyout "$1/key.pem" -out "$1/crt.pem" >"$1/req.log" 2>&1; then
+        echo "not ok - setup: openssl req failed: $(tail -1 "$1/req.log")"
+        exit 1
+    fi
+    chmod 0644 "$1/key.pem" "$1/crt.pem"
+}
+
+# itest_start_example LOG PORT ARG...: starts $build/example-server on PORT with the certificate
+# of itest_cert "$tmp" and the ARGs, its standard error in LOG, and waits until it accepts; sets
+# example_pid. As root it runs as $user:$group, as a TLS server that shares the daemon's env.
+# Exits the script with a setup failure when the server does not start.
+itest_start_example() {
+    local log=$1 port=$2 runas=()
+    shift 2
+    [ "$(id -u)" = 0 ] && runas=(setpriv --reuid="$user" --regid="$group" --clear-groups)
+    : >"$log"
+    "${runas[@]}" "$build/example-server" -p "$port" --cert "$tmp/crt.pem" --key "$tmp/key.pem" \
+        "$@" 2>"$log" &
+    example_pid=$!
+    for _ in $(seq 100); do
+        grep -q "workers on" "$log" && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+        kill -0 "$example_pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    echo "not ok - setup: example-server $* did not start: $(tail -1 "$log")"
+    exit 1
+}
+
+# itest_stop_example: stops the server itest_start_example started.
+itest_stop_example() {
+    [ -n "${example_pid:-}" ] || return 0
+    kill "$example_pid" 2>/dev/null
+    wait "$example_pid" 2>/dev/null
+    example_pid=
+}
+
+# itest_get OUT SESSFILE PORT ARG...: one openssl s_client connection that sends
+# "GET / HTTP/1.0"; its output in OUT. Its standard input stays open until it printed its
+# New/Reused line and, with a SESSFILE, wrote the session there (a TLS 1.3 ticket comes after
+# the handshake), then gets EOF; the server's answer and close_notify normally end it first.
+itest_get() {
+    local out=$1 sess=$2 port=$3
+    shift 3
+    : >"$out"
+    {
+        printf 'GET / HTTP/1.0\r\n\r\n'
+        for _ in $(seq 200); do
+            if grep -qE '^(New|Reused),' "$out" 2>/dev/null &&
+                { [ -z "$sess" ] || [ -s "$sess" ]; }; then
+                break
+            fi
+            sleep 0.05
+        done
+    } | timeout 15 openssl s_client -connect "127.0.0.1:$port" -servername localhost "$@" \
+        >"$out" 2>&1
+}
+
+# itest_page_worker FILE: the worker pid that the example server's page in FILE names.
+itest_page_worker() { sed -n 's/^worker \([0-9]*\): .*/\1/p' "$1" | head -1; }
+
 # Sourced: defines the functions only. Run as a script: nothing to do.
 [ "${BASH_SOURCE[0]}" != "$0" ] || exit 0

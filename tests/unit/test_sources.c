@@ -251,7 +251,7 @@ static void egd_client(void)
     one_source(&s, SOURCE_EGD, "egd.sock");
     T_EQ_INT(sources_read_all(&s, 32), 0); /* nobody there */
     T_ASSERT(port_test_log_has("random source egd:egd.sock: cannot connect"));
-    lfd = port_unix_listen("egd.sock", 0600, 4);
+    lfd = port_unix_listen("egd.sock", 0600, PORT_ID_KEEP, 4);
     T_ASSERT(lfd >= 0);
     port_test_log_clear();
     T_EQ_INT(read_with_peer(&s, lfd, PEER_EXACT, 32), 1);

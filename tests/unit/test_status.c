@@ -2,8 +2,13 @@
 /* test_status.c - the statistics file behind tlsmgr -s: what it holds, when it is written. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "daemon.h"
+#include "egd.h"
+#include "entropy.h"
 #include "log.h"
 #include "port.h"
 #include "status.h"
@@ -86,6 +91,48 @@ static void refresh_on_tmpfs_at_most_once_per_interval(void)
     T_EQ_INT(port_test_calls("rename"), renames + 1);
 }
 
+/* A client that comes, reads and goes shows in the file at once (it was "clients now 0,
+ * accepted 0" a minute later), on the wake-ups that served it: no wake-up of its own. */
+static void egd_client_shows_without_extra_wakeups(void)
+{
+    struct sockaddr_un sun;
+    unsigned char ans[33];
+    char text[4096];
+    uint64_t wakeups;
+    long n;
+    int fd, i;
+
+    setup();
+    strcpy(d.conf.egd_socket, "egd.sock");
+    port_test_fs = PORT_FS_TMPFS;
+    entropy_reset();
+    d.loop.after_dispatch = status_refresh;
+    d.loop.after_arg = &d;
+    T_EQ_INT(egd_service.setup(&d), 0);
+    T_EQ_INT(egd_service.start(&d), 0);
+    status_write(&d);
+    fd = t_unix_socket(&sun, "egd.sock");
+    T_EQ_INT(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+    T_EQ_INT(write(fd, "\x01\x20", 2), 2);
+    loop_run_once(&d.loop, port_test_now + 1); /* accept */
+    loop_run_once(&d.loop, port_test_now + 1); /* answer */
+    T_EQ_INT(read(fd, ans, sizeof(ans)), 33);
+    close(fd);
+    for (i = 0; i < 3; i++)
+        loop_run_once(&d.loop, port_test_now + 1); /* the hang-up */
+    T_EQ_INT(egd_clients(), 0);
+    n = t_read_file("status", text, sizeof(text) - 1);
+    text[n > 0 ? n : 0] = '\0';
+    T_ASSERT(strstr(text, "egd: clients now 0, accepted 1") != NULL);
+    wakeups = d.loop.wakeups;
+    loop_run_until(&d.loop, port_test_now + 3600 * 1000);
+    T_EQ_INT(d.loop.wakeups, wakeups); /* nothing woke the daemon for the file */
+    T_EQ_INT(status_print(&d.conf), 0);
+    T_ASSERT(strstr(port_test_printed(), "statistics of 3600s ago (rewritten at the daemon's "
+                                         "next wake-up after a change") != NULL);
+    egd_service.stop(&d);
+}
+
 static void print_without_daemon_fails_cleanly(void)
 {
     setup();
@@ -98,4 +145,4 @@ T_MAIN(T_CASE(log_capture_copies_and_can_stay_quiet),
        T_CASE(status_file_holds_every_line_and_prints),
        T_CASE(refresh_rides_on_wakeups_only_on_tmpfs),
        T_CASE(refresh_on_tmpfs_at_most_once_per_interval),
-       T_CASE(print_without_daemon_fails_cleanly))
+       T_CASE(egd_client_shows_without_extra_wakeups), T_CASE(print_without_daemon_fails_cleanly))
