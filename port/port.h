@@ -9,8 +9,9 @@
  * port/template (commented stubs to start a new port from).
  *
  * Conventions: a function that can fail returns -1 (or a negative count) and sets errno to a
- * value from <errno.h>; callers log strerror(errno). Every path is opened without following a
- * final symbolic link and with close-on-exec.
+ * value from <errno.h>, which the daemon's log_err_errno and log_warn_errno append to their
+ * message. Every path is opened without following a final symbolic link and with
+ * close-on-exec.
  */
 #ifndef TLSMGR_PORT_H
 #define TLSMGR_PORT_H
