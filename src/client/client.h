@@ -1,12 +1,22 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* client.h - libtlsmgr's private handle, shared by the library's files. */
+/* client.h - libtlsmgr's private handle (client.c opens and closes it), shared by the
+ * library's files. */
 #ifndef TLSMGR_CLIENT_H
 #define TLSMGR_CLIENT_H
 
 #include "conf.h"
-#include "tlsmgr.h"
 
-struct cache_client;
+/* The library is built with -fvisibility=hidden: only the functions of the public header are
+ * exported, from the .so and (after the partial link) from the .a. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+#include "tlsmgr.h"
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
+
+struct cache_client; /* cache_client.h */
 
 struct tlsmgr {
     struct tlsmgr_conf conf;
@@ -15,8 +25,5 @@ struct tlsmgr {
     long pid;                   /* process that opened the handle: a fork is noticed by comparing */
     struct cache_client *cache; /* session cache state (cache_client.c), NULL until used */
 };
-
-/* Frees the session cache state of t (tlsmgr_close). */
-void cache_client_free(struct tlsmgr *t);
 
 #endif
