@@ -1,13 +1,17 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # tlsmgr - one Makefile for the daemon, libtlsmgr, the example server and the tests.
 #
-# Honours CC CFLAGS CPPFLAGS LDFLAGS LDLIBS AR DESTDIR PREFIX from the environment (OpenWrt)
-# and the command line (Buildroot); the project's own flags are appended in private variables.
-#   make                     build/tlsmgr, build/libtlsmgr.a, build/libtlsmgr.so
+# Honours CC CFLAGS CPPFLAGS LDFLAGS LDLIBS AR OBJCOPY DESTDIR PREFIX from the environment
+# (OpenWrt) and the command line (Buildroot); the project's own flags are added in private
+# variables.
+#   make                     build/tlsmgr, build/libtlsmgr.a, build/libtlsmgr.so, build/tlsmgr.pc
+#   make SHARED=0            no shared library (static-only systems; the default when CFLAGS or
+#                            LDFLAGS say -static)
 #   make BOARD=tiny          compile-time defaults of board/tiny/board.h
 #   make MBEDTLS_DIR=/opt/m  build against an mbedTLS installed under that prefix
 #   make BUILD=/tmp/o        objects and binaries elsewhere
-#   make install DESTDIR=... PREFIX=/usr
+#   make install DESTDIR=... PREFIX=/usr SYSCONFDIR=/etc
+#   make uninstall           removes what install added (an edited tlsmgr.conf stays)
 #   make run                 run the daemon in the foreground on local state (./run)
 #   make check               build and run every test (installs test tools as root)
 #   make bench               benchmarks
@@ -23,6 +27,7 @@ SBINDIR ?= $(PREFIX)/sbin
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 SYSCONFDIR ?= /etc
 PKG_CONFIG ?= pkg-config
 BOARD ?= generic
@@ -31,9 +36,20 @@ BUILD ?= build
 WERROR ?= 0
 MBEDTLS_DIR ?=
 INSTALL ?= install
+# A static-only system (Buildroot's BR2_STATIC_LIBS) has no shared library to build.
+SHARED ?= $(if $(filter -static,$(CFLAGS) $(LDFLAGS)),0,1)
+
+# objcopy of the toolchain CC belongs to (mipsel-linux-gnu-gcc: mipsel-linux-gnu-objcopy),
+# unless OBJCOPY is given (Buildroot and OpenWrt pass it).
+ifeq ($(origin OBJCOPY),undefined)
+CC_NAME := $(lastword $(CC))
+OBJCOPY := $(if $(findstring /,$(CC_NAME)),$(dir $(CC_NAME)))$(shell c='$(notdir $(CC_NAME))'; \
+	c=$${c%-[0-9]*}; case $$c in (*-gcc|*-cc|*-clang) printf '%s-' "$${c%-*}" ;; esac)objcopy
+endif
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
-SOVERSION := 0
+SOVERSION := $(firstword $(subst ., ,$(VERSION)))
+CONFDIR := $(SYSCONFDIR)/tlsmgr
 
 ifeq ($(wildcard board/$(BOARD)/board.h),)
 $(error BOARD=$(BOARD): no board/$(BOARD)/board.h (presets: $(notdir $(wildcard board/*))))
@@ -43,24 +59,51 @@ endif
 ifneq ($(MBEDTLS_DIR),)
 MBEDTLS_CFLAGS := -I$(MBEDTLS_DIR)/include
 MBEDTLS_LIBS := -L$(MBEDTLS_DIR)/lib -lmbedtls -lmbedx509 -lmbedcrypto
+MBEDTLS_PC :=
 else
-MBEDTLS_CFLAGS := $(shell $(PKG_CONFIG) --cflags mbedtls 2>/dev/null)
-MBEDTLS_LIBS := $(shell $(PKG_CONFIG) --libs mbedtls mbedx509 mbedcrypto 2>/dev/null || echo -lmbedtls -lmbedx509 -lmbedcrypto)
+MBEDTLS_PC := $(shell $(PKG_CONFIG) --exists mbedtls mbedx509 mbedcrypto 2>/dev/null && echo yes)
+MBEDTLS_CFLAGS := $(if $(MBEDTLS_PC),$(shell $(PKG_CONFIG) --cflags mbedtls))
+MBEDTLS_LIBS := $(if $(MBEDTLS_PC),$(shell $(PKG_CONFIG) --libs mbedtls mbedx509 mbedcrypto),\
+	-lmbedtls -lmbedx509 -lmbedcrypto)
 endif
-LMDB_CFLAGS := $(shell $(PKG_CONFIG) --cflags lmdb 2>/dev/null)
-LMDB_LIBS := $(shell $(PKG_CONFIG) --libs lmdb 2>/dev/null || echo -llmdb)
+LMDB_PC := $(shell $(PKG_CONFIG) --exists lmdb 2>/dev/null && echo yes)
+LMDB_CFLAGS := $(if $(LMDB_PC),$(shell $(PKG_CONFIG) --cflags lmdb))
+LMDB_LIBS := $(if $(LMDB_PC),$(shell $(PKG_CONFIG) --libs lmdb),-llmdb)
 DEP_LIBS = $(MBEDTLS_LIBS) $(LMDB_LIBS) -lpthread
 
 # --- flags -----------------------------------------------------------------------------------
+# An option the compiler (cc_option) or the linker (ld_option) accepts, else nothing: cross
+# toolchains and Buildroot/OpenWrt compilers of every age build the same Makefile.
+cc_option = $(shell $(CC) $(CFLAGS) $(1) -Werror -c -x c /dev/null -o /dev/null >/dev/null 2>&1 \
+	&& echo '$(1)')
+ld_option = $(shell printf 'int main(void){return 0;}' | $(CC) $(CFLAGS) $(LDFLAGS) $(1) \
+	-Wl,--fatal-warnings -x c - -o /dev/null >/dev/null 2>&1 && echo '$(1)')
+
 TLSMGR_WARN := -Wall -Wextra -Wundef
 ifeq ($(WERROR),1)
 TLSMGR_WARN += -Werror
 endif
-TLSMGR_CFLAGS := -std=c99 $(TLSMGR_WARN)
+# Size: each function and object in its own section, so that the link drops what nothing
+# calls; hidden visibility, so that no internal function is exported or called through the
+# GOT (MIPS executables export every global symbol otherwise; client.h marks the library's
+# API); imports called through the GOT, without a PLT stub each; no unwind tables: this is C
+# that nothing unwinds through (a host thread cancelled in tlsmgr_seed's wait still ends, its
+# C cleanup handlers run; a packager who wants the tables passes -fasynchronous-unwind-tables
+# in CFLAGS, which come after these).
+TLSMGR_CFLAGS := -std=c99 $(TLSMGR_WARN) -ffunction-sections -fdata-sections -fvisibility=hidden \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables $(call cc_option,-fno-plt)
+# No segment padded to a page boundary of its own in the file (binutils >= 2.31).
+TLSMGR_LDFLAGS := -Wl,--gc-sections -Wl,-O1 -Wl,--as-needed $(call ld_option,-z noseparate-code)
+# The library's objects serve the .so and the .a alike.
+LIB_CFLAGS := -fPIC
 TLSMGR_INCLUDES := -I. -Iconfig -Iport -Isrc/core -Isrc/daemon -Isrc/client
-TLSMGR_CPPFLAGS = $(TLSMGR_INCLUDES) -DTLSMGR_VERSION='"$(VERSION)"' \
-	-DTLSMGR_BOARD_HEADER='"board/$(OBJ_BOARD)/board.h"' $(MBEDTLS_CFLAGS) $(LMDB_CFLAGS)
-COMPILE = $(CC) $(TLSMGR_CPPFLAGS) $(CPPFLAGS) $(TLSMGR_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP
+# The library's files cannot reach the daemon's headers.
+LIB_INCLUDES := -I. -Iconfig -Iport -Isrc/core -Isrc/client
+TLSMGR_CPPFLAGS = $(OBJ_INCLUDES) -DTLSMGR_VERSION='"$(VERSION)"' \
+	-DTLSMGR_SYSCONFDIR='"$(SYSCONFDIR)"' -DTLSMGR_BOARD_HEADER='"board/$(OBJ_BOARD)/board.h"' \
+	$(MBEDTLS_CFLAGS) $(LMDB_CFLAGS)
+COMPILE = $(CC) $(TLSMGR_CPPFLAGS) $(CPPFLAGS) $(TLSMGR_CFLAGS) $(OBJ_CFLAGS) $(CFLAGS) \
+	$(EXTRA_CFLAGS) -MMD -MP
 
 # --- sources ---------------------------------------------------------------------------------
 # port/linux overrides port/posix file by file; other ports replace the whole set.
@@ -70,20 +113,35 @@ PORT_SRCS := $(filter-out $(patsubst port/linux/%,port/posix/%,$(wildcard port/l
 else
 PORT_SRCS := $(wildcard port/$(PORT)/*.c)
 endif
-CORE_SRCS := $(wildcard src/core/*.c)
+# src/core: what the daemon and the library share.
+CORE_SRCS := src/core/byteorder.c src/core/cache_env.c src/core/cache_format.c \
+	src/core/cache_session.c src/core/conf.c src/core/egd_client.c src/core/readfile.c \
+	src/core/ticket_format.c src/core/ticket_slots.c src/core/ticket_store.c
 DAEMON_SRCS := $(wildcard src/daemon/*.c)
-CLIENT_SRCS := $(wildcard src/client/*.c)
+CLIENT_SRCS := src/client/cache_client.c src/client/client.c src/client/seed.c \
+	src/client/ticket_client.c
+# What a TLS server links: the client, the core, and of the port only clocks, files, the
+# kernel RNG, sockets, poll, the lock, the pid and syslog facility names (for the shared
+# configuration parser). Never privileges, signals, log sinks or hardware hooks. Another
+# port than posix/linux gives all its files unless LIB_PORT_SRCS names them.
+ifneq ($(filter linux posix,$(PORT)),)
+LIB_PORT_SRCS := $(filter $(foreach f,clock file fs random socket poll mutex process log_facility,\
+	%/$(f).c),$(PORT_SRCS))
+else
+LIB_PORT_SRCS ?= $(PORT_SRCS)
+endif
+LIB_SRCS := $(CLIENT_SRCS) $(CORE_SRCS) $(LIB_PORT_SRCS)
 EXAMPLE_SRCS := $(wildcard docs/example/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 
 OBJ = $(BUILD)/obj
-PIC = $(BUILD)/pic
+LIB = $(BUILD)/lib
 UNIT = $(BUILD)/unit
 
 DAEMON_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(DAEMON_SRCS) $(CORE_SRCS) $(PORT_SRCS))
-LIB_OBJS := $(patsubst %.c,$(PIC)/%.o,$(CLIENT_SRCS) $(CORE_SRCS) $(PORT_SRCS))
+LIB_OBJS := $(patsubst %.c,$(LIB)/%.o,$(LIB_SRCS))
 # Unit tests: every module except main, on port/test (the real port wrapped) and board/test.
 UNIT_PORT_OBJS := $(patsubst %.c,$(UNIT)/%.o,$(PORT_SRCS))
 UNIT_LIB_OBJS := $(patsubst %.c,$(UNIT)/%.o,$(filter-out src/daemon/main.c,$(DAEMON_SRCS)) \
@@ -95,11 +153,27 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(BENCH_SRCS))
 EXAMPLE_BIN := $(if $(EXAMPLE_SRCS),$(BUILD)/example-server)
 
 $(OBJ)/%.o: OBJ_BOARD = $(BOARD)
-$(PIC)/%.o: OBJ_BOARD = $(BOARD)
+$(OBJ)/%.o: OBJ_INCLUDES = $(TLSMGR_INCLUDES)
+$(LIB)/%.o: OBJ_BOARD = $(BOARD)
+$(LIB)/%.o: OBJ_INCLUDES = $(LIB_INCLUDES)
+$(LIB)/%.o: OBJ_CFLAGS = $(LIB_CFLAGS)
 $(UNIT)/%.o: OBJ_BOARD = test
+$(UNIT)/%.o: OBJ_INCLUDES = $(TLSMGR_INCLUDES) -Iport/test -Itests/unit
 $(UNIT_PORT_OBJS): EXTRA_CFLAGS = -include port/test/real_names.h
 # Test programs may use POSIX directly to set up what they test; src/ may not.
 $(UNIT)/tests/%.o $(OBJ)/tests/%.o: EXTRA_CFLAGS = -D_GNU_SOURCE
+
+# Objects are rebuilt when the command that compiles them changes (another SYSCONFDIR,
+# BOARD, CFLAGS...): each object directory keeps it in a file that changes only then.
+flags_file = $(shell mkdir -p $(dir $(1)) && printf '%s\n' '$(subst ','"'"',$(2))' >$(1).new && \
+	{ cmp -s $(1).new $(1) && rm -f $(1).new || mv -f $(1).new $(1); })
+COMMON_FLAGS = $(CC) $(CPPFLAGS) $(CFLAGS) $(TLSMGR_CFLAGS) $(VERSION) $(SYSCONFDIR) \
+	$(MBEDTLS_CFLAGS) $(LMDB_CFLAGS)
+$(call flags_file,$(OBJ)/.flags,$(COMMON_FLAGS) $(BOARD))
+$(call flags_file,$(LIB)/.flags,$(COMMON_FLAGS) $(BOARD) $(LIB_CFLAGS))
+$(call flags_file,$(UNIT)/.flags,$(COMMON_FLAGS))
+$(call flags_file,$(BUILD)/.pc-vars,$(PREFIX) $(LIBDIR) $(INCLUDEDIR) $(VERSION) $(MBEDTLS_PC) \
+	$(LMDB_PC))
 
 .PHONY: all install install-bin install-man uninstall clean run check check-deps unit-tests \
 	fuzz-bins bench-bins bench fuzz dist mbedtls36
@@ -107,33 +181,61 @@ $(UNIT)/tests/%.o $(OBJ)/tests/%.o: EXTRA_CFLAGS = -D_GNU_SOURCE
 # Objects made through pattern rules are kept: deleting them would rebuild them every time.
 .SECONDARY:
 
-all: $(BUILD)/tlsmgr $(BUILD)/libtlsmgr.a $(BUILD)/libtlsmgr.so $(EXAMPLE_BIN)
+all: $(BUILD)/tlsmgr $(BUILD)/libtlsmgr.a $(if $(filter 0,$(SHARED)),,$(BUILD)/libtlsmgr.so) \
+	$(BUILD)/tlsmgr.pc $(EXAMPLE_BIN)
 
-$(OBJ)/%.o: %.c
+$(OBJ)/%.o: %.c $(OBJ)/.flags
 	@mkdir -p $(@D)
 	$(COMPILE) -c $< -o $@
 
-$(PIC)/%.o: %.c
+$(LIB)/%.o: %.c $(LIB)/.flags
 	@mkdir -p $(@D)
-	$(COMPILE) -fPIC -c $< -o $@
+	$(COMPILE) -c $< -o $@
 
-$(UNIT)/%.o: %.c
+$(UNIT)/%.o: %.c $(UNIT)/.flags
 	@mkdir -p $(@D)
-	$(COMPILE) -Iport/test -Itests/unit -c $< -o $@
+	$(COMPILE) -c $< -o $@
+
+LINK = $(CC) $(TLSMGR_CFLAGS) $(CFLAGS) $(LDFLAGS) $(TLSMGR_LDFLAGS)
 
 $(BUILD)/tlsmgr: $(DAEMON_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
+	$(LINK) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
 
+# The static library is one object: the library's objects linked together, keeping only the
+# public API and what it reaches (an LTO build is compiled to code there; a linker without
+# --gc-keep-exported keeps everything), then every symbol but the public API made local, so
+# that a server linking it statically meets none of the internal names (conf_load, port_*...).
+RLINK = $(CC) $(TLSMGR_CFLAGS) $(CFLAGS) $(if $(filter -flto%,$(CFLAGS)),-flinker-output=nolto-rel) \
+	-r -nostdlib
 $(BUILD)/libtlsmgr.a: $(LIB_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(RLINK) -Wl,--gc-sections -Wl,--gc-keep-exported -o $(LIB)/libtlsmgr.o $^ || \
+		$(RLINK) -o $(LIB)/libtlsmgr.o $^
+	$(OBJCOPY) --localize-hidden $(LIB)/libtlsmgr.o
+	$(AR) rcs $@ $(LIB)/libtlsmgr.o
 
 $(BUILD)/libtlsmgr.so: $(LIB_OBJS) src/client/libtlsmgr.map
-	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libtlsmgr.so.$(SOVERSION) \
+	$(LINK) -shared -Wl,-soname,libtlsmgr.so.$(SOVERSION) \
 		-Wl,--version-script=src/client/libtlsmgr.map -o $@ $(LIB_OBJS) $(DEP_LIBS) $(LDLIBS)
 
+# pkg-config file: the dependencies through their own .pc files where they have one (mbedTLS
+# 3.x, OpenWrt's LMDB), else as plain -l flags (Debian 12's mbedTLS 2.28), so that
+# pkg-config --static --libs tlsmgr is complete either way.
+PC_REQUIRES := $(if $(MBEDTLS_PC),mbedtls mbedx509 mbedcrypto) $(if $(LMDB_PC),lmdb)
+PC_LIBS := $(if $(MBEDTLS_PC),,-lmbedtls -lmbedx509 -lmbedcrypto) $(if $(LMDB_PC),,-llmdb) -lpthread
+pc_dir = $(if $(filter $(PREFIX)/%,$(1)),$${prefix}$(patsubst $(PREFIX)%,%,$(1)),$(1))
+$(BUILD)/tlsmgr.pc: $(BUILD)/.pc-vars
+	@mkdir -p $(@D)
+	@{ echo 'prefix=$(PREFIX)'; echo 'libdir=$(call pc_dir,$(LIBDIR))'; \
+	  echo 'includedir=$(call pc_dir,$(INCLUDEDIR))'; echo; echo 'Name: tlsmgr'; \
+	  echo 'Description: shared TLS session cache and seed of tlsmgr for mbedTLS servers'; \
+	  echo 'URL: https://github.com/tlsmgr/tlsmgr'; echo 'Version: $(VERSION)'; \
+	  $(if $(strip $(PC_REQUIRES)),echo 'Requires.private: $(strip $(PC_REQUIRES))';) \
+	  echo 'Cflags: -I$${includedir}'; echo 'Libs: -L$${libdir} -ltlsmgr'; \
+	  echo 'Libs.private: $(strip $(PC_LIBS))'; } >$@
+
 $(BUILD)/example-server: $(patsubst %.c,$(OBJ)/%.o,$(EXAMPLE_SRCS)) $(BUILD)/libtlsmgr.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
+	$(LINK) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
 
 # --- tests -----------------------------------------------------------------------------------
 unit-tests: $(UNIT_BINS)
@@ -142,7 +244,7 @@ bench-bins: $(BENCH_BINS)
 
 $(BUILD)/tests/test_%: $(UNIT)/tests/unit/test_%.o $(UNIT_LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
+	$(LINK) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
 
 # Fuzz targets: a standalone main replays a corpus; FUZZ_ENGINE=-fsanitize=fuzzer (clang)
 # builds the libFuzzer binary instead.
@@ -187,26 +289,57 @@ run:
 	@sh mk/run.sh $(BUILD)/tlsmgr
 
 # --- install ---------------------------------------------------------------------------------
+# tlsmgr.conf is installed only where there is none: a reinstall keeps the local one, as
+# Debian's and OpenWrt's conffiles do, and tlsmgr.conf.example beside it is always the new
+# version's. Nothing installed is run (cross builds cannot).
+SOFILES := $(if $(filter 0,$(SHARED)),,libtlsmgr.so.$(VERSION) libtlsmgr.so.$(SOVERSION) libtlsmgr.so)
+INSTALLED := $(SBINDIR)/tlsmgr $(LIBDIR)/libtlsmgr.a $(addprefix $(LIBDIR)/,$(SOFILES)) \
+	$(INCLUDEDIR)/tlsmgr.h $(PKGCONFIGDIR)/tlsmgr.pc $(CONFDIR)/tlsmgr.conf.example
+MANPAGES := $(MANDIR)/man8/tlsmgr.8 $(MANDIR)/man5/tlsmgr.conf.5 $(MANDIR)/man3/libtlsmgr.3
+
 install: install-bin install-man
 
 install-bin: all
 	$(INSTALL) -D -m 0755 $(BUILD)/tlsmgr $(DESTDIR)$(SBINDIR)/tlsmgr
 	$(INSTALL) -D -m 0644 $(BUILD)/libtlsmgr.a $(DESTDIR)$(LIBDIR)/libtlsmgr.a
-	$(INSTALL) -D -m 0755 $(BUILD)/libtlsmgr.so $(DESTDIR)$(LIBDIR)/libtlsmgr.so.$(SOVERSION)
+ifneq ($(SHARED),0)
+	$(INSTALL) -D -m 0755 $(BUILD)/libtlsmgr.so $(DESTDIR)$(LIBDIR)/libtlsmgr.so.$(VERSION)
+	ln -sf libtlsmgr.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libtlsmgr.so.$(SOVERSION)
 	ln -sf libtlsmgr.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libtlsmgr.so
+endif
 	$(INSTALL) -D -m 0644 src/client/tlsmgr.h $(DESTDIR)$(INCLUDEDIR)/tlsmgr.h
-	$(INSTALL) -D -m 0644 docs/tlsmgr.conf.example $(DESTDIR)$(SYSCONFDIR)/tlsmgr/tlsmgr.conf
+	$(INSTALL) -D -m 0644 $(BUILD)/tlsmgr.pc $(DESTDIR)$(PKGCONFIGDIR)/tlsmgr.pc
+	$(INSTALL) -D -m 0644 docs/tlsmgr.conf.example $(DESTDIR)$(CONFDIR)/tlsmgr.conf.example
+	@if [ -e '$(DESTDIR)$(CONFDIR)/tlsmgr.conf' ]; then \
+		echo 'kept $(DESTDIR)$(CONFDIR)/tlsmgr.conf; the new example is tlsmgr.conf.example'; \
+	else \
+		echo '$(INSTALL) -m 0644 docs/tlsmgr.conf.example $(DESTDIR)$(CONFDIR)/tlsmgr.conf'; \
+		$(INSTALL) -m 0644 docs/tlsmgr.conf.example '$(DESTDIR)$(CONFDIR)/tlsmgr.conf'; \
+	fi
 
 install-man:
 	$(INSTALL) -D -m 0644 docs/tlsmgr.8 $(DESTDIR)$(MANDIR)/man8/tlsmgr.8
 	$(INSTALL) -D -m 0644 docs/tlsmgr.conf.5 $(DESTDIR)$(MANDIR)/man5/tlsmgr.conf.5
 	$(INSTALL) -D -m 0644 docs/libtlsmgr.3 $(DESTDIR)$(MANDIR)/man3/libtlsmgr.3
 
+# Removes what install added: tlsmgr.conf only while it is still the example (an edited one
+# stays, as a package manager keeps a changed conffile), then CONFDIR if empty; under a
+# DESTDIR also every directory install made that is empty now, up to DESTDIR.
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/tlsmgr $(DESTDIR)$(LIBDIR)/libtlsmgr.a \
-		$(DESTDIR)$(LIBDIR)/libtlsmgr.so $(DESTDIR)$(LIBDIR)/libtlsmgr.so.$(SOVERSION) \
-		$(DESTDIR)$(INCLUDEDIR)/tlsmgr.h $(DESTDIR)$(MANDIR)/man8/tlsmgr.8 \
-		$(DESTDIR)$(MANDIR)/man5/tlsmgr.conf.5 $(DESTDIR)$(MANDIR)/man3/libtlsmgr.3
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED) $(MANPAGES))
+	@conf='$(DESTDIR)$(CONFDIR)/tlsmgr.conf'; \
+	if cmp -s docs/tlsmgr.conf.example "$$conf"; then echo "rm -f $$conf"; rm -f "$$conf"; \
+	elif [ -e "$$conf" ]; then echo "kept $$conf: it differs from the example"; fi
+	@rmdir '$(DESTDIR)$(CONFDIR)' 2>/dev/null || true
+	@if [ -n '$(DESTDIR)' ]; then \
+		for d in $(sort $(dir $(INSTALLED) $(MANPAGES))); do \
+			d='$(DESTDIR)'$${d%/}; \
+			while [ "$$d" != '$(DESTDIR)' ] && [ -n "$$d" ]; do \
+				[ ! -d "$$d" ] || rmdir "$$d" 2>/dev/null || break; \
+				d=$${d%/*}; \
+			done; \
+		done; \
+	fi
 
 clean:
 	rm -rf $(BUILD)

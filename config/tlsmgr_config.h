@@ -31,9 +31,15 @@
 #define TLSMGR_BOARD_NAME "generic"
 #endif
 
+/* Directory of the system's configuration files. The Makefile passes its SYSCONFDIR, the
+ * directory `make install` puts tlsmgr.conf in, so that the binaries look where it went. */
+#ifndef TLSMGR_SYSCONFDIR
+#define TLSMGR_SYSCONFDIR "/etc"
+#endif
+
 /* Configuration file read by the daemon and by libtlsmgr when none is given. */
 #ifndef TLSMGR_DEFAULT_CONFIG_FILE
-#define TLSMGR_DEFAULT_CONFIG_FILE "/etc/tlsmgr/tlsmgr.conf"
+#define TLSMGR_DEFAULT_CONFIG_FILE TLSMGR_SYSCONFDIR "/tlsmgr/tlsmgr.conf"
 #endif
 
 /* ---- Entropy pool and generator --------------------------------------------------------- */
@@ -54,9 +60,14 @@
 #endif
 
 /* 1: the generator is CTR_DRBG with AES-256 (needs MBEDTLS_CTR_DRBG_C and MBEDTLS_AES_C).
- * 0: HMAC_DRBG with SHA-512, for boards whose mbedTLS leaves AES out. */
+ * 0: HMAC_DRBG with SHA-512, for builds whose mbedTLS leaves AES out. */
 #ifndef TLSMGR_DRBG_CTR
 #define TLSMGR_DRBG_CTR 1
+#endif
+/* 1: the other kind is built as well (where mbedTLS has it), so that the unit tests check
+ * both; 0: only the kind TLSMGR_DRBG_CTR selects, which is all the daemon uses. */
+#ifndef TLSMGR_DRBG_BOTH
+#define TLSMGR_DRBG_BOTH 0
 #endif
 
 /* Most entropy sources in tls_random_source. 1 to 16. */
@@ -65,7 +76,7 @@
 #endif
 
 /* 1: SP 800-90B repetition count and adaptive proportion tests on raw inputs (hwrng, EGD,
- * plain file, board hook). 0 saves about 1 KB of code on boards that trust their sources. */
+ * plain file, hardware hook). 0 saves about 1 KB of code where the sources are trusted. */
 #ifndef TLSMGR_HEALTH_TESTS
 #define TLSMGR_HEALTH_TESTS 1
 #endif
@@ -117,7 +128,7 @@
  * tlsmgr.conf must stay root's, or a compromised daemon could rewrite the file that root reads
  * at the next start. */
 #ifndef TLSMGR_DEFAULT_SEED_FILE
-#define TLSMGR_DEFAULT_SEED_FILE "/etc/tlsmgr/random/seed"
+#define TLSMGR_DEFAULT_SEED_FILE TLSMGR_SYSCONFDIR "/tlsmgr/random/seed"
 #endif
 #ifndef TLSMGR_DEFAULT_SEED_SAVE_PERIOD
 #define TLSMGR_DEFAULT_SEED_SAVE_PERIOD 86400
@@ -310,9 +321,10 @@
 #ifndef TLSMGR_LOG_DEBUG
 #define TLSMGR_LOG_DEBUG 1
 #endif
-/* Longest log message; longer ones are cut. */
+/* Longest log message in bytes; longer ones are cut. A configuration error, which goes through
+ * the log too, names a path of up to TLSMGR_PATH_MAX bytes and the reason. 64 or more. */
 #ifndef TLSMGR_LOG_LINE
-#define TLSMGR_LOG_LINE 256
+#define TLSMGR_LOG_LINE 512
 #endif
 
 #include "tlsmgr_check.h"

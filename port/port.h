@@ -2,15 +2,16 @@
 /*
  * port.h - the only platform interface of tlsmgr.
  *
- * src/ reaches the operating system through these functions and nothing else, so a new board
- * needs a new port, never a change in src/. Ports: port/posix (any POSIX system), port/linux
- * (overrides posix files by name: getrandom, RNDADDENTROPY, boot-time clock), port/test (the
- * unit tests' port: virtual clock, scripted entropy, injected faults, captured log) and
- * port/template (commented stubs to start a board port from).
+ * src/ reaches the operating system through these functions and nothing else, so a new
+ * platform needs a new port, never a change in src/. Ports: port/posix (any POSIX system),
+ * port/linux (overrides posix files by name: getrandom, RNDADDENTROPY, boot-time clock), port/test
+ * (the unit tests' port: virtual clock, scripted entropy, injected faults, captured log) and
+ * port/template (commented stubs to start a new port from).
  *
  * Conventions: a function that can fail returns -1 (or a negative count) and sets errno to a
- * value from <errno.h>; callers log strerror(errno). Every path is opened without following a
- * final symbolic link and with close-on-exec.
+ * value from <errno.h>, which the daemon's log_err_errno and log_warn_errno append to their
+ * message. Every path is opened without following a final symbolic link and with
+ * close-on-exec.
  */
 #ifndef TLSMGR_PORT_H
 #define TLSMGR_PORT_H
@@ -43,12 +44,13 @@ int port_kernel_rng_wait_fd(void);
 /* Adds len bytes to the kernel pool and credits `bits` (capped by the kernel at 256) of
  * entropy: RNDADDENTROPY. -1 with errno EPERM without CAP_SYS_ADMIN, ENOSYS where none. */
 int port_kernel_credit(const void *buf, size_t len, unsigned bits);
-/* Board hook: raw bytes from a board-specific hardware RNG. Returns the count, or -1 with
- * errno ENOSYS when the board has none. Health-tested by the caller. */
-long port_board_entropy(void *buf, size_t len);
-/* Board hook: device-unique but not secret data (serial number, MAC addresses, machine-id),
+/* Hardware hook (hardware.c of the port): raw bytes from a hardware RNG that only the port
+ * knows how to read (SoC TRNG registers, a secure element). Returns the count, or -1 with
+ * errno ENOSYS when there is none. Health-tested by the caller. */
+long port_hardware_entropy(void *buf, size_t len);
+/* Hardware hook: device-unique but not secret data (serial number, MAC addresses, machine-id),
  * mixed in uncredited so that identical images diverge. Returns the count (0 if none). */
-long port_board_unique(void *buf, size_t cap);
+long port_hardware_unique(void *buf, size_t cap);
 
 /* ---- Files ----------------------------------------------------------------------------- */
 

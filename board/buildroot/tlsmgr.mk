@@ -12,27 +12,32 @@ TLSMGR_INSTALL_STAGING = YES
 TLSMGR_DEPENDENCIES = host-pkgconf lmdb mbedtls
 
 # board/buildroot/board.h holds the compile-time defaults of this build.
-TLSMGR_MAKE_OPTS = BOARD=buildroot PREFIX=/usr
+# TARGET_CONFIGURE_OPTS passes CC, AR, OBJCOPY and the flags; a BR2_STATIC_LIBS
+# system gets no shared library.
+TLSMGR_MAKE_OPTS = BOARD=buildroot PREFIX=/usr SYSCONFDIR=/etc
+
+ifeq ($(BR2_STATIC_LIBS),y)
+TLSMGR_MAKE_OPTS += SHARED=0
+endif
 
 define TLSMGR_BUILD_CMDS
 	$(TARGET_MAKE_ENV) $(TARGET_CONFIGURE_OPTS) $(MAKE) -C $(@D) \
 		$(TLSMGR_MAKE_OPTS)
 endef
 
-# The library and header for other packages; man pages are not needed.
+# The libraries, header and tlsmgr.pc for other packages; man pages are not
+# needed.
 define TLSMGR_INSTALL_STAGING_CMDS
 	$(TARGET_MAKE_ENV) $(TARGET_CONFIGURE_OPTS) $(MAKE) -C $(@D) \
 		$(TLSMGR_MAKE_OPTS) DESTDIR=$(STAGING_DIR) install-bin
 endef
 
-# install-bin installs the daemon, the library and the example
-# configuration, whose settings are all commented out; it is installed
-# here explicitly so that the target always has it.
+# install-bin installs the daemon, the library, /etc/tlsmgr/tlsmgr.conf.example
+# and, where the target has none yet (a reinstall keeps an edited one),
+# /etc/tlsmgr/tlsmgr.conf, whose settings are all commented out.
 define TLSMGR_INSTALL_TARGET_CMDS
 	$(TARGET_MAKE_ENV) $(TARGET_CONFIGURE_OPTS) $(MAKE) -C $(@D) \
 		$(TLSMGR_MAKE_OPTS) DESTDIR=$(TARGET_DIR) install-bin
-	$(INSTALL) -D -m 0644 $(@D)/docs/tlsmgr.conf.example \
-		$(TARGET_DIR)/etc/tlsmgr/tlsmgr.conf
 endef
 
 define TLSMGR_USERS

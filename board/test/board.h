@@ -7,3 +7,4 @@
 #define TLSMGR_DEFAULT_SEED_FILE       "seed/seed"
 #define TLSMGR_EGD_MAX_CLIENTS         4
 #define TLSMGR_SWEEP_BATCH             100
+#define TLSMGR_DRBG_BOTH               1

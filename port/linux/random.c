@@ -12,6 +12,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "port.h"
 
 #ifndef GRND_NONBLOCK
@@ -75,7 +77,8 @@ int port_kernel_credit(const void *buf, size_t len, unsigned bits)
         return -1;
     r = ioctl(fd, RNDADDENTROPY, &req);
     e = errno;
-    memset(&req, 0, sizeof(req));
+    /* The copy of the seed goes; a plain memset before the end of scope could be dropped. */
+    mbedtls_platform_zeroize(&req, sizeof(req));
     close(fd);
     errno = e;
     return r < 0 ? -1 : 0;

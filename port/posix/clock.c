@@ -38,7 +38,7 @@ uint64_t port_now_ms(void)
 
 int64_t port_wall_time(void)
 {
-    return (int64_t)time(NULL);
+    return (int64_t)(ns_of(CLOCK_REALTIME) / 1000000000u);
 }
 
 int port_clock_sample(uint64_t *out, int n)

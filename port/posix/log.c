@@ -2,9 +2,11 @@
 /* log.c - the log sink: syslog, or standard error in the foreground. */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
-#include <stdio.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "port.h"
 
@@ -24,11 +26,38 @@ void port_log_open(const char *ident, int facility, int to_stderr)
         openlog(log_ident, LOG_PID | LOG_NDELAY, facility);
 }
 
+/* Writes all of iov to fd (unbuffered: nothing is lost if the process dies next). */
+static void write_all(int fd, struct iovec *iov, int n)
+{
+    while (n > 0) {
+        ssize_t w = writev(fd, iov, n);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        while (n > 0 && (size_t)w >= iov->iov_len) {
+            w -= (ssize_t)iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + w;
+            iov->iov_len -= (size_t)w;
+        }
+    }
+}
+
 void port_log_write(int priority, const char *message)
 {
     if (log_stderr) {
-        fprintf(stderr, "%s: %s\n", log_ident, message);
-        fflush(stderr);
+        /* One writev per line, so that lines of several processes do not interleave. */
+        struct iovec iov[4] = {{log_ident, strlen(log_ident)},
+                               {(void *)": ", 2},
+                               {(void *)message, strlen(message)},
+                               {(void *)"\n", 1}};
+
+        write_all(2, iov, 4);
     } else {
         syslog(priority, "%s", message);
     }
@@ -40,25 +69,9 @@ void port_log_close(void)
         closelog();
 }
 
-int port_log_facility(const char *name)
-{
-    static const struct {
-        const char *name;
-        int code;
-    } names[] = {{"daemon", LOG_DAEMON}, {"user", LOG_USER},     {"authpriv", LOG_AUTHPRIV},
-                 {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1}, {"local2", LOG_LOCAL2},
-                 {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
-                 {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7}};
-    size_t i;
-
-    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(name, names[i].name) == 0)
-            return names[i].code;
-    return -1;
-}
-
 void port_print(const char *text)
 {
-    fputs(text, stdout);
-    fflush(stdout);
+    struct iovec iov = {(void *)text, strlen(text)};
+
+    write_all(1, &iov, 1);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* priv.c - identities and the one-way drop of root privileges. */
+/* priv.c - identities and the one-way drop of root privileges (the daemon only). */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
 #include <errno.h>
@@ -22,11 +22,6 @@ unsigned port_uid(void)
 unsigned port_gid(void)
 {
     return (unsigned)getegid();
-}
-
-long port_pid(void)
-{
-    return (long)getpid();
 }
 
 int port_user_lookup(const char *name, unsigned *uid, unsigned *gid)

@@ -30,11 +30,24 @@ static int set_flags(int fd)
                : 0;
 }
 
-int port_signals_open(void)
+static const int caught[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
+
+/* Sets handler for every signal of caught[]. */
+static void catch_all(void (*handler)(int), int flags)
 {
-    static const int caught[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
     struct sigaction sa;
     size_t i;
+
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = flags;
+    for (i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
+        sigaction(caught[i], &sa, NULL);
+}
+
+int port_signals_open(void)
+{
+    struct sigaction sa;
 
     if (sig_pipe[0] >= 0)
         return sig_pipe[0];
@@ -44,12 +57,10 @@ int port_signals_open(void)
         port_signals_close();
         return -1;
     }
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    for (i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
-        sigaction(caught[i], &sa, NULL);
+    catch_all(on_signal, SA_RESTART);
     sa.sa_handler = SIG_IGN;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
     sigaction(SIGPIPE, &sa, NULL);
     return sig_pipe[0];
 }
@@ -76,15 +87,7 @@ enum port_signal port_signal_next(void)
 
 void port_signals_close(void)
 {
-    struct sigaction sa;
-
-    sa.sa_handler = SIG_DFL;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGUSR1, &sa, NULL);
+    catch_all(SIG_DFL, 0);
     if (sig_pipe[0] >= 0)
         close(sig_pipe[0]);
     if (sig_pipe[1] >= 0)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * port_template.c - the functions a new port must provide, each failing with ENOSYS until it
- * is written. Copy to port/<board>/, implement, and build with make PORT=<board>. See
+ * is written. Copy to port/<name>/, implement, and build with make PORT=<name>. See
  * port/posix/ for a complete reference implementation and port/port.h for the contract.
  */
 #include <errno.h>
@@ -30,10 +30,10 @@ int port_kernel_rng_wait_fd(void) { return -1; }
 int port_kernel_credit(const void *buf, size_t len, unsigned bits)
 { (void)buf; (void)len; (void)bits; NOT_YET(-1); }
 
-/* Board hooks: a raw hardware RNG (health-tested by tlsmgr), and device-unique data such as
+/* Hardware hooks (hardware.c in the posix and linux ports): a raw hardware RNG (health-tested by tlsmgr), and device-unique data such as
  * a serial number or MAC addresses. */
-long port_board_entropy(void *buf, size_t len) { (void)buf; (void)len; NOT_YET(-1); }
-long port_board_unique(void *buf, size_t cap) { (void)buf; (void)cap; return 0; }
+long port_hardware_entropy(void *buf, size_t len) { (void)buf; (void)len; NOT_YET(-1); }
+long port_hardware_unique(void *buf, size_t cap) { (void)buf; (void)cap; return 0; }
 
 /* Files: O_NOFOLLOW and close-on-exec always; EINTR retried inside. */
 int port_open(const char *path, int flags, unsigned mode)
@@ -71,7 +71,7 @@ int port_signals_open(void) { NOT_YET(-1); }
 enum port_signal port_signal_next(void) { return PORT_SIG_NONE; }
 void port_signals_close(void) {}
 
-/* Log sink: syslog, a console, or the board's own logger. */
+/* Log sink: syslog, a console, or the platform's own logger. */
 void port_log_open(const char *ident, int facility, int to_stderr)
 { (void)ident; (void)facility; (void)to_stderr; }
 void port_log_write(int priority, const char *message) { (void)priority; (void)message; }
@@ -79,7 +79,7 @@ void port_log_close(void) {}
 int port_log_facility(const char *name) { (void)name; return 0; }
 void port_print(const char *text) { (void)text; }
 
-/* Identity; a single-user board answers "not root" and drops nothing. */
+/* Identity; a single-user system answers "not root" and drops nothing. */
 int port_is_root(void) { return 0; }
 unsigned port_uid(void) { return 0; }
 unsigned port_gid(void) { return 0; }
@@ -88,7 +88,7 @@ int port_user_lookup(const char *name, unsigned *uid, unsigned *gid)
 { (void)name; (void)uid; (void)gid; NOT_YET(-1); }
 int port_group_lookup(const char *name, unsigned *gid) { (void)name; (void)gid; NOT_YET(-1); }
 int port_drop_privileges(unsigned uid, unsigned gid) { (void)uid; (void)gid; NOT_YET(-1); }
-/* One lock for libtlsmgr's shared state, safe across fork (see port/posix/mutex.c); a board
+/* One lock for libtlsmgr's shared state, safe across fork (see port/posix/mutex.c); a system
  * whose TLS servers have no threads may leave these empty. */
 void port_mutex_lock(void) {}
 void port_mutex_unlock(void) {}

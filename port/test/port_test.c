@@ -273,7 +273,7 @@ int port_kernel_credit(const void *buf, size_t len, unsigned bits)
     return 0;
 }
 
-void port_test_board_entropy(const void *script, size_t len)
+void port_test_hardware_entropy(const void *script, size_t len)
 {
     if (len > sizeof(board_script))
         len = sizeof(board_script);
@@ -283,14 +283,14 @@ void port_test_board_entropy(const void *script, size_t len)
     board_pos = 0;
 }
 
-void port_test_board_unique(const char *text)
+void port_test_hardware_unique(const char *text)
 {
     snprintf(board_unique, sizeof(board_unique), "%s", text);
 }
 
-long port_board_entropy(void *buf, size_t len)
+long port_hardware_entropy(void *buf, size_t len)
 {
-    if (faulted("board_entropy", &len))
+    if (faulted("hardware_entropy", &len))
         return -1;
     if (board_len == 0) {
         errno = ENOSYS;
@@ -300,11 +300,11 @@ long port_board_entropy(void *buf, size_t len)
     return (long)len;
 }
 
-long port_board_unique(void *buf, size_t cap)
+long port_hardware_unique(void *buf, size_t cap)
 {
     size_t n = strlen(board_unique);
 
-    count("board_unique");
+    count("hardware_unique");
     if (n > cap)
         n = cap;
     memcpy(buf, board_unique, n);

@@ -3,8 +3,8 @@
  * port_test.h - controls of the test port, for unit tests only.
  *
  * The test port is the real posix/linux port with every call wrapped: clocks are variables the
- * test moves, the kernel RNG and the board hook replay a script, any call can be made to fail
- * with a chosen errno or return short, and the log is captured for the test to inspect.
+ * test moves, the kernel RNG and the hardware RNG hook replay a script, any call can be made to
+ * fail with a chosen errno or return short, and the log is captured for the test to inspect.
  */
 #ifndef TLSMGR_PORT_TEST_H
 #define TLSMGR_PORT_TEST_H
@@ -35,9 +35,9 @@ extern unsigned port_test_polls;
 void port_test_entropy(const void *script, size_t len);
 extern int port_test_rng_ready;
 extern int port_test_rng_fd;
-/* Board hook: script for port_board_entropy (NULL: ENOSYS) and port_board_unique's bytes. */
-void port_test_board_entropy(const void *script, size_t len);
-void port_test_board_unique(const char *text);
+/* Board hook: script for port_hardware_entropy (NULL: ENOSYS) and port_hardware_unique's bytes. */
+void port_test_hardware_entropy(const void *script, size_t len);
+void port_test_hardware_unique(const char *text);
 
 /* Kernel crediting: calls made and bits credited (after port_kernel_credit's own cap). */
 extern unsigned port_test_credits;

@@ -8,8 +8,8 @@
 #define port_kernel_rng_ready   port_real_kernel_rng_ready
 #define port_kernel_rng_wait_fd port_real_kernel_rng_wait_fd
 #define port_kernel_credit      port_real_kernel_credit
-#define port_board_entropy      port_real_board_entropy
-#define port_board_unique       port_real_board_unique
+#define port_hardware_entropy   port_real_hardware_entropy
+#define port_hardware_unique    port_real_hardware_unique
 #define port_open               port_real_open
 #define port_read               port_real_read
 #define port_write              port_real_write

@@ -8,8 +8,8 @@
 #undef port_kernel_rng_ready
 #undef port_kernel_rng_wait_fd
 #undef port_kernel_credit
-#undef port_board_entropy
-#undef port_board_unique
+#undef port_hardware_entropy
+#undef port_hardware_unique
 #undef port_open
 #undef port_read
 #undef port_write

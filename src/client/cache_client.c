@@ -17,13 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
 #include <mbedtls/ssl.h>
 
-#include "cache_env.h"
+#include "cache_session.h"
+#include "cache_client.h"
 #include "client.h"
 #include "mbedtls_compat.h"
 #include "port.h"
+#include "ticket_client.h"
+#include "wipe.h"
 
 struct cache_client {
     struct cache_env ce;
@@ -60,7 +62,7 @@ static struct cache_env *env_get(struct cache_client *c, const struct tlsmgr_con
     }
     if (c->retry_ms != 0 && now < c->retry_ms)
         return NULL;
-    if (cache_env_open(&c->ce, conf, CACHE_ROLE_CLIENT, 0, 0) < 0) {
+    if (cache_env_open(&c->ce, conf, CACHE_ROLE_CLIENT) < 0) {
         c->retry_ms = now + TLSMGR_CACHE_CLIENT_RETRY_MS;
         return NULL;
     }
@@ -98,14 +100,14 @@ void cache_client_env_failed(void)
 /*
  * Removes an entry whose header looked right but whose blob mbedTLS refused (a build with
  * other options under the same version header, or damage), so that no later lookup pays for
- * it again. cache_env_remove only removes entries that fail the header checks.
+ * it again. cache_session_remove only removes entries that fail the header checks.
  */
 /* A blob mbedTLS refuses (or one stored under another ID): removed, and counted. */
 static void entry_drop(struct tlsmgr *t, struct cache_env *ce, const unsigned char *id,
                        size_t idlen)
 {
     t->cache->counts.incompatible++;
-    (void)cache_env_drop(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, &t->cache->counts);
+    (void)cache_session_drop(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, &t->cache->counts);
 }
 
 /* The get callback: 0 and *s filled on a hit, 1 on a miss. */
@@ -128,8 +130,8 @@ static int cache_get(void *ctx, const unsigned char *id_in, size_t idlen, mbedtl
         int64_t now = port_wall_time();
 
         c->counts.lookups++;
-        r = cache_env_lookup(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, now, c->buf,
-                             CACHE_BLOB_MAX, &len);
+        r = cache_session_lookup(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, now, c->buf,
+                                 CACHE_BLOB_MAX, &len);
         if (r == CACHE_LOOKUP_HIT) {
             /* load fails on any version or option mismatch; it frees *s itself then. The
              * ID check guards against an entry stored under a key it does not match. */
@@ -143,8 +145,8 @@ static int cache_get(void *ctx, const unsigned char *id_in, size_t idlen, mbedtl
                 ret = 0;
             }
         } else if (r == CACHE_LOOKUP_STALE) {
-            (void)cache_env_remove(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, now,
-                                   &c->counts);
+            (void)cache_session_remove(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, now,
+                                       &c->counts);
         } else if (r < 0) {
             env_failed(c);
         }
@@ -153,7 +155,7 @@ static int cache_get(void *ctx, const unsigned char *id_in, size_t idlen, mbedtl
         else
             c->counts.misses++;
         /* The blob holds the master secret. */
-        mbedtls_platform_zeroize(c->buf, len < CACHE_BLOB_MAX ? len : CACHE_BLOB_MAX);
+        wipe(c->buf, len < CACHE_BLOB_MAX ? len : CACHE_BLOB_MAX);
     }
     port_mutex_unlock();
     return ret;
@@ -179,12 +181,12 @@ static int cache_set(void *ctx, const unsigned char *id, size_t idlen, const mbe
         if (mbedtls_ssl_session_save(s, c->buf, CACHE_BLOB_MAX, &len) == 0) {
             int64_t now = port_wall_time();
 
-            if (cache_env_store(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, now,
-                                (uint64_t)now + t->conf.cache_timeout, c->buf, len,
-                                &c->counts) == 0)
+            if (cache_session_store(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, now,
+                                    (uint64_t)now + t->conf.cache_timeout, c->buf, len,
+                                    &c->counts) == 0)
                 ret = 0;
         }
-        mbedtls_platform_zeroize(c->buf, len < CACHE_BLOB_MAX ? len : CACHE_BLOB_MAX);
+        wipe(c->buf, len < CACHE_BLOB_MAX ? len : CACHE_BLOB_MAX);
     }
     port_mutex_unlock();
     return ret;

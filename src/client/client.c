@@ -3,9 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache_client.h"
 #include "client.h"
-#include "log.h"
 #include "port.h"
+#include "ticket_client.h"
 
 const char *tlsmgr_version(void)
 {
@@ -27,8 +28,6 @@ int tlsmgr_open(struct tlsmgr **out, const char *conf_file, const char *service_
     t = calloc(1, sizeof(*t));
     if (t == NULL)
         return TLSMGR_ERR_NOMEM;
-    /* The library is silent unless the host asks: a TLS server owns its own logging. */
-    log_enable(0);
     if (conf_load(&t->conf, conf_file != NULL ? conf_file : TLSMGR_DEFAULT_CONFIG_FILE, &err) < 0) {
         free(t);
         return TLSMGR_ERR_CONFIG;

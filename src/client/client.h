@@ -1,14 +1,23 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* client.h - libtlsmgr's private handle, shared by the library's files. */
+/* client.h - libtlsmgr's private handle (client.c opens and closes it), shared by the
+ * library's files. */
 #ifndef TLSMGR_CLIENT_H
 #define TLSMGR_CLIENT_H
 
 #include "conf.h"
-#include "tlsmgr.h"
 
-struct cache_client;
-struct cache_env;
-struct ticket_client;
+/* The library is built with -fvisibility=hidden: only the functions of the public header are
+ * exported, from the .so and (after the partial link) from the .a. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+#include "tlsmgr.h"
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
+
+struct cache_client;  /* cache_client.h */
+struct ticket_client; /* ticket_client.h */
 
 struct tlsmgr {
     struct tlsmgr_conf conf;
@@ -18,20 +27,5 @@ struct tlsmgr {
     struct cache_client *cache; /* session cache state (cache_client.c), NULL until used */
     struct ticket_client *tickets; /* ticket key state (ticket_client.c), NULL until used */
 };
-
-/* Frees the session cache state of t (tlsmgr_close). */
-void cache_client_free(struct tlsmgr *t);
-
-/* The process's one LMDB env for conf, opened if need be (after a failed open, not again
- * before TLSMGR_CACHE_CLIENT_RETRY_MS); with check_replaced, an env the daemon replaced is
- * reopened first. NULL when there is none. The caller holds port_mutex_lock. */
-struct cache_env *cache_client_env(const struct tlsmgr_conf *conf, int check_replaced);
-/* An LMDB error on the env: closed, and reopened later. The caller holds the lock. */
-void cache_client_env_failed(void);
-
-/* Installs the shared-ticket callbacks on conf (tlsmgr_ssl_conf), and frees their state. */
-struct mbedtls_ssl_config;
-void ticket_client_install(struct tlsmgr *t, struct mbedtls_ssl_config *conf);
-void ticket_client_free(struct tlsmgr *t);
 
 #endif

@@ -27,14 +27,15 @@
 #include <string.h>
 
 #include "mbedtls_compat.h"
-#include <mbedtls/platform_util.h>
 #include <mbedtls/ssl.h>
 
+#include "cache_client.h"
 #include "cache_env.h"
 #include "client.h"
 #include "port.h"
 #include "ticket_client.h"
 #include "ticket_store.h"
+#include "wipe.h"
 
 #if TLSMGR_TICKETS && defined(MBEDTLS_SSL_SESSION_TICKETS) && defined(MBEDTLS_SSL_SRV_C) &&        \
     defined(MBEDTLS_GCM_C) && defined(MBEDTLS_AES_C)
@@ -229,10 +230,10 @@ int tlsmgr_ticket_write(void *ctx, const mbedtls_ssl_session *session, unsigned 
         *tlen = TICKET_OVERHEAD + clear_len;
     } else {
         /* The session (its master secret) may be in the buffer in clear. */
-        mbedtls_platform_zeroize(start, (size_t)(end - start));
+        wipe(start, (size_t)(end - start));
     }
     mbedtls_gcm_free(&gcm);
-    mbedtls_platform_zeroize(&k, sizeof(k));
+    wipe(&k, sizeof(k));
     return ret;
 }
 
@@ -259,7 +260,7 @@ int tlsmgr_ticket_parse(void *ctx, mbedtls_ssl_session *session, unsigned char *
     }
     mbedtls_gcm_init(&gcm);
     ret = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, k.key, TICKET_KEY_LEN * 8);
-    mbedtls_platform_zeroize(&k, sizeof(k));
+    wipe(&k, sizeof(k));
     if (ret == 0 && mbedtls_gcm_auth_decrypt(&gcm, enc_len, buf + TICKET_WIRE_NAME_LEN,
                                              TICKET_IV_LEN, buf, TICKET_AAD_LEN, state_p + enc_len,
                                              TICKET_TAG_LEN, state_p, state_p) != 0)
@@ -270,7 +271,7 @@ int tlsmgr_ticket_parse(void *ctx, mbedtls_ssl_session *session, unsigned char *
         ret = mbedtls_ssl_session_load(session, state_p, enc_len);
     if (ret == 0)
         TLSMGR_SESSION_NO_EARLY_DATA(session);
-    mbedtls_platform_zeroize(state_p, enc_len);
+    wipe(state_p, enc_len);
     count(t, ret == 0);
     return ret;
 }

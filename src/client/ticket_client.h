@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * ticket_client.h - what libtlsmgr's session ticket callbacks (ticket_client.c) counted, for
- * the unit tests; the callbacks themselves are public (tlsmgr.h).
+ * ticket_client.h - libtlsmgr's session ticket state (ticket_client.c): installed by
+ * tlsmgr_ssl_conf, freed by tlsmgr_close, and what it counted, for the unit tests. The
+ * callbacks themselves are public (tlsmgr.h).
  */
 #ifndef TLSMGR_TICKET_CLIENT_H
 #define TLSMGR_TICKET_CLIENT_H
@@ -12,8 +13,8 @@
 #include "mbedtls_compat.h"
 #include <mbedtls/ssl.h>
 
+#include "client.h"
 #include "ticket_slots.h"
-#include "tlsmgr.h"
 
 struct tlsmgr;
 
@@ -26,6 +27,11 @@ struct ticket_client_stats {
     uint64_t accepted;      /* tickets that resumed a session */
     uint64_t refused;       /* tickets refused: unknown or expired key, bad tag, bad blob */
 };
+
+/* Installs the shared-ticket callbacks on conf (tlsmgr_ssl_conf), and frees their state
+ * (tlsmgr_close). */
+void ticket_client_install(struct tlsmgr *t, struct mbedtls_ssl_config *conf);
+void ticket_client_free(struct tlsmgr *t);
 
 /* This process's counters. Returns 0, or -1 when t has no ticket callbacks installed. */
 int ticket_client_stats(struct tlsmgr *t, struct ticket_client_stats *out);

@@ -8,40 +8,8 @@
 #include "mbedtls_compat.h"
 #include <mbedtls/ssl.h>
 
+#include "byteorder.h"
 #include "cache_format.h"
-
-void cache_put_be64(uint8_t *p, uint64_t v)
-{
-    int i;
-
-    for (i = 7; i >= 0; i--) {
-        p[i] = (uint8_t)v;
-        v >>= 8;
-    }
-}
-
-uint64_t cache_get_be64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    int i;
-
-    for (i = 0; i < 8; i++)
-        v = (v << 8) | p[i];
-    return v;
-}
-
-void cache_put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-uint32_t cache_get_be32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
 
 size_t cache_key_session(uint8_t *out, size_t cap, const uint8_t *tag, size_t taglen,
                          const uint8_t *id, size_t idlen)
@@ -73,7 +41,7 @@ size_t cache_key_expiry(uint8_t *out, size_t cap, uint64_t expires, const uint8_
 {
     if (!cache_key_session_valid(skey, skeylen) || cap < 8 + skeylen)
         return 0;
-    cache_put_be64(out, expires);
+    put_be64(out, expires);
     memcpy(out + 8, skey, skeylen);
     return 8 + skeylen;
 }
@@ -83,7 +51,7 @@ int cache_key_expiry_split(const uint8_t *key, size_t len, uint64_t *expires, co
 {
     if (key == NULL || len < 8 || !cache_key_session_valid(key + 8, len - 8))
         return -1;
-    *expires = cache_get_be64(key);
+    *expires = get_be64(key);
     *skey = key + 8;
     *skeylen = len - 8;
     return 0;
@@ -110,9 +78,9 @@ size_t cache_entry_encode(uint8_t *out, size_t cap, const struct cache_entry_hdr
     out[0] = c.version;
     out[1] = c.flags;
     memcpy(out + 2, c.mbedtls_hdr, CACHE_MBEDTLS_HDR_LEN);
-    cache_put_be64(out + 7, c.created);
-    cache_put_be64(out + 15, c.expires);
-    cache_put_be32(out + 23, c.blob_len);
+    put_be64(out + 7, c.created);
+    put_be64(out + 15, c.expires);
+    put_be32(out + 23, c.blob_len);
     memcpy(out + CACHE_ENTRY_HDR_LEN, blob, bloblen);
     return CACHE_ENTRY_HDR_LEN + bloblen;
 }
@@ -126,9 +94,9 @@ enum cache_verdict cache_entry_decode(const uint8_t *val, size_t len, struct cac
     h->version = val[0];
     h->flags = val[1];
     memcpy(h->mbedtls_hdr, val + 2, CACHE_MBEDTLS_HDR_LEN);
-    h->created = cache_get_be64(val + 7);
-    h->expires = cache_get_be64(val + 15);
-    h->blob_len = cache_get_be32(val + 23);
+    h->created = get_be64(val + 7);
+    h->expires = get_be64(val + 15);
+    h->blob_len = get_be32(val + 23);
     /* A header of another version may be laid out differently: only its first byte is
      * trusted, and the entry is incompatible rather than malformed. */
     if (h->version != CACHE_FORMAT_VERSION)

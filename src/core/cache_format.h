@@ -149,16 +149,19 @@ int cache_format_compare(const uint8_t *rec, size_t len,
 #define CACHE_META_EVICTED      "evicted"
 #define CACHE_META_INCOMPATIBLE "incompatible"
 #define CACHE_META_MALFORMED    "malformed"
-#define CACHE_META_SWEEPS       "sweeps"
-#define CACHE_META_SWEEP_MS     "last_sweep_ms"   /* duration of the last complete sweep */
-#define CACHE_META_LONGEST_US   "longest_txn_us"  /* longest sweep transaction ever */
-#define CACHE_META_SWEEP_TIME   "last_sweep_time" /* wall-clock seconds of its end */
-#define CACHE_META_STARTED      "daemon_started"  /* wall clock of the last daemon start */
-
-/* Big-endian helpers (the only byte-order code of the cache). */
-void cache_put_be64(uint8_t *p, uint64_t v);
-uint64_t cache_get_be64(const uint8_t *p);
-void cache_put_be32(uint8_t *p, uint32_t v);
-uint32_t cache_get_be32(const uint8_t *p);
+/* The counters of struct cache_counts, in its order, NUL-separated (for loops over them). */
+#define CACHE_META_COUNTERS                                                                        \
+    CACHE_META_LOOKUPS "\0" CACHE_META_HITS "\0" CACHE_META_MISSES "\0" CACHE_META_STORES          \
+                       "\0" CACHE_META_EXPIRED "\0" CACHE_META_EVICTED                             \
+                       "\0" CACHE_META_INCOMPATIBLE "\0" CACHE_META_MALFORMED "\0"
+#define CACHE_META_SWEEPS     "sweeps"
+#define CACHE_META_SWEEP_MS   "last_sweep_ms"   /* duration of the last complete sweep */
+#define CACHE_META_LONGEST_US "longest_txn_us"  /* longest sweep transaction ever */
+#define CACHE_META_SWEEP_TIME "last_sweep_time" /* wall-clock seconds of its end */
+#define CACHE_META_STARTED    "daemon_started"  /* wall clock of the last daemon start */
+/* The sweeper's figures, in the order struct cache_stats shows them, NUL-separated. */
+#define CACHE_META_SWEEP_STATS                                                                     \
+    CACHE_META_SWEEPS "\0" CACHE_META_SWEEP_MS "\0" CACHE_META_LONGEST_US                          \
+                      "\0" CACHE_META_SWEEP_TIME "\0"
 
 #endif

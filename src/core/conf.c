@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "port.h"
+#include "readfile.h"
 
 #define WEEK (7u * 86400u)
 
@@ -30,38 +31,44 @@ enum ptype {
 };
 
 struct param {
-    const char *name;
-    enum ptype type;
-    size_t offset;
-    uint64_t min, max;
+    unsigned char type; /* enum ptype */
+    uint32_t offset;    /* of the field in struct tlsmgr_conf */
+    uint32_t min, max;  /* numbers: the range */
 };
 
 #define OFF(field) offsetof(struct tlsmgr_conf, field)
 
+/* The names of params[], in its order, NUL-separated: one string, no table of pointers. */
+static const char param_names[] =
+    "state_directory\0tls_random_source\0tls_random_bytes\0tls_random_exchange_name\0"
+    "tls_random_reseed_period\0tls_random_prng_update_period\0tls_random_seed_file\0"
+    "tls_random_seed_save_period\0tls_random_seed_credit\0tls_random_egd_socket\0"
+    "tls_session_cache_database\0tls_session_cache_timeout\0tls_session_cache_max_entries\0"
+    "tls_session_cache_map_size\0tls_session_cache_sweep_period\0tls_session_cache_sync\0"
+    "tls_ticket_key_lifetime\0tlsmgr_user\0tlsmgr_group\0syslog_name\0syslog_facility\0";
+
 static const struct param params[] = {
-    {"state_directory", P_PATH, OFF(state_directory), 0, 0},
-    {"tls_random_source", P_SOURCES, 0, 0, 0},
-    {"tls_random_bytes", P_COUNT, OFF(random_bytes), 1, 1024},
-    {"tls_random_exchange_name", P_PATH, OFF(exchange_name), 0, 0},
-    {"tls_random_reseed_period", P_TIME, OFF(reseed_period), 1, WEEK},
-    {"tls_random_prng_update_period", P_TIME, OFF(prng_update_period), 1, WEEK},
-    {"tls_random_seed_file", P_SEEDPATH, OFF(seed_file), 0, 0},
-    {"tls_random_seed_save_period", P_TIME, OFF(seed_save_period), TLSMGR_MIN_SEED_SAVE_PERIOD,
-     WEEK},
-    {"tls_random_seed_credit", P_BOOL, OFF(seed_credit), 0, 0},
-    {"tls_random_egd_socket", P_OPTPATH, OFF(egd_socket), 0, 0},
-    {"tls_session_cache_database", P_CACHEDB, OFF(cache_database), 0, 0},
-    {"tls_session_cache_timeout", P_TIME, OFF(cache_timeout), 1, WEEK},
-    {"tls_session_cache_max_entries", P_COUNT, OFF(cache_max_entries), 1, 10000000},
-    {"tls_session_cache_map_size", P_SIZE, OFF(cache_map_size), 65536, 1024UL * 1024 * 1024},
-    {"tls_session_cache_sweep_period", P_TIME, OFF(cache_sweep_period), 0, WEEK},
-    {"tls_session_cache_sync", P_BOOL, OFF(cache_sync), 0, 0},
-    {"tls_ticket_key_lifetime", P_TIME, OFF(ticket_key_lifetime), TLSMGR_MIN_TICKET_KEY_LIFETIME,
-     6 * 86400},
-    {"tlsmgr_user", P_NAME, OFF(user), 0, 0},
-    {"tlsmgr_group", P_NAME, OFF(group), 0, 0},
-    {"syslog_name", P_IDENT, OFF(syslog_name), 0, 0},
-    {"syslog_facility", P_FACILITY, OFF(syslog_facility), 0, 0},
+    {P_PATH, OFF(state_directory), 0, 0},
+    {P_SOURCES, 0, 0, 0},
+    {P_COUNT, OFF(random_bytes), 1, 1024},
+    {P_PATH, OFF(exchange_name), 0, 0},
+    {P_TIME, OFF(reseed_period), 1, WEEK},
+    {P_TIME, OFF(prng_update_period), 1, WEEK},
+    {P_SEEDPATH, OFF(seed_file), 0, 0},
+    {P_TIME, OFF(seed_save_period), TLSMGR_MIN_SEED_SAVE_PERIOD, WEEK},
+    {P_BOOL, OFF(seed_credit), 0, 0},
+    {P_OPTPATH, OFF(egd_socket), 0, 0},
+    {P_CACHEDB, OFF(cache_database), 0, 0},
+    {P_TIME, OFF(cache_timeout), 1, WEEK},
+    {P_COUNT, OFF(cache_max_entries), 1, 10000000},
+    {P_SIZE, OFF(cache_map_size), 65536, 1024UL * 1024 * 1024},
+    {P_TIME, OFF(cache_sweep_period), 0, WEEK},
+    {P_BOOL, OFF(cache_sync), 0, 0},
+    {P_TIME, OFF(ticket_key_lifetime), TLSMGR_MIN_TICKET_KEY_LIFETIME, 6 * 86400},
+    {P_NAME, OFF(user), 0, 0},
+    {P_NAME, OFF(group), 0, 0},
+    {P_IDENT, OFF(syslog_name), 0, 0},
+    {P_FACILITY, OFF(syslog_facility), 0, 0},
 };
 
 #define NPARAMS (sizeof(params) / sizeof(params[0]))
@@ -76,23 +83,56 @@ static void copy_str(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
+/* The keyword of each enum conf_source_kind, in its order: a name, a prefix (ending in ':')
+ * of an absolute path, or "" for a plain file's absolute path. */
+static const char source_names[] = "getrandom\0dev:\0hwrng:\0egd:\0\0hardware\0";
+
+/* Word k (from 0) of a NUL-separated list such as param_names. */
+static const char *nth_word(const char *list, size_t k)
+{
+    for (; k > 0; k--)
+        list += strlen(list) + 1;
+    return list;
+}
+
+const char *conf_source_name(enum conf_source_kind kind)
+{
+    return nth_word(source_names, (size_t)kind);
+}
+
+/* The kind of tok and the length of its prefix; -1 if tok is no source. */
+static int source_kind(const char *tok, size_t *prefix_len)
+{
+    const char *n = source_names;
+    int k;
+
+    for (k = 0; k <= SOURCE_HARDWARE; k++, n += strlen(n) + 1) {
+        size_t nl = strlen(n);
+
+        *prefix_len = nl;
+        if (nl == 0            ? tok[0] == '/'
+            : n[nl - 1] == ':' ? strncmp(tok, n, nl) == 0
+                               : strcmp(tok, n) == 0)
+            return k;
+    }
+    return -1;
+}
+
 /* Fills source list from text; returns NULL or the reason it is wrong. */
 static const char *parse_sources(struct tlsmgr_conf *c, const char *text)
 {
-    static const struct {
-        const char *prefix;
-        enum conf_source_kind kind;
-    } prefixes[] = {{"dev:", SOURCE_DEV}, {"hwrng:", SOURCE_HWRNG}, {"egd:", SOURCE_EGD}};
     static char why[96];
     const char *p = text;
     unsigned n = 0;
 
     while (*p != '\0') {
         char tok[TLSMGR_PATH_MAX + 8];
-        size_t len = strcspn(p, ", \t");
+        size_t len = 0, plen;
         struct conf_source *s;
-        size_t i;
+        int kind;
 
+        while (p[len] != '\0' && p[len] != ',' && p[len] != ' ' && p[len] != '\t')
+            len++;
         if (len == 0) {
             p++;
             continue;
@@ -108,31 +148,20 @@ static const char *parse_sources(struct tlsmgr_conf *c, const char *text)
         }
         s = &c->sources[n];
         s->path[0] = '\0';
-        if (strcmp(tok, "getrandom") == 0) {
-            s->kind = SOURCE_GETRANDOM;
-        } else if (strcmp(tok, "board") == 0) {
-            s->kind = SOURCE_BOARD;
-        } else if (tok[0] == '/') {
-            s->kind = SOURCE_FILE;
-            if (len >= sizeof(s->path))
-                return "source path too long";
-            copy_str(s->path, sizeof(s->path), tok);
-        } else {
-            for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-                if (strncmp(tok, prefixes[i].prefix, strlen(prefixes[i].prefix)) == 0)
-                    break;
-            if (i == sizeof(prefixes) / sizeof(prefixes[0])) {
-                snprintf(why, sizeof(why),
-                         "unknown source '%.24s' (getrandom, board, dev:, hwrng:, egd: or /path)",
-                         tok);
-                return why;
-            }
-            s->kind = prefixes[i].kind;
-            if (tok[strlen(prefixes[i].prefix)] != '/')
+        kind = source_kind(tok, &plen);
+        if (kind < 0) {
+            snprintf(why, sizeof(why),
+                     "unknown source '%.24s' (getrandom, hardware, dev:, hwrng:, egd: or /path)",
+                     tok);
+            return why;
+        }
+        s->kind = (enum conf_source_kind)kind;
+        if (kind != SOURCE_GETRANDOM && kind != SOURCE_HARDWARE) {
+            if (tok[plen] != '/')
                 return "source path must be absolute";
-            if (len - strlen(prefixes[i].prefix) >= sizeof(s->path))
+            if (len - plen >= sizeof(s->path))
                 return "source path too long";
-            copy_str(s->path, sizeof(s->path), tok + strlen(prefixes[i].prefix));
+            copy_str(s->path, sizeof(s->path), tok + plen);
         }
         n++;
     }
@@ -158,48 +187,21 @@ static const char *parse_number(const char *v, enum ptype type, uint64_t *out)
         p++;
     }
     if (*p != '\0') {
-        if (type == P_TIME && p[1] == '\0') {
-            switch (*p) {
-            case 's':
-                mult = 1;
-                break;
-            case 'm':
-                mult = 60;
-                break;
-            case 'h':
-                mult = 3600;
-                break;
-            case 'd':
-                mult = 86400;
-                break;
-            case 'w':
-                mult = WEEK;
-                break;
-            default:
-                return "bad time unit (use s, m, h, d or w)";
-            }
-        } else if (type == P_SIZE && p[1] == '\0') {
-            switch (*p) {
-            case 'k':
-            case 'K':
-                mult = 1024;
-                break;
-            case 'm':
-            case 'M':
-                mult = 1024 * 1024;
-                break;
-            case 'g':
-            case 'G':
-                mult = 1024UL * 1024 * 1024;
-                break;
-            default:
-                return "bad size unit (use k, m or g)";
-            }
-        } else {
+        /* One unit letter: s m h d w for times, k m g (either case) for sizes. */
+        static const char time_units[] = "smhdw", size_units[] = "kmg";
+        static const uint32_t time_mult[] = {1, 60, 3600, 86400, WEEK},
+                              size_mult[] = {1024, 1024 * 1024, 1024 * 1024 * 1024};
+        const char *u = NULL;
+
+        if (p[1] == '\0' && type == P_TIME)
+            u = strchr(time_units, *p);
+        else if (p[1] == '\0' && type == P_SIZE)
+            u = strchr(size_units, *p | 0x20);
+        if (u == NULL)
             return type == P_TIME   ? "bad time unit (use s, m, h, d or w)"
                    : type == P_SIZE ? "bad size unit (use k, m or g)"
                                     : "not a number";
-        }
+        mult = type == P_TIME ? time_mult[u - time_units] : size_mult[u - size_units];
     }
     if (n != 0 && mult > UINT64_MAX / n)
         return "number too large";
@@ -231,6 +233,15 @@ static const char *check_seed_file(const char *path)
     if (slash == NULL || slash == path || slash[1] == '\0')
         return "must name a file in a directory of its own (e.g. /etc/tlsmgr/random/seed)";
     return NULL;
+}
+
+/* 1 if v is one of the NUL-separated words of list (ended by an empty word). */
+static int in_list(const char *v, const char *list)
+{
+    for (; *list != '\0'; list += strlen(list) + 1)
+        if (strcmp(v, list) == 0)
+            return 1;
+    return 0;
 }
 
 /* NULL when n is within p's range, else the reason (in why), quoting text (the value as
@@ -278,9 +289,11 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
             *(unsigned *)(void *)field = (unsigned)n;
         return NULL;
     case P_BOOL:
-        if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
+        if (in_list(v, "yes\0true\0on\0"
+                       "1\0"))
             *(int *)(void *)field = 1;
-        else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
+        else if (in_list(v, "no\0false\0off\0"
+                            "0\0"))
             *(int *)(void *)field = 0;
         else
             return "not a boolean (yes or no)";
@@ -359,8 +372,8 @@ static const char *check_defaults(const struct tlsmgr_conf *c, char *why, size_t
             e = set_param(&scratch, p, field, reason, sizeof(reason)); /* names and paths */
         if (e != NULL) {
             snprintf(why, whycap,
-                     "compiled-in default (board " TLSMGR_BOARD_NAME "): parameter %s: %s", p->name,
-                     e);
+                     "compiled-in default (board " TLSMGR_BOARD_NAME "): parameter %s: %s",
+                     nth_word(param_names, i), e);
             return why;
         }
     }
@@ -479,14 +492,20 @@ int conf_parse(struct tlsmgr_conf *out, const char *file, const char *buf, size_
     while (pos < len) {
         char line[TLSMGR_CONF_MAX_LINE + 1];
         char why[160];
-        const char *nl = memchr(buf + pos, '\n', len - pos);
-        size_t llen = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+        size_t llen = 0;
+        int nl;
         char *s, *end, *eq, *name_end, *val;
         size_t i, namelen;
 
+        while (pos + llen < len && buf[pos + llen] != '\n')
+            llen++;
+        nl = pos + llen < len;
         lineno++;
         if (llen > TLSMGR_CONF_MAX_LINE) {
-            size_t w = strspn(buf + pos, "abcdefghijklmnopqrstuvwxyz_");
+            size_t w = 0;
+
+            while (w < 64 && ((buf[pos + w] >= 'a' && buf[pos + w] <= 'z') || buf[pos + w] == '_'))
+                w++;
             snprintf(why, sizeof(why), "line longer than %d bytes", TLSMGR_CONF_MAX_LINE);
             if (w > 0 && w < 64) {
                 char nm[64];
@@ -499,7 +518,7 @@ int conf_parse(struct tlsmgr_conf *out, const char *file, const char *buf, size_
         memcpy(line, buf + pos, llen);
         line[llen] = '\0';
         pos += llen + (nl ? 1 : 0);
-        if (memchr(line, '\0', llen) != NULL)
+        if (strlen(line) != llen)
             return fail(err, file, lineno, NULL, "NUL byte in line");
         s = line;
         end = line + llen;
@@ -516,16 +535,18 @@ int conf_parse(struct tlsmgr_conf *out, const char *file, const char *buf, size_
             return fail(err, file, lineno, NULL, "missing parameter name before '='");
         {
             char name[64];
+            const char *pn;
+
             if (namelen >= sizeof(name))
                 namelen = sizeof(name) - 1;
             memcpy(name, s, namelen);
             name[namelen] = '\0';
             if (eq == NULL)
                 return fail(err, file, lineno, name, "expected 'name = value'");
-            for (i = 0; i < NPARAMS; i++)
-                if (strcmp(params[i].name, name) == 0)
+            for (i = 0, pn = param_names; i < NPARAMS && *pn != '\0'; i++, pn += strlen(pn) + 1)
+                if (strcmp(pn, name) == 0)
                     break;
-            if (i == NPARAMS)
+            if (i == NPARAMS || *pn == '\0')
                 return fail(err, file, lineno, name, "unknown parameter");
             if (first_line[i] != 0) {
                 snprintf(why, sizeof(why), "duplicate (first set at line %u)", first_line[i]);
@@ -553,54 +574,25 @@ int conf_parse(struct tlsmgr_conf *out, const char *file, const char *buf, size_
 
 int conf_load(struct tlsmgr_conf *c, const char *path, struct conf_error *err)
 {
-    struct port_stat st;
-    char *buf;
-    long n;
-    size_t got = 0;
-    int fd, r;
+    struct readfile rf;
+    char *buf = malloc(TLSMGR_CONF_MAX_SIZE);
+    int r, rc = -1;
 
-    fd = port_open(path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
-    if (fd < 0) {
-        snprintf(err->msg, sizeof(err->msg), "%s: cannot open: %s", path,
-                 errno == ELOOP ? "is a symbolic link" : strerror(errno));
-        return -1;
-    }
-    if (port_fstat(fd, &st) < 0 || st.type != PORT_FT_REG) {
-        port_close(fd);
-        snprintf(err->msg, sizeof(err->msg), "%s: not a regular file", path);
-        return -1;
-    }
-    if (st.size > TLSMGR_CONF_MAX_SIZE) {
-        port_close(fd);
-        snprintf(err->msg, sizeof(err->msg), "%s: larger than %d bytes", path,
-                 TLSMGR_CONF_MAX_SIZE);
-        return -1;
-    }
-    buf = malloc(TLSMGR_CONF_MAX_SIZE + 1);
     if (buf == NULL) {
-        port_close(fd);
         snprintf(err->msg, sizeof(err->msg), "%s: out of memory", path);
         return -1;
     }
-    /* Read to the end, bounded, even if the file grows while it is read. */
-    while (got <= TLSMGR_CONF_MAX_SIZE &&
-           (n = port_read(fd, buf + got, TLSMGR_CONF_MAX_SIZE + 1 - got)) != 0) {
-        if (n < 0) {
-            snprintf(err->msg, sizeof(err->msg), "%s: read error: %s", path, strerror(errno));
-            port_close(fd);
-            free(buf);
-            return -1;
-        }
-        got += (size_t)n;
-    }
-    port_close(fd);
-    if (got > TLSMGR_CONF_MAX_SIZE) {
-        free(buf);
+    r = readfile(path, buf, TLSMGR_CONF_MAX_SIZE, &rf);
+    if (r == 0 && !rf.more)
+        rc = conf_parse(c, path, buf, rf.len, err);
+    else if (r < 0)
+        snprintf(err->msg, sizeof(err->msg), "%s: cannot %s: %s", path, rf.step,
+                 errno == ELOOP ? "is a symbolic link" : strerror(errno));
+    else if (r > 0)
+        snprintf(err->msg, sizeof(err->msg), "%s: not a regular file", path);
+    else
         snprintf(err->msg, sizeof(err->msg), "%s: larger than %d bytes", path,
                  TLSMGR_CONF_MAX_SIZE);
-        return -1;
-    }
-    r = conf_parse(c, path, buf, got, err);
     free(buf);
-    return r;
+    return rc;
 }

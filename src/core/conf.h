@@ -18,12 +18,12 @@ enum conf_source_kind {
     SOURCE_HWRNG,     /* hwrng:/path - raw hardware RNG, health-tested */
     SOURCE_EGD,       /* egd:/path - an external EGD daemon's socket */
     SOURCE_FILE,      /* /path - a plain file, health-tested */
-    SOURCE_BOARD      /* board - the port_board_entropy() hook */
+    SOURCE_HARDWARE   /* hardware - the port_hardware_entropy() hook */
 };
 
 struct conf_source {
     enum conf_source_kind kind;
-    char path[TLSMGR_PATH_MAX]; /* empty for getrandom and board */
+    char path[TLSMGR_PATH_MAX]; /* empty for getrandom and hardware */
 };
 
 /* All paths are absolute or relative to the current directory once conf_load returns: a
@@ -57,6 +57,10 @@ struct tlsmgr_conf {
 struct conf_error {
     char msg[TLSMGR_PATH_MAX + 200];
 };
+
+/* The keyword of a source kind as tls_random_source writes it ("getrandom", "dev:"...; "" for
+ * a plain file). */
+const char *conf_source_name(enum conf_source_kind kind);
 
 /* The compiled-in defaults (config/tlsmgr_config.h and the board preset). */
 void conf_defaults(struct tlsmgr_conf *c);

@@ -2,10 +2,9 @@
 /* ticket_format.c - encoder and hostile-input decoder of the ticket key record. */
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
-
-#include "cache_format.h"
+#include "byteorder.h"
 #include "ticket_format.h"
+#include "wipe.h"
 
 /* TLSMGR_TICKETS 0 leaves the shared ticket keys out of the build. */
 #if TLSMGR_TICKETS
@@ -29,9 +28,9 @@ size_t ticket_record_encode(uint8_t out[TICKET_RECORD_LEN], const struct ticket_
     out[3] = 0;
     memcpy(out + 4, k->name, TICKET_NAME_LEN);
     memcpy(out + 20, k->key, TICKET_KEY_LEN);
-    cache_put_be64(out + 52, (uint64_t)k->created);
-    cache_put_be64(out + 60, (uint64_t)k->active);
-    cache_put_be32(out + 68, k->lifetime);
+    put_be64(out + 52, (uint64_t)k->created);
+    put_be64(out + 60, (uint64_t)k->active);
+    put_be32(out + 68, k->lifetime);
     return TICKET_RECORD_LEN;
 }
 
@@ -43,17 +42,17 @@ int ticket_record_decode(const uint8_t *rec, size_t len, struct ticket_key *k)
     if (rec == NULL || len != TICKET_RECORD_LEN || rec[0] != TICKET_RECORD_VERSION ||
         rec[1] != TICKET_CIPHER_AES_256_GCM || rec[2] != 0 || rec[3] != 0)
         return -1;
-    created = cache_get_be64(rec + 52);
-    active = cache_get_be64(rec + 60);
+    created = get_be64(rec + 52);
+    active = get_be64(rec + 60);
     if (created > (uint64_t)INT64_MAX || active > (uint64_t)INT64_MAX)
         return -1;
     memcpy(k->name, rec + 4, TICKET_NAME_LEN);
     memcpy(k->key, rec + 20, TICKET_KEY_LEN);
     k->created = (int64_t)created;
     k->active = (int64_t)active;
-    k->lifetime = cache_get_be32(rec + 68);
+    k->lifetime = get_be32(rec + 68);
     if (!key_valid(k)) {
-        mbedtls_platform_zeroize(k, sizeof(*k));
+        wipe(k, sizeof(*k));
         return -1;
     }
     return 0;

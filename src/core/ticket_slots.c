@@ -2,9 +2,8 @@
 /* ticket_slots.c - rotation of the previous/current/next ticket keys (ticket_slots.h). */
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "ticket_slots.h"
+#include "wipe.h"
 
 /* TLSMGR_TICKETS 0 leaves the shared ticket keys out of the build. */
 #if TLSMGR_TICKETS
@@ -16,7 +15,7 @@
 
 void ticket_slots_drop(struct ticket_slots *s, unsigned i)
 {
-    mbedtls_platform_zeroize(&s->k[i], sizeof(s->k[i]));
+    wipe(&s->k[i], sizeof(s->k[i]));
     s->present &= ~BIT(i);
 }
 
@@ -31,7 +30,7 @@ unsigned ticket_slots_count(const struct ticket_slots *s)
 
 void ticket_slots_wipe(struct ticket_slots *s)
 {
-    mbedtls_platform_zeroize(s, sizeof(*s));
+    wipe(s, sizeof(*s));
 }
 
 static int wire_name_taken(const struct ticket_slots *s, unsigned self, const uint8_t *name)
@@ -81,7 +80,7 @@ static void shift(struct ticket_slots *s)
     s->k[TICKET_SLOT_PREVIOUS] = s->k[TICKET_SLOT_CURRENT];
     s->k[TICKET_SLOT_CURRENT] = s->k[TICKET_SLOT_NEXT];
     s->present = (s->present >> 1) & (BIT(TICKET_SLOT_PREVIOUS) | BIT(TICKET_SLOT_CURRENT));
-    mbedtls_platform_zeroize(&s->k[TICKET_SLOT_NEXT], sizeof(s->k[TICKET_SLOT_NEXT]));
+    wipe(&s->k[TICKET_SLOT_NEXT], sizeof(s->k[TICKET_SLOT_NEXT]));
 }
 
 int ticket_slots_advance(struct ticket_slots *s, int64_t now, uint32_t lifetime, ticket_rng_fn rng,
@@ -132,7 +131,7 @@ int ticket_slots_advance(struct ticket_slots *s, int64_t now, uint32_t lifetime,
         ticket_slots_wipe(s);
         *s = before;
     }
-    mbedtls_platform_zeroize(&before, sizeof(before));
+    wipe(&before, sizeof(before));
     return ret < 0 ? -1 : (int)changed;
 }
 

@@ -2,9 +2,8 @@
 /* ticket_store.c - reading and writing the ticket key slots of the cache env. */
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "ticket_store.h"
+#include "wipe.h"
 
 /* TLSMGR_TICKETS 0 leaves the shared ticket keys out of the build. */
 #if TLSMGR_TICKETS
@@ -66,7 +65,7 @@ int ticket_store_write(struct cache_env *ce, const struct ticket_slots *s)
             rc = mdb_put(txn, ce->ticket, &k, &v, 0);
         }
     }
-    mbedtls_platform_zeroize(rec, sizeof(rec));
+    wipe(rec, sizeof(rec));
     return cache_env_txn_end(ce, txn, rc, NULL);
 }
 

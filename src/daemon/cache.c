@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "cache.h"
-#include "cache_env.h"
+#include "cache_repair.h"
 #include "log.h"
 #include "port.h"
 #include "sweep.h"
@@ -27,6 +27,42 @@ static struct tickets keys;
 static struct daemon *owner;
 static int active;
 
+/* The meta values of struct cache_stats, from c.lookups to last_sweep_time, in its order. */
+static const char meta_names[] = CACHE_META_COUNTERS CACHE_META_SWEEP_STATS;
+/* How tlsmgr -s and the statistics line name the fields of struct cache_stats. */
+static const char stat_names[] = "entries\0expiry index\0lookups\0hits\0misses\0stores\0"
+                                 "expired\0evicted\0incompatible\0malformed\0sweeps\0last "
+                                 "sweep (ms)\0longest transaction (us)\0last sweep time\0map "
+                                 "bytes\0used bytes\0readers\0reader slots\0";
+LOG_COUNTERS_CHECK(cache_stats, 18);
+
+int cache_read_stats(struct cache_env *ce, struct cache_stats *st)
+{
+    uint64_t *v = &st->c.lookups;
+    const char *name;
+    MDB_envinfo info;
+    MDB_stat ms;
+    MDB_txn *txn;
+
+    memset(st, 0, sizeof(*st));
+    if (ce->env == NULL || cache_env_txn_begin(ce, MDB_RDONLY, &txn) != 0)
+        return -1;
+    if (mdb_stat(txn, ce->session, &ms) == 0)
+        st->entries = ms.ms_entries;
+    if (mdb_stat(txn, ce->expiry, &ms) == 0)
+        st->expiry_entries = ms.ms_entries;
+    for (name = meta_names; *name != '\0'; name += strlen(name) + 1)
+        *v++ = cache_env_meta_get(ce, txn, name);
+    mdb_txn_abort(txn);
+    if (mdb_env_info(ce->env, &info) == 0 && mdb_env_stat(ce->env, &ms) == 0) {
+        st->map_size = info.me_mapsize;
+        st->used_bytes = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
+        st->readers = info.me_numreaders;
+        st->max_readers = info.me_maxreaders;
+    }
+    return 0;
+}
+
 /* The sweeper met a damaged env: reopen it (cache_env_open moves it aside if LMDB or the
  * format record rejects it) and resume sweeping. */
 static void on_broken(void *arg, int rc)
@@ -35,7 +71,7 @@ static void on_broken(void *arg, int rc)
 
     log_warn("cache %s: %s during a sweep; reopening the environment", env.path, mdb_strerror(rc));
     cache_env_close(&env);
-    if (cache_env_open(&env, &d->conf, CACHE_ROLE_DAEMON, d->uid, d->gid) < 0) {
+    if (cache_repair_open(&env, &d->conf, d->uid, d->gid) < 0) {
         log_err("cache %s: cannot reopen; TLS servers see misses until a restart", env.path);
         loop_timer_stop(&d->loop, sweeper.timer);
 #if TLSMGR_TICKETS
@@ -58,7 +94,7 @@ static int cache_start(struct daemon *d)
         log_info("session cache disabled (tls_session_cache_database is empty)");
         return 0;
     }
-    if (cache_env_open(&env, &d->conf, CACHE_ROLE_DAEMON, d->uid, d->gid) < 0)
+    if (cache_repair_open(&env, &d->conf, d->uid, d->gid) < 0)
         return -1;
     if (sweep_init(&sweeper, &env, &d->loop, d->conf.cache_sweep_period, on_broken, d) < 0) {
         cache_env_close(&env);
@@ -84,8 +120,9 @@ static void cache_reload(struct daemon *d, const struct tlsmgr_conf *old)
 {
     if (strcmp(d->conf.cache_database, old->cache_database) != 0 ||
         d->conf.cache_map_size != old->cache_map_size || d->conf.cache_sync != old->cache_sync)
-        log_warn("reload: tls_session_cache_database, tls_session_cache_map_size and "
-                 "tls_session_cache_sync change only at a restart");
+        log_warn(
+            "reload: %s change only at a restart",
+            "tls_session_cache_database, tls_session_cache_map_size and tls_session_cache_sync");
     if (!active)
         return;
     env.max_entries = d->conf.cache_max_entries;
@@ -96,20 +133,6 @@ static void cache_reload(struct daemon *d, const struct tlsmgr_conf *old)
 #endif
 }
 
-static void log_cache_stats(const struct cache_stats *st)
-{
-    log_info("cache: %llu entries, %llu lookups, %llu hits, %llu misses, %llu stores, "
-             "%llu expired, %llu evicted, %llu incompatible, %llu malformed, last sweep "
-             "%llu ms, longest transaction %llu us, %llu of %llu bytes used, %u readers",
-             (unsigned long long)st->entries, (unsigned long long)st->c.lookups,
-             (unsigned long long)st->c.hits, (unsigned long long)st->c.misses,
-             (unsigned long long)st->c.stores, (unsigned long long)st->c.expired,
-             (unsigned long long)st->c.evicted, (unsigned long long)st->c.incompatible,
-             (unsigned long long)st->c.malformed, (unsigned long long)st->last_sweep_ms,
-             (unsigned long long)st->longest_txn_us, (unsigned long long)st->used_bytes,
-             (unsigned long long)st->map_size, st->readers);
-}
-
 static void cache_stats(struct daemon *d)
 {
     struct cache_stats st;
@@ -117,8 +140,8 @@ static void cache_stats(struct daemon *d)
     (void)d;
     if (!active)
         return;
-    if (cache_env_stats(&env, &st) == 0)
-        log_cache_stats(&st);
+    if (cache_read_stats(&env, &st) == 0)
+        log_counters("cache", stat_names, (const uint64_t *)&st);
     sweep_log_stats(&sweeper);
 #if TLSMGR_TICKETS
     tickets_log_stats(&keys);
@@ -147,17 +170,16 @@ int cache_print_status(const struct tlsmgr_conf *c)
 {
     struct cache_env ro;
     struct cache_stats st;
-    char text[1024], tk[256] = "";
+    const uint64_t *v = (const uint64_t *)&st;
+    const char *name;
+    char text[TLSMGR_PATH_MAX + 16], tk[256] = "";
 
     if (c->cache_database[0] == '\0') {
-        fprintf(stderr, "tlsmgr: no session cache configured "
-                        "(tls_session_cache_database is empty)\n");
+        log_err("no session cache configured (tls_session_cache_database is empty)");
         return 1;
     }
-    if (cache_env_open(&ro, c, CACHE_ROLE_READONLY, 0, 0) < 0 || cache_env_stats(&ro, &st) < 0) {
-        fprintf(stderr,
-                "tlsmgr: no session cache at %s (is the daemon running, and may this user "
-                "read it?)\n",
+    if (cache_env_open(&ro, c, CACHE_ROLE_READONLY) < 0 || cache_read_stats(&ro, &st) < 0) {
+        log_err("no session cache at %s (is the daemon running, and may this user read it?)",
                 c->cache_database);
         cache_env_close(&ro);
         return 1;
@@ -166,31 +188,12 @@ int cache_print_status(const struct tlsmgr_conf *c)
     (void)tickets_describe(&ro, tk, sizeof(tk));
 #endif
     cache_env_close(&ro);
-    snprintf(text, sizeof(text),
-             "cache:          %s\n"
-             "entries:        %llu\n"
-             "lookups:        %llu\n"
-             "hits:           %llu\n"
-             "misses:         %llu\n"
-             "stores:         %llu\n"
-             "expired:        %llu\n"
-             "evicted:        %llu\n"
-             "incompatible:   %llu\n"
-             "malformed:      %llu\n"
-             "sweeps:         %llu\n"
-             "last sweep:     %llu ms\n"
-             "longest txn:    %llu us\n"
-             "map:            %llu of %llu bytes used\n"
-             "reader slots:   %u of %u\n",
-             c->cache_database, (unsigned long long)st.entries, (unsigned long long)st.c.lookups,
-             (unsigned long long)st.c.hits, (unsigned long long)st.c.misses,
-             (unsigned long long)st.c.stores, (unsigned long long)st.c.expired,
-             (unsigned long long)st.c.evicted, (unsigned long long)st.c.incompatible,
-             (unsigned long long)st.c.malformed, (unsigned long long)st.sweeps,
-             (unsigned long long)st.last_sweep_ms, (unsigned long long)st.longest_txn_us,
-             (unsigned long long)st.used_bytes, (unsigned long long)st.map_size, st.readers,
-             st.max_readers);
+    snprintf(text, sizeof(text), "cache: %s\n", c->cache_database);
     port_print(text);
+    for (name = stat_names; *name != '\0'; name += strlen(name) + 1, v++) {
+        snprintf(text, sizeof(text), "%s: %llu\n", name, (unsigned long long)*v);
+        port_print(text);
+    }
     port_print(tk);
     return 0;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * drbg.h - the generator: an mbedTLS DRBG whose entropy callback extracts from the pool.
- * CTR_DRBG with AES-256 by default, HMAC_DRBG with SHA-512 where the board has no AES
- * (TLSMGR_DRBG_CTR 0). Both are built when mbedTLS has them, so the tests run each.
+ * CTR_DRBG with AES-256 by default, HMAC_DRBG with SHA-512 where the build has no AES
+ * (TLSMGR_DRBG_CTR 0). The unit tests build both (TLSMGR_DRBG_BOTH) and run each.
  */
 #ifndef TLSMGR_DRBG_H
 #define TLSMGR_DRBG_H
@@ -12,13 +12,15 @@
 #include "mbedtls_compat.h"
 #include "pool.h"
 
-#if defined(MBEDTLS_CTR_DRBG_C) && defined(MBEDTLS_AES_C)
+/* A kind is built when mbedTLS has it and the build wants it (TLSMGR_DRBG_BOTH: the tests). */
+#if defined(MBEDTLS_CTR_DRBG_C) && defined(MBEDTLS_AES_C) && (TLSMGR_DRBG_CTR || TLSMGR_DRBG_BOTH)
 #include <mbedtls/ctr_drbg.h>
 #define DRBG_HAVE_CTR 1
 #else
 #define DRBG_HAVE_CTR 0
 #endif
-#if defined(MBEDTLS_HMAC_DRBG_C) && defined(MBEDTLS_SHA512_C)
+#if defined(MBEDTLS_HMAC_DRBG_C) && defined(MBEDTLS_SHA512_C) &&                                   \
+    (!TLSMGR_DRBG_CTR || TLSMGR_DRBG_BOTH)
 #include <mbedtls/hmac_drbg.h>
 #define DRBG_HAVE_HMAC 1
 #else

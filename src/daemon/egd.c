@@ -44,7 +44,7 @@ struct egd_client {
     unsigned char out[TLSMGR_EGD_CLIENT_BUFFER];
 };
 
-/* Zero-initialised (bss, not 17 KB of flash in .data); egd_setup sets every field. */
+/* Zero-initialised (bss, not 17 KB of flash in .data); egd_setup resets it. */
 static struct {
     int set_up; /* egd_setup ran: egd_stop has something to undo */
     struct loop *loop;
@@ -240,7 +240,7 @@ static int client_flush(struct egd_client *c)
     while (c->out_pos < c->out_len) {
         long n = port_send(c->fd, c->out + c->out_pos, c->out_len - c->out_pos);
         if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return 0;
             return -1;
         }
@@ -318,7 +318,7 @@ static void on_client(void *arg, int fd, short revents)
                 c->spoke = 1;
             } else if (n == 0) {
                 c->eof = 1;
-            } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
                 client_close(c);
                 timer_update();
                 return;
@@ -345,10 +345,10 @@ static void on_listen(void *arg, int fd, short revents)
         unsigned i;
 
         if (cfd < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED)
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNABORTED)
                 break;
             /* Out of descriptors or memory: rest instead of spinning on a readable listener. */
-            log_warn("egd: accept: %s", strerror(errno));
+            log_warn_errno("egd: accept");
             egd.paused_until = now + ACCEPT_PAUSE_MS;
             break;
         }
@@ -413,17 +413,14 @@ static void on_timer(void *arg)
 
 static int egd_setup(struct daemon *d)
 {
+    int timer = egd.timer; /* made once: a retry starts the service again with it */
     unsigned i;
 
+    memset(&egd, 0, sizeof(egd));
+    egd.timer = timer;
     for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++)
         egd.clients[i].fd = -1;
-    egd.loop = NULL;
-    egd.nclients = 0;
     egd.listen_fd = -1;
-    egd.listening = 0;
-    egd.paused_until = 0;
-    memset(&egd.stats, 0, sizeof(egd.stats));
-    egd.path[0] = '\0';
     egd.set_up = 1;
     if (d->conf.egd_socket[0] == '\0')
         return 0;
@@ -432,7 +429,7 @@ static int egd_setup(struct daemon *d)
     egd.listen_fd =
         port_unix_listen(d->conf.egd_socket, 0660, port_is_root() ? d->gid : PORT_ID_KEEP, BACKLOG);
     if (egd.listen_fd < 0) {
-        log_err("egd: cannot listen on %s: %s", d->conf.egd_socket, strerror(errno));
+        log_err_errno("egd: cannot listen on %s", d->conf.egd_socket);
         return -1;
     }
     memcpy(egd.path, d->conf.egd_socket, sizeof(egd.path));
@@ -468,17 +465,20 @@ static void egd_reload(struct daemon *d, const struct tlsmgr_conf *old)
                  egd.path[0] ? egd.path : "nothing");
 }
 
+LOG_COUNTERS_CHECK(egd_stats, 8);
+
 static void egd_log_stats(struct daemon *d)
 {
+    uint64_t v[9];
+
     (void)d;
-    log_info("egd: %u clients now, %llu accepted, %llu requests, %llu bytes served, %llu bytes "
-             "mixed in, %llu unknown requests, %llu requests over %d ms, %llu times full, %llu "
-             "idle clients dropped for a waiting one",
-             egd.nclients, (unsigned long long)egd.stats.accepted,
-             (unsigned long long)egd.stats.requests, (unsigned long long)egd.stats.bytes,
-             (unsigned long long)egd.stats.mixed, (unsigned long long)egd.stats.bad_requests,
-             (unsigned long long)egd.stats.request_timeouts, TLSMGR_EGD_REQUEST_TIMEOUT_MS,
-             (unsigned long long)egd.stats.full, (unsigned long long)egd.stats.evicted);
+    v[0] = egd.nclients;
+    memcpy(v + 1, &egd.stats, sizeof(egd.stats));
+    log_counters("egd",
+                 "clients now\0accepted\0requests\0bytes served\0bytes mixed in\0unknown "
+                 "requests\0requests timed out\0times full\0idle clients dropped for a waiting "
+                 "one\0",
+                 v);
 }
 
 static void egd_stop(struct daemon *d)

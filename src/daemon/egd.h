@@ -11,6 +11,7 @@
 
 #include "daemon.h"
 
+/* uint64_t counters only, logged in this order. */
 struct egd_stats {
     uint64_t accepted;         /* connections taken */
     uint64_t requests;         /* requests answered (all opcodes) */

@@ -2,6 +2,7 @@
 /* egd_proto.c - EGD requests parsed and answered from memory; see egd_proto.h. */
 #include <string.h>
 
+#include "byteorder.h"
 #include "egd_proto.h"
 #include "tlsmgr_config.h"
 
@@ -83,10 +84,7 @@ long egd_answer(const struct egd_request *req, const struct egd_env *env, unsign
         return -1;
     switch (req->cmd) {
     case EGD_CMD_AVAILABLE:
-        out[0] = (unsigned char)(env->available >> 24);
-        out[1] = (unsigned char)(env->available >> 16);
-        out[2] = (unsigned char)(env->available >> 8);
-        out[3] = (unsigned char)env->available;
+        put_be32(out, env->available);
         return 4;
     case EGD_CMD_READ:
         /* OpenSSL treats M = 0 as failure, so 0 only when the generator truly cannot. */

@@ -1,250 +1,110 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * entropy.c - the entropy service: seeds the pool at start-up, reseeds it from the sources and
- * rewrites the exchange file after random delays, saves the persistent seed on a fixed period
- * and at shutdown, and waits for the kernel RNG at early boot without blocking the loop.
+ * entropy.c - the process's one pool and one DRBG behind entropy.h. The entropy service
+ * seeds and reseeds them; everything else only draws output or mixes uncredited data.
  */
 #include <string.h>
 
-#include "atomic_file.h"
-#include "daemon.h"
+#include "byteorder.h"
+#include "drbg.h"
 #include "entropy.h"
-#include "entropy_service.h"
-#include "exchange.h"
-#include "generator.h"
-#include "log.h"
 #include "port.h"
-#include "seedfile.h"
-#include "sources.h"
-#include "statedir.h"
+#include "wipe.h"
 
-#define EXCHANGE_MODE 0644
+static struct pool the_pool;
+static struct drbg the_drbg;
+static int pool_ready;
+static struct entropy_stats stats;
 
-static struct {
-    struct daemon *d;
-    struct sources sources;
-    int t_reseed, t_exchange, t_seed;
-    int rng_fd;  /* /dev/random while the kernel RNG is not ready, else -1 */
-    int waiting; /* rng_fd is in the loop */
-    int started;
-} svc;
+static const char personalisation[] = "tlsmgr generator v1";
 
-uint64_t entropy_draw_ms(unsigned period_s)
+struct pool *entropy_pool(void)
 {
-    uint64_t range = (uint64_t)period_s * 1000 + 1, limit, v;
-    unsigned char b[8];
-    int i;
-
-    /* Rejection sampling: no modulo bias, whatever the period. */
-    limit = UINT64_MAX - UINT64_MAX % range;
-    do {
-        if (entropy_random(b, sizeof(b)) != 0)
-            return (uint64_t)period_s * 500; /* logged; the middle keeps the schedule going */
-        v = 0;
-        for (i = 0; i < 8; i++)
-            v = v << 8 | b[i];
-    } while (v >= limit);
-    return v % range;
-}
-
-/* Time values at every wake-up: cheap, never credited, and they differ between routers. */
-static void on_wakeup(void *arg)
-{
-    (void)arg;
-    generator_mix_clocks("wakeup");
-}
-
-static int rng_ready(void)
-{
-    return port_kernel_rng_ready() == 1;
-}
-
-static void save_seed(void)
-{
-    seedfile_save(svc.d->conf.seed_file, rng_ready());
-}
-
-static void reseed(void)
-{
-    unsigned strong = sources_read_all(&svc.sources, svc.d->conf.random_bytes);
-
-    on_wakeup(NULL);
-    if (generator_reseed() == 0)
-        entropy_stats()->reseeds++;
-    log_debug("reseeded from %u strong source(s) of %u", strong, svc.sources.n);
-    (void)strong; /* when debug logging is compiled out */
-}
-
-static void on_reseed(void *arg)
-{
-    (void)arg;
-    reseed();
-    loop_timer_in(&svc.d->loop, svc.t_reseed, entropy_draw_ms(svc.d->conf.reseed_period));
-}
-
-static void on_exchange(void *arg)
-{
-    (void)arg;
-    exchange_write(svc.d->conf.exchange_name, EXCHANGE_MODE);
-    loop_timer_in(&svc.d->loop, svc.t_exchange, entropy_draw_ms(svc.d->conf.prng_update_period));
-}
-
-static void on_seed(void *arg)
-{
-    (void)arg;
-    save_seed();
-    loop_timer_in(&svc.d->loop, svc.t_seed, (uint64_t)svc.d->conf.seed_save_period * 1000);
-}
-
-static void stop_waiting(void)
-{
-    if (svc.waiting) {
-        svc.waiting = 0;
-        loop_fd_del(&svc.d->loop, svc.rng_fd);
-        port_close(svc.rng_fd);
-        svc.rng_fd = -1;
+    if (!pool_ready) {
+        pool_init(&the_pool);
+        pool_ready = 1;
     }
+    return &the_pool;
 }
 
-/* /dev/random became readable: the kernel RNG is ready, so the first creditable seed can be
- * written and getrandom now feeds the pool. */
-static void on_rng_ready(void *arg, int fd, short revents)
+void entropy_mix_clocks(const char *tag)
 {
-    (void)arg;
-    (void)fd;
-    (void)revents;
-    stop_waiting();
-    log_info("kernel RNG initialised");
-    reseed();
-    save_seed();
-    loop_timer_in(&svc.d->loop, svc.t_seed, (uint64_t)svc.d->conf.seed_save_period * 1000);
+    uint64_t clocks[8];
+    unsigned char be[8 * 8];
+    int n = port_clock_sample(clocks, 8), i;
+
+    /* Big-endian bytes, so that a scripted clock gives the same pool on every host. */
+    for (i = 0; i < n; i++)
+        put_be64(be + i * 8, clocks[i]);
+    if (n > 0)
+        pool_mix(entropy_pool(), tag, be, (size_t)n * 8);
 }
 
-static int entropy_setup(struct daemon *d)
+/* Inputs that cost nothing and make two instances differ even before the sources ran. */
+static void mix_basics(void)
 {
-    char dir[TLSMGR_PATH_MAX];
-
-    svc.d = d;
-    sources_init(&svc.sources, &d->conf);
-    sources_open(&svc.sources);
-    if (d->conf.seed_file[0] == '\0')
-        return 0;
-    if (atomic_dirname(d->conf.seed_file, dir, sizeof(dir)) != 0 ||
-        statedir_prepare(dir, 0700, d->uid, d->gid, d->was_root) < 0) {
-        log_err("seed directory of %s unusable: the seed is not kept", d->conf.seed_file);
-        return 0;
-    }
-    /* Crediting needs CAP_SYS_ADMIN, so it is tried only here, before the drop. */
-    seedfile_load(d->conf.seed_file, d->conf.seed_credit && d->was_root, d->uid);
-    return 0;
-}
-
-static int entropy_start(struct daemon *d)
-{
-    unsigned char unique[256];
+    unsigned char buf[64];
     long n;
 
-    svc.d = d;
-    svc.rng_fd = -1;
-    exchange_load(d->conf.exchange_name);
-    n = port_board_unique(unique, sizeof(unique));
+    n = port_getrandom(buf, sizeof(buf));
     if (n > 0)
-        entropy_mix("unique", unique, (size_t)n);
-    on_wakeup(NULL);
-    sources_read_all(&svc.sources, d->conf.random_bytes);
-    sources_log(&svc.sources);
-    if (generator_reseed() != 0)
-        return -1;
-    entropy_stats()->reseeds++;
-
-    svc.t_reseed = loop_timer_new(&d->loop, "reseed", on_reseed, NULL);
-    svc.t_exchange = loop_timer_new(&d->loop, "exchange", on_exchange, NULL);
-    svc.t_seed = loop_timer_new(&d->loop, "seed", on_seed, NULL);
-    if (svc.t_reseed < 0 || svc.t_exchange < 0 || svc.t_seed < 0) {
-        log_err("entropy: timer table full");
-        return -1;
-    }
-    d->loop.on_wakeup = on_wakeup;
-    d->loop.wakeup_arg = NULL;
-
-    exchange_write(d->conf.exchange_name, EXCHANGE_MODE);
-    if (d->conf.seed_file[0] != '\0') {
-        int ready = port_kernel_rng_ready();
-
-        if (ready == 0)
-            svc.rng_fd = port_kernel_rng_wait_fd();
-        if (svc.rng_fd >= 0 &&
-            loop_fd_add(&d->loop, svc.rng_fd, PORT_POLLIN, on_rng_ready, NULL) != 0) {
-            port_close(svc.rng_fd);
-            svc.rng_fd = -1;
-        }
-        if (svc.rng_fd >= 0) {
-            svc.waiting = 1;
-            log_info("kernel RNG not initialised yet: serving from the pool, seed written "
-                     "once it is");
-        } else {
-            save_seed();
-            loop_timer_in(&d->loop, svc.t_seed, (uint64_t)d->conf.seed_save_period * 1000);
-        }
-    }
-    loop_timer_in(&d->loop, svc.t_reseed, entropy_draw_ms(d->conf.reseed_period));
-    loop_timer_in(&d->loop, svc.t_exchange, entropy_draw_ms(d->conf.prng_update_period));
-    svc.started = 1;
-    return 0;
+        pool_mix(entropy_pool(), "getrandom", buf, (size_t)n);
+    n = port_hardware_unique(buf, sizeof(buf));
+    if (n > 0)
+        pool_mix(entropy_pool(), "unique", buf, (size_t)n);
+    entropy_mix_clocks("clock");
+    wipe(buf, sizeof(buf));
 }
 
-static void entropy_reload(struct daemon *d, const struct tlsmgr_conf *old)
+int entropy_open(int kind)
 {
-    if (!svc.started)
-        return;
-    if (old->nsources != d->conf.nsources ||
-        memcmp(old->sources, d->conf.sources, sizeof(old->sources)) != 0) {
-        /* Unprivileged now: a device only root may open will fail (logged). */
-        sources_close(&svc.sources);
-        sources_init(&svc.sources, &d->conf);
-        sources_log(&svc.sources);
-    }
-    /* New periods take effect with a fresh draw. */
-    if (old->reseed_period != d->conf.reseed_period)
-        loop_timer_in(&d->loop, svc.t_reseed, entropy_draw_ms(d->conf.reseed_period));
-    if (old->prng_update_period != d->conf.prng_update_period)
-        loop_timer_in(&d->loop, svc.t_exchange, entropy_draw_ms(d->conf.prng_update_period));
-    if (old->seed_save_period != d->conf.seed_save_period && !svc.waiting &&
-        d->conf.seed_file[0] != '\0')
-        loop_timer_in(&d->loop, svc.t_seed, (uint64_t)d->conf.seed_save_period * 1000);
+    if (the_drbg.ready)
+        return 0;
+    return drbg_open(&the_drbg, kind < 0 ? DRBG_DEFAULT : (enum drbg_kind)kind, entropy_pool(),
+                     personalisation, sizeof(personalisation) - 1);
 }
 
-static void entropy_stats_log(struct daemon *d)
+int entropy_ready(void)
 {
-    const struct entropy_stats *s = entropy_stats();
-
-    (void)d;
-    log_info("entropy: reseeds %llu, source failures %llu, health test failures %llu, "
-             "exchange writes %llu, seed writes %llu, credited bits %llu, EGD requests %llu",
-             (unsigned long long)s->reseeds, (unsigned long long)s->source_failures,
-             (unsigned long long)s->health_failures, (unsigned long long)s->exchange_writes,
-             (unsigned long long)s->seed_writes, (unsigned long long)s->credited_bits,
-             (unsigned long long)s->egd_requests);
-    sources_log(&svc.sources);
+    return the_drbg.ready;
 }
 
-static void entropy_stop(struct daemon *d)
+int entropy_reseed(void)
 {
-    if (svc.started && d->conf.seed_file[0] != '\0')
-        save_seed();
-    if (svc.started) {
-        loop_timer_stop(&d->loop, svc.t_reseed);
-        loop_timer_stop(&d->loop, svc.t_exchange);
-        loop_timer_stop(&d->loop, svc.t_seed);
-        if (d->loop.on_wakeup == on_wakeup)
-            d->loop.on_wakeup = NULL;
-    }
-    stop_waiting();
-    sources_close(&svc.sources);
-    seedfile_close();
-    svc.started = 0;
+    if (!the_drbg.ready)
+        return entropy_open(-1);
+    return drbg_reseed(&the_drbg, NULL, 0);
 }
 
-const struct service entropy_service = {
-    "entropy", entropy_setup, entropy_start, entropy_reload, entropy_stats_log, entropy_stop,
-};
+int entropy_random(unsigned char *out, size_t len)
+{
+    if (!the_drbg.ready) {
+        mix_basics();
+        if (entropy_open(-1) != 0)
+            return -1;
+    }
+    return drbg_random(&the_drbg, out, len);
+}
+
+void entropy_mix(const char *tag, const void *data, size_t len)
+{
+    pool_mix(entropy_pool(), tag, data, len);
+}
+
+struct entropy_stats *entropy_stats(void)
+{
+    return &stats;
+}
+
+void entropy_count_egd(void)
+{
+    stats.egd_requests++;
+}
+
+void entropy_reset(void)
+{
+    drbg_close(&the_drbg);
+    pool_wipe(&the_pool);
+    pool_ready = 0;
+    memset(&stats, 0, sizeof(stats));
+}

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * entropy.h - the daemon's generator as the rest of the daemon sees it: output for the
- * exchange file, the persistent seed and EGD clients, and a way to mix in data that is never
- * credited (EGD 0x03 writes, cache sweep digests).
+ * entropy.h - the process's one entropy pool and one generator (entropy.c): output for the
+ * exchange file, the persistent seed and EGD clients; a way to mix in data that is never
+ * credited (EGD 0x03 writes, cache sweep digests); and the seeding the entropy service
+ * (entropy_service.c) does at start-up and at each reseed.
  */
 #ifndef TLSMGR_ENTROPY_H
 #define TLSMGR_ENTROPY_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "pool.h"
 
 /* Fills out with len bytes of generator output (any length; requests are split as the DRBG
  * needs). The first call instantiates the generator from whatever the pool holds plus the
@@ -18,9 +21,20 @@ int entropy_random(unsigned char *out, size_t len);
 
 /* Mixes data into the pool under a domain tag; never counted as entropy. */
 void entropy_mix(const char *tag, const void *data, size_t len);
+/* Mixes every clock of the platform (never credited). */
+void entropy_mix_clocks(const char *tag);
 
-/* Statistics of the entropy half, logged by SIGUSR1. The EGD service counts its requests in
- * egd_requests (entropy_count_egd). */
+/* The process's pool (all zero with counter 0 until something is mixed in). */
+struct pool *entropy_pool(void);
+/* Instantiates the DRBG from the pool: kind -1 is the build's default, else enum drbg_kind.
+ * 0 if ready (also when it already was), -1 on failure (logged). */
+int entropy_open(int kind);
+int entropy_ready(void);
+/* Reseeds the DRBG from the pool now (instantiating it if needed). 0 or -1. */
+int entropy_reseed(void);
+
+/* Statistics of the entropy half, logged by SIGUSR1 (uint64_t counters only, logged in this
+ * order). The EGD service counts its requests in egd_requests (entropy_count_egd). */
 struct entropy_stats {
     uint64_t reseeds;
     uint64_t source_failures;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* entropy_service.h - the entropy service for services.c, and its delay draw for the tests. */
+/* entropy_service.h - the entropy service for daemon.c, and its delay draw for the tests. */
 #ifndef TLSMGR_ENTROPY_SERVICE_H
 #define TLSMGR_ENTROPY_SERVICE_H
 

@@ -2,12 +2,11 @@
 /* exchange.c - reading and rewriting the exchange file. */
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "atomic_file.h"
 #include "entropy.h"
 #include "exchange.h"
 #include "log.h"
+#include "wipe.h"
 
 int exchange_load(const char *path)
 {
@@ -17,7 +16,7 @@ int exchange_load(const char *path)
     if (r != 0)
         return 0;
     entropy_mix("exchange", buf, sizeof(buf));
-    mbedtls_platform_zeroize(buf, sizeof(buf));
+    wipe(buf, sizeof(buf));
     log_debug("exchange file %s: mixed into the pool", path);
     return 1;
 }
@@ -34,6 +33,6 @@ int exchange_write(const char *path, unsigned mode)
                  (unsigned)TLSMGR_EXCHANGE_SIZE, mode);
         rc = 0;
     }
-    mbedtls_platform_zeroize(buf, sizeof(buf));
+    wipe(buf, sizeof(buf));
     return rc;
 }

@@ -154,7 +154,7 @@ int loop_run_once(struct loop *l, uint64_t horizon_ms)
     if (r < 0) {
         if (errno == EINTR)
             return 0;
-        log_err("event loop: poll: %s", strerror(errno));
+        log_err_errno("event loop: poll");
         return -1;
     }
     now = port_now_ms();

@@ -54,9 +54,8 @@ static int root_config_is_unsafe(const char *path)
     if (!port_is_root() || port_lstat(path, &st) < 0)
         return 0;
     if (st.uid != 0 || (st.mode & 022) != 0) {
-        fprintf(stderr,
-                "tlsmgr: %s: must be owned by root and writable by nobody else when tlsmgr "
-                "starts as root (owner uid %u, mode %04o)\n",
+        log_err("%s: must be owned by root and writable by nobody else when tlsmgr starts as "
+                "root (owner uid %u, mode %04o)",
                 path, st.uid, st.mode);
         return 1;
     }
@@ -68,8 +67,8 @@ static void keep_startup_params(struct tlsmgr_conf *next, const struct tlsmgr_co
 {
     if (strcmp(next->state_directory, old->state_directory) != 0 ||
         strcmp(next->user, old->user) != 0 || strcmp(next->group, old->group) != 0)
-        log_warn("reload: state_directory, tlsmgr_user and tlsmgr_group change only at a "
-                 "restart; keeping the old values");
+        log_warn("reload: %s change only at a restart",
+                 "state_directory, tlsmgr_user and tlsmgr_group (the old values stay)");
     memcpy(next->state_directory, old->state_directory, sizeof(next->state_directory));
     memcpy(next->user, old->user, sizeof(next->user));
     memcpy(next->group, old->group, sizeof(next->group));
@@ -126,7 +125,7 @@ static int start(struct daemon *d)
         return -1;
     signal_fd = port_signals_open();
     if (signal_fd < 0 || loop_fd_add(&d->loop, signal_fd, PORT_POLLIN, on_signal, d) < 0) {
-        log_err("cannot catch signals: %s", strerror(errno));
+        log_err_errno("cannot catch signals");
         return -1;
     }
     return services_start(d);
@@ -159,13 +158,13 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "-v") == 0) {
             d->verbose = 1;
         } else {
-            fprintf(stderr, "tlsmgr: unknown or incomplete option '%s'\n", a);
+            log_err("unknown or incomplete option '%s'", a);
             usage();
             return EXIT_CONFIG;
         }
     }
     if (conf_load(&d->conf, d->conf_path, &err) < 0) {
-        fprintf(stderr, "tlsmgr: %s\n", err.msg);
+        log_err("%s", err.msg);
         return EXIT_CONFIG;
     }
     if (root_config_is_unsafe(d->conf_path))

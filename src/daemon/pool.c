@@ -5,31 +5,14 @@
  */
 #include <string.h>
 
+#include "byteorder.h"
 #include "mbedtls_compat.h"
 #include "pool.h"
+#include "wipe.h"
 
 static const char mix_domain[] = "tlsmgr pool mix v1";
 static const char out_domain[] = "tlsmgr pool out v1";
 static const char rekey_tag[] = "tlsmgr pool rekey v1";
-
-static void put_be64(unsigned char *b, uint64_t v)
-{
-    int i;
-
-    for (i = 7; i >= 0; i--) {
-        b[i] = (unsigned char)(v & 0xff);
-        v >>= 8;
-    }
-}
-
-/* Clears memory in a way the compiler may not drop. */
-static void wipe(void *p, size_t n)
-{
-    volatile unsigned char *v = p;
-
-    while (n--)
-        *v++ = 0;
-}
 
 void pool_init(struct pool *p)
 {
@@ -67,7 +50,9 @@ void pool_mix(struct pool *p, const char *tag, const void *data, size_t len)
     /* Chained over the blocks so that every input bit reaches every block. */
     memcpy(prev, p->block[POOL_BLOCKS - 1], POOL_BLOCK);
     for (i = 0; i < POOL_BLOCKS; i++) {
-        unsigned char idx[4] = {0, 0, (unsigned char)(i >> 8), (unsigned char)i};
+        unsigned char idx[4];
+
+        put_be32(idx, i);
 
         tlsmgr_sha512_starts(&h);
         tlsmgr_sha512_update(&h, (const unsigned char *)mix_domain, sizeof(mix_domain) - 1);

@@ -17,13 +17,17 @@ int privs_resolve(const struct tlsmgr_conf *c, unsigned *uid, unsigned *gid)
         return 0;
     }
     if (port_user_lookup(c->user, uid, &user_gid) < 0) {
-        log_err("tlsmgr_user %s: unknown user%s%s", c->user, errno == ENOENT ? "" : ": ",
-                errno == ENOENT ? "" : strerror(errno));
+        if (errno == ENOENT)
+            log_err("tlsmgr_user %s: unknown user", c->user);
+        else
+            log_err_errno("tlsmgr_user %s: unknown user", c->user);
         return -1;
     }
     if (port_group_lookup(c->group, gid) < 0) {
-        log_err("tlsmgr_group %s: unknown group%s%s", c->group, errno == ENOENT ? "" : ": ",
-                errno == ENOENT ? "" : strerror(errno));
+        if (errno == ENOENT)
+            log_err("tlsmgr_group %s: unknown group", c->group);
+        else
+            log_err_errno("tlsmgr_group %s: unknown group", c->group);
         return -1;
     }
     if (*uid == 0) {
@@ -38,7 +42,7 @@ int privs_drop(unsigned uid, unsigned gid)
     if (!port_is_root())
         return 0;
     if (port_drop_privileges(uid, gid) < 0) {
-        log_err("cannot drop privileges to uid %u gid %u: %s", uid, gid, strerror(errno));
+        log_err_errno("cannot drop privileges to uid %u gid %u", uid, gid);
         return -1;
     }
     log_info("running as uid %u gid %u", uid, gid);

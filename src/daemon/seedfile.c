@@ -8,13 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "atomic_file.h"
 #include "entropy.h"
 #include "log.h"
 #include "port.h"
 #include "seedfile.h"
+#include "wipe.h"
 
 #define NOCREDIT_SUFFIX ".nocredit"
 #define CREDIT_BITS     256 /* the kernel takes at most 256 bits per call */
@@ -35,12 +34,11 @@ static int lock_dir(const char *path)
         return -1;
     lock_fd = port_open(dir, PORT_O_RDONLY | PORT_O_DIRECTORY, 0);
     if (lock_fd < 0) {
-        log_err("seed: cannot open directory %s: %s", dir, strerror(errno));
+        log_err_errno("seed: cannot open directory %s", dir);
         return -1;
     }
     if (port_lock(lock_fd) != 0) {
-        log_err("seed: directory %s is locked (%s): another tlsmgr runs; seed left alone", dir,
-                strerror(errno));
+        log_err_errno("seed: seed left alone, another tlsmgr runs: directory %s is locked", dir);
         port_close(lock_fd);
         lock_fd = -1;
         lock_failed = 1;
@@ -66,7 +64,7 @@ static void credit(const unsigned char *buf, size_t len)
     if (port_kernel_credit(buf, len, CREDIT_BITS) != 0) {
         /* Without CAP_SYS_ADMIN this never works: say so once and never try again. */
         credit_refused = 1;
-        log_warn("seed: cannot credit the seed to the kernel: %s; not retried", strerror(errno));
+        log_warn_errno("seed: not retried, cannot credit the seed to the kernel");
         return;
     }
     entropy_stats()->credited_bits += CREDIT_BITS;
@@ -100,7 +98,7 @@ static int load_one(const char *path, int creditable, int credit_ok, unsigned ow
         log_notice("seed %s: not written by tlsmgr (owner or mode): not credited", path);
     else if (creditable && credit_ok && gone)
         credit(buf, sizeof(buf));
-    mbedtls_platform_zeroize(buf, sizeof(buf));
+    wipe(buf, sizeof(buf));
     return 1;
 }
 
@@ -145,6 +143,6 @@ int seedfile_save(const char *path, int creditable)
         atomic_file_unlink(creditable ? nc : path, "seed");
         rc = 0;
     }
-    mbedtls_platform_zeroize(buf, sizeof(buf));
+    wipe(buf, sizeof(buf));
     return rc;
 }

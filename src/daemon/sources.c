@@ -8,15 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
-
+#include "egd_client.h"
 #include "entropy.h"
 #include "log.h"
 #include "port.h"
 #include "sources.h"
+#include "wipe.h"
 
 #define SOURCE_MAX_READ 1024 /* tls_random_bytes' upper limit */
-#define EGD_MAX         255
 
 /* Result of one read: what went wrong, or NULL when it worked. */
 struct outcome {
@@ -28,7 +27,6 @@ static int device_open(struct source *src, struct outcome *o);
 
 void sources_init(struct sources *s, const struct tlsmgr_conf *conf)
 {
-    static const char *const prefix[] = {"getrandom", "dev:", "hwrng:", "egd:", "", "board"};
     unsigned i;
 
     memset(s, 0, sizeof(*s));
@@ -36,10 +34,11 @@ void sources_init(struct sources *s, const struct tlsmgr_conf *conf)
         struct source *src = &s->src[i];
 
         src->conf = conf->sources[i];
-        if (src->conf.kind == SOURCE_GETRANDOM || src->conf.kind == SOURCE_BOARD)
-            snprintf(src->name, sizeof(src->name), "%s", prefix[src->conf.kind]);
+        if (src->conf.kind == SOURCE_GETRANDOM || src->conf.kind == SOURCE_HARDWARE)
+            snprintf(src->name, sizeof(src->name), "%s", conf_source_name(src->conf.kind));
         else
-            snprintf(src->name, sizeof(src->name), "%s%s", prefix[src->conf.kind], src->conf.path);
+            snprintf(src->name, sizeof(src->name), "%s%s", conf_source_name(src->conf.kind),
+                     src->conf.path);
 #if TLSMGR_HEALTH_TESTS
         health_init(&src->health);
 #endif
@@ -123,8 +122,6 @@ static long read_device(struct source *src, unsigned char *buf, size_t want, str
             got += (size_t)n;
             continue;
         }
-        if (n < 0 && errno == EINTR)
-            continue;
         if (n < 0 && errno == EAGAIN) {
             o->why = "no data available";
             break;
@@ -180,8 +177,6 @@ static long read_path(struct source *src, unsigned char *buf, size_t want, struc
         long n = port_read(fd, buf + got, want - got);
 
         if (n < 0) {
-            if (errno == EINTR)
-                continue;
             (void)outcome_of(n, EAGAIN, "no data available", "read failed", o);
             break;
         }
@@ -209,103 +204,15 @@ static long read_path(struct source *src, unsigned char *buf, size_t want, struc
     return (long)got;
 }
 
-/* Waits for fd until the deadline. 1 ready, 0 timed out, -1 error. */
-static int egd_wait(int fd, short events, uint64_t deadline)
-{
-    for (;;) {
-        struct port_pollfd p;
-        uint64_t now = port_now_ms();
-        int r;
-
-        if (now >= deadline)
-            return 0;
-        p.fd = fd;
-        p.events = events;
-        p.revents = 0;
-        r = port_poll(&p, 1, (int)(deadline - now));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            continue;
-        if (p.revents & (PORT_POLLERR | PORT_POLLNVAL))
-            return -1;
-        return 1;
-    }
-}
-
-/* Reads exactly len bytes or fails; EOF and timeouts are reported through o. */
-static long egd_read(int fd, unsigned char *buf, size_t len, uint64_t deadline, struct outcome *o)
-{
-    size_t got = 0;
-
-    while (got < len) {
-        long n = port_read(fd, buf + got, len - got);
-
-        if (n > 0) {
-            got += (size_t)n;
-            continue;
-        }
-        if (n == 0) {
-            o->why = "EGD peer closed the connection";
-            break;
-        }
-        if (errno == EINTR)
-            continue;
-        if (errno != EAGAIN) {
-            o->why = "EGD read failed";
-            o->err = errno;
-            break;
-        }
-        if (egd_wait(fd, PORT_POLLIN, deadline) <= 0) {
-            o->why = "EGD peer did not answer in time";
-            break;
-        }
-    }
-    return (long)got;
-}
-
-/* The client half of the EGD protocol: "01 N", answered by "M" and M bytes, M <= N. */
+/* The client half of the EGD protocol (egd_client.h), its reasons taken for the log. */
 static long read_egd(struct source *src, unsigned char *buf, size_t want, struct outcome *o)
 {
-    uint64_t deadline = port_now_ms() + TLSMGR_EGD_CLIENT_TIMEOUT_MS;
-    unsigned char req[2], count;
-    long n;
-    int fd;
+    struct egd_client_error e;
+    size_t n = egd_client_read(src->conf.path, buf, want, &e);
 
-    fd = port_unix_connect(src->conf.path);
-    if (fd < 0) {
-        o->why = "cannot connect";
-        o->err = errno;
-        return 0;
-    }
-    req[0] = 0x01;
-    req[1] = (unsigned char)want;
-    for (;;) {
-        n = port_write(fd, req, sizeof(req));
-        if (n == (long)sizeof(req))
-            break;
-        if (n < 0 && (errno == EAGAIN || errno == EINPROGRESS || errno == ENOTCONN) &&
-            egd_wait(fd, PORT_POLLOUT, deadline) > 0)
-            continue;
-        o->why = n >= 0 ? "EGD request cut short" : "cannot send the EGD request";
-        o->err = n >= 0 ? 0 : errno;
-        port_close(fd);
-        return 0;
-    }
-    n = 0;
-    if (egd_read(fd, &count, 1, deadline, o) == 1) {
-        if (count > want) {
-            o->why = "EGD peer answered more bytes than asked for";
-        } else {
-            n = egd_read(fd, buf, count, deadline, o);
-            if (n == (long)count && count < want && o->why == NULL)
-                o->why = "EGD peer answered fewer bytes than asked for";
-        }
-    }
-    port_close(fd);
-    return n;
+    o->why = e.why;
+    o->err = e.err;
+    return (long)n;
 }
 
 static void note_state(struct source *src, const struct outcome *o)
@@ -329,7 +236,7 @@ static void note_state(struct source *src, const struct outcome *o)
 static int health_tested(enum conf_source_kind kind)
 {
     return kind == SOURCE_HWRNG || kind == SOURCE_EGD || kind == SOURCE_FILE ||
-           kind == SOURCE_BOARD;
+           kind == SOURCE_HARDWARE;
 }
 
 unsigned sources_read_all(struct sources *s, unsigned want)
@@ -343,7 +250,7 @@ unsigned sources_read_all(struct sources *s, unsigned want)
         struct source *src = &s->src[i];
         struct outcome o = {NULL, 0};
         int healthy = 1;
-        size_t ask = src->conf.kind == SOURCE_EGD && want > EGD_MAX ? EGD_MAX : want;
+        size_t ask = src->conf.kind == SOURCE_EGD && want > EGD_CLIENT_MAX ? EGD_CLIENT_MAX : want;
         long n = 0;
 
         switch (src->conf.kind) {
@@ -361,9 +268,9 @@ unsigned sources_read_all(struct sources *s, unsigned want)
         case SOURCE_EGD:
             n = read_egd(src, buf, ask, &o);
             break;
-        case SOURCE_BOARD:
-            n = outcome_of(port_board_entropy(buf, ask), ENOSYS,
-                           "the board has no hardware RNG hook", "board hook failed", &o);
+        case SOURCE_HARDWARE:
+            n = outcome_of(port_hardware_entropy(buf, ask), ENOSYS,
+                           "the port has no hardware RNG hook", "hardware RNG hook failed", &o);
             break;
         }
         if (n > 0 && o.why == NULL && (size_t)n < ask)
@@ -392,7 +299,7 @@ unsigned sources_read_all(struct sources *s, unsigned want)
         if (o.why == NULL && healthy)
             strong++;
     }
-    mbedtls_platform_zeroize(buf, sizeof(buf));
+    wipe(buf, sizeof(buf));
     return strong;
 }
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sources.h - the external entropy sources of tls_random_source: getrandom, dev:/path,
- * hwrng:/path, egd:/path (client of an external EGD daemon), a plain file and the board hook.
- * A reseed reads tls_random_bytes from each and mixes them into the pool. A source that fails
- * is logged once when it starts failing and once when it works again, and is simply retried
- * at the next reseed.
+ * hwrng:/path, egd:/path (client of an external EGD daemon), a plain file and the hardware RNG hook
+ * of the port. A reseed reads tls_random_bytes from each and mixes them into the pool. A source
+ * that fails is logged once when it starts failing and once when it works again, and is simply
+ * retried at the next reseed.
  */
 #ifndef TLSMGR_SOURCES_H
 #define TLSMGR_SOURCES_H

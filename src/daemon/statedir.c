@@ -15,20 +15,21 @@ int statedir_prepare(const char *path, unsigned mode, unsigned uid, unsigned gid
 
     if (port_lstat(path, &st) < 0) {
         if (errno != ENOENT) {
-            log_err("%s: %s", path, strerror(errno));
+            log_err_errno("%s", path);
             return -1;
         }
         if (port_mkdir(path, mode) < 0) {
-            log_err("%s: cannot create directory: %s", path, strerror(errno));
+            log_err_errno("%s: cannot create directory", path);
             return -1;
         }
         created = 1;
     }
     fd = port_open(path, PORT_O_RDONLY | PORT_O_DIRECTORY, 0);
     if (fd < 0) {
-        log_err("%s: %s", path,
-                errno == ELOOP || errno == ENOTDIR ? "is a symbolic link or not a directory"
-                                                   : strerror(errno));
+        if (errno == ELOOP || errno == ENOTDIR)
+            log_err("%s: is a symbolic link or not a directory", path);
+        else
+            log_err_errno("%s", path);
         return -1;
     }
     if (port_fstat(fd, &st) < 0 || st.type != PORT_FT_DIR) {
@@ -51,13 +52,13 @@ int statedir_prepare(const char *path, unsigned mode, unsigned uid, unsigned gid
         return -1;
     }
     if (as_root && (st.uid != uid || st.gid != gid) && port_fchown(fd, uid, gid) < 0) {
-        log_err("%s: cannot give to uid %u gid %u: %s", path, uid, gid, strerror(errno));
+        log_err_errno("%s: cannot give to uid %u gid %u", path, uid, gid);
         port_close(fd);
         return -1;
     }
     /* mkdir is subject to the umask, and an old directory may have a looser mode. */
     if ((created || st.mode != mode) && port_fchmod(fd, mode) < 0) {
-        log_err("%s: cannot set mode %04o: %s", path, mode, strerror(errno));
+        log_err_errno("%s: cannot set mode %04o", path, mode);
         port_close(fd);
         return -1;
     }

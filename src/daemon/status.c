@@ -7,6 +7,7 @@
 #include "atomic_file.h"
 #include "log.h"
 #include "port.h"
+#include "readfile.h"
 #include "status.h"
 
 #define STATUS_NAME "status"
@@ -24,12 +25,16 @@ static unsigned burst;   /* writes left before the once-a-second pace */
 
 static void log_all(struct daemon *d)
 {
-    log_info("statistics: uptime %llus, wakeups %llu, timer runs %llu, events %llu, "
-             "reloads %llu (%llu refused)",
-             (unsigned long long)((port_now_ms() - d->started_ms) / 1000),
-             (unsigned long long)d->loop.wakeups, (unsigned long long)d->loop.timer_runs,
-             (unsigned long long)d->loop.fd_runs, (unsigned long long)d->reloads,
-             (unsigned long long)d->reload_failures);
+    uint64_t v[6];
+
+    v[0] = (port_now_ms() - d->started_ms) / 1000;
+    v[1] = d->loop.wakeups;
+    v[2] = d->loop.timer_runs;
+    v[3] = d->loop.fd_runs;
+    v[4] = d->reloads;
+    v[5] = d->reload_failures;
+    log_counters("statistics",
+                 "uptime (s)\0wakeups\0timer runs\0events\0reloads\0refused reloads\0", v);
     services_log_stats(d);
 }
 
@@ -88,47 +93,57 @@ void status_refresh(void *arg)
     }
 }
 
+/* The decimal number after label at the start of p into *v; returns where it ends, or NULL. */
+static const char *number_after(const char *p, const char *label, uint64_t *v)
+{
+    size_t n = strlen(label);
+
+    if (strncmp(p, label, n) != 0 || p[n] < '0' || p[n] > '9')
+        return NULL;
+    for (p += n, *v = 0; *p >= '0' && *p <= '9' && *v < UINT64_MAX / 10; p++)
+        *v = *v * 10 + (uint64_t)(*p - '0');
+    return p;
+}
+
 int status_print(const struct tlsmgr_conf *c)
 {
     char path[TLSMGR_PATH_MAX], text[STATUS_MAX + 1], head[256];
-    struct port_stat st;
-    long n;
-    size_t got = 0;
-    long long when = 0;
-    long pid = 0;
-    int fd;
+    struct readfile rf;
+    uint64_t when = 0, pid = 0;
+    long long age;
+    const char *p;
+    int r;
 
     if (conf_path(c, STATUS_NAME, path, sizeof(path)) < 0)
         return 1;
-    fd = port_open(path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
-    if (fd < 0 || port_fstat(fd, &st) < 0 || st.type != PORT_FT_REG) {
-        fprintf(stderr, "tlsmgr: no daemon statistics in %s: %s\n", path,
-                fd < 0 ? strerror(errno) : "not a regular file");
-        if (fd >= 0)
-            port_close(fd);
+    r = readfile(path, text, STATUS_MAX, &rf);
+    if (r != 0) {
+        if (r < 0)
+            log_err_errno("no daemon statistics in %s", path);
+        else
+            log_err("no daemon statistics in %s: not a regular file", path);
         return 1;
     }
-    while (got < STATUS_MAX && (n = port_read(fd, text + got, STATUS_MAX - got)) > 0)
-        got += (size_t)n;
-    port_close(fd);
-    text[got] = '\0';
+    text[rf.len] = '\0';
     /* The file is the daemon's, but read as untrusted all the same: a bad header is shown. */
-    if (sscanf(text, "time %lld pid %ld", &when, &pid) != 2) {
-        fprintf(stderr, "tlsmgr: %s: not a status file\n", path);
+    p = number_after(text, "time ", &when);
+    if (p == NULL || number_after(p, " pid ", &pid) == NULL) {
+        log_err("%s: not a status file", path);
         return 1;
     }
     /* Say how old the figures are and when they would have been refreshed, so that a quiet
      * daemon's file is not taken for what happens now. */
+    age = (long long)(port_wall_time() - (int64_t)when);
     if (port_fs_type(c->state_directory) == PORT_FS_TMPFS)
         snprintf(head, sizeof(head),
-                 "daemon (pid %ld), statistics of %llds ago (rewritten at the daemon's next "
-                 "wake-up after a change; kill -USR1 %ld to write them now):\n",
-                 pid, (long long)port_wall_time() - when, pid);
+                 "daemon (pid %llu), statistics of %llds ago (rewritten at the daemon's next "
+                 "wake-up after a change; kill -USR1 %llu to write them now):\n",
+                 (unsigned long long)pid, age, (unsigned long long)pid);
     else
         snprintf(head, sizeof(head),
-                 "daemon (pid %ld), statistics of %llds ago (written at start-up, SIGUSR1 and "
-                 "exit only, to spare flash; kill -USR1 %ld to write them now):\n",
-                 pid, (long long)port_wall_time() - when, pid);
+                 "daemon (pid %llu), statistics of %llds ago (written at start-up, SIGUSR1 and "
+                 "exit only, to spare flash; kill -USR1 %llu to write them now):\n",
+                 (unsigned long long)pid, age, (unsigned long long)pid);
     port_print(head);
     port_print(strchr(text, '\n') != NULL ? strchr(text, '\n') + 1 : "");
     return 0;

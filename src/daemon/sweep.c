@@ -5,6 +5,9 @@
  */
 #include <string.h>
 
+#include "byteorder.h"
+#include "cache_repair.h"
+#include "cache_session.h"
 #include "entropy.h"
 #include "log.h"
 #include "port.h"
@@ -27,8 +30,6 @@ static void on_timer(void *arg);
 int sweep_init(struct sweep *s, struct cache_env *ce, struct loop *loop, unsigned period_s,
                sweep_broken_fn broken, void *broken_arg)
 {
-    const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
-
     memset(s, 0, sizeof(*s));
     s->ce = ce;
     s->loop = loop;
@@ -36,12 +37,7 @@ int sweep_init(struct sweep *s, struct cache_env *ce, struct loop *loop, unsigne
     s->broken = broken;
     s->broken_arg = broken_arg;
     s->timer = -1;
-    mbedtls_md_init(&s->md);
-    if (info == NULL || mbedtls_md_setup(&s->md, info, 0) != 0) {
-        log_err("cache sweep: SHA-256 unavailable in the linked mbedTLS");
-        mbedtls_md_free(&s->md);
-        return -1;
-    }
+    mbedtls_sha512_init(&s->md);
     s->md_ready = 1;
     if (loop != NULL) {
         s->timer = loop_timer_new(loop, "cache sweep", on_timer, s);
@@ -59,7 +55,7 @@ void sweep_free(struct sweep *s)
     if (s->loop != NULL && s->timer >= 0)
         loop_timer_stop(s->loop, s->timer);
     if (s->md_ready)
-        mbedtls_md_free(&s->md);
+        mbedtls_sha512_free(&s->md);
     s->md_ready = 0;
 }
 
@@ -96,13 +92,13 @@ void sweep_begin(struct sweep *s)
     s->started_ns = mono_ns();
     s->phase = s->ce->scan_needed ? SWEEP_SCAN : SWEEP_EXPIRY;
     if (s->md_ready)
-        (void)mbedtls_md_starts(&s->md);
+        (void)tlsmgr_sha512_starts(&s->md);
 }
 
 static void digest(struct sweep *s, const void *p, size_t n)
 {
     if (s->md_ready)
-        (void)mbedtls_md_update(&s->md, p, n);
+        (void)tlsmgr_sha512_update(&s->md, p, n);
 }
 
 /* Opens a cursor of a scan piece on the key where the last piece stopped, else the first.
@@ -141,8 +137,8 @@ static int scan_stop(struct sweep *s, const MDB_val *k, unsigned n, uint64_t dea
     return 0;
 }
 
-/* After a scan piece deleted key k (a copy: LMDB's own is gone): mixed into the digest,
- * counted, and the cursor placed on the key after it. */
+/* After a scan piece deleted key k (a copy): mixed into the digest, counted, and the cursor
+ * placed on the key after it. */
 static int scan_deleted(struct sweep *s, MDB_cursor *cur, MDB_val *k, MDB_val *v, unsigned *n)
 {
     digest(s, k->mv_data, k->mv_size);
@@ -160,96 +156,91 @@ static int indexed(struct sweep *s, MDB_txn *txn, const uint8_t *skey, size_t sk
     return k.mv_size > 0 && mdb_get(txn, s->ce->expiry, &k, &v) == 0;
 }
 
-/* One bounded piece of the full scan: every entry checked, the bad ones deleted. */
-static int scan_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadline,
-                     struct cache_counts *c, unsigned *n, int *more)
+/* A scan piece's verdict on key k (a copy) and value v: 0 keeps it; 1 means it was deleted
+ * and counted. *rc is set on an LMDB error. */
+typedef int (*scan_judge_fn)(struct sweep *s, MDB_txn *txn, MDB_val *k, const MDB_val *v,
+                             int64_t now, struct cache_counts *c, int *rc);
+
+/* The full scan's verdict on an entry: bad ones go, with their index key when the header
+ * names it. */
+static int judge_entry(struct sweep *s, MDB_txn *txn, MDB_val *k, const MDB_val *v, int64_t now,
+                       struct cache_counts *c, int *rc)
 {
-    uint8_t kb[sizeof(s->resume)];
-    MDB_cursor *cur;
-    MDB_val k, v;
-    int rc = scan_open(s, txn, s->ce->session, &cur, &k, &v);
+    struct cache_entry_hdr h;
+    enum cache_verdict vd =
+        cache_entry_check(v->mv_data, v->mv_size, s->ce->mbedtls_hdr, now, &h, NULL);
+    int valid = cache_key_session_valid(k->mv_data, k->mv_size);
 
-    if (cur == NULL)
-        return rc;
-    while (rc == 0) {
-        struct cache_entry_hdr h;
-        enum cache_verdict vd;
-
-        if (scan_stop(s, &k, *n, deadline, &rc, more))
-            break;
-        vd = cache_entry_check(v.mv_data, v.mv_size, s->ce->mbedtls_hdr, now, &h, NULL);
-        if (!cache_key_session_valid(k.mv_data, k.mv_size))
-            vd = CACHE_MALFORMED;
-        else if (vd == CACHE_OK && !indexed(s, txn, k.mv_data, k.mv_size, h.expires))
-            vd = CACHE_MALFORMED; /* never swept nor evicted without its index key */
-        if (vd == CACHE_OK) {
-            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-            continue;
-        }
-        memcpy(kb, k.mv_data, k.mv_size);
-        k = cache_val(kb, k.mv_size);
-        /* A header of our version names the index key (even if the rest is bad); any other
-         * index key left behind is dropped by the expiry walk as a stale one. */
-        if (h.version != CACHE_FORMAT_VERSION || !cache_key_session_valid(kb, k.mv_size))
-            rc = mdb_del(txn, s->ce->session, &k, NULL);
-        else
-            rc = cache_env_del(s->ce, txn, kb, k.mv_size, h.expires);
-        if (rc != 0)
-            break;
+    if (!valid)
+        vd = CACHE_MALFORMED;
+    else if (vd == CACHE_OK && !indexed(s, txn, k->mv_data, k->mv_size, h.expires))
+        vd = CACHE_MALFORMED; /* never swept nor evicted without its index key */
+    if (vd == CACHE_OK)
+        return 0;
+    /* A header of our version names the index key (even if the rest is bad); any other
+     * index key left behind is dropped by the expiry walk as a stale one. */
+    if (h.version != CACHE_FORMAT_VERSION || !valid)
+        *rc = mdb_del(txn, s->ce->session, k, NULL);
+    else
+        *rc = cache_session_del(s->ce, txn, k->mv_data, k->mv_size, h.expires);
+    if (*rc == 0)
         cache_counts_bad(c, vd);
-        rc = scan_deleted(s, cur, &k, &v, n);
-    }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    return 1;
 }
 
-/* One bounded piece of the start-up check of the index: every key must be well-formed and
- * name an entry with that expiry time; others are dropped (they could never be swept). */
-static int scan_index_part(struct sweep *s, MDB_txn *txn, uint64_t deadline, struct cache_counts *c,
-                           unsigned *n, int *more)
+/* The start-up check of an index key: it must be well-formed and name an entry with that
+ * expiry time; others are dropped (they could never be swept). */
+static int judge_index_key(struct sweep *s, MDB_txn *txn, MDB_val *k, const MDB_val *v, int64_t now,
+                           struct cache_counts *c, int *rc)
+{
+    const uint8_t *skey;
+    size_t skeylen;
+    uint64_t exp;
+    int malformed = cache_key_expiry_split(k->mv_data, k->mv_size, &exp, &skey, &skeylen) < 0;
+
+    (void)v;
+    (void)now;
+    if (!malformed) {
+        MDB_val sk = cache_val(skey, skeylen), sv;
+        struct cache_entry_hdr h;
+
+        *rc = mdb_get(txn, s->ce->session, &sk, &sv);
+        if (*rc != 0 && *rc != MDB_NOTFOUND)
+            return 0;
+        (void)cache_entry_decode(*rc == 0 ? sv.mv_data : NULL, *rc == 0 ? sv.mv_size : 0, &h, NULL);
+        if (*rc == 0 && h.expires == exp)
+            return 0;
+    }
+    *rc = mdb_del(txn, s->ce->expiry, k, NULL);
+    if (*rc == 0 && malformed)
+        c->malformed++;
+    else if (*rc == 0)
+        s->stale_index++;
+    return 1;
+}
+
+/* One bounded piece of a full scan of dbi, from where the last piece stopped: every key
+ * judged, the bad ones deleted. */
+static int scan_piece(struct sweep *s, MDB_txn *txn, MDB_dbi dbi, scan_judge_fn judge, int64_t now,
+                      uint64_t deadline, struct cache_counts *c, unsigned *n, int *more)
 {
     uint8_t kb[sizeof(s->resume)];
     MDB_cursor *cur;
     MDB_val k, v;
-    int rc = scan_open(s, txn, s->ce->expiry, &cur, &k, &v);
+    int rc = scan_open(s, txn, dbi, &cur, &k, &v);
 
     if (cur == NULL)
         return rc;
     while (rc == 0) {
-        const uint8_t *skey;
-        size_t skeylen;
-        uint64_t exp;
-        int bad = 0;
-
         if (scan_stop(s, &k, *n, deadline, &rc, more))
             break;
-        if (cache_key_expiry_split(k.mv_data, k.mv_size, &exp, &skey, &skeylen) < 0) {
-            bad = 1;
-        } else {
-            MDB_val sk = cache_val(skey, skeylen), sv;
-            struct cache_entry_hdr h;
-
-            rc = mdb_get(txn, s->ce->session, &sk, &sv);
-            if (rc != 0 && rc != MDB_NOTFOUND)
-                break;
-            (void)cache_entry_decode(rc == 0 ? sv.mv_data : NULL, rc == 0 ? sv.mv_size : 0, &h,
-                                     NULL);
-            if (rc == MDB_NOTFOUND || h.expires != exp)
-                bad = 2;
-        }
-        if (!bad) {
-            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-            continue;
-        }
+        /* A copy: LMDB's own key goes with a deletion. */
         memcpy(kb, k.mv_data, k.mv_size);
         k = cache_val(kb, k.mv_size);
-        if ((rc = mdb_del(txn, s->ce->expiry, &k, NULL)) != 0)
-            break;
-        if (bad == 1)
-            c->malformed++;
-        else
-            s->stale_index++;
-        rc = scan_deleted(s, cur, &k, &v, n);
+        if (!judge(s, txn, &k, &v, now, c, &rc) && rc == 0)
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+        else if (rc == 0)
+            rc = scan_deleted(s, cur, &k, &v, n);
     }
     mdb_cursor_close(cur);
     return rc == MDB_NOTFOUND ? 0 : rc;
@@ -334,25 +325,27 @@ static void add_counts(struct cache_counts *to, const struct cache_counts *c)
 /* The sweep's figures, in the last transaction (only when it deleted something). */
 static int finish_txn(struct sweep *s, MDB_txn *txn, uint64_t dur_ms, uint64_t step_us)
 {
-    uint64_t longest = cache_env_meta_get(s->ce, txn, CACHE_META_LONGEST_US);
-    int rc;
+    uint64_t v[4];
+    const char *name;
+    int rc = 0, i;
 
-    if (step_us > longest)
-        longest = step_us;
-    if ((rc = cache_env_meta_set(s->ce, txn, CACHE_META_SWEEPS,
-                                 cache_env_meta_get(s->ce, txn, CACHE_META_SWEEPS) + 1)) != 0 ||
-        (rc = cache_env_meta_set(s->ce, txn, CACHE_META_SWEEP_MS, dur_ms)) != 0 ||
-        (rc = cache_env_meta_set(s->ce, txn, CACHE_META_LONGEST_US, longest)) != 0 ||
-        (rc = cache_env_meta_set(s->ce, txn, CACHE_META_SWEEP_TIME, (uint64_t)port_wall_time())) !=
-            0)
-        return rc;
-    return 0;
+    v[0] = cache_env_meta_get(s->ce, txn, CACHE_META_SWEEPS) + 1;
+    v[1] = dur_ms;
+    v[2] = cache_env_meta_get(s->ce, txn, CACHE_META_LONGEST_US);
+    if (step_us > v[2])
+        v[2] = step_us;
+    v[3] = (uint64_t)port_wall_time();
+    for (i = 0, name = CACHE_META_SWEEP_STATS; rc == 0 && *name != '\0';
+         i++, name += strlen(name) + 1)
+        rc = cache_env_meta_set(s->ce, txn, name, v[i]);
+    return rc;
 }
 
 static void finish(struct sweep *s, uint64_t dur_ms)
 {
     uint8_t buf[64 + 8 * 6];
-    size_t off = 0;
+    uint64_t v[6];
+    size_t off = 0, i;
 
     s->t.sweeps++;
     s->t.last_ms = dur_ms;
@@ -370,15 +363,17 @@ static void finish(struct sweep *s, uint64_t dur_ms)
                   (unsigned long long)s->step_count);
     /* Never credited: which sessions ended when is not secret enough to count as entropy,
      * but it is unpredictable to an outsider and costs nothing to mix. */
-    if (s->md_ready && mbedtls_md_finish(&s->md, buf) == 0)
-        off = mbedtls_md_get_size(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256));
-    cache_put_be64(buf + off, s->done.expired);
-    cache_put_be64(buf + off + 8, s->done.incompatible);
-    cache_put_be64(buf + off + 16, s->done.malformed);
-    cache_put_be64(buf + off + 24, s->stale_index);
-    cache_put_be64(buf + off + 32, mono_ns() - s->started_ns);
-    cache_put_be64(buf + off + 40, s->step_count);
-    entropy_mix(MIX_TAG, buf, off + 48);
+    if (s->md_ready && tlsmgr_sha512_finish(&s->md, buf) == 0)
+        off = 64;
+    v[0] = s->done.expired;
+    v[1] = s->done.incompatible;
+    v[2] = s->done.malformed;
+    v[3] = s->stale_index;
+    v[4] = mono_ns() - s->started_ns;
+    v[5] = s->step_count;
+    for (i = 0; i < 6; i++, off += 8)
+        put_be64(buf + off, v[i]);
+    entropy_mix(MIX_TAG, buf, off);
 }
 
 int sweep_step(struct sweep *s)
@@ -397,17 +392,17 @@ int sweep_step(struct sweep *s)
     if ((rc = cache_env_txn_begin(s->ce, 0, &txn)) != 0)
         goto fail;
     if (s->phase == SWEEP_SCAN) {
-        rc = scan_part(s, txn, now, deadline, &c, &n, &more);
+        rc = scan_piece(s, txn, s->ce->session, judge_entry, now, deadline, &c, &n, &more);
         if (rc == 0 && !more) {
             s->phase = SWEEP_SCAN_INDEX;
             s->resume_len = 0;
             more = 1;
         }
     } else if (s->phase == SWEEP_SCAN_INDEX) {
-        rc = scan_index_part(s, txn, deadline, &c, &n, &more);
+        rc = scan_piece(s, txn, s->ce->expiry, judge_index_key, now, deadline, &c, &n, &more);
         if (rc == 0 && !more) {
             /* Every entry is now of the current mbedTLS: record that. */
-            rc = cache_env_format_write(s->ce, txn);
+            rc = cache_repair_mark_checked(s->ce, txn);
             scanned = 1;
             more = 1; /* the expiry walk follows in the next step */
         }
@@ -488,15 +483,13 @@ static void on_timer(void *arg)
         s->broken(s->broken_arg, s->last_rc);
 }
 
+LOG_COUNTERS_CHECK(sweep_totals, 12);
+
 void sweep_log_stats(const struct sweep *s)
 {
-    log_info("cache sweep: %llu sweeps (%llu full scans), %llu expired, %llu incompatible, "
-             "%llu malformed, %llu stale index keys, %llu stale readers cleared; last sweep "
-             "%llu ms in %llu transactions, longest transaction %llu us, %llu errors",
-             (unsigned long long)s->t.sweeps, (unsigned long long)s->t.scans,
-             (unsigned long long)s->t.expired, (unsigned long long)s->t.incompatible,
-             (unsigned long long)s->t.malformed, (unsigned long long)s->t.stale_index,
-             (unsigned long long)s->t.readers_cleared, (unsigned long long)s->t.last_ms,
-             (unsigned long long)s->t.last_steps, (unsigned long long)s->t.longest_us,
-             (unsigned long long)s->t.errors);
+    log_counters("cache sweep",
+                 "sweeps\0full scans\0expired\0incompatible\0malformed\0stale index keys\0stale "
+                 "readers cleared\0transactions\0last sweep (ms)\0last sweep transactions\0"
+                 "longest transaction (us)\0errors\0",
+                 (const uint64_t *)&s->t);
 }

@@ -13,15 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <mbedtls/md.h>
-
 #include "cache_env.h"
 #include "loop.h"
+#include "mbedtls_compat.h"
 
 /* Called when a step fails with an error that means the env is damaged (MDB_PANIC,
  * MDB_CORRUPTED...): the owner reopens (and so repairs) the env. */
 typedef void (*sweep_broken_fn)(void *arg, int mdb_rc);
 
+/* uint64_t counters only, logged in this order. */
 struct sweep_totals {
     uint64_t sweeps;                                        /* complete sweeps since start */
     uint64_t scans;                                         /* of which full scans */
@@ -51,14 +51,14 @@ struct sweep {
     struct cache_counts done; /* deleted during this sweep */
     uint64_t stale_index;
     struct sweep_totals t;
-    mbedtls_md_context_t md; /* digest of this sweep's deleted keys and counters */
+    mbedtls_sha512_context md; /* digest of this sweep's deleted keys and counters */
     int md_ready;
     int last_rc; /* LMDB code of the last failed step */
     sweep_broken_fn broken;
     void *broken_arg;
 };
 
-/* Prepares a sweeper on an open env. Returns 0, or -1 (no timer slot or no memory). With
+/* Prepares a sweeper on an open env. Returns 0, or -1 (no timer slot). With
  * loop NULL nothing is scheduled: the caller drives sweep_begin/sweep_step itself. */
 int sweep_init(struct sweep *s, struct cache_env *ce, struct loop *loop, unsigned period_s,
                sweep_broken_fn broken, void *broken_arg);

@@ -153,17 +153,20 @@ int tickets_init(struct tickets *t, struct cache_env *ce, struct loop *loop, uns
 void tickets_log_stats(const struct tickets *t)
 {
     int64_t now = port_wall_time();
+    uint64_t v[5];
 
     if (!t->enabled) {
         log_info("ticket keys: off (the cache env is not on tmpfs)");
         return;
     }
-    log_info("ticket keys: lifetime %us, %llu rotations, %llu failures, last written %llds ago, "
-             "next rotation in %llds",
-             (unsigned)t->lifetime, (unsigned long long)t->rotations,
-             (unsigned long long)t->failures,
-             (long long)(t->last_write > 0 ? now - t->last_write : -1),
-             (long long)(t->next_change > 0 ? t->next_change - now : -1));
+    v[0] = t->lifetime;
+    v[1] = t->rotations;
+    v[2] = t->failures;
+    v[3] = t->last_write > 0 && now >= t->last_write ? (uint64_t)(now - t->last_write) : 0;
+    v[4] = t->next_change > now ? (uint64_t)(t->next_change - now) : 0;
+    log_counters("ticket keys",
+                 "lifetime (s)\0rotations\0failures\0last written (s ago)\0next rotation in (s)\0",
+                 v);
 }
 
 void tickets_free(struct tickets *t)
@@ -189,9 +192,9 @@ size_t tickets_describe(struct cache_env *ce, char *text, size_t cap)
         return 0;
     for (i = 0; i < TICKET_SLOTS && len < cap; i++) {
         if (!(s.present & (1u << i)))
-            n = snprintf(text + len, cap - len, "ticket key %-8s  none\n", role[i]);
+            n = snprintf(text + len, cap - len, "ticket key %s: none\n", role[i]);
         else
-            n = snprintf(text + len, cap - len, "ticket key %-8s  active %+llds, expires %+llds\n",
+            n = snprintf(text + len, cap - len, "ticket key %s: active %+llds, expires %+llds\n",
                          role[i], (long long)(s.k[i].active - now),
                          (long long)(ticket_key_expires(&s.k[i]) - now));
         if (n < 0)

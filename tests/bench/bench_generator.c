@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include "entropy.h"
-#include "generator.h"
 #include "log.h"
 #include "pool.h"
 #include "port.h"

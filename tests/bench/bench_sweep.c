@@ -7,7 +7,7 @@
  *   buckets    one session DB per sweep period, an expired bucket dropped whole (mdb_drop).
  * Also the price of the index at store time: single-entry store transactions with and
  * without the second put; and what the size bound costs without it: a store into a full
- * cache (tls_session_cache_max_entries reached) through cache_env_store, which evicts the
+ * cache (tls_session_cache_max_entries reached) through cache_session_store, which evicts the
  * earliest-expiring entry via the index, against the same store transaction scanning every
  * header of the session DB for the earliest expiry. A verdict line weighs both for a stated
  * workload. Median of 5 runs each; the env lives on tmpfs (/dev/shm) when the machine has
@@ -21,7 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache_env.h"
+#include "byteorder.h"
+#include "cache.h"
+#include "cache_repair.h"
+#include "cache_session.h"
 #include "log.h"
 #include "port.h"
 #include "sweep.h"
@@ -68,7 +71,7 @@ static void open_env(struct cache_env *ce)
     snprintf(c.cache_database, sizeof(c.cache_database), "%s/cache", dir);
     c.cache_map_size = 256u << 20;
     c.cache_max_entries = 10000000;
-    if (cache_env_open(ce, &c, CACHE_ROLE_DAEMON, getuid(), getgid()) < 0) {
+    if (cache_repair_open(ce, &c, getuid(), getgid()) < 0) {
         fprintf(stderr, "bench_sweep: cannot open the env in %s\n", dir);
         exit(1);
     }
@@ -273,7 +276,7 @@ static double store_cost(int with_index, int64_t now)
     return t0;
 }
 
-/* Ours: tlsmgr's own store (cache_env_store) into a cache of N_ENTRIES with the bound at
+/* Ours: tlsmgr's own store (cache_session_store) into a cache of N_ENTRIES with the bound at
  * N_ENTRIES, so that each store evicts the earliest-expiring entry through the index. */
 static double full_store_index(int64_t now, unsigned first)
 {
@@ -290,12 +293,12 @@ static double full_store_index(int64_t now, unsigned first)
         uint8_t id[32], blob[BLOB_LEN];
 
         id_blob_for(first + i, id, blob);
-        if (cache_env_store(&ce, (const uint8_t *)"www", 3, id, sizeof(id), now,
-                            (uint64_t)now + 3600, blob, sizeof(blob), NULL) != 0)
+        if (cache_session_store(&ce, (const uint8_t *)"www", 3, id, sizeof(id), now,
+                                (uint64_t)now + 3600, blob, sizeof(blob), NULL) != 0)
             fprintf(stderr, "bench_sweep: full-cache store failed\n");
     }
     t0 = (now_s() - t0) / FULL_STORES;
-    if (cache_env_stats(&ce, &st) != 0 || st.entries != N_ENTRIES || st.c.evicted != FULL_STORES)
+    if (cache_read_stats(&ce, &st) != 0 || st.entries != N_ENTRIES || st.c.evicted != FULL_STORES)
         fprintf(stderr, "bench_sweep: full-cache store left %llu entries, evicted %llu\n",
                 (unsigned long long)st.entries, (unsigned long long)st.c.evicted);
     cache_env_close(&ce);
@@ -365,7 +368,7 @@ static double full_store_scan(int64_t now, unsigned first)
         mdb_txn_commit(txn);
     }
     t0 = (now_s() - t0) / FULL_SCAN_STORES;
-    if (cache_env_stats(&ce, &st) != 0 || st.entries != N_ENTRIES ||
+    if (cache_read_stats(&ce, &st) != 0 || st.entries != N_ENTRIES ||
         st.c.evicted != FULL_SCAN_STORES)
         fprintf(stderr, "bench_sweep: scanning store left %llu entries, evicted %llu\n",
                 (unsigned long long)st.entries, (unsigned long long)st.c.evicted);

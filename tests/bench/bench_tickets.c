@@ -24,6 +24,7 @@
 #endif
 
 #include "cache_env.h"
+#include "cache_repair.h"
 #include "log.h"
 #include "port.h"
 #include "ticket_store.h"
@@ -76,7 +77,7 @@ static int make_env(const char *dir, struct tlsmgr_conf *c)
     snprintf(c->state_directory, sizeof(c->state_directory), "%s", dir);
     snprintf(c->cache_database, sizeof(c->cache_database), "%s/cache", dir);
     memset(&s, 0, sizeof(s));
-    if (cache_env_open(&ce, c, CACHE_ROLE_DAEMON, port_uid(), port_gid()) < 0)
+    if (cache_repair_open(&ce, c, port_uid(), port_gid()) < 0)
         return -1;
     rc = ticket_slots_advance(&s, port_wall_time(), 43200, kernel_rng, NULL) < 0 ||
          ticket_store_write(&ce, &s) != 0;
@@ -147,7 +148,7 @@ int main(void)
      * only one: close it first (LMDB forbids two in a process). */
     tlsmgr_close(t);
     t = NULL;
-    if (cache_env_open(&ce, &c, CACHE_ROLE_CLIENT, 0, 0) < 0)
+    if (cache_env_open(&ce, &c, CACHE_ROLE_CLIENT) < 0)
         goto out;
     for (r = 0; r < RUNS; r++) {
         double t0 = now_s();

@@ -27,6 +27,7 @@
 #endif
 
 #include "cache_env.h"
+#include "cache_repair.h"
 #include "port.h"
 #include "port_test.h"
 #include "ticket_client.h"
@@ -154,7 +155,7 @@ static void init(void)
     conf_defaults(&c);
     snprintf(c.cache_database, sizeof(c.cache_database), "%s/cache", dir);
     memset(&keys, 0, sizeof(keys));
-    if (cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()) < 0 ||
+    if (cache_repair_open(&ce, &c, port_uid(), port_gid()) < 0 ||
         ticket_slots_advance(&keys, port_wall_time() - LIFETIME / 2, LIFETIME, counter_rng, &n) <
             0 ||
         ticket_slots_advance(&keys, port_wall_time(), LIFETIME, counter_rng, &n) < 0 ||

@@ -68,7 +68,7 @@ if start; then
     fi
     out=$("$bin" -c "$CONF" -s 2>&1)
     rc=$?
-    if [ $rc = 0 ] && echo "$out" | grep -q '^entries: *0$' && echo "$out" | grep -q '^longest txn:'; then
+    if [ $rc = 0 ] && echo "$out" | grep -q '^entries: *0$' && echo "$out" | grep -q '^longest transaction (us):'; then
         itest_ok status_prints_stats
     else
         itest_fail status_prints_stats "rc $rc: $out"
@@ -109,7 +109,7 @@ fi
 kill -USR1 "$daemon_pid"
 seen=""
 for _ in $(seq 50); do
-    if grep -q 'cache: 3000 entries' "$LOG" && grep -q 'cache sweep: .* sweeps' "$LOG"; then
+    if grep -q 'cache: entries 3000' "$LOG" && grep -q 'cache sweep: sweeps' "$LOG"; then
         seen=1
         break
     fi

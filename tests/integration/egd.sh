@@ -47,8 +47,8 @@ kill -0 "$daemon_pid" 2>/dev/null && itest_ok "egd/daemon-alive" ||
 kill -USR1 "$daemon_pid"
 sleep 0.2
 grep 'egd: .* requests' "$tmp/log" >"$tmp/stats"
-n1=$(sed -n 1p "$tmp/stats" | sed -n 's/.* accepted, \([0-9]*\) requests.*/\1/p')
-n2=$(tail -1 "$tmp/stats" | sed -n 's/.* accepted, \([0-9]*\) requests.*/\1/p')
+n1=$(sed -n 1p "$tmp/stats" | sed -n 's/.*, requests \([0-9]*\),.*/\1/p')
+n2=$(tail -1 "$tmp/stats" | sed -n 's/.*, requests \([0-9]*\),.*/\1/p')
 # the library made 6 requests (4 calls, parent and child) between the two SIGUSR1
 [ -n "$n1" ] && [ -n "$n2" ] && [ "$n2" -ge $((n1 + 6)) ] && itest_ok "egd/statistics" ||
     itest_fail "egd/statistics" "EGD requests in SIGUSR1 statistics: '$n1' then '$n2'"

@@ -83,8 +83,8 @@ sleep $((seconds - seconds / 2))
 kill -USR1 "$daemon_pid"
 itest_wait_log "$tmp/log" "egd: .* requests" 40
 stats=$(grep "egd: .* requests" "$tmp/log" | tail -1)
-accepted=$(echo "$stats" | sed -n 's/.* \([0-9]*\) accepted.*/\1/p')
-requests=$(echo "$stats" | sed -n 's/.* accepted, \([0-9]*\) requests.*/\1/p')
+accepted=$(echo "$stats" | sed -n 's/.*, accepted \([0-9]*\),.*/\1/p')
+requests=$(echo "$stats" | sed -n 's/.*, requests \([0-9]*\),.*/\1/p')
 procs=$(grep -c "postfix/tlsmgr\[" "$pf/maillog" 2>/dev/null)
 lost=$(grep -c "lost connection to EGD server" "$pf/maillog" 2>/dev/null)
 now=$(pf_tlsmgr)

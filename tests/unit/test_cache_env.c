@@ -12,7 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cache_env.h"
+#include "byteorder.h"
+#include "cache.h"
+#include "cache_repair.h"
+#include "cache_session.h"
 #include "port.h"
 #include "t.h"
 
@@ -48,7 +51,7 @@ static int store_n(struct cache_env *ce, unsigned n, int64_t now, uint64_t expir
 
     id_for(id, n);
     blob_for(b, len, n);
-    return cache_env_store(ce, tag, 3, id, 32, now, expires, b, len, NULL);
+    return cache_session_store(ce, tag, 3, id, 32, now, expires, b, len, NULL);
 }
 
 static int lookup_n(struct cache_env *ce, unsigned n, int64_t now)
@@ -58,7 +61,7 @@ static int lookup_n(struct cache_env *ce, unsigned n, int64_t now)
     int rc;
 
     id_for(id, n);
-    rc = cache_env_lookup(ce, tag, 3, id, 32, now, out, sizeof(out), &outlen);
+    rc = cache_session_lookup(ce, tag, 3, id, 32, now, out, sizeof(out), &outlen);
     if (rc == CACHE_LOOKUP_HIT) {
         blob_for(want, outlen, n);
         T_ASSERT(memcmp(out, want, outlen) == 0);
@@ -74,9 +77,9 @@ static void reopened_stores(const struct tlsmgr_conf *c, unsigned first, unsigne
     struct cache_env ce;
     unsigned i;
 
-    T_EQ_INT(cache_env_open(&ce, c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(&ce, c, port_uid(), port_gid()), 0);
     cache_env_close(&ce);
-    T_EQ_INT(cache_env_open(&ce, c, CACHE_ROLE_CLIENT, 0, 0), 0);
+    T_EQ_INT(cache_env_open(&ce, c, CACHE_ROLE_CLIENT), 0);
     for (i = 0; i < count; i++) {
         T_EQ_INT(store_n(&ce, first + i, now, (uint64_t)now + 50000, 1500), 0);
         T_EQ_INT(lookup_n(&ce, first + i, now), CACHE_LOOKUP_HIT);
@@ -91,7 +94,7 @@ static void create_sets_modes(void)
     struct stat st;
 
     conf_for(&c, 100, 1 << 20);
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), 0);
     T_ASSERT(stat("cache", &st) == 0 && (st.st_mode & 07777) == 0750);
     T_ASSERT(stat("cache/data.mdb", &st) == 0 && (st.st_mode & 07777) == 0660);
     T_ASSERT(stat("cache/lock.mdb", &st) == 0 && (st.st_mode & 07777) == 0660);
@@ -99,7 +102,7 @@ static void create_sets_modes(void)
     T_EQ_INT(ce.recreated, 0);
     cache_env_close(&ce);
     /* Reopen: same env, no log line about moving it. */
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), 0);
     T_EQ_INT(ce.recreated, 0);
     cache_env_close(&ce);
     T_EQ_INT(t_log_count("moved aside"), 0);
@@ -112,9 +115,9 @@ static void client_never_creates(void)
     struct stat st;
 
     conf_for(&c, 100, 1 << 20);
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT, 0, 0), -1);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT), -1);
     T_ASSERT(stat("cache", &st) < 0);
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_READONLY, 0, 0), -1);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_READONLY), -1);
     T_ASSERT(stat("cache", &st) < 0);
     T_EQ_INT(lookup_n(&ce, 1, 100), CACHE_LOOKUP_MISS);
     T_EQ_INT(store_n(&ce, 1, 100, 200, 100), -1);
@@ -131,9 +134,9 @@ static void store_lookup_replace(void)
     int64_t now = port_wall_time();
 
     conf_for(&c, 100, 1 << 20);
-    T_EQ_INT(cache_env_open(&d, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(&d, &c, port_uid(), port_gid()), 0);
     cache_env_close(&d);
-    T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT, 0, 0), 0);
+    T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT), 0);
     T_EQ_INT(lookup_n(&cl, 1, now), CACHE_LOOKUP_MISS);
     T_EQ_INT(store_n(&cl, 1, now, now + 100, 120), 0);
     T_EQ_INT(lookup_n(&cl, 1, now), CACHE_LOOKUP_HIT);
@@ -145,7 +148,7 @@ static void store_lookup_replace(void)
     fl.hits = 1;
     fl.misses = 3;
     T_EQ_INT(store_n(&cl, 2, now, now + 500, 300), 0);
-    T_EQ_INT(cache_env_stats(&cl, &st), 0);
+    T_EQ_INT(cache_read_stats(&cl, &st), 0);
     T_EQ_INT(st.entries, 2);
     T_EQ_INT(st.expiry_entries, 2);
     T_EQ_INT(st.c.stores, 3);
@@ -154,16 +157,16 @@ static void store_lookup_replace(void)
 
         id_for(id, 3);
         blob_for(b, sizeof(b), 3);
-        T_EQ_INT(cache_env_store(&cl, tag, 3, id, 32, now, now + 9, b, sizeof(b), &fl), 0);
+        T_EQ_INT(cache_session_store(&cl, tag, 3, id, 32, now, now + 9, b, sizeof(b), &fl), 0);
         T_EQ_INT(fl.lookups, 0); /* flushed */
         /* A blob of another mbedTLS is refused. */
         b[2] ^= 1;
-        T_EQ_INT(cache_env_store(&cl, tag, 3, id, 32, now, now + 9, b, sizeof(b), NULL), -1);
+        T_EQ_INT(cache_session_store(&cl, tag, 3, id, 32, now, now + 9, b, sizeof(b), NULL), -1);
         /* Stale entry removed in a later write txn. */
-        T_EQ_INT(cache_env_remove(&cl, tag, 3, id, 32, now + 9, NULL), 1);
-        T_EQ_INT(cache_env_remove(&cl, tag, 3, id, 32, now + 9, NULL), 0);
+        T_EQ_INT(cache_session_remove(&cl, tag, 3, id, 32, now + 9, NULL), 1);
+        T_EQ_INT(cache_session_remove(&cl, tag, 3, id, 32, now + 9, NULL), 0);
     }
-    T_EQ_INT(cache_env_stats(&cl, &st), 0);
+    T_EQ_INT(cache_read_stats(&cl, &st), 0);
     T_EQ_INT(st.c.lookups, 4);
     T_EQ_INT(st.c.hits, 1);
     T_EQ_INT(st.c.misses, 3);
@@ -176,9 +179,9 @@ static void store_lookup_replace(void)
         size_t ol;
 
         id_for(id, 1);
-        T_EQ_INT(
-            cache_env_lookup(&cl, (const uint8_t *)"smtp", 4, id, 32, now, out, sizeof(out), &ol),
-            CACHE_LOOKUP_MISS);
+        T_EQ_INT(cache_session_lookup(&cl, (const uint8_t *)"smtp", 4, id, 32, now, out,
+                                      sizeof(out), &ol),
+                 CACHE_LOOKUP_MISS);
     }
     cache_env_close(&cl);
 }
@@ -192,11 +195,11 @@ static void bound_evicts_earliest(void)
     unsigned i;
 
     conf_for(&c, 10, 1 << 20);
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), 0);
     /* Entry i expires at now + 1000 - i: the last stored expire first. */
     for (i = 0; i < 15; i++)
         T_EQ_INT(store_n(&ce, i, now, (uint64_t)now + 1000 - i, 100), 0);
-    T_EQ_INT(cache_env_stats(&ce, &st), 0);
+    T_EQ_INT(cache_read_stats(&ce, &st), 0);
     T_EQ_INT(st.entries, 10);
     T_EQ_INT(st.expiry_entries, 10);
     T_EQ_INT(st.c.evicted, 5);
@@ -228,11 +231,11 @@ static void map_full_still_stores(void)
     unsigned n, i;
 
     conf_for(&c, 1000000, 256 * 1024);
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), 0);
     /* Stores never fail: MDB_MAP_FULL evicts the earliest and still stores. */
     n = fill_to_full(&ce, now);
     T_EQ_INT(n, 100000);
-    T_EQ_INT(cache_env_stats(&ce, &st), 0);
+    T_EQ_INT(cache_read_stats(&ce, &st), 0);
     T_ASSERT(st.c.evicted > 0);
     /* How many fit depends on the B-tree's layout (key order differs with byte order); what
      * must hold is that the newest entries are all there. */
@@ -252,7 +255,7 @@ static void smaller_map_than_file_still_stores(void)
     unsigned i;
 
     conf_for(&c, 1000000, 1 << 20);
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), 0);
     for (i = 0; i < 400; i++)
         T_EQ_INT(store_n(&ce, i, now, (uint64_t)now + 10000 + i, 1500), 0);
     cache_env_close(&ce);
@@ -270,9 +273,9 @@ static void map_resized_is_handled(void)
     int status = -1;
 
     conf_for(&c, 1000000, 128 * 1024);
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), 0);
     cache_env_close(&ce);
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT, 0, 0), 0);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT), 0);
     T_EQ_INT(store_n(&ce, 1, now, (uint64_t)now + 100, 100), 0);
     pid = fork();
     if (pid == 0) {
@@ -283,7 +286,7 @@ static void map_resized_is_handled(void)
 
         cache_env_forget(&ce);
         conf_for(&big, 1000000, 4 << 20);
-        if (cache_env_open(&o, &big, CACHE_ROLE_CLIENT, 0, 0) < 0)
+        if (cache_env_open(&o, &big, CACHE_ROLE_CLIENT) < 0)
             _exit(2);
         for (i = 0; i < 600; i++)
             if (store_n(&o, 100 + i, now, (uint64_t)now + 100 + i, 1500) < 0)
@@ -309,9 +312,9 @@ static void expect_recreated(void (*plant)(void), const char *why)
 
     conf_for(&c, 100, 1 << 20);
     plant();
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT, 0, 0), -1);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT), -1);
     T_EQ_INT(lookup_n(&ce, 1, 100), CACHE_LOOKUP_MISS);
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), 0);
     T_EQ_INT(ce.recreated, 1);
     T_EQ_INT(t_log_count("moved aside"), 1);
     if (!port_test_log_has(why))
@@ -344,7 +347,7 @@ static void plant_truncated(void)
     unsigned i;
 
     conf_for(&c, 100000, 4 << 20);
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), 0);
     for (i = 0; i < 500; i++)
         store_n(&ce, i, now, (uint64_t)now + 100, 1000);
     cache_env_close(&ce);
@@ -366,7 +369,7 @@ static void plant_wrong_format(void)
     MDB_val k, v;
 
     conf_for(&c, 100, 1 << 20);
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), 0);
     T_EQ_INT(cache_env_txn_begin(&ce, 0, &txn), 0);
     k.mv_data = (void *)CACHE_META_FORMAT;
     k.mv_size = strlen(CACHE_META_FORMAT);
@@ -387,7 +390,7 @@ static void plant_word_size(void)
     uint8_t rec[CACHE_FORMAT_REC_LEN];
 
     conf_for(&c, 100, 1 << 20);
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), 0);
     T_EQ_INT(cache_env_txn_begin(&ce, 0, &txn), 0);
     cache_format_record(rec, ce.mbedtls_hdr);
     rec[5] = sizeof(size_t) == 8 ? 4 : 8;
@@ -434,15 +437,15 @@ static void mbedtls_change_needs_scan(void)
     uint8_t other[CACHE_MBEDTLS_HDR_LEN];
 
     conf_for(&c, 100, 1 << 20);
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), 0);
     memcpy(other, ce.mbedtls_hdr, sizeof(other));
     ce.mbedtls_hdr[2] ^= 0xFF;
     T_EQ_INT(cache_env_txn_begin(&ce, 0, &txn), 0);
-    T_EQ_INT(cache_env_format_write(&ce, txn), 0);
+    T_EQ_INT(cache_repair_mark_checked(&ce, txn), 0);
     T_EQ_INT(mdb_txn_commit(txn), 0);
     cache_env_close(&ce);
     /* A client accepts the env (entries are judged one by one). */
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT, 0, 0), 0);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT), 0);
     T_EQ_INT(ce.scan_needed, 1);
     T_ASSERT(memcmp(ce.mbedtls_hdr, other, sizeof(other)) == 0);
     cache_env_close(&ce);
@@ -457,13 +460,13 @@ static void jffs2_refused_clearly(void)
 
     conf_for(&c, 100, 1 << 20);
     port_test_fs = PORT_FS_JFFS2;
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), -1);
+    T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), -1);
     T_ASSERT(port_test_log_has("JFFS2"));
     T_ASSERT(port_test_log_has("tls_session_cache_database"));
     T_ASSERT(port_test_log_has("tmpfs"));
     T_ASSERT(stat("cache", &st) < 0);
     port_test_log_clear();
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT, 0, 0), -1);
+    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT), -1);
     T_EQ_INT(strlen(port_test_log()), 0);
 }
 
@@ -476,25 +479,25 @@ static void drop_and_replaced(void)
     uint8_t id[32];
 
     conf_for(&c, 100, 1 << 20);
-    T_EQ_INT(cache_env_open(&d, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(&d, &c, port_uid(), port_gid()), 0);
     cache_env_close(&d);
-    T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT, 0, 0), 0);
+    T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT), 0);
     T_EQ_INT(store_n(&cl, 1, now, (uint64_t)now + 100, 100), 0);
     id_for(id, 1);
-    T_EQ_INT(cache_env_drop(&cl, tag, 3, id, 32, NULL), 1);
-    T_EQ_INT(cache_env_drop(&cl, tag, 3, id, 32, NULL), 0);
-    T_EQ_INT(cache_env_stats(&cl, &st), 0);
+    T_EQ_INT(cache_session_drop(&cl, tag, 3, id, 32, NULL), 1);
+    T_EQ_INT(cache_session_drop(&cl, tag, 3, id, 32, NULL), 0);
+    T_EQ_INT(cache_read_stats(&cl, &st), 0);
     T_EQ_INT(st.entries, 0);
     T_EQ_INT(st.expiry_entries, 0);
     T_EQ_INT(cache_env_replaced(&cl), 0);
     /* The daemon moves the env aside and creates a new one. */
     T_ASSERT(rename("cache", "cache.old") == 0);
     T_EQ_INT(cache_env_replaced(&cl), 1);
-    T_EQ_INT(cache_env_open(&d, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(&d, &c, port_uid(), port_gid()), 0);
     T_EQ_INT(cache_env_replaced(&cl), 1);
     cache_env_close(&d);
     cache_env_close(&cl);
-    T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT, 0, 0), 0);
+    T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT), 0);
     T_EQ_INT(cache_env_replaced(&cl), 0);
     cache_env_close(&cl);
 }
@@ -506,7 +509,7 @@ static void no_cache_configured(void)
 
     conf_for(&c, 100, 1 << 20);
     c.cache_database[0] = '\0';
-    T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), -1);
+    T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), -1);
     T_ASSERT(ce.env == NULL);
     cache_env_close(&ce);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mbedtls_compat.h"
+#include "byteorder.h"
 #include "cache_format.h"
 #include "t.h"
 
@@ -106,18 +107,18 @@ static void entry_lengths_checked(void)
     /* Blob length field zero, or too large, or disagreeing. */
     v[26] = 0;
     T_EQ_INT(cache_entry_decode(v, 27, &h, NULL), CACHE_MALFORMED);
-    cache_put_be32(v + 23, CACHE_BLOB_MAX + 1);
+    put_be32(v + 23, CACHE_BLOB_MAX + 1);
     T_EQ_INT(cache_entry_decode(v, 27 + CACHE_BLOB_MAX + 1, &h, NULL), CACHE_MALFORMED);
-    cache_put_be32(v + 23, 0xFFFFFFFFu);
+    put_be32(v + 23, 0xFFFFFFFFu);
     T_EQ_INT(cache_entry_decode(v, n, &h, NULL), CACHE_MALFORMED);
     /* Unknown flags; expires not after creation; times beyond int64. */
     n = make(v, 1000, 2000, 50);
     v[1] = 1;
     T_EQ_INT(cache_entry_decode(v, n, &h, NULL), CACHE_MALFORMED);
     v[1] = 0;
-    cache_put_be64(v + 15, 1000);
+    put_be64(v + 15, 1000);
     T_EQ_INT(cache_entry_decode(v, n, &h, NULL), CACHE_MALFORMED);
-    cache_put_be64(v + 15, UINT64_MAX);
+    put_be64(v + 15, UINT64_MAX);
     T_EQ_INT(cache_entry_decode(v, n, &h, NULL), CACHE_MALFORMED);
     /* Encoder refuses what the decoder would. */
     T_EQ_INT(make(v, 2000, 2000, 50), 0);
@@ -188,11 +189,11 @@ static void be_helpers(void)
 {
     uint8_t b[8];
 
-    cache_put_be64(b, 0x0102030405060708ull);
+    put_be64(b, 0x0102030405060708ull);
     T_ASSERT(b[0] == 1 && b[7] == 8);
-    T_ASSERT(cache_get_be64(b) == 0x0102030405060708ull);
-    cache_put_be32(b, 0xA1B2C3D4u);
-    T_ASSERT(b[0] == 0xA1 && b[3] == 0xD4 && cache_get_be32(b) == 0xA1B2C3D4u);
+    T_ASSERT(get_be64(b) == 0x0102030405060708ull);
+    put_be32(b, 0xA1B2C3D4u);
+    T_ASSERT(b[0] == 0xA1 && b[3] == 0xD4 && get_be32(b) == 0xA1B2C3D4u);
 }
 
 T_MAIN(T_CASE(session_key_layout), T_CASE(expiry_key_layout), T_CASE(entry_header_offsets),

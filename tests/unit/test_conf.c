@@ -58,7 +58,7 @@ static void every_parameter_parses(void)
                        "\n"
                        "state_directory = /var/x\n"
                        "tls_random_source = getrandom, dev:/dev/urandom hwrng:/dev/hwrng,"
-                       "egd:/run/egd /etc/file board\n"
+                       "egd:/run/egd /etc/file hardware\n"
                        "tls_random_bytes = 255\n"
                        "tls_random_exchange_name = exch\n"
                        "tls_random_reseed_period = 2h\n"
@@ -89,7 +89,7 @@ static void every_parameter_parses(void)
     T_EQ_INT(c.sources[3].kind, SOURCE_EGD);
     T_EQ_STR(c.sources[3].path, "/run/egd");
     T_EQ_INT(c.sources[4].kind, SOURCE_FILE);
-    T_EQ_INT(c.sources[5].kind, SOURCE_BOARD);
+    T_EQ_INT(c.sources[5].kind, SOURCE_HARDWARE);
     T_EQ_INT(c.random_bytes, 255);
     T_EQ_STR(c.exchange_name, "/var/x/exch"); /* relative to the state directory */
     T_EQ_INT(c.reseed_period, 7200);
@@ -212,7 +212,7 @@ static void missing_unreadable_and_odd_files(void)
     T_EQ_STR(err.msg, "ok.conf: cannot open: Permission denied");
     port_test_fail("read", 1, EIO);
     T_EQ_INT(conf_load(&c, "ok.conf", &err), -1);
-    T_ASSERT(strstr(err.msg, "read error") != NULL);
+    T_EQ_STR(err.msg, "ok.conf: cannot read: Input/output error");
     T_EQ_INT(symlink("ok.conf", "link.conf"), 0);
     T_EQ_INT(conf_load(&c, "link.conf", &err), -1);
     T_ASSERT(strstr(err.msg, "symbolic link") != NULL);

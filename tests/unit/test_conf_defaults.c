@@ -12,11 +12,13 @@
 #define conf_load                         bad_conf_load
 #define conf_parse                        bad_conf_parse
 #define conf_path                         bad_conf_path
+#define conf_source_name                  bad_conf_source_name
 #include "../../src/core/conf.c"
 #undef conf_defaults
 #undef conf_load
 #undef conf_parse
 #undef conf_path
+#undef conf_source_name
 
 #include "t.h"
 

@@ -168,7 +168,7 @@ static void drbg_mbedtls_self_tests(void)
     T_EQ_INT(drbg_self_test(0), 0);
 }
 
-/* The process generator: scripted kernel RNG, board data and virtual clocks give a fixed
+/* The process generator: scripted kernel RNG, device-unique data and virtual clocks give a fixed
  * answer; output never repeats. */
 static void generator_known_answer(void)
 {
@@ -178,7 +178,7 @@ static void generator_known_answer(void)
 
     entropy_reset();
     port_test_entropy(kernel, sizeof(kernel) - 1);
-    port_test_board_unique("serial-0001");
+    port_test_hardware_unique("serial-0001");
     T_EQ_INT(entropy_random(a, sizeof(a)), 0);
     hex(a, sizeof(a), h);
 #if TLSMGR_DRBG_CTR /* the vector of the default generator, CTR_DRBG */
@@ -186,10 +186,10 @@ static void generator_known_answer(void)
 #endif
     T_EQ_INT(entropy_random(b, sizeof(b)), 0);
     T_ASSERT(memcmp(a, b, sizeof(a)) != 0);
-    /* a different board diverges */
+    /* a different device diverges */
     entropy_reset();
     port_test_entropy(kernel, sizeof(kernel) - 1);
-    port_test_board_unique("serial-0002");
+    port_test_hardware_unique("serial-0002");
     T_EQ_INT(entropy_random(b, sizeof(b)), 0);
     T_ASSERT(memcmp(a, b, sizeof(a)) != 0);
     entropy_reset();

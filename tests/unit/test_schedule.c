@@ -197,10 +197,10 @@ static void reload_and_statistics(void)
     d.conf.reseed_period = 10;
     d.conf.prng_update_period = 10;
     d.conf.nsources = 2;
-    d.conf.sources[1].kind = SOURCE_BOARD;
+    d.conf.sources[1].kind = SOURCE_HARDWARE;
     entropy_service.reload(&d, &old);
-    T_ASSERT(port_test_log_has("random source board: failing") ||
-             port_test_log_has("random source board: ok"));
+    T_ASSERT(port_test_log_has("random source hardware: failing") ||
+             port_test_log_has("random source hardware: ok"));
     for (i = 0; i < d.loop.ntimers; i++)
         if (d.loop.timers[i].armed && strcmp(d.loop.timers[i].name, "seed") != 0)
             T_ASSERT(d.loop.timers[i].due <= port_test_now + 10000);

@@ -65,13 +65,11 @@ static void missing_device(void)
     T_ASSERT(port_test_log_has("random source hwrng:./no-such-hwrng: cannot open"));
 }
 
-static void device_short_read_and_eintr(void)
+static void device_short_read(void)
 {
     struct sources s;
 
     one_source(&s, SOURCE_DEV, "/dev/urandom");
-    T_EQ_INT(sources_read_all(&s, 32), 1);
-    port_test_fail("read", 1, EINTR); /* retried at once: not a failure */
     T_EQ_INT(sources_read_all(&s, 32), 1);
     T_EQ_INT(entropy_stats()->source_failures, 0);
     /* a device that returns short (non-blocking, then EAGAIN) */
@@ -155,20 +153,20 @@ static void stuck_file_fails_health_tests(void)
     T_EQ_INT(entropy_stats()->health_failures, 2);
 }
 
-static void board_hook(void)
+static void hardware_hook(void)
 {
     unsigned char script[300];
     struct sources s;
     unsigned i;
 
-    one_source(&s, SOURCE_BOARD, "");
+    one_source(&s, SOURCE_HARDWARE, "");
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_ASSERT(port_test_log_has("board: the board has no hardware RNG hook"));
+    T_ASSERT(port_test_log_has("hardware: the port has no hardware RNG hook"));
     for (i = 0; i < sizeof(script); i++)
         script[i] = (unsigned char)(i * 151 + (i >> 3));
-    port_test_board_entropy(script, sizeof(script));
+    port_test_hardware_entropy(script, sizeof(script));
     T_EQ_INT(sources_read_all(&s, 32), 1);
-    T_ASSERT(port_test_log_has("board: working again"));
+    T_ASSERT(port_test_log_has("hardware: working again"));
 }
 
 /* ---- EGD peers ---- */
@@ -288,7 +286,7 @@ static void all_sources_in_one_reseed(void)
 
     for (i = 0; i < sizeof(script); i++)
         script[i] = (unsigned char)(i * 97 + 1);
-    port_test_board_entropy(script, sizeof(script));
+    port_test_hardware_entropy(script, sizeof(script));
     conf_defaults(&c);
     c.nsources = 4;
     c.sources[0].kind = SOURCE_GETRANDOM;
@@ -296,7 +294,7 @@ static void all_sources_in_one_reseed(void)
     strcpy(c.sources[1].path, "/dev/urandom");
     c.sources[2].kind = SOURCE_HWRNG;
     strcpy(c.sources[2].path, "./missing");
-    c.sources[3].kind = SOURCE_BOARD;
+    c.sources[3].kind = SOURCE_HARDWARE;
     sources_init(&s, &c);
     entropy_reset();
     T_EQ_INT(sources_read_all(&s, 32), 3);
@@ -305,8 +303,7 @@ static void all_sources_in_one_reseed(void)
     T_ASSERT(port_test_log_has("random source hwrng:./missing: failing"));
 }
 
-T_MAIN(T_CASE(getrandom_not_ready_logged_once), T_CASE(missing_device),
-       T_CASE(device_short_read_and_eintr), T_CASE(device_kept_open_across_the_drop),
-       T_CASE(device_must_be_a_device), T_CASE(plain_file_read_on_and_wrapped),
-       T_CASE(stuck_file_fails_health_tests), T_CASE(board_hook), T_CASE(egd_client),
-       T_CASE(all_sources_in_one_reseed))
+T_MAIN(T_CASE(getrandom_not_ready_logged_once), T_CASE(missing_device), T_CASE(device_short_read),
+       T_CASE(device_kept_open_across_the_drop), T_CASE(device_must_be_a_device),
+       T_CASE(plain_file_read_on_and_wrapped), T_CASE(stuck_file_fails_health_tests),
+       T_CASE(hardware_hook), T_CASE(egd_client), T_CASE(all_sources_in_one_reseed))

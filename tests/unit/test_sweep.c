@@ -12,8 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cache_env.h"
-#include "generator.h"
+#include "byteorder.h"
+#include "cache.h"
+#include "cache_repair.h"
+#include "cache_session.h"
+#include "entropy.h"
 #include "loop.h"
 #include "port.h"
 #include "sweep.h"
@@ -29,7 +32,7 @@ static void open_env(struct cache_env *ce)
     strcpy(c.cache_database, "cache");
     c.cache_max_entries = 1000000;
     c.cache_map_size = 8 << 20;
-    T_EQ_INT(cache_env_open(ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(ce, &c, port_uid(), port_gid()), 0);
 }
 
 static void id_for(uint8_t id[32], unsigned n)
@@ -47,7 +50,7 @@ static int store(struct cache_env *ce, unsigned n, int64_t created, uint64_t exp
     memcpy(b, ce->mbedtls_hdr, CACHE_MBEDTLS_HDR_LEN);
     for (i = CACHE_MBEDTLS_HDR_LEN; i < sizeof(b); i++)
         b[i] = (uint8_t)(n + i);
-    return cache_env_store(ce, tag, 3, id, 32, created, expires, b, sizeof(b), NULL);
+    return cache_session_store(ce, tag, 3, id, 32, created, expires, b, sizeof(b), NULL);
 }
 
 /* Writes a raw value (and optionally an index key) as a hostile or old writer would. */
@@ -168,7 +171,7 @@ static void survivors_identical_bad_gone(void)
     v[1] = 0x80;
     put_raw(&ce, 302, v, n, 0, 0);
     n = entry(&ce, v, now - 5, (uint64_t)now + 50);
-    cache_put_be64(v + 15, (uint64_t)now - 6);
+    put_be64(v + 15, (uint64_t)now - 6);
     put_raw(&ce, 303, v, n, 0, 0);
     /* Valid but without its index key: could never be swept. */
     n = entry(&ce, v, now - 5, (uint64_t)now + 50);
@@ -181,7 +184,7 @@ static void survivors_identical_bad_gone(void)
 
     /* The expected survivors, dumped before the sweep from a copy without the bad ones. */
     T_EQ_INT(sweep_init(&s, &ce, NULL, 60, NULL, NULL), 0);
-    mixes_before = generator_pool()->counter;
+    mixes_before = entropy_pool()->counter;
     T_EQ_INT(ce.scan_needed, 1);
     T_EQ_INT(sweep_run(&s), 0);
     T_EQ_INT(ce.scan_needed, 0);
@@ -190,7 +193,7 @@ static void survivors_identical_bad_gone(void)
     T_EQ_INT(s.t.incompatible, 2);
     T_EQ_INT(s.t.malformed, 6);
     /* One digest of the sweep went into the pool (never credited). */
-    T_EQ_INT(generator_pool()->counter, mixes_before + 1);
+    T_EQ_INT(entropy_pool()->counter, mixes_before + 1);
     for (i = 0; i < 50; i++)
         T_ASSERT(present(&ce, i));
     T_ASSERT(present(&ce, 401));
@@ -200,7 +203,7 @@ static void survivors_identical_bad_gone(void)
     T_ASSERT(!present(&ce, 301) && !present(&ce, 302) && !present(&ce, 303));
     T_ASSERT(!present(&ce, 304));
     T_ASSERT(!present(&ce, 400));
-    T_EQ_INT(cache_env_stats(&ce, &st), 0);
+    T_EQ_INT(cache_read_stats(&ce, &st), 0);
     T_EQ_INT(st.entries, 51);
     T_EQ_INT(st.expiry_entries, 51);
     T_EQ_INT(st.c.expired, 30);
@@ -215,7 +218,7 @@ static void survivors_identical_bad_gone(void)
     T_EQ_STR(after, before);
     port_test_advance(200 * 1000);
     T_EQ_INT(sweep_run(&s), 0);
-    T_EQ_INT(cache_env_stats(&ce, &st), 0);
+    T_EQ_INT(cache_read_stats(&ce, &st), 0);
     T_EQ_INT(st.entries, 1); /* entry 401 lives on */
     T_EQ_INT(st.expiry_entries, 1);
     T_EQ_INT(st.c.expired, 80);
@@ -303,7 +306,7 @@ static void big_sweep_yields_in_steps(void)
     T_ASSERT(s.t.last_steps >= 4);
     T_EQ_INT(l.wakeups - wake0, s.t.last_steps);
     T_EQ_INT(s.t.expired, 3 * TLSMGR_SWEEP_BATCH + 50);
-    T_EQ_INT(cache_env_stats(&ce, &st), 0);
+    T_EQ_INT(cache_read_stats(&ce, &st), 0);
     T_EQ_INT(st.entries, 20);
     T_EQ_INT(st.expiry_entries, 20);
     /* Then the period timer again. */
@@ -380,13 +383,13 @@ static void stale_index_keys_dropped(void)
     T_EQ_INT(s.t.expired, 1);
     T_EQ_INT(s.t.stale_index, 2);
     T_EQ_INT(s.t.malformed, 1);
-    T_EQ_INT(cache_env_stats(&ce, &st), 0);
+    T_EQ_INT(cache_read_stats(&ce, &st), 0);
     T_EQ_INT(st.entries, 1);
     T_EQ_INT(st.expiry_entries, 2);
     ce.scan_needed = 1;
     T_EQ_INT(sweep_run(&s), 0);
     T_EQ_INT(s.t.malformed, 2);
-    T_EQ_INT(cache_env_stats(&ce, &st), 0);
+    T_EQ_INT(cache_read_stats(&ce, &st), 0);
     T_EQ_INT(st.entries, 1);
     T_EQ_INT(st.expiry_entries, 1);
     T_ASSERT(present(&ce, 2));
@@ -415,7 +418,7 @@ static void stale_reader_cleared(void)
         cache_env_forget(&ce);
         conf_defaults(&c);
         strcpy(c.cache_database, "cache");
-        if (cache_env_open(&cl, &c, CACHE_ROLE_CLIENT, 0, 0) < 0 ||
+        if (cache_env_open(&cl, &c, CACHE_ROLE_CLIENT) < 0 ||
             cache_env_txn_begin(&cl, MDB_RDONLY, &txn) != 0)
             _exit(2);
         (void)write(fds[1], "r", 1);

@@ -29,6 +29,7 @@
 #endif
 
 #include "cache_env.h"
+#include "cache_repair.h"
 #include "entropy.h"
 #include "port.h"
 #include "t.h"
@@ -60,7 +61,7 @@ static int daemon_env(struct cache_env *ce)
 
     if (conf_load(&c, "tlsmgr.conf", &err) < 0)
         return -1;
-    return cache_env_open(ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid());
+    return cache_repair_open(ce, &c, port_uid(), port_gid());
 }
 
 /* What the daemon does at start-up and at each rotation, in a process of its own (LMDB

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cache_env.h"
+#include "cache_repair.h"
 #include "port.h"
 #include "t.h"
 #include "ticket_store.h"
@@ -176,7 +177,7 @@ static void open_env(struct cache_env *ce)
 
     conf_defaults(&c);
     strcpy(c.cache_database, "cache");
-    T_EQ_INT(cache_env_open(ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(ce, &c, port_uid(), port_gid()), 0);
 }
 
 static void store_round_trip(void)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cache_env.h"
+#include "cache_repair.h"
 #include "entropy.h"
 #include "loop.h"
 #include "port.h"
@@ -26,7 +27,7 @@ static void open_env(struct cache_env *ce)
 
     conf_defaults(&c);
     strcpy(c.cache_database, "cache");
-    T_EQ_INT(cache_env_open(ce, &c, CACHE_ROLE_DAEMON, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_repair_open(ce, &c, port_uid(), port_gid()), 0);
 }
 
 static void read_slots(struct cache_env *ce, struct ticket_slots *s)
@@ -248,7 +249,7 @@ static void no_key_in_logs(void)
     port_test_advance(P * 1000ull);
     T_EQ_INT(tickets_update(&t), 0);
     tickets_log_stats(&t);
-    T_ASSERT(port_test_log_has("ticket keys: lifetime 3600s, 2 rotations"));
+    T_ASSERT(port_test_log_has("ticket keys: lifetime (s) 3600, rotations 2, failures 0"));
     read_slots(&ce, &s);
     for (i = 0; i < TICKET_SLOTS; i++) {
         hex(h, s.k[i].key, 6);
@@ -269,9 +270,9 @@ static void describe_shows_times_only(void)
     setup(&ce);
     T_EQ_INT(tickets_init(&t, &ce, NULL, L), 0);
     T_ASSERT(tickets_describe(&ce, text, sizeof(text)) > 0);
-    T_ASSERT(strstr(text, "ticket key previous  none\n") != NULL);
-    T_ASSERT(strstr(text, "ticket key current   active +0s, expires +3600s\n") != NULL);
-    T_ASSERT(strstr(text, "ticket key next      active +1800s, expires +5400s\n") != NULL);
+    T_ASSERT(strstr(text, "ticket key previous: none\n") != NULL);
+    T_ASSERT(strstr(text, "ticket key current: active +0s, expires +3600s\n") != NULL);
+    T_ASSERT(strstr(text, "ticket key next: active +1800s, expires +5400s\n") != NULL);
     tickets_free(&t);
     cache_env_close(&ce);
 }

@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "readfile.h"
 #include "log.h"
 #include "port.h"
 #include "tlsmgr_config.h"
+#include "wipe.h"
 
 #define TMP_SUFFIX ".tmp"
 
@@ -23,7 +25,8 @@ int atomic_dirname(const char *path, char *out, size_t cap)
     if (slash == NULL) {
         if (cap < 2)
             return -1;
-        strcpy(out, ".");
+        out[0] = '.';
+        out[1] = '\0';
         return 0;
     }
     n = slash == path ? 1 : (size_t)(slash - path);
@@ -47,12 +50,12 @@ int atomic_dir_sync(const char *path, const char *what)
         return 0;
     fd = port_open(dir, PORT_O_RDONLY | PORT_O_DIRECTORY, 0);
     if (fd < 0) {
-        log_err("%s: cannot open directory %s: %s", what, dir, strerror(errno));
+        log_err_errno("%s: cannot open directory %s", what, dir);
         return -1;
     }
     rc = port_fsync(fd);
     if (rc != 0)
-        log_err("%s: cannot fsync directory %s: %s", what, dir, strerror(errno));
+        log_err_errno("%s: cannot fsync directory %s", what, dir);
     port_close(fd);
     return rc == 0 ? 0 : -1;
 }
@@ -88,12 +91,12 @@ int atomic_file_write(const char *path, const void *data, size_t len, unsigned m
     snprintf(tmp, sizeof(tmp), "%s%s", path, TMP_SUFFIX);
     /* A temp file left by a crash would make O_EXCL fail for ever. */
     if (port_unlink(tmp) != 0 && errno != ENOENT) {
-        log_err("%s: cannot remove stale %s: %s", what, tmp, strerror(errno));
+        log_err_errno("%s: cannot remove stale %s", what, tmp);
         return -1;
     }
     fd = port_open(tmp, PORT_O_WRONLY | PORT_O_CREAT | PORT_O_EXCL, mode);
     if (fd < 0) {
-        log_err("%s: cannot create %s: %s", what, tmp, strerror(errno));
+        log_err_errno("%s: cannot create %s", what, tmp);
         return -1;
     }
     persistent = port_fs_type(tmp) != PORT_FS_TMPFS;
@@ -122,7 +125,7 @@ int atomic_file_write(const char *path, const void *data, size_t len, unsigned m
     return persistent ? atomic_dir_sync(path, what) : 0;
 
 fail:
-    log_err("%s: cannot %s %s: %s", what, step, tmp, strerror(errno));
+    log_err_errno("%s: cannot %s %s", what, step, tmp);
     if (fd >= 0)
         port_close(fd);
     port_unlink(tmp);
@@ -132,7 +135,7 @@ fail:
 int atomic_file_rename(const char *from, const char *to, const char *what)
 {
     if (port_rename(from, to) != 0) {
-        log_err("%s: cannot rename %s to %s: %s", what, from, to, strerror(errno));
+        log_err_errno("%s: cannot rename %s to %s", what, from, to);
         return -1;
     }
     return atomic_dir_sync(to, what);
@@ -143,7 +146,7 @@ int atomic_file_unlink(const char *path, const char *what)
     if (port_unlink(path) != 0) {
         if (errno == ENOENT)
             return 1;
-        log_err("%s: cannot remove %s: %s", what, path, strerror(errno));
+        log_err_errno("%s: cannot remove %s", what, path);
         return -1;
     }
     return atomic_dir_sync(path, what);
@@ -170,55 +173,24 @@ static const char *type_name(enum port_ftype t)
 int atomic_file_read(const char *path, void *buf, size_t len, const char *what)
 {
     struct port_stat st;
-    unsigned char extra;
-    size_t got = 0;
-    long n;
-    int fd;
+    struct readfile rf;
+    int r = readfile(path, buf, len, &rf);
 
-    fd = port_open(path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return 1;
-        /* O_NOFOLLOW answers ELOOP for a symbolic link: name it for the log. */
-        if (errno == ELOOP || (port_lstat(path, &st) == 0 && st.type == PORT_FT_LNK))
-            log_warn("%s: %s is a symbolic link: ignored", what, path);
-        else
-            log_warn("%s: cannot open %s: %s: ignored", what, path, strerror(errno));
-        return -1;
-    }
-    if (port_fstat(fd, &st) != 0) {
-        log_warn("%s: cannot stat %s: %s: ignored", what, path, strerror(errno));
-        goto bad;
-    }
-    if (st.type != PORT_FT_REG) {
-        log_warn("%s: %s is %s: ignored", what, path, type_name(st.type));
-        goto bad;
-    }
-    if (st.size != (uint64_t)len) {
-        log_warn("%s: %s has %llu bytes, not %lu: ignored", what, path, (unsigned long long)st.size,
+    if (r < 0 && rf.len == 0 && errno == ENOENT)
+        return 1;
+    if (r < 0 && (errno == ELOOP || (port_lstat(path, &st) == 0 && st.type == PORT_FT_LNK)))
+        log_warn("%s: %s is a symbolic link: ignored", what, path); /* O_NOFOLLOW's ELOOP */
+    else if (r < 0)
+        log_warn_errno("%s: %s ignored, cannot %s it", what, path, rf.step);
+    else if (r > 0)
+        log_warn("%s: %s is %s: ignored", what, path, type_name(rf.type));
+    else if (rf.size != (uint64_t)len)
+        log_warn("%s: %s has %llu bytes, not %lu: ignored", what, path, (unsigned long long)rf.size,
                  (unsigned long)len);
-        goto bad;
-    }
-    while (got < len) {
-        n = port_read(fd, (unsigned char *)buf + got, len - got);
-        if (n < 0) {
-            log_warn("%s: cannot read %s: %s: ignored", what, path, strerror(errno));
-            goto bad;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
-    /* The size may have changed since fstat: only an exact read counts. */
-    if (got != len || port_read(fd, &extra, 1) != 0) {
+    else if (rf.len != len || rf.more) /* the size changed since the open */
         log_warn("%s: %s changed size while read: ignored", what, path);
-        goto bad;
-    }
-    port_close(fd);
-    return 0;
-
-bad:
-    port_close(fd);
-    memset(buf, 0, len);
+    else
+        return 0;
+    wipe(buf, len); /* part of a seed may have been read */
     return -1;
 }

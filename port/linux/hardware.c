@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* board.c - Linux default board hooks: no board RNG (use hwrng:/dev/hwrng for a kernel-driven
- * one); machine-id and the MAC addresses of the interfaces as device-unique data. */
+/* hardware.c - Linux default hardware hooks: no RNG of its own (use hwrng:/dev/hwrng for a
+ * kernel-driven one); machine-id and the MAC addresses of the interfaces as device-unique data. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 
 #include "port.h"
 
-long port_board_entropy(void *buf, size_t len)
+long port_hardware_entropy(void *buf, size_t len)
 {
     (void)buf;
     (void)len;
@@ -31,7 +31,7 @@ static size_t read_into(const char *path, unsigned char *out, size_t cap)
     return n > 0 ? (size_t)n : 0;
 }
 
-long port_board_unique(void *buf, size_t cap)
+long port_hardware_unique(void *buf, size_t cap)
 {
     unsigned char *out = buf;
     size_t used = read_into("/etc/machine-id", out, cap);

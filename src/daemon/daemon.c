@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * services.c - the daemon's services, in start-up order, and their supervision. A service
+ * daemon.c - the daemon's services (daemon.h), in start-up order, and their supervision. A service
  * other than entropy (which every other one serves from) that cannot set up or start does not
  * take the others down: it is logged as down, shown in the statistics, and tried again on a
  * timer whose delay doubles from TLSMGR_SERVICE_RETRY_MIN to TLSMGR_SERVICE_RETRY_MAX seconds.
@@ -38,7 +38,7 @@ static struct {
 
 static int retry_timer = -1;
 
-/* Every other service serves the generator's output: without it there is nothing to run. */
+/* Every other service serves the entropy service's output: without it there is nothing to run. */
 static int is_required(const struct service *s)
 {
     return s == &entropy_service;
@@ -211,13 +211,16 @@ void services_log_stats(struct daemon *d)
 
     for (s = services; *s != NULL; s++) {
         unsigned i = index_of(s);
-        if (state[i].down)
-            log_info("%s: DOWN for %llus, %u failed tries, next try in %llus", (*s)->name,
-                     (unsigned long long)((now - state[i].since_ms) / 1000), state[i].failures,
-                     (unsigned long long)(state[i].retry_ms > now
-                                              ? (state[i].retry_ms - now + 999) / 1000
-                                              : 0));
-        else if ((*s)->stats != NULL)
-            (*s)->stats(d);
+        uint64_t v[3];
+
+        if (!state[i].down) {
+            if ((*s)->stats != NULL)
+                (*s)->stats(d);
+            continue;
+        }
+        v[0] = (now - state[i].since_ms) / 1000;
+        v[1] = state[i].failures;
+        v[2] = state[i].retry_ms > now ? (state[i].retry_ms - now + 999) / 1000 : 0;
+        log_counters((*s)->name, "DOWN for (s)\0failed tries\0next try in (s)\0", v);
     }
 }

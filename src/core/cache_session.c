@@ -1,17 +1,69 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * cache_ops.c - what a TLS server does with the shared cache: look up (one read txn), store
+ * cache_session.c - what a TLS server does with the session DB: look up (one read txn), store
  * within the size bound (one write txn that evicts the earliest-expiring entries when full),
- * remove a stale entry; and the statistics tlsmgr -s prints.
+ * remove a stale entry; and the deletions the store and the daemon's sweeper share.
  */
-#include <stdio.h>
+#include <errno.h>
 #include <string.h>
 
-#include "cache_env.h"
-#include "port.h"
+#include "cache_session.h"
 
-int cache_env_lookup(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
-                     size_t idlen, int64_t now, uint8_t *out, size_t cap, size_t *outlen)
+const unsigned cache_full_evictions[CACHE_FULL_RETRIES] = {16, 256, 4096};
+
+int cache_session_del(struct cache_env *ce, MDB_txn *txn, const uint8_t *skey, size_t skeylen,
+                      uint64_t expires)
+{
+    uint8_t xkey[CACHE_XKEY_MAX];
+    size_t xlen = cache_key_expiry(xkey, sizeof(xkey), expires, skey, skeylen);
+    MDB_val k = cache_val(skey, skeylen), xk = cache_val(xkey, xlen);
+    int rc;
+
+    if (xlen == 0)
+        return EINVAL;
+    rc = mdb_del(txn, ce->session, &k, NULL);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return rc;
+    rc = mdb_del(txn, ce->expiry, &xk, NULL);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int cache_session_evict(struct cache_env *ce, MDB_txn *txn, unsigned n, unsigned *evicted)
+{
+    MDB_cursor *cur;
+    MDB_val k, v;
+    int rc;
+
+    *evicted = 0;
+    if ((rc = mdb_cursor_open(txn, ce->expiry, &cur)) != 0)
+        return rc;
+    while (*evicted < n && (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0) {
+        uint64_t exp;
+        const uint8_t *skey;
+        size_t skeylen;
+        struct cache_entry_hdr h;
+        MDB_val sk, sv;
+
+        if (cache_key_expiry_split(k.mv_data, k.mv_size, &exp, &skey, &skeylen) == 0) {
+            sk = cache_val(skey, skeylen);
+            /* Only the entry this index key belongs to; a stale index key goes alone. */
+            if (mdb_get(txn, ce->session, &sk, &sv) == 0 &&
+                (cache_entry_decode(sv.mv_data, sv.mv_size, &h, NULL) != CACHE_OK ||
+                 h.expires == exp)) {
+                if ((rc = mdb_del(txn, ce->session, &sk, NULL)) != 0)
+                    break;
+                (*evicted)++;
+            }
+        }
+        if ((rc = mdb_cursor_del(cur, 0)) != 0)
+            break;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int cache_session_lookup(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
+                         size_t idlen, int64_t now, uint8_t *out, size_t cap, size_t *outlen)
 {
     uint8_t skey[CACHE_SKEY_MAX];
     size_t skeylen = cache_key_session(skey, sizeof(skey), tag, taglen, id, idlen);
@@ -64,7 +116,7 @@ static int store_txn(struct cache_env *ce, MDB_txn *txn, const uint8_t *skey, si
         /* Its index key is known only if the old header is readable; the sweeper removes
          * an index key whose entry disagrees. */
         if (cache_entry_decode(v.mv_data, v.mv_size, &h, NULL) == CACHE_OK &&
-            (rc = cache_env_del(ce, txn, skey, skeylen, h.expires)) != 0)
+            (rc = cache_session_del(ce, txn, skey, skeylen, h.expires)) != 0)
             return rc;
     } else if (rc != MDB_NOTFOUND) {
         return rc;
@@ -75,14 +127,14 @@ static int store_txn(struct cache_env *ce, MDB_txn *txn, const uint8_t *skey, si
         if ((rc = mdb_stat(txn, ce->session, &st)) != 0)
             return rc;
         if (st.ms_entries >= ce->max_entries) {
-            rc = cache_env_evict(ce, txn, (unsigned)(st.ms_entries - ce->max_entries + 1), &ev);
+            rc = cache_session_evict(ce, txn, (unsigned)(st.ms_entries - ce->max_entries + 1), &ev);
             if (rc != 0)
                 return rc;
             c.evicted += ev;
         }
     }
     if (extra > 0) {
-        if ((rc = cache_env_evict(ce, txn, extra, &ev)) != 0)
+        if ((rc = cache_session_evict(ce, txn, extra, &ev)) != 0)
             return rc;
         c.evicted += ev;
     }
@@ -106,14 +158,14 @@ static int evict_only(struct cache_env *ce, unsigned n)
     if ((rc = cache_env_txn_begin(ce, 0, &txn)) != 0)
         return rc;
     memset(&c, 0, sizeof(c));
-    rc = cache_env_evict(ce, txn, n, &ev);
+    rc = cache_session_evict(ce, txn, n, &ev);
     c.evicted = ev;
     return cache_env_txn_end(ce, txn, rc, &c);
 }
 
-int cache_env_store(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
-                    size_t idlen, int64_t now, uint64_t expires, const uint8_t *blob,
-                    size_t bloblen, struct cache_counts *flush)
+int cache_session_store(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
+                        size_t idlen, int64_t now, uint64_t expires, const uint8_t *blob,
+                        size_t bloblen, struct cache_counts *flush)
 {
     uint8_t skey[CACHE_SKEY_MAX];
     size_t skeylen = cache_key_session(skey, sizeof(skey), tag, taglen, id, idlen);
@@ -182,7 +234,7 @@ static int remove_entry(struct cache_env *ce, const uint8_t *tag, size_t taglen,
             if (vd == CACHE_MALFORMED)
                 rc = mdb_del(txn, ce->session, &k, NULL);
             else
-                rc = cache_env_del(ce, txn, skey, skeylen, h.expires);
+                rc = cache_session_del(ce, txn, skey, skeylen, h.expires);
             removed = rc == 0;
             cache_counts_bad(&c, vd);
         }
@@ -190,7 +242,7 @@ static int remove_entry(struct cache_env *ce, const uint8_t *tag, size_t taglen,
         /* A header of another version cannot name the index key: the sweeper drops it. */
         (void)cache_entry_decode(v.mv_data, v.mv_size, &h, NULL);
         if (h.version == CACHE_FORMAT_VERSION)
-            rc = cache_env_del(ce, txn, skey, skeylen, h.expires);
+            rc = cache_session_del(ce, txn, skey, skeylen, h.expires);
         else
             rc = mdb_del(txn, ce->session, &k, NULL);
         removed = rc == 0;
@@ -203,63 +255,14 @@ static int remove_entry(struct cache_env *ce, const uint8_t *tag, size_t taglen,
     return cache_env_txn_end(ce, txn, rc, flush) == 0 ? removed : -1;
 }
 
-int cache_env_remove(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
-                     size_t idlen, int64_t now, struct cache_counts *flush)
+int cache_session_remove(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
+                         size_t idlen, int64_t now, struct cache_counts *flush)
 {
     return remove_entry(ce, tag, taglen, id, idlen, 1, now, flush);
 }
 
-int cache_env_drop(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
-                   size_t idlen, struct cache_counts *flush)
+int cache_session_drop(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
+                       size_t idlen, struct cache_counts *flush)
 {
     return remove_entry(ce, tag, taglen, id, idlen, 0, 0, flush);
-}
-
-int cache_env_replaced(struct cache_env *ce)
-{
-    char p[TLSMGR_PATH_MAX + 16];
-    struct port_stat now, open_;
-    int fd, n;
-
-    if (ce->env == NULL || mdb_env_get_fd(ce->env, &fd) != 0 || port_fstat(fd, &open_) < 0)
-        return 1;
-    n = snprintf(p, sizeof(p), "%s/data.mdb", ce->path);
-    if (n < 0 || (size_t)n >= sizeof(p) || port_lstat(p, &now) < 0)
-        return 1;
-    return now.dev != open_.dev || now.ino != open_.ino;
-}
-
-int cache_env_stats(struct cache_env *ce, struct cache_stats *st)
-{
-    MDB_envinfo info;
-    MDB_stat ms;
-    MDB_txn *txn;
-
-    memset(st, 0, sizeof(*st));
-    if (ce->env == NULL || cache_env_txn_begin(ce, MDB_RDONLY, &txn) != 0)
-        return -1;
-    if (mdb_stat(txn, ce->session, &ms) == 0)
-        st->entries = ms.ms_entries;
-    if (mdb_stat(txn, ce->expiry, &ms) == 0)
-        st->expiry_entries = ms.ms_entries;
-    st->c.lookups = cache_env_meta_get(ce, txn, CACHE_META_LOOKUPS);
-    st->c.hits = cache_env_meta_get(ce, txn, CACHE_META_HITS);
-    st->c.misses = cache_env_meta_get(ce, txn, CACHE_META_MISSES);
-    st->c.stores = cache_env_meta_get(ce, txn, CACHE_META_STORES);
-    st->c.expired = cache_env_meta_get(ce, txn, CACHE_META_EXPIRED);
-    st->c.evicted = cache_env_meta_get(ce, txn, CACHE_META_EVICTED);
-    st->c.incompatible = cache_env_meta_get(ce, txn, CACHE_META_INCOMPATIBLE);
-    st->c.malformed = cache_env_meta_get(ce, txn, CACHE_META_MALFORMED);
-    st->sweeps = cache_env_meta_get(ce, txn, CACHE_META_SWEEPS);
-    st->last_sweep_ms = cache_env_meta_get(ce, txn, CACHE_META_SWEEP_MS);
-    st->longest_txn_us = cache_env_meta_get(ce, txn, CACHE_META_LONGEST_US);
-    st->last_sweep_time = cache_env_meta_get(ce, txn, CACHE_META_SWEEP_TIME);
-    mdb_txn_abort(txn);
-    if (mdb_env_info(ce->env, &info) == 0 && mdb_env_stat(ce->env, &ms) == 0) {
-        st->map_size = info.me_mapsize;
-        st->used_bytes = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
-        st->readers = info.me_numreaders;
-        st->max_readers = info.me_maxreaders;
-    }
-    return 0;
 }

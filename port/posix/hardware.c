@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* board.c - default board hooks: no hardware RNG; machine-id as device-unique data. A board
- * port replaces this file (see port/template/board.c). */
+/* hardware.c - default hardware hooks: no hardware RNG; machine-id as device-unique data. A
+ * port for a device with its own RNG replaces this file (see port/template). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 
 #include "port.h"
 
-long port_board_entropy(void *buf, size_t len)
+long port_hardware_entropy(void *buf, size_t len)
 {
     (void)buf;
     (void)len;
@@ -16,7 +16,7 @@ long port_board_entropy(void *buf, size_t len)
     return -1;
 }
 
-long port_board_unique(void *buf, size_t cap)
+long port_hardware_unique(void *buf, size_t cap)
 {
     static const char *const files[] = {"/etc/machine-id", "/var/lib/dbus/machine-id"};
     size_t i;

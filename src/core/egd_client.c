@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * egd_client.c - one EGD read request: non-blocking connect, send and reads, each wait in
+ * port_poll against one deadline, so a peer that hangs costs the timeout and no more.
+ */
+#include <errno.h>
+
+#include "egd_client.h"
+#include "port.h"
+#include "tlsmgr_config.h"
+
+/* Waits until fd is ready for ev or the deadline passes. 1 ready, 0 timed out, -1 error. */
+static int wait_for(int fd, short ev, uint64_t deadline)
+{
+    for (;;) {
+        struct port_pollfd p;
+        uint64_t now = port_now_ms();
+        int r;
+
+        if (now >= deadline)
+            return 0;
+        p.fd = fd;
+        p.events = ev;
+        p.revents = 0;
+        r = port_poll(&p, 1, (int)(deadline - now));
+        if (r > 0)
+            return (p.revents & ev) ? 1 : -1;
+        if (r < 0 && errno != EINTR) /* the one call the port does not retry */
+            return -1;
+        /* 0: poll may return early; the deadline is checked again at the top */
+    }
+}
+
+static size_t fail(struct egd_client_error *e, const char *why, int err, size_t got)
+{
+    e->why = why;
+    e->err = err;
+    return got;
+}
+
+/* Reads exactly len bytes before the deadline. Returns the count read (len, or less with e
+ * set). */
+static size_t read_all(int fd, unsigned char *buf, size_t len, uint64_t deadline,
+                       struct egd_client_error *e)
+{
+    size_t got = 0;
+
+    while (got < len) {
+        long n = port_read(fd, buf + got, len - got);
+
+        if (n > 0) {
+            got += (size_t)n;
+            continue;
+        }
+        if (n == 0)
+            return fail(e, "EGD peer closed the connection", 0, got);
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return fail(e, "EGD read failed", errno, got);
+        if (wait_for(fd, PORT_POLLIN, deadline) <= 0)
+            return fail(e, "EGD peer did not answer in time", 0, got);
+    }
+    return got;
+}
+
+/* Connects and sends the request. Returns the descriptor, or -1 with e set. */
+static int send_request(const char *path, size_t want, uint64_t deadline,
+                        struct egd_client_error *e)
+{
+    unsigned char req[2];
+    size_t sent = 0;
+    int fd;
+
+    errno = 0;
+    fd = port_unix_connect(path);
+    if (fd < 0) {
+        fail(e, "cannot connect", errno, 0);
+        return -1;
+    }
+    /* EAGAIN on a Unix socket is a full backlog, not a connect in progress: give up. */
+    if (errno == EAGAIN || (errno == EINPROGRESS && (wait_for(fd, PORT_POLLOUT, deadline) <= 0 ||
+                                                     (errno = port_socket_error(fd)) != 0))) {
+        fail(e, "cannot connect", errno == EINPROGRESS ? ETIMEDOUT : errno, 0);
+        port_close(fd);
+        return -1;
+    }
+    req[0] = 0x01;
+    req[1] = (unsigned char)want;
+    while (sent < sizeof(req)) {
+        long n = port_send(fd, req + sent, sizeof(req) - sent);
+
+        if (n > 0) {
+            sent += (size_t)n;
+        } else if ((n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) ||
+                   wait_for(fd, PORT_POLLOUT, deadline) <= 0) {
+            fail(e, "cannot send the EGD request", n < 0 ? errno : 0, 0);
+            port_close(fd);
+            return -1;
+        }
+    }
+    return fd;
+}
+
+size_t egd_client_read(const char *path, unsigned char *out, size_t want,
+                       struct egd_client_error *e)
+{
+    uint64_t deadline = port_now_ms() + TLSMGR_EGD_CLIENT_TIMEOUT_MS;
+    unsigned char count;
+    size_t got = 0;
+    int fd;
+
+    e->why = NULL;
+    e->err = 0;
+    if (want == 0 || want > EGD_CLIENT_MAX)
+        return fail(e, "bad EGD request size", EINVAL, 0);
+    fd = send_request(path, want, deadline, e);
+    if (fd < 0)
+        return 0;
+    if (read_all(fd, &count, 1, deadline, e) == 1) {
+        if (count > want)
+            fail(e, "EGD peer answered more bytes than asked for", 0, 0);
+        else if ((got = read_all(fd, out, count, deadline, e)) < count)
+            got = 0;
+        else if (count < want)
+            fail(e, "EGD peer answered fewer bytes than asked for", 0, 0);
+    }
+    port_close(fd);
+    return got;
+}

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * cache_repair.c - creating the session cache's env and repairing it: a damaged env is moved
+ * aside whole (never fixed in place: its pages cannot be trusted) and a new one takes its
+ * name, so TLS servers that follow the name (cache_env_replaced) move to it by themselves.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cache_repair.h"
+#include "cache_session.h"
+#include "log.h"
+#include "port.h"
+#include "statedir.h"
+
+#define DIR_MODE 0750
+
+/* ---- Moving a bad env aside --------------------------------------------------------- */
+
+static void remove_env_dir(const char *dir)
+{
+    static const char *const files[] = {"data.mdb", "lock.mdb"};
+    char p[TLSMGR_PATH_MAX + 16];
+    size_t i;
+
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+        if (snprintf(p, sizeof(p), "%s/%s", dir, files[i]) < (int)sizeof(p))
+            (void)port_unlink(p);
+    (void)port_rmdir(dir);
+}
+
+/* Renames PATH to PATH.bad, replacing an older one. */
+static int move_aside(const char *path)
+{
+    char bad[TLSMGR_PATH_MAX + 8];
+    struct port_stat st;
+
+    if (snprintf(bad, sizeof(bad), "%s.bad", path) >= (int)sizeof(bad))
+        return -1;
+    if (port_lstat(bad, &st) == 0) {
+        if (st.type == PORT_FT_DIR)
+            remove_env_dir(bad);
+        else
+            (void)port_unlink(bad);
+    }
+    return port_rename(path, bad);
+}
+
+/* ---- Creating ----------------------------------------------------------------------- */
+
+/* Mode and owner of an open file of the env. */
+static int own_fd(int fd, unsigned uid, unsigned gid)
+{
+    return port_fchmod(fd, CACHE_ENV_MODE) < 0 || port_fchown(fd, uid, gid) < 0 ? -1 : 0;
+}
+
+/* lock.mdb is given its mode and owner BEFORE mdb_env_open: LMDB holds fcntl locks on it,
+ * and closing any other descriptor of the file afterwards would drop them. */
+static int own_lock_file(struct cache_env *ce, unsigned uid, unsigned gid)
+{
+    char p[TLSMGR_PATH_MAX + 16];
+    int fd, rc;
+
+    if (cache_env_file(ce, "lock.mdb", p, sizeof(p)) < 0)
+        return -1;
+    fd = port_open(p, PORT_O_RDWR | PORT_O_CREAT, CACHE_ENV_MODE);
+    if (fd < 0)
+        return -1;
+    rc = own_fd(fd, uid, gid);
+    port_close(fd);
+    return rc;
+}
+
+int cache_repair_mark_checked(struct cache_env *ce, MDB_txn *txn)
+{
+    uint8_t rec[CACHE_FORMAT_REC_LEN];
+    MDB_val k = cache_val(CACHE_META_FORMAT, strlen(CACHE_META_FORMAT)),
+            v = cache_val(rec, sizeof(rec));
+
+    cache_format_record(rec, ce->mbedtls_hdr);
+    return mdb_put(txn, ce->meta, &k, &v, 0);
+}
+
+/* Creates the named databases, and the format record of a new env (a populated env without
+ * one is not ours). Returns 0, -1 or CACHE_ENV_BAD (*why). */
+static int create_dbs(struct cache_env *ce, const char **why)
+{
+    MDB_val k = cache_val(CACHE_META_FORMAT, strlen(CACHE_META_FORMAT)), v;
+    MDB_stat st;
+    MDB_txn *txn;
+    int rc;
+
+    if ((rc = cache_env_txn_begin(ce, 0, &txn)) != 0) {
+        *why = mdb_strerror(rc);
+        return rc == MDB_PANIC || rc == MDB_CORRUPTED || rc == MDB_INVALID ? CACHE_ENV_BAD : -1;
+    }
+    if ((rc = cache_env_dbis(ce, txn, MDB_CREATE)) != 0) {
+        mdb_txn_abort(txn);
+        *why = mdb_strerror(rc);
+        return CACHE_ENV_BAD;
+    }
+    rc = mdb_get(txn, ce->meta, &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        if (mdb_stat(txn, ce->session, &st) != 0 || st.ms_entries != 0) {
+            mdb_txn_abort(txn);
+            *why = "format record missing";
+            return CACHE_ENV_BAD;
+        }
+        rc = cache_repair_mark_checked(ce, txn);
+    }
+    if (rc == 0)
+        rc = mdb_txn_commit(txn);
+    else
+        mdb_txn_abort(txn);
+    if (rc != 0) {
+        *why = mdb_strerror(rc);
+        return rc == MDB_MAP_FULL || rc == MDB_CORRUPTED || rc == MDB_PANIC ? CACHE_ENV_BAD : -1;
+    }
+    return 0;
+}
+
+/* Makes sure a write can commit: a file that already fills its map (LMDB files never
+ * shrink; a smaller map_size than the file's, or a full cache) evicts until one does. */
+static int can_write(struct cache_env *ce)
+{
+    size_t i;
+    int rc;
+
+    for (i = 0; i <= CACHE_FULL_RETRIES; i++) {
+        struct cache_counts c;
+        MDB_txn *txn;
+        unsigned ev = 0;
+
+        if ((rc = cache_env_txn_begin(ce, 0, &txn)) != 0)
+            return rc;
+        rc = 0;
+        if (i > 0)
+            rc = cache_session_evict(ce, txn, cache_full_evictions[i - 1], &ev);
+        memset(&c, 0, sizeof(c));
+        c.evicted = ev;
+        /* A real write, so that the commit proves there is room. */
+        if (rc == 0)
+            rc = cache_env_meta_set(ce, txn, CACHE_META_STARTED, (uint64_t)port_wall_time());
+        rc = cache_env_txn_end(ce, txn, rc, &c);
+        if (rc != MDB_MAP_FULL)
+            return rc;
+    }
+    return MDB_MAP_FULL;
+}
+
+static int try_open(struct cache_env *ce, unsigned uid, unsigned gid, const char **why)
+{
+    int rc, fd;
+
+    if (own_lock_file(ce, uid, gid) < 0) {
+        log_err_errno("cache %s: cannot create lock.mdb mode 0660", ce->path);
+        return -1;
+    }
+    rc = cache_env_map(ce, why);
+    if (rc < 0)
+        log_err("cache %s: cannot open the LMDB environment: %s", ce->path, *why);
+    if (rc != 0)
+        return rc;
+    if (mdb_env_get_fd(ce->env, &fd) != 0 || own_fd(fd, uid, gid) < 0) {
+        log_err_errno("cache %s: cannot set mode 0660 and owner of data.mdb", ce->path);
+        return -1;
+    }
+    if ((rc = create_dbs(ce, why)) != 0 || (rc = cache_env_check(ce, why)) != 0)
+        return rc;
+    rc = can_write(ce);
+    if (rc == MDB_MAP_FULL) {
+        *why = "full and no entry can be evicted";
+        return CACHE_ENV_BAD;
+    }
+    if (rc != 0) {
+        *why = mdb_strerror(rc);
+        return rc == MDB_CORRUPTED || rc == MDB_PANIC ? CACHE_ENV_BAD : -1;
+    }
+    return 0;
+}
+
+int cache_repair_open(struct cache_env *ce, const struct tlsmgr_conf *conf, unsigned uid,
+                      unsigned gid)
+{
+    const char *why = "unknown";
+    int rc = -1, attempt;
+
+    memset(ce, 0, sizeof(*ce));
+    if (conf->cache_database[0] == '\0')
+        return -1;
+    if (cache_env_init(ce, conf, CACHE_ROLE_DAEMON) < 0) {
+        log_err("cache: the linked mbedTLS cannot serialize sessions "
+                "(mbedtls_ssl_session_save failed)");
+        return -1;
+    }
+    if (port_fs_type(ce->path) == PORT_FS_JFFS2) {
+        log_err("cache %s: the directory is on JFFS2, which cannot hold an LMDB "
+                "environment (no shared writable mmap); set tls_session_cache_database "
+                "to a directory on tmpfs (such as /tmp or /var/run) or UBIFS",
+                ce->path);
+        return -1;
+    }
+    for (attempt = 0; attempt < 2; attempt++) {
+        /* Opened after the privilege drop: the directory is the daemon's or is refused. */
+        if (statedir_prepare(ce->path, DIR_MODE, uid, gid, 0) < 0)
+            return -1;
+        ce->scan_needed = 1; /* start-up: check every entry once */
+        rc = try_open(ce, uid, gid, &why);
+        if (rc == 0)
+            return 0;
+        cache_env_close(ce);
+        if (rc != CACHE_ENV_BAD || attempt > 0)
+            break;
+        if (move_aside(ce->path) < 0) {
+            log_err_errno("cache %s: %s, and it cannot be moved aside", ce->path, why);
+            return -1;
+        }
+        log_warn("cache %s: %s; moved aside to %s.bad and recreated", ce->path, why, ce->path);
+        ce->recreated = 1;
+    }
+    if (rc == CACHE_ENV_BAD)
+        log_err("cache %s: recreated environment still unusable: %s", ce->path, why);
+    return -1;
+}

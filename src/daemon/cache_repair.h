@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * cache_repair.h - the daemon opens the session cache's env as its owner: creates the
+ * directory, the files and the named databases, gives them their modes and owner, and moves
+ * an env that LMDB or the format record rejects aside and recreates it. TLS servers never do
+ * any of this (cache_env_open): they see misses until the daemon has a good env.
+ */
+#ifndef TLSMGR_CACHE_REPAIR_H
+#define TLSMGR_CACHE_REPAIR_H
+
+#include "cache_env.h"
+
+/*
+ * Opens (creates if needed) the env at conf->cache_database with role CACHE_ROLE_DAEMON.
+ * The directory is made 0750, data.mdb and lock.mdb 0660, all owned by uid:gid; an env LMDB
+ * rejects (MDB_INVALID, MDB_CORRUPTED, MDB_VERSION_MISMATCH, MDB_PANIC, truncated or random
+ * data.mdb, a word size of another machine) or whose format record is not ours is renamed to
+ * PATH.bad (replacing an older one) and recreated, with one log line. A directory on JFFS2 is
+ * refused with an error that names the problem and the fix. A new env gets the format record;
+ * an env whose file already fills its map evicts until a write can commit. Sets
+ * ce->scan_needed (the start-up check of every entry). Returns 0, or -1 (logged; ce->env NULL).
+ */
+int cache_repair_open(struct cache_env *ce, const struct tlsmgr_conf *conf, unsigned uid,
+                      unsigned gid);
+
+/* Writes the format record with ce->mbedtls_hdr in txn: a new env, or one whose every entry
+ * the sweeper has just checked against the current mbedTLS. Returns an MDB error code. */
+int cache_repair_mark_checked(struct cache_env *ce, MDB_txn *txn);
+
+#endif

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * entropy_service.c - the entropy service: seeds the pool at start-up, reseeds it from the sources
+ * and rewrites the exchange file after random delays, saves the persistent seed on a fixed period
+ * and at shutdown, and waits for the kernel RNG at early boot without blocking the loop.
+ */
+#include <string.h>
+
+#include "atomic_file.h"
+#include "byteorder.h"
+#include "daemon.h"
+#include "entropy.h"
+#include "entropy_service.h"
+#include "exchange.h"
+#include "log.h"
+#include "port.h"
+#include "seedfile.h"
+#include "sources.h"
+#include "statedir.h"
+
+#define EXCHANGE_MODE 0644
+
+static struct {
+    struct daemon *d;
+    struct sources sources;
+    int t_reseed, t_exchange, t_seed;
+    int rng_fd;  /* /dev/random while the kernel RNG is not ready, else -1 */
+    int waiting; /* rng_fd is in the loop */
+    int started;
+} svc;
+
+uint64_t entropy_draw_ms(unsigned period_s)
+{
+    uint64_t range = (uint64_t)period_s * 1000 + 1, limit, v;
+    unsigned char b[8];
+
+    /* Rejection sampling: no modulo bias, whatever the period. */
+    limit = UINT64_MAX - UINT64_MAX % range;
+    do {
+        if (entropy_random(b, sizeof(b)) != 0)
+            return (uint64_t)period_s * 500; /* logged; the middle keeps the schedule going */
+        v = get_be64(b);
+    } while (v >= limit);
+    return v % range;
+}
+
+/* Time values at every wake-up: cheap, never credited, and they differ between routers. */
+static void on_wakeup(void *arg)
+{
+    (void)arg;
+    entropy_mix_clocks("wakeup");
+}
+
+static int rng_ready(void)
+{
+    return port_kernel_rng_ready() == 1;
+}
+
+static void save_seed(void)
+{
+    seedfile_save(svc.d->conf.seed_file, rng_ready());
+}
+
+static void reseed(void)
+{
+    unsigned strong = sources_read_all(&svc.sources, svc.d->conf.random_bytes);
+
+    on_wakeup(NULL);
+    if (entropy_reseed() == 0)
+        entropy_stats()->reseeds++;
+    log_debug("reseeded from %u strong source(s) of %u", strong, svc.sources.n);
+    (void)strong; /* when debug logging is compiled out */
+}
+
+static void on_reseed(void *arg)
+{
+    (void)arg;
+    reseed();
+    loop_timer_in(&svc.d->loop, svc.t_reseed, entropy_draw_ms(svc.d->conf.reseed_period));
+}
+
+static void on_exchange(void *arg)
+{
+    (void)arg;
+    exchange_write(svc.d->conf.exchange_name, EXCHANGE_MODE);
+    loop_timer_in(&svc.d->loop, svc.t_exchange, entropy_draw_ms(svc.d->conf.prng_update_period));
+}
+
+static void on_seed(void *arg)
+{
+    (void)arg;
+    save_seed();
+    loop_timer_in(&svc.d->loop, svc.t_seed, (uint64_t)svc.d->conf.seed_save_period * 1000);
+}
+
+static void stop_waiting(void)
+{
+    if (svc.waiting) {
+        svc.waiting = 0;
+        loop_fd_del(&svc.d->loop, svc.rng_fd);
+        port_close(svc.rng_fd);
+        svc.rng_fd = -1;
+    }
+}
+
+/* /dev/random became readable: the kernel RNG is ready, so the first creditable seed can be
+ * written and getrandom now feeds the pool. */
+static void on_rng_ready(void *arg, int fd, short revents)
+{
+    (void)arg;
+    (void)fd;
+    (void)revents;
+    stop_waiting();
+    log_info("kernel RNG initialised");
+    reseed();
+    save_seed();
+    loop_timer_in(&svc.d->loop, svc.t_seed, (uint64_t)svc.d->conf.seed_save_period * 1000);
+}
+
+static int entropy_setup(struct daemon *d)
+{
+    char dir[TLSMGR_PATH_MAX];
+
+    svc.d = d;
+    sources_init(&svc.sources, &d->conf);
+    sources_open(&svc.sources);
+    if (d->conf.seed_file[0] == '\0')
+        return 0;
+    if (atomic_dirname(d->conf.seed_file, dir, sizeof(dir)) != 0 ||
+        statedir_prepare(dir, 0700, d->uid, d->gid, d->was_root) < 0) {
+        log_err("seed directory of %s unusable: the seed is not kept", d->conf.seed_file);
+        return 0;
+    }
+    /* Crediting needs CAP_SYS_ADMIN, so it is tried only here, before the drop. */
+    seedfile_load(d->conf.seed_file, d->conf.seed_credit && d->was_root, d->uid);
+    return 0;
+}
+
+static int entropy_start(struct daemon *d)
+{
+    unsigned char unique[256];
+    long n;
+
+    svc.d = d;
+    svc.rng_fd = -1;
+    exchange_load(d->conf.exchange_name);
+    n = port_hardware_unique(unique, sizeof(unique));
+    if (n > 0)
+        entropy_mix("unique", unique, (size_t)n);
+    on_wakeup(NULL);
+    sources_read_all(&svc.sources, d->conf.random_bytes);
+    sources_log(&svc.sources);
+    if (entropy_reseed() != 0)
+        return -1;
+    entropy_stats()->reseeds++;
+
+    svc.t_reseed = loop_timer_new(&d->loop, "reseed", on_reseed, NULL);
+    svc.t_exchange = loop_timer_new(&d->loop, "exchange", on_exchange, NULL);
+    svc.t_seed = loop_timer_new(&d->loop, "seed", on_seed, NULL);
+    if (svc.t_reseed < 0 || svc.t_exchange < 0 || svc.t_seed < 0) {
+        log_err("entropy: timer table full");
+        return -1;
+    }
+    d->loop.on_wakeup = on_wakeup;
+    d->loop.wakeup_arg = NULL;
+
+    exchange_write(d->conf.exchange_name, EXCHANGE_MODE);
+    if (d->conf.seed_file[0] != '\0') {
+        int ready = port_kernel_rng_ready();
+
+        if (ready == 0)
+            svc.rng_fd = port_kernel_rng_wait_fd();
+        if (svc.rng_fd >= 0 &&
+            loop_fd_add(&d->loop, svc.rng_fd, PORT_POLLIN, on_rng_ready, NULL) != 0) {
+            port_close(svc.rng_fd);
+            svc.rng_fd = -1;
+        }
+        if (svc.rng_fd >= 0) {
+            svc.waiting = 1;
+            log_info("kernel RNG not initialised yet: serving from the pool, seed written "
+                     "once it is");
+        } else {
+            save_seed();
+            loop_timer_in(&d->loop, svc.t_seed, (uint64_t)d->conf.seed_save_period * 1000);
+        }
+    }
+    loop_timer_in(&d->loop, svc.t_reseed, entropy_draw_ms(d->conf.reseed_period));
+    loop_timer_in(&d->loop, svc.t_exchange, entropy_draw_ms(d->conf.prng_update_period));
+    svc.started = 1;
+    return 0;
+}
+
+static void entropy_reload(struct daemon *d, const struct tlsmgr_conf *old)
+{
+    if (!svc.started)
+        return;
+    if (old->nsources != d->conf.nsources ||
+        memcmp(old->sources, d->conf.sources, sizeof(old->sources)) != 0) {
+        /* Unprivileged now: a device only root may open will fail (logged). */
+        sources_close(&svc.sources);
+        sources_init(&svc.sources, &d->conf);
+        sources_log(&svc.sources);
+    }
+    /* New periods take effect with a fresh draw. */
+    if (old->reseed_period != d->conf.reseed_period)
+        loop_timer_in(&d->loop, svc.t_reseed, entropy_draw_ms(d->conf.reseed_period));
+    if (old->prng_update_period != d->conf.prng_update_period)
+        loop_timer_in(&d->loop, svc.t_exchange, entropy_draw_ms(d->conf.prng_update_period));
+    if (old->seed_save_period != d->conf.seed_save_period && !svc.waiting &&
+        d->conf.seed_file[0] != '\0')
+        loop_timer_in(&d->loop, svc.t_seed, (uint64_t)d->conf.seed_save_period * 1000);
+}
+
+LOG_COUNTERS_CHECK(entropy_stats, 7);
+
+static void entropy_stats_log(struct daemon *d)
+{
+    (void)d;
+    log_counters("entropy",
+                 "reseeds\0source failures\0health test failures\0exchange writes\0seed "
+                 "writes\0credited bits\0EGD requests\0",
+                 (const uint64_t *)entropy_stats());
+    sources_log(&svc.sources);
+}
+
+static void entropy_stop(struct daemon *d)
+{
+    if (svc.started && d->conf.seed_file[0] != '\0')
+        save_seed();
+    if (svc.started) {
+        loop_timer_stop(&d->loop, svc.t_reseed);
+        loop_timer_stop(&d->loop, svc.t_exchange);
+        loop_timer_stop(&d->loop, svc.t_seed);
+        if (d->loop.on_wakeup == on_wakeup)
+            d->loop.on_wakeup = NULL;
+    }
+    stop_waiting();
+    sources_close(&svc.sources);
+    seedfile_close();
+    svc.started = 0;
+}
+
+const struct service entropy_service = {
+    "entropy", entropy_setup, entropy_start, entropy_reload, entropy_stats_log, entropy_stop,
+};
