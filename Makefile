@@ -115,9 +115,11 @@ PORT_SRCS := $(wildcard port/$(PORT)/*.c)
 endif
 # src/core: what the daemon and the library share.
 CORE_SRCS := src/core/byteorder.c src/core/cache_env.c src/core/cache_format.c \
-	src/core/cache_session.c src/core/conf.c src/core/egd_client.c src/core/readfile.c
+	src/core/cache_session.c src/core/conf.c src/core/egd_client.c src/core/readfile.c \
+	src/core/ticket_format.c src/core/ticket_slots.c src/core/ticket_store.c
 DAEMON_SRCS := $(wildcard src/daemon/*.c)
-CLIENT_SRCS := src/client/cache_client.c src/client/client.c src/client/seed.c
+CLIENT_SRCS := src/client/cache_client.c src/client/client.c src/client/seed.c \
+	src/client/ticket_client.c
 # What a TLS server links: the client, the core, and of the port only clocks, files, the
 # kernel RNG, sockets, poll, the lock, the pid and syslog facility names (for the shared
 # configuration parser). Never privileges, signals, log sinks or hardware hooks. Another

@@ -24,6 +24,7 @@
 #include "client.h"
 #include "mbedtls_compat.h"
 #include "port.h"
+#include "ticket_client.h"
 #include "wipe.h"
 
 struct cache_client {
@@ -76,6 +77,24 @@ static void env_failed(struct cache_client *c)
     cache_env_close(&c->ce);
     c->open = 0;
     c->retry_ms = port_now_ms() + TLSMGR_CACHE_CLIENT_RETRY_MS;
+}
+
+struct cache_env *cache_client_env(const struct tlsmgr_conf *conf, int check_replaced)
+{
+    struct cache_env *ce = env_get(&shared, conf);
+
+    if (ce != NULL && check_replaced && cache_env_replaced(ce)) {
+        cache_env_close(&shared.ce);
+        shared.open = 0;
+        shared.retry_ms = 0;
+        ce = env_get(&shared, conf);
+    }
+    return ce;
+}
+
+void cache_client_env_failed(void)
+{
+    env_failed(&shared);
 }
 
 /*
@@ -154,15 +173,9 @@ static int cache_set(void *ctx, const unsigned char *id, size_t idlen, const mbe
     if (c == NULL || id == NULL || idlen == 0 || idlen > CACHE_ID_MAX || s == NULL)
         return 1;
     port_mutex_lock();
-    ce = env_get(c, &t->conf);
-    if (ce != NULL && cache_env_replaced(ce)) {
-        /* The daemon moved a broken env aside and made a new one: follow it. Checked at
-         * stores only, which are rarer than lookups; a lookup meanwhile reads the old env. */
-        cache_env_close(&c->ce);
-        c->open = 0;
-        c->retry_ms = 0;
-        ce = env_get(c, &t->conf);
-    }
+    /* The daemon may have moved a broken env aside and made a new one: follow it. Checked at
+     * stores only, which are rarer than lookups; a lookup meanwhile reads the old env. */
+    ce = cache_client_env(&t->conf, 1);
     if (ce != NULL) {
         /* A session too big for an entry (a long client certificate chain) is not cached. */
         if (mbedtls_ssl_session_save(s, c->buf, CACHE_BLOB_MAX, &len) == 0) {
@@ -203,8 +216,10 @@ int tlsmgr_ssl_conf(struct tlsmgr *t, struct mbedtls_ssl_config *conf)
         }
     }
     port_mutex_unlock();
-    if (ret == 0)
+    if (ret == 0) {
         mbedtls_ssl_conf_session_cache(conf, t, tlsmgr_cb_get, tlsmgr_cb_set);
+        ticket_client_install(t, conf);
+    }
     return ret;
 }
 

@@ -8,4 +8,13 @@
 /* Frees the session cache state of t (tlsmgr_close). */
 void cache_client_free(struct tlsmgr *t);
 
+struct cache_env;
+/* The process's one LMDB env for conf (shared with the ticket callbacks), opened if need be
+ * (after a failed open, not again before TLSMGR_CACHE_CLIENT_RETRY_MS); with check_replaced,
+ * an env the daemon replaced is reopened first. NULL when there is none. The caller holds
+ * port_mutex_lock. */
+struct cache_env *cache_client_env(const struct tlsmgr_conf *conf, int check_replaced);
+/* An LMDB error on the env: closed, and reopened later. The caller holds the lock. */
+void cache_client_env_failed(void);
+
 #endif

@@ -17,9 +17,13 @@
 #include "log.h"
 #include "port.h"
 #include "sweep.h"
+#include "tickets.h"
 
 static struct cache_env env;
 static struct sweep sweeper;
+#if TLSMGR_TICKETS
+static struct tickets keys;
+#endif
 static struct daemon *owner;
 static int active;
 
@@ -70,10 +74,17 @@ static void on_broken(void *arg, int rc)
     if (cache_repair_open(&env, &d->conf, d->uid, d->gid) < 0) {
         log_err("cache %s: cannot reopen; TLS servers see misses until a restart", env.path);
         loop_timer_stop(&d->loop, sweeper.timer);
+#if TLSMGR_TICKETS
+        tickets_free(&keys);
+#endif
         active = 0;
         return;
     }
     sweep_schedule(&sweeper);
+#if TLSMGR_TICKETS
+    /* A recreated env has an empty ticket DB: new keys at once. */
+    (void)tickets_update(&keys);
+#endif
 }
 
 static int cache_start(struct daemon *d)
@@ -89,6 +100,13 @@ static int cache_start(struct daemon *d)
         cache_env_close(&env);
         return -1;
     }
+#if TLSMGR_TICKETS
+    if (tickets_init(&keys, &env, &d->loop, d->conf.ticket_key_lifetime) < 0) {
+        sweep_free(&sweeper);
+        cache_env_close(&env);
+        return -1;
+    }
+#endif
     active = 1;
     /* The start-up scan runs at once, in steps, while the loop serves everything else. */
     sweep_schedule(&sweeper);
@@ -110,6 +128,9 @@ static void cache_reload(struct daemon *d, const struct tlsmgr_conf *old)
     env.max_entries = d->conf.cache_max_entries;
     if (d->conf.cache_sweep_period != old->cache_sweep_period)
         sweep_set_period(&sweeper, d->conf.cache_sweep_period);
+#if TLSMGR_TICKETS
+    tickets_set_lifetime(&keys, d->conf.ticket_key_lifetime);
+#endif
 }
 
 static void cache_stats(struct daemon *d)
@@ -122,6 +143,9 @@ static void cache_stats(struct daemon *d)
     if (cache_read_stats(&env, &st) == 0)
         log_counters("cache", stat_names, (const uint64_t *)&st);
     sweep_log_stats(&sweeper);
+#if TLSMGR_TICKETS
+    tickets_log_stats(&keys);
+#endif
 }
 
 static void cache_stop(struct daemon *d)
@@ -130,6 +154,9 @@ static void cache_stop(struct daemon *d)
     if (!active)
         return;
     sweep_free(&sweeper);
+#if TLSMGR_TICKETS
+    tickets_free(&keys);
+#endif
     cache_env_close(&env);
     active = 0;
     owner = NULL;
@@ -145,7 +172,7 @@ int cache_print_status(const struct tlsmgr_conf *c)
     struct cache_stats st;
     const uint64_t *v = (const uint64_t *)&st;
     const char *name;
-    char text[TLSMGR_PATH_MAX + 16];
+    char text[TLSMGR_PATH_MAX + 16], tk[256] = "";
 
     if (c->cache_database[0] == '\0') {
         log_err("no session cache configured (tls_session_cache_database is empty)");
@@ -157,6 +184,9 @@ int cache_print_status(const struct tlsmgr_conf *c)
         cache_env_close(&ro);
         return 1;
     }
+#if TLSMGR_TICKETS
+    (void)tickets_describe(&ro, tk, sizeof(tk));
+#endif
     cache_env_close(&ro);
     snprintf(text, sizeof(text), "cache: %s\n", c->cache_database);
     port_print(text);
@@ -164,5 +194,6 @@ int cache_print_status(const struct tlsmgr_conf *c)
         snprintf(text, sizeof(text), "%s: %llu\n", name, (unsigned long long)*v);
         port_print(text);
     }
+    port_print(tk);
     return 0;
 }
