@@ -4,14 +4,17 @@
  * are uniform (Kolmogorov-Smirnov), drawn afresh each time, and a simulated day wakes the
  * daemon only for due work.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon.h"
 #include "entropy.h"
 #include "entropy_service.h"
+#include "port.h"
 #include "seedfile.h"
 #include "t.h"
 
@@ -104,8 +107,11 @@ static void service_boot(unsigned reseed, unsigned update)
     conf_defaults(&d.conf);
     strcpy(d.conf.state_directory, "state");
     strcpy(d.conf.seed_file, "seed/seed");
-    snprintf(d.conf.exchange_name, sizeof(d.conf.exchange_name), "/dev/shm/tlsmgr-sched-%ld",
-             (long)getpid());
+    /* the exchange file on tmpfs, as on a router */
+    strcpy(d.conf.exchange_name, "state/prng_exch");
+    port_test_fs_under("state", PORT_FS_TMPFS);
+    if (mkdir("state", 0750) != 0)
+        T_EQ_INT(errno, EEXIST);
     d.conf.egd_socket[0] = '\0';
     d.conf.reseed_period = reseed;
     d.conf.prng_update_period = update;
