@@ -4,7 +4,9 @@
 #
 #   mk/deps.sh run     gcc, make, pkg-config, mbedTLS and LMDB headers
 #   mk/deps.sh check   the above plus clang + libFuzzer/ASan runtime, the
-#                      tools the tests drive, and what mk/mbedtls36.sh needs
+#                      tools the tests drive, what mk/mbedtls36.sh needs, and
+#                      the cross compilers, target C libraries and qemu-user
+#                      of the cross phase
 #
 # Prints nothing and exits 0 when everything is installed (one dpkg-query
 # call).  When something is missing: as root, installs it with apt-get and
@@ -27,10 +29,16 @@ pkgs_run='gcc libc6-dev make pkg-config|pkgconf libmbedtls-dev liblmdb-dev'
 pkgs_check='clang libclang-rt-dev lmdb-utils openssl gnutls-bin python3 ent
 rng-tools5 mandoc shellcheck clang-format dpkg-dev bzip2 xz-utils ca-certificates
 debian-archive-keyring'
+# ps (procps) finds every process an integration test started, for its
+# cleanup; the cross phase's packages are listed by cross_pkgs (mk/lib.sh).
+pkgs_check_more=procps
 
 # Commands checked instead on a system without dpkg.
 cmds_run='cc make pkg-config'
 cmds_check='clang openssl gnutls-cli python3 mdb_stat ent mandoc'
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 case $mode in
 run)
@@ -38,7 +46,8 @@ run)
 	cmds=$cmds_run
 	;;
 check)
-	pkgs="$pkgs_run $pkgs_check"
+	# shellcheck disable=SC2086 # word splitting of the ARCH list is intended
+	pkgs="$pkgs_run $pkgs_check $pkgs_check_more $(cross_pkgs $cross_archs)"
 	cmds="$cmds_run $cmds_check"
 	;;
 *)
@@ -63,8 +72,6 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 fi
 
 # One dpkg-query call; as root installs what is missing (mk/lib.sh).
-# shellcheck source-path=SCRIPTDIR source=lib.sh
-. "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC2086 # word splitting of the package list is intended
 deb_need "build dependencies" $pkgs
 exit $?
