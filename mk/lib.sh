@@ -33,7 +33,10 @@ deb_need() {
 			case $deb_installed in *" ${deb_rest%%|*} "*) deb_found=1 && break ;; esac
 			case $deb_rest in *'|'*) deb_rest=${deb_rest#*|} ;; *) deb_rest= ;; esac
 		done
-		[ -n "$deb_found" ] || deb_missing="$deb_missing ${deb_p%%|*}"
+		[ -n "$deb_found" ] || case "$deb_missing " in
+		*" ${deb_p%%|*} "*) ;; # listed twice
+		*) deb_missing="$deb_missing ${deb_p%%|*}" ;;
+		esac
 	done
 	deb_missing=${deb_missing# }
 	[ -z "$deb_missing" ] && return 0
