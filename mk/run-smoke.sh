@@ -34,6 +34,7 @@ until grep -q ' started (config ' "$log"; do
 done
 
 if [ -z "$result" ]; then
+    started=$waited
     sleep "$secs"
     if ! kill -0 "$pid" 2>/dev/null; then
         result="make run ended by itself within $secs s of the start"
@@ -62,7 +63,8 @@ if [ -z "$result" ]; then
     fi
 fi
 
-echo "--- last lines of $log"
+echo "--- $log: what make run installed, and its last lines"
+grep -m 1 'installing missing' "$log"
 grep -e '^make run: ' -e '^tlsmgr: ' "$log" | grep -v -e '^tlsmgr: cache' -e '^tlsmgr: egd' \
     -e '^tlsmgr: entropy' -e '^tlsmgr: random source' -e '^tlsmgr: statistics' \
     -e '^tlsmgr: exchange file' | tail -n 12
@@ -70,4 +72,5 @@ if [ -n "$result" ]; then
     echo "make run-smoke: FAILED: $result"
     exit 1
 fi
-echo "make run-smoke: ok: the daemon started, stopped on Ctrl-C after ${secs} s and exited 0"
+echo "make run-smoke: ok: the daemon started (${started} s after make run began), stopped on" \
+    "Ctrl-C ${secs} s later and exited 0"
