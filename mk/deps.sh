@@ -29,16 +29,10 @@ pkgs_run='gcc libc6-dev make pkg-config|pkgconf libmbedtls-dev liblmdb-dev'
 pkgs_check='clang libclang-rt-dev lmdb-utils openssl gnutls-bin python3 ent
 rng-tools5 mandoc shellcheck clang-format dpkg-dev bzip2 xz-utils ca-certificates
 debian-archive-keyring'
-# ps (procps) finds every process an integration test started, for its
-# cleanup; the cross phase's packages are listed by cross_pkgs (mk/lib.sh).
-pkgs_check_more=procps
 
 # Commands checked instead on a system without dpkg.
 cmds_run='cc make pkg-config'
 cmds_check='clang openssl gnutls-cli python3 mdb_stat ent mandoc'
-
-# shellcheck source-path=SCRIPTDIR source=lib.sh
-. "$(dirname "$0")/lib.sh"
 
 case $mode in
 run)
@@ -46,8 +40,7 @@ run)
 	cmds=$cmds_run
 	;;
 check)
-	# shellcheck disable=SC2086 # word splitting of the ARCH list is intended
-	pkgs="$pkgs_run $pkgs_check $pkgs_check_more $(cross_pkgs $cross_archs)"
+	pkgs="$pkgs_run $pkgs_check"
 	cmds="$cmds_run $cmds_check"
 	;;
 *)
@@ -72,6 +65,17 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 fi
 
 # One dpkg-query call; as root installs what is missing (mk/lib.sh).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# make check also needs the cross phase's packages (cross_pkgs, mk/lib.sh), and
+# ps (procps), with which the integration tests' cleanup finds every process
+# they started.
+if [ "$mode" = check ]; then
+	# shellcheck disable=SC2086 # word splitting of the ARCH list is intended
+	pkgs="$pkgs procps $(cross_pkgs $cross_archs)"
+fi
+
 # shellcheck disable=SC2086 # word splitting of the package list is intended
 deb_need "build dependencies" $pkgs
 exit $?
