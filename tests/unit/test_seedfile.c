@@ -315,11 +315,9 @@ static void service_boot(void)
     conf_defaults(&d.conf);
     strcpy(d.conf.state_directory, "state");
     strcpy(d.conf.seed_file, "seed/seed");
-    /* a router's state directory, with the exchange file, is on tmpfs; its seed on flash */
-    strcpy(d.conf.exchange_name, "state/prng_exch");
-    port_test_fs_under("state", PORT_FS_TMPFS);
-    if (mkdir("state", 0750) != 0)
-        T_EQ_INT(errno, EEXIST);
+    /* a router's exchange file is on tmpfs, its seed on flash */
+    snprintf(d.conf.exchange_name, sizeof(d.conf.exchange_name), "%s/prng_exch", t_ram_dir());
+    port_test_fs_under(t_ram_dir(), PORT_FS_TMPFS);
     d.conf.egd_socket[0] = '\0';
     d.uid = (unsigned)getuid();
     d.gid = (unsigned)getgid();
