@@ -8,13 +8,12 @@
 #   make MBEDTLS_DIR=/opt/m  build against an mbedTLS installed under that prefix
 #   make BUILD=/tmp/o        objects and binaries elsewhere
 #   make install DESTDIR=... PREFIX=/usr
-#   make run                 run the daemon in the foreground on local state (./run; as root
-#                            /run/tlsmgr-run-N)
-#   make run-smoke           make run, Ctrl-C after 10 s: checks that the daemon exits 0
+#   make run                 run the daemon in the foreground on local state (./run)
 #   make check               build and run every test (installs test tools as root)
 #   make bench               benchmarks
 #   make fuzz                libFuzzer on every target (FUZZ_SECONDS each)
 #   make dist                release tarball, and OpenWrt/Buildroot packages with its hash
+#   make run-smoke           make run, Ctrl-C after 10 s: checks that the daemon exits 0
 # Only `run` (and `run-smoke`, which runs it) and `check` may install packages; nothing else
 # touches the system.
 
