@@ -6,7 +6,8 @@
  * program was built for (make UNIT_BOARD=name: the unit tests' port/test with that board's
  * board.h), run for a simulated month on the test port's virtual clock. Paths go to a private
  * directory on tmpfs; whether a file would be written to flash is judged from the board's
- * default paths (under /var/run, /run, /tmp or /dev/shm: tmpfs, as on OpenWrt and Buildroot).
+ * default paths (under /var/run, /run, /tmp or /dev/shm: tmpfs, as on OpenWrt and Buildroot),
+ * and the test port answers that file system for them (fsyncs, ticket keys on tmpfs only).
  *
  * Prints the wake-ups per day (after the first, which holds the start-up) with the timers
  * that woke the daemon, the flash writes of the month (the seed file, and the exchange file
@@ -72,7 +73,7 @@ int main(void)
     struct conf_error err;
     const int state_flash = !on_tmpfs(TLSMGR_DEFAULT_STATE_DIRECTORY);
     const int seed_flash = !on_tmpfs(TLSMGR_DEFAULT_SEED_FILE);
-    uint64_t w1, seed0, exch0, flash;
+    uint64_t w1 = 0, seed0 = 0, exch0 = 0, flash;
     unsigned i;
     int rc;
 
@@ -90,6 +91,12 @@ int main(void)
         fprintf(stderr, "sim_board: %s\n", err.msg);
         return 1;
     }
+    /* The file systems of the board's default paths: what is fsynced, where the ticket keys
+     * may live. */
+    snprintf(text, sizeof(text), "%s/state", dir);
+    port_test_fs_under(text, state_flash ? PORT_FS_OTHER : PORT_FS_TMPFS);
+    snprintf(text, sizeof(text), "%s/seed", dir);
+    port_test_fs_under(text, seed_flash ? PORT_FS_OTHER : PORT_FS_TMPFS);
     d.uid = port_uid();
     d.gid = port_gid();
     loop_init(&d.loop);
