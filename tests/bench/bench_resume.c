@@ -18,9 +18,8 @@
  * tlsmgr / peer. Targets: >= 95 % resumed in every tlsmgr row, and resumed handshakes >= 3x
  * the full-handshake rate. A TLS 1.3 resumption still does an ECDHE exchange (psk_dhe_ke);
  * the extra tlsmgr row where the client offers psk_ke alone shows what that exchange costs.
- * Median of ROUNDS rounds, the rows interleaved in each round.
+ * Median of RUNS rounds, the rows interleaved in each round.
  */
-#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -78,11 +77,6 @@ static double idle_cpu[NSERVERS];
 
 static char dir[128], conf[160], cert[160], key[160], server_bin[512];
 
-static int rng(void *drbg, unsigned char *out, size_t len)
-{
-    return mbedtls_ctr_drbg_random(drbg, out, len);
-}
-
 /* The client's configuration for one protocol; `resume`: for connections that offer a
  * session (they differ for psk_ke only). */
 static int client_conf(mbedtls_ssl_config *c, enum proto p, int resume,
@@ -93,7 +87,7 @@ static int client_conf(mbedtls_ssl_config *c, enum proto p, int resume,
         return -1;
     /* The bench measures the server; the client checks nothing it does not need. */
     mbedtls_ssl_conf_authmode(c, MBEDTLS_SSL_VERIFY_NONE);
-    mbedtls_ssl_conf_rng(c, rng, drbg);
+    mbedtls_ssl_conf_rng(c, mbedtls_ctr_drbg_random, drbg);
     mbedtls_ssl_conf_session_tickets(c, p == P_TLS12_ID ? MBEDTLS_SSL_SESSION_TICKETS_DISABLED
                                                         : MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
 #if TLSMGR_MBEDTLS_3
