@@ -3,6 +3,7 @@
 #   openssl      the certificate of the resumption benchmark's server
 #   xz-utils     the compressed sizes of the footprint benchmark
 #   binutils     strip and size (the cross toolchains bring their own)
+#   procps       pgrep, to find the Postfix instance's tlsmgr
 # and the peers it measures when they are installed (the footprint benchmark runs them as
 # root only):
 #   rng-tools5   rngd
@@ -17,7 +18,7 @@ here=$(dirname "$0")
 sh "$here/deps.sh" run || exit 1
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$here/lib.sh"
-tools='openssl xz-utils binutils'
+tools='openssl xz-utils binutils procps'
 peers='rng-tools5 postfix'
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -222,7 +222,7 @@ else
 fi
 
 # Peers, as root (rngd feeds the kernel; Postfix's master runs as root).
-rn_anon='' pf_anon=''
+rn_anon='' pf_anon='' pf_why="needs root and postfix"
 if [ "$(id -u)" -eq 0 ] && command -v rngd >/dev/null 2>&1; then
     # Its input is /dev/urandom: this machine has no hardware RNG to spare.
     rngd -f -r /dev/urandom -p "$tmp/rngd.pid" >"$tmp/rngd.log" 2>&1 &
@@ -255,6 +255,9 @@ if [ "$(id -u)" -eq 0 ] && [ -x "$pf_bin" ] && command -v postfix >/dev/null 2>&
     if [ -n "$pt" ]; then
         sleep 1
         pf_anon=$(rss "$pt" RssAnon)
+    else
+        pf_why="its tlsmgr did not start"
+        echo "footprint: Postfix's tlsmgr did not start: $(tail -n 3 "$tmp/postfix.log")" >&2
     fi
     postfix -c "$pf/etc" stop >/dev/null 2>&1
 fi
@@ -263,7 +266,7 @@ if [ -n "${empty_anon:-}" ]; then
         line rss_anon_kb "$empty_anon kB" "$pf_anon kB (Postfix tlsmgr, no cache)" \
             "$(ratio "$empty_anon" "$pf_anon")"
     else
-        line rss_anon_kb "$empty_anon kB" "n/a (Postfix tlsmgr: needs root and postfix)" n/a
+        line rss_anon_kb "$empty_anon kB" "n/a (Postfix tlsmgr: $pf_why)" n/a
     fi
     if [ -n "$rn_anon" ]; then
         line rss_anon_vs_rngd_kb "$empty_anon kB" "$rn_anon kB (rngd)" \
