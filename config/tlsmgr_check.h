@@ -94,6 +94,15 @@
 #if TLSMGR_EGD_SERVE_QUANTUM < 256 || TLSMGR_EGD_SERVE_QUANTUM > TLSMGR_EGD_CLIENT_BUFFER
 #error "TLSMGR_EGD_SERVE_QUANTUM must be between 256 and TLSMGR_EGD_CLIENT_BUFFER"
 #endif
+#if TLSMGR_EGD_MAX_SILENT < 1 || TLSMGR_EGD_MAX_SILENT > 512
+#error "TLSMGR_EGD_MAX_SILENT must be between 1 and 512"
+#endif
+#if TLSMGR_EGD_CONTENDED_MS < 1 || TLSMGR_EGD_CONTENDED_MS > TLSMGR_EGD_REQUEST_TIMEOUT_MS
+#error "TLSMGR_EGD_CONTENDED_MS must be between 1 and TLSMGR_EGD_REQUEST_TIMEOUT_MS"
+#endif
+#if TLSMGR_EGD_ACCEPT_BATCH < 1 || TLSMGR_EGD_ACCEPT_BATCH > 256
+#error "TLSMGR_EGD_ACCEPT_BATCH must be between 1 and 256"
+#endif
 #endif
 /* Idle EGD clients are no longer cut (real clients keep their connection for hours); a
  * request in progress is bounded instead. */
@@ -105,8 +114,8 @@
 #if TLSMGR_MAX_FDS < 4 || TLSMGR_MAX_FDS > 1024
 #error "TLSMGR_MAX_FDS must be 4 (room for the signal descriptor) to 1024 (PORT_POLL_MAX)"
 #endif
-#if TLSMGR_EGD_SERVER && TLSMGR_MAX_FDS < TLSMGR_EGD_MAX_CLIENTS + 3
-#error "TLSMGR_MAX_FDS must be at least TLSMGR_EGD_MAX_CLIENTS + 3 when TLSMGR_EGD_SERVER is 1"
+#if TLSMGR_EGD_SERVER && TLSMGR_MAX_FDS < TLSMGR_EGD_MAX_CLIENTS + TLSMGR_EGD_MAX_SILENT + 3
+#error "TLSMGR_MAX_FDS must be at least TLSMGR_EGD_MAX_CLIENTS + TLSMGR_EGD_MAX_SILENT + 3 with EGD"
 #endif
 
 #if TLSMGR_SERVICE_RETRY_MIN < 1 || TLSMGR_SERVICE_RETRY_MAX > 86400 ||                            \

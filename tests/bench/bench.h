@@ -26,7 +26,7 @@ static inline double now_s(void)
 
 /* CPU seconds of the calling thread: what code costs, whatever else the machine runs (a
  * system call: read it around batches, not around each operation of a few microseconds). */
-static inline double cpu_s(void)
+static inline double thread_cpu_s(void)
 {
     struct timespec ts;
 

@@ -164,13 +164,13 @@ static int peer_append(mbedtls_ssl_cache_context *cache, mbedtls_ssl_cache_entry
 static double peer_fill(mbedtls_ssl_config *c, mbedtls_ssl_cache_context *cache, unsigned n)
 {
     mbedtls_ssl_cache_entry *tail = NULL;
-    double t0 = cpu_s(), took;
+    double t0 = thread_cpu_s(), took;
     unsigned i;
 
     for (i = 0; i < n && i < FILL_MAX; i++)
         if (store(c, i) != 0)
             return -1;
-    took = cpu_s() - t0;
+    took = thread_cpu_s() - t0;
     for (tail = cache->MBEDTLS_PRIVATE(chain); tail != NULL && tail->MBEDTLS_PRIVATE(next) != NULL;
          tail = tail->MBEDTLS_PRIVATE(next))
         ;
@@ -184,7 +184,7 @@ static double peer_fill(mbedtls_ssl_config *c, mbedtls_ssl_cache_context *cache,
  * BATCH_S; -1 when one missed. */
 static double time_lookups(const mbedtls_ssl_config *c, unsigned n)
 {
-    double t0 = cpu_s(), t;
+    double t0 = thread_cpu_s(), t;
     unsigned ops = 0, x = (unsigned)rand(), i;
 
     do {
@@ -201,7 +201,7 @@ static double time_lookups(const mbedtls_ssl_config *c, unsigned n)
             if (rc != 0)
                 return -1;
         }
-        t = cpu_s() - t0;
+        t = thread_cpu_s() - t0;
     } while (t < BATCH_S);
     return t / ops;
 }
@@ -209,14 +209,14 @@ static double time_lookups(const mbedtls_ssl_config *c, unsigned n)
 /* CPU seconds per store of a session never stored, into the full cache; -1 on a failure. */
 static double time_stores(const mbedtls_ssl_config *c)
 {
-    double t0 = cpu_s(), t;
+    double t0 = thread_cpu_s(), t;
     unsigned ops = 0, i;
 
     do {
         for (i = 0; i < CHUNK; i++, ops++)
             if (store(c, next_new++) != 0)
                 return -1;
-        t = cpu_s() - t0;
+        t = thread_cpu_s() - t0;
     } while (t < BATCH_S);
     return t / ops;
 }
@@ -270,13 +270,13 @@ static int run_size(unsigned n, struct figures *ours, struct figures *peer, doub
         goto out;
     }
     mbedtls_ssl_conf_session_cache(&pc, &cache, mbedtls_ssl_cache_get, mbedtls_ssl_cache_set);
-    t0 = cpu_s();
+    t0 = thread_cpu_s();
     for (i = 0; i < n; i++)
         if (store(&oc, i) != 0) {
             fprintf(stderr, "bench_cache: libtlsmgr store %u failed\n", i);
             goto out;
         }
-    fill_s = cpu_s() - t0;
+    fill_s = thread_cpu_s() - t0;
     *peer_fill_s = peer_fill(&pc, &cache, n);
     if (*peer_fill_s < 0) {
         fprintf(stderr, "bench_cache: filling ssl_cache failed\n");

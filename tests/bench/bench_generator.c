@@ -40,7 +40,7 @@ static char egd_path[200];
 static double time_source(int use_kernel, size_t chunk)
 {
     static unsigned char buf[1024];
-    double t0 = cpu_s();
+    double t0 = thread_cpu_s();
     size_t done;
 
     for (done = 0; done < TOTAL; done += chunk) {
@@ -51,7 +51,7 @@ static double time_source(int use_kernel, size_t chunk)
             return -1;
         }
     }
-    return cpu_s() - t0;
+    return thread_cpu_s() - t0;
 }
 
 static int egd_connect(void)
@@ -194,11 +194,11 @@ int main(int argc, char **argv)
                sizes[s], 1.0 / o, 1.0 / k, k / o);
     }
     for (r = 0; r < RUNS; r++) {
-        double t0 = cpu_s();
+        double t0 = thread_cpu_s();
 
         for (i = 0; i < 1000; i++)
             entropy_mix("bench", in, sizeof(in));
-        mix[r] = (cpu_s() - t0) / 1000;
+        mix[r] = (thread_cpu_s() - t0) / 1000;
     }
     printf("  pool_mix of 32 bytes: %.1f us (17 SHA-512 over the 1024-byte pool)\n",
            median(mix) * 1e6);

@@ -254,7 +254,7 @@ static unsigned full_scan_sweep(struct cache_env *ce, double *longest, double *l
 
     *longest = *longest_wall = 0;
     while (!done) {
-        double t0 = cpu_s(), w0 = now_s();
+        double t0 = thread_cpu_s(), w0 = now_s();
         MDB_txn *txn;
         MDB_cursor *cur;
         MDB_val k, v;
@@ -292,8 +292,8 @@ static unsigned full_scan_sweep(struct cache_env *ce, double *longest, double *l
         mdb_cursor_close(cur);
         mdb_txn_commit(txn);
         deleted += n;
-        if (cpu_s() - t0 > *longest)
-            *longest = cpu_s() - t0;
+        if (thread_cpu_s() - t0 > *longest)
+            *longest = thread_cpu_s() - t0;
         if (now_s() - w0 > *longest_wall)
             *longest_wall = now_s() - w0;
     }
@@ -318,10 +318,10 @@ static unsigned sweep_layout(struct bench_env *b, double *longest, double *longe
         sweep_begin(&s);
         *longest = 0;
         do {
-            t0 = cpu_s();
+            t0 = thread_cpu_s();
             r = sweep_step(&s);
-            if (cpu_s() - t0 > *longest)
-                *longest = cpu_s() - t0;
+            if (thread_cpu_s() - t0 > *longest)
+                *longest = thread_cpu_s() - t0;
         } while (r == 1);
         *longest_wall = s.t.longest_us / 1e6;
         n = r == 0 ? (unsigned)s.t.expired : 0;
@@ -330,13 +330,13 @@ static unsigned sweep_layout(struct bench_env *b, double *longest, double *longe
     case L_SCAN:
         return full_scan_sweep(&b->ce, longest, longest_wall);
     default:
-        t0 = cpu_s();
+        t0 = thread_cpu_s();
         w0 = now_s();
         mdb_txn_begin(b->ce.env, NULL, 0, &txn);
         mdb_stat(txn, b->bucket[0], &st);
         mdb_drop(txn, b->bucket[0], 0);
         mdb_txn_commit(txn);
-        *longest = cpu_s() - t0;
+        *longest = thread_cpu_s() - t0;
         *longest_wall = now_s() - w0;
         return (unsigned)st.ms_entries;
     }
@@ -346,7 +346,7 @@ static unsigned sweep_layout(struct bench_env *b, double *longest, double *longe
 static double time_lookups(struct bench_env *b)
 {
     uint8_t out[CACHE_BLOB_MAX];
-    double t0 = cpu_s();
+    double t0 = thread_cpu_s();
     unsigned i, x = 12345;
 
     for (i = 0; i < LOOKUPS; i++) {
@@ -386,7 +386,7 @@ static double time_lookups(struct bench_env *b)
         if (!hit)
             return -1;
     }
-    return (cpu_s() - t0) / LOOKUPS;
+    return (thread_cpu_s() - t0) / LOOKUPS;
 }
 
 /* The peers' store transaction, as cache_session_store's: replacement check, the bound (with
@@ -459,7 +459,7 @@ static double time_stores(struct bench_env *b, int full, unsigned count, unsigne
     unsigned i;
 
     b->ce.max_entries = full ? (unsigned)n : 10000000;
-    t0 = cpu_s();
+    t0 = thread_cpu_s();
     for (i = 0; i < count; i++, (*first)++) {
         uint8_t id[32], blob[BLOB_LEN];
 
@@ -473,7 +473,7 @@ static double time_stores(struct bench_env *b, int full, unsigned count, unsigne
                                 (uint64_t)now + 3600, blob, sizeof(blob), NULL) != 0)
             return -1;
     }
-    t0 = (cpu_s() - t0) / count;
+    t0 = (thread_cpu_s() - t0) / count;
     return entries(b) == (full ? n : n + count) ? t0 : -1;
 }
 
@@ -502,9 +502,9 @@ static void run_case(struct sweep_fig *f, struct op_fig *ops)
 
             env_open(&b, (enum layout)l);
             fill(&b);
-            t0 = cpu_s();
+            t0 = thread_cpu_s();
             n = sweep_layout(&b, &longest, &wall);
-            f[l].total[r] = cpu_s() - t0;
+            f[l].total[r] = thread_cpu_s() - t0;
             f[l].longest[r] = longest;
             f[l].longest_wall[r] = wall;
             f[l].expired = n;

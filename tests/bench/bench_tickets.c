@@ -52,7 +52,7 @@ static double time_tickets(write_fn w, parse_fn p, void *ctx, const mbedtls_ssl_
 {
     unsigned char buf[512];
     mbedtls_ssl_session out;
-    double t0 = cpu_s();
+    double t0 = thread_cpu_s();
     size_t len;
     uint32_t life;
     int i;
@@ -65,7 +65,7 @@ static double time_tickets(write_fn w, parse_fn p, void *ctx, const mbedtls_ssl_
             return -1;
         mbedtls_ssl_session_free(&out);
     }
-    return cpu_s() - t0;
+    return thread_cpu_s() - t0;
 }
 
 static int make_env(const char *dir, struct tlsmgr_conf *c)
@@ -152,12 +152,12 @@ int main(void)
     if (cache_env_open(&ce, &c, CACHE_ROLE_CLIENT) < 0)
         goto out;
     for (r = 0; r < RUNS; r++) {
-        double t0 = cpu_s();
+        double t0 = thread_cpu_s();
 
         for (i = 0; i < READS; i++)
             if (ticket_store_read(&ce, &slots, NULL) != 0)
                 break;
-        reads[r] = cpu_s() - t0;
+        reads[r] = thread_cpu_s() - t0;
     }
     ticket_slots_wipe(&slots);
     cache_env_close(&ce);
