@@ -157,6 +157,35 @@ itest_stop_daemon() {
     return 124
 }
 
+# itest_tmpfs NAME: sets shm to a new directory (mode 0755) on tmpfs, where the daemon keeps
+# ticket keys, whatever the file system of $tmp: in $tmp, /dev/shm, XDG_RUNTIME_DIR or
+# /run/shm, or as root a private tmpfs mounted for the script; removed (unmounted) at exit.
+# Returns 1 when there is none (not root, no /dev/shm): the caller skips.
+itest_tmpfs() {
+    local d
+    shm=
+    shm_mounted=
+    for d in "$tmp" /dev/shm "${XDG_RUNTIME_DIR:-}" /run/shm; do
+        case $(stat -f -c %T "$d" 2>/dev/null) in tmpfs | ramfs) ;; *) continue ;; esac
+        if [ -d "$d" ] && [ -w "$d" ]; then
+            shm=$(mktemp -d "$d/tlsmgr-$1.XXXXXX") && break
+        fi
+    done
+    if [ -z "$shm" ] && [ "$(id -u)" = 0 ] && mkdir "$tmp/shm" &&
+        mount -t tmpfs -o size=32m,mode=0755 tlsmgr-test "$tmp/shm" 2>/dev/null; then
+        shm=$tmp/shm
+        shm_mounted=yes
+    fi
+    [ -n "$shm" ] || return 1
+    trap itest_tmpfs_cleanup EXIT
+    chmod 0755 "$shm"
+}
+
+itest_tmpfs_cleanup() {
+    itest_cleanup
+    if [ -n "$shm_mounted" ]; then umount "$shm" 2>/dev/null; else rm -rf "$shm"; fi
+}
+
 # --- The example server (docs/example/example-server.c), for the scripts that run it ---------
 
 # itest_need_example NAME CMD...: the scripts that run the example server need it built, and
