@@ -64,7 +64,7 @@ static void on_io(void *arg, int fd, short revents)
     int err;
 
     (void)revents;
-    if (c->sent < c->len) {
+    if (c->sent != (size_t)-1) { /* sending */
         if (c->sent == 0 && (err = port_socket_error(fd)) != 0) {
             finish(c, err);
             return;
@@ -76,6 +76,7 @@ static void on_io(void *arg, int fd, short revents)
         }
         if (n > 0 && (c->sent += (size_t)n) == c->len) {
             c->len = 0; /* the answer replaces the request */
+            c->sent = (size_t)-1;
             loop_fd_events(c->loop, fd, PORT_POLLIN);
         }
         return;

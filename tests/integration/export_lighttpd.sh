@@ -97,12 +97,17 @@ lighttpd_start() {
 	exit 1
 }
 
+# lighttpd_stop NAME: stops lighttpd NAME, through its pid file (setsid may have forked), and
+# waits until it has gone.
 lighttpd_stop() {
 	local pid
 	eval "pid=\${lpid_$1:-}"
 	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	pid=$(cat "$tmp/lighttpd-$1.pid" 2>/dev/null) && kill "$pid" 2>/dev/null
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
 	eval "lpid_$1="
 }
 

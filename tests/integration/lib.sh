@@ -123,19 +123,19 @@ itest_wait_log() {
     done
 }
 
-# itest_spawn_daemon CONF LOG: runs tlsmgr -f -c CONF in the background, its output appended
-# to LOG, and sets daemon_pid; does not wait.
+# itest_spawn_daemon CONF LOG [OPTION...]: runs tlsmgr -f -c CONF OPTIONs in the background,
+# its output appended to LOG, and sets daemon_pid; does not wait.
 itest_spawn_daemon() {
-    "$bin" -f -c "$1" >>"$2" 2>&1 &
+    "$bin" -f -c "$1" "${@:3}" >>"$2" 2>&1 &
     daemon_pid=$!
 }
 
-# itest_start_daemon CONF LOG: itest_spawn_daemon, then waits until the daemon has logged
-# "started" (every service is up) in what it appended to LOG; 1 if it did not.
+# itest_start_daemon CONF LOG [OPTION...]: itest_spawn_daemon, then waits until the daemon has
+# logged "started" (every service is up) in what it appended to LOG; 1 if it did not.
 itest_start_daemon() {
     local from
     from=$(stat -c %s "$2" 2>/dev/null || echo 0)
-    itest_spawn_daemon "$1" "$2"
+    itest_spawn_daemon "$@"
     itest_wait_log "$2" ' started ' 100 "$from"
 }
 
