@@ -16,17 +16,7 @@ set -u
 itest_init export_haproxy "${1:-}"
 N=20
 
-if "$bin" --version | grep -q 'mbedTLS 3\.'; then
-	itest_skip export_haproxy "runs in the mbedTLS 2.28 pass (HAProxy uses OpenSSL)"
-	exit 0
-fi
-for c in haproxy openssl python3; do
-	command -v "$c" >/dev/null || { itest_skip export_haproxy "$c is not installed"; exit 0; }
-done
-if ! itest_tmpfs export-haproxy; then
-	itest_skip export_haproxy "no tmpfs directory for the ticket keys"
-	exit 0
-fi
+itest_debian_server export_haproxy haproxy openssl python3
 itest_cert "$tmp"
 cat "$tmp/crt.pem" "$tmp/key.pem" >"$tmp/both.pem"
 mkdir -p "$tmp/hs" && chown "$user:$group" "$tmp/hs" # the sockets, reachable by the daemon

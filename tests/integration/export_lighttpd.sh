@@ -21,21 +21,11 @@ set -u
 itest_init export_lighttpd "${1:-}"
 N=20
 
-if "$bin" --version | grep -q 'mbedTLS 3\.'; then
-	itest_skip export_lighttpd "runs in the mbedTLS 2.28 pass (lighttpd uses Debian's mbedTLS)"
-	exit 0
-fi
-for c in lighttpd openssl; do
-	command -v "$c" >/dev/null || { itest_skip export_lighttpd "$c is not installed"; exit 0; }
-done
+itest_debian_server export_lighttpd lighttpd openssl
 moddir=$(lighttpd -V 2>/dev/null | sed -n 's/.*module directory: *//p')
 [ -n "$moddir" ] || moddir=/usr/lib/lighttpd
 if [ ! -f "$moddir/mod_mbedtls.so" ]; then
 	itest_skip export_lighttpd "lighttpd-mod-mbedtls is not installed"
-	exit 0
-fi
-if ! itest_tmpfs export-lighttpd; then
-	itest_skip export_lighttpd "no tmpfs directory for the ticket keys"
 	exit 0
 fi
 itest_cert "$tmp"

@@ -157,6 +157,26 @@ itest_stop_daemon() {
     return 124
 }
 
+# itest_debian_server NAME CMD...: for the scripts that run Debian's own servers (lighttpd,
+# HAProxy), which do not depend on the mbedTLS tlsmgr is built with: they run in the mbedTLS
+# 2.28 pass only, need the commands CMD, and keys on tmpfs (itest_tmpfs NAME). Exits the
+# script with a skip line otherwise.
+itest_debian_server() {
+    local name=$1 c
+    shift
+    if "$bin" --version | grep -q 'mbedTLS 3\.'; then
+        itest_skip "$name" "runs in the mbedTLS 2.28 pass (the server has its own TLS library)"
+        exit 0
+    fi
+    for c in "$@"; do
+        command -v "$c" >/dev/null || { itest_skip "$name" "$c is not installed"; exit 0; }
+    done
+    if ! itest_tmpfs "$name"; then
+        itest_skip "$name" "no tmpfs directory for the ticket keys"
+        exit 0
+    fi
+}
+
 # itest_tmpfs NAME: sets shm to a new directory (mode 0755) on tmpfs, where the daemon keeps
 # ticket keys, whatever the file system of $tmp: in $tmp, /dev/shm, XDG_RUNTIME_DIR or
 # /run/shm, or as root a private tmpfs mounted for the script; removed (unmounted) at exit.
