@@ -17,7 +17,9 @@
 #   make bench               benchmarks
 #   make fuzz                libFuzzer on every target (FUZZ_SECONDS each)
 #   make dist                release tarball, and OpenWrt/Buildroot packages with its hash
-# Only `run` and `check` may install packages; nothing else touches the system.
+#   make run-smoke           make run, Ctrl-C after 10 s: checks that the daemon exits 0
+# Only `run` (and `run-smoke`, which runs it) and `check` may install packages; nothing else
+# touches the system.
 
 CC ?= cc
 AR ?= ar
@@ -283,10 +285,16 @@ fuzz:
 		LDFLAGS="-fsanitize=address,undefined" fuzz-bins
 	@sh mk/fuzz.sh $(BUILD)/libfuzzer $(FUZZ_SECONDS)
 
+# State in ./run, or as root in /run/tlsmgr-run-N (mk/run.sh says why).
 run:
 	@sh mk/deps.sh run
 	@$(MAKE) --no-print-directory all
 	@sh mk/run.sh $(BUILD)/tlsmgr
+
+# make run stopped by a Ctrl-C to its process group after 10 s: the daemon must exit 0.
+.PHONY: run-smoke
+run-smoke:
+	@sh mk/run-smoke.sh 10
 
 # --- install ---------------------------------------------------------------------------------
 # tlsmgr.conf is installed only where there is none: a reinstall keeps the local one, as
