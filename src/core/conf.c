@@ -505,7 +505,9 @@ static void defaults_raw(struct tlsmgr_conf *c)
     c->syslog_facility = port_log_facility(TLSMGR_DEFAULT_SYSLOG_FACILITY);
 #if TLSMGR_TICKET_EXPORT
     parse_exports(c, TLSMGR_DEFAULT_TICKET_KEY_EXPORT);
-    set_param(c, &params[NPARAMS - 2], TLSMGR_DEFAULT_TICKET_KEY_SOURCE, NULL, 0);
+    copy_str(c->ticket_source, sizeof(c->ticket_source),
+             TLSMGR_DEFAULT_TICKET_KEY_SOURCE +
+                 (strncmp(TLSMGR_DEFAULT_TICKET_KEY_SOURCE, "file:", 5) == 0 ? 5 : 0));
     copy_str(c->export_group, sizeof(c->export_group), TLSMGR_DEFAULT_TICKET_KEY_EXPORT_GROUP);
 #endif
 }
