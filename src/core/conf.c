@@ -505,9 +505,12 @@ static void defaults_raw(struct tlsmgr_conf *c)
     c->syslog_facility = port_log_facility(TLSMGR_DEFAULT_SYSLOG_FACILITY);
 #if TLSMGR_TICKET_EXPORT
     parse_exports(c, TLSMGR_DEFAULT_TICKET_KEY_EXPORT);
-    copy_str(c->ticket_source, sizeof(c->ticket_source),
-             TLSMGR_DEFAULT_TICKET_KEY_SOURCE +
-                 (strncmp(TLSMGR_DEFAULT_TICKET_KEY_SOURCE, "file:", 5) == 0 ? 5 : 0));
+    {
+        const char *source = TLSMGR_DEFAULT_TICKET_KEY_SOURCE;
+
+        source += strncmp(source, "file:", 5) == 0 ? 5 : 0;
+        copy_str(c->ticket_source, sizeof(c->ticket_source), source);
+    }
     copy_str(c->export_group, sizeof(c->export_group), TLSMGR_DEFAULT_TICKET_KEY_EXPORT_GROUP);
 #endif
 }
