@@ -157,6 +157,22 @@
 #error "TLSMGR_TICKET_CLIENT_RECHECK_MS must be between 1000 and 3600000"
 #endif
 
+#if TLSMGR_TICKET_EXPORT != 0 && TLSMGR_TICKET_EXPORT != 1
+#error "TLSMGR_TICKET_EXPORT must be 0 or 1"
+#endif
+#if TLSMGR_TICKET_EXPORT && !TLSMGR_TICKETS
+#error "TLSMGR_TICKET_EXPORT needs TLSMGR_TICKETS 1 (the exported keys are the shared ones)"
+#endif
+#if TLSMGR_TICKET_EXPORT_MAX < 1 || TLSMGR_TICKET_EXPORT_MAX > 8
+#error "TLSMGR_TICKET_EXPORT_MAX must be between 1 and 8"
+#endif
+#if TLSMGR_TICKET_IMPORT_CHECK < 1 || TLSMGR_TICKET_IMPORT_CHECK > 3600
+#error "TLSMGR_TICKET_IMPORT_CHECK must be between 1 and 3600 seconds"
+#endif
+#if TLSMGR_HAPROXY_TIMEOUT_MS < 100 || TLSMGR_HAPROXY_TIMEOUT_MS > 30000
+#error "TLSMGR_HAPROXY_TIMEOUT_MS must be between 100 and 30000"
+#endif
+
 #if TLSMGR_MAX_TAG_LEN < 1 || TLSMGR_MAX_TAG_LEN > 64
 #error "TLSMGR_MAX_TAG_LEN must be between 1 and 64"
 #endif

@@ -278,6 +278,40 @@
 #define TLSMGR_TICKET_CLIENT_RECHECK_MS 60000
 #endif
 
+/* 1: the daemon writes its ticket keys into the key files of servers that do not link
+ * libtlsmgr (tls_ticket_key_export: lighttpd, nginx, HAProxy and its runtime socket, and its
+ * own format) and can take its keys from a file instead of making them
+ * (tls_ticket_key_source). Needs TLSMGR_TICKETS. 0 removes both. */
+#ifndef TLSMGR_TICKET_EXPORT
+#define TLSMGR_TICKET_EXPORT TLSMGR_TICKETS
+#endif
+/* Most targets in tls_ticket_key_export. 1 to 8. */
+#ifndef TLSMGR_TICKET_EXPORT_MAX
+#define TLSMGR_TICKET_EXPORT_MAX 4
+#endif
+/* tls_ticket_key_source is read again this often, in seconds, and at each key change and
+ * SIGHUP: the latency of a new key file. A new key reaches the file half a key lifetime before
+ * it is used, so this only needs to be well below that. 1 to 3600. */
+#ifndef TLSMGR_TICKET_IMPORT_CHECK
+#define TLSMGR_TICKET_IMPORT_CHECK 60
+#endif
+/* Longest conversation with a HAProxy runtime socket (connect, command, whole answer), in
+ * milliseconds; a longer one is abandoned and retried later. 100 to 30000. */
+#ifndef TLSMGR_HAPROXY_TIMEOUT_MS
+#define TLSMGR_HAPROXY_TIMEOUT_MS 2000
+#endif
+/* Run-time defaults: no export target, no source (the daemon makes its keys), and the export
+ * files' group: empty means tlsmgr_group. */
+#ifndef TLSMGR_DEFAULT_TICKET_KEY_EXPORT
+#define TLSMGR_DEFAULT_TICKET_KEY_EXPORT ""
+#endif
+#ifndef TLSMGR_DEFAULT_TICKET_KEY_SOURCE
+#define TLSMGR_DEFAULT_TICKET_KEY_SOURCE ""
+#endif
+#ifndef TLSMGR_DEFAULT_TICKET_KEY_EXPORT_GROUP
+#define TLSMGR_DEFAULT_TICKET_KEY_EXPORT_GROUP ""
+#endif
+
 /* ---- Daemon ------------------------------------------------------------------------------- */
 
 #ifndef TLSMGR_DEFAULT_STATE_DIRECTORY

@@ -23,7 +23,7 @@ int port_test_rng_fd;
 unsigned port_test_credits;
 unsigned port_test_credited_bits;
 int port_test_root;
-unsigned port_test_dropped_uid, port_test_dropped_gid;
+unsigned port_test_dropped_uid, port_test_dropped_gid, port_test_dropped_extra_gid;
 int port_test_dropped;
 int port_test_fs;
 
@@ -661,13 +661,14 @@ int port_group_lookup(const char *name, unsigned *gid)
     return port_real_group_lookup(name, gid);
 }
 
-int port_drop_privileges(unsigned uid, unsigned gid)
+int port_drop_privileges(unsigned uid, unsigned gid, unsigned extra_gid)
 {
     if (faulted("drop_privileges", NULL))
         return -1;
     port_test_dropped = 1;
     port_test_dropped_uid = uid;
     port_test_dropped_gid = gid;
+    port_test_dropped_extra_gid = extra_gid;
     return 0;
 }
 
