@@ -246,20 +246,23 @@ itest_cert() {
     chmod 0644 "$1/key.pem" "$1/crt.pem"
 }
 
-# itest_start_example LOG PORT ARG...: starts $build/example-server on PORT with the certificate
-# of itest_cert "$tmp" and the ARGs, its standard error in LOG, and waits until it accepts; sets
-# example_pid. As root it runs as $user:$group, as a TLS server that shares the daemon's env.
-# Exits the script with a setup failure when the server does not start.
+# itest_start_example LOG ARG...: starts $build/example-server on a port the kernel picks (-p 0)
+# with the certificate of itest_cert "$tmp" and the ARGs, its standard error in LOG, and waits
+# (20 s at most) until it printed that port: its workers run. Sets example_pid and example_port.
+# As root it runs as $user:$group, as a TLS server that shares the daemon's env. Exits the
+# script with a setup failure when the server does not start.
 itest_start_example() {
-    local log=$1 port=$2 runas=()
-    shift 2
+    local log=$1 runas=()
+    shift
     [ "$(id -u)" = 0 ] && runas=(setpriv --reuid="$user" --regid="$group" --clear-groups)
     : >"$log"
-    "${runas[@]}" "$build/example-server" -p "$port" --cert "$tmp/crt.pem" --key "$tmp/key.pem" \
-        "$@" 2>"$log" &
+    : >"$log.port"
+    "${runas[@]}" "$build/example-server" -p 0 --cert "$tmp/crt.pem" --key "$tmp/key.pem" \
+        "$@" >"$log.port" 2>"$log" &
     example_pid=$!
-    for _ in $(seq 100); do
-        grep -q "workers on" "$log" && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    for _ in $(seq 400); do
+        # A whole line: read fails on a partial one.
+        read -r example_port <"$log.port" && [ -n "$example_port" ] && return 0
         kill -0 "$example_pid" 2>/dev/null || break
         sleep 0.05
     done

@@ -36,14 +36,14 @@ conf() { # conf FILE LIFETIME
 conf "$tmp/tlsmgr.conf" 1h
 conf "$tmp/short.conf" 10s
 itest_cert "$tmp"
-PORT=$(itest_free_port)
 SLOG=$tmp/server.log
 
-server() { # server TICKETS [CONF]: (re)starts the example server
+server() { # server TICKETS [CONF]: (re)starts the example server, on port PORT
 	itest_stop_example
 	[ -f "$SLOG" ] && cat "$SLOG" >>"$tmp/servers.log"
-	itest_start_example "$SLOG" "$PORT" -c "${2:-$tmp/tlsmgr.conf}" -w "$WORKERS" \
+	itest_start_example "$SLOG" -c "${2:-$tmp/tlsmgr.conf}" -w "$WORKERS" \
 		--cache tlsmgr --tickets "$1"
+	PORT=$example_port
 }
 
 daemon() { # daemon CONF: (re)starts the daemon, verbose (rotations are debug lines)
