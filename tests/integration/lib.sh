@@ -226,13 +226,42 @@ itest_need_example() {
     fi
 }
 
-# itest_free_port [FROM]: prints a port of 127.0.0.1 that nothing listens on now, from FROM on
-# (default: a number that depends on the script's pid, so that scripts running at the same time
-# start from different ones).
+# itest_free_port: prints a port of 127.0.0.1 that nothing listens on now, picked at random
+# below the kernel's range of ephemeral ports (which clients' sockets take, and which a server
+# then cannot bind). It may be taken before the caller binds it: see itest_listen.
 itest_free_port() {
-    local port=${1:-$((20000 + $$ % 20000))}
+    local lo port
+    read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+    [ "$lo" -gt 11000 ] || lo=11000
+    port=$((10000 + RANDOM % (lo - 10000)))
     while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
     echo "$port"
+}
+
+# itest_listen START ARG...: for a server that cannot pick its own port. Runs START ARG... with
+# listen_port set to a free port; START starts the server in the background and sets
+# listen_pid. Waits (20 s at most) until that process itself listens on 127.0.0.1:listen_port.
+# A server that exits before (another program took the port after it looked free) is started
+# again on another port, 5 times at most. 1 if it never listened.
+itest_listen() {
+    local inodes
+    for _ in 1 2 3 4 5; do
+        listen_port=$(itest_free_port)
+        listen_pid=
+        "$@"
+        for _ in $(seq 400); do
+            # The inodes of the listening sockets (state 0A) on that port, among listen_pid's.
+            inodes=$(awk -v p="$(printf ':%04X' "$listen_port")" \
+                '$4 == "0A" && substr($2, length($2) - 4) == p { print "socket:[" $10 "]" }' \
+                /proc/net/tcp)
+            [ -n "$inodes" ] && readlink "/proc/$listen_pid"/fd/* 2>/dev/null | grep -qxF "$inodes" &&
+                return 0
+            kill -0 "$listen_pid" 2>/dev/null || break
+            sleep 0.05
+        done
+        kill -0 "$listen_pid" 2>/dev/null && return 1
+    done
+    return 1
 }
 
 # itest_cert DIR: a throw-away P-256 certificate, DIR/crt.pem and DIR/key.pem, both readable by
