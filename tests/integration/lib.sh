@@ -308,20 +308,20 @@ itest_stop_example() {
 }
 
 # itest_get OUT SESSFILE PORT ARG...: one openssl s_client connection that sends
-# "GET / HTTP/1.0"; its output in OUT. Its standard input stays open until it printed its
-# New/Reused line and, with a SESSFILE, wrote the session there (a TLS 1.3 ticket comes after
-# the handshake), then gets EOF; the server's answer and close_notify normally end it first.
+# "GET / HTTP/1.0"; its output in OUT. SESSFILE, when not empty, is the file that -sess_out in
+# ARGs writes: removed first, so that a session of an earlier connection never passes for this
+# one's. Its standard input stays open until the connection has ended (the server closed it
+# after its answer, or an error; 15 s at most): EOF there makes s_client close at once, while
+# the answer (and a TLS 1.3 ticket) may still be on its way on a loaded machine.
 itest_get() {
     local out=$1 sess=$2 port=$3
     shift 3
     : >"$out"
+    [ -z "$sess" ] || rm -f "$sess"
     {
         printf 'GET / HTTP/1.0\r\n\r\n'
-        for _ in $(seq 200); do
-            if grep -qE '^(New|Reused),' "$out" 2>/dev/null &&
-                { [ -z "$sess" ] || [ -s "$sess" ]; }; then
-                break
-            fi
+        for _ in $(seq 300); do
+            grep -qE '^(closed|read:errno=[0-9]+)$|:error:' "$out" 2>/dev/null && break
             sleep 0.05
         done
     } | timeout 15 openssl s_client -connect "127.0.0.1:$port" -servername localhost "$@" \
