@@ -106,17 +106,12 @@ else
 fi
 
 # --- SIGUSR1 logs the cache statistics -------------------------------------------------------
-kill -USR1 "$daemon_pid"
-seen=""
-for _ in $(seq 50); do
-    if grep -q 'cache: entries 3000' "$LOG" && grep -q 'cache sweep: sweeps' "$LOG"; then
-        seen=1
-        break
-    fi
-    sleep 0.05
-done
-[ -n "$seen" ] && itest_ok sigusr1_logs_cache_stats ||
+# The sweep's line comes after the cache's.
+if itest_usr1 "$LOG" 'cache sweep: sweeps' && grep -q 'cache: entries 3000' "$LOG"; then
+    itest_ok sigusr1_logs_cache_stats
+else
     itest_fail sigusr1_logs_cache_stats "no statistics line: $(tail -3 "$LOG" | tr '\n' ' ')"
+fi
 
 # --- 3. kill -9 of a client holding a read txn: the next sweep clears its slot ----------------
 mkfifo "$tmp/fifo"

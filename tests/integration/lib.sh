@@ -123,6 +123,15 @@ itest_wait_log() {
     done
 }
 
+# itest_usr1 LOG PATTERN: SIGUSR1 to the daemon, then waits (20 s at most) until what it
+# appends to LOG has a line matching PATTERN (its statistics); 1 if none came.
+itest_usr1() {
+    local from
+    from=$(stat -c %s "$1" 2>/dev/null || echo 0)
+    kill -USR1 "$daemon_pid"
+    itest_wait_log "$1" "$2" 400 "$from"
+}
+
 # itest_spawn_daemon CONF LOG [OPTION...]: runs tlsmgr -f -c CONF OPTIONs in the background,
 # its output appended to LOG, and sets daemon_pid; does not wait.
 itest_spawn_daemon() {
