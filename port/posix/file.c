@@ -155,6 +155,20 @@ int port_fchmod(int fd, unsigned mode)
     return fchmod(fd, (mode_t)mode);
 }
 
+int port_ftruncate(int fd, uint64_t size)
+{
+    int rc;
+
+    if ((uint64_t)(off_t)size != size || (off_t)size < 0) {
+        errno = EFBIG;
+        return -1;
+    }
+    do {
+        rc = ftruncate(fd, (off_t)size);
+    } while (rc < 0 && errno == EINTR);
+    return rc;
+}
+
 int port_lock(int fd)
 {
     int r;

@@ -23,8 +23,11 @@
 #undef port_rmdir
 #undef port_fchown
 #undef port_fchmod
+#undef port_ftruncate
 #undef port_lock
 #undef port_fs_type
+#undef port_map_detach
+#undef port_guard
 #undef port_unix_listen
 #undef port_unix_connect
 #undef port_accept
