@@ -130,6 +130,10 @@
 #error "TLSMGR_CACHE_CLIENT_RETRY_MS must be between 100 and 3600000"
 #endif
 
+#if TLSMGR_CACHE_LEAK_MAX < 1 || TLSMGR_CACHE_LEAK_MAX > 64
+#error "TLSMGR_CACHE_LEAK_MAX must be between 1 and 64"
+#endif
+
 #if TLSMGR_MAX_TAG_LEN < 1 || TLSMGR_MAX_TAG_LEN > 64
 #error "TLSMGR_MAX_TAG_LEN must be between 1 and 64"
 #endif

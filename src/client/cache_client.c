@@ -70,12 +70,23 @@ static struct cache_env *env_get(struct cache_client *c, const struct tlsmgr_con
     return &c->ce;
 }
 
-/* An LMDB error on a read: the env may be broken or replaced by the daemon; reopen later. */
+/* An LMDB error on a read, or a file of the env cut short: the env may be damaged or replaced
+ * by the daemon; reopen later. (cache_env_close never touches a lock.mdb cut short.) */
 static void env_failed(struct cache_client *c)
 {
     cache_env_close(&c->ce);
     c->open = 0;
     c->retry_ms = port_now_ms() + TLSMGR_CACHE_CLIENT_RETRY_MS;
+}
+
+/* The daemon moved a damaged env aside and made a new one: the env of this process is closed
+ * and the new one opened. Returns it, or NULL. */
+static struct cache_env *env_follow(struct cache_client *c, const struct tlsmgr_conf *conf)
+{
+    cache_env_close(&c->ce);
+    c->open = 0;
+    c->retry_ms = 0;
+    return env_get(c, conf);
 }
 
 /*
@@ -113,6 +124,15 @@ static int cache_get(void *ctx, const unsigned char *id_in, size_t idlen, mbedtl
         c->counts.lookups++;
         r = cache_session_lookup(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, now, c->buf,
                                  CACHE_BLOB_MAX, &len);
+        /* A miss or an error may mean that the daemon replaced the env (a damaged one): the
+         * new one is asked too. Checked on misses only (a full handshake follows anyway),
+         * never on hits. */
+        if ((r == CACHE_LOOKUP_MISS || r < 0) && cache_env_replaced(ce)) {
+            ce = env_follow(c, &t->conf);
+            r = ce == NULL ? CACHE_LOOKUP_MISS
+                           : cache_session_lookup(ce, (const uint8_t *)t->tag, t->taglen, id, idlen,
+                                                  now, c->buf, CACHE_BLOB_MAX, &len);
+        }
         if (r == CACHE_LOOKUP_HIT) {
             /* load fails on any version or option mismatch; it frees *s itself then. The
              * ID check guards against an entry stored under a key it does not match. */
@@ -155,14 +175,9 @@ static int cache_set(void *ctx, const unsigned char *id, size_t idlen, const mbe
         return 1;
     port_mutex_lock();
     ce = env_get(c, &t->conf);
-    if (ce != NULL && cache_env_replaced(ce)) {
-        /* The daemon moved a broken env aside and made a new one: follow it. Checked at
-         * stores only, which are rarer than lookups; a lookup meanwhile reads the old env. */
-        cache_env_close(&c->ce);
-        c->open = 0;
-        c->retry_ms = 0;
-        ce = env_get(c, &t->conf);
-    }
+    /* The daemon moved a damaged env aside and made a new one: follow it. */
+    if (ce != NULL && cache_env_replaced(ce))
+        ce = env_follow(c, &t->conf);
     if (ce != NULL) {
         /* A session too big for an entry (a long client certificate chain) is not cached. */
         if (mbedtls_ssl_session_save(s, c->buf, CACHE_BLOB_MAX, &len) == 0) {

@@ -355,6 +355,43 @@ static void plant_truncated(void)
     port_test_log_clear();
 }
 
+/* Bytes of data.mdb its newest meta page claims, as a TLS server's LMDB sees them. */
+static uint64_t claimed_bytes(const struct tlsmgr_conf *c, unsigned *psize)
+{
+    struct cache_env ce;
+    MDB_envinfo info;
+    MDB_stat st;
+    uint64_t n = 0;
+
+    if (cache_env_open(&ce, c, CACHE_ROLE_CLIENT) == 0 && mdb_env_info(ce.env, &info) == 0 &&
+        mdb_env_stat(ce.env, &st) == 0) {
+        n = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+        *psize = st.ms_psize;
+    }
+    cache_env_close(&ce);
+    return n;
+}
+
+/* One page short of what its meta page claims: no tolerance. */
+static void plant_one_page_short(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env ce;
+    int64_t now = port_wall_time();
+    unsigned i, psize = 0;
+    uint64_t claimed;
+
+    conf_for(&c, 100000, 4 << 20);
+    T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), 0);
+    for (i = 0; i < 500; i++)
+        store_n(&ce, i, now, (uint64_t)now + 100, 1000);
+    cache_env_close(&ce);
+    claimed = claimed_bytes(&c, &psize);
+    T_ASSERT(claimed > 64 * psize);
+    T_ASSERT(truncate("cache/data.mdb", (off_t)(claimed - psize)) == 0);
+    port_test_log_clear();
+}
+
 static void plant_short_header(void)
 {
     mkdir("cache", 0750);
@@ -412,6 +449,17 @@ static void random_bytes_recreated(void)
 static void truncated_recreated(void)
 {
     expect_recreated(plant_truncated, "truncated");
+}
+
+static void one_page_short(void)
+{
+    expect_recreated(plant_one_page_short, "truncated");
+}
+
+static void one_page_short_recreated(void)
+{
+    /* In a child: LMDB reading a page past the end of the file is a SIGBUS. */
+    t_child(one_page_short);
 }
 
 static void short_file_recreated(void)
@@ -502,6 +550,76 @@ static void drop_and_replaced(void)
     cache_env_close(&cl);
 }
 
+/* A TLS server's view while the daemon keeps the env open and a group member cuts file to
+ * size bytes (-1: one page short of what the meta page claims): every call is a miss or a
+ * failed store, never a crash, and closing is safe. */
+static void client_calls_on(const char *file, off_t size)
+{
+    struct tlsmgr_conf c;
+    struct cache_env d, cl;
+    struct cache_stats st;
+    int64_t now = port_wall_time();
+    unsigned i;
+
+    conf_for(&c, 100000, 4 << 20);
+    T_EQ_INT(cache_repair_open(&d, &c, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT), 0);
+    for (i = 0; i < 300; i++)
+        T_EQ_INT(store_n(&cl, i, now, (uint64_t)now + 100, 1000), 0);
+    T_EQ_INT(lookup_n(&cl, 7, now), CACHE_LOOKUP_HIT);
+    if (size < 0) {
+        MDB_envinfo info;
+        MDB_stat ms;
+
+        T_EQ_INT(mdb_env_info(cl.env, &info), 0);
+        T_EQ_INT(mdb_env_stat(cl.env, &ms), 0);
+        size = (off_t)info.me_last_pgno * ms.ms_psize;
+    }
+    T_ASSERT(truncate(file, size) == 0);
+    for (i = 0; i < 300; i += 13)
+        T_ASSERT(lookup_n(&cl, i, now) != CACHE_LOOKUP_HIT);
+    T_EQ_INT(store_n(&cl, 1000, now, (uint64_t)now + 100, 1000), -1);
+    T_EQ_INT(cache_read_stats(&cl, &st), CACHE_ENV_SHORT);
+    cache_env_close(&cl);
+    /* A new open of the damaged env fails: a miss. (Not of a lock.mdb cut short: within
+     * the process that holds the daemon's env, LMDB would take the file for unused.) */
+    if (strstr(file, "data.mdb") != NULL) {
+        T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT), -1);
+        T_EQ_INT(lookup_n(&cl, 7, now), CACHE_LOOKUP_MISS);
+    }
+    cache_env_forget(&d);
+}
+
+static void client_on_short_data(void)
+{
+    client_calls_on("cache/data.mdb", 8192);
+}
+
+static void client_on_one_page_short_data(void)
+{
+    client_calls_on("cache/data.mdb", -1);
+}
+
+static void client_on_short_lock(void)
+{
+    client_calls_on("cache/lock.mdb", 0);
+}
+
+static void client_misses_on_truncated_data(void)
+{
+    t_child(client_on_short_data);
+}
+
+static void client_misses_one_page_short(void)
+{
+    t_child(client_on_one_page_short_data);
+}
+
+static void client_misses_on_truncated_lock(void)
+{
+    t_child(client_on_short_lock);
+}
+
 static void no_cache_configured(void)
 {
     struct tlsmgr_conf c;
@@ -517,7 +635,9 @@ static void no_cache_configured(void)
 T_MAIN(T_CASE(create_sets_modes), T_CASE(client_never_creates), T_CASE(store_lookup_replace),
        T_CASE(bound_evicts_earliest), T_CASE(map_full_still_stores),
        T_CASE(smaller_map_than_file_still_stores), T_CASE(map_resized_is_handled),
-       T_CASE(random_bytes_recreated), T_CASE(truncated_recreated), T_CASE(short_file_recreated),
+       T_CASE(random_bytes_recreated), T_CASE(truncated_recreated),
+       T_CASE(one_page_short_recreated), T_CASE(short_file_recreated),
        T_CASE(wrong_format_recreated), T_CASE(wrong_word_size_recreated),
        T_CASE(mbedtls_change_needs_scan), T_CASE(jffs2_refused_clearly), T_CASE(drop_and_replaced),
-       T_CASE(no_cache_configured))
+       T_CASE(client_misses_on_truncated_data), T_CASE(client_misses_one_page_short),
+       T_CASE(client_misses_on_truncated_lock), T_CASE(no_cache_configured))
