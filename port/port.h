@@ -87,6 +87,8 @@ struct port_stat {
 
 int port_open(const char *path, int flags, unsigned mode);
 long port_read(int fd, void *buf, size_t len);
+/* Reads at offset off, leaving the file position alone. */
+long port_pread(int fd, void *buf, size_t len, uint64_t off);
 long port_write(int fd, const void *buf, size_t len);
 int port_close(int fd);
 int port_fsync(int fd);

@@ -39,6 +39,8 @@ long port_hardware_unique(void *buf, size_t cap) { (void)buf; (void)cap; return 
 int port_open(const char *path, int flags, unsigned mode)
 { (void)path; (void)flags; (void)mode; NOT_YET(-1); }
 long port_read(int fd, void *buf, size_t len) { (void)fd; (void)buf; (void)len; NOT_YET(-1); }
+long port_pread(int fd, void *buf, size_t len, uint64_t off)
+{ (void)fd; (void)buf; (void)len; (void)off; NOT_YET(-1); }
 long port_write(int fd, const void *buf, size_t len)
 { (void)fd; (void)buf; (void)len; NOT_YET(-1); }
 int port_close(int fd) { (void)fd; NOT_YET(-1); }

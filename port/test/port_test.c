@@ -332,6 +332,13 @@ long port_read(int fd, void *buf, size_t len)
     return port_real_read(fd, buf, len);
 }
 
+long port_pread(int fd, void *buf, size_t len, uint64_t off)
+{
+    if (faulted("pread", &len))
+        return -1;
+    return port_real_pread(fd, buf, len, off);
+}
+
 long port_write(int fd, const void *buf, size_t len)
 {
     if (faulted("write", &len) || crashed())

@@ -12,6 +12,7 @@
 #define port_hardware_unique    port_real_hardware_unique
 #define port_open               port_real_open
 #define port_read               port_real_read
+#define port_pread              port_real_pread
 #define port_write              port_real_write
 #define port_close              port_real_close
 #define port_fsync              port_real_fsync

@@ -12,6 +12,7 @@
 #undef port_hardware_unique
 #undef port_open
 #undef port_read
+#undef port_pread
 #undef port_write
 #undef port_close
 #undef port_fsync

@@ -60,6 +60,49 @@ int cache_env_init(struct cache_env *ce, const struct tlsmgr_conf *conf, enum ca
  * read that is longer than LMDB's limit); MDB_TLS_FULL (Windows); errno values (resources,
  * permissions, I/O; at open, cache_env_map also counts an unexplained one as damage).
  */
+/* The last assertion of LMDB, as cache_env_strerror tells it. */
+static char assert_text[200] = "LMDB found its pages inconsistent";
+
+/* LMDB's assertion handler: back to the trap of the env, if one is set; else LMDB calls
+ * abort() as it always did. */
+static void on_assert(MDB_env *env, const char *msg)
+{
+    struct cache_env *ce = mdb_env_get_userctx(env);
+    jmp_buf *trap;
+
+    snprintf(assert_text, sizeof(assert_text), "LMDB found its pages inconsistent: %s", msg);
+    if (ce == NULL || ce->trap == NULL)
+        return;
+    trap = ce->trap;
+    ce->trap = NULL;
+    longjmp(*trap, 1);
+}
+
+int cache_env_trap(struct cache_env *ce, int (*fn)(struct cache_env *ce, void *arg), void *arg)
+{
+    jmp_buf here;
+    volatile int rc = CACHE_ENV_ASSERT;
+
+    if (ce->trap != NULL)
+        return fn(ce, arg);
+    if (setjmp(here) == 0) {
+        ce->trap = &here;
+        rc = fn(ce, arg);
+    }
+    ce->trap = NULL;
+    return rc;
+}
+
+void cache_env_abandon(struct cache_env *ce)
+{
+    if (ce->env != NULL && ce->wtxn != NULL) {
+        if (cache_env_lock_short(ce))
+            (void)port_map_detach(ce->lock_fd);
+        cache_env_abort(ce, ce->wtxn);
+    }
+    cache_env_close(ce);
+}
+
 int cache_env_damaged(int rc)
 {
     switch (rc) {
@@ -79,6 +122,8 @@ int cache_env_damaged(int rc)
     case CACHE_ENV_SHORT:
     case CACHE_ENV_FAULT:
     case CACHE_ENV_GONE:
+    case CACHE_ENV_LOCK:
+    case CACHE_ENV_ASSERT:
         return 1;
     default:
         return 0;
@@ -94,6 +139,10 @@ const char *cache_env_strerror(int rc)
         return "a mapped page was gone when read (data.mdb or lock.mdb truncated)";
     case CACHE_ENV_GONE:
         return "data.mdb or lock.mdb was removed or replaced";
+    case CACHE_ENV_LOCK:
+        return "lock.mdb was overwritten (its LMDB header changed)";
+    case CACHE_ENV_ASSERT:
+        return assert_text;
     default:
         return mdb_strerror(rc);
     }
@@ -109,8 +158,15 @@ int cache_env_intact(struct cache_env *ce)
 
     if (ce->env == NULL)
         return EINVAL;
-    if (ce->lock_open && (port_fstat(ce->lock_fd, &st) < 0 || st.size < ce->lock_size))
-        return CACHE_ENV_SHORT;
+    if (ce->lock_open) {
+        uint8_t head[sizeof(ce->lock_head)];
+
+        if (port_fstat(ce->lock_fd, &st) < 0 || st.size < ce->lock_size)
+            return CACHE_ENV_SHORT;
+        if (port_pread(ce->lock_fd, head, sizeof(head), 0) != (long)sizeof(head) ||
+            memcmp(head, ce->lock_head, sizeof(head)) != 0)
+            return CACHE_ENV_LOCK;
+    }
     if (mdb_env_get_fd(ce->env, &fd) != 0 || port_fstat(fd, &st) < 0 ||
         st.size < 2u * (uint64_t)ce->psize || mdb_env_info(ce->env, &info) != 0 ||
         st.size < ((uint64_t)info.me_last_pgno + 1) * ce->psize)
@@ -118,8 +174,8 @@ int cache_env_intact(struct cache_env *ce)
     return 0;
 }
 
-/* What intact compares with: the page size, and lock.mdb's size as LMDB just mapped it, from
- * a descriptor of our own (LMDB keeps its own to itself). */
+/* What intact compares with: the page size, and lock.mdb's size and header as LMDB just
+ * mapped it, from a descriptor of our own (LMDB keeps its own to itself). */
 static int note_sizes(struct cache_env *ce)
 {
     char p[TLSMGR_PATH_MAX + 16];
@@ -133,7 +189,9 @@ static int note_sizes(struct cache_env *ce)
         (ce->lock_fd = port_open(p, PORT_O_RDONLY, 0)) < 0)
         return -1;
     ce->lock_open = 1;
-    if (port_fstat(ce->lock_fd, &st) < 0)
+    if (port_fstat(ce->lock_fd, &st) < 0 ||
+        port_pread(ce->lock_fd, ce->lock_head, sizeof(ce->lock_head), 0) !=
+            (long)sizeof(ce->lock_head))
         return -1;
     ce->lock_size = st.size;
     return 0;
@@ -155,6 +213,8 @@ int cache_env_map(struct cache_env *ce, const char **why)
     }
     (void)mdb_env_set_maxdbs(ce->env, ENV_MAXDBS);
     (void)mdb_env_set_mapsize(ce->env, (size_t)ce->map_size);
+    (void)mdb_env_set_userctx(ce->env, ce);
+    (void)mdb_env_set_assert(ce->env, on_assert);
     rc = mdb_env_open(ce->env, ce->path, flags, CACHE_ENV_MODE);
     if (rc == 0 && note_sizes(ce) < 0) {
         *why = "cannot open lock.mdb";
@@ -226,6 +286,11 @@ int cache_env_check(struct cache_env *ce, const char **why)
     return 0;
 }
 
+static int check(struct cache_env *ce, void *why)
+{
+    return cache_env_check(ce, why);
+}
+
 int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role,
                        const char **why)
 {
@@ -243,8 +308,13 @@ int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enu
         return -1;
     if ((rc = cache_env_map(ce, why)) != 0)
         return rc;
-    if ((rc = cache_env_check(ce, why)) != 0)
-        cache_env_close(ce);
+    rc = cache_env_trap(ce, check, why);
+    if (rc == CACHE_ENV_ASSERT) {
+        *why = assert_text;
+        rc = CACHE_ENV_BAD;
+    }
+    if (rc != 0)
+        cache_env_abandon(ce);
     return rc;
 }
 
@@ -255,8 +325,7 @@ int cache_env_open(struct cache_env *ce, const struct tlsmgr_conf *conf, enum ca
     return cache_env_open_why(ce, conf, role, &why) == 0 ? 0 : -1;
 }
 
-/* 1 if lock.mdb is shorter than LMDB's map of it (or cannot be checked). */
-static int lock_short(struct cache_env *ce)
+int cache_env_lock_short(struct cache_env *ce)
 {
     struct port_stat st;
 
@@ -266,7 +335,7 @@ static int lock_short(struct cache_env *ce)
 void cache_env_close(struct cache_env *ce)
 {
     /* A lock map that cannot be made safe to touch is left as it is (cache_env.h). */
-    if (ce->env != NULL && (!lock_short(ce) || port_map_detach(ce->lock_fd) >= 0))
+    if (ce->env != NULL && (!cache_env_lock_short(ce) || port_map_detach(ce->lock_fd) >= 0))
         mdb_env_close(ce->env);
     ce->env = NULL;
     ce->wtxn = NULL;

@@ -24,6 +24,7 @@
 #ifndef TLSMGR_CACHE_ENV_H
 #define TLSMGR_CACHE_ENV_H
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,13 +64,16 @@ struct cache_env {
     /* Daemon: the env was moved aside and recreated during this open. */
     int recreated;
     /* What cache_env_intact compares the files with, before each transaction: */
-    unsigned psize;     /* LMDB's page size */
-    int lock_fd;        /* lock.mdb, opened by us (never closed while LMDB holds its locks) */
-    int lock_open;      /* lock_fd is open */
-    uint64_t lock_size; /* lock.mdb's size when LMDB mapped it: the size of its lock map */
-    uint64_t covered;   /* data.mdb is known to be at least this long (cache_env_txn_begin) */
+    unsigned psize;       /* LMDB's page size */
+    int lock_fd;          /* lock.mdb, opened by us (never closed while LMDB holds its locks) */
+    int lock_open;        /* lock_fd is open */
+    uint64_t lock_size;   /* lock.mdb's size when LMDB mapped it: the size of its lock map */
+    uint8_t lock_head[8]; /* its first bytes then: LMDB's magic and lock format */
+    uint64_t covered;     /* data.mdb is known to be at least this long (cache_env_txn_begin) */
     /* The write transaction in progress (NULL: none): the one to abort after a fault. */
     MDB_txn *wtxn;
+    /* Where an assertion of LMDB returns to, while cache_env_trap runs (NULL: none). */
+    jmp_buf *trap;
 };
 
 /* Opens the existing env at conf->cache_database (role CLIENT or READONLY): both files must
@@ -109,21 +113,39 @@ int cache_env_replaced(struct cache_env *ce);
  *  - the daemon also reads under a fault guard (cache_repair_guard) and checks at each sweep
  *    that the files at the env's path are still the ones it has open.
  * Codes of this module, in LMDB's error space but outside its range: */
-#define CACHE_ENV_SHORT (-30700) /* a file is shorter than what LMDB maps of it */
-#define CACHE_ENV_FAULT (-30701) /* reading the map faulted (the daemon's guard caught it) */
-#define CACHE_ENV_GONE  (-30702) /* data.mdb or lock.mdb is not the file open, or missing */
+#define CACHE_ENV_SHORT  (-30700) /* a file is shorter than what LMDB maps of it */
+#define CACHE_ENV_FAULT  (-30701) /* reading the map faulted (the daemon's guard caught it) */
+#define CACHE_ENV_GONE   (-30702) /* data.mdb or lock.mdb is not the file open, or missing */
+#define CACHE_ENV_LOCK   (-30703) /* lock.mdb's header changed: it was overwritten */
+#define CACHE_ENV_ASSERT (-30704) /* LMDB found its pages inconsistent (an assertion) */
 
 /* 1 if rc, an error of an LMDB call or of this module, means that the env is damaged (its
  * pages, its lock file or its named databases are not what this code wrote): the daemon then
  * moves it aside and recreates it, a TLS server drops it and takes a miss. The one list of
  * such codes, with the reason of each, is in cache_env.c. */
 int cache_env_damaged(int rc);
+/* 1 if lock.mdb is shorter than LMDB's map of it (or cannot be checked): touching the lock map
+ * may then fault. */
+int cache_env_lock_short(struct cache_env *ce);
+/* Runs fn(ce, arg) and returns its result, or CACHE_ENV_ASSERT when LMDB's own consistency
+ * checks failed on pages of this env (LMDB would call abort(): garbage where it expects a leaf
+ * page, a zeroed meta page). fn is then abandoned where it stood, as after a fault: the env
+ * must only be given to cache_env_abandon. The caller holds the env alone meanwhile (libtlsmgr:
+ * its process-wide lock). A trap inside another runs fn under the outer one. */
+int cache_env_trap(struct cache_env *ce, int (*fn)(struct cache_env *ce, void *arg), void *arg);
+/* Closes an env found damaged, perhaps in the middle of a transaction (after a trap or a fault):
+ * the write transaction left open, which holds LMDB's writer lock that every other process
+ * waits for, is aborted first (over zero pages if lock.mdb was cut short), then the env is
+ * closed (cache_env_close). */
+void cache_env_abandon(struct cache_env *ce);
 /* Text of an LMDB error or of a code of this module. */
 const char *cache_env_strerror(int rc);
 /* 0 if data.mdb covers every page the newest meta page claims and lock.mdb is as long as
- * LMDB's lock map, else CACHE_ENV_SHORT. Two fstats and mdb_env_info: cheap enough for every
- * transaction (cache_env_txn_begin calls it). A file cut short after it returned can still
- * fault: see libtlsmgr(3), CAVEATS. */
+ * LMDB's lock map, else CACHE_ENV_SHORT; CACHE_ENV_LOCK if lock.mdb's first bytes (LMDB's
+ * magic and lock format, which never change) are not what they were at open: a lock file
+ * overwritten holds mutexes that may never be released. Two fstats, a pread of 8 bytes and
+ * mdb_env_info: cheap enough for every transaction (cache_env_txn_begin calls it). A file
+ * damaged after it returned can still fault or block: see libtlsmgr(3), CAVEATS. */
 int cache_env_intact(struct cache_env *ce);
 
 /* ---- The steps of an open, for cache_env_open and the daemon's cache_repair_open ------- */

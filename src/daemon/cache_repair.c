@@ -215,7 +215,7 @@ static void run_guarded(void *p)
 {
     struct guarded *g = p;
 
-    g->rc = g->fn(g->ce, g->arg);
+    g->rc = cache_env_trap(g->ce, g->fn, g->arg);
 }
 
 int cache_repair_guard(struct cache_env *ce, int (*fn)(struct cache_env *ce, void *arg), void *arg)
@@ -234,20 +234,10 @@ int cache_repair_guard(struct cache_env *ce, int (*fn)(struct cache_env *ce, voi
     return port_guard(fds, 2, run_guarded, &g) != 0 ? CACHE_ENV_FAULT : g.rc;
 }
 
-/* After a fault the write transaction is still open, holding LMDB's writer lock that TLS
- * servers wait for: it is aborted (unless lock.mdb is cut short: its pages are then replaced
- * by zeros first, and nothing can wait on them any more), then the env is closed. */
 static int end_env(struct cache_env *ce, void *arg)
 {
-    struct port_stat st;
-
     (void)arg;
-    if (ce->wtxn != NULL) {
-        if (ce->lock_open && (port_fstat(ce->lock_fd, &st) < 0 || st.size < ce->lock_size))
-            (void)port_map_detach(ce->lock_fd);
-        cache_env_abort(ce, ce->wtxn);
-    }
-    cache_env_close(ce);
+    cache_env_abandon(ce);
     return 0;
 }
 

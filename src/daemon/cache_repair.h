@@ -29,11 +29,12 @@ int cache_repair_open(struct cache_env *ce, const struct tlsmgr_conf *conf, unsi
 int cache_repair_replace(struct cache_env *ce, const struct tlsmgr_conf *conf, unsigned uid,
                          unsigned gid, int rc);
 
-/* Runs fn(ce, arg) under the fault guard of ce's two files (port_guard) and returns its
- * result, or CACHE_ENV_FAULT when it read a page that a file cut short no longer backs. fn is
- * then abandoned where it stood: LMDB's state is whatever the fault left (a write transaction
- * still open, holding LMDB's writer lock; a reader slot taken), so the env must not be used
- * again, only given to cache_repair_abandon or cache_repair_replace. */
+/* Runs fn(ce, arg) under the fault guard of ce's two files (port_guard) and LMDB's assertion
+ * trap (cache_env_trap), and returns its result, or CACHE_ENV_FAULT when it read a page that a
+ * file cut short no longer backs, or CACHE_ENV_ASSERT. fn is then abandoned where it stood:
+ * LMDB's state is whatever the fault left (a write transaction still open, holding LMDB's
+ * writer lock; a reader slot taken), so the env must not be used again, only given to
+ * cache_repair_abandon or cache_repair_replace. */
 int cache_repair_guard(struct cache_env *ce, int (*fn)(struct cache_env *ce, void *arg), void *arg);
 
 /* Closes an env that may be damaged or may have faulted: aborts the write transaction a fault

@@ -501,7 +501,8 @@ static void on_timer(void *arg)
             loop_timer_in(s->loop, s->timer, 0); /* yield: the loop runs, then the next step */
             return;
         }
-        if (r == CACHE_ENV_FAULT)
+        /* Not 0 or -1 of sweep_step: the guard or the trap stopped the step where it stood. */
+        if (r != 0 && r != -1)
             failed(s, r);
         rc = r == 0 ? 0 : s->last_rc;
     } else {

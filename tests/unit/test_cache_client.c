@@ -572,6 +572,28 @@ static void damaged_env_is_a_miss_not_a_crash(void)
     t_child(cut_under_server);
 }
 
+/* After the damage, the daemon's repair (a new env at the same path) is used at once: no
+ * retry delay, no wait for a store. */
+static void damaged_env_replaced_is_used_at_once(void)
+{
+    struct server a;
+    mbedtls_ssl_session s1, s2, s3;
+
+    start_www(&a, &s1);
+    T_EQ_INT(truncate("state/cache/data.mdb", 8192), 0);
+    T_EQ_INT(handshake(&a.conf, &s1, &s2), 0); /* a miss, and the store is dropped */
+    mbedtls_ssl_session_free(&s2);
+    T_EQ_INT(rename("state/cache", "state/cache.bad"), 0);
+    make_env();
+    T_EQ_INT(handshake(&a.conf, &s1, &s2), 0); /* unknown in the new env; stored there */
+    T_EQ_INT(handshake(&a.conf, &s2, &s3), 1);
+    server_close(&a);
+    T_EQ_INT(entry_exists("www", &s2), 1);
+    mbedtls_ssl_session_free(&s1);
+    mbedtls_ssl_session_free(&s2);
+    mbedtls_ssl_session_free(&s3);
+}
+
 /* An entry whose header names another mbedTLS is a miss and is removed. */
 static void header_mismatch_is_removed(void)
 {
@@ -718,5 +740,6 @@ static void bad_arguments(void)
 T_MAIN(T_CASE(round_trip_resumes), T_CASE(tags_are_namespaces), T_CASE(missing_env_is_a_miss),
        T_CASE(broken_env_is_a_miss), T_CASE(fork_reopens_env), T_CASE(replaced_env_is_followed),
        T_CASE(replaced_env_is_followed_on_a_miss), T_CASE(damaged_env_is_a_miss_not_a_crash),
-       T_CASE(header_mismatch_is_removed), T_CASE(load_mismatch_is_removed),
-       T_CASE(expired_entry_is_a_miss), T_CASE(threads_share_the_env), T_CASE(bad_arguments))
+       T_CASE(damaged_env_replaced_is_used_at_once), T_CASE(header_mismatch_is_removed),
+       T_CASE(load_mismatch_is_removed), T_CASE(expired_entry_is_a_miss),
+       T_CASE(threads_share_the_env), T_CASE(bad_arguments))

@@ -268,6 +268,52 @@ static void truncated_lock_recovered_by_next_sweep(void)
     t_child(lock_truncated_under_sweeper);
 }
 
+/* Zeros over lock.mdb's first bytes, its size unchanged: LMDB's magic and lock format are
+ * gone, and so are the mutexes it would wait on. */
+static void zero_lock_head(void)
+{
+    static const char zeros[64];
+    int fd = open("state/cache/lock.mdb", O_WRONLY);
+
+    T_ASSERT(fd >= 0 && pwrite(fd, zeros, sizeof(zeros), 0) == (ssize_t)sizeof(zeros));
+    close(fd);
+}
+
+static void lock_overwritten_under_sweeper(void)
+{
+    running(50, 500, (uint64_t)port_wall_time() + 3600);
+    zero_lock_head();
+    one_period();
+    expect_repaired("overwritten");
+    cache_service.stop(&d);
+}
+
+static void overwritten_lock_recovered_by_next_sweep(void)
+{
+    t_child(lock_overwritten_under_sweeper);
+}
+
+/* Zeros over data.mdb's meta pages: LMDB's own checks fail where it would abort(). */
+static void meta_zeroed_under_sweeper(void)
+{
+    static char zeros[2 * 65536];
+    long psize = sysconf(_SC_PAGESIZE);
+    int fd;
+
+    running(50, 500, (uint64_t)port_wall_time() + 3600);
+    fd = open("state/cache/data.mdb", O_WRONLY);
+    T_ASSERT(fd >= 0 && pwrite(fd, zeros, 2 * (size_t)psize, 0) == 2 * psize);
+    close(fd);
+    one_period();
+    expect_repaired("inconsistent");
+    cache_service.stop(&d);
+}
+
+static void zeroed_meta_recovered_by_next_sweep(void)
+{
+    t_child(meta_zeroed_under_sweeper);
+}
+
 static void unlinked_under_sweeper(const char *file)
 {
     struct stat before, after;
@@ -482,8 +528,9 @@ static void far_page_pointer_repaired_by_next_sweep(void)
 T_MAIN(T_CASE(truncated_data_recovered_by_next_sweep), T_CASE(statistics_on_truncated_env),
        T_CASE(status_on_truncated_env), T_CASE(status_on_one_page_short_env),
        T_CASE(truncated_lock_recovered_by_next_sweep),
-       T_CASE(unlinked_data_recreated_by_next_sweep), T_CASE(unlinked_lock_recreated_by_next_sweep),
-       T_CASE(fault_in_sweep_step_repaired), T_CASE(fault_in_statistics_repaired),
-       T_CASE(fault_in_write_txn_releases_writer_lock), T_CASE(restart_on_truncated_env_repairs),
-       T_CASE(far_page_pointer_repaired_at_startup),
+       T_CASE(overwritten_lock_recovered_by_next_sweep),
+       T_CASE(zeroed_meta_recovered_by_next_sweep), T_CASE(unlinked_data_recreated_by_next_sweep),
+       T_CASE(unlinked_lock_recreated_by_next_sweep), T_CASE(fault_in_sweep_step_repaired),
+       T_CASE(fault_in_statistics_repaired), T_CASE(fault_in_write_txn_releases_writer_lock),
+       T_CASE(restart_on_truncated_env_repairs), T_CASE(far_page_pointer_repaired_at_startup),
        T_CASE(far_page_pointer_repaired_by_next_sweep))
