@@ -7,7 +7,7 @@
 # over lock.mdb) and unlinked, round after round, while two loops of openssl s_client make
 # and resume TLS 1.2 sessions. Counted: daemon deaths (must be 0), worker deaths (reported,
 # with their signal; must be 0 too), repairs. Afterwards a new session must resume on every
-# reconnection, SIGUSR1 and tlsmgr -s must work.
+# reconnection, SIGUSR1 and tlsmgr -s must work; tlsmgr -s on a damaged env must say so.
 # Then a record whose overflow page number points past the end of data.mdb (MDB_PAGE_NOTFOUND
 # for whoever reads it), planted before a start and under the running daemon: repaired with
 # one log line, and the sweeps that follow log no error.
@@ -102,6 +102,12 @@ damage() { # KIND
     cut_data_statistics)
         truncate -s 8192 "$ENV/data.mdb"
         kill -USR1 "$daemon_pid" 2>/dev/null
+        # tlsmgr -s, another process, on the damaged env: says so, never dies of it.
+        "$bin" -c "$CONF" -s >"$tmp/s.out" 2>&1
+        ps=$?
+        if [ "$ps" -gt 128 ] || { [ "$ps" -ne 0 ] && ! grep -q 'is damaged' "$tmp/s.out"; }; then
+            echo "status $ps: $(head -2 "$tmp/s.out" | tr '\n' ' ')" >>"$tmp/status.bad"
+        fi
         ;;
     esac
 }
@@ -139,6 +145,11 @@ if [ "$worker_deaths" -eq 0 ]; then
     itest_ok workers_never_die
 else
     itest_fail workers_never_die "$worker_deaths of 4 died: $(grep -m2 'exited' "$SLOG" | tr '\n' ' ')"
+fi
+if [ -s "$tmp/status.bad" ]; then
+    itest_fail status_on_damaged_env "$(head -2 "$tmp/status.bad" | tr '\n' ' ')"
+else
+    itest_ok status_on_damaged_env
 fi
 if [ "$repairs" -ge $((ROUNDS / 2)) ]; then
     itest_ok damage_repaired
