@@ -17,7 +17,9 @@
 #   make bench               benchmarks
 #   make fuzz                libFuzzer on every target (FUZZ_SECONDS each)
 #   make dist                release tarball, and OpenWrt/Buildroot packages with its hash
-# Only `run` and `check` may install packages; nothing else touches the system.
+#   make run-smoke           make run, Ctrl-C after 10 s: checks that the daemon exits 0
+# Only `run` (and `run-smoke`, which runs it) and `check` may install packages; nothing else
+# touches the system.
 
 CC ?= cc
 AR ?= ar
@@ -115,9 +117,11 @@ PORT_SRCS := $(wildcard port/$(PORT)/*.c)
 endif
 # src/core: what the daemon and the library share.
 CORE_SRCS := src/core/byteorder.c src/core/cache_env.c src/core/cache_format.c \
-	src/core/cache_session.c src/core/conf.c src/core/egd_client.c src/core/readfile.c
+	src/core/cache_session.c src/core/conf.c src/core/egd_client.c src/core/readfile.c \
+	src/core/ticket_format.c src/core/ticket_slots.c src/core/ticket_store.c
 DAEMON_SRCS := $(wildcard src/daemon/*.c)
-CLIENT_SRCS := src/client/cache_client.c src/client/client.c src/client/seed.c
+CLIENT_SRCS := src/client/cache_client.c src/client/client.c src/client/seed.c \
+	src/client/ticket_client.c
 # What a TLS server links: the client, the core, and of the port only clocks, files, the
 # kernel RNG, sockets, poll, the lock, the pid, syslog facility names (for the shared
 # configuration parser) and the list of its own mappings (to close a damaged env). Never
@@ -283,10 +287,16 @@ fuzz:
 		LDFLAGS="-fsanitize=address,undefined" fuzz-bins
 	@sh mk/fuzz.sh $(BUILD)/libfuzzer $(FUZZ_SECONDS)
 
+# State in ./run, or as root in /run/tlsmgr-run-N (mk/run.sh says why).
 run:
 	@sh mk/deps.sh run
 	@$(MAKE) --no-print-directory all
 	@sh mk/run.sh $(BUILD)/tlsmgr
+
+# make run stopped by a Ctrl-C to its process group after 10 s: the daemon must exit 0.
+.PHONY: run-smoke
+run-smoke:
+	@sh mk/run-smoke.sh 10
 
 # --- install ---------------------------------------------------------------------------------
 # tlsmgr.conf is installed only where there is none: a reinstall keeps the local one, as

@@ -133,6 +133,23 @@
 #if TLSMGR_CACHE_LEAK_MAX < 1 || TLSMGR_CACHE_LEAK_MAX > 64
 #error "TLSMGR_CACHE_LEAK_MAX must be between 1 and 64"
 #endif
+#if TLSMGR_TICKETS != 0 && TLSMGR_TICKETS != 1
+#error "TLSMGR_TICKETS must be 0 or 1"
+#endif
+#if TLSMGR_MIN_TICKET_KEY_LIFETIME < 2 || TLSMGR_MIN_TICKET_KEY_LIFETIME > 518400
+#error "TLSMGR_MIN_TICKET_KEY_LIFETIME must be between 2 and 518400 (6 days)"
+#endif
+#if TLSMGR_DEFAULT_TICKET_KEY_LIFETIME < TLSMGR_MIN_TICKET_KEY_LIFETIME ||                         \
+    TLSMGR_DEFAULT_TICKET_KEY_LIFETIME > 518400
+#error                                                                                             \
+    "TLSMGR_DEFAULT_TICKET_KEY_LIFETIME must be between TLSMGR_MIN_TICKET_KEY_LIFETIME and 518400 (6 days)"
+#endif
+#if TLSMGR_TICKET_RETRY < 1 || TLSMGR_TICKET_RETRY > 3600
+#error "TLSMGR_TICKET_RETRY must be between 1 and 3600 seconds"
+#endif
+#if TLSMGR_TICKET_CLIENT_RECHECK_MS < 1000 || TLSMGR_TICKET_CLIENT_RECHECK_MS > 3600000
+#error "TLSMGR_TICKET_CLIENT_RECHECK_MS must be between 1000 and 3600000"
+#endif
 
 #if TLSMGR_MAX_TAG_LEN < 1 || TLSMGR_MAX_TAG_LEN > 64
 #error "TLSMGR_MAX_TAG_LEN must be between 1 and 64"

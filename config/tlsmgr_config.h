@@ -233,8 +233,32 @@
 
 /* ---- Ticket keys -------------------------------------------------------------------------- */
 
+/* 1: shared session ticket keys: the daemon rotates them in the cache env and
+ * tlsmgr_ssl_conf() installs ticket callbacks that use them. 0 removes both. */
+#ifndef TLSMGR_TICKETS
+#define TLSMGR_TICKETS 1
+#endif
+/* tls_ticket_key_lifetime: a key encrypts new tickets for half of it, then only decrypts for
+ * the other half; a new key is made every half. Seconds, at most 6 days (TLS 1.3 forbids
+ * ticket lifetimes of 7 days). The shortest accepted value exists for tests and demos: each
+ * rotation is a wake-up and a write transaction. */
 #ifndef TLSMGR_DEFAULT_TICKET_KEY_LIFETIME
 #define TLSMGR_DEFAULT_TICKET_KEY_LIFETIME 43200
+#endif
+#ifndef TLSMGR_MIN_TICKET_KEY_LIFETIME
+#define TLSMGR_MIN_TICKET_KEY_LIFETIME 10
+#endif
+/* Daemon: seconds before a failed rotation (env error, generator failure) is tried again
+ * (at most half the lifetime). 1 to 3600. */
+#ifndef TLSMGR_TICKET_RETRY
+#define TLSMGR_TICKET_RETRY 60
+#endif
+/* libtlsmgr: a process reads the slots again when a key it holds becomes active or expires,
+ * when a ticket names a key it does not hold (at most once per TLSMGR_CACHE_CLIENT_RETRY_MS),
+ * and at least this often, in milliseconds, so that an env the daemon replaced (a repair, or
+ * tmpfs cleared) is followed. One read transaction each time. 1000 to 3600000. */
+#ifndef TLSMGR_TICKET_CLIENT_RECHECK_MS
+#define TLSMGR_TICKET_CLIENT_RECHECK_MS 60000
 #endif
 
 /* ---- Daemon ------------------------------------------------------------------------------- */

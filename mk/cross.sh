@@ -13,8 +13,9 @@
 # line of its own); build chatter goes to BUILD_DIR/build.log.  Exits non-zero
 # if anything failed.
 #
-# Needs gcc-TRIPLET, qemu-user-static (or qemu-user) and dpkg-dev: as root it
-# installs what is missing with apt-get, otherwise it prints the command.
+# Needs gcc-TRIPLET, the target's libc6-dev-DEBARCH-cross, qemu-user-static
+# (or qemu-user) and dpkg-dev (cross_pkgs in mk/lib.sh): as root it installs
+# what is missing with apt-get, otherwise it prints the command.
 # Static mbedTLS and LMDB libraries for ARCH are built once into
 # .cache/cross-ARCH/{include,lib} from Debian 12 (bookworm)'s "mbedtls"
 # (2.28 LTS) and "lmdb" source packages, fetched once into .cache/cross-src
@@ -32,17 +33,14 @@ if [ $# -lt 1 ] || [ $# -gt 2 ] || [ -z "$1" ]; then
 	exit 2
 fi
 arch=$1
-case $arch in
-mipsel) triplet=mipsel-linux-gnu ;;
-mips) triplet=mips-linux-gnu ;;
-aarch64) triplet=aarch64-linux-gnu ;;
-*)
-	echo "$prog: unknown ARCH '$arch' (mipsel, mips or aarch64)" >&2
-	exit 2
-	;;
-esac
-
 top=$(cd "$(dirname "$0")/.." && pwd) || exit 2
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$top/mk/lib.sh"
+if ! cross_arch "$arch"; then
+	echo "$prog: unknown ARCH '$arch' ($cross_archs)" >&2
+	exit 2
+fi
+triplet=$cross_triplet
 self=$top/mk/$(basename "$0")
 build=${2:-$top/build/cross-$arch}
 case $build in /*) ;; *) build=$PWD/$build ;; esac
@@ -51,14 +49,10 @@ srccache=$top/.cache/cross-src
 jobs=$(nproc 2>/dev/null) || jobs=2
 cc=$triplet-gcc
 ar=$triplet-ar
-# shellcheck source-path=SCRIPTDIR source=lib.sh
-. "$top/mk/lib.sh"
 
 # --- dependencies ----------------------------------------------------------
-# "a|b": satisfied by either; a is installed when neither is.
-pkgs="gcc-$triplet qemu-user-static|qemu-user dpkg-dev make xz-utils debian-archive-keyring"
-# shellcheck disable=SC2086 # word splitting of the package list is intended
-deb_need "cross-test dependencies" $pkgs >&2 || exit 1
+# shellcheck disable=SC2046 # word splitting of the package list is intended
+deb_need "cross-test dependencies" $(cross_pkgs "$arch") >&2 || exit 1
 qemu=
 for q in "qemu-$arch-static" "qemu-$arch"; do
 	if command -v "$q" >/dev/null 2>&1; then

@@ -4,7 +4,9 @@
 #
 #   mk/deps.sh run     gcc, make, pkg-config, mbedTLS and LMDB headers
 #   mk/deps.sh check   the above plus clang + libFuzzer/ASan runtime, the
-#                      tools the tests drive, and what mk/mbedtls36.sh needs
+#                      tools the tests drive, what mk/mbedtls36.sh needs, and
+#                      the cross compilers, target C libraries and qemu-user
+#                      of the cross phase
 #
 # Prints nothing and exits 0 when everything is installed (one dpkg-query
 # call).  When something is missing: as root, installs it with apt-get and
@@ -74,6 +76,15 @@ fi
 # One dpkg-query call; as root installs what is missing (mk/lib.sh).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
+
+# make check also needs the cross phase's packages (cross_pkgs, mk/lib.sh), and
+# ps (procps), with which the integration tests' cleanup finds every process
+# they started.
+if [ "$mode" = check ]; then
+	# shellcheck disable=SC2086 # word splitting of the ARCH list is intended
+	pkgs="$pkgs procps $(cross_pkgs $cross_archs)"
+fi
+
 # shellcheck disable=SC2086 # word splitting of the package list is intended
 deb_need "build dependencies" $pkgs
 exit $?

@@ -6,7 +6,8 @@
 # The sourcing script sets prog (the name its messages start with) and, for
 # all but deb_need, log (the build log) and defines note MESSAGE (appends a
 # line to the log) and fail MESSAGE (reports and exits non-zero).  Variables
-# used here start with deb_ or lib_, so they do not clobber the caller's.
+# used here start with deb_ or lib_, so they do not clobber the caller's;
+# cross_arch sets cross_triplet and cross_debarch for the caller.
 # shellcheck shell=sh disable=SC2154 # prog, log: set by the sourcing script
 
 # deb_need WHAT PKG...: make sure the Debian packages PKG are installed; "a|b"
@@ -32,7 +33,10 @@ deb_need() {
 			case $deb_installed in *" ${deb_rest%%|*} "*) deb_found=1 && break ;; esac
 			case $deb_rest in *'|'*) deb_rest=${deb_rest#*|} ;; *) deb_rest= ;; esac
 		done
-		[ -n "$deb_found" ] || deb_missing="$deb_missing ${deb_p%%|*}"
+		[ -n "$deb_found" ] || case "$deb_missing " in
+		*" ${deb_p%%|*} "*) ;; # listed twice
+		*) deb_missing="$deb_missing ${deb_p%%|*}" ;;
+		esac
 	done
 	deb_missing=${deb_missing# }
 	[ -z "$deb_missing" ] && return 0
@@ -49,6 +53,39 @@ deb_need() {
 	echo "$prog: missing $deb_what: $deb_missing" >&2
 	echo "run as root: apt-get update && apt-get install -y $deb_missing" >&2
 	return 1
+}
+
+# The ARCHs whose unit tests make check cross-builds and runs under qemu-user
+# (tests/run, mk/cross.sh).
+# shellcheck disable=SC2034 # used by the sourcing scripts
+cross_archs='mipsel mips aarch64'
+
+# cross_arch ARCH: sets cross_triplet (the GNU triplet) and cross_debarch
+# (Debian's name of the architecture); returns 1 for an unknown ARCH.
+cross_arch() {
+	case $1 in
+	mipsel) cross_triplet=mipsel-linux-gnu cross_debarch=mipsel ;;
+	mips) cross_triplet=mips-linux-gnu cross_debarch=mips ;;
+	aarch64) cross_triplet=aarch64-linux-gnu cross_debarch=arm64 ;;
+	*) return 1 ;;
+	esac
+}
+
+# cross_pkgs ARCH...: prints the Debian packages (deb_need's syntax) that
+# mk/cross.sh needs for the ARCHs: per ARCH the cross compiler, its binutils
+# and the target's C library headers and start files (libc6-dev-DEBARCH-cross:
+# only a recommend of the compiler, which --no-install-recommends leaves out,
+# and without it the compiler falls back on the host's /usr/include); once,
+# qemu-user and what fetches and unpacks the library sources.  Returns 1 for
+# an unknown ARCH.
+cross_pkgs() {
+	lib_pkgs='qemu-user-static|qemu-user dpkg-dev make xz-utils debian-archive-keyring'
+	for lib_a in "$@"; do
+		cross_arch "$lib_a" || return 1
+		lib_pkgs="$lib_pkgs gcc-$cross_triplet binutils-$cross_triplet"
+		lib_pkgs="$lib_pkgs libc6-dev-$cross_debarch-cross"
+	done
+	echo "$lib_pkgs"
 }
 
 # deb_fetch DIR SUITE KEYRING PKG...: download the source packages PKG of the

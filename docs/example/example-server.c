@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * example-server.c - a pre-forked HTTPS server on mbedTLS that shares its TLS session cache and
- * seeds its random generators through libtlsmgr: the reference for adding tlsmgr to a server.
+ * session ticket keys and seeds its random generators through libtlsmgr: the reference for
+ * adding tlsmgr to a server.
  *
  *   example-server -c /etc/tlsmgr/tlsmgr.conf -p 4433 -w 4 --cert crt.pem --key key.pem
- *                  [--cache none|mbedtls|tlsmgr] [--tickets off|local] [--tag NAME]
+ *                  [--cache none|mbedtls|tlsmgr] [--tickets off|local|tlsmgr] [--tag NAME]
  *   curl -k https://127.0.0.1:4433/
  *
  * N worker processes accept on one listening socket on 127.0.0.1; the kernel gives each
  * connection to any of them. With --cache mbedtls each worker has its own ssl_cache, so a
  * client resumes only when it happens to reach the worker that made its session; with
- * --cache tlsmgr every worker finds every session. --cache none and mbedtls use no tlsmgr at all.
+ * --cache tlsmgr every worker finds every session. Tickets work the same way: --tickets local
+ * gives each worker mbedTLS's own keys, --tickets tlsmgr the keys the daemon shares, so a
+ * TLS 1.3 or TLS 1.2 ticket resumes on any worker. --tickets tlsmgr is the default with
+ * --cache tlsmgr (the default too: the env names both); --cache none and mbedtls with
+ * --tickets off or local use no tlsmgr at all.
  *
  * Each worker reads one HTTP/1.0 (or 1.1) request, answers a GET with a one-line page, e.g.
  * "worker 812: TLSv1.2, resumed by session ID", and anything else with 400, then closes the TLS
@@ -20,7 +25,8 @@
  * What a server author needs, in order (look for "tlsmgr:" below):
  *   1. main(): tlsmgr_open() once, before fork(): configuration errors show once, at start;
  *   2. worker_setup(), in each worker after fork(): tlsmgr_entropy_source() as a seed source
- *      for the worker's own DRBG, then tlsmgr_ssl_conf() on its mbedtls_ssl_config;
+ *      for the worker's own DRBG, then tlsmgr_ssl_conf() on its mbedtls_ssl_config (session
+ *      cache and ticket callbacks);
  *   3. worker_run(): the usual accept loop, nothing tlsmgr-specific per connection;
  *   4. main(): tlsmgr_close() at the end.
  */
@@ -62,7 +68,7 @@
 #define REQUEST_MAX 2048  /* bytes of request line and headers */
 
 enum cache_mode { CACHE_NONE, CACHE_MBEDTLS, CACHE_TLSMGR };
-enum ticket_mode { TICKETS_OFF, TICKETS_LOCAL };
+enum ticket_mode { TICKETS_DEFAULT, TICKETS_OFF, TICKETS_LOCAL, TICKETS_TLSMGR };
 
 struct options {
     const char *conf_file; /* NULL: libtlsmgr's default */
@@ -178,14 +184,24 @@ static const char *session_kind(const struct worker *w)
 /* --- Ticket keys ----------------------------------------------------------------------------
  * The one place that chooses where ticket keys come from. --tickets local: mbedTLS's own
  * ticket context, with keys of this process only, so a ticket resumes only on the worker
- * that issued it. */
-static int tickets_setup(struct worker *w, const struct options *o)
+ * that issued it. --tickets tlsmgr: the callbacks tlsmgr_ssl_conf() installed, with the keys
+ * the daemon shares (wrapped here only for the log line; a server that does not report how it
+ * resumed leaves what tlsmgr_ssl_conf() installed as it is). */
+static int tickets_setup(struct worker *w, const struct options *o, struct tlsmgr *t)
 {
     int ret;
 
     switch (o->tickets) {
+    case TICKETS_DEFAULT: /* resolved in main */
     case TICKETS_OFF:
+        /* tlsmgr_ssl_conf() may have installed ticket callbacks: none at all here. */
+        mbedtls_ssl_conf_session_tickets_cb(&w->conf, NULL, NULL, NULL);
         return 0;
+    case TICKETS_TLSMGR:
+        w->ticket_write = tlsmgr_ticket_write;
+        w->ticket_parse = tlsmgr_ticket_parse;
+        w->ticket_ctx = t;
+        break;
     case TICKETS_LOCAL:
         ret = mbedtls_ssl_ticket_setup(&w->ticket, mbedtls_ctr_drbg_random, &w->drbg,
                                        MBEDTLS_CIPHER_AES_256_GCM, 86400);
@@ -263,6 +279,15 @@ static int worker_setup(struct worker *w, const struct options *o, struct tlsmgr
     if (ret != 0)
         return setup_error("mbedtls_ssl_conf_own_cert", ret);
 
+    if (t != NULL) {
+        /* tlsmgr: the shared session cache and the shared ticket keys. Lookups and stores
+         * that fail later (daemon stopped, env missing) are cache misses: the handshake goes
+         * on as a full one; without shared keys yet, tickets use keys of this process. */
+        if (tlsmgr_ssl_conf(t, &w->conf) != 0) {
+            fprintf(stderr, "example-server: tlsmgr_ssl_conf failed\n");
+            return -1;
+        }
+    }
     switch (o->cache) {
     case CACHE_MBEDTLS:
         /* The same names in 2.28 and 3.x, though the callback types differ. */
@@ -270,17 +295,12 @@ static int worker_setup(struct worker *w, const struct options *o, struct tlsmgr
                                        mbedtls_ssl_cache_set);
         break;
     case CACHE_TLSMGR:
-        /* tlsmgr: the shared session cache. Lookups and stores that fail later (daemon
-         * stopped, env missing) are cache misses: the handshake goes on as a full one. */
-        if (tlsmgr_ssl_conf(t, &w->conf) != 0) {
-            fprintf(stderr, "example-server: tlsmgr_ssl_conf failed\n");
-            return -1;
-        }
         break;
     case CACHE_NONE:
+        mbedtls_ssl_conf_session_cache(&w->conf, NULL, NULL, NULL);
         break;
     }
-    if (tickets_setup(w, o) != 0)
+    if (tickets_setup(w, o, t) != 0)
         return -1;
     return mbedtls_ssl_setup(&w->ssl, &w->conf) == 0 ? 0 : -1;
 }
@@ -477,7 +497,8 @@ static void usage(void)
 {
     fprintf(stderr, "usage: example-server [-c tlsmgr.conf] -p PORT [-w N] --cert FILE --key "
                     "FILE\n"
-                    "       [--cache none|mbedtls|tlsmgr] [--tickets off|local] [--tag NAME]\n");
+                    "       [--cache none|mbedtls|tlsmgr] [--tickets off|local|tlsmgr] [--tag "
+                    "NAME]\n");
     exit(2);
 }
 
@@ -493,7 +514,7 @@ static void parse_args(int argc, char **argv, struct options *o)
     memset(o, 0, sizeof(*o));
     o->workers = 4;
     o->cache = CACHE_TLSMGR;
-    o->tickets = TICKETS_OFF;
+    o->tickets = TICKETS_DEFAULT;
     o->tag = "example";
     while ((c = getopt_long(argc, argv, "c:p:w:", longopts, NULL)) != -1) {
         switch (c) {
@@ -530,17 +551,18 @@ static void parse_args(int argc, char **argv, struct options *o)
                 o->tickets = TICKETS_OFF;
             else if (strcmp(optarg, "local") == 0)
                 o->tickets = TICKETS_LOCAL;
-            else if (strcmp(optarg, "tlsmgr") == 0) {
-                fprintf(stderr, "example-server: --tickets tlsmgr (shared ticket keys) is not "
-                                "available in this version; use off or local\n");
-                exit(2);
-            } else
+            else if (strcmp(optarg, "tlsmgr") == 0)
+                o->tickets = TICKETS_TLSMGR;
+            else
                 usage();
             break;
         default:
             usage();
         }
     }
+    /* Shared tickets by default wherever the tlsmgr env is used. */
+    if (o->tickets == TICKETS_DEFAULT)
+        o->tickets = o->cache == CACHE_TLSMGR ? TICKETS_TLSMGR : TICKETS_OFF;
     if (optind != argc || o->port == NULL || o->cert == NULL || o->key == NULL || o->workers < 1 ||
         o->workers > MAX_WORKERS)
         usage();
@@ -558,7 +580,7 @@ int main(int argc, char **argv)
     int i, ret, alive, status;
 
     parse_args(argc, argv, &o);
-    if (o.cache == CACHE_TLSMGR) {
+    if (o.cache == CACHE_TLSMGR || o.tickets == TICKETS_TLSMGR) {
         /* tlsmgr: one handle, opened before fork() so that a bad configuration stops the
          * server here, once; every worker uses it (the library reopens what it must in a
          * new process). */
@@ -618,7 +640,9 @@ int main(int argc, char **argv)
             o.cache == CACHE_TLSMGR    ? "tlsmgr"
             : o.cache == CACHE_MBEDTLS ? "mbedtls"
                                        : "none",
-            o.tickets == TICKETS_LOCAL ? "local" : "off");
+            o.tickets == TICKETS_LOCAL    ? "local"
+            : o.tickets == TICKETS_TLSMGR ? "tlsmgr"
+                                          : "off");
 
     /* The parent only waits: a worker that dies is not replaced (this is an example). */
     alive = i;

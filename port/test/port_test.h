@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 /* Back to a fresh state: virtual clocks at their start values, no scripts, no faults, not
- * root, empty log. */
+ * root, every path on a persistent file system, empty log. */
 void port_test_reset(void);
 
 /* Virtual clocks. port_now_ms() returns port_test_now, port_wall_time() port_test_wall. */
@@ -49,16 +49,24 @@ extern int port_test_root;
 extern unsigned port_test_dropped_uid, port_test_dropped_gid;
 extern int port_test_dropped;
 
-/* port_fs_type answers port_test_fs when it is >= 0 (an enum port_fs value; -1 by default:
- * the real answer), so a test can put a path on JFFS2. */
+/* The file system a path is on (port_fs_type) is the test's choice, never the machine's: the
+ * code under test fsyncs or not, opens LMDB with or without sync, whatever /tmp is mounted as.
+ * port_test_fs (an enum port_fs value) answers for every path; PORT_FS_OTHER, a persistent
+ * disk, after a reset. port_test_fs_under(dir, fs): paths equal to dir or below it (as the code
+ * names them: "state", "state/prng_exch.tmp") answer fs instead, e.g. a state directory on
+ * tmpfs beside a seed on flash. Up to 4 directories (setting one again changes its type),
+ * cleared by a reset. */
 extern int port_test_fs;
+void port_test_fs_under(const char *dir, int fs);
 
 /* Faults. `call` is the function name without "port_" ("write", "rename", "open"...).
  * port_test_fail: the nth next call (1 = the next one) fails with errno err; nth 0 = every
  * call from now on. port_test_short: the nth next read or write moves at most len bytes.
  * port_test_crash_after: after n more calls that change a file system (open with create,
  * write, fsync, rename, unlink, mkdir, fchmod, fchown), every such call fails with EIO, as if
- * power had failed at that instant. port_test_calls: calls made since the reset. */
+ * power had failed at that instant. port_test_calls: calls made since the reset;
+ * port_test_calls("change"): the changing calls that port_test_crash_after counts (a crashed
+ * one included, one failed by port_test_fail not). */
 void port_test_fail(const char *call, unsigned nth, int err);
 void port_test_short(const char *call, unsigned nth, size_t len);
 void port_test_crash_after(unsigned n);

@@ -24,6 +24,7 @@
 #include "client.h"
 #include "mbedtls_compat.h"
 #include "port.h"
+#include "ticket_client.h"
 #include "wipe.h"
 
 struct cache_client {
@@ -108,6 +109,43 @@ static struct cache_env *env_follow(struct cache_client *c, const struct tlsmgr_
     return env_get(c, conf);
 }
 
+struct cache_env *cache_client_env(const struct tlsmgr_conf *conf, int check_replaced)
+{
+    struct cache_env *ce = env_get(&shared, conf);
+
+    if (ce != NULL && check_replaced && cache_env_replaced(ce))
+        ce = env_follow(&shared, conf);
+    return ce;
+}
+
+void cache_client_env_failed(void)
+{
+    env_failed(&shared);
+}
+
+/* Runs fn on the env of c under LMDB's assertion trap: an env whose pages LMDB finds
+ * inconsistent (where LMDB would abort the process) is given up at once, its write
+ * transaction aborted so that no other process waits for LMDB's writer lock, and opened again
+ * after the retry delay. Returns fn's result, -1 then. */
+static int trapped(struct cache_client *c, int (*fn)(struct cache_env *ce, void *arg), void *arg)
+{
+    int rc = cache_env_trap(&c->ce, fn, arg);
+
+    if (rc != CACHE_ENV_ASSERT)
+        return rc;
+    if (c->buf != NULL)
+        wipe(c->buf, CACHE_BLOB_MAX);
+    cache_env_abandon(&c->ce);
+    c->open = c->damaged = 0;
+    c->retry_ms = port_now_ms() + TLSMGR_CACHE_CLIENT_RETRY_MS;
+    return -1;
+}
+
+int cache_client_trap(int (*fn)(struct cache_env *ce, void *arg), void *arg)
+{
+    return trapped(&shared, fn, arg);
+}
+
 /* One call of cache_session.c on the process's env, for handle t. */
 enum op_kind { OP_LOOKUP, OP_STORE, OP_REMOVE, OP_DROP };
 
@@ -153,21 +191,10 @@ static int run_op(struct cache_env *ce, void *arg)
     }
 }
 
-/* Runs o under LMDB's assertion trap: an env whose pages LMDB finds inconsistent (where LMDB
- * would abort the process) is given up at once, its write transaction aborted so that no
- * other process waits for LMDB's writer lock, and opened again after the retry delay. Returns
- * the call's result, -1 then. */
+/* Runs o under LMDB's assertion trap (trapped). */
 static int op_run(struct cache_client *c, struct op *o)
 {
-    int rc = cache_env_trap(&c->ce, run_op, o);
-
-    if (rc != CACHE_ENV_ASSERT)
-        return rc;
-    wipe(c->buf, CACHE_BLOB_MAX);
-    cache_env_abandon(&c->ce);
-    c->open = c->damaged = 0;
-    c->retry_ms = port_now_ms() + TLSMGR_CACHE_CLIENT_RETRY_MS;
-    return -1;
+    return trapped(c, run_op, o);
 }
 
 /* A blob mbedTLS refuses (a build with other options under the same version header, or
@@ -244,10 +271,8 @@ static int cache_set(void *ctx, const unsigned char *id, size_t idlen, const mbe
     if (c == NULL || id == NULL || idlen == 0 || idlen > CACHE_ID_MAX || s == NULL)
         return 1;
     port_mutex_lock();
-    ce = env_get(c, &t->conf);
-    /* The daemon moved a damaged env aside and made a new one: follow it. */
-    if (ce != NULL && cache_env_replaced(ce))
-        ce = env_follow(c, &t->conf);
+    /* The daemon may have moved a damaged env aside and made a new one: follow it. */
+    ce = cache_client_env(&t->conf, 1);
     if (ce != NULL) {
         op_init(&o, OP_STORE, t, id, idlen);
         /* A session too big for an entry (a long client certificate chain) is not cached. */
@@ -283,8 +308,10 @@ int tlsmgr_ssl_conf(struct tlsmgr *t, struct mbedtls_ssl_config *conf)
         }
     }
     port_mutex_unlock();
-    if (ret == 0)
+    if (ret == 0) {
         mbedtls_ssl_conf_session_cache(conf, t, tlsmgr_cb_get, tlsmgr_cb_set);
+        ticket_client_install(t, conf);
+    }
     return ret;
 }
 

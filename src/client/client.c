@@ -6,6 +6,7 @@
 #include "cache_client.h"
 #include "client.h"
 #include "port.h"
+#include "ticket_client.h"
 
 const char *tlsmgr_version(void)
 {
@@ -42,6 +43,7 @@ void tlsmgr_close(struct tlsmgr *t)
 {
     if (t == NULL)
         return;
+    ticket_client_free(t);
     cache_client_free(t);
     memset(t, 0, sizeof(*t));
     free(t);

@@ -16,7 +16,8 @@
 #pragma GCC visibility pop
 #endif
 
-struct cache_client; /* cache_client.h */
+struct cache_client;  /* cache_client.h */
+struct ticket_client; /* ticket_client.h */
 
 struct tlsmgr {
     struct tlsmgr_conf conf;
@@ -24,6 +25,7 @@ struct tlsmgr {
     size_t taglen;
     long pid;                   /* process that opened the handle: a fork is noticed by comparing */
     struct cache_client *cache; /* session cache state (cache_client.c), NULL until used */
+    struct ticket_client *tickets; /* ticket key state (ticket_client.c), NULL until used */
 };
 
 #endif

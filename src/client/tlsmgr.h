@@ -8,13 +8,15 @@
 #define TLSMGR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 struct tlsmgr;
-struct mbedtls_ssl_config; /* <mbedtls/ssl.h> */
+struct mbedtls_ssl_config;  /* <mbedtls/ssl.h> */
+struct mbedtls_ssl_session; /* <mbedtls/ssl.h> */
 
 /* Error codes (negative). */
 #define TLSMGR_ERR_CONFIG  (-1) /* the configuration file is missing or bad */
@@ -32,25 +34,49 @@ struct mbedtls_ssl_config; /* <mbedtls/ssl.h> */
 int tlsmgr_open(struct tlsmgr **t, const char *conf_file, const char *service_tag);
 
 /*
- * Installs tlsmgr's shared session cache on a server configuration: TLS 1.2 session-ID
- * resumption through the env named by tls_session_cache_database, with entries kept for
- * tls_session_cache_timeout. Call it after mbedtls_ssl_config_defaults() and before
- * mbedtls_ssl_setup(); it replaces any cache set with mbedtls_ssl_conf_session_cache().
- * (Clients that ask for tickets get none here unless the server installs ticket callbacks.)
+ * Installs tlsmgr's shared session cache and shared session tickets on a server
+ * configuration, so that a client resumes on any process of any server using the same env:
+ *   - TLS 1.2 session-ID resumption through the env named by tls_session_cache_database,
+ *     entries kept for tls_session_cache_timeout;
+ *   - session tickets, TLS 1.2 and 1.3 (mbedtls_ssl_conf_session_tickets_cb with
+ *     tlsmgr_ticket_write and tlsmgr_ticket_parse below), encrypted under the keys the daemon
+ *     rotates in the env every tls_ticket_key_lifetime / 2. Both are on at once: a TLS 1.2
+ *     client that asks for a ticket gets one, a client that does not resumes by session ID.
+ * Call it after mbedtls_ssl_config_defaults() and before mbedtls_ssl_setup(); it replaces any
+ * cache set with mbedtls_ssl_conf_session_cache() and any ticket callbacks. To keep tickets
+ * of your own instead (or none), call mbedtls_ssl_conf_session_tickets_cb() after it. Early
+ * data (TLS 1.3 0-RTT) is never accepted under these tickets: it could be replayed.
  *
  * The callbacks never fail the handshake: when the daemon is not running, the env is missing,
  * unreadable or broken, or an entry was written by another mbedTLS version or build, a lookup
- * is a miss (a bad entry is removed) and the server does a full handshake. After a failed
- * open, the env is tried again every few seconds. Calls may come from several threads
- * (each holds a process-wide lock for the duration of one LMDB transaction) and from
- * processes forked after tlsmgr_open (a new process reopens the env; LMDB is never used
- * across fork). Nothing about sessions or keys is ever logged.
+ * is a miss (a bad entry is removed) and the server does a full handshake. While there is no
+ * shared ticket key (no daemon, no env, an env off tmpfs), tickets are encrypted under keys of
+ * this process, as mbedTLS's own ticket keys would be; the shared keys are used as soon as
+ * they appear. After a failed open, the env is tried again every few seconds. Calls may come
+ * from several threads (each holds a process-wide lock for one LMDB transaction or to copy a
+ * key) and from processes forked after tlsmgr_open (a new process reopens the env and makes
+ * its own keys; LMDB is never used across fork). Nothing about sessions or keys is logged.
  * Works with mbedTLS 2.28 and 3.6 alike. t and conf must outlive every TLS context using
  * conf. Returns 0, TLSMGR_ERR_ARG (NULL argument), TLSMGR_ERR_NOMEM, or TLSMGR_ERR_UNAVAIL
  * (the configuration disables the cache: tls_session_cache_database is empty; conf is left
  * unchanged then).
  */
 int tlsmgr_ssl_conf(struct tlsmgr *t, struct mbedtls_ssl_config *conf);
+
+/*
+ * The ticket callbacks that tlsmgr_ssl_conf installs, with t as their context, for a server
+ * that wraps them (to count or log tickets) or installs them itself:
+ *   mbedtls_ssl_conf_session_tickets_cb(conf, tlsmgr_ticket_write, tlsmgr_ticket_parse, t);
+ * t must have been passed to tlsmgr_ssl_conf. They have the types mbedtls_ssl_ticket_write_t
+ * and mbedtls_ssl_ticket_parse_t, and return mbedTLS error codes: a ticket under an unknown or
+ * expired key gives MBEDTLS_ERR_SSL_SESSION_TICKET_EXPIRED, a forged or damaged one
+ * MBEDTLS_ERR_SSL_INVALID_MAC or MBEDTLS_ERR_SSL_BAD_INPUT_DATA: mbedTLS then goes on with a
+ * full handshake. The lifetime given to the client is the time left to the key (under 7 days).
+ */
+int tlsmgr_ticket_write(void *t, const struct mbedtls_ssl_session *session, unsigned char *start,
+                        const unsigned char *end, size_t *tlen, uint32_t *lifetime);
+int tlsmgr_ticket_parse(void *t, struct mbedtls_ssl_session *session, unsigned char *buf,
+                        size_t len);
 
 /* Closes the handle and its env. No other call on t may run, or start, at the same time;
  * the mbedtls_ssl_config it was installed on must no longer be used. NULL is ignored. */

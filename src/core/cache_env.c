@@ -88,6 +88,8 @@ int cache_env_trap(struct cache_env *ce, int (*fn)(struct cache_env *ce, void *a
     if (setjmp(here) == 0) {
         ce->trap = &here;
         rc = fn(ce, arg);
+    } else {
+        ce->broken = CACHE_ENV_ASSERT;
     }
     ce->trap = NULL;
     return rc;
@@ -158,6 +160,8 @@ int cache_env_intact(struct cache_env *ce)
 
     if (ce->env == NULL)
         return EINVAL;
+    if (ce->broken != 0)
+        return ce->broken;
     if (ce->lock_open) {
         uint8_t head[sizeof(ce->lock_head)];
 
@@ -339,6 +343,7 @@ void cache_env_close(struct cache_env *ce)
         mdb_env_close(ce->env);
     ce->env = NULL;
     ce->wtxn = NULL;
+    ce->broken = 0;
     /* Only now: closing any descriptor of lock.mdb drops this process's locks on it. */
     if (ce->lock_open)
         port_close(ce->lock_fd);

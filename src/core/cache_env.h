@@ -74,6 +74,9 @@ struct cache_env {
     MDB_txn *wtxn;
     /* Where an assertion of LMDB returns to, while cache_env_trap runs (NULL: none). */
     jmp_buf *trap;
+    /* CACHE_ENV_FAULT or CACHE_ENV_ASSERT once a call was abandoned mid-way: every later
+     * transaction fails with it (cache_env_intact) until the env is closed. */
+    int broken;
 };
 
 /* Opens the existing env at conf->cache_database (role CLIENT or READONLY): both files must
@@ -141,10 +144,10 @@ void cache_env_abandon(struct cache_env *ce);
 /* Text of an LMDB error or of a code of this module. */
 const char *cache_env_strerror(int rc);
 /* 0 if data.mdb covers every page the newest meta page claims and lock.mdb is as long as
- * LMDB's lock map, else CACHE_ENV_SHORT; CACHE_ENV_LOCK if lock.mdb's first bytes (LMDB's
- * magic and lock format, which never change) are not what they were at open: a lock file
- * overwritten holds mutexes that may never be released. Two fstats, a pread of 8 bytes and
- * mdb_env_info: cheap enough for every transaction (cache_env_txn_begin calls it). A file
+ * LMDB's lock map, else CACHE_ENV_SHORT (ce->broken, if set, first); CACHE_ENV_LOCK if lock.mdb's
+ * first bytes (LMDB's magic and lock format, which never change) are not what they were at open: a
+ * lock file overwritten holds mutexes that may never be released. Two fstats, a pread of 8 bytes
+ * and mdb_env_info: cheap enough for every transaction (cache_env_txn_begin calls it). A file
  * damaged after it returned can still fault or block: see libtlsmgr(3), CAVEATS. */
 int cache_env_intact(struct cache_env *ce);
 

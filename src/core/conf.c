@@ -64,7 +64,7 @@ static const struct param params[] = {
     {P_SIZE, OFF(cache_map_size), 65536, 1024UL * 1024 * 1024},
     {P_TIME, OFF(cache_sweep_period), 0, WEEK},
     {P_BOOL, OFF(cache_sync), 0, 0},
-    {P_TIME, OFF(ticket_key_lifetime), 60, 6 * 86400},
+    {P_TIME, OFF(ticket_key_lifetime), TLSMGR_MIN_TICKET_KEY_LIFETIME, 6 * 86400},
     {P_NAME, OFF(user), 0, 0},
     {P_NAME, OFF(group), 0, 0},
     {P_IDENT, OFF(syslog_name), 0, 0},

@@ -48,6 +48,16 @@
 #define TLSMGR_SESSION_SET_TLS12(s) ((void)(s))
 #endif
 
+/* Clears a loaded session's permission to accept TLS 1.3 early data: libtlsmgr's tickets
+ * never allow 0-RTT (it could be replayed), even on a server configured for early data. */
+#if TLSMGR_MBEDTLS_3 && defined(MBEDTLS_SSL_EARLY_DATA) && defined(MBEDTLS_SSL_PROTO_TLS1_3) &&    \
+    defined(MBEDTLS_SSL_SESSION_TICKETS)
+#define TLSMGR_SESSION_NO_EARLY_DATA(s)                                                            \
+    ((s)->MBEDTLS_PRIVATE(ticket_flags) &= (uint8_t)~MBEDTLS_SSL_TLS1_3_TICKET_ALLOW_EARLY_DATA)
+#else
+#define TLSMGR_SESSION_NO_EARLY_DATA(s) ((void)(s))
+#endif
+
 /*
  * Session-cache callbacks (mbedtls_ssl_conf_session_cache): 3.x passes the session ID, 2.28
  * a session with only its ID set. TLSMGR_CACHE_ADAPTERS(prefix, get, set) defines

@@ -18,9 +18,13 @@
 #include "log.h"
 #include "port.h"
 #include "sweep.h"
+#include "tickets.h"
 
 static struct cache_env env;
 static struct sweep sweeper;
+#if TLSMGR_TICKETS
+static struct tickets keys;
+#endif
 static struct daemon *owner;
 static int active;
 
@@ -86,6 +90,11 @@ static void repair(struct daemon *d, int rc)
         log_err("cache %s: no usable environment; TLS servers see misses, next try in %us",
                 env.path, d->conf.cache_sweep_period);
     sweep_reset(&sweeper);
+#if TLSMGR_TICKETS
+    /* A recreated env has an empty ticket DB: new keys at once. */
+    if (rc == 0)
+        (void)tickets_update(&keys);
+#endif
 }
 
 static void on_broken(void *arg, int rc)
@@ -106,6 +115,13 @@ static int cache_start(struct daemon *d)
         cache_env_close(&env);
         return -1;
     }
+#if TLSMGR_TICKETS
+    if (tickets_init(&keys, &env, &d->loop, d->conf.ticket_key_lifetime) < 0) {
+        sweep_free(&sweeper);
+        cache_env_close(&env);
+        return -1;
+    }
+#endif
     active = 1;
     /* The start-up scan runs at once, in steps, while the loop serves everything else. */
     sweep_schedule(&sweeper);
@@ -127,6 +143,9 @@ static void cache_reload(struct daemon *d, const struct tlsmgr_conf *old)
     env.max_entries = d->conf.cache_max_entries;
     if (d->conf.cache_sweep_period != old->cache_sweep_period)
         sweep_set_period(&sweeper, d->conf.cache_sweep_period);
+#if TLSMGR_TICKETS
+    tickets_set_lifetime(&keys, d->conf.ticket_key_lifetime);
+#endif
 }
 
 static void cache_stats(struct daemon *d)
@@ -142,6 +161,9 @@ static void cache_stats(struct daemon *d)
     else if (cache_env_damaged(rc))
         repair(d, rc);
     sweep_log_stats(&sweeper);
+#if TLSMGR_TICKETS
+    tickets_log_stats(&keys);
+#endif
 }
 
 static void cache_stop(struct daemon *d)
@@ -150,6 +172,9 @@ static void cache_stop(struct daemon *d)
     if (!active)
         return;
     sweep_free(&sweeper);
+#if TLSMGR_TICKETS
+    tickets_free(&keys);
+#endif
     cache_env_close(&env);
     active = 0;
     owner = NULL;
@@ -159,11 +184,30 @@ const struct service cache_service = {
     "cache", NULL, cache_start, cache_reload, cache_stats, cache_stop,
 };
 
+/* What tlsmgr -s reads, in one guarded call. */
+struct status_read {
+    struct cache_stats st;
+    char tickets[256];
+};
+
+static int read_status(struct cache_env *ce, void *arg)
+{
+    struct status_read *sr = arg;
+    int rc = cache_read_stats(ce, &sr->st);
+
+    sr->tickets[0] = '\0';
+#if TLSMGR_TICKETS
+    if (rc == 0)
+        (void)tickets_describe(ce, sr->tickets, sizeof(sr->tickets));
+#endif
+    return rc;
+}
+
 int cache_print_status(const struct tlsmgr_conf *c)
 {
     struct cache_env ro;
-    struct cache_stats st;
-    const uint64_t *v = (const uint64_t *)&st;
+    struct status_read sr;
+    const uint64_t *v = (const uint64_t *)&sr.st;
     const char *name, *why;
     char text[TLSMGR_PATH_MAX + 16];
     int rc;
@@ -173,11 +217,11 @@ int cache_print_status(const struct tlsmgr_conf *c)
         return 1;
     }
     rc = cache_env_open_why(&ro, c, CACHE_ROLE_READONLY, &why);
-    if (rc == 0 && (rc = cache_repair_guard(&ro, read_stats, &st)) != 0) {
+    if (rc == 0 && (rc = cache_repair_guard(&ro, read_status, &sr)) != 0) {
         why = cache_env_strerror(rc);
-        /* After a fault LMDB's state is unknown: the env is left as it is (this process
-         * exits now). */
-        if (rc == CACHE_ENV_FAULT)
+        /* After a fault or an assertion LMDB's state is unknown: the env is left as it is
+         * (this process exits now). */
+        if (rc == CACHE_ENV_FAULT || rc == CACHE_ENV_ASSERT)
             cache_env_forget(&ro);
         rc = cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
     }
@@ -199,5 +243,6 @@ int cache_print_status(const struct tlsmgr_conf *c)
         snprintf(text, sizeof(text), "%s: %llu\n", name, (unsigned long long)*v);
         port_print(text);
     }
+    port_print(sr.tickets);
     return 0;
 }

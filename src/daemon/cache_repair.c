@@ -231,7 +231,10 @@ int cache_repair_guard(struct cache_env *ce, int (*fn)(struct cache_env *ce, voi
         (void)mdb_env_get_fd(ce->env, &fds[0]);
     if (ce->lock_open)
         fds[1] = ce->lock_fd;
-    return port_guard(fds, 2, run_guarded, &g) != 0 ? CACHE_ENV_FAULT : g.rc;
+    if (port_guard(fds, 2, run_guarded, &g) == 0)
+        return g.rc;
+    ce->broken = CACHE_ENV_FAULT;
+    return CACHE_ENV_FAULT;
 }
 
 static int end_env(struct cache_env *ce, void *arg)

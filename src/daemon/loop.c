@@ -16,7 +16,18 @@ void loop_init(struct loop *l)
 int loop_timer_new(struct loop *l, const char *name, loop_timer_fn fn, void *arg)
 {
     struct loop_timer_slot *t;
+    unsigned i;
 
+    /* A service set up again (a retry after a failed start) gets its old slot back: the table
+     * has no delete, and a slot per retry would fill it. */
+    for (i = 0; i < l->ntimers; i++) {
+        t = &l->timers[i];
+        if (t->fn == fn && t->arg == arg) {
+            t->name = name;
+            t->armed = 0;
+            return (int)i;
+        }
+    }
     if (l->ntimers == TLSMGR_MAX_TIMERS) {
         log_err("event loop: no free timer for %s (TLSMGR_MAX_TIMERS %d)", name, TLSMGR_MAX_TIMERS);
         return -1;

@@ -49,7 +49,8 @@ struct loop {
 };
 
 void loop_init(struct loop *l);
-/* Registers a timer (not armed). Returns its id, or -1 when the table is full. */
+/* Registers a timer (not armed). Returns its id, or -1 when the table is full. The same fn and
+ * arg asked for again (a service set up anew after a failed start) get the same slot, disarmed. */
 int loop_timer_new(struct loop *l, const char *name, loop_timer_fn fn, void *arg);
 void loop_timer_in(struct loop *l, int id, uint64_t delay_ms);
 void loop_timer_at(struct loop *l, int id, uint64_t due_ms);

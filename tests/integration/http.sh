@@ -16,16 +16,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 itest_init http "${1:-}"
 
-for c in openssl curl; do
-	if ! command -v "$c" >/dev/null; then
-		itest_skip http "$c is not installed"
-		exit 0
-	fi
-done
-if [ ! -x "$build/example-server" ]; then
-	echo "not ok - setup: $build/example-server missing (run make)"
-	exit 1
-fi
+itest_need_example http openssl curl
 tls13=
 "$bin" --version | grep -q 'mbedTLS 3\.' && tls13=yes
 

@@ -159,6 +159,24 @@ itest_stop_daemon() {
 
 # --- The example server (docs/example/example-server.c), for the scripts that run it ---------
 
+# itest_need_example NAME CMD...: the scripts that run the example server need it built, and
+# the client programs CMD: a missing program skips the script (case NAME), a missing server
+# fails it. Exits the script in both cases.
+itest_need_example() {
+    local name=$1 c
+    shift
+    for c in "$@"; do
+        if ! command -v "$c" >/dev/null; then
+            itest_skip "$name" "$c is not installed"
+            exit 0
+        fi
+    done
+    if [ ! -x "$build/example-server" ]; then
+        echo "not ok - setup: $build/example-server missing (run make)"
+        exit 1
+    fi
+}
+
 # itest_free_port [FROM]: prints a port of 127.0.0.1 that nothing listens on now, from FROM on
 # (default: a number that depends on the script's pid, so that scripts running at the same time
 # start from different ones, below Linux's ephemeral ports, 32768 and up, which the clients'

@@ -20,14 +20,7 @@ itest_init resume "${1:-}"
 N=12
 WORKERS=4
 
-if ! command -v openssl >/dev/null; then
-	itest_skip resume "openssl is not installed"
-	exit 0
-fi
-if [ ! -x "$build/example-server" ]; then
-	echo "not ok - setup: $build/example-server missing (run make)"
-	exit 1
-fi
+itest_need_example resume openssl
 
 itest_base_conf "$tmp/tlsmgr.conf" "tls_session_cache_database = lmdb:$tmp/state/cache" \
 	"tls_session_cache_timeout = 1h"

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +22,8 @@
 static int failed;
 static char first_failure[512];
 static char dir[256];
+static char ram[sizeof(dir) + 8];
+static const char *prog_name;
 
 void t_fail(const char *file, int line, const char *fmt, ...)
 {
@@ -38,6 +41,19 @@ void t_fail(const char *file, int line, const char *fmt, ...)
 const char *t_dir(void)
 {
     return dir;
+}
+
+const char *t_ram_dir(void)
+{
+    if (ram[0] != '\0')
+        return ram;
+    snprintf(ram, sizeof(ram), "/dev/shm/tlsmgr-%s-XXXXXX", prog_name);
+    if (mkdtemp(ram) != NULL)
+        return ram;
+    snprintf(ram, sizeof(ram), "%s/ram", dir);
+    if (mkdir(ram, 0700) != 0)
+        t_fail(__FILE__, __LINE__, "cannot make %s", ram);
+    return ram;
 }
 
 int t_write_file(const char *name, const void *data, size_t len)
@@ -231,6 +247,7 @@ int t_run(const struct t_case *cases, size_t n, int argc, char **argv)
 
     if (getcwd(cwd, sizeof(cwd)) == NULL)
         return 2;
+    prog_name = prog;
     for (i = 0; i < n; i++) {
         if (only != NULL && strcmp(only, cases[i].name) != 0)
             continue;
@@ -247,6 +264,9 @@ int t_run(const struct t_case *cases, size_t n, int argc, char **argv)
         if (chdir(cwd) != 0)
             return 2;
         remove_tree(dir);
+        if (ram[0] != '\0' && strncmp(ram, dir, strlen(dir)) != 0)
+            remove_tree(ram);
+        ram[0] = '\0';
         if (failed) {
             printf("not ok - %s: %s\n", cases[i].name, first_failure);
             if (getenv("TLSMGR_TEST_VERBOSE") == NULL)

@@ -30,6 +30,12 @@ void t_fail(const char *file, int line, const char *fmt, ...)
 
 /* The temporary directory of the current case (the process's working directory too). */
 const char *t_dir(void);
+/* A directory for a file the case rewrites thousands of times (a month of exchange file
+ * writes): a fresh one under /dev/shm, a real tmpfs where that costs little, when the machine
+ * has it, else t_dir()/ram. Only the speed depends on the machine: the file system type the
+ * code sees is the test port's (port_test_fs_under). Made at the first call of a case, removed
+ * with the case. */
+const char *t_ram_dir(void);
 /* Writes a file of len bytes inside t_dir(); returns 0 or -1. */
 int t_write_file(const char *name, const void *data, size_t len);
 /* Reads a whole small file into buf; returns its length or -1. */

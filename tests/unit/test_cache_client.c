@@ -31,84 +31,14 @@
 #include "mbedtls_compat.h"
 #include "port.h"
 #include "t.h"
+#include "tls_pair.h"
 #include "tlsmgr.h"
 
-static const unsigned char psk[16] = "0123456789abcdef";
-static const int suites[] = {MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256, 0};
-
-/* ---- An in-memory TLS 1.2 connection ------------------------------------------------- */
-
-struct pipe_buf {
-    unsigned char b[32768];
-    size_t len;
-};
-
-struct link {
-    struct pipe_buf *in, *out;
-};
-
-static int bio_send(void *ctx, const unsigned char *buf, size_t len)
-{
-    struct link *l = ctx;
-    size_t room = sizeof(l->out->b) - l->out->len;
-
-    if (room == 0)
-        return MBEDTLS_ERR_SSL_WANT_WRITE;
-    if (len > room)
-        len = room;
-    memcpy(l->out->b + l->out->len, buf, len);
-    l->out->len += len;
-    return (int)len;
-}
-
-static int bio_recv(void *ctx, unsigned char *buf, size_t len)
-{
-    struct link *l = ctx;
-
-    if (l->in->len == 0)
-        return MBEDTLS_ERR_SSL_WANT_READ;
-    if (len > l->in->len)
-        len = l->in->len;
-    memcpy(buf, l->in->b, len);
-    memmove(l->in->b, l->in->b + len, l->in->len - len);
-    l->in->len -= len;
-    return (int)len;
-}
-
-/* ctx NULL: the kernel's RNG through the port. Otherwise a per-thread xorshift64* state
- * (threads must not call the test port, whose bookkeeping is not thread-safe). */
-static int rng(void *ctx, unsigned char *out, size_t len)
-{
-    uint64_t *x = ctx;
-    size_t i;
-
-    if (x == NULL)
-        return port_getrandom(out, len) == (long)len ? 0 : -1;
-    for (i = 0; i < len; i++) {
-        *x ^= *x >> 12;
-        *x ^= *x << 25;
-        *x ^= *x >> 27;
-        out[i] = (unsigned char)((*x * 0x2545F4914F6CDD1DULL) >> 56);
-    }
-    return 0;
-}
-
+/* Session-ID resumption: the client asks for no ticket (tlsmgr_ssl_conf installs ticket
+ * callbacks too, and a server that issues a ticket sends an empty session ID). */
 static void conf_tls12_psk_rng(mbedtls_ssl_config *c, int endpoint, uint64_t *rng_state)
 {
-    mbedtls_ssl_config_init(c);
-    T_EQ_INT(mbedtls_ssl_config_defaults(c, endpoint, MBEDTLS_SSL_TRANSPORT_STREAM,
-                                         MBEDTLS_SSL_PRESET_DEFAULT),
-             0);
-    mbedtls_ssl_conf_rng(c, rng, rng_state);
-    T_EQ_INT(mbedtls_ssl_conf_psk(c, psk, sizeof(psk), (const unsigned char *)"test", 4), 0);
-    mbedtls_ssl_conf_ciphersuites(c, suites);
-#if TLSMGR_MBEDTLS_3
-    mbedtls_ssl_conf_min_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_2);
-    mbedtls_ssl_conf_max_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_2);
-#else
-    mbedtls_ssl_conf_min_version(c, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
-    mbedtls_ssl_conf_max_version(c, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
-#endif
+    T_EQ_INT(tls_pair_conf_psk12(c, endpoint, rng_state, 0), 0);
 }
 
 static void conf_tls12_psk(mbedtls_ssl_config *c, int endpoint)
@@ -124,31 +54,19 @@ static void conf_tls12_psk(mbedtls_ssl_config *c, int endpoint)
 static int handshake_rng(mbedtls_ssl_config *scf, const mbedtls_ssl_session *resume,
                          mbedtls_ssl_session *out, uint64_t *rng_state)
 {
-    struct pipe_buf *c2s = calloc(1, sizeof(*c2s)), *s2c = calloc(1, sizeof(*s2c));
-    struct link lc = {s2c, c2s}, ls = {c2s, s2c};
     mbedtls_ssl_config ccf;
     mbedtls_ssl_context cli, srv;
-    int rc = -1, rs = -1, i, ret = -1;
+    int ret = -1;
 
     mbedtls_ssl_session_init(out);
     conf_tls12_psk_rng(&ccf, MBEDTLS_SSL_IS_CLIENT, rng_state);
     mbedtls_ssl_init(&cli);
     mbedtls_ssl_init(&srv);
-    if (c2s == NULL || s2c == NULL || mbedtls_ssl_setup(&cli, &ccf) != 0 ||
-        mbedtls_ssl_setup(&srv, scf) != 0)
+    if (mbedtls_ssl_setup(&cli, &ccf) != 0 || mbedtls_ssl_setup(&srv, scf) != 0)
         goto done;
     if (resume != NULL && mbedtls_ssl_set_session(&cli, resume) != 0)
         goto done;
-    mbedtls_ssl_set_bio(&cli, &lc, bio_send, bio_recv, NULL);
-    mbedtls_ssl_set_bio(&srv, &ls, bio_send, bio_recv, NULL);
-    for (i = 0; i < 200 && (rc != 0 || rs != 0); i++) {
-        rc = mbedtls_ssl_handshake(&cli);
-        rs = mbedtls_ssl_handshake(&srv);
-        if ((rc != 0 && rc != MBEDTLS_ERR_SSL_WANT_READ && rc != MBEDTLS_ERR_SSL_WANT_WRITE) ||
-            (rs != 0 && rs != MBEDTLS_ERR_SSL_WANT_READ && rs != MBEDTLS_ERR_SSL_WANT_WRITE))
-            goto done;
-    }
-    if (rc != 0 || rs != 0 || mbedtls_ssl_get_session(&cli, out) != 0)
+    if (tls_pair_run(&cli, &srv) != 0 || mbedtls_ssl_get_session(&cli, out) != 0)
         goto done;
     ret = 0;
     if (resume != NULL && TLSMGR_SESSION_ID_LEN(out) == TLSMGR_SESSION_ID_LEN(resume) &&
@@ -158,8 +76,6 @@ done:
     mbedtls_ssl_free(&cli);
     mbedtls_ssl_free(&srv);
     mbedtls_ssl_config_free(&ccf);
-    free(c2s);
-    free(s2c);
     return ret;
 }
 

@@ -526,6 +526,33 @@ static void jffs2_refused_clearly(void)
     T_EQ_INT(strlen(port_test_log()), 0);
 }
 
+/* tls_session_cache_sync = yes syncs the env on a persistent file system only: a cache on tmpfs
+ * has no disk to reach. The daemon and the clients open it alike. */
+static void sync_follows_file_system(void)
+{
+    static const struct {
+        int sync, fs, nosync;
+    } cases[] = {
+        {1, PORT_FS_OTHER, 0}, {1, PORT_FS_TMPFS, 1}, {0, PORT_FS_OTHER, 1}, {0, PORT_FS_TMPFS, 1}};
+    struct tlsmgr_conf c;
+    struct cache_env ce;
+    unsigned i, flags;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        conf_for(&c, 100, 1 << 20);
+        c.cache_sync = cases[i].sync;
+        port_test_fs = cases[i].fs;
+        T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), 0);
+        T_EQ_INT(mdb_env_get_flags(ce.env, &flags), 0);
+        T_EQ_INT((flags & MDB_NOSYNC) != 0, cases[i].nosync);
+        cache_env_close(&ce);
+        T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT), 0);
+        T_EQ_INT(mdb_env_get_flags(ce.env, &flags), 0);
+        T_EQ_INT((flags & MDB_NOSYNC) != 0, cases[i].nosync);
+        cache_env_close(&ce);
+    }
+}
+
 static void drop_and_replaced(void)
 {
     struct tlsmgr_conf c;
@@ -744,7 +771,8 @@ T_MAIN(T_CASE(create_sets_modes), T_CASE(client_never_creates), T_CASE(store_loo
        T_CASE(random_bytes_recreated), T_CASE(truncated_recreated),
        T_CASE(one_page_short_recreated), T_CASE(short_file_recreated),
        T_CASE(wrong_format_recreated), T_CASE(wrong_word_size_recreated),
-       T_CASE(mbedtls_change_needs_scan), T_CASE(jffs2_refused_clearly), T_CASE(drop_and_replaced),
+       T_CASE(mbedtls_change_needs_scan), T_CASE(jffs2_refused_clearly),
+       T_CASE(sync_follows_file_system), T_CASE(drop_and_replaced),
        T_CASE(client_misses_on_truncated_data), T_CASE(client_misses_one_page_short),
        T_CASE(client_misses_on_truncated_lock), T_CASE(client_misses_on_overwritten_lock),
        T_CASE(client_misses_on_zeroed_meta), T_CASE(damage_codes), T_CASE(no_cache_configured))

@@ -12,6 +12,7 @@
 #include "atomic_file.h"
 #include "entropy.h"
 #include "exchange.h"
+#include "port.h"
 #include "t.h"
 
 #define SIZE TLSMGR_EXCHANGE_SIZE
@@ -118,27 +119,47 @@ static void check_whole(const unsigned char *old, int rc, const char *what)
         t_fail(__FILE__, __LINE__, "%s: failed write changed the file", what);
 }
 
-static void fault_at_every_step(void)
+/* The steps of one write, by file system: on a persistent one the data and then the directory
+ * are fsynced; tmpfs has no disk to reach, so neither is. Every one of them may fail or be the
+ * last before a power cut. */
+static void fault_at_every_step(int fs)
 {
     static const struct {
         const char *call;
+        unsigned nth;
         int err;
-    } faults[] = {{"unlink", EIO},   {"open", EACCES}, {"fchmod", EPERM},
-                  {"write", ENOSPC}, {"write", EIO},   {"fsync", EIO},
-                  {"close", EIO},    {"rename", EIO},  {"rename", EXDEV}};
-    unsigned char old[SIZE];
+        int persistent_only;
+    } faults[] = {{"unlink", 1, EIO, 0},   {"open", 1, EACCES, 0}, {"fchmod", 1, EPERM, 0},
+                  {"write", 1, ENOSPC, 0}, {"write", 1, EIO, 0},   {"fsync", 1, EIO, 1},
+                  {"close", 1, EIO, 0},    {"rename", 1, EIO, 0},  {"rename", 1, EXDEV, 0},
+                  {"fsync", 2, EIO, 1}};
+    /* unlink of a stale temp, open, fchmod, write, [fsync], rename, [directory fsync] */
+    const unsigned steps = fs == PORT_FS_TMPFS ? 5 : 7;
+    unsigned char old[SIZE], now[SIZE];
     unsigned i, n;
     int rc;
 
+    port_test_fs = fs;
     entropy_reset();
     T_EQ_INT(exchange_write("prng_exch", 0644), 0);
+    T_EQ_INT(port_test_calls("fsync"), fs == PORT_FS_TMPFS ? 0 : 2);
+    T_EQ_INT(port_test_calls("change"), steps);
     for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+        if (faults[i].persistent_only && fs == PORT_FS_TMPFS)
+            continue;
         T_EQ_INT(t_read_file("prng_exch", old, sizeof(old)), SIZE);
-        port_test_fail(faults[i].call, 1, faults[i].err);
+        port_test_fail(faults[i].call, faults[i].nth, faults[i].err);
         rc = exchange_write("prng_exch", 0644);
-        check_whole(old, rc, faults[i].call);
-        T_ASSERT(rc != 0 || strcmp(faults[i].call, "close") == 0 ||
-                 strcmp(faults[i].call, "unlink") == 0);
+        if (faults[i].nth == 2) {
+            /* the directory fsync: the new file is in place but maybe not on disk; the caller
+             * is told */
+            T_ASSERT(rc != 0);
+            check_whole(old, 0, "directory fsync");
+        } else {
+            check_whole(old, rc, faults[i].call);
+            T_ASSERT(rc != 0 || strcmp(faults[i].call, "close") == 0 ||
+                     strcmp(faults[i].call, "unlink") == 0);
+        }
         T_EQ_INT(exchange_write("prng_exch", 0644), 0);
     }
     /* short writes are completed, not mistaken for the end */
@@ -146,18 +167,36 @@ static void fault_at_every_step(void)
     port_test_short("write", 2, 1);
     T_EQ_INT(exchange_write("prng_exch", 0644), 0);
     check_whole(old, 0, "short write");
-    /* power cut after every number of changing calls */
-    for (n = 0; n < 12; n++) {
+    /* a power cut after each number of changing calls; after all of them the write is done */
+    for (n = 0; n <= steps; n++) {
         T_EQ_INT(t_read_file("prng_exch", old, sizeof(old)), SIZE);
         port_test_crash_after(n);
         rc = exchange_write("prng_exch", 0644);
         port_test_reset(); /* "reboot" */
+        port_test_fs = fs;
         /* the rename may be done and only the directory fsync lost: old or new, whole */
-        (void)rc;
         check_whole(old, 0, "crash");
+        if (n < steps) {
+            T_ASSERT(rc != 0);
+        } else {
+            T_EQ_INT(rc, 0);
+            T_EQ_INT(t_read_file("prng_exch", now, sizeof(now)), SIZE);
+            T_ASSERT(memcmp(now, old, SIZE) != 0);
+        }
         T_EQ_INT(exchange_write("prng_exch", 0644), 0);
     }
 }
 
+static void fault_at_every_step_on_disk(void)
+{
+    fault_at_every_step(PORT_FS_OTHER);
+}
+
+static void fault_at_every_step_on_tmpfs(void)
+{
+    fault_at_every_step(PORT_FS_TMPFS);
+}
+
 T_MAIN(T_CASE(written_whole_with_mode), T_CASE(bad_old_files_ignored_and_replaced),
-       T_CASE(stale_temp_file_removed), T_CASE(fault_at_every_step))
+       T_CASE(stale_temp_file_removed), T_CASE(fault_at_every_step_on_disk),
+       T_CASE(fault_at_every_step_on_tmpfs))

@@ -89,15 +89,35 @@ static void earliest_deadline_first_and_stopped_timers_never_run(void)
 static void timer_table_is_bounded(void)
 {
     struct loop l;
-    struct counter c = {0};
+    struct counter c[TLSMGR_MAX_TIMERS + 1];
     int i, id = 0;
 
+    memset(c, 0, sizeof(c));
     loop_init(&l);
     for (i = 0; i < TLSMGR_MAX_TIMERS; i++)
-        id = loop_timer_new(&l, "t", tick, &c);
+        id = loop_timer_new(&l, "t", tick, &c[i]);
     T_EQ_INT(id, TLSMGR_MAX_TIMERS - 1);
-    T_EQ_INT(loop_timer_new(&l, "one too many", tick, &c), -1);
+    T_EQ_INT(loop_timer_new(&l, "one too many", tick, &c[TLSMGR_MAX_TIMERS]), -1);
     T_ASSERT(port_test_log_has("no free timer for one too many"));
+}
+
+/* A service that sets up again after a failed start (daemon.c retries it) asks for its timer
+ * again: it must get the same slot back, disarmed, however many times it retries. */
+static void same_timer_asked_again_reuses_its_slot(void)
+{
+    struct loop l;
+    struct counter a = {0}, b = {0};
+    int i, ida, idb;
+
+    loop_init(&l);
+    ida = loop_timer_new(&l, "a", tick, &a);
+    idb = loop_timer_new(&l, "b", tick, &b);
+    loop_timer_in(&l, ida, 1000);
+    for (i = 0; i < 10 * TLSMGR_MAX_TIMERS; i++)
+        T_EQ_INT(loop_timer_new(&l, "a again", tick, &a), ida);
+    T_ASSERT(!loop_timer_armed(&l, ida));
+    T_EQ_INT(loop_timer_new(&l, "b again", tick, &b), idb);
+    T_EQ_INT(l.ntimers, 2);
 }
 
 static int fd_events;
@@ -169,5 +189,6 @@ static void on_wakeup_hook_runs_once_per_wakeup(void)
 
 T_MAIN(T_CASE(idle_day_wakes_zero_times), T_CASE(periodic_timer_wakes_exactly_when_due),
        T_CASE(earliest_deadline_first_and_stopped_timers_never_run), T_CASE(timer_table_is_bounded),
+       T_CASE(same_timer_asked_again_reuses_its_slot),
        T_CASE(descriptor_wakes_the_loop_and_slots_are_bounded),
        T_CASE(on_wakeup_hook_runs_once_per_wakeup))

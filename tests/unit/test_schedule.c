@@ -12,6 +12,7 @@
 #include "daemon.h"
 #include "entropy.h"
 #include "entropy_service.h"
+#include "port.h"
 #include "seedfile.h"
 #include "t.h"
 
@@ -104,8 +105,9 @@ static void service_boot(unsigned reseed, unsigned update)
     conf_defaults(&d.conf);
     strcpy(d.conf.state_directory, "state");
     strcpy(d.conf.seed_file, "seed/seed");
-    snprintf(d.conf.exchange_name, sizeof(d.conf.exchange_name), "/dev/shm/tlsmgr-sched-%ld",
-             (long)getpid());
+    /* the exchange file on tmpfs, as on a router */
+    snprintf(d.conf.exchange_name, sizeof(d.conf.exchange_name), "%s/prng_exch", t_ram_dir());
+    port_test_fs_under(t_ram_dir(), PORT_FS_TMPFS);
     d.conf.egd_socket[0] = '\0';
     d.conf.reseed_period = reseed;
     d.conf.prng_update_period = update;

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* ticket_slots.c - rotation of the previous/current/next ticket keys (ticket_slots.h). */
+#include <string.h>
+
+#include "ticket_slots.h"
+#include "wipe.h"
+
+/* TLSMGR_TICKETS 0 leaves the shared ticket keys out of the build. */
+#if TLSMGR_TICKETS
+
+#define BIT(i) (1u << (i))
+/* A fresh name whose first 4 bytes collide with another slot's is drawn again; two
+ * collisions in a row mean a broken generator. */
+#define NAME_TRIES 3
+
+void ticket_slots_drop(struct ticket_slots *s, unsigned i)
+{
+    wipe(&s->k[i], sizeof(s->k[i]));
+    s->present &= ~BIT(i);
+}
+
+unsigned ticket_slots_count(const struct ticket_slots *s)
+{
+    unsigned i, n = 0;
+
+    for (i = 0; i < TICKET_SLOTS; i++)
+        n += (s->present >> i) & 1u;
+    return n;
+}
+
+void ticket_slots_wipe(struct ticket_slots *s)
+{
+    wipe(s, sizeof(*s));
+}
+
+static int wire_name_taken(const struct ticket_slots *s, unsigned self, const uint8_t *name)
+{
+    static const uint8_t zero[TICKET_WIRE_NAME_LEN];
+    unsigned i;
+
+    if (memcmp(name, zero, sizeof(zero)) == 0)
+        return 1;
+    for (i = 0; i < TICKET_SLOTS; i++)
+        if (i != self && (s->present & BIT(i)) &&
+            memcmp(s->k[i].name, name, TICKET_WIRE_NAME_LEN) == 0)
+            return 1;
+    return 0;
+}
+
+/* Makes slot i a new key active at `active`. Returns 0, or -1 when rng failed. */
+static int make_key(struct ticket_slots *s, unsigned i, int64_t now, int64_t active,
+                    uint32_t lifetime, ticket_rng_fn rng, void *arg)
+{
+    struct ticket_key *k = &s->k[i];
+    int tries;
+
+    ticket_slots_drop(s, i);
+    for (tries = 0; tries < NAME_TRIES; tries++) {
+        if (rng(arg, k->name, sizeof(k->name)) != 0)
+            break;
+        if (!wire_name_taken(s, i, k->name))
+            break;
+    }
+    if (tries == NAME_TRIES || wire_name_taken(s, i, k->name) ||
+        rng(arg, k->key, sizeof(k->key)) != 0) {
+        ticket_slots_drop(s, i);
+        return -1;
+    }
+    k->created = now;
+    k->active = active;
+    k->lifetime = lifetime;
+    s->present |= BIT(i);
+    return 0;
+}
+
+/* previous <- current <- next; next is left empty. */
+static void shift(struct ticket_slots *s)
+{
+    ticket_slots_drop(s, TICKET_SLOT_PREVIOUS);
+    s->k[TICKET_SLOT_PREVIOUS] = s->k[TICKET_SLOT_CURRENT];
+    s->k[TICKET_SLOT_CURRENT] = s->k[TICKET_SLOT_NEXT];
+    s->present = (s->present >> 1) & (BIT(TICKET_SLOT_PREVIOUS) | BIT(TICKET_SLOT_CURRENT));
+    wipe(&s->k[TICKET_SLOT_NEXT], sizeof(s->k[TICKET_SLOT_NEXT]));
+}
+
+int ticket_slots_advance(struct ticket_slots *s, int64_t now, uint32_t lifetime, ticket_rng_fn rng,
+                         void *rng_arg)
+{
+    struct ticket_slots before;
+    int64_t period = (int64_t)(lifetime / 2);
+    unsigned i, changed = 0;
+    int step, ret = 0;
+
+    if (lifetime < 2 || lifetime > TICKET_LIFETIME_MAX)
+        return -1;
+    for (i = 0; i < TICKET_SLOTS; i++)
+        if ((s->present & BIT(i)) && ticket_key_expires(&s->k[i]) <= now) {
+            ticket_slots_drop(s, i);
+            changed |= BIT(i);
+        }
+    before = *s;
+    /* Each step does one thing; a schedule far behind needs at most a shift, a new current
+     * or next, and one more shift. */
+    for (step = 0; step < 6; step++) {
+        if ((s->present & BIT(TICKET_SLOT_NEXT)) && s->k[TICKET_SLOT_NEXT].active <= now) {
+            shift(s);
+            changed |= BIT(TICKET_SLOT_PREVIOUS) | BIT(TICKET_SLOT_CURRENT) | BIT(TICKET_SLOT_NEXT);
+        } else if (!(s->present & BIT(TICKET_SLOT_CURRENT))) {
+            if (make_key(s, TICKET_SLOT_CURRENT, now, now, lifetime, rng, rng_arg) < 0) {
+                ret = -1;
+                break;
+            }
+            changed |= BIT(TICKET_SLOT_CURRENT);
+        } else if (!(s->present & BIT(TICKET_SLOT_NEXT))) {
+            int64_t at = s->k[TICKET_SLOT_CURRENT].active;
+
+            /* A current key active for P already (or in the future: the clock went back)
+             * gives way to a new key at once. */
+            at = at > now - period ? at + period : now;
+            if (make_key(s, TICKET_SLOT_NEXT, now, at, lifetime, rng, rng_arg) < 0) {
+                ret = -1;
+                break;
+            }
+            changed |= BIT(TICKET_SLOT_NEXT);
+        } else {
+            break;
+        }
+    }
+    if (ret < 0) {
+        /* Nothing half-made: back to the state after the expired keys were dropped. */
+        ticket_slots_wipe(s);
+        *s = before;
+    }
+    wipe(&before, sizeof(before));
+    return ret < 0 ? -1 : (int)changed;
+}
+
+const struct ticket_key *ticket_slots_current(const struct ticket_slots *s, int64_t now)
+{
+    const struct ticket_key *best = NULL;
+    unsigned i;
+
+    for (i = 0; i < TICKET_SLOTS; i++) {
+        const struct ticket_key *k = &s->k[i];
+
+        if ((s->present & BIT(i)) && k->active <= now && now < ticket_key_expires(k) &&
+            (best == NULL || k->active > best->active))
+            best = k;
+    }
+    return best;
+}
+
+const struct ticket_key *ticket_slots_find(const struct ticket_slots *s,
+                                           const uint8_t name[TICKET_WIRE_NAME_LEN], int64_t now)
+{
+    unsigned i;
+
+    for (i = 0; i < TICKET_SLOTS; i++)
+        if ((s->present & BIT(i)) && now < ticket_key_expires(&s->k[i]) &&
+            memcmp(s->k[i].name, name, TICKET_WIRE_NAME_LEN) == 0)
+            return &s->k[i];
+    return NULL;
+}
+
+int64_t ticket_slots_next_change(const struct ticket_slots *s, int64_t now)
+{
+    int64_t next = 0;
+    unsigned i;
+
+    for (i = 0; i < TICKET_SLOTS; i++) {
+        int64_t t[2];
+        unsigned j;
+
+        if (!(s->present & BIT(i)))
+            continue;
+        t[0] = s->k[i].active;
+        t[1] = ticket_key_expires(&s->k[i]);
+        for (j = 0; j < 2; j++)
+            if (t[j] > now && (next == 0 || t[j] < next))
+                next = t[j];
+    }
+    return next;
+}
+
+#endif /* TLSMGR_TICKETS */

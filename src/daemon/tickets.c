@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * tickets.c - ticket key rotation in the cache env (tickets.h). Keys come from the daemon's
+ * generator; they never appear in a log line, and every copy is wiped after the write.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cache_repair.h"
+#include "entropy.h"
+#include "log.h"
+#include "port.h"
+#include "ticket_store.h"
+#include "tickets.h"
+
+/* TLSMGR_TICKETS 0 leaves the shared ticket keys out of the build. */
+#if TLSMGR_TICKETS
+
+static int rng(void *arg, unsigned char *out, size_t len)
+{
+    (void)arg;
+    return entropy_random(out, len);
+}
+
+static void on_timer(void *arg)
+{
+    (void)tickets_update(arg);
+}
+
+/* The timer fires at the next change, at most a rotation period away (a wall clock stepped
+ * back must not postpone the rotation for long), and sooner after a failure. */
+static void schedule(struct tickets *t, int failed)
+{
+    uint64_t period = t->lifetime / 2, delay = period;
+    int64_t now = port_wall_time();
+
+    if (t->loop == NULL || t->timer < 0)
+        return;
+    if (failed)
+        delay = period < TLSMGR_TICKET_RETRY ? period : TLSMGR_TICKET_RETRY;
+    else if (t->next_change > now && (uint64_t)(t->next_change - now) < period)
+        delay = (uint64_t)(t->next_change - now);
+    loop_timer_in(t->loop, t->timer, (delay > 0 ? delay : 1) * 1000u);
+}
+
+/* The env's slots, read and written under the fault guard and LMDB's assertion trap: a damaged
+ * env is an error here (cache_env_damaged), which the cache's next sweep repairs. */
+struct slots_io {
+    struct ticket_slots *s;
+    unsigned *bad;
+};
+
+static int read_slots(struct cache_env *ce, void *arg)
+{
+    struct slots_io *io = arg;
+
+    return ticket_store_read(ce, io->s, io->bad);
+}
+
+static int write_slots(struct cache_env *ce, void *s)
+{
+    return ticket_store_write(ce, s);
+}
+
+static int store_read(struct cache_env *ce, struct ticket_slots *s, unsigned *bad)
+{
+    struct slots_io io;
+
+    io.s = s;
+    io.bad = bad;
+    return cache_repair_guard(ce, read_slots, &io);
+}
+
+static int store_write(struct cache_env *ce, struct ticket_slots *s)
+{
+    return cache_repair_guard(ce, write_slots, s);
+}
+
+/* The state changed from working to failing: one log line, not one per retry. */
+static void failed(struct tickets *t, const char *what, const char *why)
+{
+    t->failures++;
+    if (!t->failing)
+        log_err("ticket keys: %s: %s; TLS servers keep the keys they have and retry", what, why);
+    t->failing = 1;
+}
+
+/* Reads the slots, drops `next` when asked (a new lifetime), rotates, writes when changed. */
+static int update(struct tickets *t, int drop_next)
+{
+    struct ticket_slots s;
+    unsigned bad = 0;
+    int64_t now = port_wall_time();
+    int rc, changed;
+
+    if (!t->enabled)
+        return 0;
+    rc = store_read(t->ce, &s, &bad);
+    if (rc != 0) {
+        failed(t, "cannot read the slots", cache_env_strerror(rc));
+        schedule(t, 1);
+        return -1;
+    }
+    if (bad != 0)
+        log_warn("ticket keys: malformed record(s) in the ticket DB replaced");
+    if (drop_next && (s.present & (1u << TICKET_SLOT_NEXT))) {
+        ticket_slots_drop(&s, TICKET_SLOT_NEXT);
+        bad |= 1u << TICKET_SLOT_NEXT;
+    }
+    changed = ticket_slots_advance(&s, now, t->lifetime, rng, NULL);
+    if (changed < 0) {
+        ticket_slots_wipe(&s);
+        failed(t, "cannot make a key", "the generator failed");
+        schedule(t, 1);
+        return -1;
+    }
+    if (changed != 0 || bad != 0) {
+        rc = store_write(t->ce, &s);
+        if (rc != 0) {
+            ticket_slots_wipe(&s);
+            failed(t, "cannot write the slots", cache_env_strerror(rc));
+            schedule(t, 1);
+            return -1;
+        }
+        t->rotations++;
+        t->last_write = now;
+        log_debug("ticket keys rotated (%u key(s))", ticket_slots_count(&s));
+    }
+    t->next_change = ticket_slots_next_change(&s, now);
+    ticket_slots_wipe(&s);
+    if (t->failing)
+        log_info("ticket keys: rotation works again");
+    t->failing = 0;
+    schedule(t, 0);
+    return 0;
+}
+
+int tickets_update(struct tickets *t)
+{
+    return update(t, 0);
+}
+
+void tickets_set_lifetime(struct tickets *t, unsigned lifetime)
+{
+    if (lifetime == t->lifetime)
+        return;
+    t->lifetime = lifetime;
+    (void)update(t, 1);
+}
+
+/* An env off tmpfs holds no key: whatever an earlier daemon may have left goes. */
+static void refuse(struct tickets *t)
+{
+    struct ticket_slots none;
+
+    memset(&none, 0, sizeof(none));
+    t->enabled = 0;
+    log_warn("ticket keys: %s is not on tmpfs; shared ticket keys are off so that no key "
+             "ever reaches persistent storage (TLS servers use keys of their own)",
+             t->ce->path);
+    (void)store_write(t->ce, &none);
+}
+
+int tickets_init(struct tickets *t, struct cache_env *ce, struct loop *loop, unsigned lifetime)
+{
+    memset(t, 0, sizeof(*t));
+    t->ce = ce;
+    t->loop = loop;
+    t->timer = -1;
+    t->lifetime = lifetime;
+    if (port_fs_type(ce->path) != PORT_FS_TMPFS) {
+        refuse(t);
+        return 0;
+    }
+    t->enabled = 1;
+    if (loop != NULL) {
+        t->timer = loop_timer_new(loop, "ticket keys", on_timer, t);
+        if (t->timer < 0) {
+            log_err("ticket keys: no free timer slot (TLSMGR_MAX_TIMERS)");
+            return -1;
+        }
+    }
+    (void)tickets_update(t);
+    return 0;
+}
+
+void tickets_log_stats(const struct tickets *t)
+{
+    int64_t now = port_wall_time();
+    uint64_t v[5];
+
+    if (!t->enabled) {
+        log_info("ticket keys: off (the cache env is not on tmpfs)");
+        return;
+    }
+    v[0] = t->lifetime;
+    v[1] = t->rotations;
+    v[2] = t->failures;
+    v[3] = t->last_write > 0 && now >= t->last_write ? (uint64_t)(now - t->last_write) : 0;
+    v[4] = t->next_change > now ? (uint64_t)(t->next_change - now) : 0;
+    log_counters("ticket keys",
+                 "lifetime (s)\0rotations\0failures\0last written (s ago)\0next rotation in (s)\0",
+                 v);
+}
+
+void tickets_free(struct tickets *t)
+{
+    if (t->loop != NULL && t->timer >= 0)
+        loop_timer_stop(t->loop, t->timer);
+    t->enabled = 0;
+}
+
+size_t tickets_describe(struct cache_env *ce, char *text, size_t cap)
+{
+    static const char *const role[TICKET_SLOTS] = {"previous", "current", "next"};
+    struct ticket_slots s;
+    int64_t now = port_wall_time();
+    size_t len = 0;
+    unsigned i;
+    int n;
+
+    if (cap == 0)
+        return 0;
+    text[0] = '\0';
+    if (ticket_store_read(ce, &s, NULL) != 0)
+        return 0;
+    for (i = 0; i < TICKET_SLOTS && len < cap; i++) {
+        if (!(s.present & (1u << i)))
+            n = snprintf(text + len, cap - len, "ticket key %s: none\n", role[i]);
+        else
+            n = snprintf(text + len, cap - len, "ticket key %s: active %+llds, expires %+llds\n",
+                         role[i], (long long)(s.k[i].active - now),
+                         (long long)(ticket_key_expires(&s.k[i]) - now));
+        if (n < 0)
+            break;
+        len += (size_t)n < cap - len ? (size_t)n : cap - len - 1;
+    }
+    ticket_slots_wipe(&s);
+    return len;
+}
+
+#endif /* TLSMGR_TICKETS */
