@@ -305,10 +305,12 @@ int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enu
     *why = "no environment there";
     if (cache_env_init(ce, conf, role) < 0)
         return -1;
-    /* Never create: only the daemon does (and a JFFS2 directory is refused there). */
+    /* Never create: only the daemon does (and a JFFS2 directory is refused there). An empty
+     * data.mdb (cut to nothing) would be one: LMDB writes new meta pages into it. */
     if (cache_env_file(ce, "data.mdb", p, sizeof(p)) < 0 || port_lstat(p, &st) < 0 ||
-        st.type != PORT_FT_REG || cache_env_file(ce, "lock.mdb", p, sizeof(p)) < 0 ||
-        port_lstat(p, &st) < 0 || st.type != PORT_FT_REG)
+        st.type != PORT_FT_REG || st.size == 0 ||
+        cache_env_file(ce, "lock.mdb", p, sizeof(p)) < 0 || port_lstat(p, &st) < 0 ||
+        st.type != PORT_FT_REG)
         return -1;
     if ((rc = cache_env_map(ce, why)) != 0)
         return rc;

@@ -4,8 +4,8 @@
 # running example server (4 pre-forked workers, --cache tlsmgr), the way a member of the TLS
 # servers' group can damage it (data.mdb and lock.mdb are theirs to write): cut short (to
 # 8192 bytes, by one page, lock.mdb to nothing), overwritten (random pages in data.mdb, zeros
-# over lock.mdb) and unlinked, round after round, while two loops of openssl s_client make
-# and resume TLS 1.2 sessions. Counted: daemon deaths (must be 0), worker deaths (reported,
+# over lock.mdb) and unlinked, round after round, while three loops of openssl s_client make
+# and resume TLS 1.2 sessions (two by session ID, one by ticket under the shared keys). Counted: daemon deaths (must be 0), worker deaths (reported,
 # with their signal; must be 0 too), repairs. Afterwards a new session must resume on every
 # reconnection, SIGUSR1 and tlsmgr -s must work; tlsmgr -s on a damaged env must say so.
 # Then a record whose overflow page number points past the end of data.mdb (MDB_PAGE_NOTFOUND
@@ -17,7 +17,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 itest_init cache_damage "${1:-}"
 PY="python3 $here/cache_entries.py"
-ROUNDS=${CACHE_DAMAGE_ROUNDS:-18}
+ROUNDS=${CACHE_DAMAGE_ROUNDS:-20}
 
 for tool in openssl mdb_stat mdb_load mdb_dump python3; do
     if ! command -v $tool >/dev/null; then
@@ -42,7 +42,7 @@ if ! itest_start_daemon "$CONF" "$LOG" || [ ! -f "$ENV/data.mdb" ]; then
     exit 1
 fi
 PORT=$(itest_free_port)
-itest_start_example "$SLOG" "$PORT" -c "$CONF" -w 4 --cache tlsmgr --tickets off
+itest_start_example "$SLOG" "$PORT" -c "$CONF" -w 4 --cache tlsmgr --tickets tlsmgr
 deaths=0
 
 # alive: the daemon still runs; if it died, counted and started again.
@@ -56,23 +56,27 @@ alive() {
 }
 
 # --- handshake load: new sessions (stores) and resumptions (lookups) ------------------------
-load() { # ID: until $tmp/stop exists; one line per handshake in $tmp/load.ID
-    local i=0 sess=$tmp/load$1.sess out=$tmp/load$1.out
+load() { # ID [s_client options]: until $tmp/stop exists; one line per handshake in $tmp/load.ID
+    local id=$1 i=0 sess=$tmp/load$1.sess out=$tmp/load$1.out
+    shift
     while [ ! -e "$tmp/stop" ]; do
         if [ $((i % 3)) = 0 ] || [ ! -s "$sess" ]; then
             rm -f "$sess"
-            itest_get "$out" "$sess" "$PORT" -tls1_2 -no_ticket -sess_out "$sess"
+            itest_get "$out" "$sess" "$PORT" -tls1_2 "$@" -sess_out "$sess"
         else
-            itest_get "$out" "" "$PORT" -tls1_2 -no_ticket -sess_in "$sess"
+            itest_get "$out" "" "$PORT" -tls1_2 "$@" -sess_in "$sess"
         fi
-        grep -m1 -oE '^(New|Reused),' "$out" >>"$tmp/load.$1" || echo failed >>"$tmp/load.$1"
+        grep -m1 -oE '^(New|Reused),' "$out" >>"$tmp/load.$id" || echo failed >>"$tmp/load.$id"
         i=$((i + 1))
     done
 }
-load 1 &
+# Two by session ID (the session cache), one by ticket (the shared ticket keys).
+load 1 -no_ticket &
 load_1=$!
-load 2 &
+load 2 -no_ticket &
 load_2=$!
+load 3 &
+load_3=$!
 
 # --- the damage, one kind per round -----------------------------------------------------------
 psize() { mdb_stat -e "$ENV" 2>/dev/null | awk '/Page size:/ { print $3 }'; }
@@ -81,6 +85,7 @@ damage() { # KIND
     local ps n
     case $1 in
     cut_data) truncate -s 8192 "$ENV/data.mdb" ;;
+    empty_data) truncate -s 0 "$ENV/data.mdb" ;;
     cut_data_one_page)
         ps=$(psize)
         n=$(pages)
@@ -111,8 +116,8 @@ damage() { # KIND
         ;;
     esac
 }
-kinds="cut_data cut_data_one_page cut_lock zero_pages zero_meta zero_lock unlink_data
-unlink_lock cut_data_statistics"
+kinds="cut_data cut_data_one_page empty_data cut_lock zero_pages zero_meta zero_lock
+unlink_data unlink_lock cut_data_statistics"
 sleep 1
 round=0
 while [ "$round" -lt "$ROUNDS" ]; do
@@ -126,13 +131,13 @@ while [ "$round" -lt "$ROUNDS" ]; do
     done
 done
 touch "$tmp/stop"
-wait "$load_1" "$load_2"
+wait "$load_1" "$load_2" "$load_3"
 alive
 repairs=$(grep -c 'moved aside\|; recreated' "$LOG")
 worker_deaths=$(grep -c 'worker [0-9]* exited' "$SLOG")
-hs=$(cat "$tmp/load.1" "$tmp/load.2" | wc -l)
-reused=$(cat "$tmp/load.1" "$tmp/load.2" | grep -c Reused)
-failed_hs=$(cat "$tmp/load.1" "$tmp/load.2" | grep -c failed)
+hs=$(cat "$tmp"/load.[123] | wc -l)
+reused=$(cat "$tmp"/load.[123] | grep -c Reused)
+failed_hs=$(cat "$tmp"/load.[123] | grep -c failed)
 echo "# $ROUNDS rounds of damage under $hs handshakes ($reused resumed, $failed_hs failed):" \
     "daemon deaths $deaths, worker deaths $worker_deaths, repairs $repairs"
 grep 'worker [0-9]* exited' "$SLOG" | sed 's/^/# /'

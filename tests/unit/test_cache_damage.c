@@ -24,6 +24,7 @@
 #include "entropy.h"
 #include "port.h"
 #include "t.h"
+#include "tickets.h"
 
 #define PERIOD_S 60
 /* Bigger than half a page: LMDB keeps such a value on overflow pages of its own, reached
@@ -465,6 +466,48 @@ static void fault_in_write_txn_releases_writer_lock(void)
     t_guarded_child(fault_in_write_txn);
 }
 
+/* ---- The daemon's ticket rotation on a damaged env -------------------------------------- */
+
+/* Its reads and writes of the ticket DB: an error, never a crash; the env abandoned mid-call
+ * (a fault) stays unusable until it is closed. */
+static void tickets_on_cut(void)
+{
+    struct cache_env ce;
+    struct tickets tk;
+
+    daemon_init();
+    port_test_fs = PORT_FS_TMPFS; /* keys are made only on tmpfs */
+    T_EQ_INT(cache_repair_open(&ce, &d.conf, d.uid, d.gid), 0);
+    T_EQ_INT(tickets_init(&tk, &ce, NULL, 3600), 0);
+    T_EQ_INT(tk.rotations, 1);
+    /* Cut before the rotation's transaction: its checks see it. */
+    cut_data();
+    T_EQ_INT(tickets_update(&tk), -1);
+    T_EQ_INT(tk.failures, 1);
+    T_ASSERT(port_test_log_has("ticket keys: cannot read the slots: data.mdb or lock.mdb is "
+                               "truncated"));
+    cache_env_abandon(&ce);
+    tickets_free(&tk);
+    /* Cut between the checks and LMDB's reads: the guard catches it. (LMDB takes a data.mdb
+     * cut to nothing for a new one, and writes new meta pages.) */
+    T_EQ_INT(truncate("state/cache/data.mdb", 0), 0);
+    T_EQ_INT(cache_repair_open(&ce, &d.conf, d.uid, d.gid), 0);
+    T_EQ_INT(tickets_init(&tk, &ce, NULL, 3600), 0);
+    port_test_after_fstat(2, cut_data);
+    tickets_set_lifetime(&tk, 7200);
+    T_EQ_INT(ce.broken, CACHE_ENV_FAULT);
+    T_EQ_INT(cache_env_txn_begin(&ce, MDB_RDONLY, &(MDB_txn *){NULL}), CACHE_ENV_FAULT);
+    T_EQ_INT(cache_repair_replace(&ce, &d.conf, d.uid, d.gid, CACHE_ENV_FAULT), 0);
+    T_EQ_INT(t_log_count("moved aside"), 1);
+    tickets_free(&tk);
+    cache_env_close(&ce);
+}
+
+static void ticket_rotation_on_damaged_env(void)
+{
+    t_guarded_child(tickets_on_cut);
+}
+
 /* ---- A restart on a damaged env ------------------------------------------------------- */
 
 static void restart_on_truncated(void)
@@ -532,5 +575,6 @@ T_MAIN(T_CASE(truncated_data_recovered_by_next_sweep), T_CASE(statistics_on_trun
        T_CASE(zeroed_meta_recovered_by_next_sweep), T_CASE(unlinked_data_recreated_by_next_sweep),
        T_CASE(unlinked_lock_recreated_by_next_sweep), T_CASE(fault_in_sweep_step_repaired),
        T_CASE(fault_in_statistics_repaired), T_CASE(fault_in_write_txn_releases_writer_lock),
-       T_CASE(restart_on_truncated_env_repairs), T_CASE(far_page_pointer_repaired_at_startup),
+       T_CASE(ticket_rotation_on_damaged_env), T_CASE(restart_on_truncated_env_repairs),
+       T_CASE(far_page_pointer_repaired_at_startup),
        T_CASE(far_page_pointer_repaired_by_next_sweep))

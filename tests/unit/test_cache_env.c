@@ -713,6 +713,22 @@ static void client_on_zeroed_meta(void)
     cache_env_forget(&d);
 }
 
+/* data.mdb cut to nothing: a client never opens it (LMDB would write new meta pages into the
+ * daemon's file, and the damage would no longer show). */
+static void client_never_opens_empty_data(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env d, cl;
+    struct stat st;
+
+    daemon_and_client(&c, &d, &cl);
+    cache_env_close(&cl);
+    T_ASSERT(truncate("cache/data.mdb", 0) == 0);
+    T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT), -1);
+    T_ASSERT(stat("cache/data.mdb", &st) == 0 && st.st_size == 0);
+    cache_env_forget(&d);
+}
+
 static void client_misses_on_zeroed_meta(void)
 {
     t_child(client_on_zeroed_meta);
@@ -775,4 +791,5 @@ T_MAIN(T_CASE(create_sets_modes), T_CASE(client_never_creates), T_CASE(store_loo
        T_CASE(sync_follows_file_system), T_CASE(drop_and_replaced),
        T_CASE(client_misses_on_truncated_data), T_CASE(client_misses_one_page_short),
        T_CASE(client_misses_on_truncated_lock), T_CASE(client_misses_on_overwritten_lock),
-       T_CASE(client_misses_on_zeroed_meta), T_CASE(damage_codes), T_CASE(no_cache_configured))
+       T_CASE(client_misses_on_zeroed_meta), T_CASE(client_never_opens_empty_data),
+       T_CASE(damage_codes), T_CASE(no_cache_configured))
