@@ -38,28 +38,6 @@ int cache_env_init(struct cache_env *ce, const struct tlsmgr_conf *conf, enum ca
     return cache_mbedtls_header(ce->mbedtls_hdr);
 }
 
-/*
- * The one list of LMDB errors that mean a damaged env (lmdb.h, LMDB 0.9), and why:
- *   MDB_PAGE_NOTFOUND     a record or branch names a page past the last one: a bad pointer
- *   MDB_CORRUPTED         a page of another type than its parent says
- *   MDB_PANIC             a meta page could not be written: the env is unusable until reopened
- *   MDB_VERSION_MISMATCH  lock.mdb of another LMDB version (or overwritten)
- *   MDB_INVALID           not an LMDB file (or a lock.mdb without LMDB's magic)
- *   MDB_CURSOR_FULL       a B-tree deeper than LMDB can walk: branch pages in a loop
- *   MDB_PAGE_FULL         a page without room that LMDB thought had room: bad free-space bounds
- *   MDB_INCOMPATIBLE      a named database that is a plain record, or whose flags changed
- *   MDB_BAD_TXN           an earlier error in the transaction marked it failed (one of these)
- *   MDB_BAD_DBI           a named database dropped or recreated under us: only a foreign
- *                         writer does that, this code never drops one
- *   MDB_PROBLEM           (later LMDB) an inconsistency found inside a transaction
- * Not damage: MDB_NOTFOUND and MDB_KEYEXIST (answers); MDB_MAP_FULL, MDB_READERS_FULL,
- * MDB_TXN_FULL and MDB_DBS_FULL (limits: eviction, stale-reader clearing, the bounded
- * transactions and ENV_MAXDBS deal with them); MDB_MAP_RESIZED (adopted by
- * cache_env_txn_begin); MDB_BAD_VALSIZE and MDB_BAD_RSLOT (a caller's bad argument or use:
- * a bug to log, which recreating the env would hide; the sweeper never passes on a key it
- * read that is longer than LMDB's limit); MDB_TLS_FULL (Windows); errno values (resources,
- * permissions, I/O; at open, cache_env_map also counts an unexplained one as damage).
- */
 /* The last assertion of LMDB, as cache_env_strerror tells it. */
 static char assert_text[200] = "LMDB found its pages inconsistent";
 
@@ -105,6 +83,28 @@ void cache_env_abandon(struct cache_env *ce)
     cache_env_close(ce);
 }
 
+/*
+ * The one list of LMDB errors that mean a damaged env (lmdb.h, LMDB 0.9), and why:
+ *   MDB_PAGE_NOTFOUND     a record or branch names a page past the last one: a bad pointer
+ *   MDB_CORRUPTED         a page of another type than its parent says
+ *   MDB_PANIC             a meta page could not be written: the env is unusable until reopened
+ *   MDB_VERSION_MISMATCH  lock.mdb of another LMDB version (or overwritten)
+ *   MDB_INVALID           not an LMDB file (or a lock.mdb without LMDB's magic)
+ *   MDB_CURSOR_FULL       a B-tree deeper than LMDB can walk: branch pages in a loop
+ *   MDB_PAGE_FULL         a page without room that LMDB thought had room: bad free-space bounds
+ *   MDB_INCOMPATIBLE      a named database that is a plain record, or whose flags changed
+ *   MDB_BAD_TXN           an earlier error in the transaction marked it failed (one of these)
+ *   MDB_BAD_DBI           a named database dropped or recreated under us: only a foreign
+ *                         writer does that, this code never drops one
+ *   MDB_PROBLEM           (later LMDB) an inconsistency found inside a transaction
+ * Not damage: MDB_NOTFOUND and MDB_KEYEXIST (answers); MDB_MAP_FULL, MDB_READERS_FULL,
+ * MDB_TXN_FULL and MDB_DBS_FULL (limits: eviction, stale-reader clearing, the bounded
+ * transactions and ENV_MAXDBS deal with them); MDB_MAP_RESIZED (adopted by
+ * cache_env_txn_begin); MDB_BAD_VALSIZE and MDB_BAD_RSLOT (a caller's bad argument or use:
+ * a bug to log, which recreating the env would hide; the sweeper never passes on a key it
+ * read that is longer than LMDB's limit); MDB_TLS_FULL (Windows); errno values (resources,
+ * permissions, I/O; at open, cache_env_map also counts an unexplained one as damage).
+ */
 int cache_env_damaged(int rc)
 {
     switch (rc) {

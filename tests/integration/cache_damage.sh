@@ -126,7 +126,7 @@ while [ "$round" -lt "$ROUNDS" ]; do
         round=$((round + 1))
         damage "$kind"
         # One sweep period to find and repair it, and some more handshakes.
-        sleep 1.5
+        sleep 1.2
         alive || echo "# after round $round ($kind)"
     done
 done

@@ -315,17 +315,14 @@ static void zeroed_meta_recovered_by_next_sweep(void)
     t_child(meta_zeroed_under_sweeper);
 }
 
+/* (The new file may get the old one's inode number: the daemon held the unlinked file open
+ * until it let go of it. The log and a working env are what tell.) */
 static void unlinked_under_sweeper(const char *file)
 {
-    struct stat before, after;
-
     running(50, 500, (uint64_t)port_wall_time() + 3600);
-    T_EQ_INT(stat("state/cache/data.mdb", &before), 0);
     T_EQ_INT(unlink(file), 0);
     one_period();
-    expect_repaired(NULL);
-    T_EQ_INT(stat("state/cache/data.mdb", &after), 0);
-    T_ASSERT(after.st_ino != before.st_ino || after.st_dev != before.st_dev);
+    expect_repaired("removed or replaced");
     cache_service.stop(&d);
 }
 

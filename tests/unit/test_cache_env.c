@@ -726,7 +726,7 @@ static void client_never_opens_empty_data(void)
     T_ASSERT(truncate("cache/data.mdb", 0) == 0);
     T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT), -1);
     T_ASSERT(stat("cache/data.mdb", &st) == 0 && st.st_size == 0);
-    cache_env_forget(&d);
+    cache_env_close(&d);
 }
 
 static void client_misses_on_zeroed_meta(void)
