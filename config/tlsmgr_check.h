@@ -94,6 +94,15 @@
 #if TLSMGR_EGD_SERVE_QUANTUM < 256 || TLSMGR_EGD_SERVE_QUANTUM > TLSMGR_EGD_CLIENT_BUFFER
 #error "TLSMGR_EGD_SERVE_QUANTUM must be between 256 and TLSMGR_EGD_CLIENT_BUFFER"
 #endif
+#if TLSMGR_EGD_MAX_SILENT < 1 || TLSMGR_EGD_MAX_SILENT > 512
+#error "TLSMGR_EGD_MAX_SILENT must be between 1 and 512"
+#endif
+#if TLSMGR_EGD_CONTENDED_MS < 1 || TLSMGR_EGD_CONTENDED_MS > TLSMGR_EGD_REQUEST_TIMEOUT_MS
+#error "TLSMGR_EGD_CONTENDED_MS must be between 1 and TLSMGR_EGD_REQUEST_TIMEOUT_MS"
+#endif
+#if TLSMGR_EGD_ACCEPT_BATCH < 1 || TLSMGR_EGD_ACCEPT_BATCH > 256
+#error "TLSMGR_EGD_ACCEPT_BATCH must be between 1 and 256"
+#endif
 #endif
 /* Idle EGD clients are no longer cut (real clients keep their connection for hours); a
  * request in progress is bounded instead. */
@@ -105,8 +114,8 @@
 #if TLSMGR_MAX_FDS < 4 || TLSMGR_MAX_FDS > 1024
 #error "TLSMGR_MAX_FDS must be 4 (room for the signal descriptor) to 1024 (PORT_POLL_MAX)"
 #endif
-#if TLSMGR_EGD_SERVER && TLSMGR_MAX_FDS < TLSMGR_EGD_MAX_CLIENTS + 3
-#error "TLSMGR_MAX_FDS must be at least TLSMGR_EGD_MAX_CLIENTS + 3 when TLSMGR_EGD_SERVER is 1"
+#if TLSMGR_EGD_SERVER && TLSMGR_MAX_FDS < TLSMGR_EGD_MAX_CLIENTS + TLSMGR_EGD_MAX_SILENT + 3
+#error "TLSMGR_MAX_FDS must be at least TLSMGR_EGD_MAX_CLIENTS + TLSMGR_EGD_MAX_SILENT + 3 with EGD"
 #endif
 
 #if TLSMGR_SERVICE_RETRY_MIN < 1 || TLSMGR_SERVICE_RETRY_MAX > 86400 ||                            \
@@ -149,6 +158,22 @@
 #endif
 #if TLSMGR_TICKET_CLIENT_RECHECK_MS < 1000 || TLSMGR_TICKET_CLIENT_RECHECK_MS > 3600000
 #error "TLSMGR_TICKET_CLIENT_RECHECK_MS must be between 1000 and 3600000"
+#endif
+
+#if TLSMGR_TICKET_EXPORT != 0 && TLSMGR_TICKET_EXPORT != 1
+#error "TLSMGR_TICKET_EXPORT must be 0 or 1"
+#endif
+#if TLSMGR_TICKET_EXPORT && !TLSMGR_TICKETS
+#error "TLSMGR_TICKET_EXPORT needs TLSMGR_TICKETS 1 (the exported keys are the shared ones)"
+#endif
+#if TLSMGR_TICKET_EXPORT_MAX < 1 || TLSMGR_TICKET_EXPORT_MAX > 8
+#error "TLSMGR_TICKET_EXPORT_MAX must be between 1 and 8"
+#endif
+#if TLSMGR_TICKET_IMPORT_CHECK < 1 || TLSMGR_TICKET_IMPORT_CHECK > 3600
+#error "TLSMGR_TICKET_IMPORT_CHECK must be between 1 and 3600 seconds"
+#endif
+#if TLSMGR_HAPROXY_TIMEOUT_MS < 100 || TLSMGR_HAPROXY_TIMEOUT_MS > 30000
+#error "TLSMGR_HAPROXY_TIMEOUT_MS must be between 100 and 30000"
 #endif
 
 #if TLSMGR_MAX_TAG_LEN < 1 || TLSMGR_MAX_TAG_LEN > 64

@@ -147,9 +147,19 @@
 #ifndef TLSMGR_EGD_SERVER
 #define TLSMGR_EGD_SERVER 1
 #endif
-/* Most EGD clients connected at once; further ones wait in the listen backlog. 1 to 256. */
+/* Most EGD clients holding a slot (1 KB of buffers each with the default buffer size): a
+ * client holds one from its first byte. Connections that have sent nothing yet wait apart, in
+ * TLSMGR_EGD_MAX_SILENT entries. 1 to 256. */
 #ifndef TLSMGR_EGD_MAX_CLIENTS
 #define TLSMGR_EGD_MAX_CLIENTS 16
+#endif
+/* Most connections that have sent nothing yet, each a descriptor and a few bytes (no buffer).
+ * When one more comes, the one silent the longest is closed, but only once it has had
+ * TLSMGR_EGD_CONTENDED_MS to speak: until then the next connections wait in the kernel's
+ * backlog. Twice the slots lets 3200 silent connections a second (default slots and bound)
+ * come and go before a client that speaks has to wait. 1 to 512. */
+#ifndef TLSMGR_EGD_MAX_SILENT
+#define TLSMGR_EGD_MAX_SILENT (2 * TLSMGR_EGD_MAX_CLIENTS)
 #endif
 /* Bytes buffered per EGD client, each way. At least 260 (one 0x03 header and 255 bytes). */
 #ifndef TLSMGR_EGD_CLIENT_BUFFER
@@ -157,14 +167,27 @@
 #endif
 /* A client with no request in progress stays connected for as long as it likes while slots
  * are free (Postfix's tlsmgr, ekeyd and OpenSSL's RAND_egd users keep one connection for
- * hours); when every slot is taken and another client waits, the client idle the longest
- * gives up its slot. What is bounded in time is a request: from its first byte to the last
- * byte of its answer handed to the kernel, in milliseconds (a new connection counts as the
- * first byte of its first request, so it keeps its slot that long before it can be made to
- * yield). A client whose request takes longer (it trickles its request or does not read its
- * answers) is closed, so slow clients cannot hold the slots. 10 to 10000. */
+ * hours); when every slot is taken and a new client needs one, an idle client gives up its
+ * slot (the one served last: the longest-idle is typically Postfix's tlsmgr). What is bounded
+ * in time is a request: from its first byte to the last byte of its answer handed to the
+ * kernel, in milliseconds. A client whose request takes longer (it trickles its request or
+ * does not read its answers) is closed, so slow clients cannot hold the slots. 10 to 10000. */
 #ifndef TLSMGR_EGD_REQUEST_TIMEOUT_MS
 #define TLSMGR_EGD_REQUEST_TIMEOUT_MS 100
+#endif
+/* The time, in milliseconds, a client has to send a whole request when others compete for
+ * its place: when every slot is taken and a new client needs one, a client whose request has
+ * been incomplete this long yields its slot before any idle client does (real clients write a
+ * request in one write, so only a trickling client waits this long), and a connection that
+ * has sent nothing yet is never closed for a newer one before it had this long. 1 to
+ * TLSMGR_EGD_REQUEST_TIMEOUT_MS. */
+#ifndef TLSMGR_EGD_CONTENDED_MS
+#define TLSMGR_EGD_CONTENDED_MS 10
+#endif
+/* Connections accepted per wake-up: each is read and its complete requests answered at once;
+ * the clients already connected get their turn between two batches. 1 to 256. */
+#ifndef TLSMGR_EGD_ACCEPT_BATCH
+#define TLSMGR_EGD_ACCEPT_BATCH 16
 #endif
 /* Bytes of answers made for one client per wake-up: clients are served in turns, so one that
  * pipelines many requests delays the others by one turn at most. 256 (one answer) to
@@ -261,6 +284,40 @@
 #define TLSMGR_TICKET_CLIENT_RECHECK_MS 60000
 #endif
 
+/* 1: the daemon writes its ticket keys into the key files of servers that do not link
+ * libtlsmgr (tls_ticket_key_export: lighttpd, nginx, HAProxy and its runtime socket, and its
+ * own format) and can take its keys from a file instead of making them
+ * (tls_ticket_key_source). Needs TLSMGR_TICKETS. 0 removes both. */
+#ifndef TLSMGR_TICKET_EXPORT
+#define TLSMGR_TICKET_EXPORT TLSMGR_TICKETS
+#endif
+/* Most targets in tls_ticket_key_export. 1 to 8. */
+#ifndef TLSMGR_TICKET_EXPORT_MAX
+#define TLSMGR_TICKET_EXPORT_MAX 4
+#endif
+/* tls_ticket_key_source is read again this often, in seconds, and at each key change and
+ * SIGHUP: the latency of a new key file. A new key reaches the file half a key lifetime before
+ * it is used, so this only needs to be well below that. 1 to 3600. */
+#ifndef TLSMGR_TICKET_IMPORT_CHECK
+#define TLSMGR_TICKET_IMPORT_CHECK 60
+#endif
+/* Longest conversation with a HAProxy runtime socket (connect, command, whole answer), in
+ * milliseconds; a longer one is abandoned and retried later. 100 to 30000. */
+#ifndef TLSMGR_HAPROXY_TIMEOUT_MS
+#define TLSMGR_HAPROXY_TIMEOUT_MS 2000
+#endif
+/* Run-time defaults: no export target, no source (the daemon makes its keys), and the export
+ * files' group: empty means tlsmgr_group. */
+#ifndef TLSMGR_DEFAULT_TICKET_KEY_EXPORT
+#define TLSMGR_DEFAULT_TICKET_KEY_EXPORT ""
+#endif
+#ifndef TLSMGR_DEFAULT_TICKET_KEY_SOURCE
+#define TLSMGR_DEFAULT_TICKET_KEY_SOURCE ""
+#endif
+#ifndef TLSMGR_DEFAULT_TICKET_KEY_EXPORT_GROUP
+#define TLSMGR_DEFAULT_TICKET_KEY_EXPORT_GROUP ""
+#endif
+
 /* ---- Daemon ------------------------------------------------------------------------------- */
 
 #ifndef TLSMGR_DEFAULT_STATE_DIRECTORY
@@ -301,9 +358,10 @@
 #ifndef TLSMGR_MAX_TIMERS
 #define TLSMGR_MAX_TIMERS 16
 #endif
-/* Descriptors the event loop watches: signals, EGD listener and clients, /dev/random. */
+/* Descriptors the event loop watches: signals, EGD listener, clients and silent connections,
+ * /dev/random. */
 #ifndef TLSMGR_MAX_FDS
-#define TLSMGR_MAX_FDS (TLSMGR_EGD_MAX_CLIENTS + 8)
+#define TLSMGR_MAX_FDS (TLSMGR_EGD_MAX_CLIENTS + TLSMGR_EGD_MAX_SILENT + 8)
 #endif
 
 /* ---- Configuration file ------------------------------------------------------------------- */

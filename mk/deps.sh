@@ -28,13 +28,15 @@ pkgs_run='gcc libc6-dev make pkg-config|pkgconf libmbedtls-dev liblmdb-dev'
 # (scripts/config.py).
 # postfix: tests/integration/postfix.sh runs Postfix's own tlsmgr against our
 # EGD socket (a private instance; the system MTA is left unconfigured).
+# lighttpd, lighttpd-mod-mbedtls, haproxy: tests/integration/export_*.sh run private
+# instances of them with the ticket key files the daemon exports.
 pkgs_check='clang libclang-rt-dev lmdb-utils openssl gnutls-bin curl python3 ent
 rng-tools5 mandoc shellcheck clang-format dpkg-dev bzip2 xz-utils ca-certificates
-debian-archive-keyring postfix'
+debian-archive-keyring postfix lighttpd lighttpd-mod-mbedtls haproxy'
 
 # Commands checked instead on a system without dpkg.
 cmds_run='cc make pkg-config'
-cmds_check='clang openssl gnutls-cli python3 mdb_stat ent mandoc'
+cmds_check='clang openssl gnutls-cli python3 mdb_stat ent mandoc lighttpd haproxy'
 
 case $mode in
 run)
@@ -73,6 +75,17 @@ if [ "$mode" = check ] && [ "$(id -u)" -eq 0 ] && command -v debconf-set-selecti
 	echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
 fi
 
+# lighttpd and HAProxy installed for the tests must not start as this machine's services
+# (port 80, a stats socket): while apt-get runs, a policy-rc.d (honoured by invoke-rc.d and
+# deb-systemd-invoke) refuses to start them. One that exists already is left as it is.
+rcd=/usr/sbin/policy-rc.d
+made_rcd=
+if [ "$mode" = check ] && [ "$(id -u)" -eq 0 ] && [ ! -e "$rcd" ] &&
+	printf '#!/bin/sh\ncase $1 in lighttpd | haproxy) exit 101 ;; esac\nexit 0\n' >"$rcd" &&
+	chmod 0755 "$rcd"; then
+	made_rcd=yes
+fi
+
 # One dpkg-query call; as root installs what is missing (mk/lib.sh).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -87,4 +100,6 @@ fi
 
 # shellcheck disable=SC2086 # word splitting of the package list is intended
 deb_need "build dependencies" $pkgs
-exit $?
+status=$?
+[ -z "$made_rcd" ] || rm -f "$rcd"
+exit $status

@@ -208,8 +208,9 @@ unsigned port_gid(void);
 long port_pid(void);
 int port_user_lookup(const char *name, unsigned *uid, unsigned *gid);
 int port_group_lookup(const char *name, unsigned *gid);
-/* setgroups(gid only), setgid, setuid, then checks that root cannot be regained. */
-int port_drop_privileges(unsigned uid, unsigned gid);
+/* setgroups(gid, and extra_gid unless it is PORT_ID_KEEP), setgid, setuid, then checks that
+ * root cannot be regained. */
+int port_drop_privileges(unsigned uid, unsigned gid, unsigned extra_gid);
 /* Prints to standard output (the -n, -s and --version answers). */
 void port_print(const char *text);
 

@@ -7,7 +7,9 @@
 #define TLSMGR_DEFAULT_PRNG_UPDATE_PERIOD 3600
 #define TLSMGR_DEFAULT_CACHE_MAP_SIZE     (8UL * 1024 * 1024)
 #define TLSMGR_DEFAULT_CACHE_MAX_ENTRIES  5000
-/* EGD: fewer slots (each holds 1 KB of buffers), and more time for a request on slow,
- * loaded SoCs where a client may be descheduled between two writes. */
+/* EGD: fewer slots (each holds 1 KB of buffers), and more time for a request, and for a new
+ * connection's first bytes when connections flood, on slow, loaded SoCs where a client may be
+ * descheduled between its connect and its write or between two writes. */
 #define TLSMGR_EGD_MAX_CLIENTS        8
 #define TLSMGR_EGD_REQUEST_TIMEOUT_MS 250
+#define TLSMGR_EGD_CONTENDED_MS       25

@@ -12,3 +12,5 @@
 #define TLSMGR_DEFAULT_CACHE_MAX_ENTRIES  1000
 #define TLSMGR_DEFAULT_CACHE_MAP_SIZE     (1UL * 1024 * 1024)
 #define TLSMGR_SWEEP_BATCH                250
+/* Key files for lighttpd, nginx and HAProxy are for bigger boxes: left out. */
+#define TLSMGR_TICKET_EXPORT 0

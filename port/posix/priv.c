@@ -55,11 +55,12 @@ int port_group_lookup(const char *name, unsigned *gid)
     return 0;
 }
 
-int port_drop_privileges(unsigned uid, unsigned gid)
+int port_drop_privileges(unsigned uid, unsigned gid, unsigned extra_gid)
 {
-    gid_t g = (gid_t)gid;
+    gid_t g = (gid_t)gid, groups[2] = {(gid_t)gid, (gid_t)extra_gid};
 
-    if (setgroups(1, &g) < 0 || setgid(g) < 0 || setuid((uid_t)uid) < 0)
+    if (setgroups(extra_gid == PORT_ID_KEEP || extra_gid == gid ? 1 : 2, groups) < 0 ||
+        setgid(g) < 0 || setuid((uid_t)uid) < 0)
         return -1;
     /* A drop that can be undone is no drop: regaining root must fail now. */
     if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {

@@ -97,7 +97,7 @@ long port_pid(void) { return 1; }
 int port_user_lookup(const char *name, unsigned *uid, unsigned *gid)
 { (void)name; (void)uid; (void)gid; NOT_YET(-1); }
 int port_group_lookup(const char *name, unsigned *gid) { (void)name; (void)gid; NOT_YET(-1); }
-int port_drop_privileges(unsigned uid, unsigned gid) { (void)uid; (void)gid; NOT_YET(-1); }
+int port_drop_privileges(unsigned uid, unsigned gid, unsigned extra_gid) { (void)uid; (void)gid; (void)extra_gid; NOT_YET(-1); }
 /* One lock for libtlsmgr's shared state, safe across fork (see port/posix/mutex.c); a system
  * whose TLS servers have no threads may leave these empty. */
 void port_mutex_lock(void) {}

@@ -23,7 +23,7 @@ int port_test_rng_fd;
 unsigned port_test_credits;
 unsigned port_test_credited_bits;
 int port_test_root;
-unsigned port_test_dropped_uid, port_test_dropped_gid;
+unsigned port_test_dropped_uid, port_test_dropped_gid, port_test_dropped_extra_gid;
 int port_test_dropped;
 int port_test_fs;
 
@@ -59,6 +59,10 @@ static size_t log_len;
 static char print_buf[LOG_CAP];
 static size_t print_len;
 
+/* Milliseconds the wall clock has yet to count: a second is added once 1000 of them have
+ * passed, so that the two clocks run together however the time is cut. */
+static uint64_t wall_rest_ms;
+
 #define MAX_FS_DIRS 4
 static struct {
     char dir[128];
@@ -73,6 +77,7 @@ void port_test_reset(void)
     after_fstat_fn = NULL;
     port_test_now = 1000000;
     port_test_wall = 1780000000;
+    wall_rest_ms = 0;
     port_test_horizon = 0;
     port_test_polls = 0;
     port_test_rng_ready = 1;
@@ -94,7 +99,9 @@ void port_test_reset(void)
 void port_test_advance(uint64_t ms)
 {
     port_test_now += ms;
-    port_test_wall += (int64_t)(ms / 1000);
+    wall_rest_ms += ms;
+    port_test_wall += (int64_t)(wall_rest_ms / 1000);
+    wall_rest_ms %= 1000;
 }
 
 static void count(const char *call)
@@ -700,13 +707,14 @@ int port_group_lookup(const char *name, unsigned *gid)
     return port_real_group_lookup(name, gid);
 }
 
-int port_drop_privileges(unsigned uid, unsigned gid)
+int port_drop_privileges(unsigned uid, unsigned gid, unsigned extra_gid)
 {
     if (faulted("drop_privileges", NULL))
         return -1;
     port_test_dropped = 1;
     port_test_dropped_uid = uid;
     port_test_dropped_gid = gid;
+    port_test_dropped_extra_gid = extra_gid;
     return 0;
 }
 

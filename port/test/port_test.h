@@ -46,7 +46,7 @@ extern unsigned port_test_credited_bits;
 /* Identity: port_is_root answers port_test_root; port_drop_privileges records the ids and
  * succeeds (unless a fault is set) without changing the real process. */
 extern int port_test_root;
-extern unsigned port_test_dropped_uid, port_test_dropped_gid;
+extern unsigned port_test_dropped_uid, port_test_dropped_gid, port_test_dropped_extra_gid;
 extern int port_test_dropped;
 
 /* The file system a path is on (port_fs_type) is the test's choice, never the machine's: the

@@ -27,7 +27,9 @@ enum ptype {
     P_SOURCES,
     P_NAME,
     P_IDENT,
-    P_FACILITY
+    P_FACILITY,
+    P_EXPORTS,
+    P_KEYSOURCE
 };
 
 struct param {
@@ -45,7 +47,11 @@ static const char param_names[] =
     "tls_random_seed_save_period\0tls_random_seed_credit\0tls_random_egd_socket\0"
     "tls_session_cache_database\0tls_session_cache_timeout\0tls_session_cache_max_entries\0"
     "tls_session_cache_map_size\0tls_session_cache_sweep_period\0tls_session_cache_sync\0"
-    "tls_ticket_key_lifetime\0tlsmgr_user\0tlsmgr_group\0syslog_name\0syslog_facility\0";
+    "tls_ticket_key_lifetime\0tlsmgr_user\0tlsmgr_group\0syslog_name\0syslog_facility\0"
+#if TLSMGR_TICKET_EXPORT
+    "tls_ticket_key_export\0tls_ticket_key_source\0tls_ticket_key_export_group\0"
+#endif
+    ;
 
 static const struct param params[] = {
     {P_PATH, OFF(state_directory), 0, 0},
@@ -69,6 +75,11 @@ static const struct param params[] = {
     {P_NAME, OFF(group), 0, 0},
     {P_IDENT, OFF(syslog_name), 0, 0},
     {P_FACILITY, OFF(syslog_facility), 0, 0},
+#if TLSMGR_TICKET_EXPORT
+    {P_EXPORTS, 0, 0, 0},
+    {P_KEYSOURCE, OFF(ticket_source), 0, 0},
+    {P_NAME, OFF(export_group), 1, 0}, /* min 1: may be empty */
+#endif
 };
 
 #define NPARAMS (sizeof(params) / sizeof(params[0]))
@@ -170,6 +181,71 @@ static const char *parse_sources(struct tlsmgr_conf *c, const char *text)
     c->nsources = n;
     return NULL;
 }
+
+#if TLSMGR_TICKET_EXPORT
+/* The keyword of each enum conf_export_kind, in its order. */
+static const char export_names[] = "tlsmgr:\0lighttpd:\0nginx:\0haproxy:\0";
+
+/* A path of a target or its option: an HAProxy command line and key file names carry it as
+ * one word, so no blank, ';' or '#'. Returns NULL or why it is wrong. */
+static const char *export_path(char *dst, const char *p, size_t len)
+{
+    if (len == 0)
+        return "empty path";
+    if (len >= TLSMGR_PATH_MAX)
+        return "path too long";
+    memcpy(dst, p, len);
+    dst[len] = '\0';
+    return strpbrk(dst, ";#") != NULL ? "';' or '#' in a path" : NULL;
+}
+
+/* Fills the export targets from text; returns NULL or the reason it is wrong. */
+static const char *parse_exports(struct tlsmgr_conf *c, const char *p)
+{
+    unsigned n = 0, i;
+
+    for (;;) {
+        struct conf_export *x = &c->exports[n];
+        const char *name = export_names, *comma;
+        size_t len;
+        int k;
+
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '\0')
+            break;
+        if (n == TLSMGR_TICKET_EXPORT_MAX)
+            return "too many targets (TLSMGR_TICKET_EXPORT_MAX)";
+        for (k = 0; *name != '\0'; k++, name += strlen(name) + 1)
+            if (strncmp(p, name, strlen(name)) == 0)
+                break;
+        if (*name == '\0')
+            return "unknown target (tlsmgr:, lighttpd:, nginx: or haproxy:PATH)";
+        p += strlen(name);
+        len = strcspn(p, " \t");
+        comma = memchr(p, ',', len);
+        memset(x, 0, sizeof(*x));
+        x->kind = (unsigned char)k;
+        if ((name = export_path(x->path, p, comma ? (size_t)(comma - p) : len)) != NULL)
+            return name;
+        if (comma != NULL) {
+            size_t olen = len - (size_t)(comma + 1 - p);
+
+            if (k != EXPORT_HAPROXY || strncmp(comma + 1, "socket=", 7) != 0)
+                return "unknown option (only haproxy:PATH,socket=PATH)";
+            if ((name = export_path(x->socket, comma + 8, olen - 7)) != NULL)
+                return name;
+        }
+        for (i = 0; i < n; i++)
+            if (strcmp(c->exports[i].path, x->path) == 0)
+                return "the same path twice";
+        p += len;
+        n++;
+    }
+    c->nexports = n;
+    return NULL;
+}
+#endif
 
 /* Number with an optional unit. Returns NULL or why it is wrong. */
 static const char *parse_number(const char *v, enum ptype type, uint64_t *out)
@@ -322,7 +398,7 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
     case P_SOURCES:
         return parse_sources(c, v);
     case P_NAME:
-        if (!valid_name(v, 0) || strlen(v) > 32)
+        if ((*v != '\0' || p->min == 0) && (!valid_name(v, 0) || strlen(v) > 32))
             return "not a valid user or group name";
         copy_str(field, 33, v);
         return NULL;
@@ -331,6 +407,18 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
             return "not a valid syslog name (letters, digits, . _ - /, at most 31)";
         copy_str(field, sizeof(c->syslog_name), v);
         return NULL;
+#if TLSMGR_TICKET_EXPORT
+    case P_EXPORTS:
+        return parse_exports(c, v);
+    case P_KEYSOURCE:
+        if (*v != '\0' && strncmp(v, "file:", 5) != 0)
+            return "unsupported source (file:PATH, or empty)";
+        v += *v != '\0' ? 5 : 0;
+        if (strlen(v) >= TLSMGR_PATH_MAX)
+            return "path too long";
+        copy_str(field, TLSMGR_PATH_MAX, v);
+        return NULL;
+#endif
     case P_FACILITY: {
         int code = port_log_facility(v);
         if (code < 0)
@@ -368,6 +456,12 @@ static const char *check_defaults(const struct tlsmgr_conf *c, char *why, size_t
             e = set_param(&scratch, p, TLSMGR_DEFAULT_RANDOM_SOURCE, reason, sizeof(reason));
         else if (p->type == P_FACILITY)
             e = set_param(&scratch, p, TLSMGR_DEFAULT_SYSLOG_FACILITY, reason, sizeof(reason));
+#if TLSMGR_TICKET_EXPORT
+        else if (p->type == P_EXPORTS)
+            e = set_param(&scratch, p, TLSMGR_DEFAULT_TICKET_KEY_EXPORT, reason, sizeof(reason));
+        else if (p->type == P_KEYSOURCE)
+            e = set_param(&scratch, p, TLSMGR_DEFAULT_TICKET_KEY_SOURCE, reason, sizeof(reason));
+#endif
         else
             e = set_param(&scratch, p, field, reason, sizeof(reason)); /* names and paths */
         if (e != NULL) {
@@ -409,6 +503,16 @@ static void defaults_raw(struct tlsmgr_conf *c)
     copy_str(c->group, sizeof(c->group), TLSMGR_DEFAULT_GROUP);
     copy_str(c->syslog_name, sizeof(c->syslog_name), TLSMGR_DEFAULT_SYSLOG_NAME);
     c->syslog_facility = port_log_facility(TLSMGR_DEFAULT_SYSLOG_FACILITY);
+#if TLSMGR_TICKET_EXPORT
+    parse_exports(c, TLSMGR_DEFAULT_TICKET_KEY_EXPORT);
+    {
+        const char *source = TLSMGR_DEFAULT_TICKET_KEY_SOURCE;
+
+        source += strncmp(source, "file:", 5) == 0 ? 5 : 0;
+        copy_str(c->ticket_source, sizeof(c->ticket_source), source);
+    }
+    copy_str(c->export_group, sizeof(c->export_group), TLSMGR_DEFAULT_TICKET_KEY_EXPORT_GROUP);
+#endif
 }
 
 static const char *resolve_paths(struct tlsmgr_conf *c);
@@ -439,11 +543,19 @@ int conf_path(const struct tlsmgr_conf *c, const char *name, char *out, size_t c
 /* Relative names become state_directory/name, once, after the whole file is read. */
 static const char *resolve_paths(struct tlsmgr_conf *c)
 {
-    char *const fields[] = {c->exchange_name, c->egd_socket, c->cache_database};
+    char *fields[4 + 2 * TLSMGR_TICKET_EXPORT_MAX] = {c->exchange_name, c->egd_socket,
+                                                      c->cache_database};
     char tmp[TLSMGR_PATH_MAX];
-    size_t i;
+    size_t i, n = 3;
 
-    for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+#if TLSMGR_TICKET_EXPORT
+    fields[n++] = c->ticket_source;
+    for (i = 0; i < c->nexports; i++) {
+        fields[n++] = c->exports[i].path;
+        fields[n++] = c->exports[i].socket;
+    }
+#endif
+    for (i = 0; i < n; i++) {
         if (conf_path(c, fields[i], tmp, sizeof(tmp)) < 0)
             return "path too long once joined to state_directory";
         copy_str(fields[i], TLSMGR_PATH_MAX, tmp);

@@ -26,6 +26,20 @@ struct conf_source {
     char path[TLSMGR_PATH_MAX]; /* empty for getrandom and hardware */
 };
 
+/* A target of tls_ticket_key_export: a key file in the format of one server. */
+enum conf_export_kind {
+    EXPORT_TLSMGR,   /* tlsmgr:/path - the three slot records, what tls_ticket_key_source reads */
+    EXPORT_LIGHTTPD, /* lighttpd:/path - ssl.stek-file */
+    EXPORT_NGINX,    /* nginx:/dir - current.key, previous.key, next.key (ssl_session_ticket_key) */
+    EXPORT_HAPROXY   /* haproxy:/path[,socket=/path] - tls-ticket-keys, and its runtime socket */
+};
+
+struct conf_export {
+    unsigned char kind;           /* enum conf_export_kind */
+    char path[TLSMGR_PATH_MAX];   /* the file (the directory for nginx) */
+    char socket[TLSMGR_PATH_MAX]; /* haproxy: its stats socket, "" = none */
+};
+
 /* All paths are absolute or relative to the current directory once conf_load returns: a
  * relative name in the file is taken relative to state_directory. Times are in seconds. */
 struct tlsmgr_conf {
@@ -48,6 +62,12 @@ struct tlsmgr_conf {
     unsigned cache_sweep_period; /* the cache timeout when the file says 0 */
     int cache_sync;
     unsigned ticket_key_lifetime;
+#if TLSMGR_TICKET_EXPORT
+    struct conf_export exports[TLSMGR_TICKET_EXPORT_MAX];
+    unsigned nexports;
+    char ticket_source[TLSMGR_PATH_MAX]; /* file path, without "file:"; "" = keys are made */
+    char export_group[33];               /* "" = tlsmgr_group */
+#endif
     char user[33];
     char group[33];
     char syslog_name[32];

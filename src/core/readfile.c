@@ -22,6 +22,7 @@ int readfile(const char *path, void *buf, size_t cap, struct readfile *rf)
         goto fail;
     rf->type = st.type;
     rf->size = st.size;
+    rf->mode = st.mode;
     if (st.type != PORT_FT_REG) {
         port_close(fd);
         return 1;

@@ -16,6 +16,7 @@
 struct readfile {
     enum port_ftype type; /* what path is (after the open) */
     uint64_t size;        /* its size when it was opened */
+    unsigned mode;        /* its permission bits */
     size_t len;           /* bytes read into the buffer */
     int more;             /* the file held more than the buffer took */
     const char *step;     /* what failed: "open", "stat" or "read" */

@@ -77,8 +77,8 @@ static int write_all(int fd, const unsigned char *p, size_t len)
     return 0;
 }
 
-int atomic_file_write(const char *path, const void *data, size_t len, unsigned mode,
-                      const char *what)
+int atomic_file_write_gid(const char *path, const void *data, size_t len, unsigned mode,
+                          unsigned gid, const char *what)
 {
     char tmp[TLSMGR_PATH_MAX + sizeof(TMP_SUFFIX)];
     const char *step;
@@ -100,6 +100,9 @@ int atomic_file_write(const char *path, const void *data, size_t len, unsigned m
         return -1;
     }
     persistent = port_fs_type(tmp) != PORT_FS_TMPFS;
+    step = "set the group of";
+    if (gid != PORT_ID_KEEP && port_fchown(fd, PORT_ID_KEEP, gid) != 0)
+        goto fail;
     step = "set the mode of";
     if (port_fchmod(fd, mode) != 0) /* the umask must not change a public or secret mode */
         goto fail;

@@ -9,13 +9,18 @@
 
 #include <stddef.h>
 
+#include "port.h"
+
 /* Writes path as a new file of exactly len bytes with mode: a stale "path.tmp" is removed,
  * "path.tmp" is created with O_CREAT|O_EXCL (never following a link), written whole, fsynced
  * unless the file system is tmpfs, renamed over path, and the directory is fsynced. what
  * names the file in log messages. Returns 0, or -1 (logged; path is left as it was and the
- * temp file removed where possible). */
-int atomic_file_write(const char *path, const void *data, size_t len, unsigned mode,
-                      const char *what);
+ * temp file removed where possible). The temp file gets group gid (fchown) before anything is
+ * written into it; PORT_ID_KEEP leaves the writer's group (atomic_file_write). */
+int atomic_file_write_gid(const char *path, const void *data, size_t len, unsigned mode,
+                          unsigned gid, const char *what);
+#define atomic_file_write(path, data, len, mode, what)                                             \
+    atomic_file_write_gid(path, data, len, mode, PORT_ID_KEEP, what)
 
 /* Renames from to to and fsyncs the directory of to. Returns 0 or -1 (logged). */
 int atomic_file_rename(const char *from, const char *to, const char *what);

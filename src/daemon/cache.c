@@ -116,7 +116,7 @@ static int cache_start(struct daemon *d)
         return -1;
     }
 #if TLSMGR_TICKETS
-    if (tickets_init(&keys, &env, &d->loop, d->conf.ticket_key_lifetime) < 0) {
+    if (tickets_init_conf(&keys, &env, &d->loop, &d->conf) < 0) {
         sweep_free(&sweeper);
         cache_env_close(&env);
         return -1;
@@ -144,7 +144,7 @@ static void cache_reload(struct daemon *d, const struct tlsmgr_conf *old)
     if (d->conf.cache_sweep_period != old->cache_sweep_period)
         sweep_set_period(&sweeper, d->conf.cache_sweep_period);
 #if TLSMGR_TICKETS
-    tickets_set_lifetime(&keys, d->conf.ticket_key_lifetime);
+    tickets_reload(&keys);
 #endif
 }
 

@@ -158,7 +158,7 @@ int services_start(struct daemon *d)
         }
         mark_down(d, s);
     }
-    if (privs_drop(d->uid, d->gid) < 0) {
+    if (privs_drop(d->uid, d->gid, privs_export_gid(&d->conf)) < 0) {
         stop_until(d, s);
         return -1;
     }

@@ -1,16 +1,24 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * egd.c - the EGD service on a Unix stream socket. Every client has fixed input and output
- * buffers (no allocation); a client that does not read its answers is not read from until it
- * has drained them, so it can cost no more than its buffers.
+ * egd.c - the EGD service on a Unix stream socket. A client holds a slot (fixed input and
+ * output buffers, no allocation) only once it has sent something; a connection that has sent
+ * nothing yet waits in the silent list (a descriptor and a time, no buffer). A client that does
+ * not read its answers is not read from until it has drained them, so it can cost no more than
+ * its buffers.
  *
  * Time bounds what a client does, never how long it stays: a client with no request in
  * progress may stay connected for hours (real EGD clients keep one connection for their whole
  * life), while a request must be complete and answered within TLSMGR_EGD_REQUEST_TIMEOUT_MS of
- * its first byte. When every slot is taken, the listener is polled only while some client is
- * idle, and a waiting client takes the slot of an idle one (client_victim). Each wake-up answers
- * at most TLSMGR_EGD_SERVE_QUANTUM bytes per client, so clients are served in turns. One loop
- * timer, armed at the earliest request deadline, serves every client.
+ * its first byte. Each wake-up accepts up to TLSMGR_EGD_ACCEPT_BATCH connections and reads each
+ * at once into the spare slot, where its complete requests are answered before any question of
+ * slots: a client that connects, asks and reads (the usual EGD client) waits for nobody,
+ * whatever holds the slots. A client that needs a slot afterwards (it stays connected, or its
+ * request is incomplete) takes a free one, the slot of a client that yields (client_victim), or
+ * is closed once answered. A connection with nothing to read joins the silent list, whose
+ * oldest member goes when it is full, once it has had TLSMGR_EGD_CONTENDED_MS to speak (the
+ * listener rests until then: silent_rest_until). Each wake-up answers at most
+ * TLSMGR_EGD_SERVE_QUANTUM bytes per client, so clients are served in turns. One loop timer,
+ * armed at the earliest request deadline or the end of a rest, serves every client.
  */
 #include <errno.h>
 #include <string.h>
@@ -24,8 +32,11 @@
 
 #if TLSMGR_EGD_SERVER
 
-#define REQUEST_MS ((uint64_t)TLSMGR_EGD_REQUEST_TIMEOUT_MS)
-/* Connections the kernel holds while every client slot is taken. */
+#define REQUEST_MS   ((uint64_t)TLSMGR_EGD_REQUEST_TIMEOUT_MS)
+#define CONTENDED_MS ((uint64_t)TLSMGR_EGD_CONTENDED_MS)
+/* The slots, and the spare one where a new client is read and answered before it has one. */
+#define SLOTS (TLSMGR_EGD_MAX_CLIENTS + 1)
+/* Connections the kernel holds between two wake-ups, and while the listener rests. */
 #define BACKLOG (TLSMGR_EGD_MAX_CLIENTS * 2 + 16)
 /* After accept fails for lack of descriptors, the listener rests this long. */
 #define ACCEPT_PAUSE_MS 1000
@@ -33,15 +44,20 @@
 struct egd_client {
     int fd;              /* -1: free slot */
     int eof;             /* the client sent its last byte */
-    int spoke;           /* a byte came from the client since it connected */
-    int busy;            /* a request is in progress (or the first one is awaited) */
-    uint64_t busy_since; /* its first byte (the connection itself for the first request) */
+    int busy;            /* a request is in progress */
+    uint64_t busy_since; /* its first byte */
     uint64_t idle_since; /* when the client last became idle (client_victim's order) */
     uint64_t read_ms;    /* the last read that brought bytes */
     size_t in_len;
     size_t out_pos, out_len;
     unsigned char in[TLSMGR_EGD_CLIENT_BUFFER];
     unsigned char out[TLSMGR_EGD_CLIENT_BUFFER];
+};
+
+/* A connection that has sent nothing yet. */
+struct egd_silent {
+    int fd;         /* -1: free entry */
+    uint64_t since; /* accepted */
 };
 
 /* Zero-initialised (bss, not 17 KB of flash in .data); egd_setup resets it. */
@@ -53,8 +69,10 @@ static struct {
     uint64_t paused_until; /* accept failed: wait before polling the listener again */
     int timer;
     char path[TLSMGR_PATH_MAX];
-    unsigned nclients;
-    struct egd_client clients[TLSMGR_EGD_MAX_CLIENTS];
+    unsigned nclients; /* slots held (the spare one never counts) */
+    unsigned nsilent;
+    struct egd_client clients[SLOTS];
+    struct egd_silent silent[TLSMGR_EGD_MAX_SILENT];
     struct egd_stats stats;
 } egd;
 
@@ -72,7 +90,7 @@ static void gen_mix(void *arg, const unsigned char *data, size_t len)
 
 unsigned egd_clients(void)
 {
-    return egd.nclients;
+    return egd.nclients + egd.nsilent;
 }
 
 const struct egd_stats *egd_stats_get(void)
@@ -80,80 +98,163 @@ const struct egd_stats *egd_stats_get(void)
     return &egd.stats;
 }
 
-/* The client that gives up its slot to a waiting one, or NULL while none should. First a
- * client that connected and never sent a byte within its first-request time (the one silent
- * the longest); else, unless a new client is still within that time (it will soon be one or
- * the other), the idle client served last: a client that keeps one connection for hours
- * between requests (Postfix's tlsmgr) is the last to go, and clients that keep asking take
- * turns. */
-static struct egd_client *client_victim(void)
+/* Waiting for the rest of a request: nothing to send, and what came is not a whole request. */
+static int client_stalled(const struct egd_client *c)
 {
-    struct egd_client *silent = NULL, *recent = NULL;
-    int fresh = 0;
-    unsigned i;
+    struct egd_request req;
 
-    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++) {
-        struct egd_client *c = &egd.clients[i];
-        if (c->fd < 0)
-            continue;
-        if (c->busy)
-            fresh |= !c->spoke;
-        else if (!c->spoke && (silent == NULL || c->idle_since < silent->idle_since))
-            silent = c;
-        else if (c->spoke && (recent == NULL || c->idle_since >= recent->idle_since))
-            recent = c;
-    }
-    if (silent != NULL)
-        return silent;
-    return fresh ? NULL : recent;
+    return c->busy && c->out_len == 0 && egd_parse(c->in, c->in_len, &req) == EGD_INCOMPLETE;
 }
 
-/* A slot is free, or held by a client that a waiting client may take it from. */
-static int slot_available(void)
+/* The client that gives up its slot to a new one that needs it (self: in the spare slot), or
+ * NULL while none should. First the client whose incomplete request is the oldest, once it has
+ * had TLSMGR_EGD_CONTENDED_MS (a legitimate client writes a request at once; only when slots
+ * are short is its time cut so). Else, unless an incomplete request is still within that time
+ * (it will soon be complete or yield) or the new client's own request is incomplete (it has
+ * shown nothing yet), the idle client served last: a client that keeps one connection for hours
+ * between requests (Postfix's tlsmgr) is the last to go, and clients that keep asking take
+ * turns. A client whose answer is on its way keeps its slot. */
+static struct egd_client *client_victim(const struct egd_client *self, uint64_t now)
 {
-    return egd.nclients < TLSMGR_EGD_MAX_CLIENTS || client_victim() != NULL;
+    struct egd_client *stalled = NULL, *recent = NULL;
+    int keep_idle = client_stalled(self);
+    unsigned i;
+
+    for (i = 0; i < SLOTS; i++) {
+        struct egd_client *c = &egd.clients[i];
+        if (c->fd < 0 || c == self)
+            continue;
+        if (!c->busy) {
+            if (recent == NULL || c->idle_since >= recent->idle_since)
+                recent = c;
+        } else if (client_stalled(c)) {
+            if (c->busy_since + CONTENDED_MS > now)
+                keep_idle = 1;
+            else if (stalled == NULL || c->busy_since < stalled->busy_since)
+                stalled = c;
+        }
+    }
+    if (stalled != NULL)
+        return stalled;
+    return keep_idle ? NULL : recent;
+}
+
+/* The silent entry a new silent connection takes: a free one, else the oldest. */
+static struct egd_silent *silent_entry(void)
+{
+    struct egd_silent *s = &egd.silent[0];
+    unsigned i;
+
+    for (i = 1; i < TLSMGR_EGD_MAX_SILENT && s->fd >= 0; i++)
+        if (egd.silent[i].fd < 0 || egd.silent[i].since < s->since)
+            s = &egd.silent[i];
+    return s;
+}
+
+/* While every silent entry holds a connection younger than TLSMGR_EGD_CONTENDED_MS, nothing is
+ * accepted: another silent connection would close one that has not had that long to speak
+ * (a client may lose the CPU between its connect and its write), and the kernel's backlog
+ * holds the next connections for nothing meanwhile, their requests with them. Returns when
+ * that rest ends, or 0 when there is none. */
+static uint64_t silent_rest_until(uint64_t now)
+{
+    const struct egd_silent *s = silent_entry();
+
+    return s->fd >= 0 && s->since + CONTENDED_MS > now ? s->since + CONTENDED_MS : 0;
 }
 
 static void listener_update(void)
 {
-    int want = egd.listen_fd >= 0 && egd.paused_until == 0 && slot_available();
+    int want = egd.listen_fd >= 0 && egd.paused_until == 0 && silent_rest_until(port_now_ms()) == 0;
 
     if (egd.listen_fd < 0 || want == egd.listening)
         return;
-    /* Not polled while every slot is busy: the kernel's backlog keeps the next clients
-     * waiting, and a readable listener with nothing to do would spin the loop. */
     loop_fd_events(egd.loop, egd.listen_fd, want ? PORT_POLLIN : 0);
     egd.listening = want;
 }
 
-/* The one timer: the earliest request deadline, or the end of an accept pause. Idle clients
- * have none: they cost no wake-up. */
-static void timer_update(void)
+/* After every event: whether the listener is polled, and the one timer at the earliest request
+ * deadline, the end of a rest or of an accept pause. Idle and silent clients have no deadline:
+ * they cost no wake-up. */
+static void schedule(void)
 {
-    uint64_t due = 0;
+    uint64_t due = 0, rest;
     unsigned i;
 
-    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++) {
+    listener_update();
+    for (i = 0; i < SLOTS; i++) {
         const struct egd_client *c = &egd.clients[i];
         if (c->fd >= 0 && c->busy && (due == 0 || c->busy_since + REQUEST_MS < due))
             due = c->busy_since + REQUEST_MS;
     }
     if (egd.paused_until != 0 && (due == 0 || egd.paused_until < due))
         due = egd.paused_until;
+    rest = silent_rest_until(port_now_ms());
+    if (rest != 0 && (due == 0 || rest < due))
+        due = rest;
     if (due == 0)
         loop_timer_stop(egd.loop, egd.timer);
     else
         loop_timer_at(egd.loop, egd.timer, due);
 }
 
+/* Closes the spare slot's client, which the loop does not watch. */
+static void client_drop(struct egd_client *c)
+{
+    port_close(c->fd);
+    c->fd = -1;
+    status_touch();
+}
+
 static void client_close(struct egd_client *c)
 {
     loop_fd_del(egd.loop, c->fd);
-    port_close(c->fd);
-    c->fd = -1;
     egd.nclients--;
+    client_drop(c);
+}
+
+static void silent_close(struct egd_silent *s)
+{
+    loop_fd_del(egd.loop, s->fd);
+    port_close(s->fd);
+    s->fd = -1;
+    egd.nsilent--;
     status_touch();
-    listener_update();
+}
+
+/* Rest the listener: the loop or the process has no room for another descriptor. */
+static void accept_pause(uint64_t now)
+{
+    egd.paused_until = now + ACCEPT_PAUSE_MS;
+}
+
+static void on_silent(void *arg, int fd, short revents);
+static void on_client(void *arg, int fd, short revents);
+static void client_admit(int fd, struct egd_silent *from);
+
+/* Files a connection that has sent nothing yet; when the list is full, the connection silent
+ * the longest goes (on_listen accepts nothing while it is younger than the contended bound). */
+static void silent_add(int fd, uint64_t now)
+{
+    struct egd_silent *s = silent_entry();
+
+    if (s->fd >= 0)
+        client_admit(s->fd, s); /* its request may have come since the last poll */
+    if (s->fd >= 0) {
+        egd.stats.evicted++;
+        log_debug("egd: %d connections silent, the oldest goes", TLSMGR_EGD_MAX_SILENT);
+        silent_close(s);
+    }
+    if (loop_fd_add(egd.loop, fd, PORT_POLLIN, on_silent, s) < 0) {
+        log_warn("egd: no room in the event loop for another client");
+        port_close(fd);
+        accept_pause(now);
+        return;
+    }
+    s->fd = fd;
+    s->since = now;
+    egd.nsilent++;
+    status_touch();
 }
 
 /* What a request costs a client's turn: its answer, or the input it mixes in. */
@@ -255,7 +356,7 @@ static int client_flush(struct egd_client *c)
  * (no later than the last one). */
 static void client_account(struct egd_client *c, unsigned answered, uint64_t now)
 {
-    if (c->out_len == 0 && c->in_len == 0 && c->spoke) {
+    if (c->out_len == 0 && c->in_len == 0) {
         if (c->busy) {
             c->busy = 0;
             c->idle_since = now;
@@ -268,35 +369,109 @@ static void client_account(struct egd_client *c, unsigned answered, uint64_t now
     }
 }
 
-/* One turn: sends what waits, answers up to the quantum, sends, then polls for what the
- * client can do next. */
-static void client_progress(struct egd_client *c)
+/* One turn: sends what waits, answers up to the quantum (*more: a complete request is left
+ * for the next turn), sends. Returns -1 when the client is gone, or has sent its last byte
+ * and has every answer. */
+static int client_turn(struct egd_client *c, uint64_t now, int *more)
 {
     unsigned answered;
-    short events = 0;
-    int more;
 
-    if (client_flush(c) < 0) {
-        client_close(c);
-        return;
-    }
-    answered = client_serve(c, &more);
-    if (client_flush(c) < 0) {
-        client_close(c);
-        return;
-    }
-    if (c->eof && c->out_len == 0 && !more) {
-        client_close(c); /* the client finished sending and has every answer */
-        return;
-    }
-    client_account(c, answered, port_now_ms());
+    *more = 0;
+    if (client_flush(c) < 0)
+        return -1;
+    answered = client_serve(c, more);
+    if (client_flush(c) < 0 || (c->eof && c->out_len == 0 && !*more))
+        return -1;
+    client_account(c, answered, now);
+    return 0;
+}
+
+/* Polls for what the client can do next. */
+static void client_watch(const struct egd_client *c, int more)
+{
+    short events = 0;
+
     if (!c->eof && c->in_len < TLSMGR_EGD_CLIENT_BUFFER)
         events |= PORT_POLLIN;
     /* Writable at once when only the turn ended: the next wake-up goes on, after the others. */
     if (c->out_len != 0 || more)
         events |= PORT_POLLOUT;
     loop_fd_events(egd.loop, c->fd, events);
-    listener_update();
+}
+
+/* A connection with input, new or silent until now (from: its silent entry): read into the
+ * spare slot, where its complete requests are answered at once; then it keeps that slot if one
+ * is free, takes the slot of a client that yields, or is closed with its answers. A new
+ * connection with nothing to read yet joins the silent list. */
+static void client_admit(int fd, struct egd_silent *from)
+{
+    struct egd_client *c = NULL;
+    uint64_t now = port_now_ms();
+    unsigned i;
+    long n;
+    int more;
+
+    for (i = 0; i < SLOTS && c == NULL; i++)
+        if (egd.clients[i].fd < 0)
+            c = &egd.clients[i]; /* one is free: at most TLSMGR_EGD_MAX_CLIENTS are held */
+    n = port_read(fd, c->in, TLSMGR_EGD_CLIENT_BUFFER);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (from == NULL)
+            silent_add(fd, now);
+        return;
+    }
+    if (from != NULL) {
+        loop_fd_del(egd.loop, fd);
+        from->fd = -1;
+        egd.nsilent--;
+    }
+    c->fd = fd;
+    if (n <= 0) {
+        client_drop(c); /* gone without a word */
+        return;
+    }
+    c->eof = 0;
+    c->in_len = (size_t)n;
+    c->out_pos = c->out_len = 0;
+    c->busy = 1;
+    c->busy_since = c->read_ms = now;
+    if (client_turn(c, now, &more) < 0) {
+        client_drop(c);
+        return;
+    }
+    if (egd.nclients == TLSMGR_EGD_MAX_CLIENTS) {
+        struct egd_client *v = client_victim(c, now);
+        if (v == NULL) {
+            egd.stats.turned_away++;
+            log_debug("egd: all %d slots busy, a new client goes after its answers",
+                      TLSMGR_EGD_MAX_CLIENTS);
+            client_drop(c);
+            return;
+        }
+        egd.stats.evicted++;
+        log_debug("egd: all %d slots taken, a client yields its slot", TLSMGR_EGD_MAX_CLIENTS);
+        client_close(v);
+    }
+    if (loop_fd_add(egd.loop, fd, 0, on_client, c) < 0) {
+        log_warn("egd: no room in the event loop for another client");
+        client_drop(c);
+        accept_pause(now);
+        return;
+    }
+    if (++egd.nclients == TLSMGR_EGD_MAX_CLIENTS)
+        egd.stats.full++;
+    status_touch();
+    client_watch(c, more);
+}
+
+static void client_progress(struct egd_client *c)
+{
+    int more;
+
+    if (client_turn(c, port_now_ms(), &more) < 0)
+        client_close(c);
+    else
+        client_watch(c, more);
 }
 
 static void on_client(void *arg, int fd, short revents)
@@ -306,7 +481,7 @@ static void on_client(void *arg, int fd, short revents)
     (void)fd;
     if (revents & PORT_POLLNVAL) {
         client_close(c);
-        timer_update();
+        schedule();
         return;
     }
     if (revents & (PORT_POLLIN | PORT_POLLHUP | PORT_POLLERR)) {
@@ -315,74 +490,62 @@ static void on_client(void *arg, int fd, short revents)
             if (n > 0) {
                 c->in_len += (size_t)n;
                 c->read_ms = port_now_ms();
-                c->spoke = 1;
             } else if (n == 0) {
                 c->eof = 1;
             } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
                 client_close(c);
-                timer_update();
+                schedule();
                 return;
             }
         } else if (!(revents & PORT_POLLOUT)) {
             /* Hang-up while we do not read: nobody will take the answers. */
             client_close(c);
-            timer_update();
+            schedule();
             return;
         }
     }
     client_progress(c);
-    timer_update();
+    schedule();
 }
 
+static void on_silent(void *arg, int fd, short revents)
+{
+    struct egd_silent *s = arg;
+
+    if (revents & PORT_POLLNVAL)
+        silent_close(s);
+    else
+        client_admit(fd, s);
+    schedule();
+}
+
+/* Takes what the backlog holds, a batch per wake-up so that the clients already connected get
+ * their turn in between. */
 static void on_listen(void *arg, int fd, short revents)
 {
+    unsigned k;
+
     (void)arg;
     (void)revents;
-    while (slot_available()) {
-        struct egd_client *c = NULL;
-        int cfd = port_accept(fd);
-        uint64_t now = port_now_ms();
-        unsigned i;
+    for (k = 0; k < TLSMGR_EGD_ACCEPT_BATCH && egd.paused_until == 0; k++) {
+        int cfd;
 
+        if (silent_rest_until(port_now_ms()) != 0)
+            break;
+        cfd = port_accept(fd);
         if (cfd < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNABORTED)
                 break;
             /* Out of descriptors or memory: rest instead of spinning on a readable listener. */
             log_warn_errno("egd: accept");
-            egd.paused_until = now + ACCEPT_PAUSE_MS;
+            accept_pause(port_now_ms());
             break;
         }
-        if (egd.nclients == TLSMGR_EGD_MAX_CLIENTS) {
-            egd.stats.evicted++;
-            log_debug("egd: all %d slots taken, an idle client yields its slot",
-                      TLSMGR_EGD_MAX_CLIENTS);
-            client_close(client_victim());
-        }
-        for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS && c == NULL; i++)
-            if (egd.clients[i].fd < 0)
-                c = &egd.clients[i];
-        if (c == NULL || loop_fd_add(egd.loop, cfd, PORT_POLLIN, on_client, c) < 0) {
-            log_warn("egd: no room in the event loop for another client");
-            port_close(cfd);
-            egd.paused_until = now + ACCEPT_PAUSE_MS;
-            break;
-        }
-        c->fd = cfd;
-        c->eof = 0;
-        c->spoke = 0;
-        c->in_len = c->out_pos = c->out_len = 0;
-        /* The first request is awaited: the new client cannot be made to yield before it had
-         * the time of one request to send it. */
-        c->busy = 1;
-        c->busy_since = c->idle_since = c->read_ms = now;
-        egd.nclients++;
         egd.stats.accepted++;
         status_touch();
-        if (egd.nclients == TLSMGR_EGD_MAX_CLIENTS)
-            egd.stats.full++;
+        client_admit(cfd, NULL);
     }
-    listener_update();
-    timer_update();
+    schedule();
 }
 
 static void on_timer(void *arg)
@@ -391,15 +554,10 @@ static void on_timer(void *arg)
     unsigned i;
 
     (void)arg;
-    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++) {
+    for (i = 0; i < SLOTS; i++) {
         struct egd_client *c = &egd.clients[i];
         if (c->fd < 0 || !c->busy || c->busy_since + REQUEST_MS > now)
             continue;
-        if (!c->spoke) {
-            c->busy = 0; /* connected and silent: idle since it came, not a slow request */
-            c->idle_since = c->busy_since;
-            continue;
-        }
         egd.stats.request_timeouts++;
         log_debug("egd: a request took more than %d ms, closing that client",
                   TLSMGR_EGD_REQUEST_TIMEOUT_MS);
@@ -407,8 +565,7 @@ static void on_timer(void *arg)
     }
     if (egd.paused_until != 0 && egd.paused_until <= now)
         egd.paused_until = 0;
-    listener_update();
-    timer_update();
+    schedule();
 }
 
 static int egd_setup(struct daemon *d)
@@ -418,8 +575,10 @@ static int egd_setup(struct daemon *d)
 
     memset(&egd, 0, sizeof(egd));
     egd.timer = timer;
-    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++)
+    for (i = 0; i < SLOTS; i++)
         egd.clients[i].fd = -1;
+    for (i = 0; i < TLSMGR_EGD_MAX_SILENT; i++)
+        egd.silent[i].fd = -1;
     egd.listen_fd = -1;
     egd.set_up = 1;
     if (d->conf.egd_socket[0] == '\0')
@@ -465,19 +624,19 @@ static void egd_reload(struct daemon *d, const struct tlsmgr_conf *old)
                  egd.path[0] ? egd.path : "nothing");
 }
 
-LOG_COUNTERS_CHECK(egd_stats, 8);
+LOG_COUNTERS_CHECK(egd_stats, 9);
 
 static void egd_log_stats(struct daemon *d)
 {
-    uint64_t v[9];
+    uint64_t v[10];
 
     (void)d;
-    v[0] = egd.nclients;
+    v[0] = egd_clients();
     memcpy(v + 1, &egd.stats, sizeof(egd.stats));
     log_counters("egd",
                  "clients now\0accepted\0requests\0bytes served\0bytes mixed in\0unknown "
-                 "requests\0requests timed out\0times full\0idle clients dropped for a waiting "
-                 "one\0",
+                 "requests\0requests timed out\0times full\0clients dropped for a new one\0new "
+                 "clients closed for want of a slot\0",
                  v);
 }
 
@@ -489,9 +648,12 @@ static void egd_stop(struct daemon *d)
     if (!egd.set_up)
         return;
     egd.set_up = 0;
-    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++)
+    for (i = 0; i < SLOTS; i++)
         if (egd.clients[i].fd >= 0)
             client_close(&egd.clients[i]);
+    for (i = 0; i < TLSMGR_EGD_MAX_SILENT; i++)
+        if (egd.silent[i].fd >= 0)
+            silent_close(&egd.silent[i]);
     if (egd.listen_fd >= 0) {
         if (egd.loop != NULL)
             loop_fd_del(egd.loop, egd.listen_fd);

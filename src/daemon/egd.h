@@ -20,7 +20,8 @@ struct egd_stats {
     uint64_t bad_requests;     /* connections closed for an unknown opcode */
     uint64_t request_timeouts; /* connections closed for a request over the bound */
     uint64_t full;             /* times every client slot was taken */
-    uint64_t evicted;          /* idle clients dropped to make room for a waiting one */
+    uint64_t evicted;          /* clients dropped for a new one (a slot or a silent entry) */
+    uint64_t turned_away;      /* new clients closed, after their answers, for want of a slot */
 };
 
 #if TLSMGR_EGD_SERVER

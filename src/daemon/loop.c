@@ -83,6 +83,7 @@ int loop_fd_add(struct loop *l, int fd, short events, loop_fd_fn fn, void *arg)
     s->events = events;
     s->fn = fn;
     s->arg = arg;
+    s->added = l->dispatch;
     return 0;
 }
 
@@ -168,6 +169,9 @@ int loop_run_once(struct loop *l, uint64_t horizon_ms)
         log_err_errno("event loop: poll");
         return -1;
     }
+    /* From here on, a descriptor added by a callback is newer than what poll reported: a
+     * number closed and reused during this dispatch must not get the old descriptor's events. */
+    l->dispatch++;
     now = port_now_ms();
     for (i = 0; i < l->ntimers; i++)
         if (l->timers[i].armed && l->timers[i].due <= now)
@@ -189,9 +193,10 @@ int loop_run_once(struct loop *l, uint64_t horizon_ms)
         unsigned j;
         if (pfd[i].revents == 0)
             continue;
-        /* The slot may have been deleted or reused by an earlier callback. */
+        /* The slot may have been deleted, or reused by an earlier callback. */
         for (j = 0; j < l->nfds; j++) {
-            if (l->fds[j].fd == pfd[i].fd && l->fds[j].fn != NULL) {
+            if (l->fds[j].fd == pfd[i].fd && l->fds[j].fn != NULL &&
+                l->fds[j].added != l->dispatch) {
                 l->fd_runs++;
                 l->fds[j].fn(l->fds[j].arg, pfd[i].fd, pfd[i].revents);
                 break;

@@ -27,6 +27,7 @@ struct loop_fd_slot {
     short events; /* PORT_POLLIN / PORT_POLLOUT */
     loop_fd_fn fn;
     void *arg;
+    uint32_t added; /* loop.dispatch when it was added: events of that poll are not its own */
 };
 
 struct loop {
@@ -34,6 +35,7 @@ struct loop {
     unsigned ntimers;
     struct loop_fd_slot fds[TLSMGR_MAX_FDS];
     unsigned nfds;
+    uint32_t dispatch; /* counts polls; a descriptor added during a dispatch waits for the next */
     int stopping;
     /* Called after every wake-up, before dispatch (the pool mixes time values there). */
     void (*on_wakeup)(void *arg);

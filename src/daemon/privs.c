@@ -37,11 +37,27 @@ int privs_resolve(const struct tlsmgr_conf *c, unsigned *uid, unsigned *gid)
     return 0;
 }
 
-int privs_drop(unsigned uid, unsigned gid)
+unsigned privs_export_gid(const struct tlsmgr_conf *c)
+{
+    unsigned gid = PORT_ID_KEEP;
+
+#if TLSMGR_TICKET_EXPORT
+    /* The export files' group, when it is another: the daemon stays a member of it, or it
+     * could not give its files that group after the drop. Unknown: the export says so. */
+    if (port_is_root() && c->nexports > 0 && c->export_group[0] != '\0' &&
+        port_group_lookup(c->export_group, &gid) < 0)
+        gid = PORT_ID_KEEP;
+#else
+    (void)c;
+#endif
+    return gid;
+}
+
+int privs_drop(unsigned uid, unsigned gid, unsigned extra_gid)
 {
     if (!port_is_root())
         return 0;
-    if (port_drop_privileges(uid, gid) < 0) {
+    if (port_drop_privileges(uid, gid, extra_gid) < 0) {
         log_err_errno("cannot drop privileges to uid %u gid %u", uid, gid);
         return -1;
     }

@@ -29,17 +29,31 @@ static void on_timer(void *arg)
 
 /* The timer fires at the next change, at most a rotation period away (a wall clock stepped
  * back must not postpone the rotation for long), and sooner after a failure. */
+#if TLSMGR_TICKET_EXPORT
+#define importing(t) ((t)->conf != NULL && (t)->conf->ticket_source[0] != '\0')
+#else
+#define importing(t) 0
+#endif
+
 static void schedule(struct tickets *t, int failed)
 {
-    uint64_t period = t->lifetime / 2, delay = period;
-    int64_t now = port_wall_time();
+    uint64_t period = t->lifetime / 2, delay;
+    int64_t now = port_wall_time(), at = t->next_change;
 
     if (t->loop == NULL || t->timer < 0)
         return;
+#if TLSMGR_TICKET_EXPORT
+    if (t->export_at > now && (at <= now || t->export_at < at))
+        at = t->export_at;
+    /* The source is read again this often; keys it brought change at their own times. */
+    if (importing(t) && period > TLSMGR_TICKET_IMPORT_CHECK)
+        period = TLSMGR_TICKET_IMPORT_CHECK;
+#endif
+    delay = period;
     if (failed)
         delay = period < TLSMGR_TICKET_RETRY ? period : TLSMGR_TICKET_RETRY;
-    else if (t->next_change > now && (uint64_t)(t->next_change - now) < period)
-        delay = (uint64_t)(t->next_change - now);
+    else if (at > now && (uint64_t)(at - now) < period)
+        delay = (uint64_t)(at - now);
     loop_timer_in(t->loop, t->timer, (delay > 0 ? delay : 1) * 1000u);
 }
 
@@ -107,7 +121,12 @@ static int update(struct tickets *t, int drop_next)
         ticket_slots_drop(&s, TICKET_SLOT_NEXT);
         bad |= 1u << TICKET_SLOT_NEXT;
     }
-    changed = ticket_slots_advance(&s, now, t->lifetime, rng, NULL);
+#if TLSMGR_TICKET_EXPORT
+    if (importing(t))
+        changed = ticket_import_apply(&t->imp, t->conf->ticket_source, &s, now);
+    else
+#endif
+        changed = ticket_slots_advance(&s, now, t->lifetime, rng, NULL);
     if (changed < 0) {
         ticket_slots_wipe(&s);
         failed(t, "cannot make a key", "the generator failed");
@@ -127,6 +146,9 @@ static int update(struct tickets *t, int drop_next)
         log_debug("ticket keys rotated (%u key(s))", ticket_slots_count(&s));
     }
     t->next_change = ticket_slots_next_change(&s, now);
+#if TLSMGR_TICKET_EXPORT
+    t->export_at = ticket_export_update(&t->exp, &s, now);
+#endif
     ticket_slots_wipe(&s);
     if (t->failing)
         log_info("ticket keys: rotation works again");
@@ -161,9 +183,15 @@ static void refuse(struct tickets *t)
     (void)store_write(t->ce, &none);
 }
 
-int tickets_init(struct tickets *t, struct cache_env *ce, struct loop *loop, unsigned lifetime)
+static int init(struct tickets *t, struct cache_env *ce, struct loop *loop, unsigned lifetime,
+                const struct tlsmgr_conf *conf)
 {
     memset(t, 0, sizeof(*t));
+    t->conf = conf;
+#if TLSMGR_TICKET_EXPORT
+    if (conf != NULL)
+        ticket_export_init(&t->exp, conf, loop);
+#endif
     t->ce = ce;
     t->loop = loop;
     t->timer = -1;
@@ -182,6 +210,30 @@ int tickets_init(struct tickets *t, struct cache_env *ce, struct loop *loop, uns
     }
     (void)tickets_update(t);
     return 0;
+}
+
+int tickets_init(struct tickets *t, struct cache_env *ce, struct loop *loop, unsigned lifetime)
+{
+    return init(t, ce, loop, lifetime, NULL);
+}
+
+int tickets_init_conf(struct tickets *t, struct cache_env *ce, struct loop *loop,
+                      const struct tlsmgr_conf *conf)
+{
+    return init(t, ce, loop, conf->ticket_key_lifetime, conf);
+}
+
+void tickets_reload(struct tickets *t)
+{
+    if (t->conf == NULL)
+        return;
+#if TLSMGR_TICKET_EXPORT
+    ticket_export_init(&t->exp, t->conf, t->loop);
+    t->imp.refused = NULL;
+    if (t->conf->ticket_key_lifetime == t->lifetime)
+        (void)update(t, 0); /* the files and the source are looked at again */
+#endif
+    tickets_set_lifetime(t, t->conf->ticket_key_lifetime);
 }
 
 void tickets_log_stats(const struct tickets *t)
@@ -207,6 +259,10 @@ void tickets_free(struct tickets *t)
 {
     if (t->loop != NULL && t->timer >= 0)
         loop_timer_stop(t->loop, t->timer);
+#if TLSMGR_TICKET_EXPORT
+    if (t->conf != NULL)
+        ticket_export_free(&t->exp);
+#endif
     t->enabled = 0;
 }
 

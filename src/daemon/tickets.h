@@ -17,7 +17,10 @@
 #include <stdint.h>
 
 #include "cache_env.h"
+#include "conf.h"
 #include "loop.h"
+#include "ticket_export.h"
+#include "ticket_import.h"
 
 struct tickets {
     struct cache_env *ce;
@@ -29,13 +32,25 @@ struct tickets {
     int64_t next_change; /* wall clock of the next rotation (0: unknown) */
     uint64_t rotations;  /* updates that wrote the slots */
     uint64_t failures;
-    int64_t last_write; /* wall clock of the last write */
+    int64_t last_write;             /* wall clock of the last write */
+    const struct tlsmgr_conf *conf; /* lifetime, exports and source (NULL: none) */
+#if TLSMGR_TICKET_EXPORT
+    int64_t export_at; /* the next time the exports want an update (0: none) */
+    struct ticket_export exp;
+    struct ticket_import imp;
+#endif
 };
 
 /* Prepares rotation on an open env and updates the slots at once (keys valid in the env are
  * kept). With loop NULL nothing is scheduled (tests call tickets_update). Returns 0, or -1
  * when no timer slot is left (logged). A refused env (not on tmpfs) is not an error. */
 int tickets_init(struct tickets *t, struct cache_env *ce, struct loop *loop, unsigned lifetime);
+/* The same, with the configuration's lifetime, key file exports and key source: *conf is
+ * kept by pointer (the daemon's, changed in place by a reload). */
+int tickets_init_conf(struct tickets *t, struct cache_env *ce, struct loop *loop,
+                      const struct tlsmgr_conf *conf);
+/* A reload: a new lifetime (tickets_set_lifetime), export targets and key source. */
+void tickets_reload(struct tickets *t);
 /* Reads the slots, rotates what is due, writes them when anything changed, and arms the timer
  * for the next change. Returns 0 or -1 (logged once; retried later). */
 int tickets_update(struct tickets *t);

@@ -123,19 +123,19 @@ itest_wait_log() {
     done
 }
 
-# itest_spawn_daemon CONF LOG: runs tlsmgr -f -c CONF in the background, its output appended
-# to LOG, and sets daemon_pid; does not wait.
+# itest_spawn_daemon CONF LOG [OPTION...]: runs tlsmgr -f -c CONF OPTIONs in the background,
+# its output appended to LOG, and sets daemon_pid; does not wait.
 itest_spawn_daemon() {
-    "$bin" -f -c "$1" >>"$2" 2>&1 &
+    "$bin" -f -c "$1" "${@:3}" >>"$2" 2>&1 &
     daemon_pid=$!
 }
 
-# itest_start_daemon CONF LOG: itest_spawn_daemon, then waits until the daemon has logged
-# "started" (every service is up) in what it appended to LOG; 1 if it did not.
+# itest_start_daemon CONF LOG [OPTION...]: itest_spawn_daemon, then waits until the daemon has
+# logged "started" (every service is up) in what it appended to LOG; 1 if it did not.
 itest_start_daemon() {
     local from
     from=$(stat -c %s "$2" 2>/dev/null || echo 0)
-    itest_spawn_daemon "$1" "$2"
+    itest_spawn_daemon "$@"
     itest_wait_log "$2" ' started ' 100 "$from"
 }
 
@@ -155,6 +155,55 @@ itest_stop_daemon() {
         sleep 0.05
     done
     return 124
+}
+
+# itest_debian_server NAME CMD...: for the scripts that run Debian's own servers (lighttpd,
+# HAProxy), which do not depend on the mbedTLS tlsmgr is built with: they run in the mbedTLS
+# 2.28 pass only, need the commands CMD, and keys on tmpfs (itest_tmpfs NAME). Exits the
+# script with a skip line otherwise.
+itest_debian_server() {
+    local name=$1 c
+    shift
+    if "$bin" --version | grep -q 'mbedTLS 3\.'; then
+        itest_skip "$name" "runs in the mbedTLS 2.28 pass (the server has its own TLS library)"
+        exit 0
+    fi
+    for c in "$@"; do
+        command -v "$c" >/dev/null || { itest_skip "$name" "$c is not installed"; exit 0; }
+    done
+    if ! itest_tmpfs "$name"; then
+        itest_skip "$name" "no tmpfs directory for the ticket keys"
+        exit 0
+    fi
+}
+
+# itest_tmpfs NAME: sets shm to a new directory (mode 0755) on tmpfs, where the daemon keeps
+# ticket keys, whatever the file system of $tmp: in $tmp, /dev/shm, XDG_RUNTIME_DIR or
+# /run/shm, or as root a private tmpfs mounted for the script; removed (unmounted) at exit.
+# Returns 1 when there is none (not root, no /dev/shm): the caller skips.
+itest_tmpfs() {
+    local d
+    shm=
+    shm_mounted=
+    for d in "$tmp" /dev/shm "${XDG_RUNTIME_DIR:-}" /run/shm; do
+        case $(stat -f -c %T "$d" 2>/dev/null) in tmpfs | ramfs) ;; *) continue ;; esac
+        if [ -d "$d" ] && [ -w "$d" ]; then
+            shm=$(mktemp -d "$d/tlsmgr-$1.XXXXXX") && break
+        fi
+    done
+    if [ -z "$shm" ] && [ "$(id -u)" = 0 ] && mkdir "$tmp/shm" &&
+        mount -t tmpfs -o size=32m,mode=0755 tlsmgr-test "$tmp/shm" 2>/dev/null; then
+        shm=$tmp/shm
+        shm_mounted=yes
+    fi
+    [ -n "$shm" ] || return 1
+    trap itest_tmpfs_cleanup EXIT
+    chmod 0755 "$shm"
+}
+
+itest_tmpfs_cleanup() {
+    itest_cleanup
+    if [ -n "$shm_mounted" ]; then umount "$shm" 2>/dev/null; else rm -rf "$shm"; fi
 }
 
 # --- The example server (docs/example/example-server.c), for the scripts that run it ---------

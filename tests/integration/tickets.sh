@@ -22,31 +22,11 @@ itest_need_example tickets openssl
 tls13=
 "$bin" --version | grep -q 'mbedTLS 3\.' && tls13=yes
 
-# The keys exist only on tmpfs: the state directory goes to a tmpfs directory whatever the file
-# system of $tmp (as root, a private tmpfs is mounted when the machine offers none).
-on_tmpfs() { case $(stat -f -c %T "$1" 2>/dev/null) in tmpfs | ramfs) return 0 ;; esac; return 1; }
-shm=
-mounted=
-for d in "$tmp" /dev/shm "${XDG_RUNTIME_DIR:-}" /run/shm; do
-	if [ -n "$d" ] && [ -d "$d" ] && [ -w "$d" ] && on_tmpfs "$d"; then
-		shm=$(mktemp -d "$d/tlsmgr-tickets.XXXXXX") && break
-	fi
-done
-if [ -z "$shm" ] && [ "$(id -u)" = 0 ] && mkdir "$tmp/shm" &&
-	mount -t tmpfs -o size=32m,mode=0755 tlsmgr-test "$tmp/shm" 2>/dev/null; then
-	shm=$tmp/shm
-	mounted=yes
-fi
-if [ -z "$shm" ]; then
+# The keys exist only on tmpfs: the state directory goes to a tmpfs directory.
+if ! itest_tmpfs tickets; then
 	itest_skip tickets "no tmpfs directory to keep the ticket keys in (not root, no /dev/shm)"
 	exit 0
 fi
-cleanup_shm() {
-	itest_cleanup
-	if [ -n "$mounted" ]; then umount "$shm" 2>/dev/null; else rm -rf "$shm"; fi
-}
-trap cleanup_shm EXIT
-chmod 0755 "$shm"
 
 conf() { # conf FILE LIFETIME
 	itest_base_conf "$1" "tls_session_cache_database = lmdb:$shm/state/cache" \

@@ -248,8 +248,53 @@ static void path_too_long_after_join(void)
     expect_error(text, "path too long once joined");
 }
 
-T_MAIN(T_CASE(defaults_are_the_config_header), T_CASE(every_parameter_parses),
-       T_CASE(state_directory_later_in_file_moves_relative_names), T_CASE(unknown_parameter),
-       T_CASE(bad_values), T_CASE(bad_units), T_CASE(duplicate), T_CASE(syntax_errors),
-       T_CASE(overlong_line), T_CASE(nul_byte), T_CASE(missing_unreadable_and_odd_files),
-       T_CASE(oversized_file), T_CASE(path_too_long_after_join))
+static void ticket_key_export_and_source(void)
+{
+#if TLSMGR_TICKET_EXPORT
+    struct tlsmgr_conf c;
+    struct conf_error err;
+
+    T_EQ_INT(parse(&c,
+                   "state_directory = /run/t\n"
+                   "tls_ticket_key_export = lighttpd:/run/l/stek nginx:ngx\t"
+                   "haproxy:/run/h/keys,socket=/run/haproxy/admin.sock tlsmgr:/srv/keys\n"
+                   "tls_ticket_key_source = file:keys\n"
+                   "tls_ticket_key_export_group = www-data\n",
+                   &err),
+             0);
+    T_EQ_INT(c.nexports, 4);
+    T_EQ_INT(c.exports[0].kind, EXPORT_LIGHTTPD);
+    T_EQ_STR(c.exports[0].path, "/run/l/stek");
+    T_EQ_INT(c.exports[1].kind, EXPORT_NGINX);
+    T_EQ_STR(c.exports[1].path, "/run/t/ngx");
+    T_EQ_INT(c.exports[2].kind, EXPORT_HAPROXY);
+    T_EQ_STR(c.exports[2].socket, "/run/haproxy/admin.sock");
+    T_EQ_INT(c.exports[3].kind, EXPORT_TLSMGR);
+    T_EQ_STR(c.exports[3].socket, "");
+    T_EQ_STR(c.ticket_source, "/run/t/keys");
+    T_EQ_STR(c.export_group, "www-data");
+    T_EQ_INT(parse(&c, "tls_ticket_key_export =\ntls_ticket_key_source =\n", &err), 0);
+    T_EQ_INT(c.nexports, 0);
+    T_EQ_STR(c.ticket_source, "");
+    T_EQ_STR(c.export_group, "");
+    expect_error("tls_ticket_key_export = apache:/x\n",
+                 "f.conf:1: parameter tls_ticket_key_export: unknown target");
+    expect_error("tls_ticket_key_export = lighttpd:\n", "empty path");
+    expect_error("tls_ticket_key_export = nginx:/x,socket=/s\n", "unknown option");
+    expect_error("tls_ticket_key_export = haproxy:/x,sock=/s\n", "unknown option");
+    expect_error("tls_ticket_key_export = haproxy:/x;y\n", "';' or '#' in a path");
+    expect_error("tls_ticket_key_export = lighttpd:/x nginx:/x\n", "the same path twice");
+    expect_error("tls_ticket_key_export = tlsmgr:/a tlsmgr:/b tlsmgr:/c tlsmgr:/d tlsmgr:/e\n",
+                 "too many targets");
+    expect_error("\ntls_ticket_key_source = vault:/x\n",
+                 "f.conf:2: parameter tls_ticket_key_source: unsupported source");
+    expect_error("tls_ticket_key_export_group = a b\n", "not a valid user or group name");
+#endif
+}
+
+T_MAIN(T_CASE(ticket_key_export_and_source), T_CASE(defaults_are_the_config_header),
+       T_CASE(every_parameter_parses), T_CASE(state_directory_later_in_file_moves_relative_names),
+       T_CASE(unknown_parameter), T_CASE(bad_values), T_CASE(bad_units), T_CASE(duplicate),
+       T_CASE(syntax_errors), T_CASE(overlong_line), T_CASE(nul_byte),
+       T_CASE(missing_unreadable_and_odd_files), T_CASE(oversized_file),
+       T_CASE(path_too_long_after_join))

@@ -13,6 +13,7 @@
 
 #include "egd.h"
 #include "entropy.h"
+#include "port.h"
 #include "t.h"
 
 static struct daemon d;
@@ -318,30 +319,41 @@ static void service_is_round_robin(void)
     server_stop();
 }
 
-static void max_clients_wait_in_backlog(void)
+/* Each wake-up takes at most TLSMGR_EGD_ACCEPT_BATCH connections from the backlog and answers
+ * their requests there and then, whatever holds the slots; a connected client gets its turn in
+ * the same wake-up. */
+static void connections_taken_in_batches(void)
 {
-    int fds[TLSMGR_EGD_MAX_CLIENTS + 2];
+    enum { N = TLSMGR_EGD_ACCEPT_BATCH + 2 };
+    int held, fds[N];
     unsigned char ans[2];
-    unsigned i;
+    unsigned i, answered = 0;
 
     server_start();
-    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS + 2; i++) {
+    held = client_connect();
+    send_all(held, "\x01\x01", 2);
+    T_EQ_INT(recv_n(held, ans, 2, NULL), 2);
+    for (i = 0; i < N; i++) {
         fds[i] = client_connect();
-        pump(1);
+        send_all(fds[i], "\x01\x01", 2);
     }
-    pump(5);
+    send_all(held, "\x01\x01", 2);
+    loop_run_once(&d.loop, port_test_now + 1);
+    T_EQ_INT(egd_stats_get()->accepted, 1 + TLSMGR_EGD_ACCEPT_BATCH);
+    T_EQ_INT(read(held, ans, 2), 2); /* its turn in the same wake-up */
+    for (i = 0; i < N; i++)
+        answered += read(fds[i], ans, 2) == 2;
+    T_EQ_INT(answered, TLSMGR_EGD_ACCEPT_BATCH);
+    loop_run_once(&d.loop, port_test_now + 1);
+    T_EQ_INT(egd_stats_get()->accepted, 1 + N);
+    for (i = 0; i < N; i++)
+        answered += read(fds[i], ans, 2) == 2;
+    T_EQ_INT(answered, N);
     T_EQ_INT(egd_clients(), TLSMGR_EGD_MAX_CLIENTS);
-    T_ASSERT(egd_stats_get()->full >= 1);
-    send_all(fds[TLSMGR_EGD_MAX_CLIENTS], "\x01\x01", 2);
-    pump(5);
-    T_ASSERT(read(fds[TLSMGR_EGD_MAX_CLIENTS], ans, 2) < 0); /* still waiting */
-    close(fds[0]);
-    T_EQ_INT(recv_n(fds[TLSMGR_EGD_MAX_CLIENTS], ans, 2, NULL), 2);
-    T_EQ_INT(ans[0], 1);
-    T_EQ_INT(egd_clients(), TLSMGR_EGD_MAX_CLIENTS);
-    T_EQ_INT(egd_stats_get()->accepted, TLSMGR_EGD_MAX_CLIENTS + 1);
-    for (i = 1; i < TLSMGR_EGD_MAX_CLIENTS + 2; i++)
+    T_EQ_INT(read(held, ans, 1) < 0 && errno == EAGAIN, 1); /* the first client kept its slot */
+    for (i = 0; i < N; i++)
         close(fds[i]);
+    close(held);
     pump(10);
     T_EQ_INT(egd_clients(), 0);
     server_stop();
@@ -417,53 +429,201 @@ static void waiting_client_takes_an_idle_slot(void)
     close_all(fds, waiting);
 }
 
-/* A client that connected and never spoke yields before any client that has been served. */
-static void silent_client_yields_first(void)
+/* A connection that has sent nothing holds no slot: it waits apart, in one of
+ * TLSMGR_EGD_MAX_SILENT entries. When more come, the one silent the longest is closed, once it
+ * has had TLSMGR_EGD_CONTENDED_MS to speak (until then the newer ones wait in the backlog), and
+ * unless its request has come meanwhile (it is read once more first). The clients holding slots
+ * are not disturbed. */
+static void silent_connections_hold_no_slot(void)
 {
-    int fds[TLSMGR_EGD_MAX_CLIENTS], waiting, eof;
+    int fds[TLSMGR_EGD_MAX_CLIENTS], silent[TLSMGR_EGD_MAX_SILENT], extra, other = -1, eof;
     unsigned char ans[2];
+    unsigned i, rounds = 0;
+    uint64_t t0;
 
     server_start();
-    fill_slots(fds, 2);
-    loop_run_until(&d.loop, port_test_now + TLSMGR_EGD_REQUEST_TIMEOUT_MS);
-    waiting = client_connect();
-    send_all(waiting, "\x01\x01", 2);
-    T_EQ_INT(recv_n(waiting, ans, 2, NULL), 2);
-    T_EQ_INT(recv_n(fds[2], ans, 1, &eof), 0);
+    fill_slots(fds, -1);
+    for (i = 0; i < TLSMGR_EGD_MAX_SILENT; i++)
+        silent[i] = client_connect();
+    while (egd_clients() < TLSMGR_EGD_MAX_CLIENTS + TLSMGR_EGD_MAX_SILENT && rounds++ < 100)
+        loop_run_once(&d.loop, port_test_now + 1);
+    t0 = port_test_now;
+    T_EQ_INT(egd_clients(), TLSMGR_EGD_MAX_CLIENTS + TLSMGR_EGD_MAX_SILENT);
+    T_EQ_INT(egd_stats_get()->accepted, TLSMGR_EGD_MAX_CLIENTS + TLSMGR_EGD_MAX_SILENT);
+
+    /* One more: it waits until the oldest silent connection has had its time, then that one
+     * goes, nobody else. */
+    extra = client_connect();
+    pump(2);
+    T_EQ_INT(egd_stats_get()->accepted, TLSMGR_EGD_MAX_CLIENTS + TLSMGR_EGD_MAX_SILENT);
+    T_EQ_INT(recv_n(silent[0], ans, 1, &eof), 0);
     T_ASSERT(eof);
-    T_EQ_INT(egd_stats_get()->request_timeouts, 0); /* silent is idle, not a slow request */
-    close_all(fds, waiting);
+    T_ASSERT(port_test_now >= t0 + TLSMGR_EGD_CONTENDED_MS);
+    T_EQ_INT(egd_stats_get()->evicted, 1);
+    T_EQ_INT(egd_clients(), TLSMGR_EGD_MAX_CLIENTS + TLSMGR_EGD_MAX_SILENT);
+    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++)
+        T_ASSERT(read(fds[i], ans, 1) < 0 && errno == EAGAIN);
+
+    /* The oldest one now has sent its request when another connection comes in the same
+     * wake-up: it is answered, not closed. */
+    if (TLSMGR_EGD_MAX_SILENT > 1) {
+        loop_run_until(&d.loop, port_test_now + TLSMGR_EGD_CONTENDED_MS);
+        send_all(silent[1], "\x01\x01", 2);
+        other = client_connect();
+        loop_run_once(&d.loop, port_test_now + 1);
+        T_EQ_INT(read(silent[1], ans, 2), 2);
+        T_EQ_INT(ans[0], 1);
+        T_EQ_INT(egd_stats_get()->accepted, TLSMGR_EGD_MAX_CLIENTS + TLSMGR_EGD_MAX_SILENT + 2);
+    }
+    for (i = 0; i < TLSMGR_EGD_MAX_SILENT; i++)
+        close(silent[i]);
+    if (other >= 0)
+        close(other);
+    close_all(fds, extra);
 }
 
-/* A client with a request in progress, or one that has just connected (it has the request
- * bound to send its first request), keeps its slot; once the bound has passed, the one that
- * sent half a request is closed and the silent ones become idle, so the waiting client gets
- * in. */
-static void busy_and_new_clients_keep_their_slots(void)
+/* The daemon's clock moves while it works (here in a callback that runs before a client's):
+ * a rest of the listener that ends during another client's event still ends, and the client
+ * that waited in the backlog is answered then, not left without a timer. */
+static int clock_pipe[2];
+
+static void clock_moves(void *arg, int fd, short revents)
 {
-    int fds[TLSMGR_EGD_MAX_CLIENTS], waiting, eof;
+    char b;
+
+    (void)arg;
+    (void)revents;
+    if (read(fd, &b, 1) == 1)
+        port_test_now += TLSMGR_EGD_CONTENDED_MS;
+}
+
+static void rest_ends_while_others_are_served(void)
+{
+    int chatty, late, silent[TLSMGR_EGD_MAX_SILENT];
     unsigned char ans[2];
+    unsigned i, rounds = 0;
+    uint64_t t0;
+
+    server_start();
+    T_EQ_INT(pipe(clock_pipe), 0);
+    T_EQ_INT(loop_fd_add(&d.loop, clock_pipe[0], PORT_POLLIN, clock_moves, NULL), 0);
+    chatty = client_connect(); /* watched after the clock's pipe */
+    send_all(chatty, "\x01\x01", 2);
+    T_EQ_INT(recv_n(chatty, ans, 2, NULL), 2);
+    for (i = 0; i < TLSMGR_EGD_MAX_SILENT; i++)
+        silent[i] = client_connect();
+    while (egd_clients() < 1 + TLSMGR_EGD_MAX_SILENT && rounds++ < 100)
+        loop_run_once(&d.loop, port_test_now + 1);
+    late = client_connect();
+    send_all(late, "\x01\x01", 2);
+    pump(2);
+    t0 = port_test_now;
+    T_ASSERT(read(late, ans, 2) < 0); /* in the backlog: every silent one is younger */
+
+    T_EQ_INT(write(clock_pipe[1], "t", 1), 1);
+    send_all(chatty, "\x01\x01", 2);
+    loop_run_once(&d.loop, port_test_now + 1);
+    T_EQ_INT(read(chatty, ans, 2), 2);
+    T_EQ_INT(recv_n(late, ans, 2, NULL), 2);
+    T_ASSERT(port_test_now <= t0 + TLSMGR_EGD_CONTENDED_MS + 5);
+    loop_fd_del(&d.loop, clock_pipe[0]);
+    close(clock_pipe[0]);
+    close(clock_pipe[1]);
+    for (i = 0; i < TLSMGR_EGD_MAX_SILENT; i++)
+        close(silent[i]);
+    close(chatty);
+    close(late);
+    server_stop();
+}
+
+/* Every slot held by a client in the middle of a request: a new client's request is answered
+ * at once without a slot (it is closed once answered) and every holder keeps its slot. Once a
+ * partial request is TLSMGR_EGD_CONTENDED_MS old, its client yields to the next new client that
+ * needs a slot, long before the request bound would close it; the others still have the whole
+ * request bound. */
+static void partial_requests_yield_when_contended(void)
+{
+    int fds[TLSMGR_EGD_MAX_CLIENTS], fresh, next, eof;
+    unsigned char ans[2];
+    uint64_t t0;
     unsigned i;
 
     server_start();
     for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++) {
         fds[i] = client_connect();
+        send_all(fds[i], "\x03\x00\x08\x10", 4); /* a 03 waiting for its 16 bytes */
         pump(1);
     }
-    send_all(fds[1], "\x03\x00\x08\x10", 4); /* half a request */
-    pump(2);
-    waiting = client_connect();
-    send_all(waiting, "\x01\x01", 2);
-    pump(5);
-    T_ASSERT(read(waiting, ans, 2) < 0); /* nobody may be dropped yet */
-    T_EQ_INT(egd_stats_get()->evicted, 0);
-    loop_run_until(&d.loop, port_test_now + TLSMGR_EGD_REQUEST_TIMEOUT_MS);
-    T_EQ_INT(recv_n(waiting, ans, 2, NULL), 2);
-    T_EQ_INT(egd_stats_get()->request_timeouts, 1);
-    T_EQ_INT(recv_n(fds[1], ans, 1, &eof), 0);
-    T_ASSERT(eof);
+    t0 = port_test_now;
     T_EQ_INT(egd_clients(), TLSMGR_EGD_MAX_CLIENTS);
-    close_all(fds, waiting);
+    fresh = client_connect();
+    send_all(fresh, "\x01\x01", 2);
+    pump(1);
+    T_EQ_INT(read(fresh, ans, 2), 2); /* answered in the wake-up that took it */
+    T_EQ_INT(ans[0], 1);
+    T_EQ_INT(recv_n(fresh, ans, 1, &eof), 0);
+    T_ASSERT(eof);
+    T_EQ_INT(egd_stats_get()->turned_away, 1);
+    T_EQ_INT(egd_stats_get()->evicted, 0);
+    T_EQ_INT(egd_clients(), TLSMGR_EGD_MAX_CLIENTS);
+
+    loop_run_until(&d.loop, t0 + TLSMGR_EGD_CONTENDED_MS);
+    next = client_connect();
+    send_all(next, "\x01\x01", 2);
+    T_EQ_INT(recv_n(next, ans, 2, NULL), 2);
+    T_EQ_INT(recv_n(fds[0], ans, 1, &eof), 0); /* the oldest partial request yielded */
+    T_ASSERT(eof);
+    T_ASSERT(port_test_now < t0 + TLSMGR_EGD_REQUEST_TIMEOUT_MS);
+    T_EQ_INT(egd_stats_get()->evicted, 1);
+    T_EQ_INT(egd_stats_get()->request_timeouts, 0);
+    T_ASSERT(read(next, ans, 1) < 0 && errno == EAGAIN); /* it has the slot */
+
+    loop_run_until(&d.loop, t0 + TLSMGR_EGD_REQUEST_TIMEOUT_MS + 1);
+    T_EQ_INT(egd_stats_get()->request_timeouts, TLSMGR_EGD_MAX_CLIENTS - 1);
+    T_EQ_INT(egd_clients(), 1);
+    close(fresh);
+    close_all(fds, next);
+}
+
+/* An idle client is never pushed out by a request that is not complete: a new client whose
+ * request is incomplete takes no idle client's slot (it is closed), and while a client's
+ * incomplete request is within TLSMGR_EGD_CONTENDED_MS, a new client that has its answers is
+ * closed rather than take an idle client's slot (the incomplete one yields first, soon). */
+static void incomplete_requests_never_push_idle_clients_out(void)
+{
+    int fds[TLSMGR_EGD_MAX_CLIENTS], fresh, eof;
+    unsigned char ans[2];
+    unsigned i;
+
+    server_start();
+    fill_slots(fds, -1);
+    fresh = client_connect();
+    send_all(fresh, "\x03\x00\x08\x10", 4); /* incomplete */
+    T_EQ_INT(recv_n(fresh, ans, 1, &eof), 0);
+    T_ASSERT(eof);
+    close(fresh);
+    for (i = 0; i < TLSMGR_EGD_MAX_CLIENTS; i++)
+        T_ASSERT(read(fds[i], ans, 1) < 0 && errno == EAGAIN);
+    T_EQ_INT(egd_stats_get()->evicted, 0);
+    T_EQ_INT(egd_stats_get()->turned_away, 1);
+
+    /* The first client's slot goes to one with an incomplete request. */
+    close(fds[0]);
+    pump(2);
+    fds[0] = client_connect();
+    send_all(fds[0], "\x03\x00\x08\x10", 4);
+    pump(3);
+    T_EQ_INT(egd_clients(), TLSMGR_EGD_MAX_CLIENTS);
+    fresh = client_connect();
+    send_all(fresh, "\x01\x01", 2);
+    T_EQ_INT(recv_n(fresh, ans, 2, NULL), 2);
+    T_EQ_INT(recv_n(fresh, ans, 1, &eof), 0);
+    T_ASSERT(eof);
+    for (i = 1; i < TLSMGR_EGD_MAX_CLIENTS; i++)
+        T_ASSERT(read(fds[i], ans, 1) < 0 && errno == EAGAIN);
+    T_EQ_INT(egd_stats_get()->evicted, 0);
+    T_EQ_INT(egd_stats_get()->turned_away, 2);
+    close_all(fds, fresh);
 }
 
 static void client_gone_before_answers(void)
@@ -535,7 +695,8 @@ static void shutdown_write_still_answered(void)
 T_MAIN(T_CASE(every_command_pipelined), T_CASE(byte_at_a_time_and_distinct_bytes),
        T_CASE(unknown_opcode_closes), T_CASE(slow_reader_is_bounded),
        T_CASE(idle_client_stays_connected_for_hours), T_CASE(trickled_request_closed_at_bound),
-       T_CASE(service_is_round_robin), T_CASE(max_clients_wait_in_backlog),
-       T_CASE(waiting_client_takes_an_idle_slot), T_CASE(silent_client_yields_first),
-       T_CASE(busy_and_new_clients_keep_their_slots), T_CASE(client_gone_before_answers),
+       T_CASE(service_is_round_robin), T_CASE(connections_taken_in_batches),
+       T_CASE(waiting_client_takes_an_idle_slot), T_CASE(silent_connections_hold_no_slot),
+       T_CASE(partial_requests_yield_when_contended), T_CASE(rest_ends_while_others_are_served),
+       T_CASE(incomplete_requests_never_push_idle_clients_out), T_CASE(client_gone_before_answers),
        T_CASE(socket_mode_and_disabled_cases), T_CASE(shutdown_write_still_answered))

@@ -133,6 +133,58 @@ static void on_readable(void *arg, int fd, short revents)
         fd_events += 100;
 }
 
+/* Two readable pipes; the first one's callback closes the second and opens a new pipe, whose
+ * read end takes the freed number. The new descriptor must not be handed the events poll
+ * reported for the old one (it has nothing to read): they are not its own. */
+static int reuse_p[2], reuse_q[2], reuse_new[2], reuse_new_calls;
+
+static void on_new(void *arg, int fd, short revents)
+{
+    (void)arg;
+    (void)fd;
+    (void)revents;
+    reuse_new_calls++;
+}
+
+static void on_first(void *arg, int fd, short revents)
+{
+    struct loop *l = arg;
+    char c;
+
+    (void)revents;
+    T_EQ_INT(read(fd, &c, 1), 1);
+    loop_fd_del(l, reuse_q[0]);
+    close(reuse_q[0]);
+    T_EQ_INT(pipe(reuse_new), 0);
+    T_EQ_INT(reuse_new[0], reuse_q[0]); /* the lowest free number: the one just closed */
+    T_EQ_INT(loop_fd_add(l, reuse_new[0], PORT_POLLIN, on_new, l), 0);
+}
+
+static void reused_number_gets_no_stale_events(void)
+{
+    struct loop l;
+
+    loop_init(&l);
+    reuse_new_calls = 0;
+    T_EQ_INT(pipe(reuse_p), 0);
+    T_EQ_INT(pipe(reuse_q), 0);
+    T_EQ_INT(write(reuse_p[1], "x", 1), 1);
+    T_EQ_INT(write(reuse_q[1], "y", 1), 1);
+    T_EQ_INT(loop_fd_add(&l, reuse_p[0], PORT_POLLIN, on_first, &l), 0);
+    T_EQ_INT(loop_fd_add(&l, reuse_q[0], PORT_POLLIN, on_new, &l), 0);
+    T_EQ_INT(loop_run_once(&l, port_now_ms() + 1000), 0);
+    T_EQ_INT(reuse_new_calls, 0);
+    /* The next dispatch treats it as any other descriptor. */
+    T_EQ_INT(write(reuse_new[1], "z", 1), 1);
+    T_EQ_INT(loop_run_once(&l, port_now_ms() + 1000), 0);
+    T_EQ_INT(reuse_new_calls, 1);
+    close(reuse_p[0]);
+    close(reuse_p[1]);
+    close(reuse_q[1]);
+    close(reuse_new[0]);
+    close(reuse_new[1]);
+}
+
 static void descriptor_wakes_the_loop_and_slots_are_bounded(void)
 {
     struct loop l;
@@ -191,4 +243,4 @@ T_MAIN(T_CASE(idle_day_wakes_zero_times), T_CASE(periodic_timer_wakes_exactly_wh
        T_CASE(earliest_deadline_first_and_stopped_timers_never_run), T_CASE(timer_table_is_bounded),
        T_CASE(same_timer_asked_again_reuses_its_slot),
        T_CASE(descriptor_wakes_the_loop_and_slots_are_bounded),
-       T_CASE(on_wakeup_hook_runs_once_per_wakeup))
+       T_CASE(reused_number_gets_no_stale_events), T_CASE(on_wakeup_hook_runs_once_per_wakeup))

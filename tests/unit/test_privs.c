@@ -18,7 +18,7 @@ static void unprivileged_start_keeps_its_identity(void)
     T_EQ_INT(privs_resolve(&c, &uid, &gid), 0);
     T_EQ_INT(uid, port_uid());
     T_EQ_INT(gid, port_gid());
-    T_EQ_INT(privs_drop(uid, gid), 0);
+    T_EQ_INT(privs_drop(uid, gid, PORT_ID_KEEP), 0);
     T_EQ_INT(port_test_dropped, 0);
 }
 
@@ -34,7 +34,7 @@ static void root_resolves_and_drops_to_configured_user(void)
     T_EQ_INT(privs_resolve(&c, &uid, &gid), 0);
     T_ASSERT(uid != 0);
     T_EQ_INT(gid, 0);
-    T_EQ_INT(privs_drop(uid, gid), 0);
+    T_EQ_INT(privs_drop(uid, gid, PORT_ID_KEEP), 0);
     T_EQ_INT(port_test_dropped, 1);
     T_EQ_INT(port_test_dropped_uid, uid);
     T_ASSERT(port_test_log_has("running as uid"));
@@ -74,7 +74,7 @@ static void failed_drop_is_fatal_and_logged(void)
 {
     port_test_root = 1;
     port_test_fail("drop_privileges", 1, EPERM);
-    T_EQ_INT(privs_drop(65534, 65534), -1);
+    T_EQ_INT(privs_drop(65534, 65534, PORT_ID_KEEP), -1);
     T_ASSERT(port_test_log_has("cannot drop privileges"));
     T_EQ_INT(port_test_dropped, 0);
 }

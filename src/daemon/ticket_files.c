@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* ticket_files.c - encoders of the exported key files and the decoder of tlsmgr's own. */
+#include <string.h>
+
+#include <mbedtls/base64.h>
+
+#include "mbedtls_compat.h"
+#include "ticket_files.h"
+#include "wipe.h"
+
+/* TLSMGR_TICKET_EXPORT 0 leaves the key files out of the build. */
+#if TLSMGR_TICKET_EXPORT
+
+#define BIT(i)          (1u << (i))
+#define OPENSSL_KEY_LEN 80 /* name[16], then two 32-byte keys */
+
+/* nginx's files in order of its directives: the first encrypts. */
+static const char nginx_names[] = "current.key\0previous.key\0next.key\0";
+static const unsigned char nginx_slot[3] = {TICKET_SLOT_CURRENT, TICKET_SLOT_PREVIOUS,
+                                            TICKET_SLOT_NEXT};
+
+unsigned ticket_file_parts(unsigned kind)
+{
+    return kind == EXPORT_NGINX ? 3 : 1;
+}
+
+const char *ticket_file_part_name(unsigned part)
+{
+    const char *n = nginx_names;
+
+    while (part-- > 0)
+        n += strlen(n) + 1;
+    return n;
+}
+
+/* Slot i, or the current key where slot i is empty (a server that wants three keys gets the
+ * current one twice rather than a made-up one); NULL without a current key. */
+static const struct ticket_key *slot_or_current(const struct ticket_slots *s, unsigned i)
+{
+    if (!(s->present & BIT(TICKET_SLOT_CURRENT)))
+        return NULL;
+    return &s->k[(s->present & BIT(i)) ? i : TICKET_SLOT_CURRENT];
+}
+
+/* OpenSSL's ticket key: name, then HMAC-SHA256 and AES-256 keys from SHA-512(label, name,
+ * key): nginx takes them in that order, HAProxy as name, AES, HMAC (swap). */
+static void openssl_key(const struct ticket_key *k, int swap, uint8_t out[OPENSSL_KEY_LEN])
+{
+    static const char label[] = "tlsmgr openssl ticket key";
+    mbedtls_sha512_context c;
+    uint8_t d[64];
+
+    mbedtls_sha512_init(&c);
+    tlsmgr_sha512_starts(&c);
+    tlsmgr_sha512_update(&c, (const unsigned char *)label, sizeof(label)); /* with its NUL */
+    tlsmgr_sha512_update(&c, k->name, TICKET_NAME_LEN);
+    tlsmgr_sha512_update(&c, k->key, TICKET_KEY_LEN);
+    tlsmgr_sha512_finish(&c, d);
+    mbedtls_sha512_free(&c);
+    memcpy(out, k->name, TICKET_NAME_LEN);
+    memcpy(out + TICKET_NAME_LEN, d + (swap ? 32 : 0), 32);
+    memcpy(out + TICKET_NAME_LEN + 32, d + (swap ? 0 : 32), 32);
+    wipe(d, sizeof(d));
+}
+
+void ticket_file_haproxy_key(const struct ticket_key *k, char out[TICKET_B64_LEN])
+{
+    uint8_t raw[OPENSSL_KEY_LEN];
+    size_t olen;
+
+    openssl_key(k, 1, raw);
+    if (mbedtls_base64_encode((unsigned char *)out, TICKET_B64_LEN, &olen, raw, sizeof(raw)) != 0)
+        out[0] = '\0'; /* cannot happen: the buffer fits */
+    wipe(raw, sizeof(raw));
+}
+
+/* lighttpd takes a key at the multiple of 64 seconds at or before its activation (it takes
+ * a key whose activation minus 63 has come); the key is in the file from LEAD seconds before
+ * that multiple on. */
+static int64_t lighttpd_write_time(const struct ticket_key *k)
+{
+    return (k->active & ~(int64_t)63) - TICKET_LIGHTTPD_LEAD;
+}
+
+/* The key lighttpd's file holds at now: the newest whose write time has come. */
+static const struct ticket_key *lighttpd_key(const struct ticket_slots *s, int64_t now)
+{
+    const struct ticket_key *best = NULL;
+    unsigned i;
+
+    for (i = 0; i < TICKET_SLOTS; i++)
+        if ((s->present & BIT(i)) && lighttpd_write_time(&s->k[i]) <= now &&
+            (best == NULL || s->k[i].active > best->active))
+            best = &s->k[i];
+    return best;
+}
+
+static int32_t clamp32(int64_t v)
+{
+    return v < 0 ? 0 : v > INT32_MAX ? INT32_MAX : (int32_t)v;
+}
+
+/* 23 native-endian ints: version 0, activation, expiry, then name, 32 unused bytes, key. The
+ * activation written is at most 63 s after the file is written, so that a lighttpd started
+ * after the write takes the key at once (its tickets must match the other servers' at once). */
+static size_t lighttpd_encode(const struct ticket_key *k, uint8_t *out)
+{
+    int64_t active = k->active, latest = lighttpd_write_time(k) + 63;
+    int32_t v[3];
+
+    v[0] = 0;
+    v[1] = clamp32(active < latest ? active : latest);
+    v[2] = clamp32(ticket_key_expires(k));
+    memcpy(out, v, sizeof(v));
+    memcpy(out + 12, k->name, TICKET_NAME_LEN);
+    memset(out + 28, 0, 32);
+    memcpy(out + 60, k->key, TICKET_KEY_LEN);
+    return 92;
+}
+
+size_t ticket_file_encode(unsigned kind, unsigned part, const struct ticket_slots *s, int64_t now,
+                          uint8_t *out)
+{
+    const struct ticket_key *k;
+    size_t len = 0;
+    unsigned i;
+
+    if (slot_or_current(s, TICKET_SLOT_CURRENT) == NULL)
+        return 0;
+    switch (kind) {
+    case EXPORT_LIGHTTPD:
+        k = lighttpd_key(s, now);
+        return k != NULL ? lighttpd_encode(k, out) : 0;
+    case EXPORT_NGINX:
+        openssl_key(slot_or_current(s, nginx_slot[part % 3]), 0, out);
+        return OPENSSL_KEY_LEN;
+    case EXPORT_HAPROXY:
+        for (i = 0; i < TICKET_SLOTS; i++) {
+            ticket_file_haproxy_key(slot_or_current(s, i), (char *)out + len);
+            len += TICKET_B64_LEN - 1;
+            out[len++] = '\n';
+        }
+        return len;
+    default: /* EXPORT_TLSMGR */
+        memcpy(out, TICKET_FILE_MAGIC, 4);
+        out[4] = TICKET_FILE_VERSION;
+        out[5] = (uint8_t)s->present;
+        out[6] = out[7] = 0;
+        len = TICKET_FILE_HEADER;
+        for (i = 0; i < TICKET_SLOTS; i++)
+            if (s->present & BIT(i)) {
+                if (ticket_record_encode(out + len, &s->k[i]) == 0)
+                    return 0;
+                len += TICKET_RECORD_LEN;
+            }
+        return len;
+    }
+}
+
+int64_t ticket_file_next_change(unsigned kind, const struct ticket_slots *s, int64_t now)
+{
+    int64_t next = 0;
+    unsigned i;
+
+    if (kind != EXPORT_LIGHTTPD)
+        return 0;
+    for (i = 0; i < TICKET_SLOTS; i++) {
+        int64_t w = lighttpd_write_time(&s->k[i]);
+
+        if ((s->present & BIT(i)) && w > now && (next == 0 || w < next))
+            next = w;
+    }
+    return next;
+}
+
+const char *ticket_file_decode(const uint8_t *buf, size_t len, int64_t now, struct ticket_slots *s)
+{
+    const char *why = "malformed";
+    size_t off = TICKET_FILE_HEADER;
+    int64_t newest = 0;
+    unsigned i, mask;
+
+    ticket_slots_wipe(s);
+    if (len < TICKET_FILE_HEADER || memcmp(buf, TICKET_FILE_MAGIC, 4) != 0 ||
+        buf[4] != TICKET_FILE_VERSION || buf[6] != 0 || buf[7] != 0)
+        return why;
+    mask = buf[5];
+    /* A current key at least; slots in the order of their activation. */
+    if (mask > 7 || !(mask & BIT(TICKET_SLOT_CURRENT)))
+        return why;
+    for (i = 0; i < TICKET_SLOTS; i++) {
+        if (!(mask & BIT(i)))
+            continue;
+        if (off + TICKET_RECORD_LEN > len ||
+            ticket_record_decode(buf + off, TICKET_RECORD_LEN, &s->k[i]) != 0 ||
+            (s->present != 0 && s->k[i].active <= newest) ||
+            ticket_slots_find(s, s->k[i].name, INT64_MIN) != NULL)
+            goto bad;
+        newest = s->k[i].active;
+        s->present |= BIT(i);
+        off += TICKET_RECORD_LEN;
+    }
+    if (off != len)
+        goto bad;
+    why = "stale (its newest key has expired)";
+    for (i = 0; i < TICKET_SLOTS; i++)
+        if ((s->present & BIT(i)) && ticket_key_expires(&s->k[i]) > now)
+            return NULL;
+bad:
+    ticket_slots_wipe(s);
+    return why;
+}
+
+#endif /* TLSMGR_TICKET_EXPORT */

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* ticket_import.c - ticket keys taken from tls_ticket_key_source. */
+#include <errno.h>
+#include <string.h>
+
+#include "log.h"
+#include "readfile.h"
+#include "ticket_files.h"
+#include "ticket_import.h"
+#include "wipe.h"
+
+/* TLSMGR_TICKET_EXPORT 0 leaves the import out of the build. */
+#if TLSMGR_TICKET_EXPORT
+
+#define SOURCE_MAX (TICKET_FILE_HEADER + TICKET_SLOTS * TICKET_RECORD_LEN)
+
+/* Reads and checks the file into *got. Returns NULL, or why it is refused. */
+static const char *load(const char *path, struct ticket_slots *got, int64_t now)
+{
+    uint8_t buf[SOURCE_MAX];
+    struct readfile rf;
+    const char *why;
+    int r = readfile(path, buf, sizeof(buf), &rf);
+
+    ticket_slots_wipe(got);
+    if (r < 0)
+        why = errno == ELOOP ? "is a symbolic link" : strerror(errno);
+    else if (r > 0)
+        why = "not a regular file";
+    else if (rf.mode & 002)
+        why = "writable by others";
+    else if (rf.more)
+        why = "too long";
+    else
+        why = ticket_file_decode(buf, rf.len, now, got);
+    wipe(buf, sizeof(buf));
+    return why;
+}
+
+int ticket_import_apply(struct ticket_import *im, const char *path, struct ticket_slots *s,
+                        int64_t now)
+{
+    struct ticket_slots got;
+    const char *why = load(path, &got, now);
+    unsigned i;
+    int changed = 0;
+
+    if (why == NULL) {
+        changed = memcmp(&got, s, sizeof(got)) != 0;
+        ticket_slots_wipe(s);
+        *s = got;
+        if (changed || im->refused != NULL)
+            log_info("ticket keys: took %u keys from %s", ticket_slots_count(s), path);
+    } else {
+        if (why != im->refused)
+            log_warn("ticket keys: %s %s; the keys in use stay until they expire", path, why);
+        for (i = 0; i < TICKET_SLOTS; i++)
+            if ((s->present & (1u << i)) && ticket_key_expires(&s->k[i]) <= now) {
+                ticket_slots_drop(s, i);
+                changed = 1;
+            }
+    }
+    ticket_slots_wipe(&got);
+    im->refused = why;
+    return changed;
+}
+
+#endif /* TLSMGR_TICKET_EXPORT */
