@@ -9,6 +9,7 @@
  * a child process, so that a crash is a failed case and not the end of the program.
  */
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,8 @@
 #include "entropy.h"
 #include "port.h"
 #include "t.h"
+#include "ticket_files.h"
+#include "ticket_store.h"
 #include "tickets.h"
 
 #define PERIOD_S 60
@@ -505,6 +508,59 @@ static void ticket_rotation_on_damaged_env(void)
     t_guarded_child(tickets_on_cut);
 }
 
+#if TLSMGR_TICKET_EXPORT
+/* The keys exported for servers that do not link libtlsmgr come from the same reads of the
+ * ticket DB: on a damaged env a reload's update fails and the exported file keeps its keys
+ * (never emptied nor torn); the repair's new keys reach the file at once. */
+static void export_on_cut(void)
+{
+    struct tlsmgr_conf old;
+    struct ticket_slots s;
+    struct cache_env cl;
+    struct group *g = getgrgid(getgid());
+    uint8_t before[TICKET_FILE_MAX], after[TICKET_FILE_MAX], want[TICKET_FILE_MAX];
+    long n, m;
+
+    daemon_init();
+    port_test_fs = PORT_FS_TMPFS; /* keys are made only on tmpfs */
+    d.conf.exports[0].kind = EXPORT_TLSMGR;
+    snprintf(d.conf.exports[0].path, sizeof(d.conf.exports[0].path), "%s/out/keys", t_dir());
+    d.conf.nexports = 1;
+    snprintf(d.conf.export_group, sizeof(d.conf.export_group), "%s",
+             g != NULL ? g->gr_name : "root");
+    T_EQ_INT(mkdir("out", 0755), 0);
+    start();
+    n = t_read_file("out/keys", before, sizeof(before));
+    T_ASSERT(n > 0);
+    cut_data();
+    old = d.conf;
+    cache_service.reload(&d, &old);
+    T_ASSERT(port_test_log_has("ticket keys: cannot read the slots"));
+    T_EQ_INT(t_read_file("out/keys", after, sizeof(after)), n);
+    T_ASSERT(memcmp(before, after, (size_t)n) == 0);
+    one_period();
+    expect_repaired("truncated");
+    T_EQ_INT(cache_env_open(&cl, &d.conf, CACHE_ROLE_CLIENT), 0);
+    T_EQ_INT(ticket_store_read(&cl, &s, NULL), 0);
+    cache_env_close(&cl);
+    T_ASSERT(s.present != 0);
+    m = ticket_file_encode(EXPORT_TLSMGR, 0, &s, port_wall_time(), want);
+    T_EQ_INT(t_read_file("out/keys", after, sizeof(after)), m);
+    T_ASSERT(memcmp(after, want, (size_t)m) == 0 && memcmp(after, before, (size_t)n) != 0);
+    ticket_slots_wipe(&s);
+    cache_service.stop(&d);
+}
+#endif
+
+static void ticket_export_on_damaged_env(void)
+{
+#if TLSMGR_TICKET_EXPORT
+    t_child(export_on_cut);
+#else
+    printf("# tickets export is not built (TLSMGR_TICKET_EXPORT 0)\n");
+#endif
+}
+
 /* ---- A restart on a damaged env ------------------------------------------------------- */
 
 static void restart_on_truncated(void)
@@ -572,6 +628,6 @@ T_MAIN(T_CASE(truncated_data_recovered_by_next_sweep), T_CASE(statistics_on_trun
        T_CASE(zeroed_meta_recovered_by_next_sweep), T_CASE(unlinked_data_recreated_by_next_sweep),
        T_CASE(unlinked_lock_recreated_by_next_sweep), T_CASE(fault_in_sweep_step_repaired),
        T_CASE(fault_in_statistics_repaired), T_CASE(fault_in_write_txn_releases_writer_lock),
-       T_CASE(ticket_rotation_on_damaged_env), T_CASE(restart_on_truncated_env_repairs),
-       T_CASE(far_page_pointer_repaired_at_startup),
+       T_CASE(ticket_rotation_on_damaged_env), T_CASE(ticket_export_on_damaged_env),
+       T_CASE(restart_on_truncated_env_repairs), T_CASE(far_page_pointer_repaired_at_startup),
        T_CASE(far_page_pointer_repaired_by_next_sweep))
