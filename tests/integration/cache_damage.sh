@@ -5,9 +5,13 @@
 # servers' group can damage it (data.mdb and lock.mdb are theirs to write): cut short (to
 # 8192 bytes, by one page, lock.mdb to nothing), overwritten (random pages in data.mdb, zeros
 # over lock.mdb) and unlinked, round after round, while three loops of openssl s_client make
-# and resume TLS 1.2 sessions (two by session ID, one by ticket under the shared keys). Counted: daemon deaths (must be 0), worker deaths (reported,
-# with their signal; must be 0 too), repairs. Afterwards a new session must resume on every
-# reconnection, SIGUSR1 and tlsmgr -s must work; tlsmgr -s on a damaged env must say so.
+# and resume TLS 1.2 sessions (two by session ID, one by ticket under the shared keys, which
+# the daemon also exports to a key file). Counted: daemon deaths (must be 0), worker deaths
+# (reported, with their signal; must be 0 too), repairs. Afterwards a new session must resume
+# on every reconnection, by session ID and by ticket, the exported key file must follow the
+# repaired env's keys, SIGUSR1 and tlsmgr -s must work; tlsmgr -s on a damaged env must say so.
+# The env lives on tmpfs (where the daemon makes the shared ticket keys) whatever /tmp is;
+# where no tmpfs can be had, the damage is tested all the same, without the ticket cases.
 # Then a record whose overflow page number points past the end of data.mdb (MDB_PAGE_NOTFOUND
 # for whoever reads it), planted before a start and under the running daemon: repaired with
 # one log line, and the sweeps that follow log no error.
@@ -19,23 +23,25 @@ itest_init cache_damage "${1:-}"
 PY="python3 $here/cache_entries.py"
 ROUNDS=${CACHE_DAMAGE_ROUNDS:-20}
 
-for tool in openssl mdb_stat mdb_load mdb_dump python3; do
-    if ! command -v $tool >/dev/null; then
-        itest_skip cache_damage "$tool not installed (openssl, lmdb-utils, python3)"
-        exit 0
-    fi
-done
-if [ ! -x "$build/example-server" ]; then
-    echo "not ok - setup: $build/example-server missing (run make)"
-    exit 1
-fi
+itest_need_example cache_damage openssl mdb_stat mdb_load mdb_dump python3
 
-ENV=$tmp/state/cache
+state=$tmp/state
+KEYS=
+if itest_tmpfs cache_damage; then
+    state=$shm/state
+    KEYS=$shm/out/keys
+    mkdir "$shm/out" && chown "$user:$group" "$shm/out"
+else
+    echo "# no tmpfs directory (not root, no /dev/shm): no shared ticket keys, no export"
+fi
+ENV=$state/cache
 CONF=$tmp/tlsmgr.conf
 LOG=$tmp/daemon.log
 SLOG=$tmp/server.log
 itest_base_conf "$CONF" "tls_random_egd_socket =" "tls_session_cache_database = lmdb:$ENV" \
-    "tls_session_cache_timeout = 1h" "tls_session_cache_sweep_period = 1s"
+    "tls_session_cache_timeout = 1h" "tls_session_cache_sweep_period = 1s" \
+    "${KEYS:+tls_ticket_key_export = tlsmgr:$KEYS}"
+sed -i "s|^state_directory = .*|state_directory = $state|" "$CONF"
 itest_cert "$tmp"
 if ! itest_start_daemon "$CONF" "$LOG" || [ ! -f "$ENV/data.mdb" ]; then
     echo "not ok - setup: the daemon did not start: $(tail -2 "$LOG" | tr '\n' ' ')"
@@ -177,6 +183,31 @@ if grep -q '^New,' "$tmp/c0" && [ "$reused" -eq 12 ]; then
 else
     itest_fail resumption_works_afterwards "$reused/12 reconnections resumed" \
         "$(grep -m1 -E '^(New|Reused),|error' "$tmp/c0")"
+fi
+if [ -n "$KEYS" ]; then
+    # By ticket: any of the 4 workers decrypts it with the shared keys of the repaired env.
+    rm -f "$tmp/tsess"
+    itest_get "$tmp/t0" "$tmp/tsess" "$PORT" -tls1_2 -sess_out "$tmp/tsess"
+    reused=0
+    for i in $(seq 12); do
+        itest_get "$tmp/t$i" "" "$PORT" -tls1_2 -sess_in "$tmp/tsess"
+        grep -q '^Reused,' "$tmp/t$i" && reused=$((reused + 1))
+    done
+    if grep -q '^New,' "$tmp/t0" && [ "$reused" -eq 12 ]; then
+        itest_ok ticket_resumption_works_afterwards
+    else
+        itest_fail ticket_resumption_works_afterwards "$reused/12 reconnections resumed" \
+            "$(grep -m1 -E '^(New|Reused),|error' "$tmp/t0")"
+    fi
+    # The exported file was written at start and again with the keys of repaired envs, and
+    # never failed; it holds the slots of the env now (what tls_ticket_key_source reads).
+    writes=$(grep -c "wrote [0-9] key(s) to $KEYS" "$LOG")
+    if [ "$writes" -ge 2 ] && [ -s "$KEYS" ] && ! grep -q 'ticket key export to .*: ' "$LOG"; then
+        itest_ok ticket_export_follows_repairs
+    else
+        itest_fail ticket_export_follows_repairs "$writes writes of $KEYS:" \
+            "$(grep -m2 'ticket key export' "$LOG" | tr '\n' ' ')"
+    fi
 fi
 from=$(stat -c %s "$LOG")
 kill -USR1 "$daemon_pid"
