@@ -171,41 +171,41 @@ fi
 # --- afterwards: the cache works again -------------------------------------------------------
 # A server that met damage tries its env again after TLSMGR_CACHE_CLIENT_RETRY_MS (5 s).
 sleep 6
-rm -f "$tmp/sess"
-itest_get "$tmp/c0" "$tmp/sess" "$PORT" -tls1_2 -no_ticket -sess_out "$tmp/sess"
-reused=0
-for i in $(seq 12); do
-    itest_get "$tmp/c$i" "" "$PORT" -tls1_2 -no_ticket -sess_in "$tmp/sess"
-    grep -q '^Reused,' "$tmp/c$i" && reused=$((reused + 1))
-done
-if grep -q '^New,' "$tmp/c0" && [ "$reused" -eq 12 ]; then
-    itest_ok resumption_works_afterwards
-else
-    itest_fail resumption_works_afterwards "$reused/12 reconnections resumed" \
-        "$(grep -m1 -E '^(New|Reused),|error' "$tmp/c0")"
-fi
-if [ -n "$KEYS" ]; then
-    # By ticket: any of the 4 workers decrypts it with the shared keys of the repaired env.
-    rm -f "$tmp/tsess"
-    itest_get "$tmp/t0" "$tmp/tsess" "$PORT" -tls1_2 -sess_out "$tmp/tsess"
-    reused=0
+# resumes_afterwards CASE S_CLIENT_OPTION...: a new TLS 1.2 session, then 12 reconnections
+# that must all resume (any of the 4 workers).
+resumes_afterwards() {
+    local name=$1 i reused=0
+    shift
+    rm -f "$tmp/sess"
+    itest_get "$tmp/c0" "$tmp/sess" "$PORT" -tls1_2 "$@" -sess_out "$tmp/sess"
     for i in $(seq 12); do
-        itest_get "$tmp/t$i" "" "$PORT" -tls1_2 -sess_in "$tmp/tsess"
-        grep -q '^Reused,' "$tmp/t$i" && reused=$((reused + 1))
+        itest_get "$tmp/c$i" "" "$PORT" -tls1_2 "$@" -sess_in "$tmp/sess"
+        grep -q '^Reused,' "$tmp/c$i" && reused=$((reused + 1))
     done
-    if grep -q '^New,' "$tmp/t0" && [ "$reused" -eq 12 ]; then
-        itest_ok ticket_resumption_works_afterwards
+    if grep -q '^New,' "$tmp/c0" && [ "$reused" -eq 12 ]; then
+        itest_ok "$name"
     else
-        itest_fail ticket_resumption_works_afterwards "$reused/12 reconnections resumed" \
-            "$(grep -m1 -E '^(New|Reused),|error' "$tmp/t0")"
+        itest_fail "$name" "$reused/12 reconnections resumed" \
+            "$(grep -m1 -E '^(New|Reused),|error' "$tmp/c0")"
     fi
+}
+resumes_afterwards resumption_works_afterwards -no_ticket
+if [ -n "$KEYS" ]; then
+    # By ticket: every worker decrypts it with the shared keys of the repaired env.
+    resumes_afterwards ticket_resumption_works_afterwards
     # The exported file was written at start and again with the keys of repaired envs, and
     # never failed; it holds the slots of the env now (what tls_ticket_key_source reads).
     writes=$(grep -c "wrote [0-9] key(s) to $KEYS" "$LOG")
-    if [ "$writes" -ge 2 ] && [ -s "$KEYS" ] && ! grep -q 'ticket key export to .*: ' "$LOG"; then
+    # The records of the ticket DB (values of mdb_dump, in slot order) after the file's header.
+    env_keys=$(timeout 10 mdb_dump -s ticket "$ENV" | sed '1,/^HEADER=END/d;/^DATA=END/,$d' |
+        awk 'NR % 2 == 0 { printf "%s", $1 }')
+    file_keys=$(tail -c +9 "$KEYS" | od -An -v -tx1 | tr -d ' \n')
+    if [ "$writes" -ge 2 ] && [ -n "$env_keys" ] && [ "$env_keys" = "$file_keys" ] &&
+        ! grep -q 'ticket key export to .*: ' "$LOG"; then
         itest_ok ticket_export_follows_repairs
     else
-        itest_fail ticket_export_follows_repairs "$writes writes of $KEYS:" \
+        itest_fail ticket_export_follows_repairs "$writes writes of $KEYS" \
+            "$([ "$env_keys" = "$file_keys" ] || echo "(not the keys of the env)")" \
             "$(grep -m2 'ticket key export' "$LOG" | tr '\n' ' ')"
     fi
 fi
