@@ -178,6 +178,7 @@ kill_in_sweep() {
         printf '%s\n' "$line" >&4
         case $line in *"cache sweep: step "*" done, "[1-9]*" deleted "*"more to do"*)
             step=${line#*cache sweep: }
+            step=${step%% in *}
             break
             ;;
         esac
@@ -193,22 +194,22 @@ for try in 1 2 3; do
         break
     fi
     if ! timeout 10 mdb_stat -a "$ENV" >/dev/null; then
-        lost="mdb_stat failed after kill -9 at $step"
+        lost="mdb_stat failed after kill -9 $try (after \"$step\")"
         break
     fi
     timeout 30 mdb_dump -s session "$ENV" >"$tmp/k.dump"
     if ! r=$($PY has "$tmp/k.dump" "$tmp/big.live"); then
-        lost="after kill -9 at $step: $r"
+        lost="after kill -9 $try (after \"$step\"): $r"
         break
     fi
     # In the middle of the sweep: some expired entries gone (by this kill or an earlier one),
     # some still there. A kill after the end proves nothing: the case fails.
     n=$($PY count "$tmp/k.dump")
     if [ "$n" -le 60000 ] || [ "$n" -ge 100000 ]; then
-        lost="kill -9 $try (at $step) did not land in the middle of a sweep: $n entries"
+        lost="kill -9 $try (after \"$step\") did not land in the middle of a sweep: $n entries"
         break
     fi
-    echo "# kill -9 $try at $step: $n entries left"
+    echo "# kill -9 $try right after \"$step\": $n entries left"
 done
 if [ -z "$lost" ]; then
     # A clean start: its sweep ends the expiry walk, and -v logs that end.
