@@ -5,7 +5,7 @@
 #   restart   tls-ticket-keys from the daemon's export: a TLS 1.2 and a TLS 1.3 ticket made
 #             before HAProxy restarts resume after it (19 of 20); the same HAProxy without the
 #             file is measured alongside (its keys die with it)
-#   socket    with a 20 s key lifetime the daemon pushes each new key over HAProxy's runtime
+#   socket    with a 40 s key lifetime the daemon pushes each new key over HAProxy's runtime
 #             socket (set ssl tls-key): after a rotation HAProxy lists the keys of the file
 #             (show tls-keys), encrypts under the new current key, and a ticket of the key
 #             before still resumes, all without a restart
@@ -138,12 +138,14 @@ haproxy_stop peer
 haproxy_stop h
 
 # --- rotation over the runtime socket ----------------------------------------------------------
-daemon s 20s "tls_ticket_key_export = haproxy:$shm/s/out/keys,socket=$tmp/hs/s.sock"
+# A new key every 20 s: the checks after one rotation (20 connections) must end before the next
+# one, which retires the first ticket's key, even on a loaded machine.
+daemon s 40s "tls_ticket_key_export = haproxy:$shm/s/out/keys,socket=$tmp/hs/s.sock"
 haproxy_start s "$shm/s/out/keys"
 session "${port[s]}" "$tmp/s1.sess" -tls1_2
 before=$(ticket_name "$tmp/s1.sess")
 from=$(stat -c %s "$tmp/s.log")
-if itest_wait_log "$tmp/s.log" "sent 1 key to HAProxy socket $tmp/hs/s.sock" 300 "$from"; then
+if itest_wait_log "$tmp/s.log" "sent 1 key to HAProxy socket $tmp/hs/s.sock" 600 "$from"; then
 	listed=$(cli s "show tls-keys $shm/s/out/keys" | sed -n 's/^[0-9]*\.[0-9] //p')
 	session "${port[s]}" "$tmp/s2.sess" -tls1_2
 	after=$(ticket_name "$tmp/s2.sess")
@@ -163,9 +165,9 @@ fi
 # A socket that went away is logged once, then works again once it is back.
 haproxy_stop s
 from=$(stat -c %s "$tmp/s.log")
-itest_wait_log "$tmp/s.log" "ticket keys to HAProxy socket $tmp/hs/s.sock" 300 "$from"
+itest_wait_log "$tmp/s.log" "ticket keys to HAProxy socket $tmp/hs/s.sock" 600 "$from"
 haproxy_start s "$shm/s/out/keys"
-if itest_wait_log "$tmp/s.log" "socket $tmp/hs/s.sock work again" 300 "$from" &&
+if itest_wait_log "$tmp/s.log" "socket $tmp/hs/s.sock work again" 600 "$from" &&
 	[ "$(tail -c +$((from + 1)) "$tmp/s.log" | grep -c 'ticket keys to HAProxy socket.*retried')" -eq 1 ]; then
 	itest_ok haproxy_socket_failure_logged_once_and_recovered
 else
