@@ -123,11 +123,11 @@ DAEMON_SRCS := $(wildcard src/daemon/*.c)
 CLIENT_SRCS := src/client/cache_client.c src/client/client.c src/client/seed.c \
 	src/client/ticket_client.c
 # What a TLS server links: the client, the core, and of the port only clocks, files, the
-# kernel RNG, sockets, poll, the lock, the pid and syslog facility names (for the shared
-# configuration parser). Never privileges, signals, log sinks or hardware hooks. Another
-# port than posix/linux gives all its files unless LIB_PORT_SRCS names them.
+# kernel RNG, sockets, poll, the lock and the pid. Never privileges, signals, log sinks,
+# syslog names or hardware hooks. Another port than posix/linux gives all its files unless
+# LIB_PORT_SRCS names them.
 ifneq ($(filter linux posix,$(PORT)),)
-LIB_PORT_SRCS := $(filter $(foreach f,clock file fs random socket poll mutex process log_facility,\
+LIB_PORT_SRCS := $(filter $(foreach f,clock file fs random socket poll mutex process,\
 	%/$(f).c),$(PORT_SRCS))
 else
 LIB_PORT_SRCS ?= $(PORT_SRCS)

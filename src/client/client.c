@@ -28,7 +28,8 @@ int tlsmgr_open(struct tlsmgr **out, const char *conf_file, const char *service_
     t = calloc(1, sizeof(*t));
     if (t == NULL)
         return TLSMGR_ERR_NOMEM;
-    if (conf_load(&t->conf, conf_file != NULL ? conf_file : TLSMGR_DEFAULT_CONFIG_FILE, &err) < 0) {
+    if (conf_load_client(&t->conf, conf_file != NULL ? conf_file : TLSMGR_DEFAULT_CONFIG_FILE,
+                         &err) < 0) {
         free(t);
         return TLSMGR_ERR_CONFIG;
     }
