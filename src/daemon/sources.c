@@ -210,7 +210,7 @@ static long read_egd(struct source *src, unsigned char *buf, size_t want, struct
     struct egd_client_error e;
     size_t n = egd_client_read(src->conf.path, buf, want, &e);
 
-    o->why = e.why;
+    o->why = egd_client_why(e.why);
     o->err = e.err;
     return (long)n;
 }
