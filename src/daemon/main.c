@@ -27,13 +27,12 @@ static int signal_fd = -1;
 
 static void usage(void)
 {
-    port_print("usage: tlsmgr [-f] [-n] [-s] [-v] [-c FILE]\n"
-               "       tlsmgr --version\n"
-               "  -c FILE  configuration file (default " TLSMGR_DEFAULT_CONFIG_FILE ")\n"
-               "  -f       stay in the foreground and log to standard error\n"
-               "  -n       check the configuration, print \"configuration OK\" and exit\n"
-               "  -s       print the statistics of the running daemon and its session cache\n"
-               "  -v       verbose logging\n");
+    port_print("usage: tlsmgr [-f] [-n] [-s] [-v] [-c FILE] | --version\n"
+               "  -c FILE  configuration (default " TLSMGR_DEFAULT_CONFIG_FILE ")\n"
+               "  -f       log to standard error, not syslog\n"
+               "  -n       check the configuration and exit\n"
+               "  -s       print the running daemon's and its cache's statistics\n"
+               "  -v       log debug messages too\n");
 }
 
 static void print_version(void)
@@ -67,8 +66,8 @@ static void keep_startup_params(struct tlsmgr_conf *next, const struct tlsmgr_co
 {
     if (strcmp(next->state_directory, old->state_directory) != 0 ||
         strcmp(next->user, old->user) != 0 || strcmp(next->group, old->group) != 0)
-        log_warn("reload: %s change only at a restart",
-                 "state_directory, tlsmgr_user and tlsmgr_group (the old values stay)");
+        log_warn("reload: state_directory, tlsmgr_user and tlsmgr_group change only at a "
+                 "restart");
     memcpy(next->state_directory, old->state_directory, sizeof(next->state_directory));
     memcpy(next->user, old->user, sizeof(next->user));
     memcpy(next->group, old->group, sizeof(next->group));
@@ -140,28 +139,41 @@ int main(int argc, char **argv)
     d->conf_path = TLSMGR_DEFAULT_CONFIG_FILE;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
+        /* The option letter of "-X", or of its long form; 0 for anything else. */
+        int opt = a[0] == '-' && a[1] != '\0' && a[2] == '\0' ? a[1] : 0;
 
-        if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+        if (strcmp(a, "--version") == 0)
+            opt = 'V';
+        else if (strcmp(a, "--help") == 0)
+            opt = 'h';
+        switch (opt) {
+        case 'V':
             print_version();
             return 0;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        case 'h':
             usage();
             return 0;
-        } else if (strcmp(a, "-c") == 0 && i + 1 < argc) {
+        case 'c':
+            if (i + 1 == argc)
+                break;
             d->conf_path = argv[++i];
-        } else if (strcmp(a, "-f") == 0) {
+            continue;
+        case 'f':
             d->foreground = 1;
-        } else if (strcmp(a, "-n") == 0) {
+            continue;
+        case 'n':
             check_only = 1;
-        } else if (strcmp(a, "-s") == 0) {
+            continue;
+        case 's':
             show_status = 1;
-        } else if (strcmp(a, "-v") == 0) {
+            continue;
+        case 'v':
             d->verbose = 1;
-        } else {
-            log_err("unknown or incomplete option '%s'", a);
-            usage();
-            return EXIT_CONFIG;
+            continue;
         }
+        log_err("unknown or incomplete option '%s'", a);
+        usage();
+        return EXIT_CONFIG;
     }
     if (conf_load(&d->conf, d->conf_path, &err) < 0) {
         log_err("%s", err.msg);
