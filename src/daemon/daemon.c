@@ -10,6 +10,7 @@
 
 #include "cache.h"
 #include "daemon.h"
+#include "div64.h"
 #include "egd.h"
 #include "entropy_service.h"
 #include "log.h"
@@ -125,7 +126,7 @@ static void on_retry(void *arg)
         }
         state[i].down = 0;
         log_warn("%s service is up again (down %llus, %u failed tries)", (*s)->name,
-                 (unsigned long long)((now - state[i].since_ms) / 1000), state[i].failures);
+                 (unsigned long long)div64(now - state[i].since_ms, 1000), state[i].failures);
         status_touch();
     }
     arm_retry(d);
@@ -218,9 +219,10 @@ void services_log_stats(struct daemon *d)
                 (*s)->stats(d);
             continue;
         }
-        v[0] = (now - state[i].since_ms) / 1000;
+        v[0] = div64(now - state[i].since_ms, 1000);
         v[1] = state[i].failures;
-        v[2] = state[i].retry_ms > now ? (state[i].retry_ms - now + 999) / 1000 : 0;
+        /* at most TLSMGR_SERVICE_RETRY_MAX seconds away: 32 bits */
+        v[2] = state[i].retry_ms > now ? (uint32_t)(state[i].retry_ms - now + 999) / 1000u : 0;
         log_counters((*s)->name, "DOWN for (s)\0failed tries\0next try in (s)\0", v);
     }
 }

@@ -31,15 +31,17 @@ static struct {
 
 uint64_t entropy_draw_ms(unsigned period_s)
 {
-    uint64_t range = (uint64_t)period_s * 1000 + 1, limit, v;
-    unsigned char b[8];
+    /* Periods are at most a week (conf.c), 604,800,001 values: 32 bits draw them, and a
+     * 32-bit target needs no 64-bit division. */
+    uint32_t range = period_s * 1000u + 1, limit, v;
+    unsigned char b[4];
 
     /* Rejection sampling: no modulo bias, whatever the period. */
-    limit = UINT64_MAX - UINT64_MAX % range;
+    limit = UINT32_MAX - UINT32_MAX % range;
     do {
         if (entropy_random(b, sizeof(b)) != 0)
             return (uint64_t)period_s * 500; /* logged; the middle keeps the schedule going */
-        v = get_be64(b);
+        v = get_be32(b);
     } while (v >= limit);
     return v % range;
 }
@@ -157,10 +159,8 @@ static int entropy_start(struct daemon *d)
     svc.t_reseed = loop_timer_new(&d->loop, "reseed", on_reseed, NULL);
     svc.t_exchange = loop_timer_new(&d->loop, "exchange", on_exchange, NULL);
     svc.t_seed = loop_timer_new(&d->loop, "seed", on_seed, NULL);
-    if (svc.t_reseed < 0 || svc.t_exchange < 0 || svc.t_seed < 0) {
-        log_err("entropy: timer table full");
-        return -1;
-    }
+    if (svc.t_reseed < 0 || svc.t_exchange < 0 || svc.t_seed < 0)
+        return -1; /* loop_timer_new said why */
     d->loop.on_wakeup = on_wakeup;
     d->loop.wakeup_arg = NULL;
 

@@ -161,8 +161,10 @@ static long read_path(struct source *src, unsigned char *buf, size_t want, struc
         return 0;
     }
     /* A plain file is read on from where the last reseed stopped, wrapping at its end. */
-    if (src->conf.kind == SOURCE_FILE && src->offset > 0) {
-        uint64_t skip = st.size ? src->offset % st.size : 0;
+    if (src->offset >= st.size)
+        src->offset = 0; /* the file shrank below it: read from its top */
+    {
+        uint64_t skip = src->offset;
         unsigned char sink[256];
 
         while (skip > 0) {
@@ -181,7 +183,7 @@ static long read_path(struct source *src, unsigned char *buf, size_t want, struc
             break;
         }
         if (n == 0) {
-            if (src->conf.kind == SOURCE_FILE && !wrapped && st.size > 0) {
+            if (!wrapped && st.size > 0) {
                 /* start again from the top of the file, once per read */
                 port_close(fd);
                 src->offset = 0;

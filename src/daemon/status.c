@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "div64.h"
 #include "log.h"
 #include "port.h"
 #include "readfile.h"
@@ -27,7 +28,7 @@ static void log_all(struct daemon *d)
 {
     uint64_t v[6];
 
-    v[0] = (port_now_ms() - d->started_ms) / 1000;
+    v[0] = div64(port_now_ms() - d->started_ms, 1000);
     v[1] = d->loop.wakeups;
     v[2] = d->loop.timer_runs;
     v[3] = d->loop.fd_runs;

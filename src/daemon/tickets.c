@@ -169,10 +169,8 @@ static int init(struct tickets *t, struct cache_env *ce, struct loop *loop, unsi
     t->enabled = 1;
     if (loop != NULL) {
         t->timer = loop_timer_new(loop, "ticket keys", on_timer, t);
-        if (t->timer < 0) {
-            log_err("ticket keys: no free timer slot (TLSMGR_MAX_TIMERS)");
-            return -1;
-        }
+        if (t->timer < 0)
+            return -1; /* loop_timer_new said why */
     }
     (void)tickets_update(t);
     return 0;
