@@ -246,7 +246,7 @@ static void silent_add(int fd, uint64_t now)
         silent_close(s);
     }
     if (loop_fd_add(egd.loop, fd, PORT_POLLIN, on_silent, s) < 0) {
-        log_warn("egd: no room in the event loop for another client");
+        log_warn("egd: no room in the event loop");
         port_close(fd);
         accept_pause(now);
         return;
@@ -453,7 +453,7 @@ static void client_admit(int fd, struct egd_silent *from)
         client_close(v);
     }
     if (loop_fd_add(egd.loop, fd, 0, on_client, c) < 0) {
-        log_warn("egd: no room in the event loop for another client");
+        log_warn("egd: no room in the event loop");
         client_drop(c);
         accept_pause(now);
         return;

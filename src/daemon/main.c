@@ -31,7 +31,7 @@ static void usage(void)
                "  -c FILE  configuration (default " TLSMGR_DEFAULT_CONFIG_FILE ")\n"
                "  -f       log to standard error, not syslog\n"
                "  -n       check the configuration and exit\n"
-               "  -s       print the running daemon's and its cache's statistics\n"
+               "  -s       print the running daemon's statistics\n"
                "  -v       log debug messages too\n");
 }
 

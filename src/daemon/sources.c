@@ -221,13 +221,9 @@ static void note_state(struct source *src, const struct outcome *o)
 {
     if (o->why != NULL) {
         entropy_stats()->source_failures++;
-        if (!src->failing) {
-            if (o->err != 0)
-                log_warn("random source %s: %s: %s; retried at the next reseed", src->name, o->why,
-                         strerror(o->err));
-            else
-                log_warn("random source %s: %s; retried at the next reseed", src->name, o->why);
-        }
+        if (!src->failing)
+            log_warn("random source %s: %s%s%s; retried at the next reseed", src->name, o->why,
+                     o->err != 0 ? ": " : "", o->err != 0 ? strerror(o->err) : "");
         src->failing = 1;
     } else if (src->failing) {
         log_notice("random source %s: working again", src->name);

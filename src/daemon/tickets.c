@@ -143,8 +143,8 @@ static void refuse(struct tickets *t)
 
     memset(&none, 0, sizeof(none));
     t->enabled = 0;
-    log_warn("ticket keys: %s is not on tmpfs; shared ticket keys are off so that no key "
-             "ever reaches persistent storage (TLS servers use keys of their own)",
+    log_warn("ticket keys: off, %s is not on tmpfs and no key may reach persistent storage "
+             "(TLS servers use keys of their own)",
              t->ce->path);
     (void)ticket_store_write(t->ce, &none);
 }
