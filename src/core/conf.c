@@ -224,7 +224,7 @@ static const char *export_path(char *dst, const char *p, size_t len)
         return "path too long";
     memcpy(dst, p, len);
     dst[len] = '\0';
-    return strpbrk(dst, ";#") != NULL ? "';' or '#' in a path" : NULL;
+    return dst[strcspn(dst, ";#")] != '\0' ? "';' or '#' in a path" : NULL;
 }
 
 /* Fills the export targets from text; returns NULL or the reason it is wrong. */
@@ -234,8 +234,8 @@ static const char *parse_exports(struct tlsmgr_conf *c, const char *p)
 
     for (;;) {
         struct conf_export *x = &c->exports[n];
-        const char *name = export_names, *comma;
-        size_t len;
+        const char *name = export_names;
+        size_t len, plen;
         int k;
 
         while (*p == ' ' || *p == '\t')
@@ -251,17 +251,15 @@ static const char *parse_exports(struct tlsmgr_conf *c, const char *p)
             return "unknown target (tlsmgr:, lighttpd:, nginx: or haproxy:PATH)";
         p += strlen(name);
         len = strcspn(p, " \t");
-        comma = memchr(p, ',', len);
+        plen = strcspn(p, ", \t"); /* the path; an option follows a comma */
         memset(x, 0, sizeof(*x));
         x->kind = (unsigned char)k;
-        if ((name = export_path(x->path, p, comma ? (size_t)(comma - p) : len)) != NULL)
+        if ((name = export_path(x->path, p, plen)) != NULL)
             return name;
-        if (comma != NULL) {
-            size_t olen = len - (size_t)(comma + 1 - p);
-
-            if (k != EXPORT_HAPROXY || strncmp(comma + 1, "socket=", 7) != 0)
+        if (plen < len) {
+            if (k != EXPORT_HAPROXY || strncmp(p + plen + 1, "socket=", 7) != 0)
                 return "unknown option (only haproxy:PATH,socket=PATH)";
-            if ((name = export_path(x->socket, comma + 8, olen - 7)) != NULL)
+            if ((name = export_path(x->socket, p + plen + 8, len - plen - 8)) != NULL)
                 return name;
         }
         for (i = 0; i < n; i++)
