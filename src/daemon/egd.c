@@ -570,11 +570,10 @@ static void on_timer(void *arg)
 
 static int egd_setup(struct daemon *d)
 {
-    int timer = egd.timer; /* made once: a retry starts the service again with it */
     unsigned i;
 
     memset(&egd, 0, sizeof(egd));
-    egd.timer = timer;
+    egd.timer = -1; /* egd_start makes it; none to stop while no socket is served */
     for (i = 0; i < SLOTS; i++)
         egd.clients[i].fd = -1;
     for (i = 0; i < TLSMGR_EGD_MAX_SILENT; i++)
@@ -600,10 +599,8 @@ static int egd_start(struct daemon *d)
     egd.loop = &d->loop;
     if (egd.listen_fd < 0)
         return 0;
-    /* One timer for the daemon's life, also when a retry starts the service again. */
-    if (egd.timer < 0 || (unsigned)egd.timer >= d->loop.ntimers ||
-        d->loop.timers[egd.timer].fn != on_timer)
-        egd.timer = loop_timer_new(&d->loop, "egd requests", on_timer, NULL);
+    /* A retry gets the same slot back (loop_timer_new reuses it for the same fn and arg). */
+    egd.timer = loop_timer_new(&d->loop, "egd requests", on_timer, NULL);
     if (egd.timer < 0 || loop_fd_add(&d->loop, egd.listen_fd, PORT_POLLIN, on_listen, NULL) < 0) {
         log_err("egd: no room in the event loop");
         port_close(egd.listen_fd);
@@ -661,7 +658,7 @@ static void egd_stop(struct daemon *d)
         port_unlink(egd.path);
         egd.listen_fd = -1;
     }
-    if (egd.loop != NULL && egd.timer >= 0)
+    if (egd.timer >= 0)
         loop_timer_stop(egd.loop, egd.timer);
 }
 
