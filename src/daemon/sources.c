@@ -85,27 +85,32 @@ static long outcome_of(long n, int wait, const char *why_wait, const char *why_f
     return 0;
 }
 
+/* Opens path non-blocking if it is of the given type: a descriptor, or -1 (o set). */
+static int open_typed(const char *path, enum port_ftype type, struct port_stat *st,
+                      struct outcome *o)
+{
+    int fd = port_open(path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
+
+    if (fd < 0) {
+        o->why = "cannot open";
+        o->err = errno;
+    } else if (port_fstat(fd, st) != 0 || st->type != type) {
+        o->why = type == PORT_FT_CHR ? "not a character device" : "not a regular file";
+        port_close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
 /* Opens a device and keeps it: /dev/hwrng is often readable by root only, so the descriptor
  * opened before the privilege drop is what later reseeds read. 0 or -1 (o set). */
 static int device_open(struct source *src, struct outcome *o)
 {
     struct port_stat st;
 
-    if (src->fd >= 0)
-        return 0;
-    src->fd = port_open(src->conf.path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
-    if (src->fd < 0) {
-        o->why = "cannot open";
-        o->err = errno;
-        return -1;
-    }
-    if (port_fstat(src->fd, &st) != 0 || st.type != PORT_FT_CHR) {
-        o->why = "not a character device";
-        port_close(src->fd);
-        src->fd = -1;
-        return -1;
-    }
-    return 0;
+    if (src->fd < 0)
+        src->fd = open_typed(src->conf.path, PORT_FT_CHR, &st, o);
+    return src->fd < 0 ? -1 : 0;
 }
 
 /* Non-blocking, so a device with nothing to give is a short read, never a wait. */
@@ -136,33 +141,19 @@ static long read_device(struct source *src, unsigned char *buf, size_t want, str
     return (long)got;
 }
 
-/* Plain files: read on from where the last reseed stopped, wrapping at the end. */
+/* Plain files: read on from where the last reseed stopped, wrapping at the end once per
+ * read (the file shrank below the offset: from its top). */
 static long read_path(struct source *src, unsigned char *buf, size_t want, struct outcome *o)
 {
     struct port_stat st;
     size_t got = 0;
     int fd, wrapped = 0;
 
-    fd = port_open(src->conf.path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
-    if (fd < 0) {
-        o->why = "cannot open";
-        o->err = errno;
+    fd = open_typed(src->conf.path, PORT_FT_REG, &st, o);
+    if (fd < 0)
         return 0;
-    }
-    if (port_fstat(fd, &st) != 0) {
-        o->why = "cannot stat";
-        o->err = errno;
-        port_close(fd);
-        return 0;
-    }
-    if (st.type != PORT_FT_REG) {
-        o->why = "not a regular file";
-        port_close(fd);
-        return 0;
-    }
-    /* A plain file is read on from where the last reseed stopped, wrapping at its end. */
     if (src->offset >= st.size)
-        src->offset = 0; /* the file shrank below it: read from its top */
+        src->offset = 0;
     {
         uint64_t skip = src->offset;
         unsigned char sink[256];
@@ -183,21 +174,17 @@ static long read_path(struct source *src, unsigned char *buf, size_t want, struc
             break;
         }
         if (n == 0) {
-            if (!wrapped && st.size > 0) {
-                /* start again from the top of the file, once per read */
-                port_close(fd);
-                src->offset = 0;
-                wrapped = 1;
-                fd = port_open(src->conf.path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
-                if (fd < 0) {
-                    o->why = "cannot open";
-                    o->err = errno;
-                    return (long)got;
-                }
-                continue;
+            if (wrapped || st.size == 0) {
+                o->why = "end of file";
+                break;
             }
-            o->why = "end of file";
-            break;
+            port_close(fd);
+            src->offset = 0;
+            wrapped = 1;
+            fd = open_typed(src->conf.path, PORT_FT_REG, &st, o);
+            if (fd < 0)
+                return (long)got;
+            continue;
         }
         got += (size_t)n;
         src->offset += (uint64_t)n;

@@ -23,13 +23,12 @@ static void hap_next(struct ticket_export *x);
 void ticket_export_init(struct ticket_export *x, const struct tlsmgr_conf *conf, struct loop *loop)
 {
     const char *group = conf->export_group[0] != '\0' ? conf->export_group : conf->group;
-    int timer = x->conf != NULL ? x->cli.timer : -1; /* a timer slot is never given back */
 
+    /* The HAProxy client's timer comes back to the same slot (same fn and arg). */
     if (x->conf != NULL)
         ticket_export_free(x);
     memset(x, 0, sizeof(*x));
     haproxy_cli_init(&x->cli, loop);
-    x->cli.timer = timer;
     x->conf = conf;
     x->hap_due = BIT(conf->nexports) - 1; /* each socket is checked once at start */
     if (conf->nexports > 0 && port_group_lookup(group, &x->gid) < 0) {
