@@ -56,31 +56,21 @@ static void schedule(struct tickets *t, int failed)
     loop_timer_in(t->loop, t->timer, (delay > 0 ? delay : 1) * 1000u);
 }
 
-/* The state changed from working to failing: one log line, not one per retry. */
-static void failed(struct tickets *t, const char *what, const char *why)
-{
-    t->failures++;
-    if (!t->failing)
-        log_err("ticket keys: %s: %s; TLS servers keep the keys they have and retry", what, why);
-    t->failing = 1;
-}
-
-/* Reads the slots, drops `next` when asked (a new lifetime), rotates, writes when changed. */
+/* Reads the slots, drops `next` when asked (a new lifetime), rotates, writes when changed.
+ * A failure is logged when the state changes from working to failing, not at each retry. */
 static int update(struct tickets *t, int drop_next)
 {
     struct ticket_slots s;
     unsigned bad = 0;
     int64_t now = port_wall_time();
     int rc, changed;
+    const char *what = "cannot read the slots", *why;
 
     if (!t->enabled)
         return 0;
     rc = ticket_store_read(t->ce, &s, &bad);
-    if (rc != 0) {
-        failed(t, "cannot read the slots", mdb_strerror(rc));
-        schedule(t, 1);
-        return -1;
-    }
+    if (rc != 0)
+        goto fail_mdb;
     if (bad != 0)
         log_warn("ticket keys: malformed record(s) in the ticket DB replaced");
     if (drop_next && (s.present & (1u << TICKET_SLOT_NEXT))) {
@@ -94,18 +84,15 @@ static int update(struct tickets *t, int drop_next)
 #endif
         changed = ticket_slots_advance(&s, now, t->lifetime, rng, NULL);
     if (changed < 0) {
-        ticket_slots_wipe(&s);
-        failed(t, "cannot make a key", "the generator failed");
-        schedule(t, 1);
-        return -1;
+        what = "cannot make a key";
+        why = "the generator failed";
+        goto fail;
     }
     if (changed != 0 || bad != 0) {
         rc = ticket_store_write(t->ce, &s);
         if (rc != 0) {
-            ticket_slots_wipe(&s);
-            failed(t, "cannot write the slots", mdb_strerror(rc));
-            schedule(t, 1);
-            return -1;
+            what = "cannot write the slots";
+            goto fail_mdb;
         }
         t->rotations++;
         t->last_write = now;
@@ -121,6 +108,17 @@ static int update(struct tickets *t, int drop_next)
     t->failing = 0;
     schedule(t, 0);
     return 0;
+
+fail_mdb:
+    why = mdb_strerror(rc);
+fail:
+    ticket_slots_wipe(&s);
+    t->failures++;
+    if (!t->failing)
+        log_err("ticket keys: %s: %s; TLS servers keep the keys they have and retry", what, why);
+    t->failing = 1;
+    schedule(t, 1);
+    return -1;
 }
 
 int tickets_update(struct tickets *t)
