@@ -60,19 +60,14 @@ static void arm_retry(struct daemon *d)
     for (i = 0; i < NSERVICES; i++)
         if (state[i].down && (due == 0 || state[i].retry_ms < due))
             due = state[i].retry_ms;
-    /* The timer is made the first time a service goes down. */
-    if (retry_timer < 0 || (unsigned)retry_timer >= d->loop.ntimers ||
-        d->loop.timers[retry_timer].fn != on_retry) {
-        if (due == 0)
-            return;
-        retry_timer = loop_timer_new(&d->loop, "service retry", on_retry, d);
-        if (retry_timer < 0)
-            return; /* logged; the service stays down until a restart */
+    if (due == 0) {
+        loop_timer_stop(&d->loop, retry_timer); /* no-op while none was made */
+        return;
     }
-    if (due == 0)
-        loop_timer_stop(&d->loop, retry_timer);
-    else
-        loop_timer_at(&d->loop, retry_timer, due);
+    /* Made the first time a service goes down; later calls get the same slot back. A table
+     * that is full leaves the service down until a restart (logged). */
+    retry_timer = loop_timer_new(&d->loop, "service retry", on_retry, d);
+    loop_timer_at(&d->loop, retry_timer, due);
 }
 
 /* The service failed (its hook logged why): it is down until a retry succeeds. */
