@@ -27,6 +27,8 @@ static struct tickets keys;
 static struct daemon *owner;
 static int active;
 
+/* Said when tlsmgr -s or the service finds no cache to open. */
+static const char no_cache[] = "no session cache (tls_session_cache_database is empty)";
 /* The meta values of struct cache_stats, from c.lookups to last_sweep_time, in its order. */
 static const char meta_names[] = CACHE_META_COUNTERS CACHE_META_SWEEP_STATS;
 /* How tlsmgr -s and the statistics line name the fields of struct cache_stats. */
@@ -91,7 +93,7 @@ static int cache_start(struct daemon *d)
 {
     owner = d;
     if (d->conf.cache_database[0] == '\0') {
-        log_info("session cache disabled (tls_session_cache_database is empty)");
+        log_info("%s", no_cache);
         return 0;
     }
     if (cache_repair_open(&env, &d->conf, d->uid, d->gid) < 0)
@@ -175,7 +177,7 @@ int cache_print_status(const struct tlsmgr_conf *c)
     char text[TLSMGR_PATH_MAX + 16], tk[256] = "";
 
     if (c->cache_database[0] == '\0') {
-        log_err("no session cache configured (tls_session_cache_database is empty)");
+        log_err("%s", no_cache);
         return 1;
     }
     if (cache_env_open(&ro, c, CACHE_ROLE_READONLY) < 0 || cache_read_stats(&ro, &st) < 0) {

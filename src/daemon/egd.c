@@ -559,8 +559,7 @@ static void on_timer(void *arg)
         if (c->fd < 0 || !c->busy || c->busy_since + REQUEST_MS > now)
             continue;
         egd.stats.request_timeouts++;
-        log_debug("egd: a request took more than %d ms, closing that client",
-                  TLSMGR_EGD_REQUEST_TIMEOUT_MS);
+        log_debug("egd: a request took over %d ms, client closed", TLSMGR_EGD_REQUEST_TIMEOUT_MS);
         client_close(c);
     }
     if (egd.paused_until != 0 && egd.paused_until <= now)
@@ -632,8 +631,7 @@ static void egd_log_stats(struct daemon *d)
     memcpy(v + 1, &egd.stats, sizeof(egd.stats));
     log_counters("egd",
                  "clients now\0accepted\0requests\0bytes served\0bytes mixed in\0unknown "
-                 "requests\0requests timed out\0times full\0clients dropped for a new one\0new "
-                 "clients closed for want of a slot\0",
+                 "requests\0requests timed out\0times full\0clients yielded\0clients turned away\0",
                  v);
 }
 

@@ -53,8 +53,7 @@ static int root_config_is_unsafe(const char *path)
     if (!port_is_root() || port_lstat(path, &st) < 0)
         return 0;
     if (st.uid != 0 || (st.mode & 022) != 0) {
-        log_err("%s: must be owned by root and writable by nobody else when tlsmgr starts as "
-                "root (owner uid %u, mode %04o)",
+        log_err("%s: must be owned by root and writable by nobody else (owner uid %u, mode %04o)",
                 path, st.uid, st.mode);
         return 1;
     }
@@ -66,8 +65,8 @@ static void keep_startup_params(struct tlsmgr_conf *next, const struct tlsmgr_co
 {
     if (strcmp(next->state_directory, old->state_directory) != 0 ||
         strcmp(next->user, old->user) != 0 || strcmp(next->group, old->group) != 0)
-        log_warn("reload: state_directory, tlsmgr_user and tlsmgr_group change only at a "
-                 "restart");
+        log_warn("reload: %s change only at a restart",
+                 "state_directory, tlsmgr_user and tlsmgr_group");
     memcpy(next->state_directory, old->state_directory, sizeof(next->state_directory));
     memcpy(next->user, old->user, sizeof(next->user));
     memcpy(next->group, old->group, sizeof(next->group));
