@@ -4,7 +4,6 @@
  * setup, drop, start), signals, and the event loop.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,14 +34,15 @@ static void usage(void)
                "  -v       log debug messages too\n");
 }
 
+/* The digits of the LMDB version as text, at compile time. */
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+
 static void print_version(void)
 {
-    char text[160];
-
-    snprintf(text, sizeof(text), "tlsmgr %s (board %s, mbedTLS %s, LMDB %d.%d.%d)\n",
-             TLSMGR_VERSION, TLSMGR_BOARD_NAME, MBEDTLS_VERSION_STRING, MDB_VERSION_MAJOR,
-             MDB_VERSION_MINOR, MDB_VERSION_PATCH);
-    port_print(text);
+    port_print("tlsmgr " TLSMGR_VERSION " (board " TLSMGR_BOARD_NAME
+               ", mbedTLS " MBEDTLS_VERSION_STRING ", LMDB " STR(MDB_VERSION_MAJOR) "." STR(
+                   MDB_VERSION_MINOR) "." STR(MDB_VERSION_PATCH) ")\n");
 }
 
 /* Root acts on this file at every start: nobody else may be able to change it. */
