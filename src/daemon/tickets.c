@@ -230,7 +230,8 @@ void tickets_free(struct tickets *t)
 
 size_t tickets_describe(struct cache_env *ce, char *text, size_t cap)
 {
-    static const char *const role[TICKET_SLOTS] = {"previous", "current", "next"};
+    /* Characters, not pointers: no relocation each in a position-independent binary. */
+    static const char role[TICKET_SLOTS][9] = {"previous", "current", "next"};
     struct ticket_slots s;
     int64_t now = port_wall_time();
     size_t len = 0;
