@@ -263,6 +263,17 @@ static size_t request_cost(const struct egd_request *req, size_t answer)
     return answer > req->size ? answer : req->size;
 }
 
+/* Moves buf[from, len) to the start of buf; returns the length left. A plain loop: the
+ * buffers are small, and memmove would be an import for these two calls alone. */
+static size_t shift_down(unsigned char *buf, size_t from, size_t len)
+{
+    size_t i;
+
+    for (i = from; i < len; i++)
+        buf[i - from] = buf[i];
+    return len - from;
+}
+
 /* Answers complete requests while their answers fit and the client's turn lasts; sets *more
  * when a complete request is left for later (no room in the output buffer, or the turn is
  * over). Returns the number answered. An unknown opcode, or a blocking read the generator
@@ -302,8 +313,7 @@ static unsigned client_serve(struct egd_client *c, int *more)
             break;
         }
         if (TLSMGR_EGD_CLIENT_BUFFER - c->out_len < need && c->out_pos > 0) {
-            memmove(c->out, c->out + c->out_pos, c->out_len - c->out_pos);
-            c->out_len -= c->out_pos;
+            c->out_len = shift_down(c->out, c->out_pos, c->out_len);
             c->out_pos = 0;
         }
         if (TLSMGR_EGD_CLIENT_BUFFER - c->out_len < need) {
@@ -328,10 +338,7 @@ static unsigned client_serve(struct egd_client *c, int *more)
         else if (req.cmd == EGD_CMD_READ || req.cmd == EGD_CMD_READ_BLOCK)
             egd.stats.bytes += req.count;
     }
-    if (pos > 0) {
-        memmove(c->in, c->in + pos, c->in_len - pos);
-        c->in_len -= pos;
-    }
+    c->in_len = shift_down(c->in, pos, c->in_len);
     return answered;
 }
 
