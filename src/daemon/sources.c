@@ -34,11 +34,10 @@ void sources_init(struct sources *s, const struct tlsmgr_conf *conf)
         struct source *src = &s->src[i];
 
         src->conf = conf->sources[i];
-        if (src->conf.kind == SOURCE_GETRANDOM || src->conf.kind == SOURCE_HARDWARE)
-            snprintf(src->name, sizeof(src->name), "%s", conf_source_name(src->conf.kind));
-        else
-            snprintf(src->name, sizeof(src->name), "%s%s", conf_source_name(src->conf.kind),
-                     src->conf.path);
+        snprintf(src->name, sizeof(src->name), "%s%s", conf_source_name(src->conf.kind),
+                 src->conf.kind == SOURCE_GETRANDOM || src->conf.kind == SOURCE_HARDWARE
+                     ? ""
+                     : src->conf.path);
 #if TLSMGR_HEALTH_TESTS
         health_init(&src->health);
 #endif
