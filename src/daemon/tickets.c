@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cache_repair.h"
 #include "entropy.h"
 #include "log.h"
 #include "port.h"
@@ -56,6 +57,39 @@ static void schedule(struct tickets *t, int failed)
     loop_timer_in(t->loop, t->timer, (delay > 0 ? delay : 1) * 1000u);
 }
 
+/* The env's slots, read and written under the fault guard and LMDB's assertion trap: a damaged
+ * env is an error here (cache_env_damaged), which the cache's next sweep repairs. */
+struct slots_io {
+    struct ticket_slots *s;
+    unsigned *bad;
+};
+
+static int read_slots(struct cache_env *ce, void *arg)
+{
+    struct slots_io *io = arg;
+
+    return ticket_store_read(ce, io->s, io->bad);
+}
+
+static int write_slots(struct cache_env *ce, void *s)
+{
+    return ticket_store_write(ce, s);
+}
+
+static int store_read(struct cache_env *ce, struct ticket_slots *s, unsigned *bad)
+{
+    struct slots_io io;
+
+    io.s = s;
+    io.bad = bad;
+    return cache_repair_guard(ce, read_slots, &io);
+}
+
+static int store_write(struct cache_env *ce, struct ticket_slots *s)
+{
+    return cache_repair_guard(ce, write_slots, s);
+}
+
 /* Reads the slots, drops `next` when asked (a new lifetime), rotates, writes when changed.
  * A failure is logged when the state changes from working to failing, not at each retry. */
 static int update(struct tickets *t, int drop_next)
@@ -68,9 +102,9 @@ static int update(struct tickets *t, int drop_next)
 
     if (!t->enabled)
         return 0;
-    rc = ticket_store_read(t->ce, &s, &bad);
+    rc = store_read(t->ce, &s, &bad);
     if (rc != 0)
-        goto fail_mdb;
+        goto fail_env;
     if (bad != 0)
         log_warn("ticket keys: malformed record(s) in the ticket DB replaced");
     if (drop_next && (s.present & (1u << TICKET_SLOT_NEXT))) {
@@ -89,10 +123,10 @@ static int update(struct tickets *t, int drop_next)
         goto fail;
     }
     if (changed != 0 || bad != 0) {
-        rc = ticket_store_write(t->ce, &s);
+        rc = store_write(t->ce, &s);
         if (rc != 0) {
             what = "cannot write the slots";
-            goto fail_mdb;
+            goto fail_env;
         }
         t->rotations++;
         t->last_write = now;
@@ -109,8 +143,8 @@ static int update(struct tickets *t, int drop_next)
     schedule(t, 0);
     return 0;
 
-fail_mdb:
-    why = mdb_strerror(rc);
+fail_env:
+    why = cache_env_strerror(rc);
 fail:
     ticket_slots_wipe(&s);
     t->failures++;
@@ -144,7 +178,7 @@ static void refuse(struct tickets *t)
     log_warn("ticket keys: off, %s is not on tmpfs and no key may reach persistent storage "
              "(TLS servers use keys of their own)",
              t->ce->path);
-    (void)ticket_store_write(t->ce, &none);
+    (void)store_write(t->ce, &none);
 }
 
 static int init(struct tickets *t, struct cache_env *ce, struct loop *loop, unsigned lifetime,
