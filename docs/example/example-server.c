@@ -8,6 +8,10 @@
  *                  [--cache none|mbedtls|tlsmgr] [--tickets off|local|tlsmgr] [--tag NAME]
  *   curl -k https://127.0.0.1:4433/
  *
+ * Once its workers run, it prints the port it listens on, alone on a line, on standard output:
+ * with -p 0 the kernel picks a free port and a script reads it there, with no race against
+ * another program taking a port that looked free.
+ *
  * N worker processes accept on one listening socket on 127.0.0.1; the kernel gives each
  * connection to any of them. With --cache mbedtls each worker has its own ssl_cache, so a
  * client resumes only when it happens to reach the worker that made its session; with
@@ -498,7 +502,8 @@ static void usage(void)
     fprintf(stderr, "usage: example-server [-c tlsmgr.conf] -p PORT [-w N] --cert FILE --key "
                     "FILE\n"
                     "       [--cache none|mbedtls|tlsmgr] [--tickets off|local|tlsmgr] [--tag "
-                    "NAME]\n");
+                    "NAME]\n"
+                    "Prints the port it listens on to standard output; -p 0 takes a free one.\n");
     exit(2);
 }
 
@@ -568,6 +573,17 @@ static void parse_args(int argc, char **argv, struct options *o)
         usage();
 }
 
+/* The port the listener is bound to: the one asked for, or the one the kernel chose for 0. */
+static unsigned bound_port(const mbedtls_net_context *listener)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof(a);
+
+    if (getsockname(listener->fd, (struct sockaddr *)&a, &len) != 0)
+        return 0;
+    return ntohs(a.sin_port);
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
@@ -578,6 +594,7 @@ int main(int argc, char **argv)
     struct sigaction sa;
     sigset_t block, old;
     int i, ret, alive, status;
+    unsigned port;
 
     parse_args(argc, argv, &o);
     if (o.cache == CACHE_TLSMGR || o.tickets == TICKETS_TLSMGR) {
@@ -636,13 +653,18 @@ int main(int argc, char **argv)
             break;
         }
     }
-    fprintf(stderr, "example-server: %d workers on 127.0.0.1:%s, cache %s, tickets %s\n", i, o.port,
+    port = bound_port(&listener);
+    fprintf(stderr, "example-server: %d workers on 127.0.0.1:%u, cache %s, tickets %s\n", i, port,
             o.cache == CACHE_TLSMGR    ? "tlsmgr"
             : o.cache == CACHE_MBEDTLS ? "mbedtls"
                                        : "none",
             o.tickets == TICKETS_LOCAL    ? "local"
             : o.tickets == TICKETS_TLSMGR ? "tlsmgr"
                                           : "off");
+    if (!stop) {
+        printf("%u\n", port);
+        fflush(stdout);
+    }
 
     /* The parent only waits: a worker that dies is not replaced (this is an example). */
     alive = i;

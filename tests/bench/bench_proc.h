@@ -85,18 +85,19 @@ static inline void bench_build_path(const char *argv0, const char *name, char *o
     snprintf(out, cap, "%.*s/../%s", slash ? (int)(slash - argv0) : 1, slash ? argv0 : ".", name);
 }
 
-/* Runs argv[0] with standard output and error appended to log. Returns its pid or -1. */
-static inline pid_t bench_spawn(const char *log, char *const argv[])
+/* Runs argv[0] with standard error appended to log, standard output too or, with out, in out
+ * (replaced). Returns its pid or -1. */
+static inline pid_t bench_spawn(const char *log, const char *out, char *const argv[])
 {
     pid_t pid = fork();
 
     if (pid == 0) {
         int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        int fd_out = out != NULL ? open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644) : fd;
 
-        if (fd >= 0) {
-            dup2(fd, 1);
+        if (fd >= 0 && fd_out >= 0) {
+            dup2(fd_out, 1);
             dup2(fd, 2);
-            close(fd);
         }
         execv(argv[0], argv);
         _exit(127);
@@ -182,7 +183,7 @@ static inline pid_t bench_daemon_start(const char *bin, const char *dir, const c
     argv[2] = "-c";
     argv[3] = conf;
     argv[4] = NULL;
-    pid = bench_spawn(log, argv);
+    pid = bench_spawn(log, NULL, argv);
     if (pid > 0 && bench_wait_file(log, " started ", pid, 10))
         return pid;
     fprintf(stderr, "the daemon %s did not start; its log:\n", bin);

@@ -247,36 +247,18 @@ static void client_run(enum proto p, const char *port, int go, int fd)
     _exit(0);
 }
 
-static int free_port(char *out, size_t cap)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof(a);
-    int fd = socket(AF_INET, SOCK_STREAM, 0), rc = -1;
-
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0) {
-        snprintf(out, cap, "%u", ntohs(a.sin_port));
-        rc = 0;
-    }
-    if (fd >= 0)
-        close(fd);
-    return rc;
-}
-
-/* The example server for (p, s) on a free port, once it accepts. Returns its pid or -1. */
+/* The example server for (p, s) on a port the kernel picks (-p 0), once it printed that port
+ * (its workers run): in port. Returns its pid or -1. */
 static pid_t server_start(enum proto p, enum server s, char *port, size_t cap)
 {
     static const char *const cache[NSERVERS] = {"none", "mbedtls", "tlsmgr"};
     const char *tickets = s == S_NONE ? "off" : s == S_MBEDTLS ? "local" : "tlsmgr";
-    char log[200], workers[8];
+    char log[200], out[200], workers[8];
     char *argv[] = {server_bin,
                     "-c",
                     conf,
                     "-p",
-                    port,
+                    "0",
                     "-w",
                     workers,
                     "--cert",
@@ -288,27 +270,27 @@ static pid_t server_start(enum proto p, enum server s, char *port, size_t cap)
                     "--tickets",
                     (char *)tickets,
                     NULL};
-    mbedtls_net_context probe;
+    FILE *f;
     pid_t pid;
-    int i;
 
     if (p == P_TLS12_ID)
         tickets = "off"; /* the ID cache alone: a server that issues tickets sends no ID */
     argv[14] = (char *)tickets;
     snprintf(workers, sizeof(workers), "%d", WORKERS);
     snprintf(log, sizeof(log), "%s/server.log", dir);
-    if (free_port(port, cap) < 0 || (pid = bench_spawn(log, argv)) < 0)
+    snprintf(out, sizeof(out), "%s/server.port", dir);
+    unlink(out); /* not the port of the server before */
+    if ((pid = bench_spawn(log, out, argv)) < 0)
         return -1;
-    for (i = 0; i < 100; i++) {
-        mbedtls_net_init(&probe);
-        if (mbedtls_net_connect(&probe, "127.0.0.1", port, MBEDTLS_NET_PROTO_TCP) == 0) {
-            mbedtls_net_free(&probe);
+    if (bench_wait_file(out, "\n", pid, 20) && (f = fopen(out, "r")) != NULL) {
+        int ok = fgets(port, (int)cap, f) != NULL && port[0] != '\n';
+
+        fclose(f);
+        port[strcspn(port, "\n")] = '\0';
+        if (ok) {
             usleep(100000); /* every worker set up */
             return pid;
         }
-        if (waitpid(pid, NULL, WNOHANG) != 0)
-            break;
-        usleep(50000);
     }
     fprintf(stderr, "bench_resume: the example server did not start (see %s)\n", log);
     bench_stop(pid);

@@ -47,8 +47,8 @@ if ! itest_start_daemon "$CONF" "$LOG" || [ ! -f "$ENV/data.mdb" ]; then
     echo "not ok - setup: the daemon did not start: $(tail -2 "$LOG" | tr '\n' ' ')"
     exit 1
 fi
-PORT=$(itest_free_port)
-itest_start_example "$SLOG" "$PORT" -c "$CONF" -w 4 --cache tlsmgr --tickets tlsmgr
+itest_start_example "$SLOG" -c "$CONF" -w 4 --cache tlsmgr --tickets tlsmgr
+PORT=$example_port
 deaths=0
 
 # alive: the daemon still runs; if it died, counted and started again.
@@ -172,15 +172,21 @@ fi
 # A server that met damage tries its env again after TLSMGR_CACHE_CLIENT_RETRY_MS (5 s).
 sleep 6
 # resumes_afterwards CASE S_CLIENT_OPTION...: a new TLS 1.2 session, then 12 reconnections
-# that must all resume (any of the 4 workers).
+# that must all resume (any of the 4 workers). On a loaded machine the last repair, and so the
+# retry of the worker that met the damage last, may come later: tried again for 30 s at most.
 resumes_afterwards() {
-    local name=$1 i reused=0
+    local name=$1 i reused end=$((SECONDS + 30))
     shift
-    rm -f "$tmp/sess"
-    itest_get "$tmp/c0" "$tmp/sess" "$PORT" -tls1_2 "$@" -sess_out "$tmp/sess"
-    for i in $(seq 12); do
-        itest_get "$tmp/c$i" "" "$PORT" -tls1_2 "$@" -sess_in "$tmp/sess"
-        grep -q '^Reused,' "$tmp/c$i" && reused=$((reused + 1))
+    while :; do
+        reused=0
+        itest_get "$tmp/c0" "$tmp/sess" "$PORT" -tls1_2 "$@" -sess_out "$tmp/sess"
+        for i in $(seq 12); do
+            itest_get "$tmp/c$i" "" "$PORT" -tls1_2 "$@" -sess_in "$tmp/sess"
+            grep -q '^Reused,' "$tmp/c$i" && reused=$((reused + 1))
+        done
+        grep -q '^New,' "$tmp/c0" && [ "$reused" -eq 12 ] && break
+        [ "$SECONDS" -lt "$end" ] || break
+        sleep 1
     done
     if grep -q '^New,' "$tmp/c0" && [ "$reused" -eq 12 ]; then
         itest_ok "$name"

@@ -93,8 +93,7 @@ if [ "$(id -u)" -eq 0 ]; then
         itest_fail "dropped-privileges" "uid $uid"
 fi
 
-kill -USR1 "$daemon_pid"
-itest_wait_log "$log" "statistics: uptime" && itest_ok "sigusr1-logs-statistics" ||
+itest_usr1 "$log" "statistics: uptime" && itest_ok "sigusr1-logs-statistics" ||
     itest_fail "sigusr1-logs-statistics" "no statistics line"
 
 cp "$tmp/good.conf" "$tmp/good.conf.bak"

@@ -34,8 +34,8 @@ ulimit -n 4096 2>/dev/null
 timeout 90 python3 "$here/egd_client.py" flood "$sock" "$daemon_pid" 1000 || failed=1
 
 # libtlsmgr's tlsmgr_seed against the same daemon: its EGD requests show in the statistics.
-kill -USR1 "$daemon_pid"
-sleep 0.2
+itest_usr1 "$tmp/log" 'egd: .* requests'
+n1=$(grep 'egd: .* requests' "$tmp/log" | tail -1 | sed -n 's/.*, requests \([0-9]*\),.*/\1/p')
 if [ -e "$build/libtlsmgr.so" ]; then
     timeout 30 python3 "$here/egd_client.py" libseed "$build/libtlsmgr.so" "$tmp/tlsmgr.conf" ||
         failed=1
@@ -44,11 +44,8 @@ wait "$idle_pid" || failed=1
 cat "$tmp/idle.out"
 kill -0 "$daemon_pid" 2>/dev/null && itest_ok "egd/daemon-alive" ||
     itest_fail "egd/daemon-alive" "daemon died"
-kill -USR1 "$daemon_pid"
-sleep 0.2
-grep 'egd: .* requests' "$tmp/log" >"$tmp/stats"
-n1=$(sed -n 1p "$tmp/stats" | sed -n 's/.*, requests \([0-9]*\),.*/\1/p')
-n2=$(tail -1 "$tmp/stats" | sed -n 's/.*, requests \([0-9]*\),.*/\1/p')
+itest_usr1 "$tmp/log" 'egd: .* requests'
+n2=$(grep 'egd: .* requests' "$tmp/log" | tail -1 | sed -n 's/.*, requests \([0-9]*\),.*/\1/p')
 # the library made 6 requests (4 calls, parent and child) between the two SIGUSR1
 [ -n "$n1" ] && [ -n "$n2" ] && [ "$n2" -ge $((n1 + 6)) ] && itest_ok "egd/statistics" ||
     itest_fail "egd/statistics" "EGD requests in SIGUSR1 statistics: '$n1' then '$n2'"

@@ -35,8 +35,7 @@ grep -q "exchange file $exch: wrote 1024 bytes, mode 0644" "$tmp/log1" &&
 grep -q "random source getrandom: ok" "$tmp/log1" &&
     grep -q "random source hwrng:$tmp/no-hwrng: failing" "$tmp/log1" &&
     itest_ok "entropy/source-states" || itest_fail "entropy/source-states" "$(cat "$tmp/log1")"
-kill -USR1 "$daemon_pid"
-sleep 0.3
+itest_usr1 "$tmp/log1" "entropy: reseeds"
 # a random reseed or rewrite may already have come: only the seed count is fixed
 grep -Eq "entropy: reseeds [1-9][0-9]*, source failures [1-9][0-9]*, health test failures 0, exchange writes [1-9][0-9]*, seed writes 1, credited bits 0, EGD requests 0" \
     "$tmp/log1" && itest_ok "entropy/statistics" ||

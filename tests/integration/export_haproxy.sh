@@ -5,7 +5,7 @@
 #   restart   tls-ticket-keys from the daemon's export: a TLS 1.2 and a TLS 1.3 ticket made
 #             before HAProxy restarts resume after it (19 of 20); the same HAProxy without the
 #             file is measured alongside (its keys die with it)
-#   socket    with a 20 s key lifetime the daemon pushes each new key over HAProxy's runtime
+#   socket    with a 40 s key lifetime the daemon pushes each new key over HAProxy's runtime
 #             socket (set ssl tls-key): after a rotation HAProxy lists the keys of the file
 #             (show tls-keys), encrypts under the new current key, and a ticket of the key
 #             before still resumes, all without a restart
@@ -20,6 +20,7 @@ itest_debian_server export_haproxy haproxy openssl python3
 itest_cert "$tmp"
 cat "$tmp/crt.pem" "$tmp/key.pem" >"$tmp/both.pem"
 mkdir -p "$tmp/hs" && chown "$user:$group" "$tmp/hs" # the sockets, reachable by the daemon
+declare -A port # each HAProxy's port, by name
 
 # daemon NAME LIFETIME [LINE...]: (re)starts the daemon on $shm/NAME, verbose; exports go to
 # $shm/NAME/out.
@@ -37,22 +38,22 @@ daemon() {
 	fi
 }
 
-# free_port [FROM]: a port that no socket of 127.0.0.1 uses in any state: HAProxy cannot bind a
-# port that connections in TIME-WAIT still hold.
-free_port() {
-	local port
-	port=$(itest_free_port "$@")
-	while grep -qi "^ *[0-9]*: [0-9A-F]*:$(printf %04X "$port") " /proc/net/tcp; do
-		port=$(itest_free_port $((port + 1)))
-	done
-	echo "$port"
+# haproxy_start NAME [KEYS]: (re)starts HAProxy NAME on a free port, with tls-ticket-keys KEYS
+# when given, and its admin socket $tmp/hs/NAME.sock (owned by the daemon's user); sets
+# port[NAME]. A port that connections in TIME-WAIT still hold is one HAProxy cannot bind:
+# itest_listen takes another.
+haproxy_start() {
+	haproxy_stop "$1"
+	if ! itest_listen haproxy_spawn "$@"; then
+		echo "not ok - setup: haproxy $1 did not start: $(tail -n 3 "$tmp/haproxy-$1.log" | tr '\n' ' ')"
+		exit 1
+	fi
+	port[$1]=$listen_port
 }
 
-# haproxy_start NAME PORT [KEYS]: (re)starts HAProxy NAME on PORT, with tls-ticket-keys KEYS
-# when given, and its admin socket $tmp/hs/NAME.sock (owned by the daemon's user).
-haproxy_start() {
-	local name=$1 port=$2 keys=${3:-} conf=$tmp/haproxy-$1.cfg
-	haproxy_stop "$name"
+# haproxy_spawn NAME [KEYS]: starts HAProxy NAME on listen_port (see itest_listen).
+haproxy_spawn() {
+	local name=$1 keys=${2:-} conf=$tmp/haproxy-$1.cfg
 	cat >"$conf" <<-EOF
 		global
 		    stats socket $tmp/hs/$name.sock mode 600 user $user level admin
@@ -62,17 +63,12 @@ haproxy_start() {
 		    timeout client 10s
 		    timeout server 10s
 		frontend fe
-		    bind 127.0.0.1:$port ssl crt $tmp/both.pem${keys:+ tls-ticket-keys $keys}
+		    bind 127.0.0.1:$listen_port ssl crt $tmp/both.pem${keys:+ tls-ticket-keys $keys}
 		    http-request return status 200 content-type text/plain string ok
 	EOF
 	haproxy -db -f "$conf" >>"$tmp/haproxy-$name.log" 2>&1 &
+	listen_pid=$!
 	eval "hpid_$name=$!"
-	for _ in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "not ok - setup: haproxy $name did not start: $(tail -n 3 "$tmp/haproxy-$name.log" | tr '\n' ' ')"
-	exit 1
 }
 
 haproxy_stop() {
@@ -121,17 +117,15 @@ resumes() {
 
 # --- restart -------------------------------------------------------------------------------------
 daemon h 1h "tls_ticket_key_export = haproxy:$shm/h/out/keys"
-PH=$(free_port)
-P0=$(free_port $((PH + 1)))
-haproxy_start h "$PH" "$shm/h/out/keys"
-haproxy_start peer "$P0"
+haproxy_start h "$shm/h/out/keys"
+haproxy_start peer
 for v in tls1_2 tls1_3; do
 	with=x without=x
-	if session "$PH" "$tmp/h.sess" "-$v" && session "$P0" "$tmp/p.sess" "-$v"; then
-		haproxy_start h "$PH" "$shm/h/out/keys"
-		haproxy_start peer "$P0"
-		with=$(resumes "$PH" "$tmp/h.sess" "-$v")
-		without=$(resumes "$P0" "$tmp/p.sess" "-$v")
+	if session "${port[h]}" "$tmp/h.sess" "-$v" && session "${port[peer]}" "$tmp/p.sess" "-$v"; then
+		haproxy_start h "$shm/h/out/keys"
+		haproxy_start peer
+		with=$(resumes "${port[h]}" "$tmp/h.sess" "-$v")
+		without=$(resumes "${port[peer]}" "$tmp/p.sess" "-$v")
 	fi
 	if [ "$with" -ge $((N - 1)) ] 2>/dev/null && [ "$without" -le 1 ] 2>/dev/null; then
 		itest_ok "haproxy_${v}_ticket_survives_restart"
@@ -144,18 +138,19 @@ haproxy_stop peer
 haproxy_stop h
 
 # --- rotation over the runtime socket ----------------------------------------------------------
-daemon s 20s "tls_ticket_key_export = haproxy:$shm/s/out/keys,socket=$tmp/hs/s.sock"
-PS=$(free_port $((P0 + 1)))
-haproxy_start s "$PS" "$shm/s/out/keys"
-session "$PS" "$tmp/s1.sess" -tls1_2
+# A new key every 20 s: the checks after one rotation (20 connections) must end before the next
+# one, which retires the first ticket's key, even on a loaded machine.
+daemon s 40s "tls_ticket_key_export = haproxy:$shm/s/out/keys,socket=$tmp/hs/s.sock"
+haproxy_start s "$shm/s/out/keys"
+session "${port[s]}" "$tmp/s1.sess" -tls1_2
 before=$(ticket_name "$tmp/s1.sess")
 from=$(stat -c %s "$tmp/s.log")
-if itest_wait_log "$tmp/s.log" "sent 1 key to HAProxy socket $tmp/hs/s.sock" 300 "$from"; then
+if itest_wait_log "$tmp/s.log" "sent 1 key to HAProxy socket $tmp/hs/s.sock" 600 "$from"; then
 	listed=$(cli s "show tls-keys $shm/s/out/keys" | sed -n 's/^[0-9]*\.[0-9] //p')
-	session "$PS" "$tmp/s2.sess" -tls1_2
+	session "${port[s]}" "$tmp/s2.sess" -tls1_2
 	after=$(ticket_name "$tmp/s2.sess")
 	current=$(sed -n 2p "$shm/s/out/keys" | base64 -d | head -c 16 | od -An -tx1 | tr -d ' \n')
-	old=$(resumes "$PS" "$tmp/s1.sess" -tls1_2)
+	old=$(resumes "${port[s]}" "$tmp/s1.sess" -tls1_2)
 	if [ "$listed" = "$(cat "$shm/s/out/keys")" ] && [ "$after" = "$current" ] &&
 		[ "$after" != "$before" ] && [ "$old" -ge $((N - 1)) ]; then
 		itest_ok haproxy_socket_rotation_keeps_tickets
@@ -170,9 +165,9 @@ fi
 # A socket that went away is logged once, then works again once it is back.
 haproxy_stop s
 from=$(stat -c %s "$tmp/s.log")
-itest_wait_log "$tmp/s.log" "ticket keys to HAProxy socket $tmp/hs/s.sock" 300 "$from"
-haproxy_start s "$PS" "$shm/s/out/keys"
-if itest_wait_log "$tmp/s.log" "socket $tmp/hs/s.sock work again" 300 "$from" &&
+itest_wait_log "$tmp/s.log" "ticket keys to HAProxy socket $tmp/hs/s.sock" 600 "$from"
+haproxy_start s "$shm/s/out/keys"
+if itest_wait_log "$tmp/s.log" "socket $tmp/hs/s.sock work again" 600 "$from" &&
 	[ "$(tail -c +$((from + 1)) "$tmp/s.log" | grep -c 'ticket keys to HAProxy socket.*retried')" -eq 1 ]; then
 	itest_ok haproxy_socket_failure_logged_once_and_recovered
 else

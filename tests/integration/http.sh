@@ -28,12 +28,10 @@ if ! itest_start_daemon "$tmp/tlsmgr.conf" "$tmp/daemon.log"; then
 	exit 1
 fi
 
-A=$(itest_free_port)
-itest_start_example "$tmp/a.log" "$A" -c "$tmp/tlsmgr.conf" -w 2 --cache tlsmgr --tickets off
-a_pid=$example_pid
-B=$(itest_free_port $((A + 1)))
-itest_start_example "$tmp/b.log" "$B" -w 1 --cache none --tickets local
-b_pid=$example_pid
+itest_start_example "$tmp/a.log" -c "$tmp/tlsmgr.conf" -w 2 --cache tlsmgr --tickets off
+A=$example_port a_pid=$example_pid
+itest_start_example "$tmp/b.log" -w 1 --cache none --tickets local
+B=$example_port b_pid=$example_pid
 
 # served LOG N: waits until the server has logged N connections (it logs one when the
 # connection is closed, maybe after the client has exited).

@@ -123,6 +123,15 @@ itest_wait_log() {
     done
 }
 
+# itest_usr1 LOG PATTERN: SIGUSR1 to the daemon, then waits (20 s at most) until what it
+# appends to LOG has a line matching PATTERN (its statistics); 1 if none came.
+itest_usr1() {
+    local from
+    from=$(stat -c %s "$1" 2>/dev/null || echo 0)
+    kill -USR1 "$daemon_pid"
+    itest_wait_log "$1" "$2" 400 "$from"
+}
+
 # itest_spawn_daemon CONF LOG [OPTION...]: runs tlsmgr -f -c CONF OPTIONs in the background,
 # its output appended to LOG, and sets daemon_pid; does not wait.
 itest_spawn_daemon() {
@@ -226,14 +235,42 @@ itest_need_example() {
     fi
 }
 
-# itest_free_port [FROM]: prints a port of 127.0.0.1 that nothing listens on now, from FROM on
-# (default: a number that depends on the script's pid, so that scripts running at the same time
-# start from different ones, below Linux's ephemeral ports, 32768 and up, which the clients'
-# own connections take and a server could then not bind).
+# itest_free_port: prints a port of 127.0.0.1 that nothing listens on now, picked at random
+# below the kernel's range of ephemeral ports (which clients' sockets take, and which a server
+# then cannot bind). It may be taken before the caller binds it: see itest_listen.
 itest_free_port() {
-    local port=${1:-$((20000 + $$ % 12000))}
+    local lo port
+    read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+    [ "$lo" -gt 11000 ] || lo=11000
+    port=$((10000 + RANDOM % (lo - 10000)))
     while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
     echo "$port"
+}
+
+# itest_listen START ARG...: for a server that cannot pick its own port. Runs START ARG... with
+# listen_port set to a free port; START starts the server in the background and sets
+# listen_pid. Waits (20 s at most) until that process itself listens on 127.0.0.1:listen_port.
+# A server that exits before (another program took the port after it looked free) is started
+# again on another port, 5 times at most. 1 if it never listened.
+itest_listen() {
+    local inodes
+    for _ in 1 2 3 4 5; do
+        listen_port=$(itest_free_port)
+        listen_pid=
+        "$@"
+        for _ in $(seq 400); do
+            # The inodes of the listening sockets (state 0A) on that port, among listen_pid's.
+            inodes=$(awk -v p="$(printf ':%04X' "$listen_port")" \
+                '$4 == "0A" && substr($2, length($2) - 4) == p { print "socket:[" $10 "]" }' \
+                /proc/net/tcp)
+            [ -n "$inodes" ] && readlink "/proc/$listen_pid"/fd/* 2>/dev/null | grep -qxF "$inodes" &&
+                return 0
+            kill -0 "$listen_pid" 2>/dev/null || break
+            sleep 0.05
+        done
+        kill -0 "$listen_pid" 2>/dev/null && return 1
+    done
+    return 1
 }
 
 # itest_cert DIR: a throw-away P-256 certificate, DIR/crt.pem and DIR/key.pem, both readable by
@@ -247,20 +284,23 @@ itest_cert() {
     chmod 0644 "$1/key.pem" "$1/crt.pem"
 }
 
-# itest_start_example LOG PORT ARG...: starts $build/example-server on PORT with the certificate
-# of itest_cert "$tmp" and the ARGs, its standard error in LOG, and waits until it accepts; sets
-# example_pid. As root it runs as $user:$group, as a TLS server that shares the daemon's env.
-# Exits the script with a setup failure when the server does not start.
+# itest_start_example LOG ARG...: starts $build/example-server on a port the kernel picks (-p 0)
+# with the certificate of itest_cert "$tmp" and the ARGs, its standard error in LOG, and waits
+# (20 s at most) until it printed that port: its workers run. Sets example_pid and example_port.
+# As root it runs as $user:$group, as a TLS server that shares the daemon's env. Exits the
+# script with a setup failure when the server does not start.
 itest_start_example() {
-    local log=$1 port=$2 runas=()
-    shift 2
+    local log=$1 runas=()
+    shift
     [ "$(id -u)" = 0 ] && runas=(setpriv --reuid="$user" --regid="$group" --clear-groups)
     : >"$log"
-    "${runas[@]}" "$build/example-server" -p "$port" --cert "$tmp/crt.pem" --key "$tmp/key.pem" \
-        "$@" 2>"$log" &
+    : >"$log.port"
+    "${runas[@]}" "$build/example-server" -p 0 --cert "$tmp/crt.pem" --key "$tmp/key.pem" \
+        "$@" >"$log.port" 2>"$log" &
     example_pid=$!
-    for _ in $(seq 100); do
-        grep -q "workers on" "$log" && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    for _ in $(seq 400); do
+        # A whole line: read fails on a partial one.
+        read -r example_port <"$log.port" && [ -n "$example_port" ] && return 0
         kill -0 "$example_pid" 2>/dev/null || break
         sleep 0.05
     done
@@ -277,24 +317,25 @@ itest_stop_example() {
 }
 
 # itest_get OUT SESSFILE PORT ARG...: one openssl s_client connection that sends
-# "GET / HTTP/1.0"; its output in OUT. Its standard input stays open until it printed its
-# New/Reused line and, with a SESSFILE, wrote the session there (a TLS 1.3 ticket comes after
-# the handshake), then gets EOF; the server's answer and close_notify normally end it first.
+# "GET / HTTP/1.0"; its output in OUT. SESSFILE, when not empty, is the file that -sess_out in
+# ARGs writes: removed first, so that a session of an earlier connection never passes for this
+# one's. Its standard input stays open until it exits (the server closes the connection after
+# its answer; 15 s at most): EOF there makes s_client close at once, while the answer (and a
+# TLS 1.3 ticket) may still be on its way on a loaded machine. Returns s_client's status.
 itest_get() {
-    local out=$1 sess=$2 port=$3
+    local out=$1 sess=$2 port=$3 pid
     shift 3
-    : >"$out"
+    [ -z "$sess" ] || rm -f "$sess"
+    rm -f "$out.in"
+    mkfifo "$out.in"
+    timeout 15 openssl s_client -connect "127.0.0.1:$port" -servername localhost "$@" \
+        <"$out.in" >"$out" 2>&1 &
+    pid=$!
     {
         printf 'GET / HTTP/1.0\r\n\r\n'
-        for _ in $(seq 200); do
-            if grep -qE '^(New|Reused),' "$out" 2>/dev/null &&
-                { [ -z "$sess" ] || [ -s "$sess" ]; }; then
-                break
-            fi
-            sleep 0.05
-        done
-    } | timeout 15 openssl s_client -connect "127.0.0.1:$port" -servername localhost "$@" \
-        >"$out" 2>&1
+        while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+    } >"$out.in"
+    wait "$pid"
 }
 
 # itest_page_worker FILE: the worker pid that the example server's page in FILE names.

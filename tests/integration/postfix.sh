@@ -80,8 +80,7 @@ if [ "$pause" -gt 0 ]; then
     kill -CONT "$first"
 fi
 sleep $((seconds - seconds / 2))
-kill -USR1 "$daemon_pid"
-itest_wait_log "$tmp/log" "egd: .* requests" 40
+itest_usr1 "$tmp/log" "egd: .* requests"
 stats=$(grep "egd: .* requests" "$tmp/log" | tail -1)
 accepted=$(echo "$stats" | sed -n 's/.*, accepted \([0-9]*\),.*/\1/p')
 requests=$(echo "$stats" | sed -n 's/.*, requests \([0-9]*\),.*/\1/p')

@@ -33,14 +33,14 @@ if ! itest_start_daemon "$tmp/tlsmgr.conf" "$tmp/daemon.log" ||
 	exit 1
 fi
 
-PORT=$(itest_free_port)
 SLOG=$tmp/server.log
 
 # start_server CACHE [N]: the example server with that cache, tickets off, N workers (default
-# WORKERS); stop_server keeps its log.
+# WORKERS), on port PORT; stop_server keeps its log.
 start_server() {
-	itest_start_example "$SLOG" "$PORT" -c "$tmp/tlsmgr.conf" -w "${2:-$WORKERS}" \
+	itest_start_example "$SLOG" -c "$tmp/tlsmgr.conf" -w "${2:-$WORKERS}" \
 		--cache "$1" --tickets off
+	PORT=$example_port
 }
 stop_server() {
 	itest_stop_example

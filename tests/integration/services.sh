@@ -32,8 +32,7 @@ grep -q "cache service is DOWN" "$tmp/log" && itest_ok "services/cache-down-said
 timeout 20 python3 "$here/egd_client.py" read "$sock" 64 "$tmp/egd.bin" >/dev/null &&
     [ "$(stat -c %s "$tmp/egd.bin")" = 64 ] && itest_ok "services/egd-serves" ||
     itest_fail "services/egd-serves" "no EGD answer"
-kill -USR1 "$daemon_pid"
-itest_wait_log "$tmp/log" "cache: DOWN for" 40 && itest_ok "services/down-in-statistics" ||
+itest_usr1 "$tmp/log" "cache: DOWN for" && itest_ok "services/down-in-statistics" ||
     itest_fail "services/down-in-statistics" "SIGUSR1 statistics do not say the cache is down"
 
 # The cause goes away; the first retry (TLSMGR_SERVICE_RETRY_MIN, 10 s) brings the cache up.
