@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* clock.c - POSIX clocks: CLOCK_MONOTONIC for timers, CLOCK_REALTIME for timestamps. A port
- * with more clocks includes this file after naming them (port/linux/clock.c). */
+ * with more clocks includes this file after naming them (port/linux/clock.c). No 64-bit
+ * division: on 32-bit targets it would link libgcc's, a kilobyte of code. */
 #define _POSIX_C_SOURCE 200809L
 #include <time.h>
 
@@ -32,13 +33,15 @@ uint64_t port_now_ms(void)
 
     for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
         if (clock_gettime(ids[i], &ts) == 0)
-            return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+            return (uint64_t)ts.tv_sec * 1000u + (unsigned long)ts.tv_nsec / 1000000u;
     return 0;
 }
 
 int64_t port_wall_time(void)
 {
-    return (int64_t)(ns_of(CLOCK_REALTIME) / 1000000000u);
+    struct timespec ts;
+
+    return clock_gettime(CLOCK_REALTIME, &ts) == 0 ? (int64_t)ts.tv_sec : 0;
 }
 
 int port_clock_sample(uint64_t *out, int n)

@@ -25,16 +25,20 @@ int tlsmgr_open(struct tlsmgr **out, const char *conf_file, const char *service_
     taglen = strlen(service_tag);
     if (taglen == 0 || taglen > TLSMGR_MAX_TAG_LEN)
         return TLSMGR_ERR_ARG;
-    t = calloc(1, sizeof(*t));
+    /* Every field is set below: one allocator (malloc) for the whole library. */
+    t = malloc(sizeof(*t));
     if (t == NULL)
         return TLSMGR_ERR_NOMEM;
-    if (conf_load(&t->conf, conf_file != NULL ? conf_file : TLSMGR_DEFAULT_CONFIG_FILE, &err) < 0) {
+    if (conf_load_client(&t->conf, conf_file != NULL ? conf_file : TLSMGR_DEFAULT_CONFIG_FILE,
+                         &err) < 0) {
         free(t);
         return TLSMGR_ERR_CONFIG;
     }
     memcpy(t->tag, service_tag, taglen);
     t->taglen = taglen;
     t->pid = port_pid();
+    t->cache = NULL;
+    t->tickets = NULL;
     *out = t;
     return 0;
 }

@@ -15,17 +15,21 @@
 
 #define WEEK (7u * 86400u)
 
+/* Value types. Those from P_SEEDPATH on are parsed only by the daemon (set_daemon_value):
+ * libtlsmgr (conf_load_client) checks their names and skips their values, so that their
+ * parsers stay out of every TLS server. */
 enum ptype {
     P_TIME,
     P_COUNT,
     P_SIZE,
     P_BOOL,
     P_PATH,
-    P_SEEDPATH,
     P_OPTPATH,
     P_CACHEDB,
+    P_SEEDPATH,
     P_SOURCES,
     P_NAME,
+    P_OPTNAME,
     P_IDENT,
     P_FACILITY,
     P_EXPORTS,
@@ -34,11 +38,15 @@ enum ptype {
 
 struct param {
     unsigned char type; /* enum ptype */
-    uint32_t offset;    /* of the field in struct tlsmgr_conf */
+    uint16_t offset;    /* of the field in struct tlsmgr_conf */
     uint32_t min, max;  /* numbers: the range */
+    uint32_t def;       /* numbers: the compiled-in default (text values: default_text) */
 };
 
 #define OFF(field) offsetof(struct tlsmgr_conf, field)
+
+/* Parser of the daemon's values (set_daemon_value), or NULL to skip them. */
+typedef const char *conf_setter(struct tlsmgr_conf *c, const struct param *p, const char *v);
 
 /* The names of params[], in its order, NUL-separated: one string, no table of pointers. */
 static const char param_names[] =
@@ -53,32 +61,52 @@ static const char param_names[] =
 #endif
     ;
 
-static const struct param params[] = {
-    {P_PATH, OFF(state_directory), 0, 0},
-    {P_SOURCES, 0, 0, 0},
-    {P_COUNT, OFF(random_bytes), 1, 1024},
-    {P_PATH, OFF(exchange_name), 0, 0},
-    {P_TIME, OFF(reseed_period), 1, WEEK},
-    {P_TIME, OFF(prng_update_period), 1, WEEK},
-    {P_SEEDPATH, OFF(seed_file), 0, 0},
-    {P_TIME, OFF(seed_save_period), TLSMGR_MIN_SEED_SAVE_PERIOD, WEEK},
-    {P_BOOL, OFF(seed_credit), 0, 0},
-    {P_OPTPATH, OFF(egd_socket), 0, 0},
-    {P_CACHEDB, OFF(cache_database), 0, 0},
-    {P_TIME, OFF(cache_timeout), 1, WEEK},
-    {P_COUNT, OFF(cache_max_entries), 1, 10000000},
-    {P_SIZE, OFF(cache_map_size), 65536, 1024UL * 1024 * 1024},
-    {P_TIME, OFF(cache_sweep_period), 0, WEEK},
-    {P_BOOL, OFF(cache_sync), 0, 0},
-    {P_TIME, OFF(ticket_key_lifetime), TLSMGR_MIN_TICKET_KEY_LIFETIME, 6 * 86400},
-    {P_NAME, OFF(user), 0, 0},
-    {P_NAME, OFF(group), 0, 0},
-    {P_IDENT, OFF(syslog_name), 0, 0},
-    {P_FACILITY, OFF(syslog_facility), 0, 0},
+/* The compiled-in defaults of the text values, in the order of params[] (a number's word is
+ * empty): they go through the same parsers as the file's values. */
+static const char default_text[] = TLSMGR_DEFAULT_STATE_DIRECTORY
+    "\0" TLSMGR_DEFAULT_RANDOM_SOURCE "\0\0" TLSMGR_DEFAULT_EXCHANGE_NAME
+    "\0\0\0" TLSMGR_DEFAULT_SEED_FILE "\0\0\0" TLSMGR_DEFAULT_EGD_SOCKET
+    "\0" TLSMGR_DEFAULT_CACHE_DATABASE "\0\0\0\0\0\0\0" TLSMGR_DEFAULT_USER
+    "\0" TLSMGR_DEFAULT_GROUP "\0" TLSMGR_DEFAULT_SYSLOG_NAME "\0" TLSMGR_DEFAULT_SYSLOG_FACILITY
+    "\0"
 #if TLSMGR_TICKET_EXPORT
-    {P_EXPORTS, 0, 0, 0},
-    {P_KEYSOURCE, OFF(ticket_source), 0, 0},
-    {P_NAME, OFF(export_group), 1, 0}, /* min 1: may be empty */
+    TLSMGR_DEFAULT_TICKET_KEY_EXPORT "\0" TLSMGR_DEFAULT_TICKET_KEY_SOURCE
+    "\0" TLSMGR_DEFAULT_TICKET_KEY_EXPORT_GROUP "\0"
+#endif
+    ;
+
+/* A default above 4 GiB cannot be held in the table; the largest map accepted is 1 GiB. */
+typedef char conf_map_size_default_fits[TLSMGR_DEFAULT_CACHE_MAP_SIZE <= 0xffffffffu ? 1 : -1];
+
+static const struct param params[] = {
+    {P_PATH, OFF(state_directory), 0, 0, 0},
+    {P_SOURCES, 0, 0, 0, 0},
+    {P_COUNT, OFF(random_bytes), 1, 1024, TLSMGR_DEFAULT_RANDOM_BYTES},
+    {P_PATH, OFF(exchange_name), 0, 0, 0},
+    {P_TIME, OFF(reseed_period), 1, WEEK, TLSMGR_DEFAULT_RESEED_PERIOD},
+    {P_TIME, OFF(prng_update_period), 1, WEEK, TLSMGR_DEFAULT_PRNG_UPDATE_PERIOD},
+    {P_SEEDPATH, OFF(seed_file), 0, 0, 0},
+    {P_TIME, OFF(seed_save_period), TLSMGR_MIN_SEED_SAVE_PERIOD, WEEK,
+     TLSMGR_DEFAULT_SEED_SAVE_PERIOD},
+    {P_BOOL, OFF(seed_credit), 0, 1, TLSMGR_DEFAULT_SEED_CREDIT},
+    {P_OPTPATH, OFF(egd_socket), 0, 0, 0},
+    {P_CACHEDB, OFF(cache_database), 0, 0, 0},
+    {P_TIME, OFF(cache_timeout), 1, WEEK, TLSMGR_DEFAULT_CACHE_TIMEOUT},
+    {P_COUNT, OFF(cache_max_entries), 1, 10000000, TLSMGR_DEFAULT_CACHE_MAX_ENTRIES},
+    {P_SIZE, OFF(cache_map_size), 65536, 1024UL * 1024 * 1024,
+     (uint32_t)TLSMGR_DEFAULT_CACHE_MAP_SIZE},
+    {P_TIME, OFF(cache_sweep_period), 0, WEEK, TLSMGR_DEFAULT_CACHE_SWEEP_PERIOD},
+    {P_BOOL, OFF(cache_sync), 0, 1, TLSMGR_DEFAULT_CACHE_SYNC},
+    {P_TIME, OFF(ticket_key_lifetime), TLSMGR_MIN_TICKET_KEY_LIFETIME, 6 * 86400,
+     TLSMGR_DEFAULT_TICKET_KEY_LIFETIME},
+    {P_NAME, OFF(user), 0, 0, 0},
+    {P_NAME, OFF(group), 0, 0, 0},
+    {P_IDENT, OFF(syslog_name), 0, 0, 0},
+    {P_FACILITY, OFF(syslog_facility), 0, 0, 0},
+#if TLSMGR_TICKET_EXPORT
+    {P_EXPORTS, 0, 0, 0, 0},
+    {P_KEYSOURCE, OFF(ticket_source), 0, 0, 0},
+    {P_OPTNAME, OFF(export_group), 0, 0, 0},
 #endif
 };
 
@@ -196,7 +224,7 @@ static const char *export_path(char *dst, const char *p, size_t len)
         return "path too long";
     memcpy(dst, p, len);
     dst[len] = '\0';
-    return strpbrk(dst, ";#") != NULL ? "';' or '#' in a path" : NULL;
+    return dst[strcspn(dst, ";#")] != '\0' ? "';' or '#' in a path" : NULL;
 }
 
 /* Fills the export targets from text; returns NULL or the reason it is wrong. */
@@ -206,8 +234,8 @@ static const char *parse_exports(struct tlsmgr_conf *c, const char *p)
 
     for (;;) {
         struct conf_export *x = &c->exports[n];
-        const char *name = export_names, *comma;
-        size_t len;
+        const char *name = export_names;
+        size_t len, plen;
         int k;
 
         while (*p == ' ' || *p == '\t')
@@ -223,17 +251,15 @@ static const char *parse_exports(struct tlsmgr_conf *c, const char *p)
             return "unknown target (tlsmgr:, lighttpd:, nginx: or haproxy:PATH)";
         p += strlen(name);
         len = strcspn(p, " \t");
-        comma = memchr(p, ',', len);
+        plen = strcspn(p, ", \t"); /* the path; an option follows a comma */
         memset(x, 0, sizeof(*x));
         x->kind = (unsigned char)k;
-        if ((name = export_path(x->path, p, comma ? (size_t)(comma - p) : len)) != NULL)
+        if ((name = export_path(x->path, p, plen)) != NULL)
             return name;
-        if (comma != NULL) {
-            size_t olen = len - (size_t)(comma + 1 - p);
-
-            if (k != EXPORT_HAPROXY || strncmp(comma + 1, "socket=", 7) != 0)
+        if (plen < len) {
+            if (k != EXPORT_HAPROXY || strncmp(p + plen + 1, "socket=", 7) != 0)
                 return "unknown option (only haproxy:PATH,socket=PATH)";
-            if ((name = export_path(x->socket, comma + 8, olen - 7)) != NULL)
+            if ((name = export_path(x->socket, p + plen + 8, len - plen - 8)) != NULL)
                 return name;
         }
         for (i = 0; i < n; i++)
@@ -300,17 +326,6 @@ static int valid_name(const char *v, int ident)
     return 1;
 }
 
-/* The seed's directory becomes the daemon's own (mode 0700, its owner): it must be a
- * directory of its own, never "/" or the current directory. */
-static const char *check_seed_file(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-
-    if (slash == NULL || slash == path || slash[1] == '\0')
-        return "must name a file in a directory of its own (e.g. /etc/tlsmgr/random/seed)";
-    return NULL;
-}
-
 /* 1 if v is one of the NUL-separated words of list (ended by an empty word). */
 static int in_list(const char *v, const char *list)
 {
@@ -325,6 +340,7 @@ static int in_list(const char *v, const char *list)
 static const char *out_of_range(const struct param *p, uint64_t n, const char *text, char *why,
                                 size_t whycap)
 {
+    const char *unit = p->type == P_TIME ? "s" : "";
     char num[24];
 
     if (n >= p->min && n <= p->max)
@@ -333,72 +349,58 @@ static const char *out_of_range(const struct param *p, uint64_t n, const char *t
         snprintf(num, sizeof(num), "%llu", (unsigned long long)n);
         text = num;
     }
-    if (p->type == P_TIME)
-        snprintf(why, whycap, "%s out of range (%llus to %llus)", text, (unsigned long long)p->min,
-                 (unsigned long long)p->max);
-    else
-        snprintf(why, whycap, "%s out of range (%llu to %llu)", text, (unsigned long long)p->min,
-                 (unsigned long long)p->max);
+    snprintf(why, whycap, "%s out of range (%lu%s to %lu%s)", text, (unsigned long)p->min, unit,
+             (unsigned long)p->max, unit);
     return why;
 }
 
-/* Stores value into c; returns NULL or the reason (a static or value-specific text). */
-static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const char *v, char *why,
-                             size_t whycap)
+/* Stores a number into p's field. */
+static void set_number(struct tlsmgr_conf *c, const struct param *p, uint64_t n)
 {
     char *field = (char *)c + p->offset;
-    uint64_t n;
-    const char *e;
+
+    if (p->type == P_SIZE)
+        *(uint64_t *)(void *)field = n;
+    else if (p->type == P_BOOL)
+        *(int *)(void *)field = (int)n;
+    else
+        *(unsigned *)(void *)field = (unsigned)n;
+}
+
+/* Stores a path of at most TLSMGR_PATH_MAX - 1 bytes. */
+static const char *set_path(char *field, const char *v)
+{
+    if (strlen(v) >= TLSMGR_PATH_MAX)
+        return "path too long";
+    copy_str(field, TLSMGR_PATH_MAX, v);
+    return NULL;
+}
+
+/* The values only the daemon uses; returns NULL or the reason. */
+static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p, const char *v)
+{
+    char *field = (char *)c + p->offset;
+    const char *slash;
+    int code;
 
     switch (p->type) {
-    case P_TIME:
-    case P_COUNT:
-    case P_SIZE:
-        e = parse_number(v, p->type, &n);
-        if (e != NULL)
-            return e;
-        if ((e = out_of_range(p, n, v, why, whycap)) != NULL)
-            return e;
-        if (p->type == P_SIZE)
-            *(uint64_t *)(void *)field = n;
-        else
-            *(unsigned *)(void *)field = (unsigned)n;
-        return NULL;
-    case P_BOOL:
-        if (in_list(v, "yes\0true\0on\0"
-                       "1\0"))
-            *(int *)(void *)field = 1;
-        else if (in_list(v, "no\0false\0off\0"
-                            "0\0"))
-            *(int *)(void *)field = 0;
-        else
-            return "not a boolean (yes or no)";
-        return NULL;
     case P_SEEDPATH:
-        if ((e = check_seed_file(v)) != NULL)
-            return e;
-        if (strlen(v) >= TLSMGR_PATH_MAX)
-            return "path too long";
-        copy_str(field, TLSMGR_PATH_MAX, v);
-        return NULL;
-    case P_CACHEDB:
-        if (strncmp(v, "lmdb:", 5) == 0)
-            v += 5;
-        else if (strchr(v, ':') != NULL && v[0] != '/')
-            return "unsupported database type (only lmdb:PATH)";
-        /* fall through */
-    case P_OPTPATH:
-    case P_PATH:
-        if (*v == '\0' && p->type == P_PATH)
-            return "empty value";
-        if (strlen(v) >= TLSMGR_PATH_MAX)
-            return "path too long";
-        copy_str(field, TLSMGR_PATH_MAX, v);
-        return NULL;
+        /* The seed's directory becomes the daemon's own (mode 0700, its owner): it must be a
+         * directory of its own, never "/" or the current directory. */
+        slash = strrchr(v, '/');
+        if (slash == NULL || slash == v || slash[1] == '\0')
+            return "must name a file in a directory of its own (e.g. /etc/tlsmgr/random/seed)";
+        return set_path(field, v);
     case P_SOURCES:
         return parse_sources(c, v);
+    case P_OPTNAME:
+        if (*v == '\0') {
+            *field = '\0';
+            return NULL;
+        }
+        /* fall through */
     case P_NAME:
-        if ((*v != '\0' || p->min == 0) && (!valid_name(v, 0) || strlen(v) > 32))
+        if (!valid_name(v, 0) || strlen(v) > 32)
             return "not a valid user or group name";
         copy_str(field, 33, v);
         return NULL;
@@ -413,120 +415,93 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
     case P_KEYSOURCE:
         if (*v != '\0' && strncmp(v, "file:", 5) != 0)
             return "unsupported source (file:PATH, or empty)";
-        v += *v != '\0' ? 5 : 0;
-        if (strlen(v) >= TLSMGR_PATH_MAX)
-            return "path too long";
-        copy_str(field, TLSMGR_PATH_MAX, v);
-        return NULL;
+        return set_path(field, v + (*v != '\0' ? 5 : 0));
 #endif
-    case P_FACILITY: {
-        int code = port_log_facility(v);
+    default: /* P_FACILITY */
+        code = port_log_facility(v);
         if (code < 0)
             return "unknown facility (daemon, user, authpriv, local0 to local7)";
         *(int *)(void *)field = code;
         return NULL;
     }
-    }
-    return "internal error";
 }
 
-/* The compiled-in defaults (config/tlsmgr_config.h and the board preset) pass the same checks
- * as the file: a preset with a reseed period of 0 would re-arm its timer at once, for ever.
- * Returns NULL, or the reason with the parameter's name (in why). */
-static const char *check_defaults(const struct tlsmgr_conf *c, char *why, size_t whycap)
+/* Stores value v into c; returns NULL or the reason (a static or value-specific text). The
+ * daemon's values go to set_daemon (NULL: skipped). */
+static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const char *v, char *why,
+                             size_t whycap, conf_setter *set_daemon)
 {
-    struct tlsmgr_conf scratch;
+    char *field = (char *)c + p->offset;
+    uint64_t n;
+    const char *e;
+
+    switch (p->type) {
+    case P_TIME:
+    case P_COUNT:
+    case P_SIZE:
+        e = parse_number(v, p->type, &n);
+        if (e == NULL)
+            e = out_of_range(p, n, v, why, whycap);
+        if (e == NULL)
+            set_number(c, p, n);
+        return e;
+    case P_BOOL:
+        if (in_list(v, "yes\0true\0on\0"
+                       "1\0"))
+            set_number(c, p, 1);
+        else if (in_list(v, "no\0false\0off\0"
+                            "0\0"))
+            set_number(c, p, 0);
+        else
+            return "not a boolean (yes or no)";
+        return NULL;
+    case P_CACHEDB:
+        if (strncmp(v, "lmdb:", 5) == 0)
+            v += 5;
+        else if (strchr(v, ':') != NULL && v[0] != '/')
+            return "unsupported database type (only lmdb:PATH)";
+        /* fall through */
+    case P_OPTPATH:
+    case P_PATH:
+        if (*v == '\0' && p->type == P_PATH)
+            return "empty value";
+        return set_path(field, v);
+    default:
+        return set_daemon != NULL ? set_daemon(c, p, v) : NULL;
+    }
+}
+
+/* Fills c with the compiled-in defaults (config/tlsmgr_config.h and the board preset), every
+ * one through the same checks as the file's values: a preset with a reseed period of 0 would
+ * re-arm its timer at once, for ever. A bad default is still stored where it can be (a caller
+ * never reads garbage). Returns NULL, or the first bad one with the parameter's name (in
+ * why). */
+static const char *apply_defaults(struct tlsmgr_conf *c, char *why, size_t whycap,
+                                  conf_setter *set_daemon)
+{
+    const char *text = default_text, *first = NULL;
     char reason[160];
     size_t i;
 
-    for (i = 0; i < NPARAMS; i++) {
+    memset(c, 0, sizeof(*c));
+    for (i = 0; i < NPARAMS; i++, text += strlen(text) + 1) {
         const struct param *p = &params[i];
-        const char *field = (const char *)c + p->offset;
         const char *e;
 
-        if (p->type == P_TIME || p->type == P_COUNT)
-            e = out_of_range(p, *(const unsigned *)(const void *)field, NULL, reason,
-                             sizeof(reason));
-        else if (p->type == P_SIZE)
-            e = out_of_range(p, *(const uint64_t *)(const void *)field, NULL, reason,
-                             sizeof(reason));
-        else if (p->type == P_BOOL)
-            e = *(const int *)(const void *)field >> 1 != 0 ? "not 0 or 1" : NULL;
-        else if (p->type == P_SOURCES)
-            e = set_param(&scratch, p, TLSMGR_DEFAULT_RANDOM_SOURCE, reason, sizeof(reason));
-        else if (p->type == P_FACILITY)
-            e = set_param(&scratch, p, TLSMGR_DEFAULT_SYSLOG_FACILITY, reason, sizeof(reason));
-#if TLSMGR_TICKET_EXPORT
-        else if (p->type == P_EXPORTS)
-            e = set_param(&scratch, p, TLSMGR_DEFAULT_TICKET_KEY_EXPORT, reason, sizeof(reason));
-        else if (p->type == P_KEYSOURCE)
-            e = set_param(&scratch, p, TLSMGR_DEFAULT_TICKET_KEY_SOURCE, reason, sizeof(reason));
-#endif
-        else
-            e = set_param(&scratch, p, field, reason, sizeof(reason)); /* names and paths */
-        if (e != NULL) {
+        if (p->type <= P_BOOL) {
+            set_number(c, p, p->def);
+            e = out_of_range(p, p->def, NULL, reason, sizeof(reason));
+        } else {
+            e = set_param(c, p, text, reason, sizeof(reason), set_daemon);
+        }
+        if (e != NULL && first == NULL) {
             snprintf(why, whycap,
                      "compiled-in default (board " TLSMGR_BOARD_NAME "): parameter %s: %s",
                      nth_word(param_names, i), e);
-            return why;
+            first = why;
         }
     }
-    return NULL;
-}
-
-/* The compiled-in values, with names still relative to state_directory. */
-static void defaults_raw(struct tlsmgr_conf *c)
-{
-    const char *default_db = TLSMGR_DEFAULT_CACHE_DATABASE;
-
-    if (strncmp(default_db, "lmdb:", 5) == 0)
-        default_db += 5;
-    memset(c, 0, sizeof(*c));
-    copy_str(c->state_directory, sizeof(c->state_directory), TLSMGR_DEFAULT_STATE_DIRECTORY);
-    parse_sources(c, TLSMGR_DEFAULT_RANDOM_SOURCE);
-    c->random_bytes = TLSMGR_DEFAULT_RANDOM_BYTES;
-    copy_str(c->exchange_name, sizeof(c->exchange_name), TLSMGR_DEFAULT_EXCHANGE_NAME);
-    c->reseed_period = TLSMGR_DEFAULT_RESEED_PERIOD;
-    c->prng_update_period = TLSMGR_DEFAULT_PRNG_UPDATE_PERIOD;
-    copy_str(c->seed_file, sizeof(c->seed_file), TLSMGR_DEFAULT_SEED_FILE);
-    c->seed_save_period = TLSMGR_DEFAULT_SEED_SAVE_PERIOD;
-    c->seed_credit = TLSMGR_DEFAULT_SEED_CREDIT;
-    copy_str(c->egd_socket, sizeof(c->egd_socket), TLSMGR_DEFAULT_EGD_SOCKET);
-    copy_str(c->cache_database, sizeof(c->cache_database), default_db);
-    c->cache_timeout = TLSMGR_DEFAULT_CACHE_TIMEOUT;
-    c->cache_max_entries = TLSMGR_DEFAULT_CACHE_MAX_ENTRIES;
-    c->cache_map_size = TLSMGR_DEFAULT_CACHE_MAP_SIZE;
-    c->cache_sweep_period = TLSMGR_DEFAULT_CACHE_SWEEP_PERIOD;
-    c->cache_sync = TLSMGR_DEFAULT_CACHE_SYNC;
-    c->ticket_key_lifetime = TLSMGR_DEFAULT_TICKET_KEY_LIFETIME;
-    copy_str(c->user, sizeof(c->user), TLSMGR_DEFAULT_USER);
-    copy_str(c->group, sizeof(c->group), TLSMGR_DEFAULT_GROUP);
-    copy_str(c->syslog_name, sizeof(c->syslog_name), TLSMGR_DEFAULT_SYSLOG_NAME);
-    c->syslog_facility = port_log_facility(TLSMGR_DEFAULT_SYSLOG_FACILITY);
-#if TLSMGR_TICKET_EXPORT
-    parse_exports(c, TLSMGR_DEFAULT_TICKET_KEY_EXPORT);
-    {
-        const char *source = TLSMGR_DEFAULT_TICKET_KEY_SOURCE;
-
-        source += strncmp(source, "file:", 5) == 0 ? 5 : 0;
-        copy_str(c->ticket_source, sizeof(c->ticket_source), source);
-    }
-    copy_str(c->export_group, sizeof(c->export_group), TLSMGR_DEFAULT_TICKET_KEY_EXPORT_GROUP);
-#endif
-}
-
-static const char *resolve_paths(struct tlsmgr_conf *c);
-
-void conf_defaults(struct tlsmgr_conf *c)
-{
-    struct conf_error unused;
-
-    /* The defaults go through the same checks and resolution as a file, so both agree. A
-     * preset that fails them (conf_load then refuses every file) still gets its values. */
-    if (conf_parse(c, "", "", 0, &unused) < 0) {
-        defaults_raw(c);
-        resolve_paths(c);
-    }
+    return first;
 }
 
 int conf_path(const struct tlsmgr_conf *c, const char *name, char *out, size_t cap)
@@ -565,13 +540,23 @@ static const char *resolve_paths(struct tlsmgr_conf *c)
     return NULL;
 }
 
+void conf_defaults(struct tlsmgr_conf *c)
+{
+    char why[TLSMGR_PATH_MAX];
+
+    /* A preset that fails the checks (conf_load then refuses every file) still gets its
+     * values. */
+    (void)apply_defaults(c, why, sizeof(why), set_daemon_value);
+    (void)resolve_paths(c);
+}
+
+/* "FILE:LINE: parameter NAME: why", or without the parameter when name is NULL. */
 static int fail(struct conf_error *err, const char *file, unsigned line, const char *name,
                 const char *why)
 {
-    if (name != NULL)
-        snprintf(err->msg, sizeof(err->msg), "%s:%u: parameter %s: %s", file, line, name, why);
-    else
-        snprintf(err->msg, sizeof(err->msg), "%s:%u: %s", file, line, why);
+    snprintf(err->msg, sizeof(err->msg), "%s:%u: %s%s%s%s", file, line,
+             name != NULL ? "parameter " : "", name != NULL ? name : "", name != NULL ? ": " : "",
+             why);
     return -1;
 }
 
@@ -583,8 +568,8 @@ static void trim(char **s, char **e)
         (*e)--;
 }
 
-int conf_parse(struct tlsmgr_conf *out, const char *file, const char *buf, size_t len,
-               struct conf_error *err)
+static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, size_t len,
+                 struct conf_error *err, conf_setter *set_daemon)
 {
     struct tlsmgr_conf c;
     unsigned first_line[NPARAMS];
@@ -592,14 +577,8 @@ int conf_parse(struct tlsmgr_conf *out, const char *file, const char *buf, size_
     size_t pos = 0;
     const char *e;
 
-    defaults_raw(&c);
-    {
-        char why[TLSMGR_PATH_MAX];
-        if ((e = check_defaults(&c, why, sizeof(why))) != NULL) {
-            snprintf(err->msg, sizeof(err->msg), "%s", e);
-            return -1;
-        }
-    }
+    if (apply_defaults(&c, err->msg, sizeof(err->msg), set_daemon) != NULL)
+        return -1;
     memset(first_line, 0, sizeof(first_line));
     while (pos < len) {
         char line[TLSMGR_CONF_MAX_LINE + 1];
@@ -668,7 +647,7 @@ int conf_parse(struct tlsmgr_conf *out, const char *file, const char *buf, size_
             val = eq + 1;
             while (*val == ' ' || *val == '\t')
                 val++;
-            e = set_param(&c, &params[i], val, why, sizeof(why));
+            e = set_param(&c, &params[i], val, why, sizeof(why), set_daemon);
             if (e != NULL)
                 return fail(err, file, lineno, name, e);
         }
@@ -684,7 +663,14 @@ int conf_parse(struct tlsmgr_conf *out, const char *file, const char *buf, size_
     return 0;
 }
 
-int conf_load(struct tlsmgr_conf *c, const char *path, struct conf_error *err)
+int conf_parse(struct tlsmgr_conf *c, const char *file, const char *buf, size_t len,
+               struct conf_error *err)
+{
+    return parse(c, file, buf, len, err, set_daemon_value);
+}
+
+static int load(struct tlsmgr_conf *c, const char *path, struct conf_error *err,
+                conf_setter *set_daemon)
 {
     struct readfile rf;
     char *buf = malloc(TLSMGR_CONF_MAX_SIZE);
@@ -696,7 +682,7 @@ int conf_load(struct tlsmgr_conf *c, const char *path, struct conf_error *err)
     }
     r = readfile(path, buf, TLSMGR_CONF_MAX_SIZE, &rf);
     if (r == 0 && !rf.more)
-        rc = conf_parse(c, path, buf, rf.len, err);
+        rc = parse(c, path, buf, rf.len, err, set_daemon);
     else if (r < 0)
         snprintf(err->msg, sizeof(err->msg), "%s: cannot %s: %s", path, rf.step,
                  errno == ELOOP ? "is a symbolic link" : strerror(errno));
@@ -707,4 +693,14 @@ int conf_load(struct tlsmgr_conf *c, const char *path, struct conf_error *err)
                  TLSMGR_CONF_MAX_SIZE);
     free(buf);
     return rc;
+}
+
+int conf_load(struct tlsmgr_conf *c, const char *path, struct conf_error *err)
+{
+    return load(c, path, err, set_daemon_value);
+}
+
+int conf_load_client(struct tlsmgr_conf *c, const char *path, struct conf_error *err)
+{
+    return load(c, path, err, NULL);
 }

@@ -4,6 +4,7 @@
  * port_poll against one deadline, so a peer that hangs costs the timeout and no more.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "egd_client.h"
 #include "port.h"
@@ -31,7 +32,7 @@ static int wait_for(int fd, short ev, uint64_t deadline)
     }
 }
 
-static size_t fail(struct egd_client_error *e, const char *why, int err, size_t got)
+static size_t fail(struct egd_client_error *e, enum egd_client_fail why, int err, size_t got)
 {
     e->why = why;
     e->err = err;
@@ -53,11 +54,11 @@ static size_t read_all(int fd, unsigned char *buf, size_t len, uint64_t deadline
             continue;
         }
         if (n == 0)
-            return fail(e, "EGD peer closed the connection", 0, got);
+            return fail(e, EGD_CLIENT_CLOSED, 0, got);
         if (errno != EAGAIN && errno != EWOULDBLOCK)
-            return fail(e, "EGD read failed", errno, got);
+            return fail(e, EGD_CLIENT_READ, errno, got);
         if (wait_for(fd, PORT_POLLIN, deadline) <= 0)
-            return fail(e, "EGD peer did not answer in time", 0, got);
+            return fail(e, EGD_CLIENT_TIMEOUT, 0, got);
     }
     return got;
 }
@@ -73,13 +74,13 @@ static int send_request(const char *path, size_t want, uint64_t deadline,
     errno = 0;
     fd = port_unix_connect(path);
     if (fd < 0) {
-        fail(e, "cannot connect", errno, 0);
+        fail(e, EGD_CLIENT_CONNECT, errno, 0);
         return -1;
     }
     /* EAGAIN on a Unix socket is a full backlog, not a connect in progress: give up. */
     if (errno == EAGAIN || (errno == EINPROGRESS && (wait_for(fd, PORT_POLLOUT, deadline) <= 0 ||
                                                      (errno = port_socket_error(fd)) != 0))) {
-        fail(e, "cannot connect", errno == EINPROGRESS ? ETIMEDOUT : errno, 0);
+        fail(e, EGD_CLIENT_CONNECT, errno == EINPROGRESS ? ETIMEDOUT : errno, 0);
         port_close(fd);
         return -1;
     }
@@ -92,7 +93,7 @@ static int send_request(const char *path, size_t want, uint64_t deadline,
             sent += (size_t)n;
         } else if ((n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) ||
                    wait_for(fd, PORT_POLLOUT, deadline) <= 0) {
-            fail(e, "cannot send the EGD request", n < 0 ? errno : 0, 0);
+            fail(e, EGD_CLIENT_SEND, n < 0 ? errno : 0, 0);
             port_close(fd);
             return -1;
         }
@@ -108,21 +109,39 @@ size_t egd_client_read(const char *path, unsigned char *out, size_t want,
     size_t got = 0;
     int fd;
 
-    e->why = NULL;
+    e->why = EGD_CLIENT_OK;
     e->err = 0;
     if (want == 0 || want > EGD_CLIENT_MAX)
-        return fail(e, "bad EGD request size", EINVAL, 0);
+        return fail(e, EGD_CLIENT_SIZE, EINVAL, 0);
     fd = send_request(path, want, deadline, e);
     if (fd < 0)
         return 0;
     if (read_all(fd, &count, 1, deadline, e) == 1) {
         if (count > want)
-            fail(e, "EGD peer answered more bytes than asked for", 0, 0);
+            fail(e, EGD_CLIENT_TOO_MANY, 0, 0);
         else if ((got = read_all(fd, out, count, deadline, e)) < count)
             got = 0;
         else if (count < want)
-            fail(e, "EGD peer answered fewer bytes than asked for", 0, 0);
+            fail(e, EGD_CLIENT_TOO_FEW, 0, 0);
     }
     port_close(fd);
     return got;
+}
+
+const char *egd_client_why(enum egd_client_fail why)
+{
+    /* In the order of enum egd_client_fail, from EGD_CLIENT_SIZE. */
+    static const char phrases[] =
+        "bad EGD request size\0cannot connect\0cannot send the EGD request\0"
+        "EGD peer closed the connection\0EGD read failed\0EGD peer did not answer in time\0"
+        "EGD peer answered more bytes than asked for\0"
+        "EGD peer answered fewer bytes than asked for\0";
+    const char *p = phrases;
+    unsigned k;
+
+    if (why == EGD_CLIENT_OK)
+        return NULL;
+    for (k = EGD_CLIENT_SIZE; k < (unsigned)why; k++)
+        p += strlen(p) + 1;
+    return p;
 }

@@ -13,10 +13,23 @@
 /* Largest N of one request. */
 #define EGD_CLIENT_MAX 255
 
-/* What went wrong with a request: why is NULL when all the bytes asked for came, else a
- * phrase for the log; err is the errno that goes with it (0 when none). */
+/* What went wrong with a request: a code (the daemon logs its phrase, egd_client_why; the
+ * library never logs, so it carries no phrase), and the errno that goes with it (0 when
+ * none). */
+enum egd_client_fail {
+    EGD_CLIENT_OK,       /* every byte asked for came */
+    EGD_CLIENT_SIZE,     /* want out of 1..EGD_CLIENT_MAX */
+    EGD_CLIENT_CONNECT,  /* connect failed or timed out */
+    EGD_CLIENT_SEND,     /* the request could not be sent */
+    EGD_CLIENT_CLOSED,   /* the peer closed before the whole answer */
+    EGD_CLIENT_READ,     /* a read failed */
+    EGD_CLIENT_TIMEOUT,  /* the answer did not come in time */
+    EGD_CLIENT_TOO_MANY, /* the answer promised more bytes than asked for */
+    EGD_CLIENT_TOO_FEW   /* the answer promised fewer bytes than asked for */
+};
+
 struct egd_client_error {
-    const char *why;
+    enum egd_client_fail why;
     int err;
 };
 
@@ -25,5 +38,8 @@ struct egd_client_error {
  * than it sent are not counted). */
 size_t egd_client_read(const char *path, unsigned char *out, size_t want,
                        struct egd_client_error *e);
+
+/* The phrase of a failure, for the log; NULL for EGD_CLIENT_OK. */
+const char *egd_client_why(enum egd_client_fail why);
 
 #endif

@@ -28,6 +28,8 @@ static struct tickets keys;
 static struct daemon *owner;
 static int active;
 
+/* Said when tlsmgr -s or the service finds no cache to open. */
+static const char no_cache[] = "no session cache (tls_session_cache_database is empty)";
 /* The meta values of struct cache_stats, from c.lookups to last_sweep_time, in its order. */
 static const char meta_names[] = CACHE_META_COUNTERS CACHE_META_SWEEP_STATS;
 /* How tlsmgr -s and the statistics line name the fields of struct cache_stats. */
@@ -106,7 +108,7 @@ static int cache_start(struct daemon *d)
 {
     owner = d;
     if (d->conf.cache_database[0] == '\0') {
-        log_info("session cache disabled (tls_session_cache_database is empty)");
+        log_info("%s", no_cache);
         return 0;
     }
     if (cache_repair_open(&env, &d->conf, d->uid, d->gid) < 0)
@@ -213,7 +215,7 @@ int cache_print_status(const struct tlsmgr_conf *c)
     int rc;
 
     if (c->cache_database[0] == '\0') {
-        log_err("no session cache configured (tls_session_cache_database is empty)");
+        log_err("%s", no_cache);
         return 1;
     }
     rc = cache_env_open_why(&ro, c, CACHE_ROLE_READONLY, &why);

@@ -10,6 +10,7 @@
 
 #include "cache.h"
 #include "daemon.h"
+#include "div64.h"
 #include "egd.h"
 #include "entropy_service.h"
 #include "log.h"
@@ -59,19 +60,14 @@ static void arm_retry(struct daemon *d)
     for (i = 0; i < NSERVICES; i++)
         if (state[i].down && (due == 0 || state[i].retry_ms < due))
             due = state[i].retry_ms;
-    /* The timer is made the first time a service goes down. */
-    if (retry_timer < 0 || (unsigned)retry_timer >= d->loop.ntimers ||
-        d->loop.timers[retry_timer].fn != on_retry) {
-        if (due == 0)
-            return;
-        retry_timer = loop_timer_new(&d->loop, "service retry", on_retry, d);
-        if (retry_timer < 0)
-            return; /* logged; the service stays down until a restart */
+    if (due == 0) {
+        loop_timer_stop(&d->loop, retry_timer); /* no-op while none was made */
+        return;
     }
-    if (due == 0)
-        loop_timer_stop(&d->loop, retry_timer);
-    else
-        loop_timer_at(&d->loop, retry_timer, due);
+    /* Made the first time a service goes down; later calls get the same slot back. A table
+     * that is full leaves the service down until a restart (logged). */
+    retry_timer = loop_timer_new(&d->loop, "service retry", on_retry, d);
+    loop_timer_at(&d->loop, retry_timer, due);
 }
 
 /* The service failed (its hook logged why): it is down until a retry succeeds. */
@@ -125,7 +121,7 @@ static void on_retry(void *arg)
         }
         state[i].down = 0;
         log_warn("%s service is up again (down %llus, %u failed tries)", (*s)->name,
-                 (unsigned long long)((now - state[i].since_ms) / 1000), state[i].failures);
+                 (unsigned long long)div64(now - state[i].since_ms, 1000), state[i].failures);
         status_touch();
     }
     arm_retry(d);
@@ -218,9 +214,10 @@ void services_log_stats(struct daemon *d)
                 (*s)->stats(d);
             continue;
         }
-        v[0] = (now - state[i].since_ms) / 1000;
+        v[0] = div64(now - state[i].since_ms, 1000);
         v[1] = state[i].failures;
-        v[2] = state[i].retry_ms > now ? (state[i].retry_ms - now + 999) / 1000 : 0;
+        /* at most TLSMGR_SERVICE_RETRY_MAX seconds away: 32 bits */
+        v[2] = state[i].retry_ms > now ? (uint32_t)(state[i].retry_ms - now + 999) / 1000u : 0;
         log_counters((*s)->name, "DOWN for (s)\0failed tries\0next try in (s)\0", v);
     }
 }

@@ -26,7 +26,8 @@ struct daemon {
 };
 
 struct service {
-    const char *name;
+    /* Characters, not a pointer: no relocation in a position-independent binary. */
+    char name[8];
     /* As root (if started as root), before privileges are dropped: open what needs privilege.
      * Returns 0, or -1 to abort start-up (after logging why). */
     int (*setup)(struct daemon *d);

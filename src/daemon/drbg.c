@@ -18,6 +18,14 @@ const char *drbg_name(enum drbg_kind kind)
     return kind == DRBG_CTR ? "CTR_DRBG(AES-256)" : "HMAC_DRBG(SHA-512)";
 }
 
+/* One line for every failing call: which DRBG, which step, mbedTLS's code. Returns -1. */
+static int failed(enum drbg_kind kind, const char *step, int rc)
+{
+    log_err("generator: %s %s failed (mbedTLS error -0x%04x)", drbg_name(kind), step,
+            (unsigned)-rc);
+    return -1;
+}
+
 int drbg_open(struct drbg *g, enum drbg_kind kind, struct pool *pool, const void *pers,
               size_t pers_len)
 {
@@ -42,11 +50,8 @@ int drbg_open(struct drbg *g, enum drbg_kind kind, struct pool *pool, const void
             mbedtls_hmac_drbg_free(&g->hmac);
 #endif
     }
-    if (rc != 0) {
-        log_err("generator: cannot instantiate %s (mbedTLS error -0x%04x)", drbg_name(kind),
-                (unsigned)-rc);
-        return -1;
-    }
+    if (rc != 0)
+        return failed(kind, "instantiation", rc);
     g->ready = 1;
     return 0;
 }
@@ -67,11 +72,8 @@ int drbg_random(struct drbg *g, unsigned char *out, size_t len)
         if (g->kind == DRBG_HMAC)
             rc = mbedtls_hmac_drbg_random(&g->hmac, out, n);
 #endif
-        if (rc != 0) {
-            log_err("generator: %s failed (mbedTLS error -0x%04x)", drbg_name(g->kind),
-                    (unsigned)-rc);
-            return -1;
-        }
+        if (rc != 0)
+            return failed(g->kind, "generation", rc);
         out += n;
         len -= n;
     }
@@ -92,10 +94,8 @@ int drbg_reseed(struct drbg *g, const void *add, size_t add_len)
     if (g->kind == DRBG_HMAC)
         rc = mbedtls_hmac_drbg_reseed(&g->hmac, add, add_len);
 #endif
-    if (rc != 0) {
-        log_err("generator: reseed failed (mbedTLS error -0x%04x)", (unsigned)-rc);
-        return -1;
-    }
+    if (rc != 0)
+        return failed(g->kind, "reseed", rc);
     return 0;
 }
 

@@ -246,7 +246,7 @@ static void silent_add(int fd, uint64_t now)
         silent_close(s);
     }
     if (loop_fd_add(egd.loop, fd, PORT_POLLIN, on_silent, s) < 0) {
-        log_warn("egd: no room in the event loop for another client");
+        log_warn("egd: no room in the event loop");
         port_close(fd);
         accept_pause(now);
         return;
@@ -261,6 +261,17 @@ static void silent_add(int fd, uint64_t now)
 static size_t request_cost(const struct egd_request *req, size_t answer)
 {
     return answer > req->size ? answer : req->size;
+}
+
+/* Moves buf[from, len) to the start of buf; returns the length left. A plain loop: the
+ * buffers are small, and memmove would be an import for these two calls alone. */
+static size_t shift_down(unsigned char *buf, size_t from, size_t len)
+{
+    size_t i;
+
+    for (i = from; i < len; i++)
+        buf[i - from] = buf[i];
+    return len - from;
 }
 
 /* Answers complete requests while their answers fit and the client's turn lasts; sets *more
@@ -302,8 +313,7 @@ static unsigned client_serve(struct egd_client *c, int *more)
             break;
         }
         if (TLSMGR_EGD_CLIENT_BUFFER - c->out_len < need && c->out_pos > 0) {
-            memmove(c->out, c->out + c->out_pos, c->out_len - c->out_pos);
-            c->out_len -= c->out_pos;
+            c->out_len = shift_down(c->out, c->out_pos, c->out_len);
             c->out_pos = 0;
         }
         if (TLSMGR_EGD_CLIENT_BUFFER - c->out_len < need) {
@@ -328,10 +338,7 @@ static unsigned client_serve(struct egd_client *c, int *more)
         else if (req.cmd == EGD_CMD_READ || req.cmd == EGD_CMD_READ_BLOCK)
             egd.stats.bytes += req.count;
     }
-    if (pos > 0) {
-        memmove(c->in, c->in + pos, c->in_len - pos);
-        c->in_len -= pos;
-    }
+    c->in_len = shift_down(c->in, pos, c->in_len);
     return answered;
 }
 
@@ -453,7 +460,7 @@ static void client_admit(int fd, struct egd_silent *from)
         client_close(v);
     }
     if (loop_fd_add(egd.loop, fd, 0, on_client, c) < 0) {
-        log_warn("egd: no room in the event loop for another client");
+        log_warn("egd: no room in the event loop");
         client_drop(c);
         accept_pause(now);
         return;
@@ -559,8 +566,7 @@ static void on_timer(void *arg)
         if (c->fd < 0 || !c->busy || c->busy_since + REQUEST_MS > now)
             continue;
         egd.stats.request_timeouts++;
-        log_debug("egd: a request took more than %d ms, closing that client",
-                  TLSMGR_EGD_REQUEST_TIMEOUT_MS);
+        log_debug("egd: a request took over %d ms, client closed", TLSMGR_EGD_REQUEST_TIMEOUT_MS);
         client_close(c);
     }
     if (egd.paused_until != 0 && egd.paused_until <= now)
@@ -570,11 +576,10 @@ static void on_timer(void *arg)
 
 static int egd_setup(struct daemon *d)
 {
-    int timer = egd.timer; /* made once: a retry starts the service again with it */
     unsigned i;
 
     memset(&egd, 0, sizeof(egd));
-    egd.timer = timer;
+    egd.timer = -1; /* egd_start makes it; none to stop while no socket is served */
     for (i = 0; i < SLOTS; i++)
         egd.clients[i].fd = -1;
     for (i = 0; i < TLSMGR_EGD_MAX_SILENT; i++)
@@ -600,10 +605,8 @@ static int egd_start(struct daemon *d)
     egd.loop = &d->loop;
     if (egd.listen_fd < 0)
         return 0;
-    /* One timer for the daemon's life, also when a retry starts the service again. */
-    if (egd.timer < 0 || (unsigned)egd.timer >= d->loop.ntimers ||
-        d->loop.timers[egd.timer].fn != on_timer)
-        egd.timer = loop_timer_new(&d->loop, "egd requests", on_timer, NULL);
+    /* A retry gets the same slot back (loop_timer_new reuses it for the same fn and arg). */
+    egd.timer = loop_timer_new(&d->loop, "egd requests", on_timer, NULL);
     if (egd.timer < 0 || loop_fd_add(&d->loop, egd.listen_fd, PORT_POLLIN, on_listen, NULL) < 0) {
         log_err("egd: no room in the event loop");
         port_close(egd.listen_fd);
@@ -635,8 +638,7 @@ static void egd_log_stats(struct daemon *d)
     memcpy(v + 1, &egd.stats, sizeof(egd.stats));
     log_counters("egd",
                  "clients now\0accepted\0requests\0bytes served\0bytes mixed in\0unknown "
-                 "requests\0requests timed out\0times full\0clients dropped for a new one\0new "
-                 "clients closed for want of a slot\0",
+                 "requests\0requests timed out\0times full\0clients yielded\0clients turned away\0",
                  v);
 }
 
@@ -661,7 +663,7 @@ static void egd_stop(struct daemon *d)
         port_unlink(egd.path);
         egd.listen_fd = -1;
     }
-    if (egd.loop != NULL && egd.timer >= 0)
+    if (egd.timer >= 0)
         loop_timer_stop(egd.loop, egd.timer);
 }
 

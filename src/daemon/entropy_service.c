@@ -23,23 +23,25 @@
 static struct {
     struct daemon *d;
     struct sources sources;
-    int t_reseed, t_exchange, t_seed;
-    int rng_fd;  /* /dev/random while the kernel RNG is not ready, else -1 */
-    int waiting; /* rng_fd is in the loop */
+    int timer[3]; /* enum job's */
+    int rng_fd;   /* /dev/random while the kernel RNG is not ready, else -1 */
+    int waiting;  /* rng_fd is in the loop */
     int started;
 } svc;
 
 uint64_t entropy_draw_ms(unsigned period_s)
 {
-    uint64_t range = (uint64_t)period_s * 1000 + 1, limit, v;
-    unsigned char b[8];
+    /* Periods are at most a week (conf.c), 604,800,001 values: 32 bits draw them, and a
+     * 32-bit target needs no 64-bit division. */
+    uint32_t range = period_s * 1000u + 1, limit, v;
+    unsigned char b[4];
 
     /* Rejection sampling: no modulo bias, whatever the period. */
-    limit = UINT64_MAX - UINT64_MAX % range;
+    limit = UINT32_MAX - UINT32_MAX % range;
     do {
         if (entropy_random(b, sizeof(b)) != 0)
             return (uint64_t)period_s * 500; /* logged; the middle keeps the schedule going */
-        v = get_be64(b);
+        v = get_be32(b);
     } while (v >= limit);
     return v % range;
 }
@@ -61,6 +63,10 @@ static void save_seed(void)
     seedfile_save(svc.d->conf.seed_file, rng_ready());
 }
 
+/* The periodic jobs, each on its own timer. */
+enum job { RESEED, EXCHANGE, SEED };
+static const char job_name[][9] = {"reseed", "exchange", "seed"};
+
 static void reseed(void)
 {
     unsigned strong = sources_read_all(&svc.sources, svc.d->conf.random_bytes);
@@ -72,25 +78,28 @@ static void reseed(void)
     (void)strong; /* when debug logging is compiled out */
 }
 
-static void on_reseed(void *arg)
+/* The next run of a job: the seed at its fixed period, the others at a random draw. */
+static void arm(enum job j)
 {
-    (void)arg;
-    reseed();
-    loop_timer_in(&svc.d->loop, svc.t_reseed, entropy_draw_ms(svc.d->conf.reseed_period));
+    const struct tlsmgr_conf *c = &svc.d->conf;
+
+    loop_timer_in(&svc.d->loop, svc.timer[j],
+                  j == SEED     ? (uint64_t)c->seed_save_period * 1000
+                  : j == RESEED ? entropy_draw_ms(c->reseed_period)
+                                : entropy_draw_ms(c->prng_update_period));
 }
 
-static void on_exchange(void *arg)
+static void on_job(void *arg)
 {
-    (void)arg;
-    exchange_write(svc.d->conf.exchange_name, EXCHANGE_MODE);
-    loop_timer_in(&svc.d->loop, svc.t_exchange, entropy_draw_ms(svc.d->conf.prng_update_period));
-}
+    enum job j = (enum job)(uintptr_t)arg;
 
-static void on_seed(void *arg)
-{
-    (void)arg;
-    save_seed();
-    loop_timer_in(&svc.d->loop, svc.t_seed, (uint64_t)svc.d->conf.seed_save_period * 1000);
+    if (j == RESEED)
+        reseed();
+    else if (j == EXCHANGE)
+        exchange_write(svc.d->conf.exchange_name, EXCHANGE_MODE);
+    else
+        save_seed();
+    arm(j);
 }
 
 static void stop_waiting(void)
@@ -113,8 +122,7 @@ static void on_rng_ready(void *arg, int fd, short revents)
     stop_waiting();
     log_info("kernel RNG initialised");
     reseed();
-    save_seed();
-    loop_timer_in(&svc.d->loop, svc.t_seed, (uint64_t)svc.d->conf.seed_save_period * 1000);
+    on_job((void *)SEED);
 }
 
 static int entropy_setup(struct daemon *d)
@@ -140,6 +148,7 @@ static int entropy_start(struct daemon *d)
 {
     unsigned char unique[256];
     long n;
+    enum job j;
 
     svc.d = d;
     svc.rng_fd = -1;
@@ -154,13 +163,10 @@ static int entropy_start(struct daemon *d)
         return -1;
     entropy_stats()->reseeds++;
 
-    svc.t_reseed = loop_timer_new(&d->loop, "reseed", on_reseed, NULL);
-    svc.t_exchange = loop_timer_new(&d->loop, "exchange", on_exchange, NULL);
-    svc.t_seed = loop_timer_new(&d->loop, "seed", on_seed, NULL);
-    if (svc.t_reseed < 0 || svc.t_exchange < 0 || svc.t_seed < 0) {
-        log_err("entropy: timer table full");
-        return -1;
-    }
+    for (j = RESEED; j <= SEED; j++)
+        if ((svc.timer[j] = loop_timer_new(&d->loop, job_name[j], on_job, (void *)(uintptr_t)j)) <
+            0)
+            return -1; /* loop_timer_new said why */
     d->loop.on_wakeup = on_wakeup;
     d->loop.wakeup_arg = NULL;
 
@@ -180,12 +186,11 @@ static int entropy_start(struct daemon *d)
             log_info("kernel RNG not initialised yet: serving from the pool, seed written "
                      "once it is");
         } else {
-            save_seed();
-            loop_timer_in(&d->loop, svc.t_seed, (uint64_t)d->conf.seed_save_period * 1000);
+            on_job((void *)SEED);
         }
     }
-    loop_timer_in(&d->loop, svc.t_reseed, entropy_draw_ms(d->conf.reseed_period));
-    loop_timer_in(&d->loop, svc.t_exchange, entropy_draw_ms(d->conf.prng_update_period));
+    arm(RESEED);
+    arm(EXCHANGE);
     svc.started = 1;
     return 0;
 }
@@ -203,12 +208,12 @@ static void entropy_reload(struct daemon *d, const struct tlsmgr_conf *old)
     }
     /* New periods take effect with a fresh draw. */
     if (old->reseed_period != d->conf.reseed_period)
-        loop_timer_in(&d->loop, svc.t_reseed, entropy_draw_ms(d->conf.reseed_period));
+        arm(RESEED);
     if (old->prng_update_period != d->conf.prng_update_period)
-        loop_timer_in(&d->loop, svc.t_exchange, entropy_draw_ms(d->conf.prng_update_period));
+        arm(EXCHANGE);
     if (old->seed_save_period != d->conf.seed_save_period && !svc.waiting &&
         d->conf.seed_file[0] != '\0')
-        loop_timer_in(&d->loop, svc.t_seed, (uint64_t)d->conf.seed_save_period * 1000);
+        arm(SEED);
 }
 
 LOG_COUNTERS_CHECK(entropy_stats, 7);
@@ -228,9 +233,10 @@ static void entropy_stop(struct daemon *d)
     if (svc.started && d->conf.seed_file[0] != '\0')
         save_seed();
     if (svc.started) {
-        loop_timer_stop(&d->loop, svc.t_reseed);
-        loop_timer_stop(&d->loop, svc.t_exchange);
-        loop_timer_stop(&d->loop, svc.t_seed);
+        enum job j;
+
+        for (j = RESEED; j <= SEED; j++)
+            loop_timer_stop(&d->loop, svc.timer[j]);
         if (d->loop.on_wakeup == on_wakeup)
             d->loop.on_wakeup = NULL;
     }

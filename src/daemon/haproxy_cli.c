@@ -23,15 +23,20 @@ int haproxy_cli_busy(const struct haproxy_cli *c)
     return c->fd >= 0;
 }
 
-void haproxy_cli_stop(struct haproxy_cli *c)
+/* Closes the connection and disarms the timer; the buffer is left to the caller. */
+static void hangup(struct haproxy_cli *c)
 {
     if (c->fd >= 0) {
         loop_fd_del(c->loop, c->fd);
         port_close(c->fd);
         c->fd = -1;
     }
-    if (c->timer >= 0)
-        loop_timer_stop(c->loop, c->timer);
+    loop_timer_stop(c->loop, c->timer); /* no-op while it is -1 */
+}
+
+void haproxy_cli_stop(struct haproxy_cli *c)
+{
+    hangup(c);
     wipe(c->buf, sizeof(c->buf));
 }
 
@@ -39,12 +44,7 @@ static void finish(struct haproxy_cli *c, int err)
 {
     haproxy_cli_done_fn done = c->done;
 
-    if (c->fd >= 0) {
-        loop_fd_del(c->loop, c->fd);
-        port_close(c->fd);
-        c->fd = -1;
-    }
-    loop_timer_stop(c->loop, c->timer);
+    hangup(c);
     c->buf[c->len] = '\0';
     done(c->arg, err, c->buf, c->len);
     /* done may have started the next conversation, which owns the buffer now. */
@@ -70,7 +70,7 @@ static void on_io(void *arg, int fd, short revents)
             return;
         }
         n = port_send(fd, c->buf + c->sent, c->len - c->sent);
-        if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        if (n < 0 && errno != EAGAIN) { /* the port retried EINTR */
             finish(c, errno);
             return;
         }
@@ -86,7 +86,7 @@ static void on_io(void *arg, int fd, short revents)
         finish(c, EMSGSIZE);
     else if (n == 0)
         finish(c, 0);
-    else if (n < 0 && errno != EAGAIN && errno != EINTR)
+    else if (n < 0 && errno != EAGAIN)
         finish(c, errno);
 }
 

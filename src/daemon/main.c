@@ -4,7 +4,6 @@
  * setup, drop, start), signals, and the event loop.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,23 +26,23 @@ static int signal_fd = -1;
 
 static void usage(void)
 {
-    port_print("usage: tlsmgr [-f] [-n] [-s] [-v] [-c FILE]\n"
-               "       tlsmgr --version\n"
-               "  -c FILE  configuration file (default " TLSMGR_DEFAULT_CONFIG_FILE ")\n"
-               "  -f       stay in the foreground and log to standard error\n"
-               "  -n       check the configuration, print \"configuration OK\" and exit\n"
-               "  -s       print the statistics of the running daemon and its session cache\n"
-               "  -v       verbose logging\n");
+    port_print("usage: tlsmgr [-f] [-n] [-s] [-v] [-c FILE] | --version\n"
+               "  -c FILE  configuration (default " TLSMGR_DEFAULT_CONFIG_FILE ")\n"
+               "  -f       log to standard error, not syslog\n"
+               "  -n       check the configuration and exit\n"
+               "  -s       print the running daemon's statistics\n"
+               "  -v       log debug messages too\n");
 }
+
+/* The digits of the LMDB version as text, at compile time. */
+#define STR_(x) #x
+#define STR(x)  STR_(x)
 
 static void print_version(void)
 {
-    char text[160];
-
-    snprintf(text, sizeof(text), "tlsmgr %s (board %s, mbedTLS %s, LMDB %d.%d.%d)\n",
-             TLSMGR_VERSION, TLSMGR_BOARD_NAME, MBEDTLS_VERSION_STRING, MDB_VERSION_MAJOR,
-             MDB_VERSION_MINOR, MDB_VERSION_PATCH);
-    port_print(text);
+    port_print("tlsmgr " TLSMGR_VERSION " (board " TLSMGR_BOARD_NAME
+               ", mbedTLS " MBEDTLS_VERSION_STRING ", LMDB " STR(MDB_VERSION_MAJOR) "." STR(
+                   MDB_VERSION_MINOR) "." STR(MDB_VERSION_PATCH) ")\n");
 }
 
 /* Root acts on this file at every start: nobody else may be able to change it. */
@@ -54,8 +53,7 @@ static int root_config_is_unsafe(const char *path)
     if (!port_is_root() || port_lstat(path, &st) < 0)
         return 0;
     if (st.uid != 0 || (st.mode & 022) != 0) {
-        log_err("%s: must be owned by root and writable by nobody else when tlsmgr starts as "
-                "root (owner uid %u, mode %04o)",
+        log_err("%s: must be owned by root and writable by nobody else (owner uid %u, mode %04o)",
                 path, st.uid, st.mode);
         return 1;
     }
@@ -68,7 +66,7 @@ static void keep_startup_params(struct tlsmgr_conf *next, const struct tlsmgr_co
     if (strcmp(next->state_directory, old->state_directory) != 0 ||
         strcmp(next->user, old->user) != 0 || strcmp(next->group, old->group) != 0)
         log_warn("reload: %s change only at a restart",
-                 "state_directory, tlsmgr_user and tlsmgr_group (the old values stay)");
+                 "state_directory, tlsmgr_user and tlsmgr_group");
     memcpy(next->state_directory, old->state_directory, sizeof(next->state_directory));
     memcpy(next->user, old->user, sizeof(next->user));
     memcpy(next->group, old->group, sizeof(next->group));
@@ -140,28 +138,41 @@ int main(int argc, char **argv)
     d->conf_path = TLSMGR_DEFAULT_CONFIG_FILE;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
+        /* The option letter of "-X", or of its long form; 0 for anything else. */
+        int opt = a[0] == '-' && a[1] != '\0' && a[2] == '\0' ? a[1] : 0;
 
-        if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+        if (strcmp(a, "--version") == 0)
+            opt = 'V';
+        else if (strcmp(a, "--help") == 0)
+            opt = 'h';
+        switch (opt) {
+        case 'V':
             print_version();
             return 0;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        case 'h':
             usage();
             return 0;
-        } else if (strcmp(a, "-c") == 0 && i + 1 < argc) {
+        case 'c':
+            if (i + 1 == argc)
+                break;
             d->conf_path = argv[++i];
-        } else if (strcmp(a, "-f") == 0) {
+            continue;
+        case 'f':
             d->foreground = 1;
-        } else if (strcmp(a, "-n") == 0) {
+            continue;
+        case 'n':
             check_only = 1;
-        } else if (strcmp(a, "-s") == 0) {
+            continue;
+        case 's':
             show_status = 1;
-        } else if (strcmp(a, "-v") == 0) {
+            continue;
+        case 'v':
             d->verbose = 1;
-        } else {
-            log_err("unknown or incomplete option '%s'", a);
-            usage();
-            return EXIT_CONFIG;
+            continue;
         }
+        log_err("unknown or incomplete option '%s'", a);
+        usage();
+        return EXIT_CONFIG;
     }
     if (conf_load(&d->conf, d->conf_path, &err) < 0) {
         log_err("%s", err.msg);

@@ -7,6 +7,17 @@
 #include "port.h"
 #include "privs.h"
 
+/* A failed lookup of the parameter's name: not found, or the lookup itself failed (errno).
+ * Returns -1. */
+static int unknown(const char *param, const char *name, const char *what)
+{
+    if (errno == ENOENT)
+        log_err("%s %s: unknown %s", param, name, what);
+    else
+        log_err_errno("%s %s: unknown %s", param, name, what);
+    return -1;
+}
+
 int privs_resolve(const struct tlsmgr_conf *c, unsigned *uid, unsigned *gid)
 {
     unsigned user_gid;
@@ -16,20 +27,10 @@ int privs_resolve(const struct tlsmgr_conf *c, unsigned *uid, unsigned *gid)
         *gid = port_gid();
         return 0;
     }
-    if (port_user_lookup(c->user, uid, &user_gid) < 0) {
-        if (errno == ENOENT)
-            log_err("tlsmgr_user %s: unknown user", c->user);
-        else
-            log_err_errno("tlsmgr_user %s: unknown user", c->user);
-        return -1;
-    }
-    if (port_group_lookup(c->group, gid) < 0) {
-        if (errno == ENOENT)
-            log_err("tlsmgr_group %s: unknown group", c->group);
-        else
-            log_err_errno("tlsmgr_group %s: unknown group", c->group);
-        return -1;
-    }
+    if (port_user_lookup(c->user, uid, &user_gid) < 0)
+        return unknown("tlsmgr_user", c->user, "user");
+    if (port_group_lookup(c->group, gid) < 0)
+        return unknown("tlsmgr_group", c->group, "group");
     if (*uid == 0) {
         log_err("tlsmgr_user %s: is root; choose an unprivileged user", c->user);
         return -1;

@@ -38,7 +38,7 @@ static int lock_dir(const char *path)
         return -1;
     }
     if (port_lock(lock_fd) != 0) {
-        log_err_errno("seed: seed left alone, another tlsmgr runs: directory %s is locked", dir);
+        log_err_errno("seed: left alone, another tlsmgr runs: %s is locked", dir);
         port_close(lock_fd);
         lock_fd = -1;
         lock_failed = 1;

@@ -34,11 +34,10 @@ void sources_init(struct sources *s, const struct tlsmgr_conf *conf)
         struct source *src = &s->src[i];
 
         src->conf = conf->sources[i];
-        if (src->conf.kind == SOURCE_GETRANDOM || src->conf.kind == SOURCE_HARDWARE)
-            snprintf(src->name, sizeof(src->name), "%s", conf_source_name(src->conf.kind));
-        else
-            snprintf(src->name, sizeof(src->name), "%s%s", conf_source_name(src->conf.kind),
-                     src->conf.path);
+        snprintf(src->name, sizeof(src->name), "%s%s", conf_source_name(src->conf.kind),
+                 src->conf.kind == SOURCE_GETRANDOM || src->conf.kind == SOURCE_HARDWARE
+                     ? ""
+                     : src->conf.path);
 #if TLSMGR_HEALTH_TESTS
         health_init(&src->health);
 #endif
@@ -85,27 +84,32 @@ static long outcome_of(long n, int wait, const char *why_wait, const char *why_f
     return 0;
 }
 
+/* Opens path non-blocking if it is of the given type: a descriptor, or -1 (o set). */
+static int open_typed(const char *path, enum port_ftype type, struct port_stat *st,
+                      struct outcome *o)
+{
+    int fd = port_open(path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
+
+    if (fd < 0) {
+        o->why = "cannot open";
+        o->err = errno;
+    } else if (port_fstat(fd, st) != 0 || st->type != type) {
+        o->why = type == PORT_FT_CHR ? "not a character device" : "not a regular file";
+        port_close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
 /* Opens a device and keeps it: /dev/hwrng is often readable by root only, so the descriptor
  * opened before the privilege drop is what later reseeds read. 0 or -1 (o set). */
 static int device_open(struct source *src, struct outcome *o)
 {
     struct port_stat st;
 
-    if (src->fd >= 0)
-        return 0;
-    src->fd = port_open(src->conf.path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
-    if (src->fd < 0) {
-        o->why = "cannot open";
-        o->err = errno;
-        return -1;
-    }
-    if (port_fstat(src->fd, &st) != 0 || st.type != PORT_FT_CHR) {
-        o->why = "not a character device";
-        port_close(src->fd);
-        src->fd = -1;
-        return -1;
-    }
-    return 0;
+    if (src->fd < 0)
+        src->fd = open_typed(src->conf.path, PORT_FT_CHR, &st, o);
+    return src->fd < 0 ? -1 : 0;
 }
 
 /* Non-blocking, so a device with nothing to give is a short read, never a wait. */
@@ -136,33 +140,21 @@ static long read_device(struct source *src, unsigned char *buf, size_t want, str
     return (long)got;
 }
 
-/* Plain files: read on from where the last reseed stopped, wrapping at the end. */
+/* Plain files: read on from where the last reseed stopped, wrapping at the end once per
+ * read (the file shrank below the offset: from its top). */
 static long read_path(struct source *src, unsigned char *buf, size_t want, struct outcome *o)
 {
     struct port_stat st;
     size_t got = 0;
     int fd, wrapped = 0;
 
-    fd = port_open(src->conf.path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
-    if (fd < 0) {
-        o->why = "cannot open";
-        o->err = errno;
+    fd = open_typed(src->conf.path, PORT_FT_REG, &st, o);
+    if (fd < 0)
         return 0;
-    }
-    if (port_fstat(fd, &st) != 0) {
-        o->why = "cannot stat";
-        o->err = errno;
-        port_close(fd);
-        return 0;
-    }
-    if (st.type != PORT_FT_REG) {
-        o->why = "not a regular file";
-        port_close(fd);
-        return 0;
-    }
-    /* A plain file is read on from where the last reseed stopped, wrapping at its end. */
-    if (src->conf.kind == SOURCE_FILE && src->offset > 0) {
-        uint64_t skip = st.size ? src->offset % st.size : 0;
+    if (src->offset >= st.size)
+        src->offset = 0;
+    {
+        uint64_t skip = src->offset;
         unsigned char sink[256];
 
         while (skip > 0) {
@@ -181,21 +173,17 @@ static long read_path(struct source *src, unsigned char *buf, size_t want, struc
             break;
         }
         if (n == 0) {
-            if (src->conf.kind == SOURCE_FILE && !wrapped && st.size > 0) {
-                /* start again from the top of the file, once per read */
-                port_close(fd);
-                src->offset = 0;
-                wrapped = 1;
-                fd = port_open(src->conf.path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
-                if (fd < 0) {
-                    o->why = "cannot open";
-                    o->err = errno;
-                    return (long)got;
-                }
-                continue;
+            if (wrapped || st.size == 0) {
+                o->why = "end of file";
+                break;
             }
-            o->why = "end of file";
-            break;
+            port_close(fd);
+            src->offset = 0;
+            wrapped = 1;
+            fd = open_typed(src->conf.path, PORT_FT_REG, &st, o);
+            if (fd < 0)
+                return (long)got;
+            continue;
         }
         got += (size_t)n;
         src->offset += (uint64_t)n;
@@ -210,7 +198,7 @@ static long read_egd(struct source *src, unsigned char *buf, size_t want, struct
     struct egd_client_error e;
     size_t n = egd_client_read(src->conf.path, buf, want, &e);
 
-    o->why = e.why;
+    o->why = egd_client_why(e.why);
     o->err = e.err;
     return (long)n;
 }
@@ -219,13 +207,9 @@ static void note_state(struct source *src, const struct outcome *o)
 {
     if (o->why != NULL) {
         entropy_stats()->source_failures++;
-        if (!src->failing) {
-            if (o->err != 0)
-                log_warn("random source %s: %s: %s; retried at the next reseed", src->name, o->why,
-                         strerror(o->err));
-            else
-                log_warn("random source %s: %s; retried at the next reseed", src->name, o->why);
-        }
+        if (!src->failing)
+            log_warn("random source %s: %s%s%s; retried at the next reseed", src->name, o->why,
+                     o->err != 0 ? ": " : "", o->err != 0 ? strerror(o->err) : "");
         src->failing = 1;
     } else if (src->failing) {
         log_notice("random source %s: working again", src->name);

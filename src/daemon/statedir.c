@@ -40,8 +40,8 @@ int statedir_prepare(const char *path, unsigned mode, unsigned uid, unsigned gid
     /* An existing directory is never taken over, not even one of root's: a mistaken path
      * (the seed file's directory being /etc, say) must fail, not give the directory away. */
     if (!created && st.uid != uid) {
-        log_err("%s: owned by uid %u, expected %u: refusing a directory tlsmgr did not create "
-                "(create it for tlsmgr_user, or let tlsmgr create it)",
+        log_err("%s: owned by uid %u, not %u: refusing a directory tlsmgr did not create "
+                "(give it to tlsmgr_user or remove it)",
                 path, st.uid, uid);
         port_close(fd);
         return -1;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "div64.h"
 #include "log.h"
 #include "port.h"
 #include "readfile.h"
@@ -27,7 +28,7 @@ static void log_all(struct daemon *d)
 {
     uint64_t v[6];
 
-    v[0] = (port_now_ms() - d->started_ms) / 1000;
+    v[0] = div64(port_now_ms() - d->started_ms, 1000);
     v[1] = d->loop.wakeups;
     v[2] = d->loop.timer_runs;
     v[3] = d->loop.fd_runs;
@@ -134,16 +135,14 @@ int status_print(const struct tlsmgr_conf *c)
     /* Say how old the figures are and when they would have been refreshed, so that a quiet
      * daemon's file is not taken for what happens now. */
     age = (long long)(port_wall_time() - (int64_t)when);
-    if (port_fs_type(c->state_directory) == PORT_FS_TMPFS)
-        snprintf(head, sizeof(head),
-                 "daemon (pid %llu), statistics of %llds ago (rewritten at the daemon's next "
-                 "wake-up after a change; kill -USR1 %llu to write them now):\n",
-                 (unsigned long long)pid, age, (unsigned long long)pid);
-    else
-        snprintf(head, sizeof(head),
-                 "daemon (pid %llu), statistics of %llds ago (written at start-up, SIGUSR1 and "
-                 "exit only, to spare flash; kill -USR1 %llu to write them now):\n",
-                 (unsigned long long)pid, age, (unsigned long long)pid);
+    snprintf(head, sizeof(head),
+             "daemon (pid %llu), statistics of %llds ago (%s; kill -USR1 %llu to write them "
+             "now):\n",
+             (unsigned long long)pid, age,
+             port_fs_type(c->state_directory) == PORT_FS_TMPFS
+                 ? "rewritten at the daemon's next wake-up after a change"
+                 : "written at start-up, SIGUSR1 and exit only, to spare flash",
+             (unsigned long long)pid);
     port_print(head);
     port_print(strchr(text, '\n') != NULL ? strchr(text, '\n') + 1 : "");
     return 0;

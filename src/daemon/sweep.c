@@ -8,6 +8,7 @@
 #include "byteorder.h"
 #include "cache_repair.h"
 #include "cache_session.h"
+#include "div64.h"
 #include "entropy.h"
 #include "log.h"
 #include "port.h"
@@ -425,10 +426,10 @@ int sweep_step(struct sweep *s)
     if (rc == 0)
         rc = cache_env_counts_add(s->ce, txn, &c);
     last = rc == 0 && !more;
-    step_us = (mono_ns() - t0) / 1000u;
+    step_us = div64(mono_ns() - t0, 1000u);
     if (rc == 0 && last &&
         s->done.expired + s->done.incompatible + s->done.malformed + s->stale_index + n > 0) {
-        rc = finish_txn(s, txn, (mono_ns() - s->started_ns) / 1000000u, step_us);
+        rc = finish_txn(s, txn, div64(mono_ns() - s->started_ns, 1000000u), step_us);
         wrote = 1;
     }
     if (rc != 0) {
@@ -440,7 +441,7 @@ int sweep_step(struct sweep *s)
         cache_env_abort(s->ce, txn);
     else if ((rc = cache_env_commit(s->ce, txn)) != 0)
         goto fail;
-    step_us = (mono_ns() - t0) / 1000u;
+    step_us = div64(mono_ns() - t0, 1000u);
     if (step_us > s->t.longest_us)
         s->t.longest_us = step_us;
     s->t.steps++;
@@ -457,7 +458,7 @@ int sweep_step(struct sweep *s)
     }
     if (more)
         return 1;
-    finish(s, (mono_ns() - s->started_ns) / 1000000u);
+    finish(s, div64(mono_ns() - s->started_ns, 1000000u));
     return 0;
 fail:
     failed(s, rc);

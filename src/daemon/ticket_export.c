@@ -23,13 +23,12 @@ static void hap_next(struct ticket_export *x);
 void ticket_export_init(struct ticket_export *x, const struct tlsmgr_conf *conf, struct loop *loop)
 {
     const char *group = conf->export_group[0] != '\0' ? conf->export_group : conf->group;
-    int timer = x->conf != NULL ? x->cli.timer : -1; /* a timer slot is never given back */
 
+    /* The HAProxy client's timer comes back to the same slot (same fn and arg). */
     if (x->conf != NULL)
         ticket_export_free(x);
     memset(x, 0, sizeof(*x));
     haproxy_cli_init(&x->cli, loop);
-    x->cli.timer = timer;
     x->conf = conf;
     x->hap_due = BIT(conf->nexports) - 1; /* each socket is checked once at start */
     if (conf->nexports > 0 && port_group_lookup(group, &x->gid) < 0) {
@@ -206,6 +205,9 @@ static unsigned hap_parse(char *answer, const char *out[TICKET_SLOTS])
     return n;
 }
 
+/* HAProxy's answer to each key it took. */
+#define UPDATED "TLS ticket key updated!"
+
 static void hap_done(void *arg, int err, char *answer, size_t len)
 {
     struct ticket_export *x = arg;
@@ -220,8 +222,9 @@ static void hap_done(void *arg, int err, char *answer, size_t len)
         goto next;
     }
     if (x->hap_pushes > 0) {
-        for (ok = 0; (answer = strstr(answer, "TLS ticket key updated!")) != NULL; answer++)
-            ok++;
+        /* strncmp at each position: the one search, not worth an import of its own. */
+        for (ok = 0; *answer != '\0'; answer++)
+            ok += strncmp(answer, UPDATED, sizeof(UPDATED) - 1) == 0;
         if (ok != x->hap_pushes)
             hap_failed(x, "HAProxy refused a key", "");
         else

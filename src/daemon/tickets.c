@@ -90,31 +90,21 @@ static int store_write(struct cache_env *ce, struct ticket_slots *s)
     return cache_repair_guard(ce, write_slots, s);
 }
 
-/* The state changed from working to failing: one log line, not one per retry. */
-static void failed(struct tickets *t, const char *what, const char *why)
-{
-    t->failures++;
-    if (!t->failing)
-        log_err("ticket keys: %s: %s; TLS servers keep the keys they have and retry", what, why);
-    t->failing = 1;
-}
-
-/* Reads the slots, drops `next` when asked (a new lifetime), rotates, writes when changed. */
+/* Reads the slots, drops `next` when asked (a new lifetime), rotates, writes when changed.
+ * A failure is logged when the state changes from working to failing, not at each retry. */
 static int update(struct tickets *t, int drop_next)
 {
     struct ticket_slots s;
     unsigned bad = 0;
     int64_t now = port_wall_time();
     int rc, changed;
+    const char *what = "cannot read the slots", *why;
 
     if (!t->enabled)
         return 0;
     rc = store_read(t->ce, &s, &bad);
-    if (rc != 0) {
-        failed(t, "cannot read the slots", cache_env_strerror(rc));
-        schedule(t, 1);
-        return -1;
-    }
+    if (rc != 0)
+        goto fail_env;
     if (bad != 0)
         log_warn("ticket keys: malformed record(s) in the ticket DB replaced");
     if (drop_next && (s.present & (1u << TICKET_SLOT_NEXT))) {
@@ -128,18 +118,15 @@ static int update(struct tickets *t, int drop_next)
 #endif
         changed = ticket_slots_advance(&s, now, t->lifetime, rng, NULL);
     if (changed < 0) {
-        ticket_slots_wipe(&s);
-        failed(t, "cannot make a key", "the generator failed");
-        schedule(t, 1);
-        return -1;
+        what = "cannot make a key";
+        why = "the generator failed";
+        goto fail;
     }
     if (changed != 0 || bad != 0) {
         rc = store_write(t->ce, &s);
         if (rc != 0) {
-            ticket_slots_wipe(&s);
-            failed(t, "cannot write the slots", cache_env_strerror(rc));
-            schedule(t, 1);
-            return -1;
+            what = "cannot write the slots";
+            goto fail_env;
         }
         t->rotations++;
         t->last_write = now;
@@ -155,6 +142,17 @@ static int update(struct tickets *t, int drop_next)
     t->failing = 0;
     schedule(t, 0);
     return 0;
+
+fail_env:
+    why = cache_env_strerror(rc);
+fail:
+    ticket_slots_wipe(&s);
+    t->failures++;
+    if (!t->failing)
+        log_err("ticket keys: %s: %s; TLS servers keep the keys they have and retry", what, why);
+    t->failing = 1;
+    schedule(t, 1);
+    return -1;
 }
 
 int tickets_update(struct tickets *t)
@@ -177,8 +175,8 @@ static void refuse(struct tickets *t)
 
     memset(&none, 0, sizeof(none));
     t->enabled = 0;
-    log_warn("ticket keys: %s is not on tmpfs; shared ticket keys are off so that no key "
-             "ever reaches persistent storage (TLS servers use keys of their own)",
+    log_warn("ticket keys: off, %s is not on tmpfs and no key may reach persistent storage "
+             "(TLS servers use keys of their own)",
              t->ce->path);
     (void)store_write(t->ce, &none);
 }
@@ -203,10 +201,8 @@ static int init(struct tickets *t, struct cache_env *ce, struct loop *loop, unsi
     t->enabled = 1;
     if (loop != NULL) {
         t->timer = loop_timer_new(loop, "ticket keys", on_timer, t);
-        if (t->timer < 0) {
-            log_err("ticket keys: no free timer slot (TLSMGR_MAX_TIMERS)");
-            return -1;
-        }
+        if (t->timer < 0)
+            return -1; /* loop_timer_new said why */
     }
     (void)tickets_update(t);
     return 0;
@@ -268,7 +264,8 @@ void tickets_free(struct tickets *t)
 
 size_t tickets_describe(struct cache_env *ce, char *text, size_t cap)
 {
-    static const char *const role[TICKET_SLOTS] = {"previous", "current", "next"};
+    /* Characters, not pointers: no relocation each in a position-independent binary. */
+    static const char role[TICKET_SLOTS][9] = {"previous", "current", "next"};
     struct ticket_slots s;
     int64_t now = port_wall_time();
     size_t len = 0;

@@ -292,9 +292,37 @@ static void ticket_key_export_and_source(void)
 #endif
 }
 
-T_MAIN(T_CASE(ticket_key_export_and_source), T_CASE(defaults_are_the_config_header),
-       T_CASE(every_parameter_parses), T_CASE(state_directory_later_in_file_moves_relative_names),
-       T_CASE(unknown_parameter), T_CASE(bad_values), T_CASE(bad_units), T_CASE(duplicate),
-       T_CASE(syntax_errors), T_CASE(overlong_line), T_CASE(nul_byte),
-       T_CASE(missing_unreadable_and_odd_files), T_CASE(oversized_file),
-       T_CASE(path_too_long_after_join))
+/* libtlsmgr parses what a TLS server uses and skips the daemon's values, whose names it still
+ * knows: a daemon-only mistake is the daemon's to report. */
+static void client_skips_the_daemons_values(void)
+{
+    static const char text[] = "tls_random_source = carrier-pigeon\ntlsmgr_user = ro ot\n"
+                               "syslog_facility = kern\ntls_session_cache_timeout = 5m\n";
+    struct tlsmgr_conf c;
+    struct conf_error err;
+
+    T_EQ_INT(t_write_file("c.conf", text, sizeof(text) - 1), 0);
+    T_EQ_INT(conf_load(&c, "c.conf", &err), -1);
+    T_ASSERT(strstr(err.msg, "c.conf:1: parameter tls_random_source: unknown source") != NULL);
+    T_EQ_INT(conf_load_client(&c, "c.conf", &err), 0);
+    T_EQ_INT(c.cache_timeout, 300);
+    T_EQ_STR(c.cache_database, "state/cache");
+    T_EQ_INT(c.nsources, 0);
+    T_EQ_STR(c.user, "");
+    T_EQ_INT(t_write_file("c.conf", "tls_bogus = 1\n", 14), 0);
+    T_EQ_INT(conf_load_client(&c, "c.conf", &err), -1);
+    T_EQ_STR(err.msg, "c.conf:1: parameter tls_bogus: unknown parameter");
+    T_EQ_INT(t_write_file("c.conf", "tlsmgr_user = a\ntlsmgr_user = b\n", 32), 0);
+    T_EQ_INT(conf_load_client(&c, "c.conf", &err), -1);
+    T_ASSERT(strstr(err.msg, "c.conf:2: parameter tlsmgr_user: duplicate") != NULL);
+    T_EQ_INT(t_write_file("c.conf", "tls_session_cache_sync = maybe\n", 31), 0);
+    T_EQ_INT(conf_load_client(&c, "c.conf", &err), -1);
+    T_ASSERT(strstr(err.msg, "parameter tls_session_cache_sync: not a boolean") != NULL);
+}
+
+T_MAIN(T_CASE(ticket_key_export_and_source), T_CASE(client_skips_the_daemons_values),
+       T_CASE(defaults_are_the_config_header), T_CASE(every_parameter_parses),
+       T_CASE(state_directory_later_in_file_moves_relative_names), T_CASE(unknown_parameter),
+       T_CASE(bad_values), T_CASE(bad_units), T_CASE(duplicate), T_CASE(syntax_errors),
+       T_CASE(overlong_line), T_CASE(nul_byte), T_CASE(missing_unreadable_and_odd_files),
+       T_CASE(oversized_file), T_CASE(path_too_long_after_join))

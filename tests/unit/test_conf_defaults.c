@@ -10,12 +10,14 @@
 #define TLSMGR_DEFAULT_PRNG_UPDATE_PERIOD 0
 #define conf_defaults                     bad_conf_defaults
 #define conf_load                         bad_conf_load
+#define conf_load_client                  bad_conf_load_client
 #define conf_parse                        bad_conf_parse
 #define conf_path                         bad_conf_path
 #define conf_source_name                  bad_conf_source_name
 #include "../../src/core/conf.c"
 #undef conf_defaults
 #undef conf_load
+#undef conf_load_client
 #undef conf_parse
 #undef conf_path
 #undef conf_source_name
@@ -39,33 +41,42 @@ static void bad_default_refused_like_a_bad_file(void)
     T_ASSERT(strstr(err.msg, "tls_random_reseed_period") != NULL);
 }
 
-/* Each bad value is caught on its own: the others fixed one by one. */
+/* Each kind of bad default is caught, with its parameter's name: a number out of its range,
+ * and a text value that its parser refuses (as the one the file's line would meet). */
 static void every_kind_of_default_is_checked(void)
 {
     struct tlsmgr_conf c;
     char why[TLSMGR_PATH_MAX];
+    size_t i;
 
-    defaults_raw(&c);
-    c.reseed_period = 3600;
-    T_ASSERT(check_defaults(&c, why, sizeof(why)) != NULL);
-    T_ASSERT(strstr(why, "tls_random_prng_update_period: 0 out of range") != NULL);
-    c.prng_update_period = 60;
-    c.seed_credit = 2;
-    T_ASSERT(check_defaults(&c, why, sizeof(why)) != NULL);
-    T_ASSERT(strstr(why, "tls_random_seed_credit: not 0 or 1") != NULL);
-    c.seed_credit = 1;
-    T_ASSERT(check_defaults(&c, why, sizeof(why)) == NULL);
-    c.cache_map_size = 1024; /* below 64 KiB */
-    T_ASSERT(check_defaults(&c, why, sizeof(why)) != NULL);
-    T_ASSERT(strstr(why, "tls_session_cache_map_size: 1024 out of range") != NULL);
-    c.cache_map_size = 65536;
-    strcpy(c.seed_file, "seed");
-    T_ASSERT(check_defaults(&c, why, sizeof(why)) != NULL);
-    T_ASSERT(strstr(why, "tls_random_seed_file: must name a file") != NULL);
-    strcpy(c.seed_file, "seed/seed");
-    strcpy(c.user, "bad user");
-    T_ASSERT(check_defaults(&c, why, sizeof(why)) != NULL);
-    T_ASSERT(strstr(why, "tlsmgr_user") != NULL);
+    T_ASSERT(apply_defaults(&c, why, sizeof(why), set_daemon_value) != NULL);
+    T_ASSERT(strstr(why, "tls_random_reseed_period: 0 out of range (1s to 604800s)") != NULL);
+    for (i = 0; i < NPARAMS; i++) {
+        const struct param *p = &params[i];
+        const char *name = nth_word(param_names, i), *bad = NULL, *e;
+
+        if (strcmp(name, "tls_random_seed_file") == 0)
+            bad = "seed";
+        else if (strcmp(name, "tlsmgr_user") == 0)
+            bad = "bad user";
+        else if (strcmp(name, "tls_session_cache_map_size") == 0)
+            bad = "1024";
+        if (bad == NULL)
+            continue;
+        e = set_param(&c, p, bad, why, sizeof(why), set_daemon_value);
+        T_ASSERT(e != NULL);
+        /* libtlsmgr skips the daemon's values, never a number it uses */
+        T_ASSERT((set_param(&c, p, bad, why, sizeof(why), NULL) == NULL) ==
+                 (p->type >= P_SEEDPATH));
+    }
+    /* One text default per parameter (empty for numbers), in the order of the names. */
+#if TLSMGR_TICKET_EXPORT
+    T_EQ_STR(nth_word(default_text, NPARAMS - 1), TLSMGR_DEFAULT_TICKET_KEY_EXPORT_GROUP);
+#else
+    T_EQ_STR(nth_word(default_text, NPARAMS - 1), TLSMGR_DEFAULT_SYSLOG_FACILITY);
+#endif
+    T_EQ_INT(nth_word(default_text, NPARAMS) - default_text, sizeof(default_text) - 1);
+    T_EQ_INT(nth_word(param_names, NPARAMS) - param_names, sizeof(param_names) - 1);
 }
 
 /* conf_defaults still fills every field (a caller never reads garbage). */

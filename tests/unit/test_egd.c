@@ -645,24 +645,36 @@ static void client_gone_before_answers(void)
     server_stop();
 }
 
+static void other_timer(void *arg)
+{
+    (void)arg;
+}
+
 static void socket_mode_and_disabled_cases(void)
 {
     struct stat st;
+    int other;
 
     server_start();
     T_ASSERT(lstat("egd.sock", &st) == 0 && S_ISSOCK(st.st_mode));
     T_EQ_INT(st.st_mode & 0777, 0660);
     server_stop();
 
-    /* empty name: no service, no descriptor */
+    /* empty name: no service, no descriptor, no timer; stopping it leaves another service's
+     * timer armed */
     memset(&d, 0, sizeof(d));
     conf_defaults(&d.conf);
     d.conf.egd_socket[0] = '\0';
     loop_init(&d.loop);
+    other = loop_timer_new(&d.loop, "other", other_timer, NULL);
+    T_EQ_INT(other, 0);
+    loop_timer_in(&d.loop, other, 1000);
     T_EQ_INT(egd_service.setup(&d), 0);
     T_EQ_INT(egd_service.start(&d), 0);
     T_EQ_INT(d.loop.nfds, 0);
+    T_EQ_INT(d.loop.ntimers, 1);
     egd_service.stop(&d);
+    T_ASSERT(loop_timer_armed(&d.loop, other));
 
     /* a planted file is not replaced: the service reports the failure (the daemon keeps the
      * other services and retries this one) */
