@@ -14,12 +14,13 @@
 #   make uninstall           removes what install added (an edited tlsmgr.conf stays)
 #   make run                 run the daemon in the foreground on local state (./run)
 #   make check               build and run every test (installs test tools as root)
-#   make bench               benchmarks
+#   make bench               benchmarks against their peers, summary table (installs its
+#                            tools and peers as root; docs/PERFORMANCE.md)
 #   make fuzz                libFuzzer on every target (FUZZ_SECONDS each)
 #   make dist                release tarball, and OpenWrt/Buildroot packages with its hash
 #   make run-smoke           make run, Ctrl-C after 10 s: checks that the daemon exits 0
-# Only `run` (and `run-smoke`, which runs it) and `check` may install packages; nothing else
-# touches the system.
+# Only `run` (and `run-smoke`, which runs it), `check` and `bench` may install packages;
+# nothing else touches the system.
 
 CC ?= cc
 AR ?= ar
@@ -35,6 +36,9 @@ PKG_CONFIG ?= pkg-config
 BOARD ?= generic
 PORT ?= linux
 BUILD ?= build
+# The board of the test-port builds: board/test for the unit tests; make bench builds the
+# board simulation once per preset.
+UNIT_BOARD ?= test
 WERROR ?= 0
 MBEDTLS_DIR ?=
 INSTALL ?= install
@@ -151,7 +155,8 @@ UNIT_LIB_OBJS := $(patsubst %.c,$(UNIT)/%.o,$(filter-out src/daemon/main.c,$(DAE
 	$(UNIT)/tests/unit/t.o
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/%,$(FUZZ_SRCS))
-BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(BENCH_SRCS))
+# Benchmarks on the real port, and the board simulation on the test port (UNIT_BOARD).
+BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(BENCH_SRCS)) $(BUILD)/tests/sim_board
 EXAMPLE_BIN := $(if $(EXAMPLE_SRCS),$(BUILD)/example-server)
 
 $(OBJ)/%.o: OBJ_BOARD = $(BOARD)
@@ -159,7 +164,7 @@ $(OBJ)/%.o: OBJ_INCLUDES = $(TLSMGR_INCLUDES)
 $(LIB)/%.o: OBJ_BOARD = $(BOARD)
 $(LIB)/%.o: OBJ_INCLUDES = $(LIB_INCLUDES)
 $(LIB)/%.o: OBJ_CFLAGS = $(LIB_CFLAGS)
-$(UNIT)/%.o: OBJ_BOARD = test
+$(UNIT)/%.o: OBJ_BOARD = $(UNIT_BOARD)
 $(UNIT)/%.o: OBJ_INCLUDES = $(TLSMGR_INCLUDES) -Iport/test -Itests/unit
 $(UNIT_PORT_OBJS): EXTRA_CFLAGS = -include port/test/real_names.h
 # Test programs may use POSIX directly to set up what they test; src/ may not.
@@ -173,12 +178,12 @@ COMMON_FLAGS = $(CC) $(CPPFLAGS) $(CFLAGS) $(TLSMGR_CFLAGS) $(VERSION) $(SYSCONF
 	$(MBEDTLS_CFLAGS) $(LMDB_CFLAGS)
 $(call flags_file,$(OBJ)/.flags,$(COMMON_FLAGS) $(BOARD))
 $(call flags_file,$(LIB)/.flags,$(COMMON_FLAGS) $(BOARD) $(LIB_CFLAGS))
-$(call flags_file,$(UNIT)/.flags,$(COMMON_FLAGS))
+$(call flags_file,$(UNIT)/.flags,$(COMMON_FLAGS) $(UNIT_BOARD))
 $(call flags_file,$(BUILD)/.pc-vars,$(PREFIX) $(LIBDIR) $(INCLUDEDIR) $(VERSION) $(MBEDTLS_PC) \
 	$(LMDB_PC))
 
 .PHONY: all install install-bin install-man uninstall clean run check check-deps unit-tests \
-	fuzz-bins bench-bins bench fuzz dist mbedtls36
+	fuzz-bins bench-bins bench bench-deps fuzz dist mbedtls36
 .SUFFIXES:
 # Objects made through pattern rules are kept: deleting them would rebuild them every time.
 .SECONDARY:
@@ -260,7 +265,11 @@ $(BUILD)/tests/bench_%: $(OBJ)/tests/bench/bench_%.o $(filter-out $(OBJ)/src/dae
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
 
-# Developer targets: these two may install build dependencies (as root) and nothing else does.
+$(BUILD)/tests/sim_%: $(UNIT)/tests/bench/sim_%.o $(filter-out $(UNIT)/tests/unit/t.o,$(UNIT_LIB_OBJS))
+	@mkdir -p $(@D)
+	$(LINK) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
+
+# Developer targets: these three may install build dependencies (as root) and nothing else does.
 check-deps:
 	@sh mk/deps.sh check
 
@@ -270,8 +279,13 @@ mbedtls36:
 check: check-deps mbedtls36
 	@bash tests/run
 
-bench: all bench-bins
-	@bash tests/bench/run
+# The benchmarks build what they measure themselves (also against mbedTLS 3.6 when
+# make mbedtls36 has built it); under 10 minutes on 2 cores.
+bench-deps:
+	@sh mk/bench-deps.sh
+
+bench: bench-deps
+	@bash tests/bench/run $(BUILD)
 
 # Release tarball and packages with its hash (build/dist); runs nothing it built.
 dist:

@@ -57,6 +57,10 @@ static size_t log_len;
 static char print_buf[LOG_CAP];
 static size_t print_len;
 
+/* Milliseconds the wall clock has yet to count: a second is added once 1000 of them have
+ * passed, so that the two clocks run together however the time is cut. */
+static uint64_t wall_rest_ms;
+
 #define MAX_FS_DIRS 4
 static struct {
     char dir[128];
@@ -70,6 +74,7 @@ void port_test_reset(void)
     crash_budget = -1;
     port_test_now = 1000000;
     port_test_wall = 1780000000;
+    wall_rest_ms = 0;
     port_test_horizon = 0;
     port_test_polls = 0;
     port_test_rng_ready = 1;
@@ -91,7 +96,9 @@ void port_test_reset(void)
 void port_test_advance(uint64_t ms)
 {
     port_test_now += ms;
-    port_test_wall += (int64_t)(ms / 1000);
+    wall_rest_ms += ms;
+    port_test_wall += (int64_t)(wall_rest_ms / 1000);
+    wall_rest_ms %= 1000;
 }
 
 static void count(const char *call)
