@@ -474,8 +474,8 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
 /* Fills c with the compiled-in defaults (config/tlsmgr_config.h and the board preset), every
  * one through the same checks as the file's values: a preset with a reseed period of 0 would
  * re-arm its timer at once, for ever. A bad default is still stored where it can be (a caller
- * never reads garbage). Returns NULL, or the first bad one with the parameter's name (in
- * why). */
+ * never reads garbage). Returns NULL, or the reason the first bad one fails; why (unless NULL)
+ * then names the parameter too. */
 static const char *apply_defaults(struct tlsmgr_conf *c, char *why, size_t whycap,
                                   conf_setter *set_daemon)
 {
@@ -495,10 +495,11 @@ static const char *apply_defaults(struct tlsmgr_conf *c, char *why, size_t whyca
             e = set_param(c, p, text, reason, sizeof(reason), set_daemon);
         }
         if (e != NULL && first == NULL) {
-            snprintf(why, whycap,
-                     "compiled-in default (board " TLSMGR_BOARD_NAME "): parameter %s: %s",
-                     nth_word(param_names, i), e);
-            first = why;
+            first = e;
+            if (why != NULL)
+                snprintf(why, whycap,
+                         "compiled-in default (board " TLSMGR_BOARD_NAME "): parameter %s: %s",
+                         nth_word(param_names, i), e);
         }
     }
     return first;
@@ -550,10 +551,14 @@ void conf_defaults(struct tlsmgr_conf *c)
     (void)resolve_paths(c);
 }
 
-/* "FILE:LINE: parameter NAME: why", or without the parameter when name is NULL. */
+/* "FILE:LINE: parameter NAME: why", or without the parameter when name is NULL. A NULL err
+ * (libtlsmgr, which reports only that the file is bad) takes no message: the phrases that
+ * only the file's checks give stay out of the library. */
 static int fail(struct conf_error *err, const char *file, unsigned line, const char *name,
                 const char *why)
 {
+    if (err == NULL)
+        return -1;
     snprintf(err->msg, sizeof(err->msg), "%s:%u: %s%s%s%s", file, line,
              name != NULL ? "parameter " : "", name != NULL ? name : "", name != NULL ? ": " : "",
              why);
@@ -577,7 +582,7 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
     size_t pos = 0;
     const char *e;
 
-    if (apply_defaults(&c, err->msg, sizeof(err->msg), set_daemon) != NULL)
+    if (apply_defaults(&c, err != NULL ? err->msg : NULL, sizeof(err->msg), set_daemon) != NULL)
         return -1;
     memset(first_line, 0, sizeof(first_line));
     while (pos < len) {
@@ -595,6 +600,8 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
         if (llen > TLSMGR_CONF_MAX_LINE) {
             size_t w = 0;
 
+            if (err == NULL)
+                return -1;
             while (w < 64 && ((buf[pos + w] >= 'a' && buf[pos + w] <= 'z') || buf[pos + w] == '_'))
                 w++;
             snprintf(why, sizeof(why), "line longer than %d bytes", TLSMGR_CONF_MAX_LINE);
@@ -640,6 +647,8 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
             if (i == NPARAMS || *pn == '\0')
                 return fail(err, file, lineno, name, "unknown parameter");
             if (first_line[i] != 0) {
+                if (err == NULL)
+                    return -1;
                 snprintf(why, sizeof(why), "duplicate (first set at line %u)", first_line[i]);
                 return fail(err, file, lineno, name, why);
             }
@@ -654,7 +663,8 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
     }
     e = resolve_paths(&c);
     if (e != NULL) {
-        snprintf(err->msg, sizeof(err->msg), "%s: %s", file, e);
+        if (err != NULL)
+            snprintf(err->msg, sizeof(err->msg), "%s: %s", file, e);
         return -1;
     }
     if (file != NULL && file[0] != '\0')
@@ -677,18 +687,19 @@ static int load(struct tlsmgr_conf *c, const char *path, struct conf_error *err,
     int r, rc = -1;
 
     if (buf == NULL) {
-        snprintf(err->msg, sizeof(err->msg), "%s: out of memory", path);
+        if (err != NULL)
+            snprintf(err->msg, sizeof(err->msg), "%s: out of memory", path);
         return -1;
     }
     r = readfile(path, buf, TLSMGR_CONF_MAX_SIZE, &rf);
     if (r == 0 && !rf.more)
         rc = parse(c, path, buf, rf.len, err, set_daemon);
-    else if (r < 0)
+    else if (err != NULL && r < 0)
         snprintf(err->msg, sizeof(err->msg), "%s: cannot %s: %s", path, rf.step,
                  errno == ELOOP ? "is a symbolic link" : strerror(errno));
-    else if (r > 0)
+    else if (err != NULL && r > 0)
         snprintf(err->msg, sizeof(err->msg), "%s: not a regular file", path);
-    else
+    else if (err != NULL)
         snprintf(err->msg, sizeof(err->msg), "%s: larger than %d bytes", path,
                  TLSMGR_CONF_MAX_SIZE);
     free(buf);
@@ -700,7 +711,7 @@ int conf_load(struct tlsmgr_conf *c, const char *path, struct conf_error *err)
     return load(c, path, err, set_daemon_value);
 }
 
-int conf_load_client(struct tlsmgr_conf *c, const char *path, struct conf_error *err)
+int conf_load_client(struct tlsmgr_conf *c, const char *path)
 {
-    return load(c, path, err, NULL);
+    return load(c, path, NULL, NULL);
 }
