@@ -76,6 +76,17 @@ static int bind_as(int fd, const struct sockaddr_un *sun, unsigned mode, unsigne
     return r;
 }
 
+/* A new socket, non-blocking and closed on exec: in the call itself where the system can
+ * (POSIX.1-2024, Linux, the BSDs; no fcntl import in libtlsmgr), else by nonblocking(). */
+static int new_socket(void)
+{
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+    return socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+#else
+    return nonblocking(socket(AF_UNIX, SOCK_STREAM, 0));
+#endif
+}
+
 int port_unix_listen(const char *path, unsigned mode, unsigned gid, int backlog)
 {
     struct sockaddr_un sun;
@@ -93,7 +104,7 @@ int port_unix_listen(const char *path, unsigned mode, unsigned gid, int backlog)
         if (unlink(path) < 0)
             return -1;
     }
-    fd = nonblocking(socket(AF_UNIX, SOCK_STREAM, 0));
+    fd = new_socket();
     if (fd < 0)
         return -1;
     if (bind_as(fd, &sun, mode, gid) < 0 || listen(fd, backlog) < 0)
@@ -108,7 +119,7 @@ int port_unix_connect(const char *path)
 
     if (fill_addr(&sun, path) < 0)
         return -1;
-    fd = nonblocking(socket(AF_UNIX, SOCK_STREAM, 0));
+    fd = new_socket();
     if (fd < 0)
         return -1;
     if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 && errno != EINPROGRESS &&
