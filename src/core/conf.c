@@ -273,18 +273,34 @@ static const char *parse_exports(struct tlsmgr_conf *c, const char *p)
 }
 #endif
 
-/* Number with an optional unit. Returns NULL or why it is wrong. */
-static const char *parse_number(const char *v, enum ptype type, uint64_t *out)
+/* Why a value of the shared parameters is wrong. The phrases are looked up only for a
+ * message (why_text), which libtlsmgr never asks for: they stay out of it. */
+enum why {
+    W_OK,
+    W_NOT_TIME,
+    W_NOT_NUMBER,
+    W_TOO_LARGE,
+    W_TIME_UNIT,
+    W_SIZE_UNIT,
+    W_NOT_BOOL,
+    W_DB_TYPE,
+    W_EMPTY,
+    W_PATH_LONG,
+    W_RANGE, /* formatted with the range */
+    W_TEXT   /* the daemon's setter's own reason, in the caller's why buffer */
+};
+
+/* Number with an optional unit. Returns W_OK or why it is wrong. */
+static enum why parse_number(const char *v, enum ptype type, uint64_t *out)
 {
     uint64_t n = 0, mult = 1;
     const char *p = v;
 
     if (*p < '0' || *p > '9')
-        return type == P_TIME ? "not a time (number with optional unit s, m, h, d or w)"
-                              : "not a number";
+        return type == P_TIME ? W_NOT_TIME : W_NOT_NUMBER;
     while (*p >= '0' && *p <= '9') {
         if (n > (UINT64_MAX - 9) / 10)
-            return "number too large";
+            return W_TOO_LARGE;
         n = n * 10 + (uint64_t)(*p - '0');
         p++;
     }
@@ -300,15 +316,13 @@ static const char *parse_number(const char *v, enum ptype type, uint64_t *out)
         else if (p[1] == '\0' && type == P_SIZE)
             u = strchr(size_units, *p | 0x20);
         if (u == NULL)
-            return type == P_TIME   ? "bad time unit (use s, m, h, d or w)"
-                   : type == P_SIZE ? "bad size unit (use k, m or g)"
-                                    : "not a number";
+            return type == P_TIME ? W_TIME_UNIT : type == P_SIZE ? W_SIZE_UNIT : W_NOT_NUMBER;
         mult = type == P_TIME ? time_mult[u - time_units] : size_mult[u - size_units];
     }
     if (n != 0 && mult > UINT64_MAX / n)
-        return "number too large";
+        return W_TOO_LARGE;
     *out = n * mult;
-    return NULL;
+    return W_OK;
 }
 
 static int valid_name(const char *v, int ident)
@@ -335,16 +349,24 @@ static int in_list(const char *v, const char *list)
     return 0;
 }
 
-/* NULL when n is within p's range, else the reason (in why), quoting text (the value as
- * written) or, without it, n. */
-static const char *out_of_range(const struct param *p, uint64_t n, const char *text, char *why,
-                                size_t whycap)
+/* The phrase of reason w for p's value: text is the value as written, or NULL for a default
+ * (n is quoted then); a range is formatted in why, where W_TEXT's reason already is. */
+static const char *why_text(enum why w, const struct param *p, uint64_t n, const char *text,
+                            char *why, size_t whycap)
 {
+    /* In the order of enum why, from W_NOT_TIME. */
+    static const char phrases[] =
+        "not a time (number with optional unit s, m, h, d or w)\0not a number\0"
+        "number too large\0bad time unit (use s, m, h, d or w)\0bad size unit (use k, m or g)\0"
+        "not a boolean (yes or no)\0unsupported database type (only lmdb:PATH)\0empty value\0"
+        "path too long\0";
     const char *unit = p->type == P_TIME ? "s" : "";
     char num[24];
 
-    if (n >= p->min && n <= p->max)
-        return NULL;
+    if (w < W_RANGE)
+        return nth_word(phrases, (size_t)(w - W_NOT_TIME));
+    if (w == W_TEXT)
+        return why;
     if (text == NULL) {
         snprintf(num, sizeof(num), "%llu", (unsigned long long)n);
         text = num;
@@ -426,25 +448,26 @@ static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p
     }
 }
 
-/* Stores value v into c; returns NULL or the reason (a static or value-specific text). The
- * daemon's values go to set_daemon (NULL: skipped). */
-static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const char *v, char *why,
-                             size_t whycap, conf_setter *set_daemon)
+/* Stores value v into c; returns W_OK or why it is wrong (W_TEXT: the reason of the daemon's
+ * setter, copied into why). The daemon's values go to set_daemon (NULL: skipped). */
+static enum why set_param(struct tlsmgr_conf *c, const struct param *p, const char *v, char *why,
+                          size_t whycap, conf_setter *set_daemon)
 {
     char *field = (char *)c + p->offset;
     uint64_t n;
+    enum why w;
     const char *e;
 
     switch (p->type) {
     case P_TIME:
     case P_COUNT:
     case P_SIZE:
-        e = parse_number(v, p->type, &n);
-        if (e == NULL)
-            e = out_of_range(p, n, v, why, whycap);
-        if (e == NULL)
+        w = parse_number(v, p->type, &n);
+        if (w == W_OK && (n < p->min || n > p->max))
+            w = W_RANGE;
+        if (w == W_OK)
             set_number(c, p, n);
-        return e;
+        return w;
     case P_BOOL:
         if (in_list(v, "yes\0true\0on\0"
                        "1\0"))
@@ -453,56 +476,61 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
                             "0\0"))
             set_number(c, p, 0);
         else
-            return "not a boolean (yes or no)";
-        return NULL;
+            return W_NOT_BOOL;
+        return W_OK;
     case P_CACHEDB:
         if (strncmp(v, "lmdb:", 5) == 0)
             v += 5;
         else if (strchr(v, ':') != NULL && v[0] != '/')
-            return "unsupported database type (only lmdb:PATH)";
+            return W_DB_TYPE;
         /* fall through */
     case P_OPTPATH:
     case P_PATH:
         if (*v == '\0' && p->type == P_PATH)
-            return "empty value";
-        return set_path(field, v);
+            return W_EMPTY;
+        return set_path(field, v) != NULL ? W_PATH_LONG : W_OK;
     default:
-        return set_daemon != NULL ? set_daemon(c, p, v) : NULL;
+        e = set_daemon != NULL ? set_daemon(c, p, v) : NULL;
+        if (e == NULL)
+            return W_OK;
+        copy_str(why, whycap, e);
+        return W_TEXT;
     }
 }
 
 /* Fills c with the compiled-in defaults (config/tlsmgr_config.h and the board preset), every
  * one through the same checks as the file's values: a preset with a reseed period of 0 would
  * re-arm its timer at once, for ever. A bad default is still stored where it can be (a caller
- * never reads garbage). Returns NULL, or the reason the first bad one fails; why (unless NULL)
- * then names the parameter too. */
-static const char *apply_defaults(struct tlsmgr_conf *c, char *why, size_t whycap,
-                                  conf_setter *set_daemon)
+ * never reads garbage). Returns 0, or -1 when one is bad; why (unless NULL) then names the
+ * first and says why. */
+static int apply_defaults(struct tlsmgr_conf *c, char *why, size_t whycap, conf_setter *set_daemon)
 {
-    const char *text = default_text, *first = NULL;
+    const char *text = default_text;
     char reason[160];
     size_t i;
+    int rc = 0;
 
     memset(c, 0, sizeof(*c));
     for (i = 0; i < NPARAMS; i++, text += strlen(text) + 1) {
         const struct param *p = &params[i];
-        const char *e;
+        enum why w;
 
         if (p->type <= P_BOOL) {
             set_number(c, p, p->def);
-            e = out_of_range(p, p->def, NULL, reason, sizeof(reason));
+            w = p->def < p->min || p->def > p->max ? W_RANGE : W_OK;
         } else {
-            e = set_param(c, p, text, reason, sizeof(reason), set_daemon);
+            w = set_param(c, p, text, reason, sizeof(reason), set_daemon);
         }
-        if (e != NULL && first == NULL) {
-            first = e;
-            if (why != NULL)
-                snprintf(why, whycap,
-                         "compiled-in default (board " TLSMGR_BOARD_NAME "): parameter %s: %s",
-                         nth_word(param_names, i), e);
-        }
+        if (w == W_OK || rc < 0)
+            continue;
+        rc = -1;
+        if (why != NULL)
+            snprintf(
+                why, whycap, "compiled-in default (board " TLSMGR_BOARD_NAME "): parameter %s: %s",
+                nth_word(param_names, i),
+                why_text(w, p, p->def, p->type <= P_BOOL ? NULL : text, reason, sizeof(reason)));
     }
-    return first;
+    return rc;
 }
 
 int conf_path(const struct tlsmgr_conf *c, const char *name, char *out, size_t cap)
@@ -581,8 +609,9 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
     unsigned lineno = 0;
     size_t pos = 0;
     const char *e;
+    enum why w;
 
-    if (apply_defaults(&c, err != NULL ? err->msg : NULL, sizeof(err->msg), set_daemon) != NULL)
+    if (apply_defaults(&c, err != NULL ? err->msg : NULL, sizeof(err->msg), set_daemon) < 0)
         return -1;
     memset(first_line, 0, sizeof(first_line));
     while (pos < len) {
@@ -656,9 +685,10 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
             val = eq + 1;
             while (*val == ' ' || *val == '\t')
                 val++;
-            e = set_param(&c, &params[i], val, why, sizeof(why), set_daemon);
-            if (e != NULL)
-                return fail(err, file, lineno, name, e);
+            w = set_param(&c, &params[i], val, why, sizeof(why), set_daemon);
+            if (w != W_OK)
+                return fail(err, file, lineno, name,
+                            err != NULL ? why_text(w, &params[i], 0, val, why, sizeof(why)) : NULL);
         }
     }
     e = resolve_paths(&c);
