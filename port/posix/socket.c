@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* socket.c - non-blocking Unix stream sockets for the EGD service and its clients. */
-#define _POSIX_C_SOURCE 200809L
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE /* accept4 (POSIX.1-2024) in glibc before 2.41 */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -36,6 +35,7 @@ static int close_failed(int fd)
     return -1;
 }
 
+#if !defined(SOCK_NONBLOCK) || !defined(SOCK_CLOEXEC)
 /* Every descriptor handed out is non-blocking and closed on exec. Returns fd, or -1 (closed). */
 static int nonblocking(int fd)
 {
@@ -46,6 +46,7 @@ static int nonblocking(int fd)
         return close_failed(fd);
     return fd;
 }
+#endif
 
 /* bind() creates the socket file with the process's umask and effective group: both are set
  * for that one call, so the file never exists with another mode or group and is never
@@ -133,9 +134,13 @@ int port_accept(int listen_fd)
     int fd;
 
     do {
-        fd = accept(listen_fd, NULL, NULL);
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+        fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+#else
+        fd = nonblocking(accept(listen_fd, NULL, NULL));
+#endif
     } while (fd < 0 && errno == EINTR);
-    return nonblocking(fd);
+    return fd;
 }
 
 int port_socket_error(int fd)
