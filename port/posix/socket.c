@@ -91,14 +91,14 @@ static int new_socket(void)
 int port_unix_listen(const char *path, unsigned mode, unsigned gid, int backlog)
 {
     struct sockaddr_un sun;
-    struct stat sb;
+    struct port_stat st;
     int fd;
 
     if (fill_addr(&sun, path) < 0)
         return -1;
     /* Only a leftover socket may be replaced: never unlink a file someone planted there. */
-    if (lstat(path, &sb) == 0) {
-        if (!S_ISSOCK(sb.st_mode)) {
+    if (port_lstat(path, &st) == 0) {
+        if (st.type != PORT_FT_SOCK) {
             errno = EEXIST;
             return -1;
         }
