@@ -38,9 +38,28 @@ enum ptype {
 
 struct param {
     unsigned char type; /* enum ptype */
+    unsigned char num;  /* numbers: the index of its range and default in numbers[] */
     uint16_t offset;    /* of the field in struct tlsmgr_conf */
-    uint32_t min, max;  /* numbers: the range */
-    uint32_t def;       /* numbers: the compiled-in default (text values: default_text) */
+};
+
+/* The range and compiled-in default of each number (a text value's default is in
+ * default_text), apart from params[]: the text values take no room for them. */
+struct number {
+    uint32_t min, max, def;
+};
+
+enum {
+    N_RANDOM_BYTES,
+    N_RESEED,
+    N_PRNG_UPDATE,
+    N_SEED_SAVE,
+    N_SEED_CREDIT,
+    N_CACHE_TIMEOUT,
+    N_CACHE_MAX,
+    N_MAP_SIZE,
+    N_SWEEP,
+    N_CACHE_SYNC,
+    N_TICKET_LIFETIME
 };
 
 #define OFF(field) offsetof(struct tlsmgr_conf, field)
@@ -78,35 +97,47 @@ static const char default_text[] = TLSMGR_DEFAULT_STATE_DIRECTORY
 /* A default above 4 GiB cannot be held in the table; the largest map accepted is 1 GiB. */
 typedef char conf_map_size_default_fits[TLSMGR_DEFAULT_CACHE_MAP_SIZE <= 0xffffffffu ? 1 : -1];
 
+static const struct number numbers[] = {
+    [N_RANDOM_BYTES] = {1, 1024, TLSMGR_DEFAULT_RANDOM_BYTES},
+    [N_RESEED] = {1, WEEK, TLSMGR_DEFAULT_RESEED_PERIOD},
+    [N_PRNG_UPDATE] = {1, WEEK, TLSMGR_DEFAULT_PRNG_UPDATE_PERIOD},
+    [N_SEED_SAVE] = {TLSMGR_MIN_SEED_SAVE_PERIOD, WEEK, TLSMGR_DEFAULT_SEED_SAVE_PERIOD},
+    [N_SEED_CREDIT] = {0, 1, TLSMGR_DEFAULT_SEED_CREDIT},
+    [N_CACHE_TIMEOUT] = {1, WEEK, TLSMGR_DEFAULT_CACHE_TIMEOUT},
+    [N_CACHE_MAX] = {1, 10000000, TLSMGR_DEFAULT_CACHE_MAX_ENTRIES},
+    [N_MAP_SIZE] = {65536, 1024UL * 1024 * 1024, (uint32_t)TLSMGR_DEFAULT_CACHE_MAP_SIZE},
+    [N_SWEEP] = {0, WEEK, TLSMGR_DEFAULT_CACHE_SWEEP_PERIOD},
+    [N_CACHE_SYNC] = {0, 1, TLSMGR_DEFAULT_CACHE_SYNC},
+    [N_TICKET_LIFETIME] = {TLSMGR_MIN_TICKET_KEY_LIFETIME, 6 * 86400,
+                           TLSMGR_DEFAULT_TICKET_KEY_LIFETIME},
+};
+
 static const struct param params[] = {
-    {P_PATH, OFF(state_directory), 0, 0, 0},
-    {P_SOURCES, 0, 0, 0, 0},
-    {P_COUNT, OFF(random_bytes), 1, 1024, TLSMGR_DEFAULT_RANDOM_BYTES},
-    {P_PATH, OFF(exchange_name), 0, 0, 0},
-    {P_TIME, OFF(reseed_period), 1, WEEK, TLSMGR_DEFAULT_RESEED_PERIOD},
-    {P_TIME, OFF(prng_update_period), 1, WEEK, TLSMGR_DEFAULT_PRNG_UPDATE_PERIOD},
-    {P_SEEDPATH, OFF(seed_file), 0, 0, 0},
-    {P_TIME, OFF(seed_save_period), TLSMGR_MIN_SEED_SAVE_PERIOD, WEEK,
-     TLSMGR_DEFAULT_SEED_SAVE_PERIOD},
-    {P_BOOL, OFF(seed_credit), 0, 1, TLSMGR_DEFAULT_SEED_CREDIT},
-    {P_OPTPATH, OFF(egd_socket), 0, 0, 0},
-    {P_CACHEDB, OFF(cache_database), 0, 0, 0},
-    {P_TIME, OFF(cache_timeout), 1, WEEK, TLSMGR_DEFAULT_CACHE_TIMEOUT},
-    {P_COUNT, OFF(cache_max_entries), 1, 10000000, TLSMGR_DEFAULT_CACHE_MAX_ENTRIES},
-    {P_SIZE, OFF(cache_map_size), 65536, 1024UL * 1024 * 1024,
-     (uint32_t)TLSMGR_DEFAULT_CACHE_MAP_SIZE},
-    {P_TIME, OFF(cache_sweep_period), 0, WEEK, TLSMGR_DEFAULT_CACHE_SWEEP_PERIOD},
-    {P_BOOL, OFF(cache_sync), 0, 1, TLSMGR_DEFAULT_CACHE_SYNC},
-    {P_TIME, OFF(ticket_key_lifetime), TLSMGR_MIN_TICKET_KEY_LIFETIME, 6 * 86400,
-     TLSMGR_DEFAULT_TICKET_KEY_LIFETIME},
-    {P_NAME, OFF(user), 0, 0, 0},
-    {P_NAME, OFF(group), 0, 0, 0},
-    {P_IDENT, OFF(syslog_name), 0, 0, 0},
-    {P_FACILITY, OFF(syslog_facility), 0, 0, 0},
+    {P_PATH, 0, OFF(state_directory)},
+    {P_SOURCES, 0, 0},
+    {P_COUNT, N_RANDOM_BYTES, OFF(random_bytes)},
+    {P_PATH, 0, OFF(exchange_name)},
+    {P_TIME, N_RESEED, OFF(reseed_period)},
+    {P_TIME, N_PRNG_UPDATE, OFF(prng_update_period)},
+    {P_SEEDPATH, 0, OFF(seed_file)},
+    {P_TIME, N_SEED_SAVE, OFF(seed_save_period)},
+    {P_BOOL, N_SEED_CREDIT, OFF(seed_credit)},
+    {P_OPTPATH, 0, OFF(egd_socket)},
+    {P_CACHEDB, 0, OFF(cache_database)},
+    {P_TIME, N_CACHE_TIMEOUT, OFF(cache_timeout)},
+    {P_COUNT, N_CACHE_MAX, OFF(cache_max_entries)},
+    {P_SIZE, N_MAP_SIZE, OFF(cache_map_size)},
+    {P_TIME, N_SWEEP, OFF(cache_sweep_period)},
+    {P_BOOL, N_CACHE_SYNC, OFF(cache_sync)},
+    {P_TIME, N_TICKET_LIFETIME, OFF(ticket_key_lifetime)},
+    {P_NAME, 0, OFF(user)},
+    {P_NAME, 0, OFF(group)},
+    {P_IDENT, 0, OFF(syslog_name)},
+    {P_FACILITY, 0, OFF(syslog_facility)},
 #if TLSMGR_TICKET_EXPORT
-    {P_EXPORTS, 0, 0, 0, 0},
-    {P_KEYSOURCE, OFF(ticket_source), 0, 0, 0},
-    {P_OPTNAME, OFF(export_group), 0, 0, 0},
+    {P_EXPORTS, 0, 0},
+    {P_KEYSOURCE, 0, OFF(ticket_source)},
+    {P_OPTNAME, 0, OFF(export_group)},
 #endif
 };
 
@@ -371,8 +402,8 @@ static const char *why_text(enum why w, const struct param *p, uint64_t n, const
         snprintf(num, sizeof(num), "%llu", (unsigned long long)n);
         text = num;
     }
-    snprintf(why, whycap, "%s out of range (%lu%s to %lu%s)", text, (unsigned long)p->min, unit,
-             (unsigned long)p->max, unit);
+    snprintf(why, whycap, "%s out of range (%lu%s to %lu%s)", text,
+             (unsigned long)numbers[p->num].min, unit, (unsigned long)numbers[p->num].max, unit);
     return why;
 }
 
@@ -463,7 +494,7 @@ static enum why set_param(struct tlsmgr_conf *c, const struct param *p, const ch
     case P_COUNT:
     case P_SIZE:
         w = parse_number(v, p->type, &n);
-        if (w == W_OK && (n < p->min || n > p->max))
+        if (w == W_OK && (n < numbers[p->num].min || n > numbers[p->num].max))
             w = W_RANGE;
         if (w == W_OK)
             set_number(c, p, n);
@@ -513,11 +544,12 @@ static int apply_defaults(struct tlsmgr_conf *c, char *why, size_t whycap, conf_
     memset(c, 0, sizeof(*c));
     for (i = 0; i < NPARAMS; i++, text += strlen(text) + 1) {
         const struct param *p = &params[i];
+        const struct number *num = &numbers[p->num];
         enum why w;
 
         if (p->type <= P_BOOL) {
-            set_number(c, p, p->def);
-            w = p->def < p->min || p->def > p->max ? W_RANGE : W_OK;
+            set_number(c, p, num->def);
+            w = num->def < num->min || num->def > num->max ? W_RANGE : W_OK;
         } else {
             w = set_param(c, p, text, reason, sizeof(reason), set_daemon);
         }
@@ -528,7 +560,7 @@ static int apply_defaults(struct tlsmgr_conf *c, char *why, size_t whycap, conf_
             snprintf(
                 why, whycap, "compiled-in default (board " TLSMGR_BOARD_NAME "): parameter %s: %s",
                 nth_word(param_names, i),
-                why_text(w, p, p->def, p->type <= P_BOOL ? NULL : text, reason, sizeof(reason)));
+                why_text(w, p, num->def, p->type <= P_BOOL ? NULL : text, reason, sizeof(reason)));
     }
     return rc;
 }
