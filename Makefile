@@ -141,11 +141,12 @@ DAEMON_SRCS := $(wildcard src/daemon/*.c)
 CLIENT_SRCS := src/client/cache_client.c src/client/client.c src/client/seed.c \
 	src/client/ticket_client.c
 # What a TLS server links: the client, the core, and of the port only clocks, files, the
-# kernel RNG, sockets, poll, the lock and the pid. Never privileges, signals, log sinks,
-# syslog names or hardware hooks. Another port than posix/linux gives all its files unless
-# LIB_PORT_SRCS names them.
+# kernel RNG, sockets, poll, the lock, the pid and the list of its own mappings (to close a
+# damaged env). Never privileges, signals (nor the fault guard), log sinks, syslog names or
+# hardware hooks. Another port than posix/linux gives all its files unless LIB_PORT_SRCS
+# names them.
 ifneq ($(filter linux posix,$(PORT)),)
-LIB_PORT_SRCS := $(filter $(foreach f,clock file fs random socket poll mutex process,\
+LIB_PORT_SRCS := $(filter $(foreach f,clock file fs random socket poll mutex process maps detach,\
 	%/$(f).c),$(PORT_SRCS))
 else
 LIB_PORT_SRCS ?= $(PORT_SRCS)

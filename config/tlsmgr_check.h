@@ -139,6 +139,9 @@
 #error "TLSMGR_CACHE_CLIENT_RETRY_MS must be between 100 and 3600000"
 #endif
 
+#if TLSMGR_CACHE_LEAK_MAX < 1 || TLSMGR_CACHE_LEAK_MAX > 64
+#error "TLSMGR_CACHE_LEAK_MAX must be between 1 and 64"
+#endif
 #if TLSMGR_TICKETS != 0 && TLSMGR_TICKETS != 1
 #error "TLSMGR_TICKETS must be 0 or 1"
 #endif

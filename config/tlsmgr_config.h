@@ -243,6 +243,12 @@
 #ifndef TLSMGR_CACHE_CLIENT_RETRY_MS
 #define TLSMGR_CACHE_CLIENT_RETRY_MS 5000
 #endif
+/* The daemon: damaged envs that faulted again while being closed (a file cut short twice in
+ * a few microseconds) and are therefore left mapped, one map and three descriptors each;
+ * past this count no env is opened again until a restart. 1 to 64. */
+#ifndef TLSMGR_CACHE_LEAK_MAX
+#define TLSMGR_CACHE_LEAK_MAX 8
+#endif
 /* Longest service tag a client may use to namespace its entries, in bytes. 1 to 64. */
 #ifndef TLSMGR_MAX_TAG_LEN
 #define TLSMGR_MAX_TAG_LEN 32

@@ -87,6 +87,8 @@ struct port_stat {
 
 int port_open(const char *path, int flags, unsigned mode);
 long port_read(int fd, void *buf, size_t len);
+/* Reads at offset off, leaving the file position alone. */
+long port_pread(int fd, void *buf, size_t len, uint64_t off);
 long port_write(int fd, const void *buf, size_t len);
 int port_close(int fd);
 int port_fsync(int fd);
@@ -99,6 +101,9 @@ int port_mkdir(const char *path, unsigned mode);
 int port_rmdir(const char *path);
 int port_fchown(int fd, unsigned uid, unsigned gid);
 int port_fchmod(int fd, unsigned mode);
+/* Sets the file's size: a longer file reads as zeros where it grew (no block is written on a
+ * file system with holes, such as tmpfs or UBIFS). */
+int port_ftruncate(int fd, uint64_t size);
 /* Exclusive advisory lock on an open descriptor (flock), without waiting: -1 EWOULDBLOCK if
  * another process holds it. Released by port_close. */
 int port_lock(int fd);
@@ -106,6 +111,25 @@ int port_lock(int fd);
 /* Kind of file system that holds path (or its nearest existing parent). */
 enum port_fs { PORT_FS_OTHER, PORT_FS_TMPFS, PORT_FS_JFFS2, PORT_FS_NFS };
 enum port_fs port_fs_type(const char *path);
+
+/* ---- File mappings, seen from outside (LMDB maps the cache env's files) ---------------- */
+
+/* Replaces every mapping this process has of the file open on fd by private zero-filled
+ * memory at the same place and of the same size, so that code that still holds pointers into
+ * it (LMDB closing an env whose lock file was cut short) reads zeros instead of faulting, and
+ * never reaches the file again. Returns the number of mappings replaced, or -1: ENOSYS where
+ * the port cannot list the process's mappings (Linux reads /proc/self/maps). */
+int port_map_detach(int fd);
+
+/* Runs fn(arg) under a guard against faults in the mappings of the n files open on fds[]:
+ * when fn reads a page of such a mapping that its file no longer backs (the file was cut
+ * short under it: SIGBUS), fn is abandoned at that instant, with no clean-up of its own, and
+ * 1 is returned; 0 when fn returned. Every other fault keeps the action it had, so a bug
+ * still crashes: SIGSEGV, a SIGBUS elsewhere (another file, an alignment trap) or one sent
+ * by kill. A port that cannot tell where a fault lies runs fn unguarded; a guard called
+ * inside another runs fn under the outer one. For the daemon only: libtlsmgr never installs a
+ * signal handler in its host. */
+int port_guard(const int *fds, unsigned n, void (*fn)(void *), void *arg);
 
 /* ---- Unix sockets ---------------------------------------------------------------------- */
 

@@ -577,7 +577,7 @@ int main(int argc, char **argv)
     pid_t pids[MAX_WORKERS] = {0}, pid;
     struct sigaction sa;
     sigset_t block, old;
-    int i, ret, alive;
+    int i, ret, alive, status;
 
     parse_args(argc, argv, &o);
     if (o.cache == CACHE_TLSMGR || o.tickets == TICKETS_TLSMGR) {
@@ -649,10 +649,15 @@ int main(int argc, char **argv)
     stop = stop || alive == 0;
     while (!stop && alive > 0) {
         sigsuspend(&old);
-        while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+        while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
             for (i = 0; i < o.workers; i++)
                 if (pids[i] == pid) {
-                    fprintf(stderr, "example-server: worker %ld exited\n", (long)pid);
+                    if (WIFSIGNALED(status))
+                        fprintf(stderr, "example-server: worker %ld exited, killed by signal %d\n",
+                                (long)pid, WTERMSIG(status));
+                    else
+                        fprintf(stderr, "example-server: worker %ld exited, status %d\n", (long)pid,
+                                WEXITSTATUS(status));
                     pids[i] = 0;
                     alive--;
                 }

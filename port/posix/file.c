@@ -51,6 +51,20 @@ long port_read(int fd, void *buf, size_t len)
     return (long)n;
 }
 
+long port_pread(int fd, void *buf, size_t len, uint64_t off)
+{
+    ssize_t n;
+
+    if ((uint64_t)(off_t)off != off || (off_t)off < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    do {
+        n = pread(fd, buf, len, (off_t)off);
+    } while (n < 0 && errno == EINTR);
+    return (long)n;
+}
+
 long port_write(int fd, const void *buf, size_t len)
 {
     ssize_t n;
@@ -168,6 +182,20 @@ int port_fchown(int fd, unsigned uid, unsigned gid)
 int port_fchmod(int fd, unsigned mode)
 {
     return fchmod(fd, (mode_t)mode);
+}
+
+int port_ftruncate(int fd, uint64_t size)
+{
+    int rc;
+
+    if ((uint64_t)(off_t)size != size || (off_t)size < 0) {
+        errno = EFBIG;
+        return -1;
+    }
+    do {
+        rc = ftruncate(fd, (off_t)size);
+    } while (rc < 0 && errno == EINTR);
+    return rc;
 }
 
 int port_lock(int fd)

@@ -39,6 +39,8 @@ long port_hardware_unique(void *buf, size_t cap) { (void)buf; (void)cap; return 
 int port_open(const char *path, int flags, unsigned mode)
 { (void)path; (void)flags; (void)mode; NOT_YET(-1); }
 long port_read(int fd, void *buf, size_t len) { (void)fd; (void)buf; (void)len; NOT_YET(-1); }
+long port_pread(int fd, void *buf, size_t len, uint64_t off)
+{ (void)fd; (void)buf; (void)len; (void)off; NOT_YET(-1); }
 long port_write(int fd, const void *buf, size_t len)
 { (void)fd; (void)buf; (void)len; NOT_YET(-1); }
 int port_close(int fd) { (void)fd; NOT_YET(-1); }
@@ -51,8 +53,16 @@ int port_mkdir(const char *path, unsigned mode) { (void)path; (void)mode; NOT_YE
 int port_rmdir(const char *path) { (void)path; NOT_YET(-1); }
 int port_fchown(int fd, unsigned uid, unsigned gid) { (void)fd; (void)uid; (void)gid; NOT_YET(-1); }
 int port_fchmod(int fd, unsigned mode) { (void)fd; (void)mode; NOT_YET(-1); }
+int port_ftruncate(int fd, uint64_t size) { (void)fd; (void)size; NOT_YET(-1); }
 int port_lock(int fd) { (void)fd; NOT_YET(-1); }
 enum port_fs port_fs_type(const char *path) { (void)path; return PORT_FS_OTHER; }
+
+/* File mappings: list this process's mappings of a file (Linux: /proc/self/maps) to replace
+ * them by zero pages, and jump out of a function on a SIGBUS in them. Without a list, detach
+ * fails and the guard runs the function as is (the cache's size checks still apply). */
+int port_map_detach(int fd) { (void)fd; NOT_YET(-1); }
+int port_guard(const int *fds, unsigned n, void (*fn)(void *), void *arg)
+{ (void)fds; (void)n; fn(arg); return 0; }
 
 /* Unix stream sockets, non-blocking. */
 int port_unix_listen(const char *path, unsigned mode, unsigned gid, int backlog)

@@ -45,6 +45,8 @@ static struct {
     unsigned n;
 } counts[MAX_COUNTS];
 static long crash_budget = -1;
+static unsigned after_fstat_nth;
+static void (*after_fstat_fn)(void);
 
 static unsigned char rng_script[4096];
 static size_t rng_len, rng_pos;
@@ -72,6 +74,7 @@ void port_test_reset(void)
     memset(faults, 0, sizeof(faults));
     memset(counts, 0, sizeof(counts));
     crash_budget = -1;
+    after_fstat_fn = NULL;
     port_test_now = 1000000;
     port_test_wall = 1780000000;
     wall_rest_ms = 0;
@@ -344,6 +347,13 @@ long port_read(int fd, void *buf, size_t len)
     return port_real_read(fd, buf, len);
 }
 
+long port_pread(int fd, void *buf, size_t len, uint64_t off)
+{
+    if (faulted("pread", &len))
+        return -1;
+    return port_real_pread(fd, buf, len, off);
+}
+
 long port_write(int fd, const void *buf, size_t len)
 {
     if (faulted("write", &len) || crashed())
@@ -364,11 +374,26 @@ int port_fsync(int fd)
     return port_real_fsync(fd);
 }
 
+void port_test_after_fstat(unsigned nth, void (*fn)(void))
+{
+    after_fstat_nth = nth;
+    after_fstat_fn = fn;
+}
+
 int port_fstat(int fd, struct port_stat *st)
 {
+    int rc;
+
     if (faulted("fstat", NULL))
         return -1;
-    return port_real_fstat(fd, st);
+    rc = port_real_fstat(fd, st);
+    if (after_fstat_fn != NULL && --after_fstat_nth == 0) {
+        void (*fn)(void) = after_fstat_fn;
+
+        after_fstat_fn = NULL;
+        fn();
+    }
+    return rc;
 }
 
 int port_lstat(const char *path, struct port_stat *st)
@@ -423,11 +448,32 @@ int port_fchmod(int fd, unsigned mode)
     return port_real_fchmod(fd, mode);
 }
 
+int port_ftruncate(int fd, uint64_t size)
+{
+    if (faulted("ftruncate", NULL) || crashed())
+        return -1;
+    return port_real_ftruncate(fd, size);
+}
+
 int port_lock(int fd)
 {
     if (faulted("lock", NULL))
         return -1;
     return port_real_lock(fd);
+}
+
+int port_map_detach(int fd)
+{
+    if (faulted("map_detach", NULL))
+        return -1;
+    return port_real_map_detach(fd);
+}
+
+/* The real guard: what it catches is a real SIGBUS of a real mapping. */
+int port_guard(const int *fds, unsigned n, void (*fn)(void *), void *arg)
+{
+    count("guard");
+    return port_real_guard(fds, n, fn, arg);
 }
 
 void port_test_fs_under(const char *dir, int fs)

@@ -71,6 +71,9 @@ void port_test_fail(const char *call, unsigned nth, int err);
 void port_test_short(const char *call, unsigned nth, size_t len);
 void port_test_crash_after(unsigned n);
 unsigned port_test_calls(const char *call);
+/* Runs fn once, right after the nth next port_fstat returns (a file changed between a check
+ * and what follows it). */
+void port_test_after_fstat(unsigned nth, void (*fn)(void));
 
 /* Captured output: everything logged ("priority message\n" lines) and printed. */
 const char *port_test_log(void);

@@ -12,6 +12,7 @@
 #define port_hardware_unique    port_real_hardware_unique
 #define port_open               port_real_open
 #define port_read               port_real_read
+#define port_pread              port_real_pread
 #define port_write              port_real_write
 #define port_close              port_real_close
 #define port_fsync              port_real_fsync
@@ -23,8 +24,11 @@
 #define port_rmdir              port_real_rmdir
 #define port_fchown             port_real_fchown
 #define port_fchmod             port_real_fchmod
+#define port_ftruncate          port_real_ftruncate
 #define port_lock               port_real_lock
 #define port_fs_type            port_real_fs_type
+#define port_map_detach         port_real_map_detach
+#define port_guard              port_real_guard
 #define port_unix_listen        port_real_unix_listen
 #define port_unix_connect       port_real_unix_connect
 #define port_accept             port_real_accept

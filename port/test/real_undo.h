@@ -12,6 +12,7 @@
 #undef port_hardware_unique
 #undef port_open
 #undef port_read
+#undef port_pread
 #undef port_write
 #undef port_close
 #undef port_fsync
@@ -23,8 +24,11 @@
 #undef port_rmdir
 #undef port_fchown
 #undef port_fchmod
+#undef port_ftruncate
 #undef port_lock
 #undef port_fs_type
+#undef port_map_detach
+#undef port_guard
 #undef port_unix_listen
 #undef port_unix_connect
 #undef port_accept

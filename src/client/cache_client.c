@@ -30,6 +30,8 @@
 struct cache_client {
     struct cache_env ce;
     int open;                   /* ce holds an env opened by process pid */
+    int damaged;                /* ce's files are cut short or overwritten: unused until the
+                                 * daemon replaces it (checked by name at each call) */
     long pid;                   /* process that owns ce (0: none yet) */
     uint64_t retry_ms;          /* after a failed open: no new try before this port_now_ms() */
     struct cache_counts counts; /* lookups, hits... added to the env by the next store */
@@ -52,9 +54,19 @@ static struct cache_env *env_get(struct cache_client *c, const struct tlsmgr_con
         if (c->open)
             cache_env_forget(&c->ce);
         c->open = 0;
+        c->damaged = 0;
         c->pid = pid;
         c->retry_ms = 0;
         memset(&c->counts, 0, sizeof(c->counts)); /* the parent adds its own */
+    }
+    if (c->open && c->damaged) {
+        /* Never read again; the daemon moves it aside and recreates it within a sweep
+         * period, and the new one is opened at once. */
+        if (!cache_env_replaced(&c->ce))
+            return NULL;
+        cache_env_close(&c->ce);
+        c->open = c->damaged = 0;
+        c->retry_ms = 0;
     }
     if (c->open) {
         /* Handles reading different configurations share the env only if it is the same. */
@@ -71,24 +83,38 @@ static struct cache_env *env_get(struct cache_client *c, const struct tlsmgr_con
     return &c->ce;
 }
 
-/* An LMDB error on a read: the env may be broken or replaced by the daemon; reopen later. */
+/* An LMDB error on a read. A file of the env cut short or overwritten: the env is kept, unread,
+ * until the daemon replaces it (env_get). Any other error: closed, and opened again after
+ * the retry delay. */
 static void env_failed(struct cache_client *c)
 {
+    if (!c->open)
+        return;
+    if (cache_env_intact(&c->ce) != 0) {
+        c->damaged = 1;
+        return;
+    }
     cache_env_close(&c->ce);
     c->open = 0;
     c->retry_ms = port_now_ms() + TLSMGR_CACHE_CLIENT_RETRY_MS;
+}
+
+/* The daemon moved a damaged env aside and made a new one: the env of this process is closed
+ * and the new one opened. Returns it, or NULL. */
+static struct cache_env *env_follow(struct cache_client *c, const struct tlsmgr_conf *conf)
+{
+    cache_env_close(&c->ce);
+    c->open = c->damaged = 0;
+    c->retry_ms = 0;
+    return env_get(c, conf);
 }
 
 struct cache_env *cache_client_env(const struct tlsmgr_conf *conf, int check_replaced)
 {
     struct cache_env *ce = env_get(&shared, conf);
 
-    if (ce != NULL && check_replaced && cache_env_replaced(ce)) {
-        cache_env_close(&shared.ce);
-        shared.open = 0;
-        shared.retry_ms = 0;
-        ce = env_get(&shared, conf);
-    }
+    if (ce != NULL && check_replaced && cache_env_replaced(ce))
+        ce = env_follow(&shared, conf);
     return ce;
 }
 
@@ -97,17 +123,88 @@ void cache_client_env_failed(void)
     env_failed(&shared);
 }
 
-/*
- * Removes an entry whose header looked right but whose blob mbedTLS refused (a build with
- * other options under the same version header, or damage), so that no later lookup pays for
- * it again. cache_session_remove only removes entries that fail the header checks.
- */
-/* A blob mbedTLS refuses (or one stored under another ID): removed, and counted. */
-static void entry_drop(struct tlsmgr *t, struct cache_env *ce, const unsigned char *id,
-                       size_t idlen)
+/* Runs fn on the env of c under LMDB's assertion trap: an env whose pages LMDB finds
+ * inconsistent (where LMDB would abort the process) is given up at once, its write
+ * transaction aborted so that no other process waits for LMDB's writer lock, and opened again
+ * after the retry delay. Returns fn's result, -1 then. */
+static int trapped(struct cache_client *c, int (*fn)(struct cache_env *ce, void *arg), void *arg)
 {
-    t->cache->counts.incompatible++;
-    (void)cache_session_drop(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, &t->cache->counts);
+    int rc = cache_env_trap(&c->ce, fn, arg);
+
+    if (rc != CACHE_ENV_ASSERT)
+        return rc;
+    if (c->buf != NULL)
+        wipe(c->buf, CACHE_BLOB_MAX);
+    cache_env_abandon(&c->ce);
+    c->open = c->damaged = 0;
+    c->retry_ms = port_now_ms() + TLSMGR_CACHE_CLIENT_RETRY_MS;
+    return -1;
+}
+
+int cache_client_trap(int (*fn)(struct cache_env *ce, void *arg), void *arg)
+{
+    return trapped(&shared, fn, arg);
+}
+
+/* One call of cache_session.c on the process's env, for handle t. */
+enum op_kind { OP_LOOKUP, OP_STORE, OP_REMOVE, OP_DROP };
+
+struct op {
+    enum op_kind kind;
+    struct tlsmgr *t;
+    const unsigned char *id;
+    size_t idlen;
+    int64_t now;
+    size_t len; /* of the blob in the buffer: out of a lookup, into a store */
+};
+
+static void op_init(struct op *o, enum op_kind kind, struct tlsmgr *t, const unsigned char *id,
+                    size_t idlen)
+{
+    memset(o, 0, sizeof(*o));
+    o->kind = kind;
+    o->t = t;
+    o->id = id;
+    o->idlen = idlen;
+    o->now = port_wall_time();
+}
+
+static int run_op(struct cache_env *ce, void *arg)
+{
+    struct op *o = arg;
+    struct cache_client *c = o->t->cache;
+    const uint8_t *tag = (const uint8_t *)o->t->tag;
+    size_t taglen = o->t->taglen;
+
+    switch (o->kind) {
+    case OP_LOOKUP:
+        return cache_session_lookup(ce, tag, taglen, o->id, o->idlen, o->now, c->buf,
+                                    CACHE_BLOB_MAX, &o->len);
+    case OP_STORE:
+        return cache_session_store(ce, tag, taglen, o->id, o->idlen, o->now,
+                                   (uint64_t)o->now + o->t->conf.cache_timeout, c->buf, o->len,
+                                   &c->counts);
+    case OP_REMOVE:
+        return cache_session_remove(ce, tag, taglen, o->id, o->idlen, o->now, &c->counts);
+    default:
+        return cache_session_drop(ce, tag, taglen, o->id, o->idlen, &c->counts);
+    }
+}
+
+/* Runs o under LMDB's assertion trap (trapped). */
+static int op_run(struct cache_client *c, struct op *o)
+{
+    return trapped(c, run_op, o);
+}
+
+/* A blob mbedTLS refuses (a build with other options under the same version header, or
+ * damage), or one stored under another ID: removed, so that no later lookup pays for it
+ * again, and counted. cache_session_remove only removes entries that fail the header checks. */
+static void entry_drop(struct cache_client *c, struct op *o)
+{
+    c->counts.incompatible++;
+    o->kind = OP_DROP;
+    (void)op_run(c, o);
 }
 
 /* The get callback: 0 and *s filled on a hit, 1 on a miss. */
@@ -117,36 +214,37 @@ static int cache_get(void *ctx, const unsigned char *id_in, size_t idlen, mbedtl
     unsigned char id[CACHE_ID_MAX];
     struct tlsmgr *t = ctx;
     struct cache_client *c = t != NULL ? t->cache : NULL;
-    struct cache_env *ce;
-    size_t len = 0;
+    struct op o;
     int r, ret = 1;
 
     if (c == NULL || id_in == NULL || idlen == 0 || idlen > CACHE_ID_MAX || s == NULL)
         return 1;
     memcpy(id, id_in, idlen);
     port_mutex_lock();
-    ce = env_get(c, &t->conf);
-    if (ce != NULL) {
-        int64_t now = port_wall_time();
-
+    if (env_get(c, &t->conf) != NULL) {
+        op_init(&o, OP_LOOKUP, t, id, idlen);
         c->counts.lookups++;
-        r = cache_session_lookup(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, now, c->buf,
-                                 CACHE_BLOB_MAX, &len);
+        r = op_run(c, &o);
+        /* A miss or an error may mean that the daemon replaced the env (a damaged one): the
+         * new one is asked too. Checked on misses only (a full handshake follows anyway),
+         * never on hits. */
+        if ((r == CACHE_LOOKUP_MISS || r < 0) && c->open && cache_env_replaced(&c->ce))
+            r = env_follow(c, &t->conf) == NULL ? CACHE_LOOKUP_MISS : op_run(c, &o);
         if (r == CACHE_LOOKUP_HIT) {
             /* load fails on any version or option mismatch; it frees *s itself then. The
              * ID check guards against an entry stored under a key it does not match. */
-            if (mbedtls_ssl_session_load(s, c->buf, len) != 0) {
-                entry_drop(t, ce, id, idlen);
+            if (mbedtls_ssl_session_load(s, c->buf, o.len) != 0) {
+                entry_drop(c, &o);
             } else if (TLSMGR_SESSION_ID_LEN(s) != idlen ||
                        memcmp(TLSMGR_SESSION_ID(s), id, idlen) != 0) {
                 mbedtls_ssl_session_free(s);
-                entry_drop(t, ce, id, idlen);
+                entry_drop(c, &o);
             } else {
                 ret = 0;
             }
         } else if (r == CACHE_LOOKUP_STALE) {
-            (void)cache_session_remove(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, now,
-                                       &c->counts);
+            o.kind = OP_REMOVE;
+            (void)op_run(c, &o);
         } else if (r < 0) {
             env_failed(c);
         }
@@ -155,7 +253,7 @@ static int cache_get(void *ctx, const unsigned char *id_in, size_t idlen, mbedtl
         else
             c->counts.misses++;
         /* The blob holds the master secret. */
-        wipe(c->buf, len < CACHE_BLOB_MAX ? len : CACHE_BLOB_MAX);
+        wipe(c->buf, o.len < CACHE_BLOB_MAX ? o.len : CACHE_BLOB_MAX);
     }
     port_mutex_unlock();
     return ret;
@@ -167,26 +265,20 @@ static int cache_set(void *ctx, const unsigned char *id, size_t idlen, const mbe
     struct tlsmgr *t = ctx;
     struct cache_client *c = t != NULL ? t->cache : NULL;
     struct cache_env *ce;
-    size_t len = 0;
+    struct op o;
     int ret = 1;
 
     if (c == NULL || id == NULL || idlen == 0 || idlen > CACHE_ID_MAX || s == NULL)
         return 1;
     port_mutex_lock();
-    /* The daemon may have moved a broken env aside and made a new one: follow it. Checked at
-     * stores only, which are rarer than lookups; a lookup meanwhile reads the old env. */
+    /* The daemon may have moved a damaged env aside and made a new one: follow it. */
     ce = cache_client_env(&t->conf, 1);
     if (ce != NULL) {
+        op_init(&o, OP_STORE, t, id, idlen);
         /* A session too big for an entry (a long client certificate chain) is not cached. */
-        if (mbedtls_ssl_session_save(s, c->buf, CACHE_BLOB_MAX, &len) == 0) {
-            int64_t now = port_wall_time();
-
-            if (cache_session_store(ce, (const uint8_t *)t->tag, t->taglen, id, idlen, now,
-                                    (uint64_t)now + t->conf.cache_timeout, c->buf, len,
-                                    &c->counts) == 0)
-                ret = 0;
-        }
-        wipe(c->buf, len < CACHE_BLOB_MAX ? len : CACHE_BLOB_MAX);
+        if (mbedtls_ssl_session_save(s, c->buf, CACHE_BLOB_MAX, &o.len) == 0 && op_run(c, &o) == 0)
+            ret = 0;
+        wipe(c->buf, o.len < CACHE_BLOB_MAX ? o.len : CACHE_BLOB_MAX);
     }
     port_mutex_unlock();
     return ret;
@@ -236,7 +328,7 @@ void cache_client_free(struct tlsmgr *t)
             cache_env_close(&c->ce);
         else if (c->open)
             cache_env_forget(&c->ce);
-        c->open = 0;
+        c->open = c->damaged = 0;
         c->retry_ms = 0;
         free(c->buf);
         c->buf = NULL;

@@ -80,6 +80,11 @@ static void check_pid(struct ticket_client *c)
     memset(&c->n, 0, sizeof(c->n));
 }
 
+static int read_slots(struct cache_env *ce, void *slots)
+{
+    return ticket_store_read(ce, slots, NULL);
+}
+
 /* Reads the slots from the env (which is opened, or reopened when replaced, first) and
  * decides when to read them next. */
 static void refresh(struct ticket_client *c, const struct tlsmgr_conf *conf)
@@ -90,7 +95,7 @@ static void refresh(struct ticket_client *c, const struct tlsmgr_conf *conf)
     unsigned i;
     int pending = 0;
 
-    if (ce == NULL || ticket_store_read(ce, &c->shared, NULL) != 0) {
+    if (ce == NULL || cache_client_trap(read_slots, &c->shared) != 0) {
         if (ce != NULL)
             cache_client_env_failed();
         ticket_slots_wipe(&c->shared);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * cache_env.c - mapping the session cache's LMDB env and checking that it is ours, as every
- * process does (libtlsmgr, tlsmgr -s, and the daemon before its own repairs); the transaction,
- * meta and counter helpers. Nothing here creates, repairs or logs: that is the daemon's
- * (src/daemon/cache_repair.c).
+ * cache_env.c - mapping the session cache's LMDB env and checking that it is ours and whole,
+ * as every process does (libtlsmgr, tlsmgr -s, and the daemon before its own repairs); which
+ * errors mean damage; the transaction, meta and counter helpers. Nothing here creates,
+ * repairs or logs: that is the daemon's (src/daemon/cache_repair.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -38,22 +38,167 @@ int cache_env_init(struct cache_env *ce, const struct tlsmgr_conf *conf, enum ca
     return cache_mbedtls_header(ce->mbedtls_hdr);
 }
 
-/* A data.mdb cut short would fault (SIGBUS) when a page past its end is read. The file may
- * legitimately end a few pages before the last page number (pages allocated and freed again
- * in one transaction are never written), so only a larger shortfall counts as truncation. */
-#define TRUNC_SLACK_PAGES 64
-static int size_ok(struct cache_env *ce)
+/* The last assertion of LMDB, as cache_env_strerror tells it. */
+static char assert_text[200] = "LMDB found its pages inconsistent";
+
+/* LMDB's assertion handler: back to the trap of the env, if one is set; else LMDB calls
+ * abort() as it always did. */
+static void on_assert(MDB_env *env, const char *msg)
+{
+    struct cache_env *ce = mdb_env_get_userctx(env);
+    jmp_buf *trap;
+
+    snprintf(assert_text, sizeof(assert_text), "LMDB found its pages inconsistent: %s", msg);
+    if (ce == NULL || ce->trap == NULL)
+        return;
+    trap = ce->trap;
+    ce->trap = NULL;
+    longjmp(*trap, 1);
+}
+
+int cache_env_trap(struct cache_env *ce, int (*fn)(struct cache_env *ce, void *arg), void *arg)
+{
+    jmp_buf here;
+    volatile int rc = CACHE_ENV_ASSERT;
+
+    if (ce->trap != NULL)
+        return fn(ce, arg);
+    if (setjmp(here) == 0) {
+        ce->trap = &here;
+        rc = fn(ce, arg);
+    } else {
+        ce->broken = CACHE_ENV_ASSERT;
+    }
+    ce->trap = NULL;
+    return rc;
+}
+
+void cache_env_abandon(struct cache_env *ce)
+{
+    if (ce->env != NULL && ce->wtxn != NULL) {
+        if (cache_env_lock_short(ce))
+            (void)port_map_detach(ce->lock_fd);
+        cache_env_abort(ce, ce->wtxn);
+    }
+    cache_env_close(ce);
+}
+
+/*
+ * The one list of LMDB errors that mean a damaged env (lmdb.h, LMDB 0.9), and why:
+ *   MDB_PAGE_NOTFOUND     a record or branch names a page past the last one: a bad pointer
+ *   MDB_CORRUPTED         a page of another type than its parent says
+ *   MDB_PANIC             a meta page could not be written: the env is unusable until reopened
+ *   MDB_VERSION_MISMATCH  lock.mdb of another LMDB version (or overwritten)
+ *   MDB_INVALID           not an LMDB file (or a lock.mdb without LMDB's magic)
+ *   MDB_CURSOR_FULL       a B-tree deeper than LMDB can walk: branch pages in a loop
+ *   MDB_PAGE_FULL         a page without room that LMDB thought had room: bad free-space bounds
+ *   MDB_INCOMPATIBLE      a named database that is a plain record, or whose flags changed
+ *   MDB_BAD_TXN           an earlier error in the transaction marked it failed (one of these)
+ *   MDB_BAD_DBI           a named database dropped or recreated under us: only a foreign
+ *                         writer does that, this code never drops one
+ *   MDB_PROBLEM           (later LMDB) an inconsistency found inside a transaction
+ * Not damage: MDB_NOTFOUND and MDB_KEYEXIST (answers); MDB_MAP_FULL, MDB_READERS_FULL,
+ * MDB_TXN_FULL and MDB_DBS_FULL (limits: eviction, stale-reader clearing, the bounded
+ * transactions and ENV_MAXDBS deal with them); MDB_MAP_RESIZED (adopted by
+ * cache_env_txn_begin); MDB_BAD_VALSIZE and MDB_BAD_RSLOT (a caller's bad argument or use:
+ * a bug to log, which recreating the env would hide; the sweeper never passes on a key it
+ * read that is longer than LMDB's limit); MDB_TLS_FULL (Windows); errno values (resources,
+ * permissions, I/O; at open, cache_env_map also counts an unexplained one as damage).
+ */
+int cache_env_damaged(int rc)
+{
+    switch (rc) {
+    case MDB_PAGE_NOTFOUND:
+    case MDB_CORRUPTED:
+    case MDB_PANIC:
+    case MDB_VERSION_MISMATCH:
+    case MDB_INVALID:
+    case MDB_CURSOR_FULL:
+    case MDB_PAGE_FULL:
+    case MDB_INCOMPATIBLE:
+    case MDB_BAD_TXN:
+    case MDB_BAD_DBI:
+#ifdef MDB_PROBLEM
+    case MDB_PROBLEM:
+#endif
+    case CACHE_ENV_SHORT:
+    case CACHE_ENV_FAULT:
+    case CACHE_ENV_GONE:
+    case CACHE_ENV_LOCK:
+    case CACHE_ENV_ASSERT:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+const char *cache_env_strerror(int rc)
+{
+    switch (rc) {
+    case CACHE_ENV_SHORT:
+        return "data.mdb or lock.mdb is truncated (shorter than what LMDB maps of it)";
+    case CACHE_ENV_FAULT:
+        return "a mapped page was gone when read (data.mdb or lock.mdb truncated)";
+    case CACHE_ENV_GONE:
+        return "data.mdb or lock.mdb was removed or replaced";
+    case CACHE_ENV_LOCK:
+        return "lock.mdb was overwritten (its LMDB header changed)";
+    case CACHE_ENV_ASSERT:
+        return assert_text;
+    default:
+        return mdb_strerror(rc);
+    }
+}
+
+/* lock.mdb first: mdb_env_info and every transaction read LMDB's lock map. Then the two
+ * meta pages, before mdb_env_info reads the newest one, then every page that one claims. */
+int cache_env_intact(struct cache_env *ce)
 {
     MDB_envinfo info;
-    MDB_stat st;
-    struct port_stat fst;
+    struct port_stat st;
     int fd;
 
-    if (mdb_env_info(ce->env, &info) != 0 || mdb_env_stat(ce->env, &st) != 0 ||
-        mdb_env_get_fd(ce->env, &fd) != 0 || port_fstat(fd, &fst) < 0)
-        return 0;
-    return fst.size >= 2u * st.ms_psize && fst.size + (uint64_t)TRUNC_SLACK_PAGES * st.ms_psize >=
-                                               ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+    if (ce->env == NULL)
+        return EINVAL;
+    if (ce->broken != 0)
+        return ce->broken;
+    if (ce->lock_open) {
+        uint8_t head[sizeof(ce->lock_head)];
+
+        if (port_fstat(ce->lock_fd, &st) < 0 || st.size < ce->lock_size)
+            return CACHE_ENV_SHORT;
+        if (port_pread(ce->lock_fd, head, sizeof(head), 0) != (long)sizeof(head) ||
+            memcmp(head, ce->lock_head, sizeof(head)) != 0)
+            return CACHE_ENV_LOCK;
+    }
+    if (mdb_env_get_fd(ce->env, &fd) != 0 || port_fstat(fd, &st) < 0 ||
+        st.size < 2u * (uint64_t)ce->psize || mdb_env_info(ce->env, &info) != 0 ||
+        st.size < ((uint64_t)info.me_last_pgno + 1) * ce->psize)
+        return CACHE_ENV_SHORT;
+    return 0;
+}
+
+/* What intact compares with: the page size, and lock.mdb's size and header as LMDB just
+ * mapped it, from a descriptor of our own (LMDB keeps its own to itself). */
+static int note_sizes(struct cache_env *ce)
+{
+    char p[TLSMGR_PATH_MAX + 16];
+    struct port_stat st;
+    MDB_stat ms;
+
+    if (mdb_env_stat(ce->env, &ms) != 0)
+        return -1;
+    ce->psize = ms.ms_psize;
+    if (cache_env_file(ce, "lock.mdb", p, sizeof(p)) < 0 ||
+        (ce->lock_fd = port_open(p, PORT_O_RDONLY, 0)) < 0)
+        return -1;
+    ce->lock_open = 1;
+    if (port_fstat(ce->lock_fd, &st) < 0 ||
+        port_pread(ce->lock_fd, ce->lock_head, sizeof(ce->lock_head), 0) !=
+            (long)sizeof(ce->lock_head))
+        return -1;
+    ce->lock_size = st.size;
+    return 0;
 }
 
 int cache_env_map(struct cache_env *ce, const char **why)
@@ -72,21 +217,25 @@ int cache_env_map(struct cache_env *ce, const char **why)
     }
     (void)mdb_env_set_maxdbs(ce->env, ENV_MAXDBS);
     (void)mdb_env_set_mapsize(ce->env, (size_t)ce->map_size);
+    (void)mdb_env_set_userctx(ce->env, ce);
+    (void)mdb_env_set_assert(ce->env, on_assert);
     rc = mdb_env_open(ce->env, ce->path, flags, CACHE_ENV_MODE);
-    if (rc == 0 && !size_ok(ce)) {
-        *why = "data.mdb is truncated";
+    if (rc == 0 && note_sizes(ce) < 0) {
+        *why = "cannot open lock.mdb";
+        rc = -1;
+    } else if (rc == 0 && cache_env_intact(ce) != 0) {
+        *why = "data.mdb is truncated (shorter than the pages its meta page claims)";
         rc = CACHE_ENV_BAD;
     } else if (rc != 0) {
         *why = mdb_strerror(rc);
         /* Resources and permissions are not the files' fault: anything else is. */
-        rc = rc == ENOMEM || rc == EACCES || rc == EPERM || rc == ENOSPC || rc == EROFS
+        rc = !cache_env_damaged(rc) &&
+                     (rc == ENOMEM || rc == EACCES || rc == EPERM || rc == ENOSPC || rc == EROFS)
                  ? -1
                  : CACHE_ENV_BAD;
     }
-    if (rc != 0) {
-        mdb_env_close(ce->env);
-        ce->env = NULL;
-    }
+    if (rc != 0)
+        cache_env_close(ce);
     return rc;
 }
 
@@ -110,19 +259,19 @@ int cache_env_check(struct cache_env *ce, const char **why)
 
     rc = cache_env_txn_begin(ce, MDB_RDONLY, &txn);
     if (rc != 0) {
-        *why = mdb_strerror(rc);
-        return rc == MDB_PANIC || rc == MDB_CORRUPTED || rc == MDB_INVALID ? CACHE_ENV_BAD : -1;
+        *why = cache_env_strerror(rc);
+        return cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
     }
     if ((rc = cache_env_dbis(ce, txn, 0)) != 0) {
         mdb_txn_abort(txn);
         *why = rc == MDB_NOTFOUND ? "named databases missing" : mdb_strerror(rc);
-        return CACHE_ENV_BAD;
+        return rc == MDB_NOTFOUND || cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
     }
     rc = mdb_get(txn, ce->meta, &k, &v);
     if (rc != 0) {
         mdb_txn_abort(txn);
         *why = rc == MDB_NOTFOUND ? "format record missing" : mdb_strerror(rc);
-        return rc == MDB_NOTFOUND || rc == MDB_CORRUPTED ? CACHE_ENV_BAD : -1;
+        return rc == MDB_NOTFOUND || cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
     }
     bad = cache_format_compare(v.mv_data, v.mv_size, ce->mbedtls_hdr);
     if (bad < 0) {
@@ -136,58 +285,123 @@ int cache_env_check(struct cache_env *ce, const char **why)
     rc = mdb_txn_commit(txn);
     if (rc != 0) {
         *why = mdb_strerror(rc);
-        return rc == MDB_CORRUPTED || rc == MDB_PANIC ? CACHE_ENV_BAD : -1;
+        return cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
     }
     return 0;
+}
+
+static int check(struct cache_env *ce, void *why)
+{
+    return cache_env_check(ce, why);
+}
+
+int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role,
+                       const char **why)
+{
+    char p[TLSMGR_PATH_MAX + 16];
+    struct port_stat st;
+    int rc;
+
+    *why = "no environment there";
+    if (cache_env_init(ce, conf, role) < 0)
+        return -1;
+    /* Never create: only the daemon does (and a JFFS2 directory is refused there). An empty
+     * data.mdb (cut to nothing) would be one: LMDB writes new meta pages into it. */
+    if (cache_env_file(ce, "data.mdb", p, sizeof(p)) < 0 || port_lstat(p, &st) < 0 ||
+        st.type != PORT_FT_REG || st.size == 0 ||
+        cache_env_file(ce, "lock.mdb", p, sizeof(p)) < 0 || port_lstat(p, &st) < 0 ||
+        st.type != PORT_FT_REG)
+        return -1;
+    if ((rc = cache_env_map(ce, why)) != 0)
+        return rc;
+    rc = cache_env_trap(ce, check, why);
+    if (rc == CACHE_ENV_ASSERT) {
+        *why = assert_text;
+        rc = CACHE_ENV_BAD;
+    }
+    if (rc != 0)
+        cache_env_abandon(ce);
+    return rc;
 }
 
 int cache_env_open(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role)
 {
-    char p[TLSMGR_PATH_MAX + 16];
-    struct port_stat st;
     const char *why;
 
-    if (cache_env_init(ce, conf, role) < 0)
-        return -1;
-    /* Never create: only the daemon does (and a JFFS2 directory is refused there). */
-    if (cache_env_file(ce, "data.mdb", p, sizeof(p)) < 0 || port_lstat(p, &st) < 0 ||
-        st.type != PORT_FT_REG || cache_env_file(ce, "lock.mdb", p, sizeof(p)) < 0 ||
-        port_lstat(p, &st) < 0 || st.type != PORT_FT_REG)
-        return -1;
-    if (cache_env_map(ce, &why) != 0)
-        return -1;
-    if (cache_env_check(ce, &why) != 0) {
-        cache_env_close(ce);
-        return -1;
-    }
-    return 0;
+    return cache_env_open_why(ce, conf, role, &why) == 0 ? 0 : -1;
+}
+
+int cache_env_lock_short(struct cache_env *ce)
+{
+    struct port_stat st;
+
+    return ce->lock_open && (port_fstat(ce->lock_fd, &st) < 0 || st.size < ce->lock_size);
 }
 
 void cache_env_close(struct cache_env *ce)
 {
-    if (ce->env != NULL)
+    /* A lock map that cannot be made safe to touch is left as it is (cache_env.h). */
+    if (ce->env != NULL && (!cache_env_lock_short(ce) || port_map_detach(ce->lock_fd) >= 0))
         mdb_env_close(ce->env);
     ce->env = NULL;
+    ce->wtxn = NULL;
+    ce->broken = 0;
+    /* Only now: closing any descriptor of lock.mdb drops this process's locks on it. */
+    if (ce->lock_open)
+        port_close(ce->lock_fd);
+    ce->lock_open = 0;
 }
 
 void cache_env_forget(struct cache_env *ce)
 {
     ce->env = NULL;
+    ce->wtxn = NULL;
+    /* A child holds no lock of its own on lock.mdb yet: closing its copy drops nothing. */
+    if (ce->lock_open)
+        port_close(ce->lock_fd);
+    ce->lock_open = 0;
+}
+
+/* 1 if PATH/name is not the file open on fd. */
+static int not_same(const struct cache_env *ce, const char *name, int fd)
+{
+    char p[TLSMGR_PATH_MAX + 16];
+    struct port_stat now, open_;
+
+    return port_fstat(fd, &open_) < 0 || cache_env_file(ce, name, p, sizeof(p)) < 0 ||
+           port_lstat(p, &now) < 0 || now.dev != open_.dev || now.ino != open_.ino;
 }
 
 int cache_env_replaced(struct cache_env *ce)
 {
-    char p[TLSMGR_PATH_MAX + 16];
-    struct port_stat now, open_;
     int fd;
 
-    if (ce->env == NULL || mdb_env_get_fd(ce->env, &fd) != 0 || port_fstat(fd, &open_) < 0 ||
-        cache_env_file(ce, "data.mdb", p, sizeof(p)) < 0 || port_lstat(p, &now) < 0)
-        return 1;
-    return now.dev != open_.dev || now.ino != open_.ino;
+    return ce->env == NULL || mdb_env_get_fd(ce->env, &fd) != 0 || not_same(ce, "data.mdb", fd) ||
+           (ce->lock_open && not_same(ce, "lock.mdb", ce->lock_fd));
 }
 
 /* ---- Transaction helpers ------------------------------------------------------------- */
+
+/*
+ * LMDB does not write the pages that a transaction allocated and freed again ("loose" pages:
+ * mdb_page_flush skips P_LOOSE ones), so data.mdb may end before the last page its meta page
+ * claims, legitimately. Every writer therefore makes the file as long as its map before it
+ * commits anything: the size grows by a hole (no block written on tmpfs or UBIFS), and from
+ * then on a data.mdb shorter than its pages is damage, with no tolerance. Called holding
+ * LMDB's writer lock: no other writer extends the file meanwhile, so this never shortens it.
+ */
+static void cover_map(struct cache_env *ce)
+{
+    MDB_envinfo info;
+    struct port_stat st;
+    int fd;
+
+    if (mdb_env_info(ce->env, &info) != 0 || info.me_mapsize <= ce->covered ||
+        mdb_env_get_fd(ce->env, &fd) != 0 || port_fstat(fd, &st) < 0)
+        return;
+    if (st.size >= info.me_mapsize || port_ftruncate(fd, info.me_mapsize) == 0)
+        ce->covered = info.me_mapsize;
+}
 
 int cache_env_txn_begin(struct cache_env *ce, unsigned flags, MDB_txn **txn)
 {
@@ -195,6 +409,8 @@ int cache_env_txn_begin(struct cache_env *ce, unsigned flags, MDB_txn **txn)
 
     if (ce->env == NULL)
         return EINVAL;
+    if ((rc = cache_env_intact(ce)) != 0)
+        return rc;
     rc = mdb_txn_begin(ce->env, NULL, flags, txn);
     if (rc == MDB_MAP_RESIZED) {
         /* Another process grew the map: adopt its size (no txn of ours is open). */
@@ -202,7 +418,27 @@ int cache_env_txn_begin(struct cache_env *ce, unsigned flags, MDB_txn **txn)
         if (rc == 0)
             rc = mdb_txn_begin(ce->env, NULL, flags, txn);
     }
+    if (rc == 0 && !(flags & MDB_RDONLY)) {
+        ce->wtxn = *txn;
+        cover_map(ce);
+    }
     return rc;
+}
+
+int cache_env_commit(struct cache_env *ce, MDB_txn *txn)
+{
+    int rc = mdb_txn_commit(txn);
+
+    if (ce->wtxn == txn)
+        ce->wtxn = NULL;
+    return rc;
+}
+
+void cache_env_abort(struct cache_env *ce, MDB_txn *txn)
+{
+    mdb_txn_abort(txn);
+    if (ce->wtxn == txn)
+        ce->wtxn = NULL;
 }
 
 int cache_env_txn_end(struct cache_env *ce, MDB_txn *txn, int rc, struct cache_counts *flush)
@@ -210,9 +446,9 @@ int cache_env_txn_end(struct cache_env *ce, MDB_txn *txn, int rc, struct cache_c
     if (rc == 0)
         rc = cache_env_counts_add(ce, txn, flush);
     if (rc == 0)
-        rc = mdb_txn_commit(txn);
+        rc = cache_env_commit(ce, txn);
     else
-        mdb_txn_abort(txn);
+        cache_env_abort(ce, txn);
     if (rc == 0 && flush != NULL)
         memset(flush, 0, sizeof(*flush));
     return rc;

@@ -24,6 +24,7 @@
 #ifndef TLSMGR_CACHE_ENV_H
 #define TLSMGR_CACHE_ENV_H
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,22 +63,93 @@ struct cache_env {
     int scan_needed;
     /* Daemon: the env was moved aside and recreated during this open. */
     int recreated;
+    /* What cache_env_intact compares the files with, before each transaction: */
+    unsigned psize;       /* LMDB's page size */
+    int lock_fd;          /* lock.mdb, opened by us (never closed while LMDB holds its locks) */
+    int lock_open;        /* lock_fd is open */
+    uint64_t lock_size;   /* lock.mdb's size when LMDB mapped it: the size of its lock map */
+    uint8_t lock_head[8]; /* its first bytes then: LMDB's magic and lock format */
+    uint64_t covered;     /* data.mdb is known to be at least this long (cache_env_txn_begin) */
+    /* The write transaction in progress (NULL: none): the one to abort after a fault. */
+    MDB_txn *wtxn;
+    /* Where an assertion of LMDB returns to, while cache_env_trap runs (NULL: none). */
+    jmp_buf *trap;
+    /* CACHE_ENV_FAULT or CACHE_ENV_ASSERT once a call was abandoned mid-way: every later
+     * transaction fails with it (cache_env_intact) until the env is closed. */
+    int broken;
 };
 
 /* Opens the existing env at conf->cache_database (role CLIENT or READONLY): both files must
  * exist and be regular files, LMDB must accept them and the format record must be ours. Any
  * problem returns -1 without logging (a miss), with ce->env NULL. */
 int cache_env_open(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role);
-/* Closes the env (no transaction may be open). Safe on a closed or zeroed struct. */
+/* The same, telling why: 0, -1 (no env there, or no permission) or CACHE_ENV_BAD (LMDB or
+ * the format record rejects it, or it is damaged: *why says how). */
+int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role,
+                       const char **why);
+/* Closes the env (no transaction may be open). Safe on a closed or zeroed struct, and on an
+ * env whose files were cut short: LMDB's close clears this process's reader slots in the
+ * lock map, so the pages of a lock.mdb cut short are first replaced by zeros
+ * (port_map_detach); where the port cannot do that, the env is left mapped (a leak of one
+ * map and its descriptors) rather than touched. */
 void cache_env_close(struct cache_env *ce);
 /* In a child after fork(): drops the parent's env without touching LMDB state (closing it
  * would release the parent's reader slots). The mapping leaks until exec or exit. */
 void cache_env_forget(struct cache_env *ce);
-/* 1 if PATH/data.mdb is no longer the file this env has open (the daemon moved a bad env
- * aside and created a new one, or it is gone): the caller closes and reopens. 0 if it is the
- * same file. Costs a stat and an fstat; call it now and then (e.g. before a store), not on
- * every lookup. */
+/* 1 if PATH/data.mdb or PATH/lock.mdb is no longer the file this env has open (the daemon
+ * moved a bad env aside and created a new one, or it is gone): the caller closes and reopens.
+ * 0 if both are the same files. Costs two stats and two fstats; call it now and then (before
+ * a store, after a miss), not on every lookup. */
 int cache_env_replaced(struct cache_env *ce);
+
+/* ---- Damage ------------------------------------------------------------------------------
+ *
+ * data.mdb and lock.mdb are shared in writing with the TLS servers' group, so any member can
+ * cut them short, overwrite or remove them. LMDB maps both files and trusts what it reads:
+ * a page past the end of a file cut short is a SIGBUS in whichever process reads it. So:
+ *  - every writer makes data.mdb as long as its map before it writes (a sparse file: no
+ *    block is written), so that a file shorter than the pages its meta page claims is always
+ *    damage (LMDB alone may leave "loose" pages at the end unwritten);
+ *  - before every transaction, cache_env_intact compares both files' sizes with what LMDB
+ *    will read: a short one makes the transaction fail with CACHE_ENV_SHORT, a miss for a TLS
+ *    server, a repair for the daemon;
+ *  - the daemon also reads under a fault guard (cache_repair_guard) and checks at each sweep
+ *    that the files at the env's path are still the ones it has open.
+ * Codes of this module, in LMDB's error space but outside its range: */
+#define CACHE_ENV_SHORT  (-30700) /* a file is shorter than what LMDB maps of it */
+#define CACHE_ENV_FAULT  (-30701) /* reading the map faulted (the daemon's guard caught it) */
+#define CACHE_ENV_GONE   (-30702) /* data.mdb or lock.mdb is not the file open, or missing */
+#define CACHE_ENV_LOCK   (-30703) /* lock.mdb's header changed: it was overwritten */
+#define CACHE_ENV_ASSERT (-30704) /* LMDB found its pages inconsistent (an assertion) */
+
+/* 1 if rc, an error of an LMDB call or of this module, means that the env is damaged (its
+ * pages, its lock file or its named databases are not what this code wrote): the daemon then
+ * moves it aside and recreates it, a TLS server drops it and takes a miss. The one list of
+ * such codes, with the reason of each, is in cache_env.c. */
+int cache_env_damaged(int rc);
+/* 1 if lock.mdb is shorter than LMDB's map of it (or cannot be checked): touching the lock map
+ * may then fault. */
+int cache_env_lock_short(struct cache_env *ce);
+/* Runs fn(ce, arg) and returns its result, or CACHE_ENV_ASSERT when LMDB's own consistency
+ * checks failed on pages of this env (LMDB would call abort(): garbage where it expects a leaf
+ * page, a zeroed meta page). fn is then abandoned where it stood, as after a fault: the env
+ * must only be given to cache_env_abandon. The caller holds the env alone meanwhile (libtlsmgr:
+ * its process-wide lock). A trap inside another runs fn under the outer one. */
+int cache_env_trap(struct cache_env *ce, int (*fn)(struct cache_env *ce, void *arg), void *arg);
+/* Closes an env found damaged, perhaps in the middle of a transaction (after a trap or a fault):
+ * the write transaction left open, which holds LMDB's writer lock that every other process
+ * waits for, is aborted first (over zero pages if lock.mdb was cut short), then the env is
+ * closed (cache_env_close). */
+void cache_env_abandon(struct cache_env *ce);
+/* Text of an LMDB error or of a code of this module. */
+const char *cache_env_strerror(int rc);
+/* 0 if data.mdb covers every page the newest meta page claims and lock.mdb is as long as
+ * LMDB's lock map, else CACHE_ENV_SHORT (ce->broken, if set, first); CACHE_ENV_LOCK if lock.mdb's
+ * first bytes (LMDB's magic and lock format, which never change) are not what they were at open: a
+ * lock file overwritten holds mutexes that may never be released. Two fstats, a pread of 8 bytes
+ * and mdb_env_info: cheap enough for every transaction (cache_env_txn_begin calls it). A file
+ * damaged after it returned can still fault or block: see libtlsmgr(3), CAVEATS. */
+int cache_env_intact(struct cache_env *ce);
 
 /* ---- The steps of an open, for cache_env_open and the daemon's cache_repair_open ------- */
 
@@ -88,9 +160,9 @@ int cache_env_replaced(struct cache_env *ce);
 /* Fills ce from conf (nothing opened). Returns 0, or -1 when the cache is disabled, the path
  * is too long or the linked mbedTLS cannot serialize sessions. */
 int cache_env_init(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role);
-/* Maps the env (mdb_env_open; created when missing unless read-only) and checks that data.mdb
- * is not truncated. Returns 0, -1 (no memory or permission: *why says which) or
- * CACHE_ENV_BAD (*why says why); ce->env is NULL unless 0. */
+/* Maps the env (mdb_env_open; created when missing unless read-only) and checks that its
+ * files are not cut short (cache_env_intact). Returns 0, -1 (no memory or permission: *why
+ * says which) or CACHE_ENV_BAD (*why says why); ce->env is NULL unless 0. */
 int cache_env_map(struct cache_env *ce, const char **why);
 /* Opens the four named databases in txn with mdb_dbi_open flags (MDB_CREATE or 0). Returns an
  * MDB error code. */
@@ -104,9 +176,13 @@ int cache_env_file(const struct cache_env *ce, const char *name, char *out, size
 
 /* ---- Transactions, meta values and counters ------------------------------------------- */
 
-/* mdb_txn_begin that handles MDB_MAP_RESIZED (set_mapsize(0) and retry). Returns an MDB
- * error code (0 = MDB_SUCCESS). flags: 0 or MDB_RDONLY. */
+/* mdb_txn_begin after cache_env_intact, handling MDB_MAP_RESIZED (set_mapsize(0) and
+ * retry); a write transaction first makes data.mdb as long as the map. Returns an MDB error
+ * code or CACHE_ENV_SHORT (0 = MDB_SUCCESS). flags: 0 or MDB_RDONLY. */
 int cache_env_txn_begin(struct cache_env *ce, unsigned flags, MDB_txn **txn);
+/* End a transaction of cache_env_txn_begin (a write one must end here: ce->wtxn). */
+int cache_env_commit(struct cache_env *ce, MDB_txn *txn);
+void cache_env_abort(struct cache_env *ce, MDB_txn *txn);
 /* Ends a write transaction: when rc is 0, adds *flush (NULL allowed) and commits, else
  * aborts. Returns an MDB error code; *flush is zeroed only once it is committed. */
 int cache_env_txn_end(struct cache_env *ce, MDB_txn *txn, int rc, struct cache_counts *flush);

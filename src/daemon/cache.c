@@ -9,6 +9,7 @@
  * be left behind for an unprivileged daemon to trip over, and a repair at run time (a damaged
  * env reopened by the sweeper) works the same way as at start-up.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,10 +44,13 @@ int cache_read_stats(struct cache_env *ce, struct cache_stats *st)
     MDB_envinfo info;
     MDB_stat ms;
     MDB_txn *txn;
+    int rc;
 
     memset(st, 0, sizeof(*st));
-    if (ce->env == NULL || cache_env_txn_begin(ce, MDB_RDONLY, &txn) != 0)
-        return -1;
+    if (ce->env == NULL)
+        return EINVAL;
+    if ((rc = cache_env_txn_begin(ce, MDB_RDONLY, &txn)) != 0)
+        return rc;
     if (mdb_stat(txn, ce->session, &ms) == 0)
         st->entries = ms.ms_entries;
     if (mdb_stat(txn, ce->expiry, &ms) == 0)
@@ -63,28 +67,39 @@ int cache_read_stats(struct cache_env *ce, struct cache_stats *st)
     return 0;
 }
 
-/* The sweeper met a damaged env: reopen it (cache_env_open moves it aside if LMDB or the
- * format record rejects it) and resume sweeping. */
-static void on_broken(void *arg, int rc)
+static int read_stats(struct cache_env *ce, void *st)
 {
-    struct daemon *d = arg;
+    return cache_read_stats(ce, st);
+}
 
-    log_warn("cache %s: %s during a sweep; reopening the environment", env.path, mdb_strerror(rc));
-    cache_env_close(&env);
-    if (cache_repair_open(&env, &d->conf, d->uid, d->gid) < 0) {
-        log_err("cache %s: cannot reopen; TLS servers see misses until a restart", env.path);
-        loop_timer_stop(&d->loop, sweeper.timer);
-#if TLSMGR_TICKETS
-        tickets_free(&keys);
-#endif
-        active = 0;
-        return;
+/* Every path that finds the env damaged (a sweep, the statistics) comes here: it is moved
+ * aside and recreated, with one log line. Repairs that fail leave env.env NULL; the sweep
+ * timer keeps running and tries again at each period. A full map (the sweeper could not even
+ * delete) is not damage: the env is reopened, which evicts until a write fits. */
+static void repair(struct daemon *d, int rc)
+{
+    if (cache_env_damaged(rc)) {
+        rc = cache_repair_replace(&env, &d->conf, d->uid, d->gid, rc);
+    } else {
+        log_warn("cache %s: %s during a sweep; reopening the environment", env.path,
+                 cache_env_strerror(rc));
+        cache_repair_abandon(&env);
+        rc = cache_repair_open(&env, &d->conf, d->uid, d->gid);
     }
-    sweep_schedule(&sweeper);
+    if (rc < 0)
+        log_err("cache %s: no usable environment; TLS servers see misses, next try in %us",
+                env.path, d->conf.cache_sweep_period);
+    sweep_reset(&sweeper);
 #if TLSMGR_TICKETS
     /* A recreated env has an empty ticket DB: new keys at once. */
-    (void)tickets_update(&keys);
+    if (rc == 0)
+        (void)tickets_update(&keys);
 #endif
+}
+
+static void on_broken(void *arg, int rc)
+{
+    repair(arg, rc);
 }
 
 static int cache_start(struct daemon *d)
@@ -136,12 +151,15 @@ static void cache_reload(struct daemon *d, const struct tlsmgr_conf *old)
 static void cache_stats(struct daemon *d)
 {
     struct cache_stats st;
+    int rc;
 
-    (void)d;
     if (!active)
         return;
-    if (cache_read_stats(&env, &st) == 0)
+    rc = env.env == NULL ? CACHE_ENV_GONE : cache_repair_guard(&env, read_stats, &st);
+    if (rc == 0)
         log_counters("cache", stat_names, (const uint64_t *)&st);
+    else if (cache_env_damaged(rc))
+        repair(d, rc);
     sweep_log_stats(&sweeper);
 #if TLSMGR_TICKETS
     tickets_log_stats(&keys);
@@ -166,34 +184,65 @@ const struct service cache_service = {
     "cache", NULL, cache_start, cache_reload, cache_stats, cache_stop,
 };
 
+/* What tlsmgr -s reads, in one guarded call. */
+struct status_read {
+    struct cache_stats st;
+    char tickets[256];
+};
+
+static int read_status(struct cache_env *ce, void *arg)
+{
+    struct status_read *sr = arg;
+    int rc = cache_read_stats(ce, &sr->st);
+
+    sr->tickets[0] = '\0';
+#if TLSMGR_TICKETS
+    if (rc == 0)
+        (void)tickets_describe(ce, sr->tickets, sizeof(sr->tickets));
+#endif
+    return rc;
+}
+
 int cache_print_status(const struct tlsmgr_conf *c)
 {
     struct cache_env ro;
-    struct cache_stats st;
-    const uint64_t *v = (const uint64_t *)&st;
-    const char *name;
-    char text[TLSMGR_PATH_MAX + 16], tk[256] = "";
+    struct status_read sr;
+    const uint64_t *v = (const uint64_t *)&sr.st;
+    const char *name, *why;
+    char text[TLSMGR_PATH_MAX + 16];
+    int rc;
 
     if (c->cache_database[0] == '\0') {
         log_err("no session cache configured (tls_session_cache_database is empty)");
         return 1;
     }
-    if (cache_env_open(&ro, c, CACHE_ROLE_READONLY) < 0 || cache_read_stats(&ro, &st) < 0) {
-        log_err("no session cache at %s (is the daemon running, and may this user read it?)",
-                c->cache_database);
-        cache_env_close(&ro);
+    rc = cache_env_open_why(&ro, c, CACHE_ROLE_READONLY, &why);
+    if (rc == 0 && (rc = cache_repair_guard(&ro, read_status, &sr)) != 0) {
+        why = cache_env_strerror(rc);
+        /* After a fault or an assertion LMDB's state is unknown: the env is left as it is
+         * (this process exits now). */
+        if (rc == CACHE_ENV_FAULT || rc == CACHE_ENV_ASSERT)
+            cache_env_forget(&ro);
+        rc = cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
+    }
+    cache_env_close(&ro);
+    if (rc == CACHE_ENV_BAD) {
+        log_err("session cache %s is damaged: %s (the daemon moves it aside and recreates it "
+                "at its next sweep)",
+                c->cache_database, why);
         return 1;
     }
-#if TLSMGR_TICKETS
-    (void)tickets_describe(&ro, tk, sizeof(tk));
-#endif
-    cache_env_close(&ro);
+    if (rc != 0) {
+        log_err("no session cache at %s (is the daemon running, and may this user read it?)",
+                c->cache_database);
+        return 1;
+    }
     snprintf(text, sizeof(text), "cache: %s\n", c->cache_database);
     port_print(text);
     for (name = stat_names; *name != '\0'; name += strlen(name) + 1, v++) {
         snprintf(text, sizeof(text), "%s: %llu\n", name, (unsigned long long)*v);
         port_print(text);
     }
-    port_print(tk);
+    port_print(sr.tickets);
     return 0;
 }

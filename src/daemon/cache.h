@@ -31,7 +31,8 @@ extern const struct service cache_service;
  * after printing why when there is no cache to report on. */
 int cache_print_status(const struct tlsmgr_conf *c);
 
-/* Reads the statistics of an open env with one read transaction. Returns 0 or -1. */
+/* Reads the statistics of an open env with one read transaction. Returns 0 or an LMDB error
+ * code (CACHE_ENV_SHORT when a file of the env is cut short). */
 int cache_read_stats(struct cache_env *ce, struct cache_stats *st);
 
 #endif

@@ -3,6 +3,8 @@
  * cache_repair.c - creating the session cache's env and repairing it: a damaged env is moved
  * aside whole (never fixed in place: its pages cannot be trusted) and a new one takes its
  * name, so TLS servers that follow the name (cache_env_replaced) move to it by themselves.
+ * Every read of the daemon's map runs under the fault guard, so that a file cut short under
+ * it is a repair, not a SIGBUS.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,7 +32,8 @@ static void remove_env_dir(const char *dir)
     (void)port_rmdir(dir);
 }
 
-/* Renames PATH to PATH.bad, replacing an older one. */
+/* Renames PATH to PATH.bad, replacing an older one. Returns 1 if moved, 0 if there was
+ * nothing left to move, -1 on failure. */
 static int move_aside(const char *path)
 {
     char bad[TLSMGR_PATH_MAX + 8];
@@ -38,13 +41,15 @@ static int move_aside(const char *path)
 
     if (snprintf(bad, sizeof(bad), "%s.bad", path) >= (int)sizeof(bad))
         return -1;
+    if (port_lstat(path, &st) < 0)
+        return 0;
     if (port_lstat(bad, &st) == 0) {
         if (st.type == PORT_FT_DIR)
             remove_env_dir(bad);
         else
             (void)port_unlink(bad);
     }
-    return port_rename(path, bad);
+    return port_rename(path, bad) < 0 ? -1 : 1;
 }
 
 /* ---- Creating ----------------------------------------------------------------------- */
@@ -92,30 +97,30 @@ static int create_dbs(struct cache_env *ce, const char **why)
     int rc;
 
     if ((rc = cache_env_txn_begin(ce, 0, &txn)) != 0) {
-        *why = mdb_strerror(rc);
-        return rc == MDB_PANIC || rc == MDB_CORRUPTED || rc == MDB_INVALID ? CACHE_ENV_BAD : -1;
+        *why = cache_env_strerror(rc);
+        return cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
     }
     if ((rc = cache_env_dbis(ce, txn, MDB_CREATE)) != 0) {
-        mdb_txn_abort(txn);
+        cache_env_abort(ce, txn);
         *why = mdb_strerror(rc);
         return CACHE_ENV_BAD;
     }
     rc = mdb_get(txn, ce->meta, &k, &v);
     if (rc == MDB_NOTFOUND) {
         if (mdb_stat(txn, ce->session, &st) != 0 || st.ms_entries != 0) {
-            mdb_txn_abort(txn);
+            cache_env_abort(ce, txn);
             *why = "format record missing";
             return CACHE_ENV_BAD;
         }
         rc = cache_repair_mark_checked(ce, txn);
     }
     if (rc == 0)
-        rc = mdb_txn_commit(txn);
+        rc = cache_env_commit(ce, txn);
     else
-        mdb_txn_abort(txn);
+        cache_env_abort(ce, txn);
     if (rc != 0) {
         *why = mdb_strerror(rc);
-        return rc == MDB_MAP_FULL || rc == MDB_CORRUPTED || rc == MDB_PANIC ? CACHE_ENV_BAD : -1;
+        return rc == MDB_MAP_FULL || cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
     }
     return 0;
 }
@@ -149,6 +154,26 @@ static int can_write(struct cache_env *ce)
     return MDB_MAP_FULL;
 }
 
+/* What try_open does once the env is mapped: every read of its pages, under the guard. */
+static int open_dbs(struct cache_env *ce, void *arg)
+{
+    const char **why = arg;
+    int rc;
+
+    if ((rc = create_dbs(ce, why)) != 0 || (rc = cache_env_check(ce, why)) != 0)
+        return rc;
+    rc = can_write(ce);
+    if (rc == MDB_MAP_FULL) {
+        *why = "full and no entry can be evicted";
+        return CACHE_ENV_BAD;
+    }
+    if (rc != 0) {
+        *why = cache_env_strerror(rc);
+        return cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
+    }
+    return 0;
+}
+
 static int try_open(struct cache_env *ce, unsigned uid, unsigned gid, const char **why)
 {
     int rc, fd;
@@ -166,25 +191,85 @@ static int try_open(struct cache_env *ce, unsigned uid, unsigned gid, const char
         log_err_errno("cache %s: cannot set mode 0660 and owner of data.mdb", ce->path);
         return -1;
     }
-    if ((rc = create_dbs(ce, why)) != 0 || (rc = cache_env_check(ce, why)) != 0)
-        return rc;
-    rc = can_write(ce);
-    if (rc == MDB_MAP_FULL) {
-        *why = "full and no entry can be evicted";
+    rc = cache_repair_guard(ce, open_dbs, why);
+    if (rc == CACHE_ENV_FAULT) {
+        *why = cache_env_strerror(rc);
         return CACHE_ENV_BAD;
     }
-    if (rc != 0) {
-        *why = mdb_strerror(rc);
-        return rc == MDB_CORRUPTED || rc == MDB_PANIC ? CACHE_ENV_BAD : -1;
-    }
+    return rc;
+}
+
+/* ---- Faults ------------------------------------------------------------------------- */
+
+/* Envs left mapped because closing them faulted too (cache_repair_abandon). */
+static unsigned leaked;
+
+struct guarded {
+    int (*fn)(struct cache_env *ce, void *arg);
+    struct cache_env *ce;
+    void *arg;
+    int rc;
+};
+
+static void run_guarded(void *p)
+{
+    struct guarded *g = p;
+
+    g->rc = cache_env_trap(g->ce, g->fn, g->arg);
+}
+
+int cache_repair_guard(struct cache_env *ce, int (*fn)(struct cache_env *ce, void *arg), void *arg)
+{
+    struct guarded g;
+    int fds[2] = {-1, -1};
+
+    g.fn = fn;
+    g.ce = ce;
+    g.arg = arg;
+    g.rc = 0;
+    if (ce->env != NULL)
+        (void)mdb_env_get_fd(ce->env, &fds[0]);
+    if (ce->lock_open)
+        fds[1] = ce->lock_fd;
+    if (port_guard(fds, 2, run_guarded, &g) == 0)
+        return g.rc;
+    ce->broken = CACHE_ENV_FAULT;
+    return CACHE_ENV_FAULT;
+}
+
+static int end_env(struct cache_env *ce, void *arg)
+{
+    (void)arg;
+    cache_env_abandon(ce);
     return 0;
 }
 
-int cache_repair_open(struct cache_env *ce, const struct tlsmgr_conf *conf, unsigned uid,
-                      unsigned gid)
+void cache_repair_abandon(struct cache_env *ce)
 {
-    const char *why = "unknown";
-    int rc = -1, attempt;
+    if (ce->env == NULL || cache_repair_guard(ce, end_env, NULL) != CACHE_ENV_FAULT) {
+        cache_env_close(ce);
+        return;
+    }
+    /* Faulted again, half closed: nothing of it can be touched. */
+    ce->env = NULL;
+    ce->wtxn = NULL;
+    if (ce->lock_open)
+        port_close(ce->lock_fd);
+    ce->lock_open = 0;
+    leaked++;
+    log_warn("cache %s: a damaged environment could not be closed and stays mapped (%u of at "
+             "most %u)",
+             ce->path, leaked, (unsigned)TLSMGR_CACHE_LEAK_MAX);
+}
+
+/* ---- Opening, and moving aside -------------------------------------------------------- */
+
+/* Opens the env, or moves it aside first when bad names why it is damaged. */
+static int open_env(struct cache_env *ce, const struct tlsmgr_conf *conf, unsigned uid,
+                    unsigned gid, const char *bad)
+{
+    const char *why = bad != NULL ? bad : "unknown";
+    int rc = -1, attempt, moved;
 
     memset(ce, 0, sizeof(*ce));
     if (conf->cache_database[0] == '\0')
@@ -192,6 +277,12 @@ int cache_repair_open(struct cache_env *ce, const struct tlsmgr_conf *conf, unsi
     if (cache_env_init(ce, conf, CACHE_ROLE_DAEMON) < 0) {
         log_err("cache: the linked mbedTLS cannot serialize sessions "
                 "(mbedtls_ssl_session_save failed)");
+        return -1;
+    }
+    if (leaked >= TLSMGR_CACHE_LEAK_MAX) {
+        log_err("cache %s: %u damaged environments could not be closed; no other is opened "
+                "until the daemon restarts",
+                ce->path, leaked);
         return -1;
     }
     if (port_fs_type(ce->path) == PORT_FS_JFFS2) {
@@ -202,24 +293,42 @@ int cache_repair_open(struct cache_env *ce, const struct tlsmgr_conf *conf, unsi
         return -1;
     }
     for (attempt = 0; attempt < 2; attempt++) {
-        /* Opened after the privilege drop: the directory is the daemon's or is refused. */
-        if (statedir_prepare(ce->path, DIR_MODE, uid, gid, 0) < 0)
-            return -1;
-        ce->scan_needed = 1; /* start-up: check every entry once */
-        rc = try_open(ce, uid, gid, &why);
-        if (rc == 0)
-            return 0;
-        cache_env_close(ce);
-        if (rc != CACHE_ENV_BAD || attempt > 0)
-            break;
-        if (move_aside(ce->path) < 0) {
+        if (bad == NULL || attempt > 0) {
+            /* Opened after the privilege drop: the directory is the daemon's or is refused. */
+            if (statedir_prepare(ce->path, DIR_MODE, uid, gid, 0) < 0)
+                return -1;
+            ce->scan_needed = 1; /* start-up: check every entry once */
+            rc = try_open(ce, uid, gid, &why);
+            if (rc == 0)
+                return 0;
+            cache_repair_abandon(ce);
+            if (rc != CACHE_ENV_BAD || attempt > 0)
+                break;
+        }
+        if ((moved = move_aside(ce->path)) < 0) {
             log_err_errno("cache %s: %s, and it cannot be moved aside", ce->path, why);
             return -1;
         }
-        log_warn("cache %s: %s; moved aside to %s.bad and recreated", ce->path, why, ce->path);
+        if (moved)
+            log_warn("cache %s: %s; moved aside to %s.bad and recreated", ce->path, why, ce->path);
+        else
+            log_warn("cache %s: %s; recreated", ce->path, why);
         ce->recreated = 1;
     }
     if (rc == CACHE_ENV_BAD)
         log_err("cache %s: recreated environment still unusable: %s", ce->path, why);
     return -1;
+}
+
+int cache_repair_replace(struct cache_env *ce, const struct tlsmgr_conf *conf, unsigned uid,
+                         unsigned gid, int rc)
+{
+    cache_repair_abandon(ce);
+    return open_env(ce, conf, uid, gid, cache_env_strerror(rc));
+}
+
+int cache_repair_open(struct cache_env *ce, const struct tlsmgr_conf *conf, unsigned uid,
+                      unsigned gid)
+{
+    return open_env(ce, conf, uid, gid, NULL);
 }

@@ -23,6 +23,27 @@
 int cache_repair_open(struct cache_env *ce, const struct tlsmgr_conf *conf, unsigned uid,
                       unsigned gid);
 
+/* The env was found damaged (rc, a code cache_env_damaged accepts): closes it as safely as
+ * it can be closed (cache_repair_abandon), moves it aside and recreates it, with one log line
+ * that says why. Returns 0, or -1 (logged; ce->env NULL: the caller tries again later). */
+int cache_repair_replace(struct cache_env *ce, const struct tlsmgr_conf *conf, unsigned uid,
+                         unsigned gid, int rc);
+
+/* Runs fn(ce, arg) under the fault guard of ce's two files (port_guard) and LMDB's assertion
+ * trap (cache_env_trap), and returns its result, or CACHE_ENV_FAULT when it read a page that a
+ * file cut short no longer backs, or CACHE_ENV_ASSERT. fn is then abandoned where it stood:
+ * LMDB's state is whatever the fault left (a write transaction still open, holding LMDB's
+ * writer lock; a reader slot taken), so the env must not be used again, only given to
+ * cache_repair_abandon or cache_repair_replace. */
+int cache_repair_guard(struct cache_env *ce, int (*fn)(struct cache_env *ce, void *arg), void *arg);
+
+/* Closes an env that may be damaged or may have faulted: aborts the write transaction a fault
+ * left open (so that TLS servers waiting for LMDB's writer lock get it), then closes, both
+ * under the guard. If that faults again (a file cut short once more in between), the env is
+ * left mapped: a leak of one map and three descriptors, at most TLSMGR_CACHE_LEAK_MAX times,
+ * after which no env is opened again until a restart. */
+void cache_repair_abandon(struct cache_env *ce);
+
 /* Writes the format record with ce->mbedtls_hdr in txn: a new env, or one whose every entry
  * the sweeper has just checked against the current mbedTLS. Returns an MDB error code. */
 int cache_repair_mark_checked(struct cache_env *ce, MDB_txn *txn);

@@ -118,13 +118,15 @@ static int scan_open(struct sweep *s, MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cu
     return mdb_cursor_get(*cur, k, v, MDB_SET_RANGE);
 }
 
-/* 1 when a scan piece stops before key k: a key longer than any this scan can resume from
- * (*rc = MDB_CORRUPTED), or the batch or the step's time is used up (k is kept to resume
- * from, *more set). */
+/* 1 when a scan piece stops before key k: a key no LMDB write could have made, longer than
+ * LMDB's limit or than any this scan can resume from (*rc = MDB_CORRUPTED: passed back to
+ * LMDB it would be MDB_BAD_VALSIZE, a caller's error), or the batch or the step's time is used
+ * up (k is kept to resume from, *more set). */
 static int scan_stop(struct sweep *s, const MDB_val *k, unsigned n, uint64_t deadline, int *rc,
                      int *more)
 {
-    if (k->mv_size > sizeof(s->resume)) {
+    if (k->mv_size == 0 || k->mv_size > sizeof(s->resume) ||
+        k->mv_size > (size_t)mdb_env_get_maxkeysize(s->ce->env)) {
         *rc = MDB_CORRUPTED;
         return 1;
     }
@@ -376,6 +378,17 @@ static void finish(struct sweep *s, uint64_t dur_ms)
     entropy_mix(MIX_TAG, buf, off);
 }
 
+/* A step or a sweep failed with rc: abandoned, retried at the next period. Damage is the
+ * owner's to log, with its repair. */
+static void failed(struct sweep *s, int rc)
+{
+    s->last_rc = rc;
+    s->t.errors++;
+    s->phase = SWEEP_IDLE;
+    if (!cache_env_damaged(rc))
+        log_err("cache sweep: %s", cache_env_strerror(rc));
+}
+
 int sweep_step(struct sweep *s)
 {
     struct cache_counts c;
@@ -419,13 +432,13 @@ int sweep_step(struct sweep *s)
         wrote = 1;
     }
     if (rc != 0) {
-        mdb_txn_abort(txn);
+        cache_env_abort(s->ce, txn);
         goto fail;
     }
     /* A step that changed nothing writes nothing (no flash write for an idle sweep). */
     if (n == 0 && !scanned && !wrote)
-        mdb_txn_abort(txn);
-    else if ((rc = mdb_txn_commit(txn)) != 0)
+        cache_env_abort(s->ce, txn);
+    else if ((rc = cache_env_commit(s->ce, txn)) != 0)
         goto fail;
     step_us = (mono_ns() - t0) / 1000u;
     if (step_us > s->t.longest_us)
@@ -447,10 +460,7 @@ int sweep_step(struct sweep *s)
     finish(s, (mono_ns() - s->started_ns) / 1000000u);
     return 0;
 fail:
-    s->last_rc = rc;
-    s->t.errors++;
-    s->phase = SWEEP_IDLE;
-    log_err("cache sweep: %s", mdb_strerror(rc));
+    failed(s, rc);
     return -1;
 }
 
@@ -464,23 +474,50 @@ int sweep_run(struct sweep *s)
     return r;
 }
 
+static int guarded_step(struct cache_env *ce, void *arg)
+{
+    struct sweep *s = arg;
+
+    (void)ce;
+    if (s->phase == SWEEP_IDLE)
+        sweep_begin(s);
+    return sweep_step(s);
+}
+
+/* A sweep first checks that the files at the env's path are the ones open and whole (two
+ * stats and the fstats of every transaction), then runs each step under the fault guard: a
+ * file cut short during the step is a failed step, not a SIGBUS. */
 static void on_timer(void *arg)
 {
     struct sweep *s = arg;
-    int r;
+    int r, rc = 0;
 
     if (s->phase == SWEEP_IDLE)
-        sweep_begin(s);
-    r = sweep_step(s);
-    if (r == 1) {
-        loop_timer_in(s->loop, s->timer, 0); /* yield: the loop runs, then the next step */
-        return;
+        rc = s->ce->env == NULL || cache_env_replaced(s->ce) ? CACHE_ENV_GONE
+                                                             : cache_env_intact(s->ce);
+    if (rc == 0) {
+        r = cache_repair_guard(s->ce, guarded_step, s);
+        if (r == 1) {
+            loop_timer_in(s->loop, s->timer, 0); /* yield: the loop runs, then the next step */
+            return;
+        }
+        /* Not 0 or -1 of sweep_step: the guard or the trap stopped the step where it stood. */
+        if (r != 0 && r != -1)
+            failed(s, r);
+        rc = r == 0 ? 0 : s->last_rc;
+    } else {
+        failed(s, rc);
     }
     loop_timer_in(s->loop, s->timer, (uint64_t)s->period_s * 1000u);
-    if (r < 0 && s->broken != NULL &&
-        (s->last_rc == MDB_PANIC || s->last_rc == MDB_CORRUPTED || s->last_rc == MDB_INVALID ||
-         s->last_rc == MDB_BAD_TXN || s->last_rc == MDB_MAP_FULL))
-        s->broken(s->broken_arg, s->last_rc);
+    if (rc != 0 && s->broken != NULL && (cache_env_damaged(rc) || rc == MDB_MAP_FULL))
+        s->broken(s->broken_arg, rc);
+}
+
+void sweep_reset(struct sweep *s)
+{
+    s->phase = SWEEP_IDLE;
+    s->resume_len = 0;
+    sweep_schedule(s);
 }
 
 LOG_COUNTERS_CHECK(sweep_totals, 12);

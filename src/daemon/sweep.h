@@ -17,8 +17,9 @@
 #include "loop.h"
 #include "mbedtls_compat.h"
 
-/* Called when a step fails with an error that means the env is damaged (MDB_PANIC,
- * MDB_CORRUPTED...): the owner reopens (and so repairs) the env. */
+/* Called when a sweep fails with an error that means the env is damaged (cache_env_damaged:
+ * a bad page, a file cut short or replaced, a fault caught by the guard) or full
+ * (MDB_MAP_FULL): the owner repairs or reopens the env, then calls sweep_reset. */
 typedef void (*sweep_broken_fn)(void *arg, int mdb_rc);
 
 /* uint64_t counters only, logged in this order. */
@@ -66,6 +67,8 @@ void sweep_free(struct sweep *s);
 /* Arms the next sweep: now when a full scan is due, else in period_s. */
 void sweep_schedule(struct sweep *s);
 void sweep_set_period(struct sweep *s, unsigned period_s);
+/* After the env was reopened: the sweep in progress is dropped, the next one scheduled. */
+void sweep_reset(struct sweep *s);
 
 /* Begins a sweep (clears stale readers; full scan first if ce->scan_needed). */
 void sweep_begin(struct sweep *s);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cache_repair.h"
 #include "entropy.h"
 #include "log.h"
 #include "port.h"
@@ -56,6 +57,39 @@ static void schedule(struct tickets *t, int failed)
     loop_timer_in(t->loop, t->timer, (delay > 0 ? delay : 1) * 1000u);
 }
 
+/* The env's slots, read and written under the fault guard and LMDB's assertion trap: a damaged
+ * env is an error here (cache_env_damaged), which the cache's next sweep repairs. */
+struct slots_io {
+    struct ticket_slots *s;
+    unsigned *bad;
+};
+
+static int read_slots(struct cache_env *ce, void *arg)
+{
+    struct slots_io *io = arg;
+
+    return ticket_store_read(ce, io->s, io->bad);
+}
+
+static int write_slots(struct cache_env *ce, void *s)
+{
+    return ticket_store_write(ce, s);
+}
+
+static int store_read(struct cache_env *ce, struct ticket_slots *s, unsigned *bad)
+{
+    struct slots_io io;
+
+    io.s = s;
+    io.bad = bad;
+    return cache_repair_guard(ce, read_slots, &io);
+}
+
+static int store_write(struct cache_env *ce, struct ticket_slots *s)
+{
+    return cache_repair_guard(ce, write_slots, s);
+}
+
 /* The state changed from working to failing: one log line, not one per retry. */
 static void failed(struct tickets *t, const char *what, const char *why)
 {
@@ -75,9 +109,9 @@ static int update(struct tickets *t, int drop_next)
 
     if (!t->enabled)
         return 0;
-    rc = ticket_store_read(t->ce, &s, &bad);
+    rc = store_read(t->ce, &s, &bad);
     if (rc != 0) {
-        failed(t, "cannot read the slots", mdb_strerror(rc));
+        failed(t, "cannot read the slots", cache_env_strerror(rc));
         schedule(t, 1);
         return -1;
     }
@@ -100,10 +134,10 @@ static int update(struct tickets *t, int drop_next)
         return -1;
     }
     if (changed != 0 || bad != 0) {
-        rc = ticket_store_write(t->ce, &s);
+        rc = store_write(t->ce, &s);
         if (rc != 0) {
             ticket_slots_wipe(&s);
-            failed(t, "cannot write the slots", mdb_strerror(rc));
+            failed(t, "cannot write the slots", cache_env_strerror(rc));
             schedule(t, 1);
             return -1;
         }
@@ -146,7 +180,7 @@ static void refuse(struct tickets *t)
     log_warn("ticket keys: off, %s is not on tmpfs and no key may reach persistent storage "
              "(TLS servers use keys of their own)",
              t->ce->path);
-    (void)ticket_store_write(t->ce, &none);
+    (void)store_write(t->ce, &none);
 }
 
 static int init(struct tickets *t, struct cache_env *ce, struct loop *loop, unsigned lifetime,

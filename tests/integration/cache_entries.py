@@ -10,6 +10,13 @@ integration test needs no LMDB binding: input for mdb_load, checks on mdb_dump o
                                                  that are valid at NOW, byte for byte
   cache_entries.py count DUMP                    number of records in a dump
   cache_entries.py has DUMP KEYS_FILE            every key (hex, one a line) is in the dump
+  cache_entries.py big HDR NOW COUNT EXPIRES PREFIX
+                                                 COUNT valid entries of 3000 bytes (LMDB keeps
+                                                 each on overflow pages of its own), expiring
+                                                 at EXPIRES: PREFIX.session, .expiry, .live
+  cache_entries.py farpage DATA_MDB KEY          points every record of KEY (hex) at overflow
+                                                 page 0x7ffffff0, past the end of the file;
+                                                 prints how many copies were changed
 """
 import os
 import struct
@@ -109,6 +116,39 @@ def gen(hdr, now, live, expired, bad, prefix):
             f.write(k.hex() + "\n")
 
 
+def big(hdr, now, count, expires, prefix):
+    sess, idx, keys = [], [], []
+    for n in range(count):
+        k = skey(b"www", n)
+        sess.append((k, entry(hdr, now - 5, expires, n, body=hdr + bytes(2995))))
+        idx.append((struct.pack(">Q", expires) + k, b""))
+        keys.append(k)
+    write_load(prefix + ".session", sorted(sess))
+    write_load(prefix + ".expiry", sorted(idx))
+    with open(prefix + ".live", "w") as f:
+        for k in keys:
+            f.write(k.hex() + "\n")
+
+
+def farpage(path, key):
+    """LMDB's leaf node: u16 lo, u16 hi, u16 flags (F_BIGDATA 1), u16 key size, the key, then
+    the page number (a size_t of this machine) of a value kept on overflow pages."""
+    pgno = struct.pack("@N", 0x7FFFFFF0)
+    fd = os.open(path, os.O_RDWR)
+    try:
+        data = os.pread(fd, os.fstat(fd).st_size, 0)
+        changed, at = 0, data.find(key)
+        while at >= 8:
+            flags, ksize = struct.unpack("@HH", data[at - 4:at])
+            if ksize == len(key) and flags & 1:
+                os.pwrite(fd, pgno, at + len(key))
+                changed += 1
+            at = data.find(key, at + 1)
+    finally:
+        os.close(fd)
+    return changed
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == "header":
@@ -121,6 +161,13 @@ def main(argv):
         gen(bytes.fromhex(argv[2]), int(argv[3]), int(argv[4]), int(argv[5]),
             argv[6] == "1", argv[7])
         return 0
+    if cmd == "big":
+        big(bytes.fromhex(argv[2]), int(argv[3]), int(argv[4]), int(argv[5]), argv[6])
+        return 0
+    if cmd == "farpage":
+        n = farpage(argv[2], bytes.fromhex(argv[3]))
+        print(n)
+        return 0 if n > 0 else 1
     if cmd == "count":
         print(len(read_dump(argv[2])))
         return 0

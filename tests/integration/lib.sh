@@ -228,9 +228,10 @@ itest_need_example() {
 
 # itest_free_port [FROM]: prints a port of 127.0.0.1 that nothing listens on now, from FROM on
 # (default: a number that depends on the script's pid, so that scripts running at the same time
-# start from different ones).
+# start from different ones, below Linux's ephemeral ports, 32768 and up, which the clients'
+# own connections take and a server could then not bind).
 itest_free_port() {
-    local port=${1:-$((20000 + $$ % 20000))}
+    local port=${1:-$((20000 + $$ % 12000))}
     while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
     echo "$port"
 }

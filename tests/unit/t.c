@@ -7,9 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "t.h"
@@ -93,6 +98,133 @@ int t_unix_socket(struct sockaddr_un *sun, const char *path)
     sun->sun_family = AF_UNIX;
     snprintf(sun->sun_path, sizeof(sun->sun_path), "%s", path);
     return socket(AF_UNIX, SOCK_STREAM, 0);
+}
+
+/* Runs fn in a child; returns its wait status (-1 if it could not run) and its first
+ * failure in msg. */
+static int child_status(t_case_fn fn, char *msg, size_t cap)
+{
+    int fds[2], status = 0;
+    ssize_t n;
+    pid_t pid;
+
+    msg[0] = '\0';
+    if (pipe(fds) < 0)
+        return -1;
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        failed = 0;
+        first_failure[0] = '\0';
+        fn();
+        if (failed)
+            fprintf(stderr, "--- log of the child ---\n%s", port_test_log());
+        if (failed && write(fds[1], first_failure, strlen(first_failure)) < 0)
+            _exit(3);
+        _exit(failed ? 1 : 0);
+    }
+    close(fds[1]);
+    n = pid > 0 ? read(fds[0], msg, cap - 1) : -1;
+    msg[n > 0 ? n : 0] = '\0';
+    close(fds[0]);
+    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+        return -1;
+    return status;
+}
+
+void t_child(t_case_fn fn)
+{
+    char msg[sizeof(first_failure)];
+    int status = child_status(fn, msg, sizeof(msg));
+
+    if (status == -1)
+        t_fail(__FILE__, __LINE__, "fork or waitpid failed");
+    else if (WIFSIGNALED(status))
+        t_fail(__FILE__, __LINE__, "the child died of signal %d (%s)%s%s", WTERMSIG(status),
+               strsignal(WTERMSIG(status)), msg[0] ? " after: " : "", msg);
+    else if (WEXITSTATUS(status) != 0)
+        t_fail(__FILE__, __LINE__, "in the child: %s", msg[0] ? msg : "exit status");
+}
+
+void t_guarded_child(t_case_fn fn)
+{
+    char msg[sizeof(first_failure)];
+    int status;
+
+    if (t_fault_addresses_exact()) {
+        t_child(fn);
+        return;
+    }
+    status = child_status(fn, msg, sizeof(msg));
+    if (status == -1)
+        t_fail(__FILE__, __LINE__, "fork or waitpid failed");
+    else if (!WIFSIGNALED(status) && WEXITSTATUS(status) != 0)
+        t_fail(__FILE__, __LINE__, "in the child: %s", msg[0] ? msg : "exit status");
+}
+
+void t_child_dies(t_case_fn fn)
+{
+    int status = 0;
+    pid_t pid;
+
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        fn();
+        _exit(0);
+    }
+    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+        t_fail(__FILE__, __LINE__, "fork or waitpid failed");
+    else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        t_fail(__FILE__, __LINE__, "the child came back: a fault was hidden");
+}
+
+static sigjmp_buf probe_jump;
+static volatile uintptr_t probe_addr;
+
+static void probe_bus(int sig, siginfo_t *si, void *ctx)
+{
+    (void)sig;
+    (void)ctx;
+    probe_addr = (uintptr_t)si->si_addr;
+    siglongjmp(probe_jump, 1);
+}
+
+int t_fault_addresses_exact(void)
+{
+    static int known = -1;
+    struct sigaction sa, old;
+    long page = sysconf(_SC_PAGESIZE);
+    volatile uint8_t *m;
+    int fd;
+
+    if (known >= 0)
+        return known;
+    fd = open("fault-probe", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || ftruncate(fd, 2 * page) < 0)
+        return 0;
+    m = mmap(NULL, (size_t)(2 * page), PROT_READ, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED || ftruncate(fd, page) < 0)
+        return 0;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = probe_bus;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, &old);
+    probe_addr = 0;
+    if (sigsetjmp(probe_jump, 1) == 0)
+        (void)m[page + 8];
+    sigaction(SIGBUS, &old, NULL);
+    known = probe_addr == (uintptr_t)(m + page + 8);
+    if (!known)
+        printf("# SIGBUS names %#lx for a fault at %#lx: the guard takes such a fault only if that "
+               "address is still in the mapping\n",
+               (unsigned long)probe_addr, (unsigned long)(uintptr_t)(m + page + 8));
+    munmap((void *)m, (size_t)(2 * page));
+    close(fd);
+    unlink("fault-probe");
+    return known;
 }
 
 static void remove_tree(const char *path)

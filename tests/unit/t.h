@@ -43,6 +43,25 @@ long t_read_file(const char *name, void *buf, size_t cap);
 /* How many times needle stands in the captured log (port_test_log). */
 unsigned t_log_count(const char *needle);
 
+/* Runs fn in a forked child and records its failure here: a failed check inside it (its
+ * message), or its death by a signal (a crash the case must not cause). The child's port
+ * state, log and memory are its own. */
+void t_child(t_case_fn fn);
+
+/* Runs fn in a forked child that must not come back from it: it must end by a signal (or a
+ * sanitizer's failed exit), as a process does on a fault no handler takes. */
+void t_child_dies(t_case_fn fn);
+
+/* 1 if a SIGBUS on this machine names the address that faulted. qemu-user 7.2 for MIPS
+ * names the address one page further: there the fault guard (port_guard), which takes only
+ * faults inside the files it guards, takes a fault only when that address still lies in the
+ * same mapping, and lets it through otherwise. t_guarded_child runs a case that needs the
+ * guard accordingly. */
+int t_fault_addresses_exact(void);
+/* Where faults are named exactly, t_child(fn); elsewhere fn must either pass or end the
+ * child by a signal (a fault let through), never fail a check. */
+void t_guarded_child(t_case_fn fn);
+
 struct sockaddr_un;
 /* A blocking Unix stream socket, and *sun set to path for its bind or connect; returns the
  * socket or -1. */

@@ -419,6 +419,97 @@ static void replaced_env_is_followed(void)
     mbedtls_ssl_session_free(&s3);
 }
 
+/* A server whose env is replaced (by the daemon, after damage) finds in the new env, at its
+ * first miss, a session another process stored there: no wait for its own next store. */
+static void replaced_env_is_followed_on_a_miss(void)
+{
+    struct server a;
+    mbedtls_ssl_session s1, s2, s3;
+    pid_t pid;
+    int status = -1;
+
+    start_www(&a, &s1);
+    T_EQ_INT(rename("state/cache", "state/cache.bad"), 0);
+    make_env();
+    pid = fork();
+    if (pid == 0) {
+        /* Another worker: opens the new env, stores its new session, hands it over. */
+        struct server b;
+        unsigned char buf[4096];
+        size_t len = 0;
+
+        if (server_open(&b, "www") != 0 || handshake(&b.conf, NULL, &s2) != 0 ||
+            mbedtls_ssl_session_save(&s2, buf, sizeof(buf), &len) != 0 ||
+            t_write_file("session", buf, len) != 0)
+            _exit(1);
+        _exit(0);
+    }
+    T_ASSERT(pid > 0 && waitpid(pid, &status, 0) == pid);
+    T_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    {
+        unsigned char buf[4096];
+        long len = t_read_file("session", buf, sizeof(buf));
+
+        mbedtls_ssl_session_init(&s2);
+        T_ASSERT(len > 0 && mbedtls_ssl_session_load(&s2, buf, (size_t)len) == 0);
+    }
+    T_EQ_INT(handshake(&a.conf, &s2, &s3), 1);
+    server_close(&a);
+    mbedtls_ssl_session_free(&s1);
+    mbedtls_ssl_session_free(&s2);
+    mbedtls_ssl_session_free(&s3);
+}
+
+/* data.mdb or lock.mdb cut short by a member of the group: every handshake is a full one,
+ * never a crash of the server, and the library logs nothing. */
+static void cut_under_server(void)
+{
+    struct server a;
+    mbedtls_ssl_session s1, s2;
+
+    start_www(&a, &s1);
+    T_EQ_INT(resumes(&a.conf, &s1), 1);
+    T_EQ_INT(truncate("state/cache/data.mdb", 8192), 0);
+    T_EQ_INT(handshake(&a.conf, &s1, &s2), 0);
+    T_EQ_INT(resumes(&a.conf, &s2), 0);
+    mbedtls_ssl_session_free(&s2);
+    port_test_advance(TLSMGR_CACHE_CLIENT_RETRY_MS + 1);
+    T_EQ_INT(truncate("state/cache/lock.mdb", 0), 0);
+    T_EQ_INT(handshake(&a.conf, &s1, &s2), 0);
+    T_EQ_INT(resumes(&a.conf, &s2), 0);
+    server_close(&a);
+    T_EQ_STR(port_test_log(), "");
+    mbedtls_ssl_session_free(&s1);
+    mbedtls_ssl_session_free(&s2);
+}
+
+static void damaged_env_is_a_miss_not_a_crash(void)
+{
+    t_child(cut_under_server);
+}
+
+/* After the damage, the daemon's repair (a new env at the same path) is used at once: no
+ * retry delay, no wait for a store. */
+static void damaged_env_replaced_is_used_at_once(void)
+{
+    struct server a;
+    mbedtls_ssl_session s1, s2, s3;
+
+    start_www(&a, &s1);
+    T_EQ_INT(truncate("state/cache/data.mdb", 8192), 0);
+    T_EQ_INT(handshake(&a.conf, &s1, &s2), 0); /* a miss, and the store is dropped */
+    mbedtls_ssl_session_free(&s2);
+    T_EQ_INT(rename("state/cache", "state/cache.bad"), 0);
+    make_env();
+    T_EQ_INT(handshake(&a.conf, &s1, &s2), 0); /* unknown in the new env; stored there */
+    T_EQ_INT(handshake(&a.conf, &s2, &s3), 1);
+    server_close(&a);
+    T_EQ_INT(entry_exists("www", &s2), 1);
+    mbedtls_ssl_session_free(&s1);
+    mbedtls_ssl_session_free(&s2);
+    mbedtls_ssl_session_free(&s3);
+}
+
 /* An entry whose header names another mbedTLS is a miss and is removed. */
 static void header_mismatch_is_removed(void)
 {
@@ -564,5 +655,7 @@ static void bad_arguments(void)
 
 T_MAIN(T_CASE(round_trip_resumes), T_CASE(tags_are_namespaces), T_CASE(missing_env_is_a_miss),
        T_CASE(broken_env_is_a_miss), T_CASE(fork_reopens_env), T_CASE(replaced_env_is_followed),
-       T_CASE(header_mismatch_is_removed), T_CASE(load_mismatch_is_removed),
-       T_CASE(expired_entry_is_a_miss), T_CASE(threads_share_the_env), T_CASE(bad_arguments))
+       T_CASE(replaced_env_is_followed_on_a_miss), T_CASE(damaged_env_is_a_miss_not_a_crash),
+       T_CASE(damaged_env_replaced_is_used_at_once), T_CASE(header_mismatch_is_removed),
+       T_CASE(load_mismatch_is_removed), T_CASE(expired_entry_is_a_miss),
+       T_CASE(threads_share_the_env), T_CASE(bad_arguments))

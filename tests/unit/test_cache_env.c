@@ -5,6 +5,7 @@
  * bad envs (truncated, random bytes, wrong format record) moved aside with one log line.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,6 +303,12 @@ static void map_resized_is_handled(void)
     cache_env_close(&ce);
 }
 
+static int lookup_one(struct cache_env *ce, void *arg)
+{
+    (void)arg;
+    return lookup_n(ce, 1, port_wall_time());
+}
+
 /* Plants a bad env, opens it as the daemon: moved aside, recreated, one log line; a client
  * opening the bad env sees only a miss. */
 static void expect_recreated(void (*plant)(void), const char *why)
@@ -339,19 +346,57 @@ static void plant_random(void)
     t_write_file("cache.bad/data.mdb", "old", 3);
 }
 
-static void plant_truncated(void)
+/* The daemon's env of c (4 MB map) with 500 entries of 1000 bytes, closed. */
+static void filled_env(struct tlsmgr_conf *c)
 {
-    struct tlsmgr_conf c;
     struct cache_env ce;
     int64_t now = port_wall_time();
     unsigned i;
 
-    conf_for(&c, 100000, 4 << 20);
-    T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), 0);
+    conf_for(c, 100000, 4 << 20);
+    T_EQ_INT(cache_repair_open(&ce, c, port_uid(), port_gid()), 0);
     for (i = 0; i < 500; i++)
         store_n(&ce, i, now, (uint64_t)now + 100, 1000);
     cache_env_close(&ce);
+}
+
+static void plant_truncated(void)
+{
+    struct tlsmgr_conf c;
+
+    filled_env(&c);
     T_ASSERT(truncate("cache/data.mdb", 64 * 1024) == 0);
+    port_test_log_clear();
+}
+
+/* Bytes of data.mdb its newest meta page claims, as a TLS server's LMDB sees them. */
+static uint64_t claimed_bytes(const struct tlsmgr_conf *c, unsigned *psize)
+{
+    struct cache_env ce;
+    MDB_envinfo info;
+    MDB_stat st;
+    uint64_t n = 0;
+
+    if (cache_env_open(&ce, c, CACHE_ROLE_CLIENT) == 0 && mdb_env_info(ce.env, &info) == 0 &&
+        mdb_env_stat(ce.env, &st) == 0) {
+        n = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+        *psize = st.ms_psize;
+    }
+    cache_env_close(&ce);
+    return n;
+}
+
+/* One page short of what its meta page claims: no tolerance. */
+static void plant_one_page_short(void)
+{
+    struct tlsmgr_conf c;
+    unsigned psize = 0;
+    uint64_t claimed;
+
+    filled_env(&c);
+    claimed = claimed_bytes(&c, &psize);
+    T_ASSERT(claimed > 64 * psize);
+    T_ASSERT(truncate("cache/data.mdb", (off_t)(claimed - psize)) == 0);
     port_test_log_clear();
 }
 
@@ -412,6 +457,17 @@ static void random_bytes_recreated(void)
 static void truncated_recreated(void)
 {
     expect_recreated(plant_truncated, "truncated");
+}
+
+static void one_page_short(void)
+{
+    expect_recreated(plant_one_page_short, "truncated");
+}
+
+static void one_page_short_recreated(void)
+{
+    /* In a child: LMDB reading a page past the end of the file is a SIGBUS. */
+    t_child(one_page_short);
 }
 
 static void short_file_recreated(void)
@@ -529,6 +585,190 @@ static void drop_and_replaced(void)
     cache_env_close(&cl);
 }
 
+/* A TLS server's view while the daemon keeps the env open and a group member cuts file to
+ * size bytes (-1: one page short of what the meta page claims): every call is a miss or a
+ * failed store, never a crash, and closing is safe. */
+static void client_calls_on(const char *file, off_t size)
+{
+    struct tlsmgr_conf c;
+    struct cache_env d, cl;
+    struct cache_stats st;
+    int64_t now = port_wall_time();
+    unsigned i;
+
+    conf_for(&c, 100000, 4 << 20);
+    T_EQ_INT(cache_repair_open(&d, &c, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT), 0);
+    for (i = 0; i < 300; i++)
+        T_EQ_INT(store_n(&cl, i, now, (uint64_t)now + 100, 1000), 0);
+    T_EQ_INT(lookup_n(&cl, 7, now), CACHE_LOOKUP_HIT);
+    if (size < 0) {
+        MDB_envinfo info;
+        MDB_stat ms;
+
+        T_EQ_INT(mdb_env_info(cl.env, &info), 0);
+        T_EQ_INT(mdb_env_stat(cl.env, &ms), 0);
+        size = (off_t)info.me_last_pgno * ms.ms_psize;
+    }
+    T_ASSERT(truncate(file, size) == 0);
+    for (i = 0; i < 300; i += 13)
+        T_ASSERT(lookup_n(&cl, i, now) != CACHE_LOOKUP_HIT);
+    T_EQ_INT(store_n(&cl, 1000, now, (uint64_t)now + 100, 1000), -1);
+    T_EQ_INT(cache_read_stats(&cl, &st), CACHE_ENV_SHORT);
+    cache_env_close(&cl);
+    /* A new open of the damaged env fails: a miss. (Not of a lock.mdb cut short: within
+     * the process that holds the daemon's env, LMDB would take the file for unused.) */
+    if (strstr(file, "data.mdb") != NULL) {
+        T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT), -1);
+        T_EQ_INT(lookup_n(&cl, 7, now), CACHE_LOOKUP_MISS);
+    }
+    cache_env_forget(&d);
+}
+
+static void client_on_short_data(void)
+{
+    client_calls_on("cache/data.mdb", 8192);
+}
+
+static void client_on_one_page_short_data(void)
+{
+    client_calls_on("cache/data.mdb", -1);
+}
+
+static void client_on_short_lock(void)
+{
+    client_calls_on("cache/lock.mdb", 0);
+}
+
+static void client_misses_on_truncated_data(void)
+{
+    t_child(client_on_short_data);
+}
+
+static void client_misses_one_page_short(void)
+{
+    t_child(client_on_one_page_short_data);
+}
+
+static void client_misses_on_truncated_lock(void)
+{
+    t_child(client_on_short_lock);
+}
+
+/* lock.mdb overwritten in place (its size unchanged): LMDB's header is gone, and its mutexes
+ * may never be released; the client stops before it waits on them. */
+/* The daemon's env (d) and a client's (cl) of c, with entry 1 stored. */
+static void daemon_and_client(struct tlsmgr_conf *c, struct cache_env *d, struct cache_env *cl)
+{
+    conf_for(c, 100000, 4 << 20);
+    T_EQ_INT(cache_repair_open(d, c, port_uid(), port_gid()), 0);
+    T_EQ_INT(cache_env_open(cl, c, CACHE_ROLE_CLIENT), 0);
+    T_EQ_INT(store_n(cl, 1, port_wall_time(), (uint64_t)port_wall_time() + 100, 100), 0);
+}
+
+/* Writes len zero bytes into file at offset 0, its size unchanged. */
+static void zero_start(const char *file, size_t len)
+{
+    static const char zeros[2 * 65536];
+    int fd = open(file, O_WRONLY);
+
+    T_ASSERT(len <= sizeof(zeros));
+    T_ASSERT(fd >= 0 && pwrite(fd, zeros, len, 0) == (ssize_t)len);
+    close(fd);
+}
+
+static void client_misses_on_overwritten_lock(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env d, cl;
+    int64_t now = port_wall_time();
+
+    daemon_and_client(&c, &d, &cl);
+    zero_start("cache/lock.mdb", 64);
+    T_EQ_INT(lookup_n(&cl, 1, now), -1);
+    T_EQ_INT(store_n(&cl, 2, now, (uint64_t)now + 100, 100), -1);
+    T_EQ_INT(cache_env_intact(&cl), CACHE_ENV_LOCK);
+    T_ASSERT(cache_env_damaged(CACHE_ENV_LOCK));
+    cache_env_close(&cl);
+    cache_env_close(&d);
+}
+
+/* Zeros over data.mdb's two meta pages under an open env: LMDB's own checks fail (it would
+ * abort the process); the client takes a miss, and lets go of the env. */
+static void client_on_zeroed_meta(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env d, cl;
+    MDB_stat ms;
+
+    daemon_and_client(&c, &d, &cl);
+    T_EQ_INT(mdb_env_stat(cl.env, &ms), 0);
+    zero_start("cache/data.mdb", 2 * ms.ms_psize);
+    T_EQ_INT(cache_env_trap(&cl, lookup_one, NULL), CACHE_ENV_ASSERT);
+    T_ASSERT(strstr(cache_env_strerror(CACHE_ENV_ASSERT), "Assertion") != NULL);
+    cache_env_abandon(&cl);
+    T_ASSERT(cl.env == NULL);
+    /* A new open of that env: refused, not aborted. */
+    T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT), -1);
+    cache_env_forget(&d);
+}
+
+/* data.mdb cut to nothing: a client never opens it (LMDB would write new meta pages into the
+ * daemon's file, and the damage would no longer show). */
+static void client_never_opens_empty_data(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env d, cl;
+    struct stat st;
+
+    daemon_and_client(&c, &d, &cl);
+    cache_env_close(&cl);
+    T_ASSERT(truncate("cache/data.mdb", 0) == 0);
+    T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT), -1);
+    T_ASSERT(stat("cache/data.mdb", &st) == 0 && st.st_size == 0);
+    cache_env_close(&d);
+}
+
+static void client_misses_on_zeroed_meta(void)
+{
+    t_child(client_on_zeroed_meta);
+}
+
+/* The one list of errors that mean damage (cache_env.c says why for each). */
+static void damage_codes(void)
+{
+    static const int damage[] = {MDB_PAGE_NOTFOUND,    MDB_CORRUPTED,    MDB_PANIC,
+                                 MDB_VERSION_MISMATCH, MDB_INVALID,      MDB_CURSOR_FULL,
+                                 MDB_PAGE_FULL,        MDB_INCOMPATIBLE, MDB_BAD_TXN,
+                                 MDB_BAD_DBI,          CACHE_ENV_SHORT,  CACHE_ENV_FAULT,
+                                 CACHE_ENV_GONE,       CACHE_ENV_LOCK,   CACHE_ENV_ASSERT};
+    static const int other[] = {0,
+                                MDB_KEYEXIST,
+                                MDB_NOTFOUND,
+                                MDB_MAP_FULL,
+                                MDB_DBS_FULL,
+                                MDB_READERS_FULL,
+                                MDB_TLS_FULL,
+                                MDB_TXN_FULL,
+                                MDB_MAP_RESIZED,
+                                MDB_BAD_RSLOT,
+                                MDB_BAD_VALSIZE,
+                                ENOMEM,
+                                EACCES,
+                                EIO,
+                                ENOSPC,
+                                EINVAL};
+    size_t i;
+
+    for (i = 0; i < sizeof(damage) / sizeof(damage[0]); i++)
+        if (!cache_env_damaged(damage[i]))
+            t_fail(__FILE__, __LINE__, "%s is not counted as damage",
+                   cache_env_strerror(damage[i]));
+    for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+        if (cache_env_damaged(other[i]))
+            t_fail(__FILE__, __LINE__, "%s is counted as damage", cache_env_strerror(other[i]));
+}
+
 static void no_cache_configured(void)
 {
     struct tlsmgr_conf c;
@@ -544,7 +784,12 @@ static void no_cache_configured(void)
 T_MAIN(T_CASE(create_sets_modes), T_CASE(client_never_creates), T_CASE(store_lookup_replace),
        T_CASE(bound_evicts_earliest), T_CASE(map_full_still_stores),
        T_CASE(smaller_map_than_file_still_stores), T_CASE(map_resized_is_handled),
-       T_CASE(random_bytes_recreated), T_CASE(truncated_recreated), T_CASE(short_file_recreated),
+       T_CASE(random_bytes_recreated), T_CASE(truncated_recreated),
+       T_CASE(one_page_short_recreated), T_CASE(short_file_recreated),
        T_CASE(wrong_format_recreated), T_CASE(wrong_word_size_recreated),
        T_CASE(mbedtls_change_needs_scan), T_CASE(jffs2_refused_clearly),
-       T_CASE(sync_follows_file_system), T_CASE(drop_and_replaced), T_CASE(no_cache_configured))
+       T_CASE(sync_follows_file_system), T_CASE(drop_and_replaced),
+       T_CASE(client_misses_on_truncated_data), T_CASE(client_misses_one_page_short),
+       T_CASE(client_misses_on_truncated_lock), T_CASE(client_misses_on_overwritten_lock),
+       T_CASE(client_misses_on_zeroed_meta), T_CASE(client_never_opens_empty_data),
+       T_CASE(damage_codes), T_CASE(no_cache_configured))
