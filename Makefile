@@ -10,6 +10,8 @@
 #   make BOARD=tiny          compile-time defaults of board/tiny/board.h
 #   make MBEDTLS_DIR=/opt/m  build against an mbedTLS installed under that prefix
 #   make BUILD=/tmp/o        objects and binaries elsewhere
+#   make MAX_PAGE_SIZE=65536 aarch64/ARM files for a kernel with 64 KiB pages (default: 4 KiB
+#                            cross, the running kernel's native)
 #   make install DESTDIR=... PREFIX=/usr SYSCONFDIR=/etc
 #   make uninstall           removes what install added (an edited tlsmgr.conf stays)
 #   make run                 run the daemon in the foreground on local state (./run)
@@ -100,6 +102,18 @@ TLSMGR_CFLAGS := -std=c99 $(TLSMGR_WARN) -ffunction-sections -fdata-sections -fv
 	-fno-asynchronous-unwind-tables -fno-unwind-tables $(call cc_option,-fno-plt)
 # No segment padded to a page boundary of its own in the file (binutils >= 2.31).
 TLSMGR_LDFLAGS := -Wl,--gc-sections -Wl,-O1 -Wl,--as-needed $(call ld_option,-z noseparate-code)
+# GNU ld lays out aarch64 and 32-bit ARM files for 64 KiB pages, the largest those kernels may
+# use: up to 60 KiB of padding in each file (libtlsmgr.so: 67 KB instead of 31 KB). The
+# kernels of OpenWrt, Buildroot (BR2_ARM64_PAGE_SIZE_4K, its default) and Debian use 4 KiB
+# pages: a cross build is laid out for 4 KiB, a native one for the pages of the kernel it runs
+# on (32-bit ARM kernels have 4 KiB pages only). For a kernel with 16 or 64 KiB pages pass
+# MAX_PAGE_SIZE=16384 or 65536; MAX_PAGE_SIZE= keeps the linker's own. (MIPS files are not
+# padded, only their addresses: their layout stays the linker's.)
+TARGET_ARCH_NAME := $(firstword $(subst -, ,$(shell $(CC) -dumpmachine 2>/dev/null)))
+ifneq ($(filter aarch64 aarch64_be arm armeb,$(TARGET_ARCH_NAME)),)
+MAX_PAGE_SIZE ?= $(if $(filter $(TARGET_ARCH_NAME),$(shell uname -m)),$(shell getconf PAGESIZE),4096)
+endif
+TLSMGR_LDFLAGS += $(if $(MAX_PAGE_SIZE),-z max-page-size=$(MAX_PAGE_SIZE))
 # The library's objects serve the .so and the .a alike.
 LIB_CFLAGS := -fPIC
 TLSMGR_INCLUDES := -I. -Iconfig -Iport -Isrc/core -Isrc/daemon -Isrc/client

@@ -21,21 +21,18 @@ enum port_fs port_fs_type(const char *path)
     if (n >= sizeof(buf))
         return PORT_FS_OTHER;
     memcpy(buf, path, n + 1);
-    /* Walk up to the nearest existing parent: the file may not exist yet. */
-    while (statfs(buf, &sf) != 0) {
+    /* Walk up to the nearest existing parent, the file may not exist yet: "a/b" is looked
+     * for as "a", then ".", "/a/b" as "/a", then "/". */
+    while (statfs(buf[0] != '\0' ? buf : ".", &sf) != 0) {
         char *slash = strrchr(buf, '/');
 
-        if (errno != ENOENT && errno != ENOTDIR)
+        if ((errno != ENOENT && errno != ENOTDIR) || buf[0] == '\0' ||
+            (slash == buf && buf[1] == '\0'))
             return PORT_FS_OTHER;
         if (slash == NULL)
-            return statfs(".", &sf) == 0 ? PORT_FS_OTHER : PORT_FS_OTHER;
-        if (slash == buf) {
-            buf[1] = '\0';
-            if (statfs(buf, &sf) != 0)
-                return PORT_FS_OTHER;
-            break;
-        }
-        *slash = '\0';
+            buf[0] = '\0';
+        else
+            slash[slash == buf] = '\0';
     }
     switch ((unsigned long)sf.f_type) {
     case FS_TMPFS_MAGIC:

@@ -5,21 +5,22 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "port.h"
 #include "posix/maps.h"
 
 int maps_file_of(int fd, struct maps_file *f)
 {
-    struct stat st;
+    struct port_stat st;
 
-    if (fstat(fd, &st) < 0)
+    if (port_fstat(fd, &st) < 0)
         return -1;
-    f->major = major(st.st_dev);
-    f->minor = minor(st.st_dev);
-    f->ino = (uint64_t)st.st_ino;
+    /* Linux's encoding of a device number, as glibc's and musl's major() and minor() decode
+     * it (under -Os glibc calls them rather than inlining them: two imports). */
+    f->major = (st.dev & 0xfff00u) >> 8 | (st.dev & 0xfffff00000000000u) >> 32;
+    f->minor = (st.dev & 0xffu) | (st.dev & 0xffffff00000u) >> 12;
+    f->ino = st.ino;
     return 0;
 }
 

@@ -119,24 +119,39 @@ static void fill_stat(const struct stat *sb, struct port_stat *st)
     st->ino = (uint64_t)sb->st_ino;
 }
 
+/* fstat and lstat as one call, one import: fstatat on the descriptor itself with an empty
+ * path (AT_EMPTY_PATH, Linux >= 2.6.39; musl's and glibc's own fstat are made so). */
+#if !defined(AT_EMPTY_PATH) && defined(__linux__)
+#define AT_EMPTY_PATH 0x1000
+#endif
+
+static int stat_at(int fd, const char *path, int flags, struct port_stat *st)
+{
+    struct stat sb;
+
+    if (fstatat(fd, path, &sb, flags) != 0)
+        return -1;
+    fill_stat(&sb, st);
+    return 0;
+}
+
 int port_fstat(int fd, struct port_stat *st)
 {
+#ifdef AT_EMPTY_PATH
+    return stat_at(fd, "", AT_EMPTY_PATH, st);
+#else
     struct stat sb;
 
     if (fstat(fd, &sb) != 0)
         return -1;
     fill_stat(&sb, st);
     return 0;
+#endif
 }
 
 int port_lstat(const char *path, struct port_stat *st)
 {
-    struct stat sb;
-
-    if (lstat(path, &sb) != 0)
-        return -1;
-    fill_stat(&sb, st);
-    return 0;
+    return stat_at(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, st);
 }
 
 int port_rename(const char *from, const char *to)

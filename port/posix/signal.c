@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* signal.c - signals become readable bytes on a self-pipe, so the event loop handles them
  * between two jobs and never inside a handler. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* pipe2 (POSIX.1-2024) in glibc before 2.41 */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -22,6 +22,11 @@ static void on_signal(int sig)
     errno = saved;
 }
 
+/* Both ends non-blocking and closed on exec: in one call where the system has pipe2. */
+#if defined(__linux__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__)
+#define HAVE_PIPE2 1
+#else
+#define HAVE_PIPE2 0
 static int set_flags(int fd)
 {
     return (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
@@ -29,6 +34,7 @@ static int set_flags(int fd)
                ? -1
                : 0;
 }
+#endif
 
 static const int caught[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
 
@@ -51,12 +57,17 @@ int port_signals_open(void)
 
     if (sig_pipe[0] >= 0)
         return sig_pipe[0];
+#if HAVE_PIPE2
+    if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+        return -1;
+#else
     if (pipe(sig_pipe) < 0)
         return -1;
     if (set_flags(sig_pipe[0]) < 0 || set_flags(sig_pipe[1]) < 0) {
         port_signals_close();
         return -1;
     }
+#endif
     catch_all(on_signal, SA_RESTART);
     sa.sa_handler = SIG_IGN;
     sigemptyset(&sa.sa_mask);

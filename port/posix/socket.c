@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* socket.c - non-blocking Unix stream sockets for the EGD service and its clients. */
-#define _POSIX_C_SOURCE 200809L
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE /* accept4 (POSIX.1-2024) in glibc before 2.41 */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -36,6 +35,7 @@ static int close_failed(int fd)
     return -1;
 }
 
+#if !defined(SOCK_NONBLOCK) || !defined(SOCK_CLOEXEC)
 /* Every descriptor handed out is non-blocking and closed on exec. Returns fd, or -1 (closed). */
 static int nonblocking(int fd)
 {
@@ -46,6 +46,7 @@ static int nonblocking(int fd)
         return close_failed(fd);
     return fd;
 }
+#endif
 
 /* bind() creates the socket file with the process's umask and effective group: both are set
  * for that one call, so the file never exists with another mode or group and is never
@@ -76,24 +77,35 @@ static int bind_as(int fd, const struct sockaddr_un *sun, unsigned mode, unsigne
     return r;
 }
 
+/* A new socket, non-blocking and closed on exec: in the call itself where the system can
+ * (POSIX.1-2024, Linux, the BSDs; no fcntl import in libtlsmgr), else by nonblocking(). */
+static int new_socket(void)
+{
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+    return socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+#else
+    return nonblocking(socket(AF_UNIX, SOCK_STREAM, 0));
+#endif
+}
+
 int port_unix_listen(const char *path, unsigned mode, unsigned gid, int backlog)
 {
     struct sockaddr_un sun;
-    struct stat sb;
+    struct port_stat st;
     int fd;
 
     if (fill_addr(&sun, path) < 0)
         return -1;
     /* Only a leftover socket may be replaced: never unlink a file someone planted there. */
-    if (lstat(path, &sb) == 0) {
-        if (!S_ISSOCK(sb.st_mode)) {
+    if (port_lstat(path, &st) == 0) {
+        if (st.type != PORT_FT_SOCK) {
             errno = EEXIST;
             return -1;
         }
         if (unlink(path) < 0)
             return -1;
     }
-    fd = nonblocking(socket(AF_UNIX, SOCK_STREAM, 0));
+    fd = new_socket();
     if (fd < 0)
         return -1;
     if (bind_as(fd, &sun, mode, gid) < 0 || listen(fd, backlog) < 0)
@@ -108,7 +120,7 @@ int port_unix_connect(const char *path)
 
     if (fill_addr(&sun, path) < 0)
         return -1;
-    fd = nonblocking(socket(AF_UNIX, SOCK_STREAM, 0));
+    fd = new_socket();
     if (fd < 0)
         return -1;
     if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 && errno != EINPROGRESS &&
@@ -122,9 +134,13 @@ int port_accept(int listen_fd)
     int fd;
 
     do {
-        fd = accept(listen_fd, NULL, NULL);
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+        fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+#else
+        fd = nonblocking(accept(listen_fd, NULL, NULL));
+#endif
     } while (fd < 0 && errno == EINTR);
-    return nonblocking(fd);
+    return fd;
 }
 
 int port_socket_error(int fd)

@@ -16,7 +16,6 @@ const char *tlsmgr_version(void)
 int tlsmgr_open(struct tlsmgr **out, const char *conf_file, const char *service_tag)
 {
     struct tlsmgr *t;
-    struct conf_error err;
     size_t taglen;
 
     if (out == NULL || service_tag == NULL)
@@ -29,8 +28,8 @@ int tlsmgr_open(struct tlsmgr **out, const char *conf_file, const char *service_
     t = malloc(sizeof(*t));
     if (t == NULL)
         return TLSMGR_ERR_NOMEM;
-    if (conf_load_client(&t->conf, conf_file != NULL ? conf_file : TLSMGR_DEFAULT_CONFIG_FILE,
-                         &err) < 0) {
+    if (conf_load_client(&t->conf, conf_file != NULL ? conf_file : TLSMGR_DEFAULT_CONFIG_FILE) <
+        0) {
         free(t);
         return TLSMGR_ERR_CONFIG;
     }

@@ -52,7 +52,10 @@ static void hash_item(mbedtls_sha512_context *h, const void *data, size_t len)
 
 int tlsmgr_seed(struct tlsmgr *t, unsigned char *out, size_t len)
 {
-    unsigned char daemon[TLSMGR_EXCHANGE_SIZE], kernel[KERNEL_BYTES], key[64], block[64];
+    /* Every secret of the call in one place: one wipe at the end. */
+    struct {
+        unsigned char daemon[TLSMGR_EXCHANGE_SIZE], kernel[KERNEL_BYTES], key[64], block[64];
+    } s;
     size_t ndaemon, nkernel, done;
     uint64_t clocks[8], i;
     struct egd_client_error e;
@@ -64,10 +67,10 @@ int tlsmgr_seed(struct tlsmgr *t, unsigned char *out, size_t len)
         return TLSMGR_ERR_ARG;
     ndaemon = 0;
     if (t->conf.egd_socket[0] != '\0')
-        ndaemon = egd_client_read(t->conf.egd_socket, daemon, DAEMON_BYTES, &e);
+        ndaemon = egd_client_read(t->conf.egd_socket, s.daemon, DAEMON_BYTES, &e);
     if (ndaemon < DAEMON_BYTES)
-        ndaemon = exchange_fetch(t->conf.exchange_name, daemon);
-    n = port_getrandom(kernel, sizeof(kernel));
+        ndaemon = exchange_fetch(t->conf.exchange_name, s.daemon);
+    n = port_getrandom(s.kernel, sizeof(s.kernel));
     nkernel = n > 0 ? (size_t)n : 0;
     nclocks = port_clock_sample(clocks, 8);
     if (nclocks < 0)
@@ -76,31 +79,28 @@ int tlsmgr_seed(struct tlsmgr *t, unsigned char *out, size_t len)
     mbedtls_sha512_init(&h);
     tlsmgr_sha512_starts(&h);
     hash_item(&h, domain, sizeof(domain) - 1);
-    hash_item(&h, daemon, ndaemon);
-    hash_item(&h, kernel, nkernel);
+    hash_item(&h, s.daemon, ndaemon);
+    hash_item(&h, s.kernel, nkernel);
     hash_u64(&h, (uint64_t)port_pid());
     hash_item(&h, clocks, (size_t)nclocks * sizeof(clocks[0]));
     /* Threads of one process calling at the same instant still differ by their stacks. */
     hash_u64(&h, (uint64_t)(size_t)&h);
     hash_item(&h, t->tag, t->taglen);
     hash_u64(&h, len);
-    tlsmgr_sha512_finish(&h, key);
+    tlsmgr_sha512_finish(&h, s.key);
 
     for (done = 0, i = 0; done < len; i++) {
-        size_t take = len - done < sizeof(block) ? len - done : sizeof(block);
+        size_t take = len - done < sizeof(s.block) ? len - done : sizeof(s.block);
         tlsmgr_sha512_starts(&h);
         hash_item(&h, domain, sizeof(domain) - 1);
-        tlsmgr_sha512_update(&h, key, sizeof(key));
+        tlsmgr_sha512_update(&h, s.key, sizeof(s.key));
         hash_u64(&h, i);
-        tlsmgr_sha512_finish(&h, block);
-        memcpy(out + done, block, take);
+        tlsmgr_sha512_finish(&h, s.block);
+        memcpy(out + done, s.block, take);
         done += take;
     }
     mbedtls_sha512_free(&h);
-    wipe(daemon, sizeof(daemon));
-    wipe(kernel, sizeof(kernel));
-    wipe(key, sizeof(key));
-    wipe(block, sizeof(block));
+    wipe(&s, sizeof(s));
     return ndaemon > 0 || nkernel > 0 ? 0 : TLSMGR_ERR_UNAVAIL;
 }
 

@@ -38,6 +38,14 @@ int cache_env_init(struct cache_env *ce, const struct tlsmgr_conf *conf, enum ca
     return cache_mbedtls_header(ce->mbedtls_hdr);
 }
 
+/* Says why in *why, unless why is NULL: libtlsmgr opens through cache_env_open, which asks
+ * for no reason, so the phrases of the opening and mapping stay out of it. */
+#define SAY(why, text)                                                                             \
+    do {                                                                                           \
+        if ((why) != NULL)                                                                         \
+            *(why) = (text);                                                                       \
+    } while (0)
+
 /* The last assertion of LMDB, as cache_env_strerror tells it. */
 static char assert_text[200] = "LMDB found its pages inconsistent";
 
@@ -212,7 +220,7 @@ int cache_env_map(struct cache_env *ce, const char **why)
         flags |= MDB_NOSYNC;
     if ((rc = mdb_env_create(&ce->env)) != 0) {
         ce->env = NULL;
-        *why = mdb_strerror(rc);
+        SAY(why, mdb_strerror(rc));
         return -1;
     }
     (void)mdb_env_set_maxdbs(ce->env, ENV_MAXDBS);
@@ -221,13 +229,13 @@ int cache_env_map(struct cache_env *ce, const char **why)
     (void)mdb_env_set_assert(ce->env, on_assert);
     rc = mdb_env_open(ce->env, ce->path, flags, CACHE_ENV_MODE);
     if (rc == 0 && note_sizes(ce) < 0) {
-        *why = "cannot open lock.mdb";
+        SAY(why, "cannot open lock.mdb");
         rc = -1;
     } else if (rc == 0 && cache_env_intact(ce) != 0) {
-        *why = "data.mdb is truncated (shorter than the pages its meta page claims)";
+        SAY(why, "data.mdb is truncated (shorter than the pages its meta page claims)");
         rc = CACHE_ENV_BAD;
     } else if (rc != 0) {
-        *why = mdb_strerror(rc);
+        SAY(why, mdb_strerror(rc));
         /* Resources and permissions are not the files' fault: anything else is. */
         rc = !cache_env_damaged(rc) &&
                      (rc == ENOMEM || rc == EACCES || rc == EPERM || rc == ENOSPC || rc == EROFS)
@@ -259,24 +267,24 @@ int cache_env_check(struct cache_env *ce, const char **why)
 
     rc = cache_env_txn_begin(ce, MDB_RDONLY, &txn);
     if (rc != 0) {
-        *why = cache_env_strerror(rc);
+        SAY(why, cache_env_strerror(rc));
         return cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
     }
     if ((rc = cache_env_dbis(ce, txn, 0)) != 0) {
         mdb_txn_abort(txn);
-        *why = rc == MDB_NOTFOUND ? "named databases missing" : mdb_strerror(rc);
+        SAY(why, rc == MDB_NOTFOUND ? "named databases missing" : mdb_strerror(rc));
         return rc == MDB_NOTFOUND || cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
     }
     rc = mdb_get(txn, ce->meta, &k, &v);
     if (rc != 0) {
         mdb_txn_abort(txn);
-        *why = rc == MDB_NOTFOUND ? "format record missing" : mdb_strerror(rc);
+        SAY(why, rc == MDB_NOTFOUND ? "format record missing" : mdb_strerror(rc));
         return rc == MDB_NOTFOUND || cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
     }
     bad = cache_format_compare(v.mv_data, v.mv_size, ce->mbedtls_hdr);
     if (bad < 0) {
         mdb_txn_abort(txn);
-        *why = "wrong format record";
+        SAY(why, "wrong format record");
         return CACHE_ENV_BAD;
     }
     if (bad > 0)
@@ -284,7 +292,7 @@ int cache_env_check(struct cache_env *ce, const char **why)
     /* A read txn must commit too, so the handles stay valid. */
     rc = mdb_txn_commit(txn);
     if (rc != 0) {
-        *why = mdb_strerror(rc);
+        SAY(why, mdb_strerror(rc));
         return cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
     }
     return 0;
@@ -302,7 +310,7 @@ int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enu
     struct port_stat st;
     int rc;
 
-    *why = "no environment there";
+    SAY(why, "no environment there");
     if (cache_env_init(ce, conf, role) < 0)
         return -1;
     /* Never create: only the daemon does (and a JFFS2 directory is refused there). An empty
@@ -316,7 +324,7 @@ int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enu
         return rc;
     rc = cache_env_trap(ce, check, why);
     if (rc == CACHE_ENV_ASSERT) {
-        *why = assert_text;
+        SAY(why, assert_text);
         rc = CACHE_ENV_BAD;
     }
     if (rc != 0)
@@ -326,9 +334,7 @@ int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enu
 
 int cache_env_open(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role)
 {
-    const char *why;
-
-    return cache_env_open_why(ce, conf, role, &why) == 0 ? 0 : -1;
+    return cache_env_open_why(ce, conf, role, NULL) == 0 ? 0 : -1;
 }
 
 int cache_env_lock_short(struct cache_env *ce)

@@ -38,9 +38,28 @@ enum ptype {
 
 struct param {
     unsigned char type; /* enum ptype */
+    unsigned char num;  /* numbers: the index of its range and default in numbers[] */
     uint16_t offset;    /* of the field in struct tlsmgr_conf */
-    uint32_t min, max;  /* numbers: the range */
-    uint32_t def;       /* numbers: the compiled-in default (text values: default_text) */
+};
+
+/* The range and compiled-in default of each number (a text value's default is in
+ * default_text), apart from params[]: the text values take no room for them. */
+struct number {
+    uint32_t min, max, def;
+};
+
+enum {
+    N_RANDOM_BYTES,
+    N_RESEED,
+    N_PRNG_UPDATE,
+    N_SEED_SAVE,
+    N_SEED_CREDIT,
+    N_CACHE_TIMEOUT,
+    N_CACHE_MAX,
+    N_MAP_SIZE,
+    N_SWEEP,
+    N_CACHE_SYNC,
+    N_TICKET_LIFETIME
 };
 
 #define OFF(field) offsetof(struct tlsmgr_conf, field)
@@ -78,35 +97,47 @@ static const char default_text[] = TLSMGR_DEFAULT_STATE_DIRECTORY
 /* A default above 4 GiB cannot be held in the table; the largest map accepted is 1 GiB. */
 typedef char conf_map_size_default_fits[TLSMGR_DEFAULT_CACHE_MAP_SIZE <= 0xffffffffu ? 1 : -1];
 
+static const struct number numbers[] = {
+    [N_RANDOM_BYTES] = {1, 1024, TLSMGR_DEFAULT_RANDOM_BYTES},
+    [N_RESEED] = {1, WEEK, TLSMGR_DEFAULT_RESEED_PERIOD},
+    [N_PRNG_UPDATE] = {1, WEEK, TLSMGR_DEFAULT_PRNG_UPDATE_PERIOD},
+    [N_SEED_SAVE] = {TLSMGR_MIN_SEED_SAVE_PERIOD, WEEK, TLSMGR_DEFAULT_SEED_SAVE_PERIOD},
+    [N_SEED_CREDIT] = {0, 1, TLSMGR_DEFAULT_SEED_CREDIT},
+    [N_CACHE_TIMEOUT] = {1, WEEK, TLSMGR_DEFAULT_CACHE_TIMEOUT},
+    [N_CACHE_MAX] = {1, 10000000, TLSMGR_DEFAULT_CACHE_MAX_ENTRIES},
+    [N_MAP_SIZE] = {65536, 1024UL * 1024 * 1024, (uint32_t)TLSMGR_DEFAULT_CACHE_MAP_SIZE},
+    [N_SWEEP] = {0, WEEK, TLSMGR_DEFAULT_CACHE_SWEEP_PERIOD},
+    [N_CACHE_SYNC] = {0, 1, TLSMGR_DEFAULT_CACHE_SYNC},
+    [N_TICKET_LIFETIME] = {TLSMGR_MIN_TICKET_KEY_LIFETIME, 6 * 86400,
+                           TLSMGR_DEFAULT_TICKET_KEY_LIFETIME},
+};
+
 static const struct param params[] = {
-    {P_PATH, OFF(state_directory), 0, 0, 0},
-    {P_SOURCES, 0, 0, 0, 0},
-    {P_COUNT, OFF(random_bytes), 1, 1024, TLSMGR_DEFAULT_RANDOM_BYTES},
-    {P_PATH, OFF(exchange_name), 0, 0, 0},
-    {P_TIME, OFF(reseed_period), 1, WEEK, TLSMGR_DEFAULT_RESEED_PERIOD},
-    {P_TIME, OFF(prng_update_period), 1, WEEK, TLSMGR_DEFAULT_PRNG_UPDATE_PERIOD},
-    {P_SEEDPATH, OFF(seed_file), 0, 0, 0},
-    {P_TIME, OFF(seed_save_period), TLSMGR_MIN_SEED_SAVE_PERIOD, WEEK,
-     TLSMGR_DEFAULT_SEED_SAVE_PERIOD},
-    {P_BOOL, OFF(seed_credit), 0, 1, TLSMGR_DEFAULT_SEED_CREDIT},
-    {P_OPTPATH, OFF(egd_socket), 0, 0, 0},
-    {P_CACHEDB, OFF(cache_database), 0, 0, 0},
-    {P_TIME, OFF(cache_timeout), 1, WEEK, TLSMGR_DEFAULT_CACHE_TIMEOUT},
-    {P_COUNT, OFF(cache_max_entries), 1, 10000000, TLSMGR_DEFAULT_CACHE_MAX_ENTRIES},
-    {P_SIZE, OFF(cache_map_size), 65536, 1024UL * 1024 * 1024,
-     (uint32_t)TLSMGR_DEFAULT_CACHE_MAP_SIZE},
-    {P_TIME, OFF(cache_sweep_period), 0, WEEK, TLSMGR_DEFAULT_CACHE_SWEEP_PERIOD},
-    {P_BOOL, OFF(cache_sync), 0, 1, TLSMGR_DEFAULT_CACHE_SYNC},
-    {P_TIME, OFF(ticket_key_lifetime), TLSMGR_MIN_TICKET_KEY_LIFETIME, 6 * 86400,
-     TLSMGR_DEFAULT_TICKET_KEY_LIFETIME},
-    {P_NAME, OFF(user), 0, 0, 0},
-    {P_NAME, OFF(group), 0, 0, 0},
-    {P_IDENT, OFF(syslog_name), 0, 0, 0},
-    {P_FACILITY, OFF(syslog_facility), 0, 0, 0},
+    {P_PATH, 0, OFF(state_directory)},
+    {P_SOURCES, 0, 0},
+    {P_COUNT, N_RANDOM_BYTES, OFF(random_bytes)},
+    {P_PATH, 0, OFF(exchange_name)},
+    {P_TIME, N_RESEED, OFF(reseed_period)},
+    {P_TIME, N_PRNG_UPDATE, OFF(prng_update_period)},
+    {P_SEEDPATH, 0, OFF(seed_file)},
+    {P_TIME, N_SEED_SAVE, OFF(seed_save_period)},
+    {P_BOOL, N_SEED_CREDIT, OFF(seed_credit)},
+    {P_OPTPATH, 0, OFF(egd_socket)},
+    {P_CACHEDB, 0, OFF(cache_database)},
+    {P_TIME, N_CACHE_TIMEOUT, OFF(cache_timeout)},
+    {P_COUNT, N_CACHE_MAX, OFF(cache_max_entries)},
+    {P_SIZE, N_MAP_SIZE, OFF(cache_map_size)},
+    {P_TIME, N_SWEEP, OFF(cache_sweep_period)},
+    {P_BOOL, N_CACHE_SYNC, OFF(cache_sync)},
+    {P_TIME, N_TICKET_LIFETIME, OFF(ticket_key_lifetime)},
+    {P_NAME, 0, OFF(user)},
+    {P_NAME, 0, OFF(group)},
+    {P_IDENT, 0, OFF(syslog_name)},
+    {P_FACILITY, 0, OFF(syslog_facility)},
 #if TLSMGR_TICKET_EXPORT
-    {P_EXPORTS, 0, 0, 0, 0},
-    {P_KEYSOURCE, OFF(ticket_source), 0, 0, 0},
-    {P_OPTNAME, OFF(export_group), 0, 0, 0},
+    {P_EXPORTS, 0, 0},
+    {P_KEYSOURCE, 0, OFF(ticket_source)},
+    {P_OPTNAME, 0, OFF(export_group)},
 #endif
 };
 
@@ -273,18 +304,34 @@ static const char *parse_exports(struct tlsmgr_conf *c, const char *p)
 }
 #endif
 
-/* Number with an optional unit. Returns NULL or why it is wrong. */
-static const char *parse_number(const char *v, enum ptype type, uint64_t *out)
+/* Why a value of the shared parameters is wrong. The phrases are looked up only for a
+ * message (why_text), which libtlsmgr never asks for: they stay out of it. */
+enum why {
+    W_OK,
+    W_NOT_TIME,
+    W_NOT_NUMBER,
+    W_TOO_LARGE,
+    W_TIME_UNIT,
+    W_SIZE_UNIT,
+    W_NOT_BOOL,
+    W_DB_TYPE,
+    W_EMPTY,
+    W_PATH_LONG,
+    W_RANGE, /* formatted with the range */
+    W_TEXT   /* the daemon's setter's own reason, in the caller's why buffer */
+};
+
+/* Number with an optional unit. Returns W_OK or why it is wrong. */
+static enum why parse_number(const char *v, enum ptype type, uint64_t *out)
 {
     uint64_t n = 0, mult = 1;
     const char *p = v;
 
     if (*p < '0' || *p > '9')
-        return type == P_TIME ? "not a time (number with optional unit s, m, h, d or w)"
-                              : "not a number";
+        return type == P_TIME ? W_NOT_TIME : W_NOT_NUMBER;
     while (*p >= '0' && *p <= '9') {
         if (n > (UINT64_MAX - 9) / 10)
-            return "number too large";
+            return W_TOO_LARGE;
         n = n * 10 + (uint64_t)(*p - '0');
         p++;
     }
@@ -300,15 +347,13 @@ static const char *parse_number(const char *v, enum ptype type, uint64_t *out)
         else if (p[1] == '\0' && type == P_SIZE)
             u = strchr(size_units, *p | 0x20);
         if (u == NULL)
-            return type == P_TIME   ? "bad time unit (use s, m, h, d or w)"
-                   : type == P_SIZE ? "bad size unit (use k, m or g)"
-                                    : "not a number";
+            return type == P_TIME ? W_TIME_UNIT : type == P_SIZE ? W_SIZE_UNIT : W_NOT_NUMBER;
         mult = type == P_TIME ? time_mult[u - time_units] : size_mult[u - size_units];
     }
     if (n != 0 && mult > UINT64_MAX / n)
-        return "number too large";
+        return W_TOO_LARGE;
     *out = n * mult;
-    return NULL;
+    return W_OK;
 }
 
 static int valid_name(const char *v, int ident)
@@ -335,22 +380,30 @@ static int in_list(const char *v, const char *list)
     return 0;
 }
 
-/* NULL when n is within p's range, else the reason (in why), quoting text (the value as
- * written) or, without it, n. */
-static const char *out_of_range(const struct param *p, uint64_t n, const char *text, char *why,
-                                size_t whycap)
+/* The phrase of reason w for p's value: text is the value as written, or NULL for a default
+ * (n is quoted then); a range is formatted in why, where W_TEXT's reason already is. */
+static const char *why_text(enum why w, const struct param *p, uint64_t n, const char *text,
+                            char *why, size_t whycap)
 {
+    /* In the order of enum why, from W_NOT_TIME. */
+    static const char phrases[] =
+        "not a time (number with optional unit s, m, h, d or w)\0not a number\0"
+        "number too large\0bad time unit (use s, m, h, d or w)\0bad size unit (use k, m or g)\0"
+        "not a boolean (yes or no)\0unsupported database type (only lmdb:PATH)\0empty value\0"
+        "path too long\0";
     const char *unit = p->type == P_TIME ? "s" : "";
     char num[24];
 
-    if (n >= p->min && n <= p->max)
-        return NULL;
+    if (w < W_RANGE)
+        return nth_word(phrases, (size_t)(w - W_NOT_TIME));
+    if (w == W_TEXT)
+        return why;
     if (text == NULL) {
         snprintf(num, sizeof(num), "%llu", (unsigned long long)n);
         text = num;
     }
-    snprintf(why, whycap, "%s out of range (%lu%s to %lu%s)", text, (unsigned long)p->min, unit,
-             (unsigned long)p->max, unit);
+    snprintf(why, whycap, "%s out of range (%lu%s to %lu%s)", text,
+             (unsigned long)numbers[p->num].min, unit, (unsigned long)numbers[p->num].max, unit);
     return why;
 }
 
@@ -426,25 +479,26 @@ static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p
     }
 }
 
-/* Stores value v into c; returns NULL or the reason (a static or value-specific text). The
- * daemon's values go to set_daemon (NULL: skipped). */
-static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const char *v, char *why,
-                             size_t whycap, conf_setter *set_daemon)
+/* Stores value v into c; returns W_OK or why it is wrong (W_TEXT: the reason of the daemon's
+ * setter, copied into why). The daemon's values go to set_daemon (NULL: skipped). */
+static enum why set_param(struct tlsmgr_conf *c, const struct param *p, const char *v, char *why,
+                          size_t whycap, conf_setter *set_daemon)
 {
     char *field = (char *)c + p->offset;
     uint64_t n;
+    enum why w;
     const char *e;
 
     switch (p->type) {
     case P_TIME:
     case P_COUNT:
     case P_SIZE:
-        e = parse_number(v, p->type, &n);
-        if (e == NULL)
-            e = out_of_range(p, n, v, why, whycap);
-        if (e == NULL)
+        w = parse_number(v, p->type, &n);
+        if (w == W_OK && (n < numbers[p->num].min || n > numbers[p->num].max))
+            w = W_RANGE;
+        if (w == W_OK)
             set_number(c, p, n);
-        return e;
+        return w;
     case P_BOOL:
         if (in_list(v, "yes\0true\0on\0"
                        "1\0"))
@@ -453,55 +507,62 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
                             "0\0"))
             set_number(c, p, 0);
         else
-            return "not a boolean (yes or no)";
-        return NULL;
+            return W_NOT_BOOL;
+        return W_OK;
     case P_CACHEDB:
         if (strncmp(v, "lmdb:", 5) == 0)
             v += 5;
         else if (strchr(v, ':') != NULL && v[0] != '/')
-            return "unsupported database type (only lmdb:PATH)";
+            return W_DB_TYPE;
         /* fall through */
     case P_OPTPATH:
     case P_PATH:
         if (*v == '\0' && p->type == P_PATH)
-            return "empty value";
-        return set_path(field, v);
+            return W_EMPTY;
+        return set_path(field, v) != NULL ? W_PATH_LONG : W_OK;
     default:
-        return set_daemon != NULL ? set_daemon(c, p, v) : NULL;
+        e = set_daemon != NULL ? set_daemon(c, p, v) : NULL;
+        if (e == NULL)
+            return W_OK;
+        copy_str(why, whycap, e);
+        return W_TEXT;
     }
 }
 
 /* Fills c with the compiled-in defaults (config/tlsmgr_config.h and the board preset), every
  * one through the same checks as the file's values: a preset with a reseed period of 0 would
  * re-arm its timer at once, for ever. A bad default is still stored where it can be (a caller
- * never reads garbage). Returns NULL, or the first bad one with the parameter's name (in
- * why). */
-static const char *apply_defaults(struct tlsmgr_conf *c, char *why, size_t whycap,
-                                  conf_setter *set_daemon)
+ * never reads garbage). Returns 0, or -1 when one is bad; why (unless NULL) then names the
+ * first and says why. */
+static int apply_defaults(struct tlsmgr_conf *c, char *why, size_t whycap, conf_setter *set_daemon)
 {
-    const char *text = default_text, *first = NULL;
+    const char *text = default_text;
     char reason[160];
     size_t i;
+    int rc = 0;
 
     memset(c, 0, sizeof(*c));
     for (i = 0; i < NPARAMS; i++, text += strlen(text) + 1) {
         const struct param *p = &params[i];
-        const char *e;
+        const struct number *num = &numbers[p->num];
+        enum why w;
 
         if (p->type <= P_BOOL) {
-            set_number(c, p, p->def);
-            e = out_of_range(p, p->def, NULL, reason, sizeof(reason));
+            set_number(c, p, num->def);
+            w = num->def < num->min || num->def > num->max ? W_RANGE : W_OK;
         } else {
-            e = set_param(c, p, text, reason, sizeof(reason), set_daemon);
+            w = set_param(c, p, text, reason, sizeof(reason), set_daemon);
         }
-        if (e != NULL && first == NULL) {
-            snprintf(why, whycap,
-                     "compiled-in default (board " TLSMGR_BOARD_NAME "): parameter %s: %s",
-                     nth_word(param_names, i), e);
-            first = why;
-        }
+        if (w == W_OK || rc < 0)
+            continue;
+        rc = -1;
+        if (why != NULL)
+            snprintf(
+                why, whycap, "compiled-in default (board " TLSMGR_BOARD_NAME "): parameter %s: %s",
+                nth_word(param_names, i),
+                why_text(w, p, num->def, p->type <= P_BOOL ? NULL : text, reason, sizeof(reason)));
     }
-    return first;
+    return rc;
 }
 
 int conf_path(const struct tlsmgr_conf *c, const char *name, char *out, size_t cap)
@@ -550,10 +611,14 @@ void conf_defaults(struct tlsmgr_conf *c)
     (void)resolve_paths(c);
 }
 
-/* "FILE:LINE: parameter NAME: why", or without the parameter when name is NULL. */
+/* "FILE:LINE: parameter NAME: why", or without the parameter when name is NULL. A NULL err
+ * (libtlsmgr, which reports only that the file is bad) takes no message: the phrases that
+ * only the file's checks give stay out of the library. */
 static int fail(struct conf_error *err, const char *file, unsigned line, const char *name,
                 const char *why)
 {
+    if (err == NULL)
+        return -1;
     snprintf(err->msg, sizeof(err->msg), "%s:%u: %s%s%s%s", file, line,
              name != NULL ? "parameter " : "", name != NULL ? name : "", name != NULL ? ": " : "",
              why);
@@ -576,8 +641,9 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
     unsigned lineno = 0;
     size_t pos = 0;
     const char *e;
+    enum why w;
 
-    if (apply_defaults(&c, err->msg, sizeof(err->msg), set_daemon) != NULL)
+    if (apply_defaults(&c, err != NULL ? err->msg : NULL, sizeof(err->msg), set_daemon) < 0)
         return -1;
     memset(first_line, 0, sizeof(first_line));
     while (pos < len) {
@@ -595,6 +661,8 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
         if (llen > TLSMGR_CONF_MAX_LINE) {
             size_t w = 0;
 
+            if (err == NULL)
+                return -1;
             while (w < 64 && ((buf[pos + w] >= 'a' && buf[pos + w] <= 'z') || buf[pos + w] == '_'))
                 w++;
             snprintf(why, sizeof(why), "line longer than %d bytes", TLSMGR_CONF_MAX_LINE);
@@ -640,6 +708,8 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
             if (i == NPARAMS || *pn == '\0')
                 return fail(err, file, lineno, name, "unknown parameter");
             if (first_line[i] != 0) {
+                if (err == NULL)
+                    return -1;
                 snprintf(why, sizeof(why), "duplicate (first set at line %u)", first_line[i]);
                 return fail(err, file, lineno, name, why);
             }
@@ -647,14 +717,16 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
             val = eq + 1;
             while (*val == ' ' || *val == '\t')
                 val++;
-            e = set_param(&c, &params[i], val, why, sizeof(why), set_daemon);
-            if (e != NULL)
-                return fail(err, file, lineno, name, e);
+            w = set_param(&c, &params[i], val, why, sizeof(why), set_daemon);
+            if (w != W_OK)
+                return fail(err, file, lineno, name,
+                            err != NULL ? why_text(w, &params[i], 0, val, why, sizeof(why)) : NULL);
         }
     }
     e = resolve_paths(&c);
     if (e != NULL) {
-        snprintf(err->msg, sizeof(err->msg), "%s: %s", file, e);
+        if (err != NULL)
+            snprintf(err->msg, sizeof(err->msg), "%s: %s", file, e);
         return -1;
     }
     if (file != NULL && file[0] != '\0')
@@ -677,18 +749,19 @@ static int load(struct tlsmgr_conf *c, const char *path, struct conf_error *err,
     int r, rc = -1;
 
     if (buf == NULL) {
-        snprintf(err->msg, sizeof(err->msg), "%s: out of memory", path);
+        if (err != NULL)
+            snprintf(err->msg, sizeof(err->msg), "%s: out of memory", path);
         return -1;
     }
     r = readfile(path, buf, TLSMGR_CONF_MAX_SIZE, &rf);
     if (r == 0 && !rf.more)
         rc = parse(c, path, buf, rf.len, err, set_daemon);
-    else if (r < 0)
+    else if (err != NULL && r < 0)
         snprintf(err->msg, sizeof(err->msg), "%s: cannot %s: %s", path, rf.step,
                  errno == ELOOP ? "is a symbolic link" : strerror(errno));
-    else if (r > 0)
+    else if (err != NULL && r > 0)
         snprintf(err->msg, sizeof(err->msg), "%s: not a regular file", path);
-    else
+    else if (err != NULL)
         snprintf(err->msg, sizeof(err->msg), "%s: larger than %d bytes", path,
                  TLSMGR_CONF_MAX_SIZE);
     free(buf);
@@ -700,7 +773,7 @@ int conf_load(struct tlsmgr_conf *c, const char *path, struct conf_error *err)
     return load(c, path, err, set_daemon_value);
 }
 
-int conf_load_client(struct tlsmgr_conf *c, const char *path, struct conf_error *err)
+int conf_load_client(struct tlsmgr_conf *c, const char *path)
 {
-    return load(c, path, err, NULL);
+    return load(c, path, NULL, NULL);
 }

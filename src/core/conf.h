@@ -90,8 +90,10 @@ void conf_defaults(struct tlsmgr_conf *c);
 int conf_load(struct tlsmgr_conf *c, const char *path, struct conf_error *err);
 /* libtlsmgr's: the same, but the values that only the daemon uses (random sources, seed file,
  * user and group, syslog, key export and source) are skipped once their names are known, and
- * left empty: a TLS server carries none of their parsers. The daemon checks them. */
-int conf_load_client(struct tlsmgr_conf *c, const char *path, struct conf_error *err);
+ * left empty: a TLS server carries none of their parsers. The daemon checks them, and gives
+ * the messages: the library reports a bad file as TLSMGR_ERR_CONFIG alone, so it carries none
+ * of their phrases. Returns 0 or -1. */
+int conf_load_client(struct tlsmgr_conf *c, const char *path);
 
 /* The same for a file already in memory (file names the messages). buf need not end in NUL
  * and may contain any byte. */

@@ -293,7 +293,9 @@ static void ticket_key_export_and_source(void)
 }
 
 /* libtlsmgr parses what a TLS server uses and skips the daemon's values, whose names it still
- * knows: a daemon-only mistake is the daemon's to report. */
+ * knows: a daemon-only mistake is the daemon's to report. The library still refuses what is
+ * wrong in any value or line; it says only that the file is bad (the daemon gives the
+ * message, as conf_load does here). */
 static void client_skips_the_daemons_values(void)
 {
     static const char text[] = "tls_random_source = carrier-pigeon\ntlsmgr_user = ro ot\n"
@@ -304,20 +306,24 @@ static void client_skips_the_daemons_values(void)
     T_EQ_INT(t_write_file("c.conf", text, sizeof(text) - 1), 0);
     T_EQ_INT(conf_load(&c, "c.conf", &err), -1);
     T_ASSERT(strstr(err.msg, "c.conf:1: parameter tls_random_source: unknown source") != NULL);
-    T_EQ_INT(conf_load_client(&c, "c.conf", &err), 0);
+    T_EQ_INT(conf_load_client(&c, "c.conf"), 0);
     T_EQ_INT(c.cache_timeout, 300);
     T_EQ_STR(c.cache_database, "state/cache");
     T_EQ_INT(c.nsources, 0);
     T_EQ_STR(c.user, "");
     T_EQ_INT(t_write_file("c.conf", "tls_bogus = 1\n", 14), 0);
-    T_EQ_INT(conf_load_client(&c, "c.conf", &err), -1);
-    T_EQ_STR(err.msg, "c.conf:1: parameter tls_bogus: unknown parameter");
+    T_EQ_INT(conf_load_client(&c, "c.conf"), -1);
     T_EQ_INT(t_write_file("c.conf", "tlsmgr_user = a\ntlsmgr_user = b\n", 32), 0);
-    T_EQ_INT(conf_load_client(&c, "c.conf", &err), -1);
-    T_ASSERT(strstr(err.msg, "c.conf:2: parameter tlsmgr_user: duplicate") != NULL);
+    T_EQ_INT(conf_load_client(&c, "c.conf"), -1);
     T_EQ_INT(t_write_file("c.conf", "tls_session_cache_sync = maybe\n", 31), 0);
-    T_EQ_INT(conf_load_client(&c, "c.conf", &err), -1);
-    T_ASSERT(strstr(err.msg, "parameter tls_session_cache_sync: not a boolean") != NULL);
+    T_EQ_INT(conf_load_client(&c, "c.conf"), -1);
+    T_EQ_INT(t_write_file("c.conf", "tls_session_cache_timeout = 9w\n", 31), 0);
+    T_EQ_INT(conf_load_client(&c, "c.conf"), -1);
+    T_EQ_INT(t_write_file("c.conf", "state_directory\n", 16), 0);
+    T_EQ_INT(conf_load_client(&c, "c.conf"), -1);
+    T_EQ_INT(conf_load_client(&c, "missing.conf"), -1);
+    T_EQ_INT(conf_load(&c, "c.conf", &err), -1);
+    T_EQ_STR(err.msg, "c.conf:1: parameter state_directory: expected 'name = value'");
 }
 
 T_MAIN(T_CASE(ticket_key_export_and_source), T_CASE(client_skips_the_daemons_values),
