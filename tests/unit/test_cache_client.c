@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <mbedtls/ssl.h>
@@ -370,27 +369,35 @@ static void broken_env_is_a_miss(void)
  * must notice the pid change and open the new env: the session is unknown there, and the
  * session the child stores lands in the new env.
  */
+/* A server started on the env, which is then moved to aside and replaced by a new empty one. */
+static void start_www_then_replace_env(struct server *a, mbedtls_ssl_session *s1, const char *aside)
+{
+    start_www(a, s1);
+    T_EQ_INT(rename("state/cache", aside), 0);
+    make_env();
+}
+
+/* The server and first session that a forked child (t_child) of the cases below works on. */
+static struct server *forked_server;
+static mbedtls_ssl_session *forked_s1;
+
+static void child_follows_new_env(void)
+{
+    mbedtls_ssl_session s2, cs;
+
+    T_EQ_INT(handshake(&forked_server->conf, forked_s1, &s2), 0); /* not in the new env */
+    T_EQ_INT(handshake(&forked_server->conf, &s2, &cs), 1);       /* stored in the new env, found */
+}
+
 static void fork_reopens_env(void)
 {
     struct server a;
-    mbedtls_ssl_session s1, s2, cs;
-    pid_t pid;
-    int status = -1;
+    mbedtls_ssl_session s1, s2;
 
-    start_www(&a, &s1);
-    T_EQ_INT(rename("state/cache", "state/cache.old"), 0);
-    make_env();
-    pid = fork();
-    if (pid == 0) {
-        int r1 = handshake(&a.conf, &s1, &s2); /* 0: not in the new env */
-        int r2 = handshake(&a.conf, &s2, &cs); /* 1: stored in the new env, found there */
-
-        _exit(r1 == 0 && r2 == 1 ? 0 : 10 + r1 * 3 + r2);
-    }
-    T_ASSERT(pid > 0);
-    T_EQ_INT(waitpid(pid, &status, 0), pid);
-    T_ASSERT(WIFEXITED(status));
-    T_EQ_INT(WEXITSTATUS(status), 0);
+    start_www_then_replace_env(&a, &s1, "state/cache.old");
+    forked_server = &a;
+    forked_s1 = &s1;
+    t_child(child_follows_new_env);
     T_EQ_INT(handshake(&a.conf, &s1, &s2), 1); /* the parent keeps its env */
     server_close(&a);
     T_EQ_INT(env_entries(), 1); /* the child's session */
@@ -406,9 +413,7 @@ static void replaced_env_is_followed(void)
     struct server a;
     mbedtls_ssl_session s1, s2, s3;
 
-    start_www(&a, &s1);
-    T_EQ_INT(rename("state/cache", "state/cache.bad"), 0);
-    make_env();
+    start_www_then_replace_env(&a, &s1, "state/cache.bad");
     T_EQ_INT(handshake(&a.conf, NULL, &s2), 0); /* a new session, stored in the new env */
     T_EQ_INT(handshake(&a.conf, &s2, &s3), 1);
     server_close(&a);
@@ -421,31 +426,27 @@ static void replaced_env_is_followed(void)
 
 /* A server whose env is replaced (by the daemon, after damage) finds in the new env, at its
  * first miss, a session another process stored there: no wait for its own next store. */
+/* Another worker: opens the new env, stores its new session, hands it over in a file. */
+static void child_stores_in_new_env(void)
+{
+    struct server b;
+    mbedtls_ssl_session s;
+    unsigned char buf[4096];
+    size_t len = 0;
+
+    T_EQ_INT(server_open(&b, "www"), 0);
+    T_EQ_INT(handshake(&b.conf, NULL, &s), 0);
+    T_EQ_INT(mbedtls_ssl_session_save(&s, buf, sizeof(buf), &len), 0);
+    T_EQ_INT(t_write_file("session", buf, len), 0);
+}
+
 static void replaced_env_is_followed_on_a_miss(void)
 {
     struct server a;
     mbedtls_ssl_session s1, s2, s3;
-    pid_t pid;
-    int status = -1;
 
-    start_www(&a, &s1);
-    T_EQ_INT(rename("state/cache", "state/cache.bad"), 0);
-    make_env();
-    pid = fork();
-    if (pid == 0) {
-        /* Another worker: opens the new env, stores its new session, hands it over. */
-        struct server b;
-        unsigned char buf[4096];
-        size_t len = 0;
-
-        if (server_open(&b, "www") != 0 || handshake(&b.conf, NULL, &s2) != 0 ||
-            mbedtls_ssl_session_save(&s2, buf, sizeof(buf), &len) != 0 ||
-            t_write_file("session", buf, len) != 0)
-            _exit(1);
-        _exit(0);
-    }
-    T_ASSERT(pid > 0 && waitpid(pid, &status, 0) == pid);
-    T_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    start_www_then_replace_env(&a, &s1, "state/cache.bad");
+    t_child(child_stores_in_new_env);
     {
         unsigned char buf[4096];
         long len = t_read_file("session", buf, sizeof(buf));
