@@ -108,7 +108,7 @@ static const char *number_after(const char *p, const char *label, uint64_t *v)
 
 int status_print(const struct tlsmgr_conf *c)
 {
-    char path[TLSMGR_PATH_MAX], text[STATUS_MAX + 1], head[256];
+    char path[TLSMGR_PATH_MAX], text[STATUS_MAX + 1], head[64];
     struct readfile rf;
     uint64_t when = 0, pid = 0;
     long long age;
@@ -118,31 +118,22 @@ int status_print(const struct tlsmgr_conf *c)
     if (conf_path(c, STATUS_NAME, path, sizeof(path)) < 0)
         return 1;
     r = readfile(path, text, STATUS_MAX, &rf);
-    if (r != 0) {
-        if (r < 0)
-            log_err_errno("no daemon statistics in %s", path);
-        else
-            log_err("no daemon statistics in %s: not a regular file", path);
+    if (r < 0) {
+        log_err_errno("no daemon statistics in %s", path);
         return 1;
     }
-    text[rf.len] = '\0';
+    text[r == 0 ? rf.len : 0] = '\0';
     /* The file is the daemon's, but read as untrusted all the same: a bad header is shown. */
     p = number_after(text, "time ", &when);
     if (p == NULL || number_after(p, " pid ", &pid) == NULL) {
         log_err("%s: not a status file", path);
         return 1;
     }
-    /* Say how old the figures are and when they would have been refreshed, so that a quiet
-     * daemon's file is not taken for what happens now. */
+    /* Say how old the figures are, so that a quiet daemon's file is not taken for what
+     * happens now (tlsmgr(8) says when the daemon rewrites it). */
     age = (long long)(port_wall_time() - (int64_t)when);
-    snprintf(head, sizeof(head),
-             "daemon (pid %llu), statistics of %llds ago (%s; kill -USR1 %llu to write them "
-             "now):\n",
-             (unsigned long long)pid, age,
-             port_fs_type(c->state_directory) == PORT_FS_TMPFS
-                 ? "rewritten at the daemon's next wake-up after a change"
-                 : "written at start-up, SIGUSR1 and exit only, to spare flash",
-             (unsigned long long)pid);
+    snprintf(head, sizeof(head), "daemon pid %llu, statistics of %llds ago:\n",
+             (unsigned long long)pid, age);
     port_print(head);
     port_print(strchr(text, '\n') != NULL ? strchr(text, '\n') + 1 : "");
     return 0;

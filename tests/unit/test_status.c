@@ -128,8 +128,7 @@ static void egd_client_shows_without_extra_wakeups(void)
     loop_run_until(&d.loop, port_test_now + 3600 * 1000);
     T_EQ_INT(d.loop.wakeups, wakeups); /* nothing woke the daemon for the file */
     T_EQ_INT(status_print(&d.conf), 0);
-    T_ASSERT(strstr(port_test_printed(), "statistics of 3600s ago (rewritten at the daemon's "
-                                         "next wake-up after a change") != NULL);
+    T_ASSERT(strstr(port_test_printed(), "statistics of 3600s ago:") != NULL);
     egd_service.stop(&d);
 }
 
