@@ -15,6 +15,10 @@
 
 #define WEEK (7u * 86400u)
 
+/* A compile-time limit as text. */
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+
 /* Value types. Those from P_SEEDPATH on are parsed only by the daemon (set_daemon_value). */
 enum ptype {
     P_TIME,
@@ -180,6 +184,31 @@ static void param_name(size_t k, char *buf)
         *buf++ = *pre++;
     while ((*buf++ = *n++) != '\0')
         ;
+}
+
+/* The length of prefix if s starts with it, else 0. */
+static size_t skip_prefix(const char *s, const char *prefix);
+
+/* The index of the parameter called name, or NPARAMS. */
+static size_t param_index(const char *name)
+{
+    const char *n = param_names;
+    size_t k;
+
+    for (k = 0; k < NPARAMS; k++, n += strlen(n) + 1) {
+        const char *rest = name;
+
+        if ((unsigned char)*n < ' ') {
+            size_t pl = skip_prefix(name, nth_word(name_prefixes, (size_t)(*n - 1)));
+
+            if (pl == 0)
+                continue;
+            rest += pl;
+        }
+        if (strcmp(n + ((unsigned char)*n < ' '), rest) == 0)
+            break;
+    }
+    return k;
 }
 
 /* The length of prefix if s starts with it, else 0. */
@@ -548,14 +577,10 @@ static enum why set_param(struct tlsmgr_conf *c, const struct param *p, const st
 static int fail(struct conf_error *err, const char *file, unsigned line, const char *name,
                 const char *why)
 {
-    char at[16] = "";
-
-    if (err != NULL) {
-        if (line != 0)
-            snprintf(at, sizeof(at), ":%u", line);
-        snprintf(err->msg, sizeof(err->msg), "%s%s: %s%s%s", file, at, name != NULL ? name : "",
-                 name != NULL ? ": " : "", why);
-    }
+    /* A precision of 0 prints no digit of a 0: no line number. */
+    if (err != NULL)
+        snprintf(err->msg, sizeof(err->msg), line != 0 ? "%s:%u: %.64s%s%s" : "%s%.0u: %.64s%s%s",
+                 file, line, name != NULL ? name : "", name != NULL ? ": " : "", why);
     return -1;
 }
 
@@ -608,9 +633,9 @@ int conf_path(const struct tlsmgr_conf *c, const char *name, char *out, size_t c
     return (n < 0 || (size_t)n >= cap) ? -1 : 0;
 }
 
-/* Relative names become state_directory/name, once, after the whole file is read. Returns 0
- * or -1. */
-static int resolve_paths(struct tlsmgr_conf *c)
+/* Relative names become state_directory/name, once, after the whole file is read (libtlsmgr's
+ * alone without daemon). Returns 0 or -1. */
+static int resolve_paths(struct tlsmgr_conf *c, int daemon)
 {
     char *fields[4 + 2 * TLSMGR_TICKET_EXPORT_MAX] = {c->exchange_name, c->egd_socket,
                                                       c->cache_database};
@@ -618,8 +643,9 @@ static int resolve_paths(struct tlsmgr_conf *c)
     size_t i, n = 3;
 
 #if TLSMGR_TICKET_EXPORT
-    fields[n++] = c->ticket_source;
-    for (i = 0; i < c->nexports; i++) {
+    if (daemon)
+        fields[n++] = c->ticket_source;
+    for (i = 0; daemon && i < c->nexports; i++) {
         fields[n++] = c->exports[i].path;
         fields[n++] = c->exports[i].socket;
     }
@@ -639,7 +665,7 @@ void conf_defaults(struct tlsmgr_conf *c)
     /* A preset that fails the checks (conf_load then refuses every file) still gets its
      * values. */
     (void)apply_defaults(c, NULL, set_daemon_value);
-    (void)resolve_paths(c);
+    (void)resolve_paths(c, 1);
 }
 
 static int blank(char ch)
@@ -660,9 +686,10 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
         return -1;
     memset(first_line, 0, sizeof(first_line));
     while (pos < len) {
-        char line[TLSMGR_CONF_MAX_LINE + 1], why[160], name[64], known[NAME_MAX_LEN];
+        char line[TLSMGR_CONF_MAX_LINE + 1], why[160];
         size_t llen = 0, n, i;
         char *s, *end, *eq;
+        int has_eq;
         const struct param *p;
         const struct number *num;
 
@@ -680,36 +707,29 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
         while (end > s && blank(end[-1]))
             end--;
         *end = '\0';
-        /* The name: what comes before '=', or the whole line. */
+        /* The name: what comes before '=', or the whole line; ended in place. */
         for (eq = s; *eq != '\0' && *eq != '='; eq++)
             ;
+        has_eq = *eq == '=';
         for (end = eq; end > s && blank(end[-1]); end--)
             ;
-        n = (size_t)(end - s) < sizeof(name) ? (size_t)(end - s) : sizeof(name) - 1;
-        memcpy(name, s, n);
-        name[n] = '\0';
-        if (llen > TLSMGR_CONF_MAX_LINE) {
-            if (err != NULL)
-                snprintf(why, sizeof(why), "line longer than %d bytes", TLSMGR_CONF_MAX_LINE);
-            return fail(err, file, lineno, n != 0 ? name : NULL, why);
-        }
-        if (*s == '\0' || *s == '#')
+        *end = '\0';
+        if (llen > TLSMGR_CONF_MAX_LINE)
+            return fail(err, file, lineno, end != s ? s : NULL,
+                        "line longer than " STR(TLSMGR_CONF_MAX_LINE) " bytes");
+        if ((end == s && !has_eq) || *s == '#')
             continue;
-        if (n == 0)
+        if (end == s)
             return fail(err, file, lineno, NULL, "no parameter name");
-        if (*eq == '\0')
-            return fail(err, file, lineno, name, "no '='");
-        for (i = 0; i < NPARAMS; i++) {
-            param_name(i, known);
-            if (strcmp(known, name) == 0)
-                break;
-        }
+        if (!has_eq)
+            return fail(err, file, lineno, s, "no '='");
+        i = param_index(s);
         if (i == NPARAMS)
-            return fail(err, file, lineno, name, "unknown parameter");
+            return fail(err, file, lineno, s, "unknown parameter");
         if (first_line[i] != 0) {
             if (err != NULL)
                 snprintf(why, sizeof(why), "duplicate of line %u", first_line[i]);
-            return fail(err, file, lineno, name, why);
+            return fail(err, file, lineno, s, why);
         }
         first_line[i] = lineno;
         if (set_daemon == NULL && i >= NLIB)
@@ -719,9 +739,9 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
         p = param_at(i, &num);
         w = set_param(&c, p, num, eq, why, set_daemon);
         if (w != W_OK)
-            return fail(err, file, lineno, name, err != NULL ? why_text(w, p, num, eq, why) : NULL);
+            return fail(err, file, lineno, s, err != NULL ? why_text(w, p, num, eq, why) : NULL);
     }
-    if (resolve_paths(&c) < 0)
+    if (resolve_paths(&c, set_daemon != NULL) < 0)
         return fail(err, file, 0, NULL, "path too long under state_directory");
     *out = c;
     return 0;
@@ -748,11 +768,10 @@ static int load(struct tlsmgr_conf *c, const char *path, struct conf_error *err,
     if (r < 0)
         snprintf(why, sizeof(why), "cannot %s: %s", rf.step,
                  errno == ELOOP ? "symbolic link" : strerror(errno));
-    else if (r > 0)
-        snprintf(why, sizeof(why), "not a regular file");
-    else
-        snprintf(why, sizeof(why), "larger than %d bytes", TLSMGR_CONF_MAX_SIZE);
-    return fail(err, path, 0, NULL, why);
+    return fail(err, path, 0, NULL,
+                r < 0   ? why
+                : r > 0 ? "not a regular file"
+                        : "larger than " STR(TLSMGR_CONF_MAX_SIZE) " bytes");
 }
 
 int conf_load(struct tlsmgr_conf *c, const char *path, struct conf_error *err)
