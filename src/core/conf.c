@@ -588,7 +588,8 @@ static int fail(struct conf_error *err, const char *file, unsigned line, const c
  * one through the same checks as the file's values: a preset with a reseed period of 0 would
  * re-arm its timer at once, for ever. A bad default is still stored where it can be (a caller
  * never reads garbage). Returns 0, or -1 when one is bad; err (unless NULL) then names the
- * first and says why. Without set_daemon, only libtlsmgr's values are set. */
+ * first and says why. Without set_daemon, only libtlsmgr's values are set, unchecked: the
+ * library is built with the daemon, which refuses a bad preset at every start and at -n. */
 static int apply_defaults(struct tlsmgr_conf *c, struct conf_error *err, conf_setter *set_daemon)
 {
     const char *text = lib_text;
@@ -610,7 +611,7 @@ static int apply_defaults(struct tlsmgr_conf *c, struct conf_error *err, conf_se
         } else {
             w = set_param(c, p, num, text, reason, set_daemon);
         }
-        if (w == W_OK || rc < 0)
+        if (w == W_OK || rc < 0 || set_daemon == NULL)
             continue;
         rc = -1;
         if (err != NULL) {
