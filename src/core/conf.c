@@ -643,6 +643,7 @@ static int resolve_paths(struct tlsmgr_conf *c, int daemon)
     char tmp[TLSMGR_PATH_MAX];
     size_t i, n = 3;
 
+    (void)daemon; /* without key export, the daemon has no more paths */
 #if TLSMGR_TICKET_EXPORT
     if (daemon)
         fields[n++] = c->ticket_source;
