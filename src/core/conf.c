@@ -625,12 +625,9 @@ static int apply_defaults(struct tlsmgr_conf *c, struct conf_error *err, conf_se
 
 int conf_path(const struct tlsmgr_conf *c, const char *name, char *out, size_t cap)
 {
-    int n;
+    int bare = name[0] == '/' || name[0] == '\0';
+    int n = snprintf(out, cap, "%s%s%s", bare ? "" : c->state_directory, bare ? "" : "/", name);
 
-    if (name[0] == '/' || name[0] == '\0')
-        n = snprintf(out, cap, "%s", name);
-    else
-        n = snprintf(out, cap, "%s/%s", c->state_directory, name);
     return (n < 0 || (size_t)n >= cap) ? -1 : 0;
 }
 

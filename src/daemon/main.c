@@ -58,12 +58,21 @@ static int root_config_is_unsafe(const char *path)
 /* Parameters fixed at start-up: the directory and identity were set up as root. */
 static void keep_startup_params(struct tlsmgr_conf *next, const struct tlsmgr_conf *old)
 {
-    if (strcmp(next->state_directory, old->state_directory) != 0 ||
-        strcmp(next->user, old->user) != 0 || strcmp(next->group, old->group) != 0)
+    static const unsigned short fields[] = {offsetof(struct tlsmgr_conf, state_directory),
+                                            offsetof(struct tlsmgr_conf, user),
+                                            offsetof(struct tlsmgr_conf, group)};
+    int changed = 0;
+    size_t i;
+
+    for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        char *n = (char *)next + fields[i];
+        const char *o = (const char *)old + fields[i];
+
+        changed |= strcmp(n, o);
+        memcpy(n, o, strlen(o) + 1);
+    }
+    if (changed)
         log_warn("reload: state_directory, tlsmgr_user, tlsmgr_group kept until restart");
-    memcpy(next->state_directory, old->state_directory, sizeof(next->state_directory));
-    memcpy(next->user, old->user, sizeof(next->user));
-    memcpy(next->group, old->group, sizeof(next->group));
 }
 
 static void reload(struct daemon *d)
@@ -191,7 +200,7 @@ int main(int argc, char **argv)
         log_err("start-up failed");
         return EXIT_RUNTIME;
     }
-    log_info("tlsmgr %s started (config %s, state %s)", TLSMGR_VERSION, d->conf_path,
+    log_info("tlsmgr " TLSMGR_VERSION " started (config %s, state %s)", d->conf_path,
              d->conf.state_directory);
     status_write(d);
     status = loop_run(&d->loop) < 0 ? EXIT_RUNTIME : 0;
