@@ -68,9 +68,6 @@ static const char param_names[] =
 #endif
     ;
 
-/* The longest name, with its NUL. */
-#define NAME_MAX_LEN 32
-
 /* A default above 4 GiB cannot be held in the table; the largest map accepted is 1 GiB. */
 typedef char conf_map_size_default_fits[TLSMGR_DEFAULT_CACHE_MAP_SIZE <= 0xffffffffu ? 1 : -1];
 
@@ -173,17 +170,15 @@ static const char *nth_word(const char *list, size_t k)
     return list;
 }
 
-/* The name of parameter k, spelt out into buf (NAME_MAX_LEN bytes). */
-static void param_name(size_t k, char *buf)
+/* The name of parameter k: its prefix into *pre ("" for none), and the rest. */
+static const char *param_name(size_t k, const char **pre)
 {
-    const char *n = nth_word(param_names, k), *pre = "";
+    const char *n = nth_word(param_names, k);
 
+    *pre = "";
     if ((unsigned char)*n < ' ')
-        pre = nth_word(name_prefixes, (size_t)(*n++ - 1));
-    while (*pre != '\0')
-        *buf++ = *pre++;
-    while ((*buf++ = *n++) != '\0')
-        ;
+        *pre = nth_word(name_prefixes, (size_t)(*n++ - 1));
+    return n;
 }
 
 /* The length of prefix if s starts with it, else 0. */
@@ -593,7 +588,7 @@ static int fail(struct conf_error *err, const char *file, unsigned line, const c
 static int apply_defaults(struct tlsmgr_conf *c, struct conf_error *err, conf_setter *set_daemon)
 {
     const char *text = lib_text;
-    char reason[160], name[NAME_MAX_LEN];
+    char reason[160];
     size_t i;
     int rc = 0;
 
@@ -615,9 +610,10 @@ static int apply_defaults(struct tlsmgr_conf *c, struct conf_error *err, conf_se
             continue;
         rc = -1;
         if (err != NULL) {
-            param_name(i, name);
-            fail(err, "default (board " TLSMGR_BOARD_NAME ")", 0, name,
-                 why_text(w, p, num, p->type <= P_BOOL ? NULL : text, reason));
+            const char *pre, *rest = param_name(i, &pre);
+
+            snprintf(err->msg, sizeof(err->msg), "default (board " TLSMGR_BOARD_NAME "): %s%s: %s",
+                     pre, rest, why_text(w, p, num, p->type <= P_BOOL ? NULL : text, reason));
         }
     }
     return rc;

@@ -47,7 +47,7 @@ static void every_kind_of_default_is_checked(void)
 {
     struct tlsmgr_conf c;
     struct conf_error err;
-    char why[160], name[NAME_MAX_LEN];
+    char why[160], name[64];
     size_t i;
 
     T_EQ_INT(apply_defaults(&c, &err, set_daemon_value), -1);
@@ -57,8 +57,10 @@ static void every_kind_of_default_is_checked(void)
         const struct param *p = param_at(i, &num);
         const char *bad = NULL;
 
-        param_name(i, name);
-        T_ASSERT(strlen(name) < NAME_MAX_LEN);
+        const char *pre, *rest = param_name(i, &pre);
+
+        snprintf(name, sizeof(name), "%s%s", pre, rest);
+        T_EQ_INT(param_index(name), i);
         /* libtlsmgr's parameters come first: the locations, the cache and the ticket keys */
         T_EQ_INT(i < NLIB, strstr(" state_directory tls_random_exchange_name tls_random_egd_socket"
                                   " tls_session_cache_database tls_session_cache_timeout"
