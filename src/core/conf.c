@@ -481,7 +481,7 @@ static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p
          * directory of its own, never "/" or the current directory. */
         slash = strrchr(v, '/');
         if (slash == NULL || slash == v || slash[1] == '\0')
-            return "not a file in a directory of its own";
+            return "no directory of its own";
         break;
     case P_SOURCES:
         return parse_sources(c, v);
