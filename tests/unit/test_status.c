@@ -138,6 +138,14 @@ static void print_without_daemon_fails_cleanly(void)
     T_EQ_INT(status_print(&d.conf), 1);
     T_EQ_INT(t_write_file("status", "garbage", 7), 0);
     T_EQ_INT(status_print(&d.conf), 1);
+    T_EQ_INT(t_write_file("status", "time 5 pid \n", 12), 0); /* no pid */
+    T_EQ_INT(status_print(&d.conf), 1);
+    T_EQ_INT(t_write_file("status", "time 5 pid 7", 12), 0); /* header cut short */
+    T_EQ_INT(status_print(&d.conf), 1);
+    T_EQ_INT(t_write_file("status", "time 5 pid 7\nx: 1\n", 18), 0);
+    T_EQ_INT(status_print(&d.conf), 0);
+    T_ASSERT(strstr(port_test_printed(), "daemon pid 7, statistics of ") != NULL);
+    T_ASSERT(strstr(port_test_printed(), "ago:\nx: 1\n") != NULL);
 }
 
 T_MAIN(T_CASE(log_capture_copies_and_can_stay_quiet),
