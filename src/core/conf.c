@@ -457,17 +457,6 @@ static const char *why_text(enum why w, const struct param *p, const struct numb
     return why;
 }
 
-/* Stores a number into p's field. */
-static void set_number(struct tlsmgr_conf *c, const struct param *p, uint64_t n)
-{
-    char *field = (char *)c + p->offset;
-
-    if (p->type == P_SIZE)
-        *(uint64_t *)(void *)field = n;
-    else
-        *(unsigned *)(void *)field = (unsigned)n; /* an int field for a boolean */
-}
-
 /* The values only the daemon uses; returns NULL or the reason. */
 static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p, const char *v)
 {
@@ -519,34 +508,39 @@ static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p
 }
 
 /* Stores value v into c; returns W_OK or why it is wrong (W_TEXT: the reason of the daemon's
- * setter, copied into why). The daemon's values go to set_daemon (NULL: skipped). */
+ * setter, copied into why). v NULL: a number's default. A number out of its range is stored
+ * all the same (a file's values go to a copy that an error drops; a bad default is kept where
+ * it was set). The daemon's values go to set_daemon (NULL: skipped). */
 static enum why set_param(struct tlsmgr_conf *c, const struct param *p, const struct number *num,
                           const char *v, char *why, conf_setter *set_daemon)
 {
     char *field = (char *)c + p->offset;
-    uint64_t n;
+    uint64_t n = num->def;
     enum why w;
     const char *e;
     int k;
 
     switch (p->type) {
+    case P_BOOL:
+        if (v != NULL) {
+            k = word_index(v, "no\0false\0off\0"
+                              "0\0yes\0true\0on\0"
+                              "1\0");
+            if (k < 0)
+                return W_NOT_BOOL;
+            n = k >= 4;
+        }
+        /* fall through - to the range check */
     case P_TIME:
     case P_COUNT:
     case P_SIZE:
-        w = parse_number(v, p->type, &n);
-        if (w == W_OK && (n < num->min || n > num->max))
-            w = W_RANGE;
-        if (w == W_OK)
-            set_number(c, p, n);
-        return w;
-    case P_BOOL:
-        k = word_index(v, "no\0false\0off\0"
-                          "0\0yes\0true\0on\0"
-                          "1\0");
-        if (k < 0)
-            return W_NOT_BOOL;
-        set_number(c, p, k >= 4);
-        return W_OK;
+        if (v != NULL && p->type != P_BOOL && (w = parse_number(v, p->type, &n)) != W_OK)
+            return w;
+        if (p->type == P_SIZE)
+            *(uint64_t *)(void *)field = n;
+        else
+            *(unsigned *)(void *)field = (unsigned)n; /* an int field for a boolean */
+        return n < num->min || n > num->max ? W_RANGE : W_OK;
     case P_CACHEDB:
         if (skip_prefix(v, "lmdb:") != 0)
             v += 5;
@@ -583,8 +577,9 @@ static int fail(struct conf_error *err, const char *file, unsigned line, const c
  * one through the same checks as the file's values: a preset with a reseed period of 0 would
  * re-arm its timer at once, for ever. A bad default is still stored where it can be (a caller
  * never reads garbage). Returns 0, or -1 when one is bad; err (unless NULL) then names the
- * first and says why. Without set_daemon, only libtlsmgr's values are set, unchecked: the
- * library is built with the daemon, which refuses a bad preset at every start and at -n. */
+ * first and says why. Without set_daemon, only libtlsmgr's values are set, and their checks
+ * ignored: the library is built with the daemon, which refuses a bad preset at every start
+ * and at -n. */
 static int apply_defaults(struct tlsmgr_conf *c, struct conf_error *err, conf_setter *set_daemon)
 {
     const char *text = lib_text;
@@ -596,16 +591,13 @@ static int apply_defaults(struct tlsmgr_conf *c, struct conf_error *err, conf_se
     for (i = 0; i < (set_daemon != NULL ? NPARAMS : NLIB); i++, text += strlen(text) + 1) {
         const struct number *num;
         const struct param *p = param_at(i, &num);
+        const char *value;
         enum why w;
 
         if (i == NLIB)
             text = daemon_text;
-        if (p->type <= P_BOOL) {
-            set_number(c, p, num->def);
-            w = num->def < num->min || num->def > num->max ? W_RANGE : W_OK;
-        } else {
-            w = set_param(c, p, num, text, reason, set_daemon);
-        }
+        value = p->type <= P_BOOL ? NULL : text; /* a number's default is in its table */
+        w = set_param(c, p, num, value, reason, set_daemon);
         if (w == W_OK || rc < 0 || set_daemon == NULL)
             continue;
         rc = -1;
@@ -613,7 +605,7 @@ static int apply_defaults(struct tlsmgr_conf *c, struct conf_error *err, conf_se
             const char *pre, *rest = param_name(i, &pre);
 
             snprintf(err->msg, sizeof(err->msg), "default (board " TLSMGR_BOARD_NAME "): %s%s: %s",
-                     pre, rest, why_text(w, p, num, p->type <= P_BOOL ? NULL : text, reason));
+                     pre, rest, why_text(w, p, num, value, reason));
         }
     }
     return rc;
