@@ -442,17 +442,16 @@ static const char *why_text(enum why w, const struct param *p, const struct numb
     static const char phrases[] = "not a number\0bad unit\0not yes or no\0bad database type\0"
                                   "empty\0path too long";
     const char *unit = p->type == P_TIME ? "s" : "";
-    char digits[12];
+    int dflt = text == NULL;
 
     if (w < W_RANGE)
         return nth_word(phrases, (size_t)(w - W_NOT_NUMBER));
     if (w == W_TEXT)
         return why;
-    if (text == NULL) {
-        snprintf(digits, sizeof(digits), "%lu", (unsigned long)num->def);
-        text = digits;
-    }
-    snprintf(why, 160, "%.64s out of range (%lu%s to %lu%s)", text, (unsigned long)num->min, unit,
+    /* The value as written, or the default's digits (a precision of 0 prints no digit of the
+     * 0 passed with a text). */
+    snprintf(why, 160, "%.*lu%.64s out of range (%lu%s to %lu%s)", dflt,
+             dflt ? (unsigned long)num->def : 0ul, dflt ? "" : text, (unsigned long)num->min, unit,
              (unsigned long)num->max, unit);
     return why;
 }
