@@ -622,24 +622,36 @@ int conf_path(const struct tlsmgr_conf *c, const char *name, char *out, size_t c
  * alone without daemon). Returns 0 or -1. */
 static int resolve_paths(struct tlsmgr_conf *c, int daemon)
 {
-    char *fields[4 + 2 * TLSMGR_TICKET_EXPORT_MAX] = {c->exchange_name, c->egd_socket,
-                                                      c->cache_database};
+    /* libtlsmgr's paths, then the daemon's key source; after them, the targets' paths and
+     * sockets. */
+    static const uint16_t fields[] = {
+        OFF(exchange_name),
+        OFF(egd_socket),
+        OFF(cache_database),
+#if TLSMGR_TICKET_EXPORT
+        OFF(ticket_source)
+#endif
+    };
     char tmp[TLSMGR_PATH_MAX];
     size_t i, n = 3;
 
     (void)daemon; /* without key export, the daemon has no more paths */
 #if TLSMGR_TICKET_EXPORT
     if (daemon)
-        fields[n++] = c->ticket_source;
-    for (i = 0; daemon && i < c->nexports; i++) {
-        fields[n++] = c->exports[i].path;
-        fields[n++] = c->exports[i].socket;
-    }
+        n = 4 + 2 * c->nexports;
 #endif
     for (i = 0; i < n; i++) {
-        if (conf_path(c, fields[i], tmp, sizeof(tmp)) < 0)
+        char *field;
+
+#if TLSMGR_TICKET_EXPORT
+        if (i >= 4)
+            field = i & 1 ? c->exports[(i - 4) / 2].socket : c->exports[(i - 4) / 2].path;
+        else
+#endif
+            field = (char *)c + fields[i];
+        if (conf_path(c, field, tmp, sizeof(tmp)) < 0)
             return -1;
-        put(fields[i], TLSMGR_PATH_MAX, tmp);
+        put(field, TLSMGR_PATH_MAX, tmp);
     }
     if (c->cache_sweep_period == 0)
         c->cache_sweep_period = c->cache_timeout;
