@@ -72,7 +72,8 @@ static void keep_startup_params(struct tlsmgr_conf *next, const struct tlsmgr_co
         memcpy(n, o, strlen(o) + 1);
     }
     if (changed)
-        log_warn("reload: state_directory, tlsmgr_user, tlsmgr_group kept until restart");
+        log_warn("reload: %s change only at a restart", /* the cache's format */
+                 "state_directory, tlsmgr_user and tlsmgr_group");
 }
 
 static void reload(struct daemon *d)
