@@ -24,10 +24,11 @@
 static struct daemon the_daemon;
 static int signal_fd = -1;
 
-/* The options are described in tlsmgr(8). */
+/* The options are described in tlsmgr(8); the default file follows SYSCONFDIR and the board. */
 static void usage(void)
 {
-    port_print("usage: tlsmgr [-f] [-n] [-s] [-v] [-c file] | --version\n");
+    port_print("usage: tlsmgr [-fnsv] [-c file (default " TLSMGR_DEFAULT_CONFIG_FILE
+               ")] | --version\n");
 }
 
 /* The digits of the LMDB version as text, at compile time. */
