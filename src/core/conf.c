@@ -756,18 +756,15 @@ static int load(struct tlsmgr_conf *c, const char *path, struct conf_error *err,
                 conf_setter *set_daemon, char *buf)
 {
     struct readfile rf;
-    char why[80];
     int r = readfile(path, buf, TLSMGR_CONF_MAX_SIZE, &rf);
 
     if (r == 0 && !rf.more)
         return parse(c, path, buf, rf.len, err, set_daemon);
     if (err == NULL)
         return -1;
-    if (r < 0)
-        snprintf(why, sizeof(why), "cannot %s: %s", rf.step,
-                 errno == ELOOP ? "symbolic link" : strerror(errno));
-    return fail(err, path, 0, NULL,
-                r < 0   ? why
+    /* "FILE: open: errno's text": the call that failed, in place of a parameter's name. */
+    return fail(err, path, 0, r < 0 ? rf.step : NULL,
+                r < 0   ? (errno == ELOOP ? "symbolic link" : strerror(errno))
                 : r > 0 ? "not a regular file"
                         : "larger than " STR(TLSMGR_CONF_MAX_SIZE) " bytes");
 }

@@ -202,14 +202,14 @@ static void missing_unreadable_and_odd_files(void)
 
     conf_defaults(&c);
     T_EQ_INT(conf_load(&c, "nope.conf", &err), -1);
-    T_EQ_STR(err.msg, "nope.conf: cannot open: No such file or directory");
+    T_EQ_STR(err.msg, "nope.conf: open: No such file or directory");
     T_EQ_INT(t_write_file("ok.conf", "tls_random_bytes = 7\n", 21), 0);
     port_test_fail("open", 1, EACCES);
     T_EQ_INT(conf_load(&c, "ok.conf", &err), -1);
-    T_EQ_STR(err.msg, "ok.conf: cannot open: Permission denied");
+    T_EQ_STR(err.msg, "ok.conf: open: Permission denied");
     port_test_fail("read", 1, EIO);
     T_EQ_INT(conf_load(&c, "ok.conf", &err), -1);
-    T_EQ_STR(err.msg, "ok.conf: cannot read: Input/output error");
+    T_EQ_STR(err.msg, "ok.conf: read: Input/output error");
     T_EQ_INT(symlink("ok.conf", "link.conf"), 0);
     T_EQ_INT(conf_load(&c, "link.conf", &err), -1);
     T_ASSERT(strstr(err.msg, "symbolic link") != NULL);
