@@ -359,23 +359,9 @@ static const char *parse_exports(struct tlsmgr_conf *c, const char *p)
 }
 #endif
 
-/* Why a value of the shared parameters is wrong. The phrases are looked up only for a
- * message (why_text), which libtlsmgr never asks for: they stay out of it. */
-enum why {
-    W_OK,
-    W_NOT_NUMBER,
-    W_UNIT,
-    W_NOT_BOOL,
-    W_DB_TYPE,
-    W_EMPTY,
-    W_PATH_LONG,
-    W_RANGE, /* formatted with the range */
-    W_TEXT   /* the daemon's setter's own reason, in the caller's why buffer */
-};
-
-/* Number with an optional unit. Returns W_OK or why it is wrong. A number of 2^32 or more is
+/* Number with an optional unit. Returns NULL or why it is wrong. A number of 2^32 or more is
  * kept as 2^32 - 1, above every range, so that the product cannot overflow. */
-static enum why parse_number(const char *v, int type, uint64_t *out)
+static const char *parse_number(const char *v, int type, uint64_t *out)
 {
     /* One unit letter: s m h d w for times, k m g (either case) for sizes. */
     static const char units[] = "smhdwkmg";
@@ -385,7 +371,7 @@ static enum why parse_number(const char *v, int type, uint64_t *out)
     const char *p = v;
 
     if (*p < '0' || *p > '9')
-        return W_NOT_NUMBER;
+        return "not a number";
     for (; *p >= '0' && *p <= '9'; p++)
         if (n <= 0xffffffffu)
             n = n * 10 + (uint64_t)(*p - '0');
@@ -396,15 +382,15 @@ static enum why parse_number(const char *v, int type, uint64_t *out)
         char u = type == P_SIZE ? (char)(*p | 0x20) : *p;
 
         if (end == 0)
-            return W_NOT_NUMBER;
+            return "not a number";
         while (i < end && units[i] != u)
             i++;
         if (i == end || p[1] != '\0')
-            return W_UNIT;
+            return "bad unit";
         n *= mult[i];
     }
     *out = n;
-    return W_OK;
+    return NULL;
 }
 
 /* A user, group or syslog name: letters, digits, '_', '-', '.' (and '/' in a syslog name),
@@ -431,29 +417,6 @@ static int word_index(const char *v, const char *list)
         if (strcmp(v, list) == 0)
             return k;
     return -1;
-}
-
-/* The phrase of reason w for p's value: text is the value as written, or NULL for a number's
- * default; a range (num) is formatted in why (160 bytes), where W_TEXT's reason is. */
-static const char *why_text(enum why w, const struct param *p, const struct number *num,
-                            const char *text, char *why)
-{
-    /* In the order of enum why, from W_NOT_NUMBER. */
-    static const char phrases[] = "not a number\0bad unit\0not yes or no\0bad database type\0"
-                                  "empty\0path too long";
-    const char *unit = p->type == P_TIME ? "s" : "";
-    int dflt = text == NULL;
-
-    if (w < W_RANGE)
-        return nth_word(phrases, (size_t)(w - W_NOT_NUMBER));
-    if (w == W_TEXT)
-        return why;
-    /* The value as written, or the default's digits (a precision of 0 prints no digit of the
-     * 0 passed with a text). */
-    snprintf(why, 160, "%.*lu%.64s out of range (%lu%s to %lu%s)", dflt,
-             dflt ? (unsigned long)num->def : 0ul, dflt ? "" : text, (unsigned long)num->min, unit,
-             (unsigned long)num->max, unit);
-    return why;
 }
 
 /* The values only the daemon uses; returns NULL or the reason. */
@@ -506,17 +469,19 @@ static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p
     return put(field, TLSMGR_PATH_MAX, v) < 0 ? "path too long" : NULL;
 }
 
-/* Stores value v into c; returns W_OK or why it is wrong (W_TEXT: the reason of the daemon's
- * setter, copied into why). v NULL: a number's default. A number out of its range is stored
- * all the same (a file's values go to a copy that an error drops; a bad default is kept where
- * it was set). The daemon's values go to set_daemon (NULL: skipped). */
-static enum why set_param(struct tlsmgr_conf *c, const struct param *p, const struct number *num,
-                          const char *v, char *why, conf_setter *set_daemon)
+/* Stores value v into c; returns NULL or why it is wrong, a range in why (160 bytes; NULL:
+ * the caller takes no message, and gets "" for it). v NULL: a number's default. A number out
+ * of its range is stored all the same (a file's values go to a copy that an error drops; a
+ * bad default is kept where it was set). The daemon's values go to set_daemon (NULL:
+ * skipped). */
+static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const struct number *num,
+                             const char *v, char *why, conf_setter *set_daemon)
 {
+/* libtlsmgr (no set_daemon) reports a bad file alone: it carries none of the phrases. */
+#define WHY(text) (set_daemon != NULL ? (text) : "")
     char *field = (char *)c + p->offset;
     uint64_t n = num->def;
-    enum why w;
-    const char *e;
+    const char *e, *unit = p->type == P_TIME ? "s" : "";
     int k;
 
     switch (p->type) {
@@ -526,38 +491,44 @@ static enum why set_param(struct tlsmgr_conf *c, const struct param *p, const st
                               "0\0yes\0true\0on\0"
                               "1\0");
             if (k < 0)
-                return W_NOT_BOOL;
+                return WHY("not yes or no");
             n = k >= 4;
         }
         /* fall through - to the range check */
     case P_TIME:
     case P_COUNT:
     case P_SIZE:
-        if (v != NULL && p->type != P_BOOL && (w = parse_number(v, p->type, &n)) != W_OK)
-            return w;
+        if (v != NULL && p->type != P_BOOL && (e = parse_number(v, p->type, &n)) != NULL)
+            return WHY(e);
         if (p->type == P_SIZE)
             *(uint64_t *)(void *)field = n;
         else
             *(unsigned *)(void *)field = (unsigned)n; /* an int field for a boolean */
-        return n < num->min || n > num->max ? W_RANGE : W_OK;
+        if (n >= num->min && n <= num->max)
+            return NULL;
+        if (why == NULL || set_daemon == NULL)
+            return "";
+        /* The value as written, or the default's digits (a precision of 0 prints no digit of
+         * the 0 passed with a text). */
+        snprintf(why, 160, "%.*lu%.64s out of range (%lu%s to %lu%s)", v == NULL,
+                 v == NULL ? (unsigned long)num->def : 0ul, v == NULL ? "" : v,
+                 (unsigned long)num->min, unit, (unsigned long)num->max, unit);
+        return why;
     case P_CACHEDB:
         if (skip_prefix(v, "lmdb:") != 0)
             v += 5;
         else if (v[0] != '/' && v[span(v, ":", 0)] != '\0')
-            return W_DB_TYPE;
+            return WHY("bad database type");
         /* fall through */
     case P_OPTPATH:
     case P_PATH:
         if (*v == '\0' && p->type == P_PATH)
-            return W_EMPTY;
-        return put(field, TLSMGR_PATH_MAX, v) < 0 ? W_PATH_LONG : W_OK;
+            return WHY("empty");
+        return put(field, TLSMGR_PATH_MAX, v) < 0 ? WHY("path too long") : NULL;
     default:
-        e = set_daemon != NULL ? set_daemon(c, p, v) : NULL;
-        if (e == NULL)
-            return W_OK;
-        put(why, 160, e);
-        return W_TEXT;
+        return set_daemon != NULL ? set_daemon(c, p, v) : NULL;
     }
+#undef WHY
 }
 
 /* "FILE[:LINE]: [NAME: ]WHY". A NULL err (libtlsmgr, which reports only that the file is bad)
@@ -590,21 +561,20 @@ static int apply_defaults(struct tlsmgr_conf *c, struct conf_error *err, conf_se
     for (i = 0; i < (set_daemon != NULL ? NPARAMS : NLIB); i++, text += strlen(text) + 1) {
         const struct number *num;
         const struct param *p = param_at(i, &num);
-        const char *value;
-        enum why w;
+        const char *value, *e;
 
         if (i == NLIB)
             text = daemon_text;
         value = p->type <= P_BOOL ? NULL : text; /* a number's default is in its table */
-        w = set_param(c, p, num, value, reason, set_daemon);
-        if (w == W_OK || rc < 0 || set_daemon == NULL)
+        e = set_param(c, p, num, value, err != NULL ? reason : NULL, set_daemon);
+        if (e == NULL || rc < 0 || set_daemon == NULL)
             continue;
         rc = -1;
         if (err != NULL) {
             const char *pre, *rest = param_name(i, &pre);
 
             snprintf(err->msg, sizeof(err->msg), "default (board " TLSMGR_BOARD_NAME "): %s%s: %s",
-                     pre, rest, why_text(w, p, num, value, reason));
+                     pre, rest, e);
         }
     }
     return rc;
@@ -678,7 +648,6 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
     unsigned first_line[NPARAMS];
     unsigned lineno = 0;
     size_t pos = 0;
-    enum why w;
 
     if (apply_defaults(&c, err, set_daemon) < 0)
         return -1;
@@ -690,6 +659,7 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
         int has_eq;
         const struct param *p;
         const struct number *num;
+        const char *e;
 
         while (pos + llen < len && buf[pos + llen] != '\n')
             llen++;
@@ -735,9 +705,9 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
         for (eq++; blank(*eq); eq++)
             ;
         p = param_at(i, &num);
-        w = set_param(&c, p, num, eq, why, set_daemon);
-        if (w != W_OK)
-            return fail(err, file, lineno, s, err != NULL ? why_text(w, p, num, eq, why) : NULL);
+        e = set_param(&c, p, num, eq, err != NULL ? why : NULL, set_daemon);
+        if (e != NULL)
+            return fail(err, file, lineno, s, e);
     }
     if (resolve_paths(&c, set_daemon != NULL) < 0)
         return fail(err, file, 0, NULL, "path too long under state_directory");
