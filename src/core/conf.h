@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conf.h - tlsmgr.conf(5): one parser for the daemon and libtlsmgr, so one file configures
- * both sides. Every value is range-checked; any error is reported as
- * "FILE:LINE: parameter NAME: reason" and leaves the caller's configuration untouched.
+ * both sides. Every value is range-checked; any error is reported as "FILE:LINE: NAME: reason"
+ * and leaves the caller's configuration untouched.
  */
 #ifndef TLSMGR_CONF_H
 #define TLSMGR_CONF_H
@@ -43,7 +43,6 @@ struct conf_export {
 /* All paths are absolute or relative to the current directory once conf_load returns: a
  * relative name in the file is taken relative to state_directory. Times are in seconds. */
 struct tlsmgr_conf {
-    char file[TLSMGR_PATH_MAX]; /* the file it was read from ("" for defaults only) */
     char state_directory[TLSMGR_PATH_MAX];
     struct conf_source sources[TLSMGR_MAX_SOURCES];
     unsigned nsources;
@@ -88,11 +87,11 @@ void conf_defaults(struct tlsmgr_conf *c);
 /* Reads path over the compiled-in defaults (never over what *c held before). Returns 0, or -1
  * with err->msg set and *c unchanged. */
 int conf_load(struct tlsmgr_conf *c, const char *path, struct conf_error *err);
-/* libtlsmgr's: the same, but the values that only the daemon uses (random sources, seed file,
- * user and group, syslog, key export and source) are skipped once their names are known, and
- * left empty: a TLS server carries none of their parsers. The daemon checks them, and gives
- * the messages: the library reports a bad file as TLSMGR_ERR_CONFIG alone, so it carries none
- * of their phrases. Returns 0 or -1. */
+/* libtlsmgr's: the same, but of the values only the daemon uses (random sources, seed file,
+ * user and group, syslog, key export and source, the numbers of the generator and the sweep)
+ * only the names are checked: their fields stay zero and a TLS server carries none of their
+ * parsers. The daemon checks them, and gives the messages: the library reports a bad file as
+ * TLSMGR_ERR_CONFIG alone, so it carries none of their phrases. Returns 0 or -1. */
 int conf_load_client(struct tlsmgr_conf *c, const char *path);
 
 /* The same for a file already in memory (file names the messages). buf need not end in NUL

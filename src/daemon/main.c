@@ -24,14 +24,11 @@
 static struct daemon the_daemon;
 static int signal_fd = -1;
 
+/* The options are described in tlsmgr(8); the default file follows SYSCONFDIR and the board. */
 static void usage(void)
 {
-    port_print("usage: tlsmgr [-f] [-n] [-s] [-v] [-c FILE] | --version\n"
-               "  -c FILE  configuration (default " TLSMGR_DEFAULT_CONFIG_FILE ")\n"
-               "  -f       log to standard error, not syslog\n"
-               "  -n       check the configuration and exit\n"
-               "  -s       print the running daemon's statistics\n"
-               "  -v       log debug messages too\n");
+    port_print("usage: tlsmgr [-fnsv] [-c file (default " TLSMGR_DEFAULT_CONFIG_FILE
+               ")] | --version\n");
 }
 
 /* The digits of the LMDB version as text, at compile time. */
@@ -53,8 +50,7 @@ static int root_config_is_unsafe(const char *path)
     if (!port_is_root() || port_lstat(path, &st) < 0)
         return 0;
     if (st.uid != 0 || (st.mode & 022) != 0) {
-        log_err("%s: must be owned by root and writable by nobody else (owner uid %u, mode %04o)",
-                path, st.uid, st.mode);
+        log_err("%s: uid %u, mode %04o: not root's alone", path, st.uid, st.mode);
         return 1;
     }
     return 0;
@@ -63,13 +59,22 @@ static int root_config_is_unsafe(const char *path)
 /* Parameters fixed at start-up: the directory and identity were set up as root. */
 static void keep_startup_params(struct tlsmgr_conf *next, const struct tlsmgr_conf *old)
 {
-    if (strcmp(next->state_directory, old->state_directory) != 0 ||
-        strcmp(next->user, old->user) != 0 || strcmp(next->group, old->group) != 0)
-        log_warn("reload: %s change only at a restart",
+    static const unsigned short fields[] = {offsetof(struct tlsmgr_conf, state_directory),
+                                            offsetof(struct tlsmgr_conf, user),
+                                            offsetof(struct tlsmgr_conf, group)};
+    int changed = 0;
+    size_t i;
+
+    for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        char *n = (char *)next + fields[i];
+        const char *o = (const char *)old + fields[i];
+
+        changed |= strcmp(n, o);
+        memcpy(n, o, strlen(o) + 1);
+    }
+    if (changed)
+        log_warn("reload: %s change only at a restart", /* the cache's format */
                  "state_directory, tlsmgr_user and tlsmgr_group");
-    memcpy(next->state_directory, old->state_directory, sizeof(next->state_directory));
-    memcpy(next->user, old->user, sizeof(next->user));
-    memcpy(next->group, old->group, sizeof(next->group));
 }
 
 static void reload(struct daemon *d)
@@ -79,14 +84,14 @@ static void reload(struct daemon *d)
 
     if (conf_load(&next, d->conf_path, &err) < 0) {
         d->reload_failures++;
-        log_err("reload refused, keeping the old configuration: %s", err.msg);
+        log_err("reload refused: %s", err.msg);
         return;
     }
     keep_startup_params(&next, &old);
     d->conf = next;
     d->reloads++;
     services_reload(d, &old);
-    log_info("configuration reloaded from %s", d->conf_path);
+    log_info("reloaded %s", d->conf_path);
 }
 
 static void on_signal(void *arg, int fd, short revents)
@@ -99,7 +104,7 @@ static void on_signal(void *arg, int fd, short revents)
     while ((sig = port_signal_next()) != PORT_SIG_NONE) {
         switch (sig) {
         case PORT_SIG_TERM:
-            log_info("terminating on signal");
+            log_info("terminating");
             loop_stop(&d->loop);
             break;
         case PORT_SIG_HUP:
@@ -170,7 +175,7 @@ int main(int argc, char **argv)
             d->verbose = 1;
             continue;
         }
-        log_err("unknown or incomplete option '%s'", a);
+        log_err("bad option %s", a);
         usage();
         return EXIT_CONFIG;
     }
@@ -197,7 +202,7 @@ int main(int argc, char **argv)
         log_err("start-up failed");
         return EXIT_RUNTIME;
     }
-    log_info("tlsmgr %s started (config %s, state %s)", TLSMGR_VERSION, d->conf_path,
+    log_info("tlsmgr " TLSMGR_VERSION " started (config %s, state %s)", d->conf_path,
              d->conf.state_directory);
     status_write(d);
     status = loop_run(&d->loop) < 0 ? EXIT_RUNTIME : 0;

@@ -94,56 +94,39 @@ void status_refresh(void *arg)
     }
 }
 
-/* The decimal number after label at the start of p into *v; returns where it ends, or NULL. */
-static const char *number_after(const char *p, const char *label, uint64_t *v)
-{
-    size_t n = strlen(label);
-
-    if (strncmp(p, label, n) != 0 || p[n] < '0' || p[n] > '9')
-        return NULL;
-    for (p += n, *v = 0; *p >= '0' && *p <= '9' && *v < UINT64_MAX / 10; p++)
-        *v = *v * 10 + (uint64_t)(*p - '0');
-    return p;
-}
-
 int status_print(const struct tlsmgr_conf *c)
 {
-    char path[TLSMGR_PATH_MAX], text[STATUS_MAX + 1], head[256];
+    char path[TLSMGR_PATH_MAX], text[STATUS_MAX + 1];
     struct readfile rf;
-    uint64_t when = 0, pid = 0;
-    long long age;
-    const char *p;
-    int r;
+    uint64_t v[2] = {0, 0}; /* the time and the pid of the header, "time T pid P\n" */
+    const char *p = text;
+    int r, i;
 
     if (conf_path(c, STATUS_NAME, path, sizeof(path)) < 0)
         return 1;
     r = readfile(path, text, STATUS_MAX, &rf);
-    if (r != 0) {
-        if (r < 0)
-            log_err_errno("no daemon statistics in %s", path);
-        else
-            log_err("no daemon statistics in %s: not a regular file", path);
+    if (r < 0) {
+        log_err_errno("no daemon statistics in %s", path);
         return 1;
     }
-    text[rf.len] = '\0';
-    /* The file is the daemon's, but read as untrusted all the same: a bad header is shown. */
-    p = number_after(text, "time ", &when);
-    if (p == NULL || number_after(p, " pid ", &pid) == NULL) {
+    text[r == 0 ? rf.len : 0] = '\0';
+    /* The file is the daemon's, but read as untrusted all the same: a bad header is shown
+     * (a number too long for 64 bits is only shown wrong). */
+    for (i = 0; i < 2; i++) {
+        if (strncmp(p, &"time \0 pid "[6 * i], 5) != 0 || p[5] < '0' || p[5] > '9')
+            break;
+        for (p += 5; *p >= '0' && *p <= '9'; p++)
+            v[i] = v[i] * 10 + (uint64_t)(*p - '0');
+    }
+    if (i < 2 || *p++ != '\n') {
         log_err("%s: not a status file", path);
         return 1;
     }
-    /* Say how old the figures are and when they would have been refreshed, so that a quiet
-     * daemon's file is not taken for what happens now. */
-    age = (long long)(port_wall_time() - (int64_t)when);
-    snprintf(head, sizeof(head),
-             "daemon (pid %llu), statistics of %llds ago (%s; kill -USR1 %llu to write them "
-             "now):\n",
-             (unsigned long long)pid, age,
-             port_fs_type(c->state_directory) == PORT_FS_TMPFS
-                 ? "rewritten at the daemon's next wake-up after a change"
-                 : "written at start-up, SIGUSR1 and exit only, to spare flash",
-             (unsigned long long)pid);
-    port_print(head);
-    port_print(strchr(text, '\n') != NULL ? strchr(text, '\n') + 1 : "");
+    /* Say how old the figures are, so that a quiet daemon's file is not taken for what
+     * happens now (tlsmgr(8) says when the daemon rewrites it). */
+    snprintf(path, sizeof(path), "daemon pid %llu, statistics of %llds ago:\n",
+             (unsigned long long)v[1], (long long)(port_wall_time() - (int64_t)v[0]));
+    port_print(path);
+    port_print(p);
     return 0;
 }

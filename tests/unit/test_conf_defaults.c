@@ -33,8 +33,8 @@ static void bad_default_refused_like_a_bad_file(void)
     static const char text[] = "tls_random_bytes = 16\n";
 
     T_EQ_INT(bad_conf_parse(&c, "t.conf", "", 0, &err), -1);
-    T_EQ_STR(err.msg, "compiled-in default (board test): parameter tls_random_reseed_period: 0 "
-                      "out of range (1s to 604800s)");
+    T_EQ_STR(err.msg, "default (board test): tls_random_reseed_period: 0 out of range (1s to "
+                      "604800s)");
     T_EQ_INT(bad_conf_parse(&c, "t.conf", text, sizeof(text) - 1, &err), -1);
     T_EQ_INT(t_write_file("t.conf", text, sizeof(text) - 1), 0);
     T_EQ_INT(bad_conf_load(&c, "t.conf", &err), -1);
@@ -46,15 +46,27 @@ static void bad_default_refused_like_a_bad_file(void)
 static void every_kind_of_default_is_checked(void)
 {
     struct tlsmgr_conf c;
-    char why[TLSMGR_PATH_MAX];
+    struct conf_error err;
+    char why[160], name[64];
     size_t i;
 
-    T_EQ_INT(apply_defaults(&c, why, sizeof(why), set_daemon_value), -1);
-    T_ASSERT(strstr(why, "tls_random_reseed_period: 0 out of range (1s to 604800s)") != NULL);
+    T_EQ_INT(apply_defaults(&c, &err, set_daemon_value), -1);
+    T_ASSERT(strstr(err.msg, "tls_random_reseed_period: 0 out of range (1s to 604800s)") != NULL);
     for (i = 0; i < NPARAMS; i++) {
-        const struct param *p = &params[i];
-        const char *name = nth_word(param_names, i), *bad = NULL;
+        const struct number *num;
+        const struct param *p = param_at(i, &num);
+        const char *bad = NULL;
 
+        const char *pre, *rest = param_name(i, &pre);
+
+        snprintf(name, sizeof(name), "%s%s", pre, rest);
+        T_EQ_INT(param_index(name), i);
+        /* libtlsmgr's parameters come first: the locations, the cache and the ticket keys */
+        T_EQ_INT(i < NLIB, strstr(" state_directory tls_random_exchange_name tls_random_egd_socket"
+                                  " tls_session_cache_database tls_session_cache_timeout"
+                                  " tls_session_cache_max_entries tls_session_cache_map_size"
+                                  " tls_session_cache_sync tls_ticket_key_lifetime ",
+                                  name) != NULL);
         if (strcmp(name, "tls_random_seed_file") == 0)
             bad = "seed";
         else if (strcmp(name, "tlsmgr_user") == 0)
@@ -63,18 +75,19 @@ static void every_kind_of_default_is_checked(void)
             bad = "1024";
         if (bad == NULL)
             continue;
-        T_ASSERT(set_param(&c, p, bad, why, sizeof(why), set_daemon_value) != W_OK);
-        /* libtlsmgr skips the daemon's values, never a number it uses */
-        T_ASSERT((set_param(&c, p, bad, why, sizeof(why), NULL) == W_OK) ==
-                 (p->type >= P_SEEDPATH));
+        T_ASSERT(set_param(&c, p, num, bad, why, set_daemon_value) != NULL);
+        /* without the daemon's parsers, its text values pass; a number is always checked */
+        T_ASSERT((set_param(&c, p, num, bad, why, NULL) == NULL) == (p->type >= P_SEEDPATH));
     }
     /* One text default per parameter (empty for numbers), in the order of the names. */
+    T_EQ_STR(nth_word(lib_text, 3), TLSMGR_DEFAULT_CACHE_DATABASE);
+    T_EQ_INT(nth_word(lib_text, NLIB) - lib_text, sizeof(lib_text) - 1);
 #if TLSMGR_TICKET_EXPORT
-    T_EQ_STR(nth_word(default_text, NPARAMS - 1), TLSMGR_DEFAULT_TICKET_KEY_EXPORT_GROUP);
+    T_EQ_STR(nth_word(daemon_text, NPARAMS - NLIB - 1), TLSMGR_DEFAULT_TICKET_KEY_EXPORT_GROUP);
 #else
-    T_EQ_STR(nth_word(default_text, NPARAMS - 1), TLSMGR_DEFAULT_SYSLOG_FACILITY);
+    T_EQ_STR(nth_word(daemon_text, NPARAMS - NLIB - 1), TLSMGR_DEFAULT_SYSLOG_FACILITY);
 #endif
-    T_EQ_INT(nth_word(default_text, NPARAMS) - default_text, sizeof(default_text) - 1);
+    T_EQ_INT(nth_word(daemon_text, NPARAMS - NLIB) - daemon_text, sizeof(daemon_text) - 1);
     T_EQ_INT(nth_word(param_names, NPARAMS) - param_names, sizeof(param_names) - 1);
 }
 
