@@ -4,7 +4,6 @@
  * port_poll against one deadline, so a peer that hangs costs the timeout and no more.
  */
 #include <errno.h>
-#include <string.h>
 
 #include "egd_client.h"
 #include "port.h"
@@ -126,22 +125,4 @@ size_t egd_client_read(const char *path, unsigned char *out, size_t want,
     }
     port_close(fd);
     return got;
-}
-
-const char *egd_client_why(enum egd_client_fail why)
-{
-    /* In the order of enum egd_client_fail, from EGD_CLIENT_SIZE. */
-    static const char phrases[] =
-        "bad EGD request size\0cannot connect\0cannot send the EGD request\0"
-        "EGD peer closed the connection\0EGD read failed\0EGD peer did not answer in time\0"
-        "EGD peer answered more bytes than asked for\0"
-        "EGD peer answered fewer bytes than asked for\0";
-    const char *p = phrases;
-    unsigned k;
-
-    if (why == EGD_CLIENT_OK)
-        return NULL;
-    for (k = EGD_CLIENT_SIZE; k < (unsigned)why; k++)
-        p += strlen(p) + 1;
-    return p;
 }

@@ -13,9 +13,8 @@
 /* Largest N of one request. */
 #define EGD_CLIENT_MAX 255
 
-/* What went wrong with a request: a code (the daemon logs its phrase, egd_client_why; the
- * library never logs, so it carries no phrase), and the errno that goes with it (0 when
- * none). */
+/* What went wrong with a request: a code (the daemon's sources.c holds their phrases; the
+ * library never logs, so it carries none), and the errno that goes with it (0 when none). */
 enum egd_client_fail {
     EGD_CLIENT_OK,       /* every byte asked for came */
     EGD_CLIENT_SIZE,     /* want out of 1..EGD_CLIENT_MAX */
@@ -38,8 +37,5 @@ struct egd_client_error {
  * than it sent are not counted). */
 size_t egd_client_read(const char *path, unsigned char *out, size_t want,
                        struct egd_client_error *e);
-
-/* The phrase of a failure, for the log; NULL for EGD_CLIENT_OK. */
-const char *egd_client_why(enum egd_client_fail why);
 
 #endif

@@ -40,7 +40,7 @@ static void getrandom_not_ready_logged_once(void)
     T_EQ_INT(sources_read_all(&s, 32), 0);
     T_EQ_INT(sources_read_all(&s, 32), 0);
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_EQ_INT(t_log_count("kernel RNG not initialised"), 1);
+    T_EQ_INT(t_log_count("getrandom: not initialised"), 1);
     T_EQ_INT(entropy_stats()->source_failures, 3);
     port_test_rng_ready = 1;
     T_EQ_INT(sources_read_all(&s, 32), 1);
@@ -49,7 +49,7 @@ static void getrandom_not_ready_logged_once(void)
     /* failing again is a new change of state */
     port_test_fail("getrandom", 1, EAGAIN);
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_EQ_INT(t_log_count("kernel RNG not initialised"), 2);
+    T_EQ_INT(t_log_count("getrandom: not initialised"), 2);
 }
 
 static void missing_device(void)
@@ -76,7 +76,7 @@ static void device_short_read(void)
     port_test_short("read", 1, 5);
     port_test_fail("read", 2, EAGAIN);
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_ASSERT(port_test_log_has("dev:/dev/urandom: no data available"));
+    T_ASSERT(port_test_log_has("dev:/dev/urandom: no data"));
     T_EQ_INT(sources_read_all(&s, 32), 1);
     T_EQ_INT(t_log_count("dev:/dev/urandom: working again"), 1);
     port_test_fail("read", 1, EIO);
@@ -149,7 +149,7 @@ static void stuck_file_fails_health_tests(void)
     one_source(&s, SOURCE_FILE, "stuck");
     T_EQ_INT(sources_read_all(&s, 32), 0);
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_EQ_INT(t_log_count("failed the SP 800-90B health tests"), 1);
+    T_EQ_INT(t_log_count("fails health tests"), 1);
     T_EQ_INT(entropy_stats()->health_failures, 2);
 }
 
@@ -161,7 +161,7 @@ static void hardware_hook(void)
 
     one_source(&s, SOURCE_HARDWARE, "");
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_ASSERT(port_test_log_has("hardware: the port has no hardware RNG hook"));
+    T_ASSERT(port_test_log_has("hardware: no port hook"));
     for (i = 0; i < sizeof(script); i++)
         script[i] = (unsigned char)(i * 151 + (i >> 3));
     port_test_hardware_entropy(script, sizeof(script));
@@ -259,18 +259,18 @@ static void egd_client(void)
     /* at most 255 bytes per request, whatever tls_random_bytes says */
     T_EQ_INT(read_with_peer(&s, lfd, PEER_EXACT, 1000), 1);
     T_EQ_INT(read_with_peer(&s, lfd, PEER_SHORT, 32), 0);
-    T_ASSERT(port_test_log_has("fewer bytes than asked for"));
+    T_ASSERT(port_test_log_has("answer too short"));
     T_EQ_INT(read_with_peer(&s, lfd, PEER_EXACT, 32), 1);
     T_EQ_INT(read_with_peer(&s, lfd, PEER_TOO_MANY, 32), 0);
-    T_ASSERT(port_test_log_has("more bytes than asked for"));
+    T_ASSERT(port_test_log_has("answer too long"));
     T_EQ_INT(read_with_peer(&s, lfd, PEER_EXACT, 32), 1);
     T_EQ_INT(read_with_peer(&s, lfd, PEER_CLOSE, 32), 0);
-    T_ASSERT(port_test_log_has("closed the connection"));
+    T_ASSERT(port_test_log_has("closed early"));
     T_EQ_INT(read_with_peer(&s, lfd, PEER_EXACT, 32), 1);
     /* a peer that never answers (connection left in the backlog): bounded by the timeout */
     t0 = port_test_now;
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_ASSERT(port_test_log_has("did not answer in time"));
+    T_ASSERT(port_test_log_has("timed out"));
     T_ASSERT(port_test_now - t0 <= TLSMGR_EGD_CLIENT_TIMEOUT_MS);
     T_ASSERT(port_test_now - t0 > 0);
     T_EQ_INT(t_log_count("working again"), 4);
