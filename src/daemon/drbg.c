@@ -21,8 +21,7 @@ const char *drbg_name(enum drbg_kind kind)
 /* One line for every failing call: which DRBG, which step, mbedTLS's code. Returns -1. */
 static int failed(enum drbg_kind kind, const char *step, int rc)
 {
-    log_err("generator: %s %s failed (mbedTLS error -0x%04x)", drbg_name(kind), step,
-            (unsigned)-rc);
+    log_err("generator: %s %s failed: mbedTLS -0x%04x", drbg_name(kind), step, (unsigned)-rc);
     return -1;
 }
 

@@ -74,7 +74,7 @@ static void reseed(void)
     on_wakeup(NULL);
     if (entropy_reseed() == 0)
         entropy_stats()->reseeds++;
-    log_debug("reseeded from %u strong source(s) of %u", strong, svc.sources.n);
+    log_debug("reseed: %u of %u sources strong", strong, svc.sources.n);
     (void)strong; /* when debug logging is compiled out */
 }
 
@@ -136,7 +136,7 @@ static int entropy_setup(struct daemon *d)
         return 0;
     if (atomic_dirname(d->conf.seed_file, dir, sizeof(dir)) != 0 ||
         statedir_prepare(dir, 0700, d->uid, d->gid, d->was_root) < 0) {
-        log_err("seed directory of %s unusable: the seed is not kept", d->conf.seed_file);
+        log_err("seed %s: directory unusable, seed not kept", d->conf.seed_file);
         return 0;
     }
     /* Crediting needs CAP_SYS_ADMIN, so it is tried only here, before the drop. */
@@ -183,8 +183,7 @@ static int entropy_start(struct daemon *d)
         }
         if (svc.rng_fd >= 0) {
             svc.waiting = 1;
-            log_info("kernel RNG not initialised yet: serving from the pool, seed written "
-                     "once it is");
+            log_info("kernel RNG not initialised: seed deferred");
         } else {
             on_job((void *)SEED);
         }

@@ -10,6 +10,7 @@
 
 #include "atomic_file.h"
 #include "entropy.h"
+#include "exchange.h"
 #include "log.h"
 #include "port.h"
 #include "seedfile.h"
@@ -34,11 +35,11 @@ static int lock_dir(const char *path)
         return -1;
     lock_fd = port_open(dir, PORT_O_RDONLY | PORT_O_DIRECTORY, 0);
     if (lock_fd < 0) {
-        log_err_errno("seed: cannot open directory %s", dir);
+        log_err_errno("seed: open %s", dir);
         return -1;
     }
     if (port_lock(lock_fd) != 0) {
-        log_err_errno("seed: left alone, another tlsmgr runs: %s is locked", dir);
+        log_err_errno("seed: %s locked by another tlsmgr, seed left alone", dir);
         port_close(lock_fd);
         lock_fd = -1;
         lock_failed = 1;
@@ -64,11 +65,11 @@ static void credit(const unsigned char *buf, size_t len)
     if (port_kernel_credit(buf, len, CREDIT_BITS) != 0) {
         /* Without CAP_SYS_ADMIN this never works: say so once and never try again. */
         credit_refused = 1;
-        log_warn_errno("seed: not retried, cannot credit the seed to the kernel");
+        log_warn_errno("seed: kernel credit refused, not retried");
         return;
     }
     entropy_stats()->credited_bits += CREDIT_BITS;
-    log_info("seed: credited %u bits to the kernel", (unsigned)CREDIT_BITS);
+    log_info("seed: credited %u bits", (unsigned)CREDIT_BITS);
 #else
     (void)buf;
     (void)len;
@@ -93,9 +94,9 @@ static int load_one(const char *path, int creditable, int credit_ok, unsigned ow
     if (r != 0)
         return 0;
     entropy_mix(creditable ? "seed" : "seed nocredit", buf, sizeof(buf));
-    log_info("seed %s: mixed into the pool%s", path, gone ? "" : " (could not be removed)");
+    log_info("seed %s: mixed%s", path, gone ? "" : ", not removed");
     if (creditable && credit_ok && gone && !ours)
-        log_notice("seed %s: not written by tlsmgr (owner or mode): not credited", path);
+        log_notice("seed %s: foreign owner or mode, not credited", path);
     else if (creditable && credit_ok && gone)
         credit(buf, sizeof(buf));
     wipe(buf, sizeof(buf));
@@ -120,29 +121,20 @@ int seedfile_load(const char *path, int credit_allowed, unsigned owner)
     n += load_one(path, 1, credit_ok, owner);
     n += load_one(nc, 0, 0, owner);
     if (n == 0)
-        log_info("seed %s: none found (first boot?)", path);
+        log_info("seed %s: none found", path);
     return n;
 }
 
 int seedfile_save(const char *path, int creditable)
 {
     char nc[TLSMGR_PATH_MAX + sizeof(NOCREDIT_SUFFIX)];
-    unsigned char buf[TLSMGR_SEED_SIZE];
-    const char *target;
-    int rc = -1;
 
-    if (path[0] == '\0' || lock_dir(path) != 0 || nocredit_name(path, nc, sizeof(nc)) != 0)
+    if (path[0] == '\0' || lock_dir(path) != 0 || nocredit_name(path, nc, sizeof(nc)) != 0 ||
+        exchange_write_output(creditable ? path : nc, TLSMGR_SEED_SIZE, 0600, "seed",
+                              creditable ? ", creditable" : ", not creditable",
+                              &entropy_stats()->seed_writes) != 0)
         return -1;
-    target = creditable ? path : nc;
-    if (entropy_random(buf, sizeof(buf)) == 0 &&
-        atomic_file_write(target, buf, sizeof(buf), 0600, "seed") == 0) {
-        entropy_stats()->seed_writes++;
-        log_info("seed %s: wrote %u bytes, mode 0600, %s", target, (unsigned)TLSMGR_SEED_SIZE,
-                 creditable ? "creditable" : "not creditable");
-        /* The other name would hold an older seed: the newest one is enough. */
-        atomic_file_unlink(creditable ? nc : path, "seed");
-        rc = 0;
-    }
-    wipe(buf, sizeof(buf));
-    return rc;
+    /* The other name would hold an older seed: the newest one is enough. */
+    atomic_file_unlink(creditable ? nc : path, "seed");
+    return 0;
 }
