@@ -282,6 +282,10 @@ static unsigned client_serve(struct egd_client *c, int *more)
     env.available = TLSMGR_POOL_SIZE * 8; /* advisory: the pool's size in bits */
     env.pid = port_pid();
     *more = 0;
+    if (c->out_pos > 0) { /* what is left of a partial send: room for the answers after it */
+        c->out_len = shift_down(c->out, c->out_pos, c->out_len);
+        c->out_pos = 0;
+    }
     for (;;) {
         struct egd_request req;
         enum egd_parse_result r = egd_parse(c->in + pos, c->in_len - pos, &req);
@@ -303,10 +307,6 @@ static unsigned client_serve(struct egd_client *c, int *more)
         if (spent > 0 && spent + cost > TLSMGR_EGD_SERVE_QUANTUM) {
             *more = 1; /* the next turn */
             break;
-        }
-        if (TLSMGR_EGD_CLIENT_BUFFER - c->out_len < need && c->out_pos > 0) {
-            c->out_len = shift_down(c->out, c->out_pos, c->out_len);
-            c->out_pos = 0;
         }
         if (TLSMGR_EGD_CLIENT_BUFFER - c->out_len < need) {
             *more = 1; /* when the client has read */
