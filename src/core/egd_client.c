@@ -67,7 +67,7 @@ static int send_request(const char *path, size_t want, uint64_t deadline,
                         struct egd_client_error *e)
 {
     unsigned char req[2];
-    size_t sent = 0;
+    long n;
     int fd;
 
     errno = 0;
@@ -76,28 +76,20 @@ static int send_request(const char *path, size_t want, uint64_t deadline,
         fail(e, EGD_CLIENT_CONNECT, errno, 0);
         return -1;
     }
-    /* EAGAIN on a Unix socket is a full backlog, not a connect in progress: give up. */
-    if (errno == EAGAIN || (errno == EINPROGRESS && (wait_for(fd, PORT_POLLOUT, deadline) <= 0 ||
-                                                     (errno = port_socket_error(fd)) != 0))) {
-        fail(e, EGD_CLIENT_CONNECT, errno == EINPROGRESS ? ETIMEDOUT : errno, 0);
-        port_close(fd);
-        return -1;
-    }
     req[0] = 0x01;
     req[1] = (unsigned char)want;
-    while (sent < sizeof(req)) {
-        long n = port_send(fd, req + sent, sizeof(req) - sent);
-
-        if (n > 0) {
-            sent += (size_t)n;
-        } else if ((n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) ||
-                   wait_for(fd, PORT_POLLOUT, deadline) <= 0) {
-            fail(e, EGD_CLIENT_SEND, n < 0 ? errno : 0, 0);
-            port_close(fd);
-            return -1;
-        }
-    }
-    return fd;
+    /* EAGAIN on a Unix socket is a full backlog, not a connect in progress: give up. A
+     * connected socket with nothing sent yet takes the two bytes at once: a send that does not
+     * is a failure. */
+    if (errno == EAGAIN || (errno == EINPROGRESS && (wait_for(fd, PORT_POLLOUT, deadline) <= 0 ||
+                                                     (errno = port_socket_error(fd)) != 0)))
+        fail(e, EGD_CLIENT_CONNECT, errno == EINPROGRESS ? ETIMEDOUT : errno, 0);
+    else if ((n = port_send(fd, req, sizeof(req))) == (long)sizeof(req))
+        return fd;
+    else
+        fail(e, EGD_CLIENT_SEND, n < 0 ? errno : 0, 0);
+    port_close(fd);
+    return -1;
 }
 
 size_t egd_client_read(const char *path, unsigned char *out, size_t want,
