@@ -214,6 +214,14 @@ static void silent_close(struct egd_silent *s)
     status_touch();
 }
 
+/* Closes the listener and removes its socket. */
+static void listener_close(void)
+{
+    port_close(egd.listen_fd);
+    port_unlink(egd.path);
+    egd.listen_fd = -1;
+}
+
 /* Rest the listener: the loop or the process has no room for another descriptor. */
 static void accept_pause(uint64_t now)
 {
@@ -589,9 +597,7 @@ static int egd_start(struct daemon *d)
     egd.timer = loop_timer_new(&d->loop, "egd", on_timer, NULL);
     if (egd.timer < 0 || loop_fd_add(&d->loop, egd.listen_fd, PORT_POLLIN, on_listen, NULL) < 0) {
         log_err("egd: event loop full");
-        port_close(egd.listen_fd);
-        port_unlink(egd.path);
-        egd.listen_fd = -1;
+        listener_close();
         return -1;
     }
     egd.listening = 1;
@@ -607,19 +613,16 @@ static void egd_reload(struct daemon *d, const struct tlsmgr_conf *old)
                  egd.path[0] ? egd.path : "nothing");
 }
 
-LOG_COUNTERS_CHECK(egd_stats, 9);
+LOG_COUNTERS_CHECK(egd_stats, 10);
 
 static void egd_log_stats(struct daemon *d)
 {
-    uint64_t v[10];
-
     (void)d;
-    v[0] = egd_clients();
-    memcpy(v + 1, &egd.stats, sizeof(egd.stats));
+    egd.stats.clients = egd_clients();
     log_counters("egd",
                  "clients now\0accepted\0requests\0bytes out\0bytes in\0bad requests\0"
                  "timeouts\0times full\0yielded\0turned away\0",
-                 v);
+                 &egd.stats.clients);
 }
 
 static void egd_stop(struct daemon *d)
@@ -639,9 +642,7 @@ static void egd_stop(struct daemon *d)
     if (egd.listen_fd >= 0) {
         if (egd.loop != NULL)
             loop_fd_del(egd.loop, egd.listen_fd);
-        port_close(egd.listen_fd);
-        port_unlink(egd.path);
-        egd.listen_fd = -1;
+        listener_close();
     }
     if (egd.timer >= 0)
         loop_timer_stop(egd.loop, egd.timer);
