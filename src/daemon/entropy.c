@@ -41,12 +41,16 @@ void entropy_mix_clocks(const char *tag)
 }
 
 /* Inputs that cost nothing and make two instances differ even before the sources ran. */
-static void mix_basics(void)
+/* The first instantiation takes what the pool holds plus the kernel RNG, the device's unique
+ * data and the clocks: whoever draws or reseeds first. 0 once ready, -1 (logged). */
+static int generator_ready(void)
 {
-    unsigned char buf[64];
+    unsigned char buf[256];
     long n;
 
-    n = port_getrandom(buf, sizeof(buf));
+    if (the_drbg.ready)
+        return 0;
+    n = port_getrandom(buf, 64);
     if (n > 0)
         pool_mix(entropy_pool(), "getrandom", buf, (size_t)n);
     n = port_hardware_unique(buf, sizeof(buf));
@@ -54,35 +58,21 @@ static void mix_basics(void)
         pool_mix(entropy_pool(), "unique", buf, (size_t)n);
     entropy_mix_clocks("clock");
     wipe(buf, sizeof(buf));
-}
-
-int entropy_open(int kind)
-{
-    if (the_drbg.ready)
-        return 0;
-    return drbg_open(&the_drbg, kind < 0 ? DRBG_DEFAULT : (enum drbg_kind)kind, entropy_pool(),
-                     personalisation, sizeof(personalisation) - 1);
-}
-
-int entropy_ready(void)
-{
-    return the_drbg.ready;
+    return drbg_open(&the_drbg, DRBG_DEFAULT, entropy_pool(), personalisation,
+                     sizeof(personalisation) - 1);
 }
 
 int entropy_reseed(void)
 {
     if (!the_drbg.ready)
-        return entropy_open(-1);
+        return generator_ready();
     return drbg_reseed(&the_drbg, NULL, 0);
 }
 
 int entropy_random(unsigned char *out, size_t len)
 {
-    if (!the_drbg.ready) {
-        mix_basics();
-        if (entropy_open(-1) != 0)
-            return -1;
-    }
+    if (generator_ready() != 0)
+        return -1;
     return drbg_random(&the_drbg, out, len);
 }
 

@@ -67,15 +67,17 @@ static void save_seed(void)
 enum job { RESEED, EXCHANGE, SEED };
 static const char job_name[][9] = {"reseed", "exchange", "seed"};
 
-static void reseed(void)
+static int reseed(void)
 {
     unsigned strong = sources_read_all(&svc.sources, svc.d->conf.random_bytes);
 
     on_wakeup(NULL);
-    if (entropy_reseed() == 0)
-        entropy_stats()->reseeds++;
     log_debug("reseed: %u of %u sources strong", strong, svc.sources.n);
     (void)strong; /* when debug logging is compiled out */
+    if (entropy_reseed() != 0)
+        return -1;
+    entropy_stats()->reseeds++;
+    return 0;
 }
 
 /* The next run of a job: the seed at its fixed period, the others at a random draw. */
@@ -94,7 +96,7 @@ static void on_job(void *arg)
     enum job j = (enum job)(uintptr_t)arg;
 
     if (j == RESEED)
-        reseed();
+        (void)reseed();
     else if (j == EXCHANGE)
         exchange_write(svc.d->conf.exchange_name, EXCHANGE_MODE);
     else
@@ -121,7 +123,7 @@ static void on_rng_ready(void *arg, int fd, short revents)
     (void)revents;
     stop_waiting();
     log_info("kernel RNG initialised");
-    reseed();
+    (void)reseed();
     on_job((void *)SEED);
 }
 
@@ -146,22 +148,15 @@ static int entropy_setup(struct daemon *d)
 
 static int entropy_start(struct daemon *d)
 {
-    unsigned char unique[256];
-    long n;
     enum job j;
 
     svc.d = d;
     svc.rng_fd = -1;
     exchange_load(d->conf.exchange_name);
-    n = port_hardware_unique(unique, sizeof(unique));
-    if (n > 0)
-        entropy_mix("unique", unique, (size_t)n);
-    on_wakeup(NULL);
-    sources_read_all(&svc.sources, d->conf.random_bytes);
-    sources_log(&svc.sources);
-    if (entropy_reseed() != 0)
+    /* The first reseed instantiates the generator, with the device's unique data. */
+    if (reseed() != 0)
         return -1;
-    entropy_stats()->reseeds++;
+    sources_log(&svc.sources);
 
     for (j = RESEED; j <= SEED; j++)
         if ((svc.timer[j] = loop_timer_new(&d->loop, job_name[j], on_job, (void *)(uintptr_t)j)) <
