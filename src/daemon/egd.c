@@ -297,8 +297,9 @@ static unsigned client_serve(struct egd_client *c, int *more)
     for (;;) {
         struct egd_request req;
         enum egd_parse_result r = egd_parse(c->in + pos, c->in_len - pos, &req);
-        size_t need, cost;
-        long n;
+        size_t cap = TLSMGR_EGD_CLIENT_BUFFER - c->out_len;
+        size_t left = spent < TLSMGR_EGD_SERVE_QUANTUM ? TLSMGR_EGD_SERVE_QUANTUM - spent : 0;
+        long n = EGD_NO_ROOM;
 
         if (r == EGD_INCOMPLETE)
             break;
@@ -310,17 +311,16 @@ static unsigned client_serve(struct egd_client *c, int *more)
             log_debug("egd: bad request 0x%02x, closing", c->in[pos]);
             break;
         }
-        need = egd_answer_size(&req, &env);
-        cost = request_cost(&req, need);
-        if (spent > 0 && spent + cost > TLSMGR_EGD_SERVE_QUANTUM) {
-            *more = 1; /* the next turn */
+        /* After the first request of the turn, its input and its answer must fit in what is
+         * left of the quantum; the answer also in the output buffer. */
+        if (spent > 0 && left < cap)
+            cap = left;
+        if (spent == 0 || req.size <= left)
+            n = egd_answer(&req, &env, c->out + c->out_len, cap);
+        if (n == EGD_NO_ROOM) {
+            *more = 1; /* when the client has read, or the next turn */
             break;
         }
-        if (TLSMGR_EGD_CLIENT_BUFFER - c->out_len < need) {
-            *more = 1; /* when the client has read */
-            break;
-        }
-        n = egd_answer(&req, &env, c->out + c->out_len, TLSMGR_EGD_CLIENT_BUFFER - c->out_len);
         if (n < 0) {
             log_warn("egd: no generator, blocking read closed");
             c->eof = 1;
@@ -329,7 +329,7 @@ static unsigned client_serve(struct egd_client *c, int *more)
         }
         c->out_len += (size_t)n;
         pos += req.size;
-        spent += cost;
+        spent += request_cost(&req, (size_t)n);
         answered++;
         egd.stats.requests++;
         entropy_count_egd();

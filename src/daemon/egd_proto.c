@@ -79,7 +79,7 @@ long egd_answer(const struct egd_request *req, const struct egd_env *env, unsign
     size_t need = egd_answer_size(req, env);
 
     if (cap < need)
-        return -1;
+        return EGD_NO_ROOM;
     switch (req->cmd) {
     case EGD_CMD_AVAILABLE:
         put_be32(out, env->available);

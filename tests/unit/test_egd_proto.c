@@ -273,7 +273,7 @@ static void answer_needs_room(void)
 
     reset();
     T_EQ_INT(egd_parse(in, 2, &req), EGD_PARSED);
-    T_EQ_INT(egd_answer(&req, &env, out, sizeof(out)), -1);
+    T_EQ_INT(egd_answer(&req, &env, out, sizeof(out)), EGD_NO_ROOM);
     T_EQ_INT(next_byte, 0); /* nothing drawn for an answer that does not fit */
     T_ASSERT(EGD_MAX_ANSWER >= egd_answer_size(&req, &env));
 }
