@@ -8,6 +8,9 @@
 /* Requests are split to the library's limit (1024 bytes for both DRBGs). */
 #define DRBG_CHUNK 1024
 
+/* Whether g is a CTR_DRBG: known at compile time when the build has one kind. */
+#define IS_CTR(kind) (DRBG_HAVE_CTR && (!DRBG_HAVE_HMAC || (kind) == DRBG_CTR))
+
 static int from_pool(void *arg, unsigned char *out, size_t len)
 {
     return pool_extract(arg, out, len);
@@ -15,15 +18,9 @@ static int from_pool(void *arg, unsigned char *out, size_t len)
 
 const char *drbg_name(enum drbg_kind kind)
 {
-#if DRBG_HAVE_CTR && DRBG_HAVE_HMAC
-    return kind == DRBG_CTR ? "CTR_DRBG(AES-256)" : "HMAC_DRBG(SHA-512)";
-#else
-    (void)kind; /* the one kind built */
-    return DRBG_HAVE_CTR ? "CTR_DRBG(AES-256)" : "HMAC_DRBG(SHA-512)";
-#endif
+    return IS_CTR(kind) ? "CTR_DRBG(AES-256)" : "HMAC_DRBG(SHA-512)";
 }
 
-/* One line for every failing call: which DRBG, which step, mbedTLS's code. Returns -1. */
 static int failed(enum drbg_kind kind, const char *step, int rc)
 {
     log_err("generator: %s %s failed: mbedTLS -0x%04x", drbg_name(kind), step, (unsigned)-rc);
@@ -38,7 +35,7 @@ int drbg_open(struct drbg *g, enum drbg_kind kind, struct pool *pool, const void
     memset(g, 0, sizeof(*g));
     g->kind = kind;
     g->pool = pool;
-    if (kind == DRBG_CTR) {
+    if (IS_CTR(kind)) {
 #if DRBG_HAVE_CTR
         mbedtls_ctr_drbg_init(&g->ctr);
         rc = mbedtls_ctr_drbg_seed(&g->ctr, from_pool, pool, pers, pers_len);
@@ -69,11 +66,11 @@ int drbg_random(struct drbg *g, unsigned char *out, size_t len)
         if (!g->ready)
             return -1;
 #if DRBG_HAVE_CTR
-        if (g->kind == DRBG_CTR)
+        if (IS_CTR(g->kind))
             rc = mbedtls_ctr_drbg_random(&g->ctr, out, n);
 #endif
 #if DRBG_HAVE_HMAC
-        if (g->kind == DRBG_HMAC)
+        if (!IS_CTR(g->kind))
             rc = mbedtls_hmac_drbg_random(&g->hmac, out, n);
 #endif
         if (rc != 0)
@@ -91,11 +88,11 @@ int drbg_reseed(struct drbg *g, const void *add, size_t add_len)
     if (!g->ready)
         return -1;
 #if DRBG_HAVE_CTR
-    if (g->kind == DRBG_CTR)
+    if (IS_CTR(g->kind))
         rc = mbedtls_ctr_drbg_reseed(&g->ctr, add, add_len);
 #endif
 #if DRBG_HAVE_HMAC
-    if (g->kind == DRBG_HMAC)
+    if (!IS_CTR(g->kind))
         rc = mbedtls_hmac_drbg_reseed(&g->hmac, add, add_len);
 #endif
     if (rc != 0)
@@ -108,11 +105,11 @@ void drbg_close(struct drbg *g)
     if (!g->ready)
         return;
 #if DRBG_HAVE_CTR
-    if (g->kind == DRBG_CTR)
+    if (IS_CTR(g->kind))
         mbedtls_ctr_drbg_free(&g->ctr);
 #endif
 #if DRBG_HAVE_HMAC
-    if (g->kind == DRBG_HMAC)
+    if (!IS_CTR(g->kind))
         mbedtls_hmac_drbg_free(&g->hmac);
 #endif
     g->ready = 0;
