@@ -4,6 +4,7 @@
  * and rewrites the exchange file after random delays, saves the persistent seed on a fixed period
  * and at shutdown, and waits for the kernel RNG at early boot without blocking the loop.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "atomic_file.h"
@@ -81,14 +82,21 @@ static int reseed(void)
 }
 
 /* The next run of a job: the seed at its fixed period, the others at a random draw. */
+/* Each job's period in the configuration (seconds). */
+static const unsigned short period_at[] = {offsetof(struct tlsmgr_conf, reseed_period),
+                                           offsetof(struct tlsmgr_conf, prng_update_period),
+                                           offsetof(struct tlsmgr_conf, seed_save_period)};
+
+static unsigned period(const struct tlsmgr_conf *c, enum job j)
+{
+    return *(const unsigned *)(const void *)((const char *)c + period_at[j]);
+}
+
 static void arm(enum job j)
 {
-    const struct tlsmgr_conf *c = &svc.d->conf;
+    unsigned p = period(&svc.d->conf, j);
 
-    loop_timer_in(&svc.d->loop, svc.timer[j],
-                  j == SEED     ? (uint64_t)c->seed_save_period * 1000
-                  : j == RESEED ? entropy_draw_ms(c->reseed_period)
-                                : entropy_draw_ms(c->prng_update_period));
+    loop_timer_in(&svc.d->loop, svc.timer[j], j == SEED ? (uint64_t)p * 1000 : entropy_draw_ms(p));
 }
 
 static void on_job(void *arg)
@@ -167,19 +175,14 @@ static int entropy_start(struct daemon *d)
 
     exchange_write(d->conf.exchange_name, EXCHANGE_MODE);
     if (d->conf.seed_file[0] != '\0') {
-        int ready = port_kernel_rng_ready();
-
-        if (ready == 0)
-            svc.rng_fd = port_kernel_rng_wait_fd();
-        if (svc.rng_fd >= 0 &&
-            loop_fd_add(&d->loop, svc.rng_fd, PORT_POLLIN, on_rng_ready, NULL) != 0) {
-            port_close(svc.rng_fd);
-            svc.rng_fd = -1;
-        }
-        if (svc.rng_fd >= 0) {
+        if (port_kernel_rng_ready() == 0 && (svc.rng_fd = port_kernel_rng_wait_fd()) >= 0 &&
+            loop_fd_add(&d->loop, svc.rng_fd, PORT_POLLIN, on_rng_ready, NULL) == 0) {
             svc.waiting = 1;
             log_info("kernel RNG not initialised: seed deferred");
         } else {
+            if (svc.rng_fd >= 0)
+                port_close(svc.rng_fd);
+            svc.rng_fd = -1;
             on_job((void *)SEED);
         }
     }
@@ -191,6 +194,8 @@ static int entropy_start(struct daemon *d)
 
 static void entropy_reload(struct daemon *d, const struct tlsmgr_conf *old)
 {
+    enum job j;
+
     if (!svc.started)
         return;
     if (old->nsources != d->conf.nsources ||
@@ -200,14 +205,12 @@ static void entropy_reload(struct daemon *d, const struct tlsmgr_conf *old)
         sources_init(&svc.sources, &d->conf);
         sources_log(&svc.sources);
     }
-    /* New periods take effect with a fresh draw. */
-    if (old->reseed_period != d->conf.reseed_period)
-        arm(RESEED);
-    if (old->prng_update_period != d->conf.prng_update_period)
-        arm(EXCHANGE);
-    if (old->seed_save_period != d->conf.seed_save_period && !svc.waiting &&
-        d->conf.seed_file[0] != '\0')
-        arm(SEED);
+    /* New periods take effect with a fresh draw; the seed's timer runs only once the kernel
+     * RNG is ready, and with a seed file. */
+    for (j = RESEED; j <= SEED; j++)
+        if (period(old, j) != period(&d->conf, j) &&
+            (j != SEED || (!svc.waiting && d->conf.seed_file[0] != '\0')))
+            arm(j);
 }
 
 LOG_COUNTERS_CHECK(entropy_stats, 7);
