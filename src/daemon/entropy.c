@@ -13,17 +13,14 @@
 
 static struct pool the_pool;
 static struct drbg the_drbg;
-static int pool_ready;
 static struct entropy_stats stats;
 
 static const char personalisation[] = "tlsmgr generator v1";
 
+/* All zero with counter 0 (pool_init's state) as the process starts, and again after
+ * entropy_reset's wipe. */
 struct pool *entropy_pool(void)
 {
-    if (!pool_ready) {
-        pool_init(&the_pool);
-        pool_ready = 1;
-    }
     return &the_pool;
 }
 
@@ -37,7 +34,7 @@ void entropy_mix_clocks(const char *tag)
     for (i = 0; i < n; i++)
         put_be64(be + i * 8, clocks[i]);
     if (n > 0)
-        pool_mix(entropy_pool(), tag, be, (size_t)n * 8);
+        pool_mix(&the_pool, tag, be, (size_t)n * 8);
 }
 
 /* Inputs that cost nothing and make two instances differ even before the sources ran. */
@@ -52,13 +49,13 @@ static int generator_ready(void)
         return 0;
     n = port_getrandom(buf, 64);
     if (n > 0)
-        pool_mix(entropy_pool(), "getrandom", buf, (size_t)n);
+        pool_mix(&the_pool, "getrandom", buf, (size_t)n);
     n = port_hardware_unique(buf, sizeof(buf));
     if (n > 0)
-        pool_mix(entropy_pool(), "unique", buf, (size_t)n);
+        pool_mix(&the_pool, "unique", buf, (size_t)n);
     entropy_mix_clocks("clock");
     wipe(buf, sizeof(buf));
-    return drbg_open(&the_drbg, DRBG_DEFAULT, entropy_pool(), personalisation,
+    return drbg_open(&the_drbg, DRBG_DEFAULT, &the_pool, personalisation,
                      sizeof(personalisation) - 1);
 }
 
@@ -78,7 +75,7 @@ int entropy_random(unsigned char *out, size_t len)
 
 void entropy_mix(const char *tag, const void *data, size_t len)
 {
-    pool_mix(entropy_pool(), tag, data, len);
+    pool_mix(&the_pool, tag, data, len);
 }
 
 struct entropy_stats *entropy_stats(void)
@@ -95,6 +92,5 @@ void entropy_reset(void)
 {
     drbg_close(&the_drbg);
     pool_wipe(&the_pool);
-    pool_ready = 0;
     memset(&stats, 0, sizeof(stats));
 }
