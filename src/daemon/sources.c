@@ -55,10 +55,9 @@ void sources_init(struct sources *s, const struct tlsmgr_conf *conf)
         struct source *src = &s->src[i];
 
         src->conf = conf->sources[i];
+        /* The path is empty for getrandom and hardware (conf.h). */
         snprintf(src->name, sizeof(src->name), "%s%s", conf_source_name(src->conf.kind),
-                 src->conf.kind == SOURCE_GETRANDOM || src->conf.kind == SOURCE_HARDWARE
-                     ? ""
-                     : src->conf.path);
+                 src->conf.path);
         /* health_init's state is all zeros: the memset above is it. */
         src->fd = -1;
     }
