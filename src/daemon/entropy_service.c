@@ -141,7 +141,6 @@ static int entropy_setup(struct daemon *d)
 
     svc.d = d;
     sources_init(&svc.sources, &d->conf);
-    sources_open(&svc.sources);
     if (d->conf.seed_file[0] == '\0')
         return 0;
     if (atomic_dirname(d->conf.seed_file, dir, sizeof(dir)) != 0 ||

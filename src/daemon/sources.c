@@ -46,24 +46,6 @@ struct outcome {
     int err;
 };
 
-void sources_init(struct sources *s, const struct tlsmgr_conf *conf)
-{
-    unsigned i;
-
-    memset(s, 0, sizeof(*s));
-    for (i = 0; i < conf->nsources && i < TLSMGR_MAX_SOURCES; i++) {
-        struct source *src = &s->src[i];
-
-        src->conf = conf->sources[i];
-        /* The path is empty for getrandom and hardware (conf.h). */
-        snprintf(src->name, sizeof(src->name), "%s%s", conf_source_name(src->conf.kind),
-                 src->conf.path);
-        /* health_init's state is all zeros: the memset above is it. */
-        src->fd = -1;
-    }
-    s->n = i;
-}
-
 /* Opens src's path non-blocking if it is of its kind's type (a plain file, else a character
  * device): a descriptor, or -1 (o set). */
 static int open_typed(const struct source *src, struct port_stat *st, struct outcome *o)
@@ -82,21 +64,29 @@ static int open_typed(const struct source *src, struct port_stat *st, struct out
     return fd;
 }
 
-/* Devices are opened and kept: /dev/hwrng is often readable by root only, so the descriptor
- * opened before the privilege drop is what later reseeds read. A failure shows at the first
- * read. */
-void sources_open(struct sources *s)
+void sources_init(struct sources *s, const struct tlsmgr_conf *conf)
 {
+    struct port_stat st;
+    struct outcome o;
     unsigned i;
 
-    for (i = 0; i < s->n; i++) {
+    memset(s, 0, sizeof(*s));
+    for (i = 0; i < conf->nsources && i < TLSMGR_MAX_SOURCES; i++) {
         struct source *src = &s->src[i];
-        struct port_stat st;
-        struct outcome o;
 
-        if (src->fd < 0 && (src->conf.kind == SOURCE_DEV || src->conf.kind == SOURCE_HWRNG))
+        src->conf = conf->sources[i];
+        /* The path is empty for getrandom and hardware (conf.h). */
+        snprintf(src->name, sizeof(src->name), "%s%s", conf_source_name(src->conf.kind),
+                 src->conf.path);
+        /* health_init's state is all zeros: the memset above is it. */
+        src->fd = -1;
+        /* Devices are opened now and kept: /dev/hwrng is often readable by root only, so
+         * the descriptor opened before the privilege drop is what later reseeds read. A
+         * failure shows at the first read, which tries again. */
+        if (src->conf.kind == SOURCE_DEV || src->conf.kind == SOURCE_HWRNG)
             src->fd = open_typed(src, &st, &o);
     }
+    s->n = i;
 }
 
 void sources_close(struct sources *s)

@@ -90,8 +90,7 @@ static void device_kept_open_across_the_drop(void)
 {
     struct sources s;
 
-    one_source(&s, SOURCE_HWRNG, "/dev/urandom");
-    sources_open(&s);
+    one_source(&s, SOURCE_HWRNG, "/dev/urandom"); /* opened there, as while privileged */
     port_test_fail("open", 0, EACCES); /* what an unprivileged open of /dev/hwrng meets */
     T_EQ_INT(sources_read_all(&s, 32), 1);
     T_EQ_INT(sources_read_all(&s, 32), 1);
