@@ -226,11 +226,11 @@ static void entropy_stats_log(struct daemon *d)
 
 static void entropy_stop(struct daemon *d)
 {
-    if (svc.started && d->conf.seed_file[0] != '\0')
-        save_seed();
     if (svc.started) {
         enum job j;
 
+        if (d->conf.seed_file[0] != '\0')
+            save_seed();
         for (j = RESEED; j <= SEED; j++)
             loop_timer_stop(&d->loop, svc.timer[j]);
         if (d->loop.on_wakeup == on_wakeup)
