@@ -27,7 +27,8 @@ void pool_wipe(struct pool *p)
 void pool_mix(struct pool *p, const char *tag, const void *data, size_t len)
 {
     mbedtls_sha512_context h;
-    unsigned char d[64], num[8], prev[POOL_BLOCK], taglen;
+    unsigned char d[64], num[8], taglen;
+    const unsigned char *prev = p->block[POOL_BLOCKS - 1];
     size_t tl = tag ? strlen(tag) : 0;
     unsigned i;
 
@@ -47,8 +48,8 @@ void pool_mix(struct pool *p, const char *tag, const void *data, size_t len)
     tlsmgr_sha512_finish(&h, d);
     p->counter++;
 
-    /* Chained over the blocks so that every input bit reaches every block. */
-    memcpy(prev, p->block[POOL_BLOCKS - 1], POOL_BLOCK);
+    /* Chained over the blocks so that every input bit reaches every block: each block is
+     * hashed with the one before it, already new (the first with the last, still old). */
     for (i = 0; i < POOL_BLOCKS; i++) {
         unsigned char idx[4];
 
@@ -61,11 +62,10 @@ void pool_mix(struct pool *p, const char *tag, const void *data, size_t len)
         tlsmgr_sha512_update(&h, prev, POOL_BLOCK);
         tlsmgr_sha512_update(&h, p->block[i], POOL_BLOCK);
         tlsmgr_sha512_finish(&h, p->block[i]);
-        memcpy(prev, p->block[i], POOL_BLOCK);
+        prev = p->block[i];
     }
     mbedtls_sha512_free(&h);
     wipe(d, sizeof(d));
-    wipe(prev, sizeof(prev));
 }
 
 int pool_extract(struct pool *p, unsigned char *out, size_t len)
