@@ -4,6 +4,7 @@
 
 #include "drbg.h"
 #include "log.h"
+#include "noinline.h"
 
 /* Requests are split to the library's limit (1024 bytes for both DRBGs). */
 #define DRBG_CHUNK 1024
@@ -21,7 +22,7 @@ const char *drbg_name(enum drbg_kind kind)
     return IS_CTR(kind) ? "CTR_DRBG(AES-256)" : "HMAC_DRBG(SHA-512)";
 }
 
-static int failed(enum drbg_kind kind, const char *step, int rc)
+TLSMGR_NOINLINE static int failed(enum drbg_kind kind, const char *step, int rc)
 {
     log_err("generator: %s %s failed: mbedTLS -0x%04x", drbg_name(kind), step, (unsigned)-rc);
     return -1;

@@ -8,6 +8,7 @@
 #include "byteorder.h"
 #include "drbg.h"
 #include "entropy.h"
+#include "noinline.h"
 #include "port.h"
 #include "wipe.h"
 
@@ -73,7 +74,7 @@ int entropy_random(unsigned char *out, size_t len)
     return drbg_random(&the_drbg, out, len);
 }
 
-void entropy_mix(const char *tag, const void *data, size_t len)
+TLSMGR_NOINLINE void entropy_mix(const char *tag, const void *data, size_t len)
 {
     pool_mix(&the_pool, tag, data, len);
 }

@@ -14,6 +14,7 @@
 #include "entropy_service.h"
 #include "exchange.h"
 #include "log.h"
+#include "noinline.h"
 #include "port.h"
 #include "seedfile.h"
 #include "sources.h"
@@ -112,7 +113,7 @@ static void on_job(void *arg)
     arm(j);
 }
 
-static void stop_waiting(void)
+TLSMGR_NOINLINE static void stop_waiting(void)
 {
     if (svc.waiting) {
         svc.waiting = 0;

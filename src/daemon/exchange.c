@@ -6,6 +6,7 @@
 #include "entropy.h"
 #include "exchange.h"
 #include "log.h"
+#include "noinline.h"
 #include "wipe.h"
 
 int exchange_load(const char *path)
@@ -40,7 +41,7 @@ int exchange_write_output(const char *path, size_t len, unsigned mode, const cha
     return rc;
 }
 
-int exchange_write(const char *path, unsigned mode)
+TLSMGR_NOINLINE int exchange_write(const char *path, unsigned mode)
 {
     return exchange_write_output(path, TLSMGR_EXCHANGE_SIZE, mode, "exchange file", "",
                                  &entropy_stats()->exchange_writes);
