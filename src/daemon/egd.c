@@ -581,7 +581,7 @@ static int egd_setup(struct daemon *d)
     egd.listen_fd =
         port_unix_listen(d->conf.egd_socket, 0660, port_is_root() ? d->gid : PORT_ID_KEEP, BACKLOG);
     if (egd.listen_fd < 0) {
-        log_err_errno("egd: cannot listen on %s", d->conf.egd_socket);
+        log_err_errno("egd: listen %s", d->conf.egd_socket);
         return -1;
     }
     memcpy(egd.path, d->conf.egd_socket, sizeof(egd.path));
@@ -596,7 +596,7 @@ static int egd_start(struct daemon *d)
     /* A retry gets the same slot back (loop_timer_new reuses it for the same fn and arg). */
     egd.timer = loop_timer_new(&d->loop, "egd", on_timer, NULL);
     if (egd.timer < 0 || loop_fd_add(&d->loop, egd.listen_fd, PORT_POLLIN, on_listen, NULL) < 0) {
-        log_err("egd: event loop full");
+        log_warn("egd: event loop full");
         listener_close();
         return -1;
     }
@@ -609,8 +609,7 @@ static void egd_reload(struct daemon *d, const struct tlsmgr_conf *old)
 {
     (void)old;
     if (strcmp(d->conf.egd_socket, egd.path) != 0)
-        log_warn("egd: tls_random_egd_socket: restart needed, serving %s",
-                 egd.path[0] ? egd.path : "nothing");
+        log_warn("egd: tls_random_egd_socket: restart needed, serving '%s'", egd.path);
 }
 
 LOG_COUNTERS_CHECK(egd_stats, 10);

@@ -34,11 +34,10 @@ enum why {
 };
 
 /* The phrases of enum why, from EGD_CLIENT_SIZE on. */
-static const char why_text[] = "bad size\0cannot connect\0cannot send\0closed early\0read failed\0"
-                               "timed out\0answer too long\0answer too short\0cannot open\0"
-                               "not a character device\0not a regular file\0no data\0"
-                               "end of file\0short read\0not initialised\0getrandom failed\0"
-                               "no port hook\0hook failed\0";
+static const char why_text[] =
+    "bad size\0connect\0send\0closed\0read\0timed out\0too long\0too short\0"
+    "open\0not a char device\0not a regular file\0no data\0end of file\0"
+    "short read\0not initialised\0getrandom\0no hook\0hook failed\0";
 
 /* Result of one read: why (0: it worked), and the errno to show with it (0: none). */
 struct outcome {
