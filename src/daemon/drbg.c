@@ -24,7 +24,7 @@ const char *drbg_name(enum drbg_kind kind)
 
 TLSMGR_NOINLINE static int failed(enum drbg_kind kind, const char *step, int rc)
 {
-    log_err("generator: %s %s failed: mbedTLS -0x%04x", drbg_name(kind), step, (unsigned)-rc);
+    log_err("generator: %s %s: mbedTLS -0x%04x", drbg_name(kind), step, (unsigned)-rc);
     return -1;
 }
 
@@ -53,7 +53,7 @@ int drbg_open(struct drbg *g, enum drbg_kind kind, struct pool *pool, const void
 #endif
     }
     if (rc != 0)
-        return failed(kind, "instantiation", rc);
+        return failed(kind, "seed", rc);
     g->ready = 1;
     return 0;
 }
@@ -75,7 +75,7 @@ int drbg_random(struct drbg *g, unsigned char *out, size_t len)
             rc = mbedtls_hmac_drbg_random(&g->hmac, out, n);
 #endif
         if (rc != 0)
-            return failed(g->kind, "generation", rc);
+            return failed(g->kind, "random", rc);
         out += n;
         len -= n;
     }

@@ -146,7 +146,7 @@ static int entropy_setup(struct daemon *d)
         return 0;
     if (atomic_dirname(d->conf.seed_file, dir, sizeof(dir)) != 0 ||
         statedir_prepare(dir, 0700, d->uid, d->gid, d->was_root) < 0) {
-        log_err("seed %s: directory unusable, seed not kept", d->conf.seed_file);
+        log_err("seed %s: bad directory, not kept", d->conf.seed_file);
         return 0;
     }
     /* Crediting needs CAP_SYS_ADMIN, so it is tried only here, before the drop. */

@@ -27,14 +27,14 @@ int exchange_load(const char *path)
     (TLSMGR_EXCHANGE_SIZE > TLSMGR_SEED_SIZE ? TLSMGR_EXCHANGE_SIZE : TLSMGR_SEED_SIZE)
 
 int exchange_write_output(const char *path, size_t len, unsigned mode, const char *what,
-                          const char *note, uint64_t *count)
+                          uint64_t *count)
 {
     unsigned char buf[OUTPUT_MAX];
     int rc = -1;
 
     if (entropy_random(buf, len) == 0 && atomic_file_write(path, buf, len, mode, what) == 0) {
         (*count)++;
-        log_info("%s %s: wrote %u bytes, mode %04o%s", what, path, (unsigned)len, mode, note);
+        log_info("%s %s: wrote %u bytes, mode %04o", what, path, (unsigned)len, mode);
         rc = 0;
     }
     wipe(buf, len);
@@ -43,6 +43,6 @@ int exchange_write_output(const char *path, size_t len, unsigned mode, const cha
 
 TLSMGR_NOINLINE int exchange_write(const char *path, unsigned mode)
 {
-    return exchange_write_output(path, TLSMGR_EXCHANGE_SIZE, mode, "exchange file", "",
+    return exchange_write_output(path, TLSMGR_EXCHANGE_SIZE, mode, "exchange file",
                                  &entropy_stats()->exchange_writes);
 }

@@ -19,8 +19,8 @@ int exchange_load(const char *path);
 int exchange_write(const char *path, unsigned mode);
 /* The same for any file of len bytes (at most the larger of TLSMGR_EXCHANGE_SIZE and
  * TLSMGR_SEED_SIZE), whole or not at all: counted in *count and logged as "what path: wrote N
- * bytes, mode M" followed by note. The persistent seed is written this way too. */
+ * bytes, mode M". The persistent seed is written this way too. */
 int exchange_write_output(const char *path, size_t len, unsigned mode, const char *what,
-                          const char *note, uint64_t *count);
+                          uint64_t *count);
 
 #endif

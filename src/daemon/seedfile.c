@@ -18,6 +18,8 @@
 
 #define NOCREDIT_SUFFIX ".nocredit"
 #define CREDIT_BITS     256 /* the kernel takes at most 256 bits per call */
+#define TEXT(n)         #n
+#define TEXT_OF(n)      TEXT(n)
 
 static int lock_fd = -1;
 static int lock_failed; /* another instance holds the directory: leave the seed alone */
@@ -39,7 +41,7 @@ static int lock_dir(const char *path)
         return -1;
     }
     if (port_lock(lock_fd) != 0) {
-        log_err_errno("seed: %s locked by another tlsmgr, seed left alone", dir);
+        log_err_errno("seed: %s locked, left alone", dir);
         port_close(lock_fd);
         lock_fd = -1;
         lock_failed = 1;
@@ -69,7 +71,7 @@ static void credit(const unsigned char *buf, size_t len)
         return;
     }
     entropy_stats()->credited_bits += CREDIT_BITS;
-    log_info("seed: credited %u bits", (unsigned)CREDIT_BITS);
+    log_info("seed: credited " TEXT_OF(CREDIT_BITS) " bits");
 #else
     (void)buf;
     (void)len;
@@ -133,7 +135,6 @@ int seedfile_save(const char *path, int creditable)
 
     if (path[0] == '\0' || lock_dir(path) != 0 || nocredit_name(path, nc, sizeof(nc)) != 0 ||
         exchange_write_output(creditable ? path : nc, TLSMGR_SEED_SIZE, 0600, "seed",
-                              creditable ? ", creditable" : ", not creditable",
                               &entropy_stats()->seed_writes) != 0)
         return -1;
     /* The other name would hold an older seed: the newest one is enough. */
