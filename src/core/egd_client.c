@@ -38,30 +38,6 @@ static size_t fail(struct egd_client_error *e, enum egd_client_fail why, int err
     return got;
 }
 
-/* Reads exactly len bytes before the deadline. Returns the count read (len, or less with e
- * set). */
-static size_t read_all(int fd, unsigned char *buf, size_t len, uint64_t deadline,
-                       struct egd_client_error *e)
-{
-    size_t got = 0;
-
-    while (got < len) {
-        long n = port_read(fd, buf + got, len - got);
-
-        if (n > 0) {
-            got += (size_t)n;
-            continue;
-        }
-        if (n == 0)
-            return fail(e, EGD_CLIENT_CLOSED, 0, got);
-        if (errno != EAGAIN && errno != EWOULDBLOCK)
-            return fail(e, EGD_CLIENT_READ, errno, got);
-        if (wait_for(fd, PORT_POLLIN, deadline) <= 0)
-            return fail(e, EGD_CLIENT_TIMEOUT, 0, got);
-    }
-    return got;
-}
-
 /* Connects and sends the request. Returns the descriptor, or -1 with e set. */
 static int send_request(const char *path, size_t want, uint64_t deadline,
                         struct egd_client_error *e)
@@ -96,8 +72,8 @@ size_t egd_client_read(const char *path, unsigned char *out, size_t want,
                        struct egd_client_error *e)
 {
     uint64_t deadline = port_now_ms() + TLSMGR_EGD_CLIENT_TIMEOUT_MS;
-    unsigned char count;
-    size_t got = 0;
+    unsigned char count = 0;
+    size_t got = 0, need = 1; /* of the reply: its count byte, then the bytes it promised */
     int fd;
 
     e->why = EGD_CLIENT_OK;
@@ -107,14 +83,31 @@ size_t egd_client_read(const char *path, unsigned char *out, size_t want,
     fd = send_request(path, want, deadline, e);
     if (fd < 0)
         return 0;
-    if (read_all(fd, &count, 1, deadline, e) == 1) {
-        if (count > want)
-            fail(e, EGD_CLIENT_TOO_MANY, 0, 0);
-        else if ((got = read_all(fd, out, count, deadline, e)) < count)
-            got = 0;
-        else if (count < want)
-            fail(e, EGD_CLIENT_TOO_FEW, 0, 0);
+    while (got < need) {
+        long n = port_read(fd, got == 0 ? &count : out + got - 1, need - got);
+
+        if (n > 0) {
+            if (got == 0 && count > want) {
+                fail(e, EGD_CLIENT_TOO_MANY, 0, 0);
+                break;
+            }
+            got += (size_t)n;
+            need = 1 + (size_t)count;
+        } else if (n == 0) {
+            fail(e, EGD_CLIENT_CLOSED, 0, 0);
+            break;
+        } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            fail(e, EGD_CLIENT_READ, errno, 0);
+            break;
+        } else if (wait_for(fd, PORT_POLLIN, deadline) <= 0) {
+            fail(e, EGD_CLIENT_TIMEOUT, 0, 0);
+            break;
+        }
     }
     port_close(fd);
-    return got;
+    if (got < need)
+        return 0; /* a reply cut short, or one that promised too much, gives nothing */
+    if (count < want)
+        fail(e, EGD_CLIENT_TOO_FEW, 0, 0);
+    return count;
 }
