@@ -30,7 +30,6 @@ enum egd_parse_result egd_parse(const unsigned char *in, size_t len, struct egd_
     case EGD_CMD_WRITE:
         if (len < 4)
             return EGD_INCOMPLETE;
-        req->bits = (unsigned)in[1] << 8 | in[2];
         req->count = in[3];
         if (len < 4 + (size_t)req->count)
             return EGD_INCOMPLETE;
