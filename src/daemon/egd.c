@@ -27,6 +27,7 @@
 #include "egd_proto.h"
 #include "entropy.h"
 #include "log.h"
+#include "noinline.h"
 #include "port.h"
 #include "status.h"
 
@@ -265,7 +266,7 @@ static size_t request_cost(const struct egd_request *req, size_t answer)
 
 /* Moves buf[from, len) to the start of buf; returns the length left. A plain loop: the
  * buffers are small, and memmove would be an import for these two calls alone. */
-static size_t shift_down(unsigned char *buf, size_t from, size_t len)
+TLSMGR_NOINLINE static size_t shift_down(unsigned char *buf, size_t from, size_t len)
 {
     size_t i;
 
