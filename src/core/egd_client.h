@@ -28,7 +28,7 @@ enum egd_client_fail {
 };
 
 struct egd_client_error {
-    enum egd_client_fail why;
+    unsigned why; /* enum egd_client_fail; the daemon's sources add their own codes after them */
     int err;
 };
 

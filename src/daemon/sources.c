@@ -17,7 +17,9 @@
 
 #define SOURCE_MAX_READ 1024 /* tls_random_bytes' upper limit */
 
-/* Why a read failed or came short: the EGD client's codes (egd_client.h), then the others.
+/* Why a read failed or came short: the EGD client's codes (egd_client.h), then the others. A
+ * read's outcome is a struct egd_client_error: why (0: it worked), and the errno to show with it
+ * (0: none).
  * Each wait state is followed by the failure of the same call (outcome_of). */
 enum why {
     W_OPEN = EGD_CLIENT_TOO_FEW + 1,
@@ -39,15 +41,9 @@ static const char why_text[] =
     "open\0not a char device\0not a regular file\0no data\0end of file\0"
     "short read\0not initialised\0getrandom\0no hook\0hook failed\0";
 
-/* Result of one read: why (0: it worked), and the errno to show with it (0: none). */
-struct outcome {
-    unsigned why;
-    int err;
-};
-
 /* Opens src's path non-blocking if it is of its kind's type (a plain file, else a character
  * device): a descriptor, or -1 (o set). */
-static int open_typed(const struct source *src, struct port_stat *st, struct outcome *o)
+static int open_typed(const struct source *src, struct port_stat *st, struct egd_client_error *o)
 {
     enum port_ftype type = src->conf.kind == SOURCE_FILE ? PORT_FT_REG : PORT_FT_CHR;
     int fd = port_open(src->conf.path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
@@ -66,7 +62,7 @@ static int open_typed(const struct source *src, struct port_stat *st, struct out
 void sources_init(struct sources *s, const struct tlsmgr_conf *conf)
 {
     struct port_stat st;
-    struct outcome o;
+    struct egd_client_error o;
     unsigned i;
 
     memset(s, 0, sizeof(*s));
@@ -101,7 +97,7 @@ void sources_close(struct sources *s)
 
 /* The result n of a read: n when it worked; else 0, with o saying why: errno `wait` is a
  * state to wait out (why, no errno shown), any other a failure (why + 1, with errno). */
-static long outcome_of(long n, int wait, unsigned why, struct outcome *o)
+static long outcome_of(long n, int wait, unsigned why, struct egd_client_error *o)
 {
     int e = errno;
 
@@ -116,7 +112,7 @@ static long outcome_of(long n, int wait, unsigned why, struct outcome *o)
  * a wait. A device stays open, unless it fails or ends (reopened at the next reseed). A file
  * is read on from where the last reseed stopped, wrapping to its top once per read at its end
  * (or when it shrank below the offset). */
-static long read_fd(struct source *src, unsigned char *buf, size_t want, struct outcome *o)
+static long read_fd(struct source *src, unsigned char *buf, size_t want, struct egd_client_error *o)
 {
     int file = src->conf.kind == SOURCE_FILE, wrapped = 0, fd = src->fd;
     struct port_stat st;
@@ -159,25 +155,16 @@ static long read_fd(struct source *src, unsigned char *buf, size_t want, struct 
     return (long)got;
 }
 
-/* Logs a change of state only: the first failure (why) and the first success after it. */
-static void note_state(struct source *src, const struct outcome *o)
+/* Sets one of a source's two states (failing, unhealthy) and logs its changes only: returns 1
+ * when it begins (the caller says why), and says `again` when it ends. */
+static int change(const struct source *src, int *state, int now, const char *again)
 {
-    const char *p = why_text;
-    unsigned k;
+    int was = *state;
 
-    if (o->why != 0) {
-        entropy_stats()->source_failures++;
-        for (k = EGD_CLIENT_SIZE; k < o->why; k++)
-            p += strlen(p) + 1;
-        errno = o->err;
-        if (!src->failing)
-            log_msg(o->err != 0 ? "\024random source %s: %s" : "\004random source %s: %s",
-                    src->name, p);
-        src->failing = 1;
-    } else if (src->failing) {
-        log_notice("random source %s: working again", src->name);
-        src->failing = 0;
-    }
+    *state = now;
+    if (was && !now)
+        log_notice("random source %s: %s", src->name, again);
+    return now && !was;
 }
 
 unsigned sources_read_all(struct sources *s, unsigned want)
@@ -190,46 +177,46 @@ unsigned sources_read_all(struct sources *s, unsigned want)
     for (i = 0; i < s->n; i++) {
         struct source *src = &s->src[i];
         enum conf_source_kind kind = src->conf.kind;
-        struct outcome o = {0, 0};
-        struct egd_client_error e;
-        int healthy = 1;
+        struct egd_client_error o = {0, 0};
         size_t ask = kind == SOURCE_EGD && want > EGD_CLIENT_MAX ? EGD_CLIENT_MAX : want;
+        const char *p = why_text;
+        unsigned k, unhealthy = 0;
         long n;
 
-        if (kind == SOURCE_GETRANDOM) {
+        if (kind == SOURCE_GETRANDOM)
             n = outcome_of(port_getrandom(buf, ask), EAGAIN, W_RNG_WAIT, &o);
-        } else if (kind == SOURCE_HARDWARE) {
+        else if (kind == SOURCE_HARDWARE)
             n = outcome_of(port_hardware_entropy(buf, ask), ENOSYS, W_NO_HOOK, &o);
-        } else if (kind == SOURCE_EGD) {
-            n = (long)egd_client_read(src->conf.path, buf, ask, &e);
-            o.why = e.why;
-            o.err = e.err;
-        } else {
+        else if (kind == SOURCE_EGD)
+            n = (long)egd_client_read(src->conf.path, buf, ask, &o);
+        else
             n = read_fd(src, buf, ask, &o);
-        }
         if (n > 0 && o.why == 0 && (size_t)n < ask)
             o.why = W_SHORT;
-        note_state(src, &o);
+        if (o.why != 0) {
+            entropy_stats()->source_failures++;
+            for (k = EGD_CLIENT_SIZE; k < o.why; k++)
+                p += strlen(p) + 1;
+        }
+        errno = o.err;
+        if (change(src, &src->failing, o.why != 0, "working again"))
+            log_msg(o.err != 0 ? "\024random source %s: %s" : "\004random source %s: %s", src->name,
+                    p);
         if (n <= 0)
             continue;
 #if TLSMGR_HEALTH_TESTS
         /* Health-tested: the raw sources (all but getrandom and dev:, which the kernel
          * conditions). */
-        if (kind != SOURCE_GETRANDOM && kind != SOURCE_DEV &&
-            health_feed(&src->health, buf, (size_t)n) != 0) {
-            healthy = 0;
+        unhealthy = kind != SOURCE_GETRANDOM && kind != SOURCE_DEV &&
+                    health_feed(&src->health, buf, (size_t)n) != 0;
+        if (unhealthy)
             entropy_stats()->health_failures++;
-            if (!src->unhealthy)
-                log_warn("random source %s: fails health tests, not counted", src->name);
-            src->unhealthy = 1;
-        } else if (src->unhealthy) {
-            log_notice("random source %s: passes health tests", src->name);
-            src->unhealthy = 0;
-        }
+        if (change(src, &src->unhealthy, (int)unhealthy, "passes health tests"))
+            log_warn("random source %s: fails health tests, not counted", src->name);
 #endif
         /* Mixing even a weak or short read costs nothing: the pool only gains. */
         entropy_mix(src->name, buf, (size_t)n);
-        if (o.why == 0 && healthy)
+        if (o.why == 0 && !unhealthy)
             strong++;
     }
     wipe(buf, sizeof(buf));
