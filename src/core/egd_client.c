@@ -78,8 +78,6 @@ size_t egd_client_read(const char *path, unsigned char *out, size_t want,
 
     e->why = EGD_CLIENT_OK;
     e->err = 0;
-    if (want == 0 || want > EGD_CLIENT_MAX)
-        return fail(e, EGD_CLIENT_SIZE, EINVAL, 0);
     fd = send_request(path, want, deadline, e);
     if (fd < 0)
         return 0;

@@ -17,7 +17,6 @@
  * library never logs, so it carries none), and the errno that goes with it (0 when none). */
 enum egd_client_fail {
     EGD_CLIENT_OK,       /* every byte asked for came */
-    EGD_CLIENT_SIZE,     /* want out of 1..EGD_CLIENT_MAX */
     EGD_CLIENT_CONNECT,  /* connect failed or timed out */
     EGD_CLIENT_SEND,     /* the request could not be sent */
     EGD_CLIENT_CLOSED,   /* the peer closed before the whole answer */
@@ -32,7 +31,8 @@ struct egd_client_error {
     int err;
 };
 
-/* Asks the EGD daemon at path for want bytes (1..EGD_CLIENT_MAX) into out. Returns the number
+/* Asks the EGD daemon at path for want bytes into out: 1 to EGD_CLIENT_MAX, which both callers
+ * (the daemon's egd: source and tlsmgr_seed) ask by construction. Returns the number
  * of bytes received (less than want when e->why is set; bytes of a reply that promised more
  * than it sent are not counted). */
 size_t egd_client_read(const char *path, unsigned char *out, size_t want,

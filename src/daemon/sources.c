@@ -35,11 +35,10 @@ enum why {
     W_READ = EGD_CLIENT_READ
 };
 
-/* The phrases of enum why, from EGD_CLIENT_SIZE on. */
-static const char why_text[] =
-    "bad size\0connect\0send\0closed\0read\0timed out\0too long\0too short\0"
-    "open\0not a char device\0not a regular file\0no data\0end of file\0"
-    "short read\0not initialised\0getrandom\0no hook\0hook failed\0";
+/* The phrases of enum why, from EGD_CLIENT_CONNECT on. */
+static const char why_text[] = "connect\0send\0closed\0read\0timed out\0too long\0too short\0"
+                               "open\0not a char device\0not a regular file\0no data\0end of file\0"
+                               "short read\0not initialised\0getrandom\0no hook\0hook failed\0";
 
 /* Opens src's path non-blocking if it is of its kind's type (a plain file, else a character
  * device): a descriptor, or -1 (o set). */
@@ -195,7 +194,7 @@ unsigned sources_read_all(struct sources *s, unsigned want)
             o.why = W_SHORT;
         if (o.why != 0) {
             entropy_stats()->source_failures++;
-            for (k = EGD_CLIENT_SIZE; k < o.why; k++)
+            for (k = EGD_CLIENT_CONNECT; k < o.why; k++)
                 p += strlen(p) + 1;
         }
         errno = o.err;
