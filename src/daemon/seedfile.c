@@ -33,8 +33,7 @@ static int lock_dir(const char *path)
         return 0;
     if (lock_failed)
         return -1;
-    if (atomic_dirname(path, dir, sizeof(dir)) != 0)
-        return -1;
+    (void)atomic_dirname(path, dir, sizeof(dir)); /* path is shorter than dir (conf.c) */
     lock_fd = port_open(dir, PORT_O_RDONLY | PORT_O_DIRECTORY, 0);
     if (lock_fd < 0) {
         log_err_errno("seed: open %s", dir);
@@ -107,9 +106,12 @@ static int load_one(const char *path, const char *tag, int credit_ok, unsigned o
     return 1;
 }
 
-static int nocredit_name(const char *path, char *out, size_t cap)
+/* Locks the seed's directory and names the file of a seed that is not creditable (room for it:
+ * the configured path is shorter than TLSMGR_PATH_MAX). 0, or -1 when the lock failed. */
+static int seed_names(const char *path, char nc[TLSMGR_PATH_MAX + sizeof(NOCREDIT_SUFFIX)])
 {
-    return snprintf(out, cap, "%s%s", path, NOCREDIT_SUFFIX) < (int)cap ? 0 : -1;
+    snprintf(nc, TLSMGR_PATH_MAX + sizeof(NOCREDIT_SUFFIX), "%s%s", path, NOCREDIT_SUFFIX);
+    return lock_dir(path);
 }
 
 int seedfile_load(const char *path, int credit_allowed, unsigned owner)
@@ -117,7 +119,7 @@ int seedfile_load(const char *path, int credit_allowed, unsigned owner)
     char nc[TLSMGR_PATH_MAX + sizeof(NOCREDIT_SUFFIX)];
     int n = 0, credit_ok;
 
-    if (path[0] == '\0' || lock_dir(path) != 0 || nocredit_name(path, nc, sizeof(nc)) != 0)
+    if (seed_names(path, nc) != 0)
         return 0;
     /* Crediting after the kernel RNG is ready does nothing; before, it is what gets a router
      * through the boot-time entropy hole. */
@@ -133,7 +135,7 @@ int seedfile_save(const char *path, int creditable)
 {
     char nc[TLSMGR_PATH_MAX + sizeof(NOCREDIT_SUFFIX)];
 
-    if (path[0] == '\0' || lock_dir(path) != 0 || nocredit_name(path, nc, sizeof(nc)) != 0 ||
+    if (seed_names(path, nc) != 0 ||
         exchange_write_output(creditable ? path : nc, TLSMGR_SEED_SIZE, 0600, "seed",
                               &entropy_stats()->seed_writes) != 0)
         return -1;
