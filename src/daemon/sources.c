@@ -65,7 +65,7 @@ void sources_init(struct sources *s, const struct tlsmgr_conf *conf)
     unsigned i;
 
     memset(s, 0, sizeof(*s));
-    for (i = 0; i < conf->nsources && i < TLSMGR_MAX_SOURCES; i++) {
+    for (i = 0; i < conf->nsources; i++) { /* at most TLSMGR_MAX_SOURCES: conf.c */
         struct source *src = &s->src[i];
 
         src->conf = conf->sources[i];
@@ -171,8 +171,6 @@ unsigned sources_read_all(struct sources *s, unsigned want)
     static unsigned char buf[SOURCE_MAX_READ];
     unsigned i, strong = 0;
 
-    if (want > sizeof(buf))
-        want = sizeof(buf);
     for (i = 0; i < s->n; i++) {
         struct source *src = &s->src[i];
         enum conf_source_kind kind = src->conf.kind;

@@ -34,8 +34,9 @@ struct sources {
  * each read. */
 void sources_init(struct sources *s, const struct tlsmgr_conf *conf);
 void sources_close(struct sources *s);
-/* Reads want bytes (EGD: at most 255) from every source and mixes them into the generator's
- * pool. Returns the number of strong sources: full reads that passed the health tests. */
+/* Reads want bytes (tls_random_bytes: 1 to 1024; EGD: at most 255) from every source and mixes them
+ * into the generator's pool. Returns the number of strong sources: full reads that passed the
+ * health tests. */
 unsigned sources_read_all(struct sources *s, unsigned want);
 /* Logs one line per source with its state (start-up and statistics). */
 void sources_log(const struct sources *s);
