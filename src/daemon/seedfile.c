@@ -77,8 +77,8 @@ static void credit(const unsigned char *buf, size_t len)
 #endif
 }
 
-/* Reads one seed, removes it from disk, mixes it under tag, and credits it when asked. */
-static int load_one(const char *path, const char *tag, int credit_ok, unsigned owner)
+/* Reads one seed, removes it from disk, mixes it, and credits it when asked. */
+static int load_one(const char *path, int credit_ok, unsigned owner)
 {
     unsigned char buf[TLSMGR_SEED_SIZE];
     struct port_stat st;
@@ -94,7 +94,7 @@ static int load_one(const char *path, const char *tag, int credit_ok, unsigned o
     gone = atomic_file_unlink(path, "seed") >= 0;
     if (r != 0)
         return 0;
-    entropy_mix(tag, buf, sizeof(buf));
+    entropy_mix("seed", buf, sizeof(buf));
     log_info("seed %s: mixed%s", path, gone ? "" : ", not removed");
     if (credit_ok && gone) {
         if (ours)
@@ -124,8 +124,8 @@ int seedfile_load(const char *path, int credit_allowed, unsigned owner)
     /* Crediting after the kernel RNG is ready does nothing; before, it is what gets a router
      * through the boot-time entropy hole. */
     credit_ok = credit_allowed && port_kernel_rng_ready() != 1;
-    n += load_one(path, "seed", credit_ok, owner);
-    n += load_one(nc, "seed nocredit", 0, owner);
+    n += load_one(path, credit_ok, owner);
+    n += load_one(nc, 0, owner);
     if (n == 0)
         log_info("seed %s: none found", path);
     return n;
