@@ -86,7 +86,7 @@ static int gen_random(void *arg, unsigned char *out, size_t len)
 static void gen_mix(void *arg, const unsigned char *data, size_t len)
 {
     (void)arg;
-    entropy_mix("egd write", data, len);
+    entropy_mix("egd", data, len);
 }
 
 unsigned egd_clients(void)

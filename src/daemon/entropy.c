@@ -25,7 +25,7 @@ struct pool *entropy_pool(void)
     return &the_pool;
 }
 
-void entropy_mix_clocks(const char *tag)
+void entropy_mix_clocks(void)
 {
     uint64_t clocks[8];
     unsigned char be[8 * 8];
@@ -35,7 +35,7 @@ void entropy_mix_clocks(const char *tag)
     for (i = 0; i < n; i++)
         put_be64(be + i * 8, clocks[i]);
     if (n > 0)
-        pool_mix(&the_pool, tag, be, (size_t)n * 8);
+        pool_mix(&the_pool, "clock", be, (size_t)n * 8);
 }
 
 /* Inputs that cost nothing and make two instances differ even before the sources ran. */
@@ -54,7 +54,7 @@ static int generator_ready(void)
     n = port_hardware_unique(buf, sizeof(buf));
     if (n > 0)
         pool_mix(&the_pool, "unique", buf, (size_t)n);
-    entropy_mix_clocks("clock");
+    entropy_mix_clocks();
     wipe(buf, sizeof(buf));
     return drbg_open(&the_drbg, DRBG_DEFAULT, &the_pool, personalisation,
                      sizeof(personalisation) - 1);

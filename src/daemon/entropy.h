@@ -21,8 +21,8 @@ int entropy_random(unsigned char *out, size_t len);
 
 /* Mixes data into the pool under a domain tag; never counted as entropy. */
 void entropy_mix(const char *tag, const void *data, size_t len);
-/* Mixes every clock of the platform (never credited). */
-void entropy_mix_clocks(const char *tag);
+/* Mixes every clock of the platform under the tag "clock" (never credited). */
+void entropy_mix_clocks(void);
 
 /* The process's pool (all zero with counter 0 until something is mixed in). */
 struct pool *entropy_pool(void);

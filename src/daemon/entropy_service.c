@@ -52,7 +52,7 @@ uint64_t entropy_draw_ms(unsigned period_s)
 static void on_wakeup(void *arg)
 {
     (void)arg;
-    entropy_mix_clocks("wakeup");
+    entropy_mix_clocks();
 }
 
 static int rng_ready(void)
