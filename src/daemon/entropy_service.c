@@ -158,8 +158,7 @@ static int entropy_start(struct daemon *d)
 {
     enum job j;
 
-    svc.d = d;
-    svc.rng_fd = -1;
+    svc.rng_fd = -1; /* svc.d: entropy_setup's, which always runs first */
     exchange_load(d->conf.exchange_name);
     /* The first reseed instantiates the generator, with the device's unique data. */
     if (reseed() != 0)
@@ -169,9 +168,8 @@ static int entropy_start(struct daemon *d)
     for (j = RESEED; j <= SEED; j++)
         if ((svc.timer[j] = loop_timer_new(&d->loop, job_name[j], on_job, (void *)(uintptr_t)j)) <
             0)
-            return -1; /* loop_timer_new said why */
-    d->loop.on_wakeup = on_wakeup;
-    d->loop.wakeup_arg = NULL;
+            return -1;             /* loop_timer_new said why */
+    d->loop.on_wakeup = on_wakeup; /* its argument: loop_init's NULL */
 
     exchange_write(d->conf.exchange_name, EXCHANGE_MODE);
     if (d->conf.seed_file[0] != '\0') {
@@ -234,8 +232,7 @@ static void entropy_stop(struct daemon *d)
             save_seed();
         for (j = RESEED; j <= SEED; j++)
             loop_timer_stop(&d->loop, svc.timer[j]);
-        if (d->loop.on_wakeup == on_wakeup)
-            d->loop.on_wakeup = NULL;
+        d->loop.on_wakeup = NULL; /* the only one there is */
     }
     stop_waiting();
     sources_close(&svc.sources);
