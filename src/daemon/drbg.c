@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* drbg.c - the mbedTLS DRBG behind the generator, fed only by the pool. */
-#include <string.h>
 
 #include "drbg.h"
 #include "log.h"
@@ -33,9 +32,8 @@ int drbg_open(struct drbg *g, enum drbg_kind kind, struct pool *pool, const void
 {
     int rc = -1;
 
-    memset(g, 0, sizeof(*g));
+    /* Each kind's init clears its context; nothing else in g is read before it is set. */
     g->kind = kind;
-    g->pool = pool;
     if (IS_CTR(kind)) {
 #if DRBG_HAVE_CTR
         mbedtls_ctr_drbg_init(&g->ctr);
@@ -52,10 +50,8 @@ int drbg_open(struct drbg *g, enum drbg_kind kind, struct pool *pool, const void
             mbedtls_hmac_drbg_free(&g->hmac);
 #endif
     }
-    if (rc != 0)
-        return failed(kind, "seed", rc);
-    g->ready = 1;
-    return 0;
+    g->ready = rc == 0;
+    return rc != 0 ? failed(kind, "seed", rc) : 0;
 }
 
 int drbg_random(struct drbg *g, unsigned char *out, size_t len)
