@@ -161,8 +161,8 @@ static int change(const struct source *src, int *state, int now, const char *aga
     int was = *state;
 
     *state = now;
-    if (was && !now)
-        log_notice("random source %s: %s", src->name, again);
+    if (was && !now) /* the line sources_log gives a state */
+        log_info("random source %s: %s", src->name, again);
     return now && !was;
 }
 
