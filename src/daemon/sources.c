@@ -209,7 +209,7 @@ unsigned sources_read_all(struct sources *s, unsigned want)
         if (unhealthy)
             entropy_stats()->health_failures++;
         if (change(src, &src->unhealthy, (int)unhealthy, "passes health tests"))
-            log_warn("random source %s: fails health tests, not counted", src->name);
+            log_warn("random source %s: %s", src->name, "fails health tests, not counted");
 #endif
         /* Mixing even a weak or short read costs nothing: the pool only gains. */
         entropy_mix(src->name, buf, (size_t)n);
