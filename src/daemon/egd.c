@@ -323,7 +323,7 @@ static unsigned client_serve(struct egd_client *c, int *more)
             break;
         }
         if (n < 0) {
-            log_warn("egd: no generator, blocking read closed");
+            log_warn("egd: 02: no generator, closed");
             c->eof = 1;
             c->in_len = pos;
             break;

@@ -74,7 +74,7 @@ static int reseed(void)
     unsigned strong = sources_read_all(&svc.sources, svc.d->conf.random_bytes);
 
     on_wakeup(NULL);
-    log_debug("reseed: %u of %u sources strong", strong, svc.sources.n);
+    log_debug("reseed: %u of %u strong", strong, svc.sources.n);
     (void)strong; /* when debug logging is compiled out */
     if (entropy_reseed() != 0)
         return -1;
@@ -131,7 +131,7 @@ static void on_rng_ready(void *arg, int fd, short revents)
     (void)fd;
     (void)revents;
     stop_waiting();
-    log_info("kernel RNG initialised");
+    log_info("kernel RNG ready");
     (void)reseed();
     on_job((void *)SEED);
 }
@@ -176,7 +176,7 @@ static int entropy_start(struct daemon *d)
         if (port_kernel_rng_ready() == 0 && (svc.rng_fd = port_kernel_rng_wait_fd()) >= 0 &&
             loop_fd_add(&d->loop, svc.rng_fd, PORT_POLLIN, on_rng_ready, NULL) == 0) {
             svc.waiting = 1;
-            log_info("kernel RNG not initialised: seed deferred");
+            log_info("kernel RNG not ready: seed deferred");
         } else {
             if (svc.rng_fd >= 0)
                 port_close(svc.rng_fd);
