@@ -27,7 +27,7 @@ static struct {
     struct sources sources;
     int timer[3]; /* enum job's */
     int rng_fd;   /* /dev/random while the kernel RNG is not ready, else -1 */
-    int waiting;  /* rng_fd is in the loop */
+    int waiting;  /* rng_fd is open, and in the loop once entropy_start is done */
     int started;
 } svc;
 
@@ -173,14 +173,14 @@ static int entropy_start(struct daemon *d)
 
     exchange_write(d->conf.exchange_name, EXCHANGE_MODE);
     if (d->conf.seed_file[0] != '\0') {
-        if (port_kernel_rng_ready() == 0 && (svc.rng_fd = port_kernel_rng_wait_fd()) >= 0 &&
+        /* waiting: rng_fd is open (stop_waiting closes it; its loop_fd_del finds nothing
+         * when the add failed). */
+        if (port_kernel_rng_ready() == 0 &&
+            (svc.waiting = (svc.rng_fd = port_kernel_rng_wait_fd()) >= 0) &&
             loop_fd_add(&d->loop, svc.rng_fd, PORT_POLLIN, on_rng_ready, NULL) == 0) {
-            svc.waiting = 1;
             log_info("kernel RNG not ready: seed deferred");
         } else {
-            if (svc.rng_fd >= 0)
-                port_close(svc.rng_fd);
-            svc.rng_fd = -1;
+            stop_waiting();
             on_job((void *)SEED);
         }
     }
