@@ -166,6 +166,9 @@ static int change(const struct source *src, int *state, int now, const char *aga
     return now && !was;
 }
 
+/* The state of a source that fails the health tests, when it begins and at each state line. */
+static const char unhealthy_text[] = "fails health tests, not counted";
+
 unsigned sources_read_all(struct sources *s, unsigned want)
 {
     static unsigned char buf[SOURCE_MAX_READ];
@@ -209,7 +212,7 @@ unsigned sources_read_all(struct sources *s, unsigned want)
         if (unhealthy)
             entropy_stats()->health_failures++;
         if (change(src, &src->unhealthy, (int)unhealthy, "passes health tests"))
-            log_warn("random source %s: %s", src->name, "fails health tests, not counted");
+            log_warn("random source %s: %s", src->name, unhealthy_text);
 #endif
         /* Mixing even a weak or short read costs nothing: the pool only gains. */
         entropy_mix(src->name, buf, (size_t)n);
@@ -229,6 +232,6 @@ void sources_log(const struct sources *s)
     for (i = 0; i < s->n; i++)
         log_info("random source %s: %s", s->src[i].name,
                  s->src[i].failing     ? "failing"
-                 : s->src[i].unhealthy ? "failing health tests"
+                 : s->src[i].unhealthy ? unhealthy_text
                                        : "ok");
 }
