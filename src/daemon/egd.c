@@ -174,7 +174,7 @@ static void schedule(void)
     int want = egd.paused_until == 0 && rest == 0;
     unsigned i;
 
-    if (egd.listen_fd >= 0 && want != egd.listening) {
+    if (want != egd.listening) { /* the listener is open: schedule runs only while served */
         loop_fd_events(egd.loop, egd.listen_fd, want ? PORT_POLLIN : 0);
         egd.listening = want;
     }
