@@ -29,22 +29,21 @@ void pool_mix(struct pool *p, const char *tag, const void *data, size_t len)
     mbedtls_sha512_context h;
     /* What every block's digest starts with: the domain, the block's index, d. */
     unsigned char head[sizeof(mix_domain) - 1 + 4 + 64], *d = head + sizeof(mix_domain) - 1 + 4;
-    unsigned char num[8], taglen;
+    /* d's first input: the tag's length, the tag (at most 255 bytes), the data's length */
+    unsigned char lead[1 + 255 + 8], num[8];
     const unsigned char *prev = p->block[POOL_BLOCKS - 1];
-    size_t tl = tag ? strlen(tag) : 0;
+    size_t tl = strlen(tag);
     unsigned i;
 
     if (tl > 255)
         tl = 255;
-    taglen = (unsigned char)tl;
+    lead[0] = (unsigned char)tl;
+    memcpy(lead + 1, tag, tl);
+    put_be64(lead + 1 + tl, (uint64_t)len);
     mbedtls_sha512_init(&h);
     tlsmgr_sha512_starts(&h);
-    tlsmgr_sha512_update(&h, &taglen, 1);
-    tlsmgr_sha512_update(&h, (const unsigned char *)tag, tl);
-    put_be64(num, (uint64_t)len);
-    tlsmgr_sha512_update(&h, num, 8);
-    if (len)
-        tlsmgr_sha512_update(&h, data, len);
+    tlsmgr_sha512_update(&h, lead, 1 + tl + 8);
+    tlsmgr_sha512_update(&h, data, len);
     put_be64(num, p->counter);
     tlsmgr_sha512_update(&h, num, 8);
     tlsmgr_sha512_finish(&h, d);
