@@ -66,7 +66,7 @@ static void credit(const unsigned char *buf, size_t len)
     if (port_kernel_credit(buf, len, CREDIT_BITS) != 0) {
         /* Without CAP_SYS_ADMIN this never works: say so once and never try again. */
         credit_refused = 1;
-        log_warn_errno("seed: kernel credit refused, not retried");
+        log_warn_errno("seed: credit refused, not retried");
         return;
     }
     entropy_stats()->credited_bits += CREDIT_BITS;
