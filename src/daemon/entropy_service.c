@@ -67,7 +67,6 @@ static void save_seed(void)
 
 /* The periodic jobs, each on its own timer. */
 enum job { RESEED, EXCHANGE, SEED };
-static const char job_name[][9] = {"reseed", "exchange", "seed"};
 
 static int reseed(void)
 {
@@ -166,8 +165,7 @@ static int entropy_start(struct daemon *d)
     sources_log(&svc.sources);
 
     for (j = RESEED; j <= SEED; j++)
-        if ((svc.timer[j] = loop_timer_new(&d->loop, job_name[j], on_job, (void *)(uintptr_t)j)) <
-            0)
+        if ((svc.timer[j] = loop_timer_new(&d->loop, "entropy", on_job, (void *)(uintptr_t)j)) < 0)
             return -1;             /* loop_timer_new said why */
     d->loop.on_wakeup = on_wakeup; /* its argument: loop_init's NULL */
 
