@@ -192,8 +192,8 @@ static void entropy_reload(struct daemon *d, const struct tlsmgr_conf *old)
 {
     enum job j;
 
-    if (!svc.started)
-        return;
+    /* Started: the daemon reloads only services that are up, and it runs only while this one
+     * is. */
     if (old->nsources != d->conf.nsources ||
         memcmp(old->sources, d->conf.sources, sizeof(old->sources)) != 0) {
         /* Unprivileged now: a device only root may open will fail (logged). */
