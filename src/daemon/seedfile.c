@@ -95,7 +95,7 @@ static int load_one(const char *path, int credit_ok, unsigned owner)
     if (r != 0)
         return 0;
     entropy_mix("seed", buf, sizeof(buf));
-    log_info("seed %s: mixed%s", path, gone ? "" : ", not removed");
+    log_info("seed %s: mixed", path); /* a failed removal said so, and stops the credit */
     if (credit_ok && gone) {
         if (ours)
             credit(buf, sizeof(buf));
