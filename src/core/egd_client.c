@@ -4,7 +4,6 @@
  * port_poll against one deadline, so a peer that hangs costs the timeout and no more.
  */
 #include <errno.h>
-#include <string.h>
 
 #include "egd_client.h"
 #include "port.h"
@@ -39,36 +38,12 @@ static size_t fail(struct egd_client_error *e, enum egd_client_fail why, int err
     return got;
 }
 
-/* Reads exactly len bytes before the deadline. Returns the count read (len, or less with e
- * set). */
-static size_t read_all(int fd, unsigned char *buf, size_t len, uint64_t deadline,
-                       struct egd_client_error *e)
-{
-    size_t got = 0;
-
-    while (got < len) {
-        long n = port_read(fd, buf + got, len - got);
-
-        if (n > 0) {
-            got += (size_t)n;
-            continue;
-        }
-        if (n == 0)
-            return fail(e, EGD_CLIENT_CLOSED, 0, got);
-        if (errno != EAGAIN && errno != EWOULDBLOCK)
-            return fail(e, EGD_CLIENT_READ, errno, got);
-        if (wait_for(fd, PORT_POLLIN, deadline) <= 0)
-            return fail(e, EGD_CLIENT_TIMEOUT, 0, got);
-    }
-    return got;
-}
-
 /* Connects and sends the request. Returns the descriptor, or -1 with e set. */
 static int send_request(const char *path, size_t want, uint64_t deadline,
                         struct egd_client_error *e)
 {
     unsigned char req[2];
-    size_t sent = 0;
+    long n;
     int fd;
 
     errno = 0;
@@ -77,71 +52,60 @@ static int send_request(const char *path, size_t want, uint64_t deadline,
         fail(e, EGD_CLIENT_CONNECT, errno, 0);
         return -1;
     }
-    /* EAGAIN on a Unix socket is a full backlog, not a connect in progress: give up. */
-    if (errno == EAGAIN || (errno == EINPROGRESS && (wait_for(fd, PORT_POLLOUT, deadline) <= 0 ||
-                                                     (errno = port_socket_error(fd)) != 0))) {
-        fail(e, EGD_CLIENT_CONNECT, errno == EINPROGRESS ? ETIMEDOUT : errno, 0);
-        port_close(fd);
-        return -1;
-    }
     req[0] = 0x01;
     req[1] = (unsigned char)want;
-    while (sent < sizeof(req)) {
-        long n = port_send(fd, req + sent, sizeof(req) - sent);
-
-        if (n > 0) {
-            sent += (size_t)n;
-        } else if ((n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) ||
-                   wait_for(fd, PORT_POLLOUT, deadline) <= 0) {
-            fail(e, EGD_CLIENT_SEND, n < 0 ? errno : 0, 0);
-            port_close(fd);
-            return -1;
-        }
-    }
-    return fd;
+    /* EAGAIN on a Unix socket is a full backlog, not a connect in progress: give up. A
+     * connected socket with nothing sent yet takes the two bytes at once: a send that does not
+     * is a failure. */
+    if (errno == EAGAIN || (errno == EINPROGRESS && (wait_for(fd, PORT_POLLOUT, deadline) <= 0 ||
+                                                     (errno = port_socket_error(fd)) != 0)))
+        fail(e, EGD_CLIENT_CONNECT, errno == EINPROGRESS ? ETIMEDOUT : errno, 0);
+    else if ((n = port_send(fd, req, sizeof(req))) == (long)sizeof(req))
+        return fd;
+    else
+        fail(e, EGD_CLIENT_SEND, n < 0 ? errno : 0, 0);
+    port_close(fd);
+    return -1;
 }
 
 size_t egd_client_read(const char *path, unsigned char *out, size_t want,
                        struct egd_client_error *e)
 {
     uint64_t deadline = port_now_ms() + TLSMGR_EGD_CLIENT_TIMEOUT_MS;
-    unsigned char count;
-    size_t got = 0;
+    unsigned char count = 0;
+    size_t got = 0, need = 1; /* of the reply: its count byte, then the bytes it promised */
     int fd;
 
     e->why = EGD_CLIENT_OK;
     e->err = 0;
-    if (want == 0 || want > EGD_CLIENT_MAX)
-        return fail(e, EGD_CLIENT_SIZE, EINVAL, 0);
     fd = send_request(path, want, deadline, e);
     if (fd < 0)
         return 0;
-    if (read_all(fd, &count, 1, deadline, e) == 1) {
-        if (count > want)
-            fail(e, EGD_CLIENT_TOO_MANY, 0, 0);
-        else if ((got = read_all(fd, out, count, deadline, e)) < count)
-            got = 0;
-        else if (count < want)
-            fail(e, EGD_CLIENT_TOO_FEW, 0, 0);
+    while (got < need) {
+        long n = port_read(fd, got == 0 ? &count : out + got - 1, need - got);
+
+        if (n > 0) {
+            if (got == 0 && count > want) {
+                fail(e, EGD_CLIENT_TOO_MANY, 0, 0);
+                break;
+            }
+            got += (size_t)n;
+            need = 1 + (size_t)count;
+        } else if (n == 0) {
+            fail(e, EGD_CLIENT_CLOSED, 0, 0);
+            break;
+        } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            fail(e, EGD_CLIENT_READ, errno, 0);
+            break;
+        } else if (wait_for(fd, PORT_POLLIN, deadline) <= 0) {
+            fail(e, EGD_CLIENT_TIMEOUT, 0, 0);
+            break;
+        }
     }
     port_close(fd);
-    return got;
-}
-
-const char *egd_client_why(enum egd_client_fail why)
-{
-    /* In the order of enum egd_client_fail, from EGD_CLIENT_SIZE. */
-    static const char phrases[] =
-        "bad EGD request size\0cannot connect\0cannot send the EGD request\0"
-        "EGD peer closed the connection\0EGD read failed\0EGD peer did not answer in time\0"
-        "EGD peer answered more bytes than asked for\0"
-        "EGD peer answered fewer bytes than asked for\0";
-    const char *p = phrases;
-    unsigned k;
-
-    if (why == EGD_CLIENT_OK)
-        return NULL;
-    for (k = EGD_CLIENT_SIZE; k < (unsigned)why; k++)
-        p += strlen(p) + 1;
-    return p;
+    if (got < need)
+        return 0; /* a reply cut short, or one that promised too much, gives nothing */
+    if (count < want)
+        fail(e, EGD_CLIENT_TOO_FEW, 0, 0);
+    return count;
 }

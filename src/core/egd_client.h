@@ -13,12 +13,10 @@
 /* Largest N of one request. */
 #define EGD_CLIENT_MAX 255
 
-/* What went wrong with a request: a code (the daemon logs its phrase, egd_client_why; the
- * library never logs, so it carries no phrase), and the errno that goes with it (0 when
- * none). */
+/* What went wrong with a request: a code (the daemon's sources.c holds their phrases; the
+ * library never logs, so it carries none), and the errno that goes with it (0 when none). */
 enum egd_client_fail {
     EGD_CLIENT_OK,       /* every byte asked for came */
-    EGD_CLIENT_SIZE,     /* want out of 1..EGD_CLIENT_MAX */
     EGD_CLIENT_CONNECT,  /* connect failed or timed out */
     EGD_CLIENT_SEND,     /* the request could not be sent */
     EGD_CLIENT_CLOSED,   /* the peer closed before the whole answer */
@@ -29,17 +27,15 @@ enum egd_client_fail {
 };
 
 struct egd_client_error {
-    enum egd_client_fail why;
+    unsigned why; /* enum egd_client_fail; the daemon's sources add their own codes after them */
     int err;
 };
 
-/* Asks the EGD daemon at path for want bytes (1..EGD_CLIENT_MAX) into out. Returns the number
+/* Asks the EGD daemon at path for want bytes into out: 1 to EGD_CLIENT_MAX, which both callers
+ * (the daemon's egd: source and tlsmgr_seed) ask by construction. Returns the number
  * of bytes received (less than want when e->why is set; bytes of a reply that promised more
  * than it sent are not counted). */
 size_t egd_client_read(const char *path, unsigned char *out, size_t want,
                        struct egd_client_error *e);
-
-/* The phrase of a failure, for the log; NULL for EGD_CLIENT_OK. */
-const char *egd_client_why(enum egd_client_fail why);
 
 #endif

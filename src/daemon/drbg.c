@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* drbg.c - the mbedTLS DRBG behind the generator, fed only by the pool. */
-#include <string.h>
 
 #include "drbg.h"
 #include "log.h"
+#include "noinline.h"
 
 /* Requests are split to the library's limit (1024 bytes for both DRBGs). */
 #define DRBG_CHUNK 1024
+
+/* Whether g is a CTR_DRBG: known at compile time when the build has one kind. */
+#define IS_CTR(kind) (DRBG_HAVE_CTR && (!DRBG_HAVE_HMAC || (kind) == DRBG_CTR))
 
 static int from_pool(void *arg, unsigned char *out, size_t len)
 {
@@ -15,14 +18,12 @@ static int from_pool(void *arg, unsigned char *out, size_t len)
 
 const char *drbg_name(enum drbg_kind kind)
 {
-    return kind == DRBG_CTR ? "CTR_DRBG(AES-256)" : "HMAC_DRBG(SHA-512)";
+    return IS_CTR(kind) ? "CTR_DRBG(AES-256)" : "HMAC_DRBG(SHA-512)";
 }
 
-/* One line for every failing call: which DRBG, which step, mbedTLS's code. Returns -1. */
-static int failed(enum drbg_kind kind, const char *step, int rc)
+TLSMGR_NOINLINE static int failed(enum drbg_kind kind, const char *step, int rc)
 {
-    log_err("generator: %s %s failed (mbedTLS error -0x%04x)", drbg_name(kind), step,
-            (unsigned)-rc);
+    log_err("generator: %s %s: mbedTLS -0x%04x", drbg_name(kind), step, (unsigned)-rc);
     return -1;
 }
 
@@ -31,10 +32,9 @@ int drbg_open(struct drbg *g, enum drbg_kind kind, struct pool *pool, const void
 {
     int rc = -1;
 
-    memset(g, 0, sizeof(*g));
+    /* Each kind's init clears its context; nothing else in g is read before it is set. */
     g->kind = kind;
-    g->pool = pool;
-    if (kind == DRBG_CTR) {
+    if (IS_CTR(kind)) {
 #if DRBG_HAVE_CTR
         mbedtls_ctr_drbg_init(&g->ctr);
         rc = mbedtls_ctr_drbg_seed(&g->ctr, from_pool, pool, pers, pers_len);
@@ -50,10 +50,8 @@ int drbg_open(struct drbg *g, enum drbg_kind kind, struct pool *pool, const void
             mbedtls_hmac_drbg_free(&g->hmac);
 #endif
     }
-    if (rc != 0)
-        return failed(kind, "instantiation", rc);
-    g->ready = 1;
-    return 0;
+    g->ready = rc == 0;
+    return rc != 0 ? failed(kind, "seed", rc) : 0;
 }
 
 int drbg_random(struct drbg *g, unsigned char *out, size_t len)
@@ -65,15 +63,15 @@ int drbg_random(struct drbg *g, unsigned char *out, size_t len)
         if (!g->ready)
             return -1;
 #if DRBG_HAVE_CTR
-        if (g->kind == DRBG_CTR)
+        if (IS_CTR(g->kind))
             rc = mbedtls_ctr_drbg_random(&g->ctr, out, n);
 #endif
 #if DRBG_HAVE_HMAC
-        if (g->kind == DRBG_HMAC)
+        if (!IS_CTR(g->kind))
             rc = mbedtls_hmac_drbg_random(&g->hmac, out, n);
 #endif
         if (rc != 0)
-            return failed(g->kind, "generation", rc);
+            return failed(g->kind, "random", rc);
         out += n;
         len -= n;
     }
@@ -87,11 +85,11 @@ int drbg_reseed(struct drbg *g, const void *add, size_t add_len)
     if (!g->ready)
         return -1;
 #if DRBG_HAVE_CTR
-    if (g->kind == DRBG_CTR)
+    if (IS_CTR(g->kind))
         rc = mbedtls_ctr_drbg_reseed(&g->ctr, add, add_len);
 #endif
 #if DRBG_HAVE_HMAC
-    if (g->kind == DRBG_HMAC)
+    if (!IS_CTR(g->kind))
         rc = mbedtls_hmac_drbg_reseed(&g->hmac, add, add_len);
 #endif
     if (rc != 0)
@@ -104,11 +102,11 @@ void drbg_close(struct drbg *g)
     if (!g->ready)
         return;
 #if DRBG_HAVE_CTR
-    if (g->kind == DRBG_CTR)
+    if (IS_CTR(g->kind))
         mbedtls_ctr_drbg_free(&g->ctr);
 #endif
 #if DRBG_HAVE_HMAC
-    if (g->kind == DRBG_HMAC)
+    if (!IS_CTR(g->kind))
         mbedtls_hmac_drbg_free(&g->hmac);
 #endif
     g->ready = 0;

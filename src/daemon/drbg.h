@@ -40,7 +40,6 @@ enum drbg_kind { DRBG_CTR, DRBG_HMAC };
 struct drbg {
     enum drbg_kind kind;
     int ready;
-    struct pool *pool;
 #if DRBG_HAVE_CTR
     mbedtls_ctr_drbg_context ctr;
 #endif

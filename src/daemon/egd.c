@@ -27,6 +27,7 @@
 #include "egd_proto.h"
 #include "entropy.h"
 #include "log.h"
+#include "noinline.h"
 #include "port.h"
 #include "status.h"
 
@@ -85,7 +86,7 @@ static int gen_random(void *arg, unsigned char *out, size_t len)
 static void gen_mix(void *arg, const unsigned char *data, size_t len)
 {
     (void)arg;
-    entropy_mix("egd write", data, len);
+    entropy_mix("egd", data, len);
 }
 
 unsigned egd_clients(void)
@@ -163,36 +164,28 @@ static uint64_t silent_rest_until(uint64_t now)
     return s->fd >= 0 && s->since + CONTENDED_MS > now ? s->since + CONTENDED_MS : 0;
 }
 
-static void listener_update(void)
-{
-    int want = egd.listen_fd >= 0 && egd.paused_until == 0 && silent_rest_until(port_now_ms()) == 0;
-
-    if (egd.listen_fd < 0 || want == egd.listening)
-        return;
-    loop_fd_events(egd.loop, egd.listen_fd, want ? PORT_POLLIN : 0);
-    egd.listening = want;
-}
-
 /* After every event: whether the listener is polled, and the one timer at the earliest request
  * deadline, the end of a rest or of an accept pause. Idle and silent clients have no deadline:
  * they cost no wake-up. */
 static void schedule(void)
 {
-    uint64_t due = 0, rest;
+    uint64_t rest = silent_rest_until(port_now_ms());
+    uint64_t due = egd.paused_until != 0 ? egd.paused_until : UINT64_MAX;
+    int want = egd.paused_until == 0 && rest == 0;
     unsigned i;
 
-    listener_update();
+    if (want != egd.listening) { /* the listener is open: schedule runs only while served */
+        loop_fd_events(egd.loop, egd.listen_fd, want ? PORT_POLLIN : 0);
+        egd.listening = want;
+    }
     for (i = 0; i < SLOTS; i++) {
         const struct egd_client *c = &egd.clients[i];
-        if (c->fd >= 0 && c->busy && (due == 0 || c->busy_since + REQUEST_MS < due))
+        if (c->fd >= 0 && c->busy && c->busy_since + REQUEST_MS < due)
             due = c->busy_since + REQUEST_MS;
     }
-    if (egd.paused_until != 0 && (due == 0 || egd.paused_until < due))
-        due = egd.paused_until;
-    rest = silent_rest_until(port_now_ms());
-    if (rest != 0 && (due == 0 || rest < due))
+    if (rest != 0 && rest < due)
         due = rest;
-    if (due == 0)
+    if (due == UINT64_MAX)
         loop_timer_stop(egd.loop, egd.timer);
     else
         loop_timer_at(egd.loop, egd.timer, due);
@@ -222,6 +215,14 @@ static void silent_close(struct egd_silent *s)
     status_touch();
 }
 
+/* Closes the listener and removes its socket. */
+static void listener_close(void)
+{
+    port_close(egd.listen_fd);
+    port_unlink(egd.path);
+    egd.listen_fd = -1;
+}
+
 /* Rest the listener: the loop or the process has no room for another descriptor. */
 static void accept_pause(uint64_t now)
 {
@@ -242,11 +243,11 @@ static void silent_add(int fd, uint64_t now)
         client_admit(s->fd, s); /* its request may have come since the last poll */
     if (s->fd >= 0) {
         egd.stats.evicted++;
-        log_debug("egd: %d connections silent, the oldest goes", TLSMGR_EGD_MAX_SILENT);
+        log_debug("egd: %d silent, oldest closed", TLSMGR_EGD_MAX_SILENT);
         silent_close(s);
     }
     if (loop_fd_add(egd.loop, fd, PORT_POLLIN, on_silent, s) < 0) {
-        log_warn("egd: no room in the event loop");
+        log_warn("egd: event loop full");
         port_close(fd);
         accept_pause(now);
         return;
@@ -265,7 +266,7 @@ static size_t request_cost(const struct egd_request *req, size_t answer)
 
 /* Moves buf[from, len) to the start of buf; returns the length left. A plain loop: the
  * buffers are small, and memmove would be an import for these two calls alone. */
-static size_t shift_down(unsigned char *buf, size_t from, size_t len)
+TLSMGR_NOINLINE static size_t shift_down(unsigned char *buf, size_t from, size_t len)
 {
     size_t i;
 
@@ -290,11 +291,16 @@ static unsigned client_serve(struct egd_client *c, int *more)
     env.available = TLSMGR_POOL_SIZE * 8; /* advisory: the pool's size in bits */
     env.pid = port_pid();
     *more = 0;
+    if (c->out_pos > 0) { /* what is left of a partial send: room for the answers after it */
+        c->out_len = shift_down(c->out, c->out_pos, c->out_len);
+        c->out_pos = 0;
+    }
     for (;;) {
         struct egd_request req;
         enum egd_parse_result r = egd_parse(c->in + pos, c->in_len - pos, &req);
-        size_t need, cost;
-        long n;
+        size_t cap = TLSMGR_EGD_CLIENT_BUFFER - c->out_len;
+        size_t left = spent < TLSMGR_EGD_SERVE_QUANTUM ? TLSMGR_EGD_SERVE_QUANTUM - spent : 0;
+        long n = EGD_NO_ROOM;
 
         if (r == EGD_INCOMPLETE)
             break;
@@ -303,33 +309,28 @@ static unsigned client_serve(struct egd_client *c, int *more)
             c->eof = 1;
             c->in_len = pos;
             egd.stats.bad_requests++;
-            log_debug("egd: unknown request 0x%02x, closing", c->in[pos]);
+            log_debug("egd: bad request 0x%02x, closing", c->in[pos]);
             break;
         }
-        need = egd_answer_size(&req, &env);
-        cost = request_cost(&req, need);
-        if (spent > 0 && spent + cost > TLSMGR_EGD_SERVE_QUANTUM) {
-            *more = 1; /* the next turn */
+        /* After the first request of the turn, its input and its answer must fit in what is
+         * left of the quantum; the answer also in the output buffer. */
+        if (spent > 0 && left < cap)
+            cap = left;
+        if (spent == 0 || req.size <= left)
+            n = egd_answer(&req, &env, c->out + c->out_len, cap);
+        if (n == EGD_NO_ROOM) {
+            *more = 1; /* when the client has read, or the next turn */
             break;
         }
-        if (TLSMGR_EGD_CLIENT_BUFFER - c->out_len < need && c->out_pos > 0) {
-            c->out_len = shift_down(c->out, c->out_pos, c->out_len);
-            c->out_pos = 0;
-        }
-        if (TLSMGR_EGD_CLIENT_BUFFER - c->out_len < need) {
-            *more = 1; /* when the client has read */
-            break;
-        }
-        n = egd_answer(&req, &env, c->out + c->out_len, TLSMGR_EGD_CLIENT_BUFFER - c->out_len);
         if (n < 0) {
-            log_warn("egd: generator unavailable, closing a blocking read");
+            log_warn("egd: 02: no generator, closed");
             c->eof = 1;
             c->in_len = pos;
             break;
         }
         c->out_len += (size_t)n;
         pos += req.size;
-        spent += cost;
+        spent += request_cost(&req, (size_t)n);
         answered++;
         egd.stats.requests++;
         entropy_count_egd();
@@ -450,17 +451,16 @@ static void client_admit(int fd, struct egd_silent *from)
         struct egd_client *v = client_victim(c, now);
         if (v == NULL) {
             egd.stats.turned_away++;
-            log_debug("egd: all %d slots busy, a new client goes after its answers",
-                      TLSMGR_EGD_MAX_CLIENTS);
+            log_debug("egd: %d slots busy, new client closed", TLSMGR_EGD_MAX_CLIENTS);
             client_drop(c);
             return;
         }
         egd.stats.evicted++;
-        log_debug("egd: all %d slots taken, a client yields its slot", TLSMGR_EGD_MAX_CLIENTS);
+        log_debug("egd: %d slots taken, one yields", TLSMGR_EGD_MAX_CLIENTS);
         client_close(v);
     }
     if (loop_fd_add(egd.loop, fd, 0, on_client, c) < 0) {
-        log_warn("egd: no room in the event loop");
+        log_warn("egd: event loop full");
         client_drop(c);
         accept_pause(now);
         return;
@@ -471,26 +471,14 @@ static void client_admit(int fd, struct egd_silent *from)
     client_watch(c, more);
 }
 
-static void client_progress(struct egd_client *c)
-{
-    int more;
-
-    if (client_turn(c, port_now_ms(), &more) < 0)
-        client_close(c);
-    else
-        client_watch(c, more);
-}
-
 static void on_client(void *arg, int fd, short revents)
 {
     struct egd_client *c = arg;
+    int more;
 
+    /* No POLLNVAL: the loop never reports a descriptor deleted from it, and every close here
+     * deletes first; were one reported, the send would fail and the client go. */
     (void)fd;
-    if (revents & PORT_POLLNVAL) {
-        client_close(c);
-        schedule();
-        return;
-    }
     if (revents & (PORT_POLLIN | PORT_POLLHUP | PORT_POLLERR)) {
         if (!c->eof && c->in_len < TLSMGR_EGD_CLIENT_BUFFER) {
             long n = port_read(c->fd, c->in + c->in_len, TLSMGR_EGD_CLIENT_BUFFER - c->in_len);
@@ -500,29 +488,27 @@ static void on_client(void *arg, int fd, short revents)
             } else if (n == 0) {
                 c->eof = 1;
             } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                client_close(c);
-                schedule();
-                return;
+                goto gone;
             }
         } else if (!(revents & PORT_POLLOUT)) {
-            /* Hang-up while we do not read: nobody will take the answers. */
-            client_close(c);
-            schedule();
-            return;
+            goto gone; /* hang-up while we do not read: nobody will take the answers */
         }
     }
-    client_progress(c);
+    if (client_turn(c, port_now_ms(), &more) == 0) {
+        client_watch(c, more);
+        schedule();
+        return;
+    }
+gone:
+    client_close(c);
     schedule();
 }
 
 static void on_silent(void *arg, int fd, short revents)
 {
-    struct egd_silent *s = arg;
-
-    if (revents & PORT_POLLNVAL)
-        silent_close(s);
-    else
-        client_admit(fd, s);
+    /* A read that fails for any reason but EAGAIN closes the connection (client_admit). */
+    (void)revents;
+    client_admit(fd, arg);
     schedule();
 }
 
@@ -566,7 +552,7 @@ static void on_timer(void *arg)
         if (c->fd < 0 || !c->busy || c->busy_since + REQUEST_MS > now)
             continue;
         egd.stats.request_timeouts++;
-        log_debug("egd: a request took over %d ms, client closed", TLSMGR_EGD_REQUEST_TIMEOUT_MS);
+        log_debug("egd: request over %d ms, closed", TLSMGR_EGD_REQUEST_TIMEOUT_MS);
         client_close(c);
     }
     if (egd.paused_until != 0 && egd.paused_until <= now)
@@ -593,7 +579,7 @@ static int egd_setup(struct daemon *d)
     egd.listen_fd =
         port_unix_listen(d->conf.egd_socket, 0660, port_is_root() ? d->gid : PORT_ID_KEEP, BACKLOG);
     if (egd.listen_fd < 0) {
-        log_err_errno("egd: cannot listen on %s", d->conf.egd_socket);
+        log_err_errno("egd: listen %s", d->conf.egd_socket);
         return -1;
     }
     memcpy(egd.path, d->conf.egd_socket, sizeof(egd.path));
@@ -606,12 +592,10 @@ static int egd_start(struct daemon *d)
     if (egd.listen_fd < 0)
         return 0;
     /* A retry gets the same slot back (loop_timer_new reuses it for the same fn and arg). */
-    egd.timer = loop_timer_new(&d->loop, "egd requests", on_timer, NULL);
+    egd.timer = loop_timer_new(&d->loop, "egd", on_timer, NULL);
     if (egd.timer < 0 || loop_fd_add(&d->loop, egd.listen_fd, PORT_POLLIN, on_listen, NULL) < 0) {
-        log_err("egd: no room in the event loop");
-        port_close(egd.listen_fd);
-        port_unlink(egd.path);
-        egd.listen_fd = -1;
+        log_warn("egd: event loop full");
+        listener_close();
         return -1;
     }
     egd.listening = 1;
@@ -623,23 +607,19 @@ static void egd_reload(struct daemon *d, const struct tlsmgr_conf *old)
 {
     (void)old;
     if (strcmp(d->conf.egd_socket, egd.path) != 0)
-        log_warn("egd: tls_random_egd_socket changes only at a restart; still serving %s",
-                 egd.path[0] ? egd.path : "nothing");
+        log_warn("egd: tls_random_egd_socket: restart needed, serving '%s'", egd.path);
 }
 
-LOG_COUNTERS_CHECK(egd_stats, 9);
+LOG_COUNTERS_CHECK(egd_stats, 10);
 
 static void egd_log_stats(struct daemon *d)
 {
-    uint64_t v[10];
-
     (void)d;
-    v[0] = egd_clients();
-    memcpy(v + 1, &egd.stats, sizeof(egd.stats));
+    egd.stats.clients = egd_clients();
     log_counters("egd",
-                 "clients now\0accepted\0requests\0bytes served\0bytes mixed in\0unknown "
-                 "requests\0requests timed out\0times full\0clients yielded\0clients turned away\0",
-                 v);
+                 "clients now\0accepted\0requests\0bytes out\0bytes in\0bad requests\0"
+                 "timeouts\0times full\0yielded\0turned away\0",
+                 &egd.stats.clients);
 }
 
 static void egd_stop(struct daemon *d)
@@ -659,9 +639,7 @@ static void egd_stop(struct daemon *d)
     if (egd.listen_fd >= 0) {
         if (egd.loop != NULL)
             loop_fd_del(egd.loop, egd.listen_fd);
-        port_close(egd.listen_fd);
-        port_unlink(egd.path);
-        egd.listen_fd = -1;
+        listener_close();
     }
     if (egd.timer >= 0)
         loop_timer_stop(egd.loop, egd.timer);

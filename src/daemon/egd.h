@@ -13,6 +13,7 @@
 
 /* uint64_t counters only, logged in this order. */
 struct egd_stats {
+    uint64_t clients;          /* connected now: set when the statistics are logged */
     uint64_t accepted;         /* connections taken */
     uint64_t requests;         /* requests answered (all opcodes) */
     uint64_t bytes;            /* generator bytes sent */

@@ -30,7 +30,6 @@ enum egd_parse_result egd_parse(const unsigned char *in, size_t len, struct egd_
     case EGD_CMD_WRITE:
         if (len < 4)
             return EGD_INCOMPLETE;
-        req->bits = (unsigned)in[1] << 8 | in[2];
         req->count = in[3];
         if (len < 4 + (size_t)req->count)
             return EGD_INCOMPLETE;
@@ -44,16 +43,14 @@ enum egd_parse_result egd_parse(const unsigned char *in, size_t len, struct egd_
 
 size_t egd_format_pid(long pid, unsigned char out[20])
 {
-    unsigned char rev[20];
-    unsigned long v = pid < 0 ? 0 : (unsigned long)pid;
+    unsigned long v = pid < 0 ? 0 : (unsigned long)pid, t = v;
     size_t n = 0, i;
 
-    do {
-        rev[n++] = (unsigned char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0 && n < sizeof(rev));
-    for (i = 0; i < n; i++)
-        out[i] = rev[n - 1 - i];
+    do
+        n++;
+    while ((t /= 10) != 0);
+    for (i = n; i-- > 0; v /= 10)
+        out[i] = (unsigned char)('0' + v % 10);
     return n;
 }
 
@@ -81,7 +78,7 @@ long egd_answer(const struct egd_request *req, const struct egd_env *env, unsign
     size_t need = egd_answer_size(req, env);
 
     if (cap < need)
-        return -1;
+        return EGD_NO_ROOM;
     switch (req->cmd) {
     case EGD_CMD_AVAILABLE:
         put_be32(out, env->available);
@@ -102,13 +99,9 @@ long egd_answer(const struct egd_request *req, const struct egd_env *env, unsign
         if (req->count > 0)
             env->mix(env->arg, req->data, req->count);
         return 0;
-    case EGD_CMD_PID: {
-        unsigned char digits[20];
-        size_t n = egd_format_pid(env->pid, digits);
-        out[0] = (unsigned char)n;
-        memcpy(out + 1, digits, n);
-        return (long)(n + 1);
-    }
+    case EGD_CMD_PID:
+        out[0] = (unsigned char)egd_format_pid(env->pid, out + 1); /* need: room for it */
+        return (long)need;
     default:
         return -1;
     }

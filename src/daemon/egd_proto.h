@@ -36,8 +36,8 @@ enum egd_parse_result {
 struct egd_request {
     unsigned cmd;              /* EGD_CMD_* */
     unsigned count;            /* N of 01/02, L of 03, 0 otherwise */
-    unsigned bits;             /* entropy claimed by 03 (hi lo): logged, never credited */
-    const unsigned char *data; /* 03's payload, inside the parsed buffer */
+    const unsigned char *data; /* 03's payload, inside the parsed buffer (the entropy it
+                                * claims, hi lo, is never credited: not kept) */
     size_t size;               /* bytes of input the request occupies */
 };
 
@@ -57,9 +57,13 @@ struct egd_env {
 /* Bytes the answer to req will take (0 for 03), so a caller can wait for room first. */
 size_t egd_answer_size(const struct egd_request *req, const struct egd_env *env);
 
-/* Writes the answer to req into out (cap >= egd_answer_size) and mixes 03's data. Returns
- * the answer's length, or -1 when a blocking read (02) cannot be answered: the caller closes
- * the connection. A non-blocking read (01) the generator cannot serve answers M = 0. */
+/* What egd_answer returns when its answer would not fit in cap (nothing drawn or mixed). */
+#define EGD_NO_ROOM (-2)
+
+/* Writes the answer to req (as egd_parse made it) into out and mixes 03's data. Returns the
+ * answer's length, EGD_NO_ROOM when cap < egd_answer_size, or -1 when a blocking read (02) cannot
+ * be answered: the caller closes the connection. A non-blocking read (01) the generator cannot
+ * serve answers M = 0. */
 long egd_answer(const struct egd_request *req, const struct egd_env *env, unsigned char *out,
                 size_t cap);
 

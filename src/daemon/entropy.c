@@ -8,26 +8,24 @@
 #include "byteorder.h"
 #include "drbg.h"
 #include "entropy.h"
+#include "noinline.h"
 #include "port.h"
 #include "wipe.h"
 
 static struct pool the_pool;
 static struct drbg the_drbg;
-static int pool_ready;
 static struct entropy_stats stats;
 
 static const char personalisation[] = "tlsmgr generator v1";
 
+/* All zero with counter 0 (pool_init's state) as the process starts, and again after
+ * entropy_reset's wipe. */
 struct pool *entropy_pool(void)
 {
-    if (!pool_ready) {
-        pool_init(&the_pool);
-        pool_ready = 1;
-    }
     return &the_pool;
 }
 
-void entropy_mix_clocks(const char *tag)
+void entropy_mix_clocks(void)
 {
     uint64_t clocks[8];
     unsigned char be[8 * 8];
@@ -37,58 +35,48 @@ void entropy_mix_clocks(const char *tag)
     for (i = 0; i < n; i++)
         put_be64(be + i * 8, clocks[i]);
     if (n > 0)
-        pool_mix(entropy_pool(), tag, be, (size_t)n * 8);
+        pool_mix(&the_pool, "clock", be, (size_t)n * 8);
 }
 
 /* Inputs that cost nothing and make two instances differ even before the sources ran. */
-static void mix_basics(void)
+/* The first instantiation takes what the pool holds plus the kernel RNG, the device's unique
+ * data and the clocks: whoever draws or reseeds first. 0 once ready, -1 (logged). */
+static int generator_ready(void)
 {
-    unsigned char buf[64];
+    unsigned char buf[256];
     long n;
 
-    n = port_getrandom(buf, sizeof(buf));
-    if (n > 0)
-        pool_mix(entropy_pool(), "getrandom", buf, (size_t)n);
-    n = port_hardware_unique(buf, sizeof(buf));
-    if (n > 0)
-        pool_mix(entropy_pool(), "unique", buf, (size_t)n);
-    entropy_mix_clocks("clock");
-    wipe(buf, sizeof(buf));
-}
-
-int entropy_open(int kind)
-{
     if (the_drbg.ready)
         return 0;
-    return drbg_open(&the_drbg, kind < 0 ? DRBG_DEFAULT : (enum drbg_kind)kind, entropy_pool(),
-                     personalisation, sizeof(personalisation) - 1);
-}
-
-int entropy_ready(void)
-{
-    return the_drbg.ready;
+    n = port_getrandom(buf, 64);
+    if (n > 0)
+        pool_mix(&the_pool, "getrandom", buf, (size_t)n);
+    n = port_hardware_unique(buf, sizeof(buf));
+    if (n > 0)
+        pool_mix(&the_pool, "unique", buf, (size_t)n);
+    entropy_mix_clocks();
+    wipe(buf, sizeof(buf));
+    return drbg_open(&the_drbg, DRBG_DEFAULT, &the_pool, personalisation,
+                     sizeof(personalisation) - 1);
 }
 
 int entropy_reseed(void)
 {
     if (!the_drbg.ready)
-        return entropy_open(-1);
+        return generator_ready();
     return drbg_reseed(&the_drbg, NULL, 0);
 }
 
 int entropy_random(unsigned char *out, size_t len)
 {
-    if (!the_drbg.ready) {
-        mix_basics();
-        if (entropy_open(-1) != 0)
-            return -1;
-    }
+    if (generator_ready() != 0)
+        return -1;
     return drbg_random(&the_drbg, out, len);
 }
 
-void entropy_mix(const char *tag, const void *data, size_t len)
+TLSMGR_NOINLINE void entropy_mix(const char *tag, const void *data, size_t len)
 {
-    pool_mix(entropy_pool(), tag, data, len);
+    pool_mix(&the_pool, tag, data, len);
 }
 
 struct entropy_stats *entropy_stats(void)
@@ -105,6 +93,5 @@ void entropy_reset(void)
 {
     drbg_close(&the_drbg);
     pool_wipe(&the_pool);
-    pool_ready = 0;
     memset(&stats, 0, sizeof(stats));
 }

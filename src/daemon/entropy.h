@@ -21,16 +21,13 @@ int entropy_random(unsigned char *out, size_t len);
 
 /* Mixes data into the pool under a domain tag; never counted as entropy. */
 void entropy_mix(const char *tag, const void *data, size_t len);
-/* Mixes every clock of the platform (never credited). */
-void entropy_mix_clocks(const char *tag);
+/* Mixes every clock of the platform under the tag "clock" (never credited). */
+void entropy_mix_clocks(void);
 
 /* The process's pool (all zero with counter 0 until something is mixed in). */
 struct pool *entropy_pool(void);
-/* Instantiates the DRBG from the pool: kind -1 is the build's default, else enum drbg_kind.
- * 0 if ready (also when it already was), -1 on failure (logged). */
-int entropy_open(int kind);
-int entropy_ready(void);
-/* Reseeds the DRBG from the pool now (instantiating it if needed). 0 or -1. */
+/* Reseeds the DRBG from the pool now (instantiating it if needed, as entropy_random does).
+ * 0 or -1. */
 int entropy_reseed(void);
 
 /* Statistics of the entropy half, logged by SIGUSR1 (uint64_t counters only, logged in this

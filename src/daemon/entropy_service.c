@@ -4,6 +4,7 @@
  * and rewrites the exchange file after random delays, saves the persistent seed on a fixed period
  * and at shutdown, and waits for the kernel RNG at early boot without blocking the loop.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "atomic_file.h"
@@ -13,6 +14,7 @@
 #include "entropy_service.h"
 #include "exchange.h"
 #include "log.h"
+#include "noinline.h"
 #include "port.h"
 #include "seedfile.h"
 #include "sources.h"
@@ -25,7 +27,7 @@ static struct {
     struct sources sources;
     int timer[3]; /* enum job's */
     int rng_fd;   /* /dev/random while the kernel RNG is not ready, else -1 */
-    int waiting;  /* rng_fd is in the loop */
+    int waiting;  /* rng_fd is open, and in the loop once entropy_start is done */
     int started;
 } svc;
 
@@ -50,7 +52,7 @@ uint64_t entropy_draw_ms(unsigned period_s)
 static void on_wakeup(void *arg)
 {
     (void)arg;
-    entropy_mix_clocks("wakeup");
+    entropy_mix_clocks();
 }
 
 static int rng_ready(void)
@@ -65,28 +67,36 @@ static void save_seed(void)
 
 /* The periodic jobs, each on its own timer. */
 enum job { RESEED, EXCHANGE, SEED };
-static const char job_name[][9] = {"reseed", "exchange", "seed"};
 
-static void reseed(void)
+static int reseed(void)
 {
     unsigned strong = sources_read_all(&svc.sources, svc.d->conf.random_bytes);
 
     on_wakeup(NULL);
-    if (entropy_reseed() == 0)
-        entropy_stats()->reseeds++;
-    log_debug("reseeded from %u strong source(s) of %u", strong, svc.sources.n);
+    log_debug("reseed: %u of %u strong", strong, svc.sources.n);
     (void)strong; /* when debug logging is compiled out */
+    if (entropy_reseed() != 0)
+        return -1;
+    entropy_stats()->reseeds++;
+    return 0;
 }
 
 /* The next run of a job: the seed at its fixed period, the others at a random draw. */
+/* Each job's period in the configuration (seconds). */
+static const unsigned short period_at[] = {offsetof(struct tlsmgr_conf, reseed_period),
+                                           offsetof(struct tlsmgr_conf, prng_update_period),
+                                           offsetof(struct tlsmgr_conf, seed_save_period)};
+
+static unsigned period(const struct tlsmgr_conf *c, enum job j)
+{
+    return *(const unsigned *)(const void *)((const char *)c + period_at[j]);
+}
+
 static void arm(enum job j)
 {
-    const struct tlsmgr_conf *c = &svc.d->conf;
+    unsigned p = period(&svc.d->conf, j);
 
-    loop_timer_in(&svc.d->loop, svc.timer[j],
-                  j == SEED     ? (uint64_t)c->seed_save_period * 1000
-                  : j == RESEED ? entropy_draw_ms(c->reseed_period)
-                                : entropy_draw_ms(c->prng_update_period));
+    loop_timer_in(&svc.d->loop, svc.timer[j], j == SEED ? (uint64_t)p * 1000 : entropy_draw_ms(p));
 }
 
 static void on_job(void *arg)
@@ -94,7 +104,7 @@ static void on_job(void *arg)
     enum job j = (enum job)(uintptr_t)arg;
 
     if (j == RESEED)
-        reseed();
+        (void)reseed();
     else if (j == EXCHANGE)
         exchange_write(svc.d->conf.exchange_name, EXCHANGE_MODE);
     else
@@ -102,7 +112,7 @@ static void on_job(void *arg)
     arm(j);
 }
 
-static void stop_waiting(void)
+TLSMGR_NOINLINE static void stop_waiting(void)
 {
     if (svc.waiting) {
         svc.waiting = 0;
@@ -120,8 +130,8 @@ static void on_rng_ready(void *arg, int fd, short revents)
     (void)fd;
     (void)revents;
     stop_waiting();
-    log_info("kernel RNG initialised");
-    reseed();
+    log_info("kernel RNG ready");
+    (void)reseed();
     on_job((void *)SEED);
 }
 
@@ -131,12 +141,11 @@ static int entropy_setup(struct daemon *d)
 
     svc.d = d;
     sources_init(&svc.sources, &d->conf);
-    sources_open(&svc.sources);
     if (d->conf.seed_file[0] == '\0')
         return 0;
-    if (atomic_dirname(d->conf.seed_file, dir, sizeof(dir)) != 0 ||
-        statedir_prepare(dir, 0700, d->uid, d->gid, d->was_root) < 0) {
-        log_err("seed directory of %s unusable: the seed is not kept", d->conf.seed_file);
+    (void)atomic_dirname(d->conf.seed_file, dir, sizeof(dir)); /* shorter than dir: conf.c */
+    if (statedir_prepare(dir, 0700, d->uid, d->gid, d->was_root) < 0) {
+        log_err("seed %s: bad directory, not kept", d->conf.seed_file);
         return 0;
     }
     /* Crediting needs CAP_SYS_ADMIN, so it is tried only here, before the drop. */
@@ -146,46 +155,30 @@ static int entropy_setup(struct daemon *d)
 
 static int entropy_start(struct daemon *d)
 {
-    unsigned char unique[256];
-    long n;
     enum job j;
 
-    svc.d = d;
-    svc.rng_fd = -1;
+    svc.rng_fd = -1; /* svc.d: entropy_setup's, which always runs first */
     exchange_load(d->conf.exchange_name);
-    n = port_hardware_unique(unique, sizeof(unique));
-    if (n > 0)
-        entropy_mix("unique", unique, (size_t)n);
-    on_wakeup(NULL);
-    sources_read_all(&svc.sources, d->conf.random_bytes);
-    sources_log(&svc.sources);
-    if (entropy_reseed() != 0)
+    /* The first reseed instantiates the generator, with the device's unique data. */
+    if (reseed() != 0)
         return -1;
-    entropy_stats()->reseeds++;
+    sources_log(&svc.sources);
 
     for (j = RESEED; j <= SEED; j++)
-        if ((svc.timer[j] = loop_timer_new(&d->loop, job_name[j], on_job, (void *)(uintptr_t)j)) <
-            0)
-            return -1; /* loop_timer_new said why */
-    d->loop.on_wakeup = on_wakeup;
-    d->loop.wakeup_arg = NULL;
+        if ((svc.timer[j] = loop_timer_new(&d->loop, "entropy", on_job, (void *)(uintptr_t)j)) < 0)
+            return -1;             /* loop_timer_new said why */
+    d->loop.on_wakeup = on_wakeup; /* its argument: loop_init's NULL */
 
     exchange_write(d->conf.exchange_name, EXCHANGE_MODE);
     if (d->conf.seed_file[0] != '\0') {
-        int ready = port_kernel_rng_ready();
-
-        if (ready == 0)
-            svc.rng_fd = port_kernel_rng_wait_fd();
-        if (svc.rng_fd >= 0 &&
-            loop_fd_add(&d->loop, svc.rng_fd, PORT_POLLIN, on_rng_ready, NULL) != 0) {
-            port_close(svc.rng_fd);
-            svc.rng_fd = -1;
-        }
-        if (svc.rng_fd >= 0) {
-            svc.waiting = 1;
-            log_info("kernel RNG not initialised yet: serving from the pool, seed written "
-                     "once it is");
+        /* waiting: rng_fd is open (stop_waiting closes it; its loop_fd_del finds nothing
+         * when the add failed). */
+        if (port_kernel_rng_ready() == 0 &&
+            (svc.waiting = (svc.rng_fd = port_kernel_rng_wait_fd()) >= 0) &&
+            loop_fd_add(&d->loop, svc.rng_fd, PORT_POLLIN, on_rng_ready, NULL) == 0) {
+            log_info("kernel RNG not ready: seed deferred");
         } else {
+            stop_waiting();
             on_job((void *)SEED);
         }
     }
@@ -197,8 +190,10 @@ static int entropy_start(struct daemon *d)
 
 static void entropy_reload(struct daemon *d, const struct tlsmgr_conf *old)
 {
-    if (!svc.started)
-        return;
+    enum job j;
+
+    /* Started: the daemon reloads only services that are up, and it runs only while this one
+     * is. */
     if (old->nsources != d->conf.nsources ||
         memcmp(old->sources, d->conf.sources, sizeof(old->sources)) != 0) {
         /* Unprivileged now: a device only root may open will fail (logged). */
@@ -206,14 +201,12 @@ static void entropy_reload(struct daemon *d, const struct tlsmgr_conf *old)
         sources_init(&svc.sources, &d->conf);
         sources_log(&svc.sources);
     }
-    /* New periods take effect with a fresh draw. */
-    if (old->reseed_period != d->conf.reseed_period)
-        arm(RESEED);
-    if (old->prng_update_period != d->conf.prng_update_period)
-        arm(EXCHANGE);
-    if (old->seed_save_period != d->conf.seed_save_period && !svc.waiting &&
-        d->conf.seed_file[0] != '\0')
-        arm(SEED);
+    /* New periods take effect with a fresh draw; the seed's timer runs only once the kernel
+     * RNG is ready, and with a seed file. */
+    for (j = RESEED; j <= SEED; j++)
+        if (period(old, j) != period(&d->conf, j) &&
+            (j != SEED || (!svc.waiting && d->conf.seed_file[0] != '\0')))
+            arm(j);
 }
 
 LOG_COUNTERS_CHECK(entropy_stats, 7);
@@ -230,15 +223,14 @@ static void entropy_stats_log(struct daemon *d)
 
 static void entropy_stop(struct daemon *d)
 {
-    if (svc.started && d->conf.seed_file[0] != '\0')
-        save_seed();
     if (svc.started) {
         enum job j;
 
+        if (d->conf.seed_file[0] != '\0')
+            save_seed();
         for (j = RESEED; j <= SEED; j++)
             loop_timer_stop(&d->loop, svc.timer[j]);
-        if (d->loop.on_wakeup == on_wakeup)
-            d->loop.on_wakeup = NULL;
+        d->loop.on_wakeup = NULL; /* the only one there is */
     }
     stop_waiting();
     sources_close(&svc.sources);

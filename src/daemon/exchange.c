@@ -6,6 +6,7 @@
 #include "entropy.h"
 #include "exchange.h"
 #include "log.h"
+#include "noinline.h"
 #include "wipe.h"
 
 int exchange_load(const char *path)
@@ -17,22 +18,31 @@ int exchange_load(const char *path)
         return 0;
     entropy_mix("exchange", buf, sizeof(buf));
     wipe(buf, sizeof(buf));
-    log_debug("exchange file %s: mixed into the pool", path);
+    log_debug("exchange file %s: mixed", path);
     return 1;
 }
 
-int exchange_write(const char *path, unsigned mode)
+/* The larger of the two files written from the generator's output. */
+#define OUTPUT_MAX                                                                                 \
+    (TLSMGR_EXCHANGE_SIZE > TLSMGR_SEED_SIZE ? TLSMGR_EXCHANGE_SIZE : TLSMGR_SEED_SIZE)
+
+int exchange_write_output(const char *path, size_t len, unsigned mode, const char *what,
+                          uint64_t *count)
 {
-    unsigned char buf[TLSMGR_EXCHANGE_SIZE];
+    unsigned char buf[OUTPUT_MAX];
     int rc = -1;
 
-    if (entropy_random(buf, sizeof(buf)) == 0 &&
-        atomic_file_write(path, buf, sizeof(buf), mode, "exchange file") == 0) {
-        entropy_stats()->exchange_writes++;
-        log_info("exchange file %s: wrote %u bytes, mode %04o", path,
-                 (unsigned)TLSMGR_EXCHANGE_SIZE, mode);
+    if (entropy_random(buf, len) == 0 && atomic_file_write(path, buf, len, mode, what) == 0) {
+        (*count)++;
+        log_info("%s %s: wrote %u bytes, mode %04o", what, path, (unsigned)len, mode);
         rc = 0;
     }
-    wipe(buf, sizeof(buf));
+    wipe(buf, len);
     return rc;
+}
+
+TLSMGR_NOINLINE int exchange_write(const char *path, unsigned mode)
+{
+    return exchange_write_output(path, TLSMGR_EXCHANGE_SIZE, mode, "exchange file",
+                                 &entropy_stats()->exchange_writes);
 }

@@ -4,6 +4,8 @@
  * binomial quantile, computed once with a recurrence over the probabilities, so no maths
  * library is linked.
  */
+#include <stdint.h>
+
 #include "health.h"
 #include "tlsmgr_config.h"
 
@@ -24,26 +26,21 @@ unsigned health_rct_cutoff(void)
  * min-entropy reaches in a window with probability at most alpha. */
 unsigned health_apt_cutoff(void)
 {
-    double p, q, pmf, cdf, alpha = 1.0;
-    unsigned k, i;
+    /* P(X = k + 1) = P(X = k) * (W - k) / (k + 1) * p / (1 - p), from P(X = 0) = (1 - p)^W */
+    const double p = 1.0 / (1u << H), ratio = p / (1.0 - p);
+    const double level = 1.0 - 1.0 / (double)((uint64_t)1 << ALPHA_LOG2);
+    double pmf = 1.0, cdf;
+    unsigned k;
 
     if (apt_cutoff != 0)
         return apt_cutoff;
-    p = 1.0 / (double)(1u << H);
-    q = 1.0 - p;
-    for (i = 0; i < ALPHA_LOG2; i++)
-        alpha /= 2.0;
-    pmf = 1.0;
-    for (i = 0; i < WINDOW; i++)
-        pmf *= q;
-    cdf = pmf;
-    for (k = 0; k < WINDOW && cdf < 1.0 - alpha; k++) {
-        pmf = pmf * (double)(WINDOW - k) / (double)(k + 1) * p / q;
+    for (k = 0; k < WINDOW; k++)
+        pmf *= 1.0 - p;
+    for (cdf = pmf, k = 0; k < WINDOW && cdf < level; k++) {
+        pmf *= (double)(WINDOW - k) / (double)(k + 1) * ratio;
         cdf += pmf;
     }
-    apt_cutoff = k + 1;
-    if (apt_cutoff > WINDOW)
-        apt_cutoff = WINDOW;
+    apt_cutoff = k < WINDOW ? k + 1 : WINDOW;
     return apt_cutoff;
 }
 

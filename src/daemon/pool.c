@@ -27,60 +27,59 @@ void pool_wipe(struct pool *p)
 void pool_mix(struct pool *p, const char *tag, const void *data, size_t len)
 {
     mbedtls_sha512_context h;
-    unsigned char d[64], num[8], prev[POOL_BLOCK], taglen;
-    size_t tl = tag ? strlen(tag) : 0;
+    /* What every block's digest starts with: the domain, the block's index, d. */
+    unsigned char head[sizeof(mix_domain) - 1 + 4 + 64], *d = head + sizeof(mix_domain) - 1 + 4;
+    /* d's first input: the tag's length, the tag (at most 255 bytes), the data's length */
+    unsigned char lead[1 + 255 + 8], num[8];
+    const unsigned char *prev = p->block[POOL_BLOCKS - 1];
+    size_t tl = strlen(tag);
     unsigned i;
 
     if (tl > 255)
         tl = 255;
-    taglen = (unsigned char)tl;
+    lead[0] = (unsigned char)tl;
+    memcpy(lead + 1, tag, tl);
+    put_be64(lead + 1 + tl, (uint64_t)len);
     mbedtls_sha512_init(&h);
     tlsmgr_sha512_starts(&h);
-    tlsmgr_sha512_update(&h, &taglen, 1);
-    tlsmgr_sha512_update(&h, (const unsigned char *)tag, tl);
-    put_be64(num, (uint64_t)len);
-    tlsmgr_sha512_update(&h, num, 8);
-    if (len)
-        tlsmgr_sha512_update(&h, data, len);
+    tlsmgr_sha512_update(&h, lead, 1 + tl + 8);
+    tlsmgr_sha512_update(&h, data, len);
     put_be64(num, p->counter);
     tlsmgr_sha512_update(&h, num, 8);
     tlsmgr_sha512_finish(&h, d);
     p->counter++;
+    memcpy(head, mix_domain, sizeof(mix_domain) - 1);
 
-    /* Chained over the blocks so that every input bit reaches every block. */
-    memcpy(prev, p->block[POOL_BLOCKS - 1], POOL_BLOCK);
+    /* Chained over the blocks so that every input bit reaches every block: each block is
+     * hashed with the one before it, already new (the first with the last, still old). */
     for (i = 0; i < POOL_BLOCKS; i++) {
-        unsigned char idx[4];
-
-        put_be32(idx, i);
-
+        put_be32(d - 4, i);
         tlsmgr_sha512_starts(&h);
-        tlsmgr_sha512_update(&h, (const unsigned char *)mix_domain, sizeof(mix_domain) - 1);
-        tlsmgr_sha512_update(&h, idx, 4);
-        tlsmgr_sha512_update(&h, d, sizeof(d));
+        tlsmgr_sha512_update(&h, head, sizeof(head));
         tlsmgr_sha512_update(&h, prev, POOL_BLOCK);
         tlsmgr_sha512_update(&h, p->block[i], POOL_BLOCK);
         tlsmgr_sha512_finish(&h, p->block[i]);
-        memcpy(prev, p->block[i], POOL_BLOCK);
+        prev = p->block[i];
     }
     mbedtls_sha512_free(&h);
-    wipe(d, sizeof(d));
-    wipe(prev, sizeof(prev));
+    wipe(d, 64);
 }
 
 int pool_extract(struct pool *p, unsigned char *out, size_t len)
 {
     mbedtls_sha512_context h;
-    unsigned char blk[64], num[8];
+    /* The output domain, then the counter (the rekey's input too). */
+    unsigned char head[sizeof(out_domain) - 1 + 8], *num = head + sizeof(out_domain) - 1;
+    unsigned char blk[64];
 
+    memcpy(head, out_domain, sizeof(out_domain) - 1);
     while (len > 0) {
         size_t n = len < sizeof(blk) ? len : sizeof(blk);
 
         mbedtls_sha512_init(&h);
         tlsmgr_sha512_starts(&h);
-        tlsmgr_sha512_update(&h, (const unsigned char *)out_domain, sizeof(out_domain) - 1);
         put_be64(num, p->counter);
-        tlsmgr_sha512_update(&h, num, 8);
+        tlsmgr_sha512_update(&h, head, sizeof(head));
         tlsmgr_sha512_update(&h, &p->block[0][0], sizeof(p->block));
         tlsmgr_sha512_finish(&h, blk);
         mbedtls_sha512_free(&h);
@@ -89,7 +88,7 @@ int pool_extract(struct pool *p, unsigned char *out, size_t len)
         len -= n;
         /* One-way step: the new pool is a hash of the old one, so a later compromise of the
          * pool tells nothing about what was extracted before. */
-        pool_mix(p, rekey_tag, num, sizeof(num));
+        pool_mix(p, rekey_tag, num, 8);
     }
     wipe(blk, sizeof(blk));
     return 0;

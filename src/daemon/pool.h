@@ -24,7 +24,8 @@ struct pool {
 void pool_init(struct pool *p);
 /* d = SHA-512(tag-length, tag, len, data, counter); then each block
  * P[i] = SHA-512(domain, i, d, P[i-1], P[i]), P[-1] being the last block. Lengths and the
- * counter are big-endian so the result is the same on every host. */
+ * counter are big-endian so the result is the same on every host. tag is a string (its first
+ * 255 bytes count); data may be NULL when len is 0. */
 void pool_mix(struct pool *p, const char *tag, const void *data, size_t len);
 /* len bytes (any length) of SHA-512(output domain, counter, pool) blocks; the pool is
  * re-mixed after each 64-byte block. Returns 0 (the signature fits an mbedTLS callback). */

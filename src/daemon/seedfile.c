@@ -10,6 +10,7 @@
 
 #include "atomic_file.h"
 #include "entropy.h"
+#include "exchange.h"
 #include "log.h"
 #include "port.h"
 #include "seedfile.h"
@@ -17,6 +18,8 @@
 
 #define NOCREDIT_SUFFIX ".nocredit"
 #define CREDIT_BITS     256 /* the kernel takes at most 256 bits per call */
+#define TEXT(n)         #n
+#define TEXT_OF(n)      TEXT(n)
 
 static int lock_fd = -1;
 static int lock_failed; /* another instance holds the directory: leave the seed alone */
@@ -30,15 +33,14 @@ static int lock_dir(const char *path)
         return 0;
     if (lock_failed)
         return -1;
-    if (atomic_dirname(path, dir, sizeof(dir)) != 0)
-        return -1;
+    (void)atomic_dirname(path, dir, sizeof(dir)); /* path is shorter than dir (conf.c) */
     lock_fd = port_open(dir, PORT_O_RDONLY | PORT_O_DIRECTORY, 0);
     if (lock_fd < 0) {
-        log_err_errno("seed: cannot open directory %s", dir);
+        log_err_errno("seed: open %s", dir);
         return -1;
     }
     if (port_lock(lock_fd) != 0) {
-        log_err_errno("seed: left alone, another tlsmgr runs: %s is locked", dir);
+        log_err_errno("seed: %s locked, left alone", dir);
         port_close(lock_fd);
         lock_fd = -1;
         lock_failed = 1;
@@ -64,11 +66,11 @@ static void credit(const unsigned char *buf, size_t len)
     if (port_kernel_credit(buf, len, CREDIT_BITS) != 0) {
         /* Without CAP_SYS_ADMIN this never works: say so once and never try again. */
         credit_refused = 1;
-        log_warn_errno("seed: not retried, cannot credit the seed to the kernel");
+        log_warn_errno("seed: credit refused, not retried");
         return;
     }
     entropy_stats()->credited_bits += CREDIT_BITS;
-    log_info("seed: credited %u bits to the kernel", (unsigned)CREDIT_BITS);
+    log_info("seed: credited " TEXT_OF(CREDIT_BITS) " bits");
 #else
     (void)buf;
     (void)len;
@@ -76,7 +78,7 @@ static void credit(const unsigned char *buf, size_t len)
 }
 
 /* Reads one seed, removes it from disk, mixes it, and credits it when asked. */
-static int load_one(const char *path, int creditable, int credit_ok, unsigned owner)
+static int load_one(const char *path, int credit_ok, unsigned owner)
 {
     unsigned char buf[TLSMGR_SEED_SIZE];
     struct port_stat st;
@@ -92,19 +94,24 @@ static int load_one(const char *path, int creditable, int credit_ok, unsigned ow
     gone = atomic_file_unlink(path, "seed") >= 0;
     if (r != 0)
         return 0;
-    entropy_mix(creditable ? "seed" : "seed nocredit", buf, sizeof(buf));
-    log_info("seed %s: mixed into the pool%s", path, gone ? "" : " (could not be removed)");
-    if (creditable && credit_ok && gone && !ours)
-        log_notice("seed %s: not written by tlsmgr (owner or mode): not credited", path);
-    else if (creditable && credit_ok && gone)
-        credit(buf, sizeof(buf));
+    entropy_mix("seed", buf, sizeof(buf));
+    log_info("seed %s: mixed", path); /* a failed removal said so, and stops the credit */
+    if (credit_ok && gone) {
+        if (ours)
+            credit(buf, sizeof(buf));
+        else
+            log_notice("seed %s: foreign owner or mode, not credited", path);
+    }
     wipe(buf, sizeof(buf));
     return 1;
 }
 
-static int nocredit_name(const char *path, char *out, size_t cap)
+/* Locks the seed's directory and names the file of a seed that is not creditable (room for it:
+ * the configured path is shorter than TLSMGR_PATH_MAX). 0, or -1 when the lock failed. */
+static int seed_names(const char *path, char nc[TLSMGR_PATH_MAX + sizeof(NOCREDIT_SUFFIX)])
 {
-    return snprintf(out, cap, "%s%s", path, NOCREDIT_SUFFIX) < (int)cap ? 0 : -1;
+    snprintf(nc, TLSMGR_PATH_MAX + sizeof(NOCREDIT_SUFFIX), "%s%s", path, NOCREDIT_SUFFIX);
+    return lock_dir(path);
 }
 
 int seedfile_load(const char *path, int credit_allowed, unsigned owner)
@@ -112,37 +119,27 @@ int seedfile_load(const char *path, int credit_allowed, unsigned owner)
     char nc[TLSMGR_PATH_MAX + sizeof(NOCREDIT_SUFFIX)];
     int n = 0, credit_ok;
 
-    if (path[0] == '\0' || lock_dir(path) != 0 || nocredit_name(path, nc, sizeof(nc)) != 0)
+    if (seed_names(path, nc) != 0)
         return 0;
     /* Crediting after the kernel RNG is ready does nothing; before, it is what gets a router
      * through the boot-time entropy hole. */
     credit_ok = credit_allowed && port_kernel_rng_ready() != 1;
-    n += load_one(path, 1, credit_ok, owner);
-    n += load_one(nc, 0, 0, owner);
+    n += load_one(path, credit_ok, owner);
+    n += load_one(nc, 0, owner);
     if (n == 0)
-        log_info("seed %s: none found (first boot?)", path);
+        log_info("seed %s: none found", path);
     return n;
 }
 
 int seedfile_save(const char *path, int creditable)
 {
     char nc[TLSMGR_PATH_MAX + sizeof(NOCREDIT_SUFFIX)];
-    unsigned char buf[TLSMGR_SEED_SIZE];
-    const char *target;
-    int rc = -1;
 
-    if (path[0] == '\0' || lock_dir(path) != 0 || nocredit_name(path, nc, sizeof(nc)) != 0)
+    if (seed_names(path, nc) != 0 ||
+        exchange_write_output(creditable ? path : nc, TLSMGR_SEED_SIZE, 0600, "seed",
+                              &entropy_stats()->seed_writes) != 0)
         return -1;
-    target = creditable ? path : nc;
-    if (entropy_random(buf, sizeof(buf)) == 0 &&
-        atomic_file_write(target, buf, sizeof(buf), 0600, "seed") == 0) {
-        entropy_stats()->seed_writes++;
-        log_info("seed %s: wrote %u bytes, mode 0600, %s", target, (unsigned)TLSMGR_SEED_SIZE,
-                 creditable ? "creditable" : "not creditable");
-        /* The other name would hold an older seed: the newest one is enough. */
-        atomic_file_unlink(creditable ? nc : path, "seed");
-        rc = 0;
-    }
-    wipe(buf, sizeof(buf));
-    return rc;
+    /* The other name would hold an older seed: the newest one is enough. */
+    atomic_file_unlink(creditable ? nc : path, "seed");
+    return 0;
 }

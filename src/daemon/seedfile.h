@@ -9,6 +9,8 @@
 #ifndef TLSMGR_SEEDFILE_H
 #define TLSMGR_SEEDFILE_H
 
+/* path is tls_random_seed_file, called for only when it is set. */
+
 /* Start-up, before the privilege drop: locks the seed directory (kept until seedfile_close),
  * reads and invalidates the old seed(s), mixes them in and credits a creditable one when
  * credit is set and the file is owned by owner (the daemon's user) with no group or other

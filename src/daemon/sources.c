@@ -17,46 +17,70 @@
 
 #define SOURCE_MAX_READ 1024 /* tls_random_bytes' upper limit */
 
-/* Result of one read: what went wrong, or NULL when it worked. */
-struct outcome {
-    const char *why;
-    int err; /* errno to show with why, 0 for none */
+/* Why a read failed or came short: the EGD client's codes (egd_client.h), then the others. A
+ * read's outcome is a struct egd_client_error: why (0: it worked), and the errno to show with it
+ * (0: none).
+ * Each wait state is followed by the failure of the same call (outcome_of). */
+enum why {
+    W_OPEN = EGD_CLIENT_TOO_FEW + 1,
+    W_NOT_CHR,
+    W_NOT_REG,
+    W_NO_DATA,
+    W_EOF,
+    W_SHORT,
+    W_RNG_WAIT,
+    W_RNG_FAILED,
+    W_NO_HOOK,
+    W_HOOK_FAILED,
+    W_READ = EGD_CLIENT_READ
 };
 
-static int device_open(struct source *src, struct outcome *o);
+/* The phrases of enum why, from EGD_CLIENT_CONNECT on. */
+static const char why_text[] = "connect\0send\0closed\0read\0timed out\0too long\0too short\0"
+                               "open\0not a char device\0not a regular file\0no data\0end of file\0"
+                               "short read\0not initialised\0getrandom\0no hook\0hook failed\0";
+
+/* Opens src's path non-blocking if it is of its kind's type (a plain file, else a character
+ * device): a descriptor, or -1 (o set). */
+static int open_typed(const struct source *src, struct port_stat *st, struct egd_client_error *o)
+{
+    enum port_ftype type = src->conf.kind == SOURCE_FILE ? PORT_FT_REG : PORT_FT_CHR;
+    int fd = port_open(src->conf.path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
+
+    if (fd < 0) {
+        o->why = W_OPEN;
+        o->err = errno;
+    } else if (port_fstat(fd, st) != 0 || st->type != type) {
+        o->why = type == PORT_FT_CHR ? W_NOT_CHR : W_NOT_REG;
+        port_close(fd);
+        fd = -1;
+    }
+    return fd;
+}
 
 void sources_init(struct sources *s, const struct tlsmgr_conf *conf)
 {
+    struct port_stat st;
+    struct egd_client_error o;
     unsigned i;
 
     memset(s, 0, sizeof(*s));
-    for (i = 0; i < conf->nsources && i < TLSMGR_MAX_SOURCES; i++) {
+    for (i = 0; i < conf->nsources; i++) { /* at most TLSMGR_MAX_SOURCES: conf.c */
         struct source *src = &s->src[i];
 
         src->conf = conf->sources[i];
+        /* The path is empty for getrandom and hardware (conf.h). */
         snprintf(src->name, sizeof(src->name), "%s%s", conf_source_name(src->conf.kind),
-                 src->conf.kind == SOURCE_GETRANDOM || src->conf.kind == SOURCE_HARDWARE
-                     ? ""
-                     : src->conf.path);
-#if TLSMGR_HEALTH_TESTS
-        health_init(&src->health);
-#endif
+                 src->conf.path);
+        /* health_init's state is all zeros: the memset above is it. */
         src->fd = -1;
+        /* Devices are opened now and kept: /dev/hwrng is often readable by root only, so
+         * the descriptor opened before the privilege drop is what later reseeds read. A
+         * failure shows at the first read, which tries again. */
+        if (src->conf.kind == SOURCE_DEV || src->conf.kind == SOURCE_HWRNG)
+            src->fd = open_typed(src, &st, &o);
     }
     s->n = i;
-}
-
-void sources_open(struct sources *s)
-{
-    unsigned i;
-
-    for (i = 0; i < s->n; i++) {
-        struct source *src = &s->src[i];
-        struct outcome o = {NULL, 0};
-
-        if (src->conf.kind == SOURCE_DEV || src->conf.kind == SOURCE_HWRNG)
-            device_open(src, &o); /* a failure shows at the first read */
-    }
 }
 
 void sources_close(struct sources *s)
@@ -71,216 +95,128 @@ void sources_close(struct sources *s)
 }
 
 /* The result n of a read: n when it worked; else 0, with o saying why: errno `wait` is a
- * state to wait out (why_wait, no errno shown), any other a failure (why_failed, errno). */
-static long outcome_of(long n, int wait, const char *why_wait, const char *why_failed,
-                       struct outcome *o)
+ * state to wait out (why, no errno shown), any other a failure (why + 1, with errno). */
+static long outcome_of(long n, int wait, unsigned why, struct egd_client_error *o)
 {
     int e = errno;
 
     if (n >= 0)
         return n;
-    o->why = e == wait ? why_wait : why_failed;
+    o->why = e == wait ? why : why + 1;
     o->err = e == wait ? 0 : e;
     return 0;
 }
 
-/* Opens path non-blocking if it is of the given type: a descriptor, or -1 (o set). */
-static int open_typed(const char *path, enum port_ftype type, struct port_stat *st,
-                      struct outcome *o)
+/* Devices and plain files, non-blocking: a device with nothing to give is a short read, never
+ * a wait. A device stays open, unless it fails or ends (reopened at the next reseed). A file
+ * is read on from where the last reseed stopped, wrapping to its top once per read at its end
+ * (or when it shrank below the offset). */
+static long read_fd(struct source *src, unsigned char *buf, size_t want, struct egd_client_error *o)
 {
-    int fd = port_open(path, PORT_O_RDONLY | PORT_O_NONBLOCK, 0);
-
-    if (fd < 0) {
-        o->why = "cannot open";
-        o->err = errno;
-    } else if (port_fstat(fd, st) != 0 || st->type != type) {
-        o->why = type == PORT_FT_CHR ? "not a character device" : "not a regular file";
-        port_close(fd);
-        fd = -1;
-    }
-    return fd;
-}
-
-/* Opens a device and keeps it: /dev/hwrng is often readable by root only, so the descriptor
- * opened before the privilege drop is what later reseeds read. 0 or -1 (o set). */
-static int device_open(struct source *src, struct outcome *o)
-{
+    int file = src->conf.kind == SOURCE_FILE, wrapped = 0, fd = src->fd;
     struct port_stat st;
-
-    if (src->fd < 0)
-        src->fd = open_typed(src->conf.path, PORT_FT_CHR, &st, o);
-    return src->fd < 0 ? -1 : 0;
-}
-
-/* Non-blocking, so a device with nothing to give is a short read, never a wait. */
-static long read_device(struct source *src, unsigned char *buf, size_t want, struct outcome *o)
-{
     size_t got = 0;
 
-    if (device_open(src, o) != 0)
+    if (fd < 0 && (fd = open_typed(src, &st, o)) < 0)
         return 0;
+    if (!file)
+        src->fd = fd;
+    else if (src->offset >= st.size)
+        src->offset = 0;
     while (got < want) {
-        long n = port_read(src->fd, buf + got, want - got);
+        long n = file ? port_pread(fd, buf + got, want - got, src->offset)
+                      : port_read(fd, buf + got, want - got);
 
         if (n > 0) {
             got += (size_t)n;
+            src->offset += (uint64_t)n;
             continue;
         }
         if (n < 0 && errno == EAGAIN) {
-            o->why = "no data available";
+            o->why = W_NO_DATA;
             break;
         }
-        /* end of file or an error: reopen at the next reseed */
-        o->why = n == 0 ? "end of file" : "read failed";
-        o->err = n == 0 ? 0 : errno;
-        port_close(src->fd);
-        src->fd = -1;
-        break;
-    }
-    return (long)got;
-}
-
-/* Plain files: read on from where the last reseed stopped, wrapping at the end once per
- * read (the file shrank below the offset: from its top). */
-static long read_path(struct source *src, unsigned char *buf, size_t want, struct outcome *o)
-{
-    struct port_stat st;
-    size_t got = 0;
-    int fd, wrapped = 0;
-
-    fd = open_typed(src->conf.path, PORT_FT_REG, &st, o);
-    if (fd < 0)
-        return 0;
-    if (src->offset >= st.size)
-        src->offset = 0;
-    {
-        uint64_t skip = src->offset;
-        unsigned char sink[256];
-
-        while (skip > 0) {
-            long n = port_read(fd, sink, skip < sizeof(sink) ? (size_t)skip : sizeof(sink));
-
-            if (n <= 0)
-                break;
-            skip -= (uint64_t)n;
-        }
-    }
-    while (got < want) {
-        long n = port_read(fd, buf + got, want - got);
-
-        if (n < 0) {
-            (void)outcome_of(n, EAGAIN, "no data available", "read failed", o);
-            break;
-        }
-        if (n == 0) {
-            if (wrapped || st.size == 0) {
-                o->why = "end of file";
-                break;
-            }
-            port_close(fd);
+        if (n == 0 && file && !wrapped && st.size != 0) {
             src->offset = 0;
             wrapped = 1;
-            fd = open_typed(src->conf.path, PORT_FT_REG, &st, o);
-            if (fd < 0)
-                return (long)got;
             continue;
         }
-        got += (size_t)n;
-        src->offset += (uint64_t)n;
+        o->why = n == 0 ? W_EOF : W_READ;
+        o->err = n == 0 ? 0 : errno;
+        if (!file) {
+            port_close(fd);
+            src->fd = -1;
+        }
+        break;
     }
-    port_close(fd);
+    if (file)
+        port_close(fd);
     return (long)got;
 }
 
-/* The client half of the EGD protocol (egd_client.h), its reasons taken for the log. */
-static long read_egd(struct source *src, unsigned char *buf, size_t want, struct outcome *o)
+/* Sets one of a source's two states (failing, unhealthy) and logs its changes only: returns 1
+ * when it begins (the caller says why), and says `again` when it ends. */
+static int change(const struct source *src, int *state, int now, const char *again)
 {
-    struct egd_client_error e;
-    size_t n = egd_client_read(src->conf.path, buf, want, &e);
+    int was = *state;
 
-    o->why = egd_client_why(e.why);
-    o->err = e.err;
-    return (long)n;
+    *state = now;
+    if (was && !now) /* the line sources_log gives a state */
+        log_info("random source %s: %s", src->name, again);
+    return now && !was;
 }
 
-static void note_state(struct source *src, const struct outcome *o)
-{
-    if (o->why != NULL) {
-        entropy_stats()->source_failures++;
-        if (!src->failing)
-            log_warn("random source %s: %s%s%s; retried at the next reseed", src->name, o->why,
-                     o->err != 0 ? ": " : "", o->err != 0 ? strerror(o->err) : "");
-        src->failing = 1;
-    } else if (src->failing) {
-        log_notice("random source %s: working again", src->name);
-        src->failing = 0;
-    }
-}
-
-static int health_tested(enum conf_source_kind kind)
-{
-    return kind == SOURCE_HWRNG || kind == SOURCE_EGD || kind == SOURCE_FILE ||
-           kind == SOURCE_HARDWARE;
-}
+/* The state of a source that fails the health tests, when it begins and at each state line. */
+static const char unhealthy_text[] = "fails health tests, not counted";
 
 unsigned sources_read_all(struct sources *s, unsigned want)
 {
     static unsigned char buf[SOURCE_MAX_READ];
     unsigned i, strong = 0;
 
-    if (want > sizeof(buf))
-        want = sizeof(buf);
     for (i = 0; i < s->n; i++) {
         struct source *src = &s->src[i];
-        struct outcome o = {NULL, 0};
-        int healthy = 1;
-        size_t ask = src->conf.kind == SOURCE_EGD && want > EGD_CLIENT_MAX ? EGD_CLIENT_MAX : want;
-        long n = 0;
+        enum conf_source_kind kind = src->conf.kind;
+        struct egd_client_error o = {0, 0};
+        size_t ask = kind == SOURCE_EGD && want > EGD_CLIENT_MAX ? EGD_CLIENT_MAX : want;
+        const char *p = why_text;
+        unsigned k, unhealthy = 0;
+        long n;
 
-        switch (src->conf.kind) {
-        case SOURCE_GETRANDOM:
-            n = outcome_of(port_getrandom(buf, ask), EAGAIN, "kernel RNG not initialised yet",
-                           "getrandom failed", &o);
-            break;
-        case SOURCE_DEV:
-        case SOURCE_HWRNG:
-            n = read_device(src, buf, ask, &o);
-            break;
-        case SOURCE_FILE:
-            n = read_path(src, buf, ask, &o);
-            break;
-        case SOURCE_EGD:
-            n = read_egd(src, buf, ask, &o);
-            break;
-        case SOURCE_HARDWARE:
-            n = outcome_of(port_hardware_entropy(buf, ask), ENOSYS,
-                           "the port has no hardware RNG hook", "hardware RNG hook failed", &o);
-            break;
+        if (kind == SOURCE_GETRANDOM)
+            n = outcome_of(port_getrandom(buf, ask), EAGAIN, W_RNG_WAIT, &o);
+        else if (kind == SOURCE_HARDWARE)
+            n = outcome_of(port_hardware_entropy(buf, ask), ENOSYS, W_NO_HOOK, &o);
+        else if (kind == SOURCE_EGD)
+            n = (long)egd_client_read(src->conf.path, buf, ask, &o);
+        else
+            n = read_fd(src, buf, ask, &o);
+        if (n > 0 && o.why == 0 && (size_t)n < ask)
+            o.why = W_SHORT;
+        if (o.why != 0) {
+            entropy_stats()->source_failures++;
+            for (k = EGD_CLIENT_CONNECT; k < o.why; k++)
+                p += strlen(p) + 1;
         }
-        if (n > 0 && o.why == NULL && (size_t)n < ask)
-            o.why = "short read";
-        note_state(src, &o);
+        errno = o.err;
+        if (change(src, &src->failing, o.why != 0, "working again"))
+            log_msg(o.err != 0 ? "\024random source %s: %s" : "\004random source %s: %s", src->name,
+                    p);
         if (n <= 0)
             continue;
 #if TLSMGR_HEALTH_TESTS
-        if (health_tested(src->conf.kind) && health_feed(&src->health, buf, (size_t)n) != 0) {
-            healthy = 0;
+        /* Health-tested: the raw sources (all but getrandom and dev:, which the kernel
+         * conditions). */
+        unhealthy = kind != SOURCE_GETRANDOM && kind != SOURCE_DEV &&
+                    health_feed(&src->health, buf, (size_t)n) != 0;
+        if (unhealthy)
             entropy_stats()->health_failures++;
-            if (!src->unhealthy)
-                log_warn("random source %s: failed the SP 800-90B health tests; no longer "
-                         "counted as strong",
-                         src->name);
-            src->unhealthy = 1;
-        } else if (src->unhealthy) {
-            log_notice("random source %s: passes the health tests again", src->name);
-            src->unhealthy = 0;
-        }
-#else
-        (void)health_tested;
+        if (change(src, &src->unhealthy, (int)unhealthy, "passes health tests"))
+            log_warn("random source %s: %s", src->name, unhealthy_text);
 #endif
         /* Mixing even a weak or short read costs nothing: the pool only gains. */
         entropy_mix(src->name, buf, (size_t)n);
-        if (o.why == NULL && healthy)
+        if (o.why == 0 && !unhealthy)
             strong++;
     }
     wipe(buf, sizeof(buf));
@@ -292,10 +228,10 @@ void sources_log(const struct sources *s)
     unsigned i;
 
     if (s->n == 0)
-        log_info("random sources: none configured (pool fed by the seed and clocks only)");
+        log_info("random sources: none");
     for (i = 0; i < s->n; i++)
         log_info("random source %s: %s", s->src[i].name,
                  s->src[i].failing     ? "failing"
-                 : s->src[i].unhealthy ? "failing health tests"
+                 : s->src[i].unhealthy ? unhealthy_text
                                        : "ok");
 }

@@ -29,14 +29,14 @@ struct sources {
     unsigned n;
 };
 
-/* Takes the list of conf; nothing is opened yet. */
+/* Takes the list of conf and opens its devices (dev:, hwrng:), which stay open: called while
+ * still privileged at start-up. A device that cannot be opened is retried (and logged) at
+ * each read. */
 void sources_init(struct sources *s, const struct tlsmgr_conf *conf);
-/* Opens the devices (dev:, hwrng:) while still privileged; they stay open. A device that
- * cannot be opened is retried (and logged) at each read. */
-void sources_open(struct sources *s);
 void sources_close(struct sources *s);
-/* Reads want bytes (EGD: at most 255) from every source and mixes them into the generator's
- * pool. Returns the number of strong sources: full reads that passed the health tests. */
+/* Reads want bytes (tls_random_bytes: 1 to 1024; EGD: at most 255) from every source and mixes them
+ * into the generator's pool. Returns the number of strong sources: full reads that passed the
+ * health tests. */
 unsigned sources_read_all(struct sources *s, unsigned want);
 /* Logs one line per source with its state (start-up and statistics). */
 void sources_log(const struct sources *s);

@@ -148,7 +148,6 @@ static void write_l_0_1_255_is_mixed_without_answer(void)
         for (j = 0; j < ls[i]; j++)
             in[4 + j] = (unsigned char)(j ^ 0x5a);
         T_EQ_INT(egd_parse(in, 4 + ls[i], &req), EGD_PARSED);
-        T_EQ_INT(req.bits, 0x102);
         T_EQ_INT(req.size, 4 + ls[i]);
         T_EQ_INT(serve(in, 4 + ls[i], out, sizeof(out), &left), 0);
         T_EQ_INT(left, 0);
@@ -273,7 +272,7 @@ static void answer_needs_room(void)
 
     reset();
     T_EQ_INT(egd_parse(in, 2, &req), EGD_PARSED);
-    T_EQ_INT(egd_answer(&req, &env, out, sizeof(out)), -1);
+    T_EQ_INT(egd_answer(&req, &env, out, sizeof(out)), EGD_NO_ROOM);
     T_EQ_INT(next_byte, 0); /* nothing drawn for an answer that does not fit */
     T_ASSERT(EGD_MAX_ANSWER >= egd_answer_size(&req, &env));
 }

@@ -40,7 +40,7 @@ static void getrandom_not_ready_logged_once(void)
     T_EQ_INT(sources_read_all(&s, 32), 0);
     T_EQ_INT(sources_read_all(&s, 32), 0);
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_EQ_INT(t_log_count("kernel RNG not initialised"), 1);
+    T_EQ_INT(t_log_count("getrandom: not initialised"), 1);
     T_EQ_INT(entropy_stats()->source_failures, 3);
     port_test_rng_ready = 1;
     T_EQ_INT(sources_read_all(&s, 32), 1);
@@ -49,7 +49,7 @@ static void getrandom_not_ready_logged_once(void)
     /* failing again is a new change of state */
     port_test_fail("getrandom", 1, EAGAIN);
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_EQ_INT(t_log_count("kernel RNG not initialised"), 2);
+    T_EQ_INT(t_log_count("getrandom: not initialised"), 2);
 }
 
 static void missing_device(void)
@@ -59,10 +59,10 @@ static void missing_device(void)
     one_source(&s, SOURCE_DEV, "./no-such-device");
     T_EQ_INT(sources_read_all(&s, 32), 0);
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_EQ_INT(t_log_count("cannot open: No such file"), 1);
+    T_EQ_INT(t_log_count(": open: No such file"), 1);
     one_source(&s, SOURCE_HWRNG, "./no-such-hwrng");
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_ASSERT(port_test_log_has("random source hwrng:./no-such-hwrng: cannot open"));
+    T_ASSERT(port_test_log_has("random source hwrng:./no-such-hwrng: open"));
 }
 
 static void device_short_read(void)
@@ -76,12 +76,12 @@ static void device_short_read(void)
     port_test_short("read", 1, 5);
     port_test_fail("read", 2, EAGAIN);
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_ASSERT(port_test_log_has("dev:/dev/urandom: no data available"));
+    T_ASSERT(port_test_log_has("dev:/dev/urandom: no data"));
     T_EQ_INT(sources_read_all(&s, 32), 1);
     T_EQ_INT(t_log_count("dev:/dev/urandom: working again"), 1);
     port_test_fail("read", 1, EIO);
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_ASSERT(port_test_log_has("read failed: Input/output error"));
+    T_ASSERT(port_test_log_has(": read: Input/output error"));
 }
 
 /* A device opened while privileged keeps serving after the drop; after a read error it is
@@ -90,15 +90,14 @@ static void device_kept_open_across_the_drop(void)
 {
     struct sources s;
 
-    one_source(&s, SOURCE_HWRNG, "/dev/urandom");
-    sources_open(&s);
+    one_source(&s, SOURCE_HWRNG, "/dev/urandom"); /* opened there, as while privileged */
     port_test_fail("open", 0, EACCES); /* what an unprivileged open of /dev/hwrng meets */
     T_EQ_INT(sources_read_all(&s, 32), 1);
     T_EQ_INT(sources_read_all(&s, 32), 1);
     port_test_fail("read", 1, EIO);
     T_EQ_INT(sources_read_all(&s, 32), 0);
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_ASSERT(port_test_log_has("hwrng:/dev/urandom: read failed"));
+    T_ASSERT(port_test_log_has("hwrng:/dev/urandom: read"));
     T_EQ_INT(t_log_count("hwrng:/dev/urandom:"), 1); /* the reopen failure is the same state */
     port_test_reset();
     T_EQ_INT(sources_read_all(&s, 32), 1);
@@ -112,7 +111,7 @@ static void device_must_be_a_device(void)
     T_EQ_INT(t_write_file("plain", "0123456789abcdef0123456789abcdef", 32), 0);
     one_source(&s, SOURCE_DEV, "plain");
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_ASSERT(port_test_log_has("not a character device"));
+    T_ASSERT(port_test_log_has("not a char device"));
     T_EQ_INT(mkfifo("fifo", 0600), 0);
     one_source(&s, SOURCE_FILE, "fifo");
     T_EQ_INT(sources_read_all(&s, 32), 0); /* never blocks on a FIFO */
@@ -149,7 +148,7 @@ static void stuck_file_fails_health_tests(void)
     one_source(&s, SOURCE_FILE, "stuck");
     T_EQ_INT(sources_read_all(&s, 32), 0);
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_EQ_INT(t_log_count("failed the SP 800-90B health tests"), 1);
+    T_EQ_INT(t_log_count("fails health tests"), 1);
     T_EQ_INT(entropy_stats()->health_failures, 2);
 }
 
@@ -161,7 +160,7 @@ static void hardware_hook(void)
 
     one_source(&s, SOURCE_HARDWARE, "");
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_ASSERT(port_test_log_has("hardware: the port has no hardware RNG hook"));
+    T_ASSERT(port_test_log_has("hardware: no hook"));
     for (i = 0; i < sizeof(script); i++)
         script[i] = (unsigned char)(i * 151 + (i >> 3));
     port_test_hardware_entropy(script, sizeof(script));
@@ -250,7 +249,7 @@ static void egd_client(void)
 
     one_source(&s, SOURCE_EGD, "egd.sock");
     T_EQ_INT(sources_read_all(&s, 32), 0); /* nobody there */
-    T_ASSERT(port_test_log_has("random source egd:egd.sock: cannot connect"));
+    T_ASSERT(port_test_log_has("random source egd:egd.sock: connect"));
     lfd = port_unix_listen("egd.sock", 0600, PORT_ID_KEEP, 4);
     T_ASSERT(lfd >= 0);
     port_test_log_clear();
@@ -259,18 +258,18 @@ static void egd_client(void)
     /* at most 255 bytes per request, whatever tls_random_bytes says */
     T_EQ_INT(read_with_peer(&s, lfd, PEER_EXACT, 1000), 1);
     T_EQ_INT(read_with_peer(&s, lfd, PEER_SHORT, 32), 0);
-    T_ASSERT(port_test_log_has("fewer bytes than asked for"));
+    T_ASSERT(port_test_log_has("egd.sock: too short"));
     T_EQ_INT(read_with_peer(&s, lfd, PEER_EXACT, 32), 1);
     T_EQ_INT(read_with_peer(&s, lfd, PEER_TOO_MANY, 32), 0);
-    T_ASSERT(port_test_log_has("more bytes than asked for"));
+    T_ASSERT(port_test_log_has("egd.sock: too long"));
     T_EQ_INT(read_with_peer(&s, lfd, PEER_EXACT, 32), 1);
     T_EQ_INT(read_with_peer(&s, lfd, PEER_CLOSE, 32), 0);
-    T_ASSERT(port_test_log_has("closed the connection"));
+    T_ASSERT(port_test_log_has("egd.sock: closed"));
     T_EQ_INT(read_with_peer(&s, lfd, PEER_EXACT, 32), 1);
     /* a peer that never answers (connection left in the backlog): bounded by the timeout */
     t0 = port_test_now;
     T_EQ_INT(sources_read_all(&s, 32), 0);
-    T_ASSERT(port_test_log_has("did not answer in time"));
+    T_ASSERT(port_test_log_has("timed out"));
     T_ASSERT(port_test_now - t0 <= TLSMGR_EGD_CLIENT_TIMEOUT_MS);
     T_ASSERT(port_test_now - t0 > 0);
     T_EQ_INT(t_log_count("working again"), 4);
