@@ -6,6 +6,7 @@
  * repairs or logs: that is the daemon's (src/daemon/cache_repair.c).
  */
 #include <errno.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,30 +39,27 @@ int cache_env_init(struct cache_env *ce, const struct tlsmgr_conf *conf, enum ca
     return cache_mbedtls_header(ce->mbedtls_hdr);
 }
 
-/* Says why in *why, unless why is NULL: libtlsmgr opens through cache_env_open, which asks
- * for no reason, so the phrases of the opening and mapping stay out of it. */
-#define SAY(why, text)                                                                             \
-    do {                                                                                           \
-        if ((why) != NULL)                                                                         \
-            *(why) = (text);                                                                       \
-    } while (0)
+void (*cache_env_assert_hook)(const char *msg);
 
-/* The last assertion of LMDB, as cache_env_strerror tells it. */
-static char assert_text[200] = "LMDB found its pages inconsistent";
+/* Where an assertion of LMDB returns to, while cache_env_trap runs (NULL: none). One for the
+ * process: only the env of the process's one caller at a time is ever trapped (the daemon is
+ * single-threaded; libtlsmgr holds its process-wide lock around each trap), and on_assert is
+ * installed on the envs of this module only. */
+static jmp_buf *trap;
 
-/* LMDB's assertion handler: back to the trap of the env, if one is set; else LMDB calls
- * abort() as it always did. */
+/* LMDB's assertion handler: back to the trap, if one is set; else LMDB calls abort() as it
+ * always did. */
 static void on_assert(MDB_env *env, const char *msg)
 {
-    struct cache_env *ce = mdb_env_get_userctx(env);
-    jmp_buf *trap;
+    jmp_buf *to = trap;
 
-    snprintf(assert_text, sizeof(assert_text), "LMDB found its pages inconsistent: %s", msg);
-    if (ce == NULL || ce->trap == NULL)
+    (void)env;
+    if (to == NULL)
         return;
-    trap = ce->trap;
-    ce->trap = NULL;
-    longjmp(*trap, 1);
+    if (cache_env_assert_hook != NULL)
+        cache_env_assert_hook(msg);
+    trap = NULL;
+    longjmp(*to, 1);
 }
 
 int cache_env_trap(struct cache_env *ce, int (*fn)(struct cache_env *ce, void *arg), void *arg)
@@ -69,15 +67,15 @@ int cache_env_trap(struct cache_env *ce, int (*fn)(struct cache_env *ce, void *a
     jmp_buf here;
     volatile int rc = CACHE_ENV_ASSERT;
 
-    if (ce->trap != NULL)
+    if (trap != NULL)
         return fn(ce, arg);
     if (setjmp(here) == 0) {
-        ce->trap = &here;
+        trap = &here;
         rc = fn(ce, arg);
     } else {
         ce->broken = CACHE_ENV_ASSERT;
     }
-    ce->trap = NULL;
+    trap = NULL;
     return rc;
 }
 
@@ -115,47 +113,24 @@ void cache_env_abandon(struct cache_env *ce)
  */
 int cache_env_damaged(int rc)
 {
-    switch (rc) {
-    case MDB_PAGE_NOTFOUND:
-    case MDB_CORRUPTED:
-    case MDB_PANIC:
-    case MDB_VERSION_MISMATCH:
-    case MDB_INVALID:
-    case MDB_CURSOR_FULL:
-    case MDB_PAGE_FULL:
-    case MDB_INCOMPATIBLE:
-    case MDB_BAD_TXN:
-    case MDB_BAD_DBI:
-#ifdef MDB_PROBLEM
-    case MDB_PROBLEM:
-#endif
-    case CACHE_ENV_SHORT:
-    case CACHE_ENV_FAULT:
-    case CACHE_ENV_GONE:
-    case CACHE_ENV_LOCK:
-    case CACHE_ENV_ASSERT:
+    /* Bit i: MDB_KEYEXIST + i (LMDB's codes run from -30799 up to MDB_PROBLEM, -30779). */
+    const uint32_t bad =
+        1u << (MDB_PAGE_NOTFOUND - MDB_KEYEXIST) | 1u << (MDB_CORRUPTED - MDB_KEYEXIST) |
+        1u << (MDB_PANIC - MDB_KEYEXIST) | 1u << (MDB_VERSION_MISMATCH - MDB_KEYEXIST) |
+        1u << (MDB_INVALID - MDB_KEYEXIST) | 1u << (MDB_CURSOR_FULL - MDB_KEYEXIST) |
+        1u << (MDB_PAGE_FULL - MDB_KEYEXIST) | 1u << (MDB_INCOMPATIBLE - MDB_KEYEXIST) |
+        1u << (MDB_BAD_TXN - MDB_KEYEXIST) | 1u << (MDB_BAD_DBI - MDB_KEYEXIST) |
+        1u << (MDB_BAD_DBI + 1 - MDB_KEYEXIST);
+
+    /* This module's codes, all but CACHE_ENV_NOLOCK (resources or permissions). */
+    if (rc <= CACHE_ENV_SHORT && rc > CACHE_ENV_NOLOCK)
         return 1;
-    default:
-        return 0;
-    }
+    return rc >= MDB_KEYEXIST && rc <= MDB_BAD_DBI + 1 && (bad >> (rc - MDB_KEYEXIST) & 1u);
 }
 
-const char *cache_env_strerror(int rc)
+int cache_env_bad(int rc)
 {
-    switch (rc) {
-    case CACHE_ENV_SHORT:
-        return "data.mdb or lock.mdb is truncated (shorter than what LMDB maps of it)";
-    case CACHE_ENV_FAULT:
-        return "a mapped page was gone when read (data.mdb or lock.mdb truncated)";
-    case CACHE_ENV_GONE:
-        return "data.mdb or lock.mdb was removed or replaced";
-    case CACHE_ENV_LOCK:
-        return "lock.mdb was overwritten (its LMDB header changed)";
-    case CACHE_ENV_ASSERT:
-        return assert_text;
-    default:
-        return mdb_strerror(rc);
-    }
+    return rc == 0 ? 0 : cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
 }
 
 /* lock.mdb first: mdb_env_info and every transaction read LMDB's lock map. Then the two
@@ -209,7 +184,7 @@ static int note_sizes(struct cache_env *ce)
     return 0;
 }
 
-int cache_env_map(struct cache_env *ce, const char **why)
+int cache_env_map(struct cache_env *ce, int *why)
 {
     unsigned flags = MDB_NOTLS;
     int rc;
@@ -220,31 +195,23 @@ int cache_env_map(struct cache_env *ce, const char **why)
         flags |= MDB_NOSYNC;
     if ((rc = mdb_env_create(&ce->env)) != 0) {
         ce->env = NULL;
-        SAY(why, mdb_strerror(rc));
-        return -1;
+    } else {
+        (void)mdb_env_set_maxdbs(ce->env, ENV_MAXDBS);
+        (void)mdb_env_set_mapsize(ce->env, (size_t)ce->map_size);
+        (void)mdb_env_set_assert(ce->env, on_assert);
+        rc = mdb_env_open(ce->env, ce->path, flags, CACHE_ENV_MODE);
+        if (rc == 0)
+            rc = note_sizes(ce) < 0 ? CACHE_ENV_NOLOCK : cache_env_intact(ce);
     }
-    (void)mdb_env_set_maxdbs(ce->env, ENV_MAXDBS);
-    (void)mdb_env_set_mapsize(ce->env, (size_t)ce->map_size);
-    (void)mdb_env_set_userctx(ce->env, ce);
-    (void)mdb_env_set_assert(ce->env, on_assert);
-    rc = mdb_env_open(ce->env, ce->path, flags, CACHE_ENV_MODE);
-    if (rc == 0 && note_sizes(ce) < 0) {
-        SAY(why, "cannot open lock.mdb");
-        rc = -1;
-    } else if (rc == 0 && cache_env_intact(ce) != 0) {
-        SAY(why, "data.mdb is truncated (shorter than the pages its meta page claims)");
-        rc = CACHE_ENV_BAD;
-    } else if (rc != 0) {
-        SAY(why, mdb_strerror(rc));
-        /* Resources and permissions are not the files' fault: anything else is. */
-        rc = !cache_env_damaged(rc) &&
-                     (rc == ENOMEM || rc == EACCES || rc == EPERM || rc == ENOSPC || rc == EROFS)
-                 ? -1
-                 : CACHE_ENV_BAD;
-    }
-    if (rc != 0)
-        cache_env_close(ce);
-    return rc;
+    *why = rc;
+    if (rc == 0)
+        return 0;
+    cache_env_close(ce);
+    /* Resources and permissions are not the files' fault: anything else is. */
+    return rc == CACHE_ENV_NOLOCK || rc == ENOMEM || rc == EACCES || rc == EPERM || rc == ENOSPC ||
+                   rc == EROFS
+               ? -1
+               : CACHE_ENV_BAD;
 }
 
 int cache_env_dbis(struct cache_env *ce, MDB_txn *txn, unsigned flags)
@@ -259,43 +226,29 @@ int cache_env_dbis(struct cache_env *ce, MDB_txn *txn, unsigned flags)
     return 0;
 }
 
-int cache_env_check(struct cache_env *ce, const char **why)
+int cache_env_check(struct cache_env *ce, int *why)
 {
     MDB_txn *txn;
     MDB_val k = cache_val(CACHE_META_FORMAT, strlen(CACHE_META_FORMAT)), v;
-    int rc, bad;
+    int rc, bad = 0;
 
-    rc = cache_env_txn_begin(ce, MDB_RDONLY, &txn);
-    if (rc != 0) {
-        SAY(why, cache_env_strerror(rc));
-        return cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
+    if ((rc = cache_env_txn_begin(ce, MDB_RDONLY, &txn)) == 0) {
+        if ((rc = cache_env_dbis(ce, txn, 0)) == MDB_NOTFOUND)
+            rc = CACHE_ENV_NODBS;
+        else if (rc == 0 && (rc = mdb_get(txn, ce->meta, &k, &v)) == MDB_NOTFOUND)
+            rc = CACHE_ENV_NOREC;
+        else if (rc == 0 && (bad = cache_format_compare(v.mv_data, v.mv_size, ce->mbedtls_hdr)) < 0)
+            rc = CACHE_ENV_FORMAT;
+        if (rc != 0)
+            mdb_txn_abort(txn);
+        else if (bad > 0)
+            ce->scan_needed = 1;
+        /* A read txn must commit too, so the handles stay valid. */
+        if (rc == 0)
+            rc = mdb_txn_commit(txn);
     }
-    if ((rc = cache_env_dbis(ce, txn, 0)) != 0) {
-        mdb_txn_abort(txn);
-        SAY(why, rc == MDB_NOTFOUND ? "named databases missing" : mdb_strerror(rc));
-        return rc == MDB_NOTFOUND || cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
-    }
-    rc = mdb_get(txn, ce->meta, &k, &v);
-    if (rc != 0) {
-        mdb_txn_abort(txn);
-        SAY(why, rc == MDB_NOTFOUND ? "format record missing" : mdb_strerror(rc));
-        return rc == MDB_NOTFOUND || cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
-    }
-    bad = cache_format_compare(v.mv_data, v.mv_size, ce->mbedtls_hdr);
-    if (bad < 0) {
-        mdb_txn_abort(txn);
-        SAY(why, "wrong format record");
-        return CACHE_ENV_BAD;
-    }
-    if (bad > 0)
-        ce->scan_needed = 1;
-    /* A read txn must commit too, so the handles stay valid. */
-    rc = mdb_txn_commit(txn);
-    if (rc != 0) {
-        SAY(why, mdb_strerror(rc));
-        return cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
-    }
-    return 0;
+    *why = rc;
+    return cache_env_bad(rc);
 }
 
 static int check(struct cache_env *ce, void *why)
@@ -304,13 +257,13 @@ static int check(struct cache_env *ce, void *why)
 }
 
 int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role,
-                       const char **why)
+                       int *why)
 {
     char p[TLSMGR_PATH_MAX + 16];
     struct port_stat st;
     int rc;
 
-    SAY(why, "no environment there");
+    *why = ENOENT;
     if (cache_env_init(ce, conf, role) < 0)
         return -1;
     /* Never create: only the daemon does (and a JFFS2 directory is refused there). An empty
@@ -324,7 +277,7 @@ int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enu
         return rc;
     rc = cache_env_trap(ce, check, why);
     if (rc == CACHE_ENV_ASSERT) {
-        SAY(why, assert_text);
+        *why = rc;
         rc = CACHE_ENV_BAD;
     }
     if (rc != 0)
@@ -334,7 +287,9 @@ int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enu
 
 int cache_env_open(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role)
 {
-    return cache_env_open_why(ce, conf, role, NULL) == 0 ? 0 : -1;
+    int why;
+
+    return cache_env_open_why(ce, conf, role, &why) == 0 ? 0 : -1;
 }
 
 int cache_env_lock_short(struct cache_env *ce)

@@ -29,7 +29,7 @@ static struct daemon *owner;
 static int active;
 
 /* Said when tlsmgr -s or the service finds no cache to open. */
-static const char no_cache[] = "no session cache (tls_session_cache_database is empty)";
+static const char no_cache[] = "no session cache: tls_session_cache_database empty";
 /* The meta values of struct cache_stats, from c.lookups to last_sweep_time, in its order. */
 static const char meta_names[] = CACHE_META_COUNTERS CACHE_META_SWEEP_STATS;
 /* How tlsmgr -s and the statistics line name the fields of struct cache_stats. */
@@ -83,14 +83,12 @@ static void repair(struct daemon *d, int rc)
     if (cache_env_damaged(rc)) {
         rc = cache_repair_replace(&env, &d->conf, d->uid, d->gid, rc);
     } else {
-        log_warn("cache %s: %s during a sweep; reopening the environment", env.path,
-                 cache_env_strerror(rc));
+        log_warn("cache %s: %s; reopening", env.path, cache_env_strerror(rc));
         cache_repair_abandon(&env);
         rc = cache_repair_open(&env, &d->conf, d->uid, d->gid);
     }
     if (rc < 0)
-        log_err("cache %s: no usable environment; TLS servers see misses, next try in %us",
-                env.path, d->conf.cache_sweep_period);
+        log_err("cache %s: unusable; retry in %us", env.path, d->conf.cache_sweep_period);
     sweep_reset(&sweeper);
 #if TLSMGR_TICKETS
     /* A recreated env has an empty ticket DB: new keys at once. */
@@ -127,7 +125,7 @@ static int cache_start(struct daemon *d)
     active = 1;
     /* The start-up scan runs at once, in steps, while the loop serves everything else. */
     sweep_schedule(&sweeper);
-    log_info("session cache %s: map %llu bytes, at most %u entries, sweep every %us", env.path,
+    log_info("cache %s: map %llu, max %u entries, sweep %us", env.path,
              (unsigned long long)d->conf.cache_map_size, d->conf.cache_max_entries,
              d->conf.cache_sweep_period);
     return 0;
@@ -137,9 +135,7 @@ static void cache_reload(struct daemon *d, const struct tlsmgr_conf *old)
 {
     if (strcmp(d->conf.cache_database, old->cache_database) != 0 ||
         d->conf.cache_map_size != old->cache_map_size || d->conf.cache_sync != old->cache_sync)
-        log_warn(
-            "reload: %s change only at a restart",
-            "tls_session_cache_database, tls_session_cache_map_size and tls_session_cache_sync");
+        log_warn("reload: tls_session_cache_database, _map_size, _sync: restart needed");
     if (!active)
         return;
     env.max_entries = d->conf.cache_max_entries;
@@ -210,33 +206,30 @@ int cache_print_status(const struct tlsmgr_conf *c)
     struct cache_env ro;
     struct status_read sr;
     const uint64_t *v = (const uint64_t *)&sr.st;
-    const char *name, *why;
+    const char *name;
     char text[TLSMGR_PATH_MAX + 16];
-    int rc;
+    int rc, why;
 
     if (c->cache_database[0] == '\0') {
         log_err("%s", no_cache);
         return 1;
     }
+    cache_env_assert_hook = cache_repair_note_assert;
     rc = cache_env_open_why(&ro, c, CACHE_ROLE_READONLY, &why);
     if (rc == 0 && (rc = cache_repair_guard(&ro, read_status, &sr)) != 0) {
-        why = cache_env_strerror(rc);
+        why = rc;
         /* After a fault or an assertion LMDB's state is unknown: the env is left as it is
          * (this process exits now). */
         if (rc == CACHE_ENV_FAULT || rc == CACHE_ENV_ASSERT)
             cache_env_forget(&ro);
-        rc = cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
+        rc = cache_env_bad(rc);
     }
     cache_env_close(&ro);
-    if (rc == CACHE_ENV_BAD) {
-        log_err("session cache %s is damaged: %s (the daemon moves it aside and recreates it "
-                "at its next sweep)",
-                c->cache_database, why);
-        return 1;
-    }
     if (rc != 0) {
-        log_err("no session cache at %s (is the daemon running, and may this user read it?)",
-                c->cache_database);
+        if (rc == CACHE_ENV_BAD)
+            log_err("cache %s is damaged: %s", c->cache_database, cache_env_strerror(why));
+        else
+            log_err("no session cache at %s: %s", c->cache_database, cache_env_strerror(why));
         return 1;
     }
     snprintf(text, sizeof(text), "cache: %s\n", c->cache_database);

@@ -42,8 +42,7 @@ int sweep_init(struct sweep *s, struct cache_env *ce, struct loop *loop, unsigne
     s->md_ready = 1;
     if (loop != NULL) {
         s->timer = loop_timer_new(loop, "cache sweep", on_timer, s);
-        if (s->timer < 0) {
-            log_err("cache sweep: no free timer slot (TLSMGR_MAX_TIMERS)");
+        if (s->timer < 0) { /* loop_timer_new said why */
             sweep_free(s);
             return -1;
         }
@@ -83,7 +82,7 @@ void sweep_begin(struct sweep *s)
 
     if (s->ce->env != NULL && mdb_reader_check(s->ce->env, &dead) == 0 && dead > 0) {
         s->t.readers_cleared += (unsigned)dead;
-        log_info("cache sweep: cleared %d stale reader slot(s) of dead processes", dead);
+        log_info("cache sweep: %d stale readers cleared", dead);
     }
     memset(&s->done, 0, sizeof(s->done));
     s->stale_index = 0;
@@ -360,7 +359,7 @@ static void finish(struct sweep *s, uint64_t dur_ms)
     s->phase = SWEEP_IDLE;
     if (s->done.expired + s->done.incompatible + s->done.malformed > 0)
         log_debug("cache sweep: %llu expired, %llu incompatible, %llu malformed deleted in "
-                  "%llu ms (%llu transactions)",
+                  "%llu ms, %llu txns",
                   (unsigned long long)s->done.expired, (unsigned long long)s->done.incompatible,
                   (unsigned long long)s->done.malformed, (unsigned long long)dur_ms,
                   (unsigned long long)s->step_count);
@@ -405,20 +404,22 @@ int sweep_step(struct sweep *s)
     memset(&c, 0, sizeof(c));
     if ((rc = cache_env_txn_begin(s->ce, 0, &txn)) != 0)
         goto fail;
-    if (s->phase == SWEEP_SCAN) {
-        rc = scan_piece(s, txn, s->ce->session, judge_entry, now, deadline, &c, &n, &more);
+    if (s->phase != SWEEP_EXPIRY) {
+        /* The entries, then the index keys. */
+        int index = s->phase == SWEEP_SCAN_INDEX;
+
+        rc = scan_piece(s, txn, index ? s->ce->expiry : s->ce->session,
+                        index ? judge_index_key : judge_entry, now, deadline, &c, &n, &more);
         if (rc == 0 && !more) {
             s->phase = SWEEP_SCAN_INDEX;
             s->resume_len = 0;
+            /* After the index keys, every entry is of the current mbedTLS: record that. The
+             * expiry walk follows in the next step. */
+            if (index) {
+                rc = cache_repair_mark_checked(s->ce, txn);
+                scanned = 1;
+            }
             more = 1;
-        }
-    } else if (s->phase == SWEEP_SCAN_INDEX) {
-        rc = scan_piece(s, txn, s->ce->expiry, judge_index_key, now, deadline, &c, &n, &more);
-        if (rc == 0 && !more) {
-            /* Every entry is now of the current mbedTLS: record that. */
-            rc = cache_repair_mark_checked(s->ce, txn);
-            scanned = 1;
-            more = 1; /* the expiry walk follows in the next step */
         }
     } else {
         rc = expiry_part(s, txn, now, deadline, &c, &n, &more);
@@ -480,8 +481,6 @@ static int guarded_step(struct cache_env *ce, void *arg)
     struct sweep *s = arg;
 
     (void)ce;
-    if (s->phase == SWEEP_IDLE)
-        sweep_begin(s);
     return sweep_step(s);
 }
 
@@ -526,8 +525,7 @@ LOG_COUNTERS_CHECK(sweep_totals, 12);
 void sweep_log_stats(const struct sweep *s)
 {
     log_counters("cache sweep",
-                 "sweeps\0full scans\0expired\0incompatible\0malformed\0stale index keys\0stale "
-                 "readers cleared\0transactions\0last sweep (ms)\0last sweep transactions\0"
-                 "longest transaction (us)\0errors\0",
+                 "sweeps\0scans\0expired\0incompatible\0malformed\0stale keys\0stale readers\0"
+                 "txns\0last ms\0last txns\0max txn us\0errors\0",
                  (const uint64_t *)&s->t);
 }

@@ -484,7 +484,7 @@ static void tickets_on_cut(void)
     cut_data();
     T_EQ_INT(tickets_update(&tk), -1);
     T_EQ_INT(tk.failures, 1);
-    T_ASSERT(port_test_log_has("ticket keys: cannot read the slots: data.mdb or lock.mdb is "
+    T_ASSERT(port_test_log_has("ticket keys: cannot read the slots: data.mdb or lock.mdb "
                                "truncated"));
     cache_env_abandon(&ce);
     tickets_free(&tk);
