@@ -184,10 +184,10 @@ static int run_op(struct cache_env *ce, void *arg)
         return cache_session_store(ce, tag, taglen, o->id, o->idlen, o->now,
                                    (uint64_t)o->now + o->t->conf.cache_timeout, c->buf, o->len,
                                    &c->counts);
-    case OP_REMOVE:
-        return cache_session_remove(ce, tag, taglen, o->id, o->idlen, o->now, &c->counts);
     default:
-        return cache_session_drop(ce, tag, taglen, o->id, o->idlen, &c->counts);
+        /* A stale entry goes only if it still is; a refused one in any case. */
+        return cache_session_remove(ce, tag, taglen, o->id, o->idlen, o->kind == OP_REMOVE, o->now,
+                                    &c->counts);
     }
 }
 
@@ -199,7 +199,8 @@ static int op_run(struct cache_client *c, struct op *o)
 
 /* A blob mbedTLS refuses (a build with other options under the same version header, or
  * damage), or one stored under another ID: removed, so that no later lookup pays for it
- * again, and counted. cache_session_remove only removes entries that fail the header checks. */
+ * again, and counted (OP_DROP: unconditionally; OP_REMOVE only takes entries that fail the
+ * header checks). */
 static void entry_drop(struct cache_client *c, struct op *o)
 {
     c->counts.incompatible++;

@@ -106,33 +106,21 @@ static int create_dbs(struct cache_env *ce)
     return cache_env_txn_end(ce, txn, rc, NULL);
 }
 
+/* A real write, so that its commit proves there is room. */
+static int note_start(struct cache_env *ce, MDB_txn *txn, unsigned extra, void *arg)
+{
+    (void)extra;
+    (void)arg;
+    return cache_env_meta_set(ce, txn, CACHE_META_STARTED, (uint64_t)port_wall_time());
+}
+
 /* Makes sure a write can commit: a file that already fills its map (LMDB files never
  * shrink; a smaller map_size than the file's, or a full cache) evicts until one does. */
 static int can_write(struct cache_env *ce)
 {
-    size_t i;
-    int rc;
+    int rc = cache_session_write(ce, note_start, NULL, NULL);
 
-    for (i = 0; i <= CACHE_FULL_RETRIES; i++) {
-        struct cache_counts c;
-        MDB_txn *txn;
-        unsigned ev = 0;
-
-        if ((rc = cache_env_txn_begin(ce, 0, &txn)) != 0)
-            return rc;
-        rc = 0;
-        if (i > 0)
-            rc = cache_session_evict(ce, txn, cache_full_evictions[i - 1], &ev);
-        memset(&c, 0, sizeof(c));
-        c.evicted = ev;
-        /* A real write, so that the commit proves there is room. */
-        if (rc == 0)
-            rc = cache_env_meta_set(ce, txn, CACHE_META_STARTED, (uint64_t)port_wall_time());
-        rc = cache_env_txn_end(ce, txn, rc, &c);
-        if (rc != MDB_MAP_FULL)
-            return rc;
-    }
-    return CACHE_ENV_NOROOM;
+    return rc == MDB_MAP_FULL ? CACHE_ENV_NOROOM : rc;
 }
 
 /* What try_open does once the env is mapped: every read of its pages, under the guard. A map

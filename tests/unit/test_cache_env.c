@@ -164,8 +164,8 @@ static void store_lookup_replace(void)
         b[2] ^= 1;
         T_EQ_INT(cache_session_store(&cl, tag, 3, id, 32, now, now + 9, b, sizeof(b), NULL), -1);
         /* Stale entry removed in a later write txn. */
-        T_EQ_INT(cache_session_remove(&cl, tag, 3, id, 32, now + 9, NULL), 1);
-        T_EQ_INT(cache_session_remove(&cl, tag, 3, id, 32, now + 9, NULL), 0);
+        T_EQ_INT(cache_session_remove(&cl, tag, 3, id, 32, 1, now + 9, NULL), 1);
+        T_EQ_INT(cache_session_remove(&cl, tag, 3, id, 32, 1, now + 9, NULL), 0);
     }
     T_EQ_INT(cache_read_stats(&cl, &st), 0);
     T_EQ_INT(st.c.lookups, 4);
@@ -566,8 +566,8 @@ static void drop_and_replaced(void)
     T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT), 0);
     T_EQ_INT(store_n(&cl, 1, now, (uint64_t)now + 100, 100), 0);
     id_for(id, 1);
-    T_EQ_INT(cache_session_drop(&cl, tag, 3, id, 32, NULL), 1);
-    T_EQ_INT(cache_session_drop(&cl, tag, 3, id, 32, NULL), 0);
+    T_EQ_INT(cache_session_remove(&cl, tag, 3, id, 32, 0, 0, NULL), 1);
+    T_EQ_INT(cache_session_remove(&cl, tag, 3, id, 32, 0, 0, NULL), 0);
     T_EQ_INT(cache_read_stats(&cl, &st), 0);
     T_EQ_INT(st.entries, 0);
     T_EQ_INT(st.expiry_entries, 0);
