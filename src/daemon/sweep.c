@@ -139,15 +139,6 @@ static int scan_stop(struct sweep *s, const MDB_val *k, unsigned n, uint64_t dea
     return 0;
 }
 
-/* After a scan piece deleted key k (a copy): mixed into the digest, counted, and the cursor
- * placed on the key after it. */
-static int scan_deleted(struct sweep *s, MDB_cursor *cur, MDB_val *k, MDB_val *v, unsigned *n)
-{
-    digest(s, k->mv_data, k->mv_size);
-    (*n)++;
-    return mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
-}
-
 /* 1 if the index holds the key of this entry. */
 static int indexed(struct sweep *s, MDB_txn *txn, const uint8_t *skey, size_t skeylen,
                    uint64_t expires)
@@ -158,13 +149,9 @@ static int indexed(struct sweep *s, MDB_txn *txn, const uint8_t *skey, size_t sk
     return k.mv_size > 0 && mdb_get(txn, s->ce->expiry, &k, &v) == 0;
 }
 
-/* A scan piece's verdict on key k (a copy) and value v: 0 keeps it; 1 means it was deleted
- * and counted. *rc is set on an LMDB error. */
-typedef int (*scan_judge_fn)(struct sweep *s, MDB_txn *txn, MDB_val *k, const MDB_val *v,
-                             int64_t now, struct cache_counts *c, int *rc);
-
-/* The full scan's verdict on an entry: bad ones go, with their index key when the header
- * names it. */
+/* The full scan's verdict on an entry (key k, a copy, and value v): 0 keeps it; 1 means it was
+ * deleted and counted, with its index key when the header names it. *rc is set on an LMDB
+ * error. */
 static int judge_entry(struct sweep *s, MDB_txn *txn, MDB_val *k, const MDB_val *v, int64_t now,
                        struct cache_counts *c, int *rc)
 {
@@ -180,7 +167,7 @@ static int judge_entry(struct sweep *s, MDB_txn *txn, MDB_val *k, const MDB_val 
     if (vd == CACHE_OK)
         return 0;
     /* A header of our version names the index key (even if the rest is bad); any other
-     * index key left behind is dropped by the expiry walk as a stale one. */
+     * index key left behind is dropped by the index scan or the expiry walk as a stale one. */
     if (h.version != CACHE_FORMAT_VERSION || !valid)
         *rc = mdb_del(txn, s->ce->session, k, NULL);
     else
@@ -190,46 +177,61 @@ static int judge_entry(struct sweep *s, MDB_txn *txn, MDB_val *k, const MDB_val 
     return 1;
 }
 
-/* The start-up check of an index key: it must be well-formed and name an entry with that
- * expiry time; others are dropped (they could never be swept). */
-static int judge_index_key(struct sweep *s, MDB_txn *txn, MDB_val *k, const MDB_val *v, int64_t now,
+/* The verdict on an index key k (a copy). The full scan's check (SWEEP_SCAN_INDEX) keeps a
+ * well-formed one that names an entry with that expiry time, and drops the others (they could
+ * never be swept). The expiry walk (SWEEP_EXPIRY) ends at the first that expires after now
+ * (2: everything after it expires later), and deletes the others with their entry, unless
+ * the entry was replaced (our version with another expiry time: it has its own index key,
+ * this one is stale). 0 keeps k, 1 means it was deleted; *rc is set on an LMDB error. */
+static int judge_index_key(struct sweep *s, MDB_txn *txn, MDB_val *k, int64_t now,
                            struct cache_counts *c, int *rc)
 {
+    int walk = s->phase == SWEEP_EXPIRY;
     const uint8_t *skey;
     size_t skeylen;
     uint64_t exp;
-    int malformed = cache_key_expiry_split(k->mv_data, k->mv_size, &exp, &skey, &skeylen) < 0;
 
-    (void)v;
-    (void)now;
-    if (!malformed) {
+    if (cache_key_expiry_split(k->mv_data, k->mv_size, &exp, &skey, &skeylen) < 0) {
+        /* In the walk: shorter than a time, it sorts first; longer ones wait for a scan. */
+        c->malformed++;
+    } else if (walk && exp > (uint64_t)now) {
+        return 2;
+    } else {
         MDB_val sk = cache_val(skey, skeylen), sv;
         struct cache_entry_hdr h;
+        enum cache_verdict vd;
 
         *rc = mdb_get(txn, s->ce->session, &sk, &sv);
         if (*rc != 0 && *rc != MDB_NOTFOUND)
             return 0;
-        (void)cache_entry_decode(*rc == 0 ? sv.mv_data : NULL, *rc == 0 ? sv.mv_size : 0, &h, NULL);
-        if (*rc == 0 && h.expires == exp)
+        /* No entry: decoded as malformed, h zeroed. */
+        vd = cache_entry_check(*rc == 0 ? sv.mv_data : NULL, *rc == 0 ? sv.mv_size : 0,
+                               s->ce->mbedtls_hdr, now, &h, NULL);
+        if (*rc == 0 && !walk && h.expires == exp)
             return 0;
+        if (*rc == 0 && walk &&
+            (vd == CACHE_MALFORMED || h.version != CACHE_FORMAT_VERSION || h.expires == exp)) {
+            if ((*rc = mdb_del(txn, s->ce->session, &sk, NULL)) != 0)
+                return 0;
+            cache_counts_bad(c, vd == CACHE_OK ? CACHE_EXPIRED : vd);
+        } else {
+            s->stale_index++;
+        }
     }
     *rc = mdb_del(txn, s->ce->expiry, k, NULL);
-    if (*rc == 0 && malformed)
-        c->malformed++;
-    else if (*rc == 0)
-        s->stale_index++;
     return 1;
 }
 
-/* One bounded piece of a full scan of dbi, from where the last piece stopped: every key
- * judged, the bad ones deleted. */
-static int scan_piece(struct sweep *s, MDB_txn *txn, MDB_dbi dbi, scan_judge_fn judge, int64_t now,
-                      uint64_t deadline, struct cache_counts *c, unsigned *n, int *more)
+/* One bounded piece of the phase's walk (the session DB for SWEEP_SCAN, else the expiry
+ * index), from where the last piece stopped: every key judged, the bad ones deleted. */
+static int scan_piece(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadline,
+                      struct cache_counts *c, unsigned *n, int *more)
 {
     uint8_t kb[sizeof(s->resume)];
+    int entries = s->phase == SWEEP_SCAN;
     MDB_cursor *cur;
     MDB_val k, v;
-    int rc = scan_open(s, txn, dbi, &cur, &k, &v);
+    int rc = scan_open(s, txn, entries ? s->ce->session : s->ce->expiry, &cur, &k, &v), r;
 
     if (cur == NULL)
         return rc;
@@ -239,80 +241,20 @@ static int scan_piece(struct sweep *s, MDB_txn *txn, MDB_dbi dbi, scan_judge_fn 
         /* A copy: LMDB's own key goes with a deletion. */
         memcpy(kb, k.mv_data, k.mv_size);
         k = cache_val(kb, k.mv_size);
-        if (!judge(s, txn, &k, &v, now, c, &rc) && rc == 0)
-            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-        else if (rc == 0)
-            rc = scan_deleted(s, cur, &k, &v, n);
-    }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
-/* One bounded piece of the expiry walk: index keys from the start while expires <= now. */
-static int expiry_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadline,
-                       struct cache_counts *c, unsigned *n, int *more)
-{
-    MDB_cursor *cur, *scur;
-    MDB_val k, v;
-    int rc;
-
-    if ((rc = mdb_cursor_open(txn, s->ce->expiry, &cur)) != 0)
-        return rc;
-    if ((rc = mdb_cursor_open(txn, s->ce->session, &scur)) != 0) {
-        mdb_cursor_close(cur);
-        return rc;
-    }
-    rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (rc == 0) {
-        const uint8_t *skey;
-        size_t skeylen;
-        uint64_t exp;
-
-        if (*n >= TLSMGR_SWEEP_BATCH || port_now_ms() >= deadline) {
-            *more = 1;
+        r = entries ? judge_entry(s, txn, &k, &v, now, c, &rc)
+                    : judge_index_key(s, txn, &k, now, c, &rc);
+        if (r == 2)
             break;
-        }
-        digest(s, k.mv_data, k.mv_size);
-        if (cache_key_expiry_split(k.mv_data, k.mv_size, &exp, &skey, &skeylen) < 0) {
-            c->malformed++; /* shorter than a time: sorts first; longer ones wait for a scan */
-        } else if (exp > (uint64_t)now) {
-            break; /* everything after expires later */
-        } else {
-            MDB_val sk = cache_val(skey, skeylen), sv;
-            struct cache_entry_hdr h;
-
-            rc = mdb_cursor_get(scur, &sk, &sv, MDB_SET_KEY);
-            if (rc == 0) {
-                enum cache_verdict vd =
-                    cache_entry_check(sv.mv_data, sv.mv_size, s->ce->mbedtls_hdr, now, &h, NULL);
-
-                /* Our version with another expiry time: the entry was replaced and has its
-                 * own index key; this one is stale. Anything else here goes. */
-                if (vd != CACHE_MALFORMED && h.version == CACHE_FORMAT_VERSION &&
-                    h.expires != exp) {
-                    s->stale_index++;
-                } else {
-                    if ((rc = mdb_cursor_del(scur, 0)) != 0)
-                        break;
-                    cache_counts_bad(c, vd == CACHE_OK ? CACHE_EXPIRED : vd);
-                }
-            } else if (rc == MDB_NOTFOUND) {
-                s->stale_index++;
-            } else {
-                break;
-            }
-        }
-        if ((rc = mdb_cursor_del(cur, 0)) != 0)
-            break;
-        (*n)++;
-        /* After a delete the cursor already sits on the next key; at the end of a page or of
-         * the DB LMDB may say EINVAL, and the next key is then the first (all before it are
-         * gone). */
-        rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
         if (rc != 0)
-            rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+            continue;
+        if (r == 0) {
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+        } else {
+            digest(s, k.mv_data, k.mv_size);
+            (*n)++;
+            rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        }
     }
-    mdb_cursor_close(scur);
     mdb_cursor_close(cur);
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
@@ -404,25 +346,17 @@ int sweep_step(struct sweep *s)
     memset(&c, 0, sizeof(c));
     if ((rc = cache_env_txn_begin(s->ce, 0, &txn)) != 0)
         goto fail;
-    if (s->phase != SWEEP_EXPIRY) {
-        /* The entries, then the index keys. */
-        int index = s->phase == SWEEP_SCAN_INDEX;
-
-        rc = scan_piece(s, txn, index ? s->ce->expiry : s->ce->session,
-                        index ? judge_index_key : judge_entry, now, deadline, &c, &n, &more);
-        if (rc == 0 && !more) {
-            s->phase = SWEEP_SCAN_INDEX;
-            s->resume_len = 0;
-            /* After the index keys, every entry is of the current mbedTLS: record that. The
-             * expiry walk follows in the next step. */
-            if (index) {
-                rc = cache_repair_mark_checked(s->ce, txn);
-                scanned = 1;
-            }
-            more = 1;
+    rc = scan_piece(s, txn, now, deadline, &c, &n, &more);
+    if (rc == 0 && !more && s->phase != SWEEP_EXPIRY) {
+        /* After the index keys, every entry is of the current mbedTLS: record that. The
+         * expiry walk follows in the next step. */
+        if (s->phase == SWEEP_SCAN_INDEX) {
+            rc = cache_repair_mark_checked(s->ce, txn);
+            scanned = 1;
         }
-    } else {
-        rc = expiry_part(s, txn, now, deadline, &c, &n, &more);
+        s->phase = SWEEP_SCAN_INDEX;
+        s->resume_len = 0;
+        more = 1;
     }
     if (rc == 0)
         rc = cache_env_counts_add(s->ce, txn, &c);
