@@ -145,11 +145,11 @@ int cache_env_intact(struct cache_env *ce)
         return EINVAL;
     if (ce->broken != 0)
         return ce->broken;
+    if (cache_env_lock_short(ce))
+        return CACHE_ENV_SHORT;
     if (ce->lock_open) {
         uint8_t head[sizeof(ce->lock_head)];
 
-        if (port_fstat(ce->lock_fd, &st) < 0 || st.size < ce->lock_size)
-            return CACHE_ENV_SHORT;
         if (port_pread(ce->lock_fd, head, sizeof(head), 0) != (long)sizeof(head) ||
             memcmp(head, ce->lock_head, sizeof(head)) != 0)
             return CACHE_ENV_LOCK;
@@ -261,18 +261,17 @@ int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enu
 {
     char p[TLSMGR_PATH_MAX + 16];
     struct port_stat st;
-    int rc;
+    int rc, i;
 
     *why = ENOENT;
     if (cache_env_init(ce, conf, role) < 0)
         return -1;
     /* Never create: only the daemon does (and a JFFS2 directory is refused there). An empty
      * data.mdb (cut to nothing) would be one: LMDB writes new meta pages into it. */
-    if (cache_env_file(ce, "data.mdb", p, sizeof(p)) < 0 || port_lstat(p, &st) < 0 ||
-        st.type != PORT_FT_REG || st.size == 0 ||
-        cache_env_file(ce, "lock.mdb", p, sizeof(p)) < 0 || port_lstat(p, &st) < 0 ||
-        st.type != PORT_FT_REG)
-        return -1;
+    for (i = 0; i < 2; i++)
+        if (cache_env_file(ce, i == 0 ? "data.mdb" : "lock.mdb", p, sizeof(p)) < 0 ||
+            port_lstat(p, &st) < 0 || st.type != PORT_FT_REG || (i == 0 && st.size == 0))
+            return -1;
     if ((rc = cache_env_map(ce, why)) != 0)
         return rc;
     rc = cache_env_trap(ce, check, why);

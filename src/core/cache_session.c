@@ -131,23 +131,18 @@ static int store_txn(struct cache_env *ce, MDB_txn *txn, unsigned extra, void *a
     } else if (rc != MDB_NOTFOUND) {
         return rc;
     }
+    /* The extra evictions, and as many as the bound on entries needs. */
     if (!replacing && ce->max_entries > 0) {
         MDB_stat ms;
 
         if ((rc = mdb_stat(txn, ce->session, &ms)) != 0)
             return rc;
-        if (ms.ms_entries >= ce->max_entries) {
-            rc = cache_session_evict(ce, txn, (unsigned)(ms.ms_entries - ce->max_entries + 1), &ev);
-            if (rc != 0)
-                return rc;
-            c.evicted += ev;
-        }
+        if (ms.ms_entries >= ce->max_entries)
+            extra += (unsigned)(ms.ms_entries - ce->max_entries + 1);
     }
-    if (extra > 0) {
-        if ((rc = cache_session_evict(ce, txn, extra, &ev)) != 0)
-            return rc;
-        c.evicted += ev;
-    }
+    if (extra > 0 && (rc = cache_session_evict(ce, txn, extra, &ev)) != 0)
+        return rc;
+    c.evicted = ev;
     v = cache_val(st->entry, st->entrylen);
     if ((rc = mdb_put(txn, ce->session, &k, &v, 0)) != 0 ||
         (rc = mdb_put(txn, ce->expiry, &xk, &empty, 0)) != 0)
