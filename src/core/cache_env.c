@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -214,16 +215,23 @@ int cache_env_map(struct cache_env *ce, int *why)
                : CACHE_ENV_BAD;
 }
 
+/* The four handles follow each other in struct cache_env, in the order of their names below. */
+typedef char cache_env_dbis_in_a_row[offsetof(struct cache_env, ticket) -
+                                                 offsetof(struct cache_env, session) ==
+                                             3 * sizeof(MDB_dbi)
+                                         ? 1
+                                         : -1];
+
 int cache_env_dbis(struct cache_env *ce, MDB_txn *txn, unsigned flags)
 {
-    int rc;
+    const char *name =
+        CACHE_DB_SESSION "\0" CACHE_DB_EXPIRY "\0" CACHE_DB_META "\0" CACHE_DB_TICKET;
+    char *dbi = (char *)ce + offsetof(struct cache_env, session);
+    int rc = 0, i;
 
-    if ((rc = mdb_dbi_open(txn, CACHE_DB_SESSION, flags, &ce->session)) != 0 ||
-        (rc = mdb_dbi_open(txn, CACHE_DB_EXPIRY, flags, &ce->expiry)) != 0 ||
-        (rc = mdb_dbi_open(txn, CACHE_DB_META, flags, &ce->meta)) != 0 ||
-        (rc = mdb_dbi_open(txn, CACHE_DB_TICKET, flags, &ce->ticket)) != 0)
-        return rc;
-    return 0;
+    for (i = 0; i < ENV_MAXDBS && rc == 0; i++, name += strlen(name) + 1)
+        rc = mdb_dbi_open(txn, name, flags, (MDB_dbi *)(void *)(dbi + i * sizeof(MDB_dbi)));
+    return rc;
 }
 
 int cache_env_check(struct cache_env *ce, int *why)

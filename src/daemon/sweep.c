@@ -84,8 +84,7 @@ void sweep_begin(struct sweep *s)
         s->t.readers_cleared += (unsigned)dead;
         log_info("cache sweep: %d stale readers cleared", dead);
     }
-    memset(&s->done, 0, sizeof(s->done));
-    s->stale_index = 0;
+    memset(s->done, 0, sizeof(s->done));
     s->step_count = 0;
     s->resume_len = 0;
     s->started_ms = port_now_ms();
@@ -215,7 +214,7 @@ static int judge_index_key(struct sweep *s, MDB_txn *txn, MDB_val *k, int64_t no
                 return 0;
             cache_counts_bad(c, vd == CACHE_OK ? CACHE_EXPIRED : vd);
         } else {
-            s->stale_index++;
+            s->done[3]++;
         }
     }
     *rc = mdb_del(txn, s->ce->expiry, k, NULL);
@@ -259,13 +258,6 @@ static int scan_piece(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadl
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-static void add_counts(struct cache_counts *to, const struct cache_counts *c)
-{
-    to->expired += c->expired;
-    to->incompatible += c->incompatible;
-    to->malformed += c->malformed;
-}
-
 /* The sweep's figures, in the last transaction (only when it deleted something). */
 static int finish_txn(struct sweep *s, MDB_txn *txn, uint64_t dur_ms, uint64_t step_us)
 {
@@ -288,36 +280,30 @@ static int finish_txn(struct sweep *s, MDB_txn *txn, uint64_t dur_ms, uint64_t s
 static void finish(struct sweep *s, uint64_t dur_ms)
 {
     uint8_t buf[64 + 8 * 6];
-    uint64_t v[6];
+    uint64_t *total = &s->t.expired;
     size_t off = 0, i;
 
     s->t.sweeps++;
     s->t.last_ms = dur_ms;
     s->t.last_steps = s->step_count;
-    s->t.expired += s->done.expired;
-    s->t.incompatible += s->done.incompatible;
-    s->t.malformed += s->done.malformed;
-    s->t.stale_index += s->stale_index;
     s->phase = SWEEP_IDLE;
-    if (s->done.expired + s->done.incompatible + s->done.malformed > 0)
+    if (s->done[0] + s->done[1] + s->done[2] > 0)
         log_debug("cache sweep: %llu expired, %llu incompatible, %llu malformed deleted in "
                   "%llu ms, %llu txns",
-                  (unsigned long long)s->done.expired, (unsigned long long)s->done.incompatible,
-                  (unsigned long long)s->done.malformed, (unsigned long long)dur_ms,
+                  (unsigned long long)s->done[0], (unsigned long long)s->done[1],
+                  (unsigned long long)s->done[2], (unsigned long long)dur_ms,
                   (unsigned long long)s->step_count);
     /* Never credited: which sessions ended when is not secret enough to count as entropy,
      * but it is unpredictable to an outsider and costs nothing to mix. */
     if (s->md_ready && tlsmgr_sha512_finish(&s->md, buf) == 0)
         off = 64;
-    v[0] = s->done.expired;
-    v[1] = s->done.incompatible;
-    v[2] = s->done.malformed;
-    v[3] = s->stale_index;
-    v[4] = mono_ns() - s->started_ns;
-    v[5] = s->step_count;
-    for (i = 0; i < 6; i++, off += 8)
-        put_be64(buf + off, v[i]);
-    entropy_mix(MIX_TAG, buf, off);
+    for (i = 0; i < 4; i++, off += 8) {
+        total[i] += s->done[i];
+        put_be64(buf + off, s->done[i]);
+    }
+    put_be64(buf + off, mono_ns() - s->started_ns);
+    put_be64(buf + off + 8, s->step_count);
+    entropy_mix(MIX_TAG, buf, off + 16);
 }
 
 /* A step or a sweep failed with rc: abandoned, retried at the next period. Damage is the
@@ -362,8 +348,7 @@ int sweep_step(struct sweep *s)
         rc = cache_env_counts_add(s->ce, txn, &c);
     last = rc == 0 && !more;
     step_us = div64(mono_ns() - t0, 1000u);
-    if (rc == 0 && last &&
-        s->done.expired + s->done.incompatible + s->done.malformed + s->stale_index + n > 0) {
+    if (rc == 0 && last && s->done[0] + s->done[1] + s->done[2] + s->done[3] + n > 0) {
         rc = finish_txn(s, txn, div64(mono_ns() - s->started_ns, 1000000u), step_us);
         wrote = 1;
     }
@@ -381,7 +366,9 @@ int sweep_step(struct sweep *s)
         s->t.longest_us = step_us;
     s->t.steps++;
     s->step_count++;
-    add_counts(&s->done, &c);
+    s->done[0] += c.expired;
+    s->done[1] += c.incompatible;
+    s->done[2] += c.malformed;
     if (more)
         log_debug("cache sweep: step %llu done, %u deleted in %llu us, more to do",
                   (unsigned long long)s->step_count, n, (unsigned long long)step_us);

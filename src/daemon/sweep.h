@@ -49,8 +49,9 @@ struct sweep {
     uint64_t started_ms;
     uint64_t started_ns;
     uint64_t step_count;
-    struct cache_counts done; /* deleted during this sweep */
-    uint64_t stale_index;
+    /* Deleted during this sweep, in the order of struct sweep_totals: expired, incompatible,
+     * malformed entries, stale index keys. */
+    uint64_t done[4];
     struct sweep_totals t;
     mbedtls_sha512_context md; /* digest of this sweep's deleted keys and counters */
     int md_ready;
