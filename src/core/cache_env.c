@@ -108,8 +108,8 @@ void cache_env_abandon(struct cache_env *ce)
  * MDB_TXN_FULL and MDB_DBS_FULL (limits: eviction, stale-reader clearing, the bounded
  * transactions and ENV_MAXDBS deal with them); MDB_MAP_RESIZED (adopted by
  * cache_env_txn_begin); MDB_BAD_VALSIZE and MDB_BAD_RSLOT (a caller's bad argument or use:
- * a bug to log, which recreating the env would hide; the sweeper never passes on a key it
- * read that is longer than LMDB's limit); MDB_TLS_FULL (Windows); errno values (resources,
+ * a bug to log, which recreating the env would hide; the sweeper, which passes back keys it
+ * read, turns a refused one into MDB_CORRUPTED); MDB_TLS_FULL (Windows); errno values (resources,
  * permissions, I/O; at open, cache_env_map also counts an unexplained one as damage).
  */
 int cache_env_damaged(int rc)

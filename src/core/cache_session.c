@@ -55,7 +55,8 @@ int cache_session_evict(struct cache_env *ce, MDB_txn *txn, unsigned n, unsigned
                 (*evicted)++;
             }
         }
-        if ((rc = mdb_cursor_del(cur, 0)) != 0)
+        /* k is LMDB's own copy of the key: mdb_del is done with it before it deletes. */
+        if ((rc = mdb_del(txn, ce->expiry, &k, NULL)) != 0)
             break;
     }
     mdb_cursor_close(cur);

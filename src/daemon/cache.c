@@ -49,8 +49,6 @@ int cache_read_stats(struct cache_env *ce, struct cache_stats *st)
     int rc;
 
     memset(st, 0, sizeof(*st));
-    if (ce->env == NULL)
-        return EINVAL;
     if ((rc = cache_env_txn_begin(ce, MDB_RDONLY, &txn)) != 0)
         return rc;
     if (mdb_stat(txn, ce->session, &ms) == 0)
@@ -60,9 +58,9 @@ int cache_read_stats(struct cache_env *ce, struct cache_stats *st)
     for (name = meta_names; *name != '\0'; name += strlen(name) + 1)
         *v++ = cache_env_meta_get(ce, txn, name);
     mdb_txn_abort(txn);
-    if (mdb_env_info(ce->env, &info) == 0 && mdb_env_stat(ce->env, &ms) == 0) {
+    if (mdb_env_info(ce->env, &info) == 0) {
         st->map_size = info.me_mapsize;
-        st->used_bytes = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
+        st->used_bytes = ((uint64_t)info.me_last_pgno + 1) * ce->psize;
         st->readers = info.me_numreaders;
         st->max_readers = info.me_maxreaders;
     }

@@ -118,14 +118,14 @@ static int scan_open(struct sweep *s, MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cu
 }
 
 /* 1 when a scan piece stops before key k: a key no LMDB write could have made, longer than
- * LMDB's limit or than any this scan can resume from (*rc = MDB_CORRUPTED: passed back to
- * LMDB it would be MDB_BAD_VALSIZE, a caller's error), or the batch or the step's time is used
- * up (k is kept to resume from, *more set). */
+ * LMDB's default limit, which is also the longest this walk can resume from (*rc =
+ * MDB_CORRUPTED; an LMDB built with a smaller limit says MDB_BAD_VALSIZE when such a key is
+ * passed back to it, which scan_piece takes for the same), or the batch or the step's time is
+ * used up (k is kept to resume from, *more set). */
 static int scan_stop(struct sweep *s, const MDB_val *k, unsigned n, uint64_t deadline, int *rc,
                      int *more)
 {
-    if (k->mv_size == 0 || k->mv_size > sizeof(s->resume) ||
-        k->mv_size > (size_t)mdb_env_get_maxkeysize(s->ce->env)) {
+    if (k->mv_size == 0 || k->mv_size > sizeof(s->resume)) {
         *rc = MDB_CORRUPTED;
         return 1;
     }
@@ -255,7 +255,8 @@ static int scan_piece(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadl
         }
     }
     mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    /* Keys are read from the env, never made up: one LMDB refuses back is damage. */
+    return rc == MDB_NOTFOUND ? 0 : rc == MDB_BAD_VALSIZE ? MDB_CORRUPTED : rc;
 }
 
 /* The sweep's figures, in the last transaction (only when it deleted something). */

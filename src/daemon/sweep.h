@@ -43,8 +43,8 @@ struct sweep {
     int timer;
     unsigned period_s;
     enum sweep_phase phase;
-    /* Session key where the full scan resumes (raw LMDB key, at most 511 bytes). */
-    uint8_t resume[512];
+    /* Key where the walk resumes (raw LMDB key, at most 511 bytes: LMDB's default limit). */
+    uint8_t resume[511];
     size_t resume_len;
     uint64_t started_ms;
     uint64_t started_ns;
