@@ -87,17 +87,14 @@ void sweep_begin(struct sweep *s)
     memset(s->done, 0, sizeof(s->done));
     s->step_count = 0;
     s->resume_len = 0;
-    s->started_ms = port_now_ms();
     s->started_ns = mono_ns();
     s->phase = s->ce->scan_needed ? SWEEP_SCAN : SWEEP_EXPIRY;
-    if (s->md_ready)
-        (void)tlsmgr_sha512_starts(&s->md);
+    (void)tlsmgr_sha512_starts(&s->md);
 }
 
 static void digest(struct sweep *s, const void *p, size_t n)
 {
-    if (s->md_ready)
-        (void)tlsmgr_sha512_update(&s->md, p, n);
+    (void)tlsmgr_sha512_update(&s->md, p, n);
 }
 
 /* Opens a cursor of a scan piece on the key where the last piece stopped, else the first.
@@ -296,7 +293,7 @@ static void finish(struct sweep *s, uint64_t dur_ms)
                   (unsigned long long)s->step_count);
     /* Never credited: which sessions ended when is not secret enough to count as entropy,
      * but it is unpredictable to an outsider and costs nothing to mix. */
-    if (s->md_ready && tlsmgr_sha512_finish(&s->md, buf) == 0)
+    if (tlsmgr_sha512_finish(&s->md, buf) == 0)
         off = 64;
     for (i = 0; i < 4; i++, off += 8) {
         total[i] += s->done[i];
@@ -370,17 +367,17 @@ int sweep_step(struct sweep *s)
     s->done[0] += c.expired;
     s->done[1] += c.incompatible;
     s->done[2] += c.malformed;
-    if (more)
-        log_debug("cache sweep: step %llu done, %u deleted in %llu us, more to do",
-                  (unsigned long long)s->step_count, n, (unsigned long long)step_us);
     if (scanned) {
         s->ce->scan_needed = 0;
         s->t.scans++;
         s->phase = SWEEP_EXPIRY;
         s->resume_len = 0;
     }
-    if (more)
+    if (more) {
+        log_debug("cache sweep: step %llu done, %u deleted in %llu us, more to do",
+                  (unsigned long long)s->step_count, n, (unsigned long long)step_us);
         return 1;
+    }
     finish(s, div64(mono_ns() - s->started_ns, 1000000u));
     return 0;
 fail:
@@ -412,24 +409,21 @@ static int guarded_step(struct cache_env *ce, void *arg)
 static void on_timer(void *arg)
 {
     struct sweep *s = arg;
-    int r, rc = 0;
+    int r = 0, rc = 0;
 
     if (s->phase == SWEEP_IDLE)
         rc = s->ce->env == NULL || cache_env_replaced(s->ce) ? CACHE_ENV_GONE
                                                              : cache_env_intact(s->ce);
-    if (rc == 0) {
-        r = cache_repair_guard(s->ce, guarded_step, s);
-        if (r == 1) {
-            loop_timer_in(s->loop, s->timer, 0); /* yield: the loop runs, then the next step */
-            return;
-        }
-        /* Not 0 or -1 of sweep_step: the guard or the trap stopped the step where it stood. */
-        if (r != 0 && r != -1)
-            failed(s, r);
-        rc = r == 0 ? 0 : s->last_rc;
-    } else {
-        failed(s, rc);
+    if (rc == 0 && (r = cache_repair_guard(s->ce, guarded_step, s)) == 1) {
+        loop_timer_in(s->loop, s->timer, 0); /* yield: the loop runs, then the next step */
+        return;
     }
+    /* -1: the step failed and said so. Another code: the checks, or the guard or the trap
+     * that stopped the step where it stood. */
+    if (r == -1)
+        rc = s->last_rc;
+    else if (rc != 0 || (rc = r) != 0)
+        failed(s, rc);
     loop_timer_in(s->loop, s->timer, (uint64_t)s->period_s * 1000u);
     if (rc != 0 && s->broken != NULL && (cache_env_damaged(rc) || rc == MDB_MAP_FULL))
         s->broken(s->broken_arg, rc);

@@ -46,7 +46,6 @@ struct sweep {
     /* Key where the walk resumes (raw LMDB key, at most 511 bytes: LMDB's default limit). */
     uint8_t resume[511];
     size_t resume_len;
-    uint64_t started_ms;
     uint64_t started_ns;
     uint64_t step_count;
     /* Deleted during this sweep, in the order of struct sweep_totals: expired, incompatible,
@@ -54,8 +53,8 @@ struct sweep {
     uint64_t done[4];
     struct sweep_totals t;
     mbedtls_sha512_context md; /* digest of this sweep's deleted keys and counters */
-    int md_ready;
-    int last_rc; /* LMDB code of the last failed step */
+    int md_ready; /* md is initialised (sweep_init to sweep_free, the only time steps run) */
+    int last_rc;  /* LMDB code of the last failed step */
     sweep_broken_fn broken;
     void *broken_arg;
 };
