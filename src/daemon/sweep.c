@@ -162,13 +162,9 @@ static int judge_entry(struct sweep *s, MDB_txn *txn, MDB_val *k, const MDB_val 
         vd = CACHE_MALFORMED; /* never swept nor evicted without its index key */
     if (vd == CACHE_OK)
         return 0;
-    /* A header of our version names the index key (even if the rest is bad); any other
-     * index key left behind is dropped by the index scan or the expiry walk as a stale one. */
-    if (h.version != CACHE_FORMAT_VERSION || !valid)
-        *rc = mdb_del(txn, s->ce->session, k, NULL);
-    else
-        *rc = cache_session_del(s->ce, txn, k->mv_data, k->mv_size, h.expires);
-    if (*rc == 0)
+    /* Its index key, if any, has no entry any more: the index scan, which follows, drops it
+     * as a stale one. */
+    if ((*rc = mdb_del(txn, s->ce->session, k, NULL)) == 0)
         cache_counts_bad(c, vd);
     return 1;
 }
