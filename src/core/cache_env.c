@@ -138,6 +138,7 @@ int cache_env_bad(int rc)
  * meta pages, before mdb_env_info reads the newest one, then every page that one claims. */
 int cache_env_intact(struct cache_env *ce)
 {
+    uint8_t head[sizeof(ce->lock_head)];
     MDB_envinfo info;
     struct port_stat st;
     int fd;
@@ -148,13 +149,10 @@ int cache_env_intact(struct cache_env *ce)
         return ce->broken;
     if (cache_env_lock_short(ce))
         return CACHE_ENV_SHORT;
-    if (ce->lock_open) {
-        uint8_t head[sizeof(ce->lock_head)];
-
-        if (port_pread(ce->lock_fd, head, sizeof(head), 0) != (long)sizeof(head) ||
-            memcmp(head, ce->lock_head, sizeof(head)) != 0)
-            return CACHE_ENV_LOCK;
-    }
+    /* A mapped env has lock.mdb open (cache_env_map). */
+    if (port_pread(ce->lock_fd, head, sizeof(head), 0) != (long)sizeof(head) ||
+        memcmp(head, ce->lock_head, sizeof(head)) != 0)
+        return CACHE_ENV_LOCK;
     if (mdb_env_get_fd(ce->env, &fd) != 0 || port_fstat(fd, &st) < 0 ||
         st.size < 2u * (uint64_t)ce->psize || mdb_env_info(ce->env, &info) != 0 ||
         st.size < ((uint64_t)info.me_last_pgno + 1) * ce->psize)
@@ -311,13 +309,9 @@ void cache_env_close(struct cache_env *ce)
     /* A lock map that cannot be made safe to touch is left as it is (cache_env.h). */
     if (ce->env != NULL && (!cache_env_lock_short(ce) || port_map_detach(ce->lock_fd) >= 0))
         mdb_env_close(ce->env);
-    ce->env = NULL;
-    ce->wtxn = NULL;
     ce->broken = 0;
     /* Only now: closing any descriptor of lock.mdb drops this process's locks on it. */
-    if (ce->lock_open)
-        port_close(ce->lock_fd);
-    ce->lock_open = 0;
+    cache_env_forget(ce);
 }
 
 void cache_env_forget(struct cache_env *ce)

@@ -212,11 +212,7 @@ void cache_repair_abandon(struct cache_env *ce)
         return;
     }
     /* Faulted again, half closed: nothing of it can be touched. */
-    ce->env = NULL;
-    ce->wtxn = NULL;
-    if (ce->lock_open)
-        port_close(ce->lock_fd);
-    ce->lock_open = 0;
+    cache_env_forget(ce);
     leaked++;
     log_warn("cache %s: damaged env left mapped (%u of %u)", ce->path, leaked,
              (unsigned)TLSMGR_CACHE_LEAK_MAX);
