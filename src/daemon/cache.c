@@ -25,7 +25,6 @@ static struct sweep sweeper;
 #if TLSMGR_TICKETS
 static struct tickets keys;
 #endif
-static struct daemon *owner;
 static int active;
 
 /* Said when tlsmgr -s or the service finds no cache to open. */
@@ -78,13 +77,11 @@ static int read_stats(struct cache_env *ce, void *st)
  * delete) is not damage: the env is reopened, which evicts until a write fits. */
 static void repair(struct daemon *d, int rc)
 {
-    if (cache_env_damaged(rc)) {
-        rc = cache_repair_replace(&env, &d->conf, d->uid, d->gid, rc);
-    } else {
+    int damaged = cache_env_damaged(rc);
+
+    if (!damaged)
         log_warn("cache %s: %s; reopening", env.path, cache_env_strerror(rc));
-        cache_repair_abandon(&env);
-        rc = cache_repair_open(&env, &d->conf, d->uid, d->gid);
-    }
+    rc = cache_repair_replace(&env, &d->conf, d->uid, d->gid, damaged ? rc : 0);
     if (rc < 0)
         log_err("cache %s: unusable; retry in %us", env.path, d->conf.cache_sweep_period);
     sweep_reset(&sweeper);
@@ -102,7 +99,6 @@ static void on_broken(void *arg, int rc)
 
 static int cache_start(struct daemon *d)
 {
-    owner = d;
     if (d->conf.cache_database[0] == '\0') {
         log_info("%s", no_cache);
         return 0;
@@ -173,7 +169,6 @@ static void cache_stop(struct daemon *d)
 #endif
     cache_env_close(&env);
     active = 0;
-    owner = NULL;
 }
 
 const struct service cache_service = {

@@ -260,22 +260,21 @@ const char *cache_env_strerror(int rc)
 static int open_env(struct cache_env *ce, const struct tlsmgr_conf *conf, unsigned uid,
                     unsigned gid, int bad)
 {
+    const char *no = NULL;
     int why = bad, rc = -1, attempt, moved;
 
     memset(ce, 0, sizeof(*ce));
     cache_env_assert_hook = cache_repair_note_assert;
     if (conf->cache_database[0] == '\0')
         return -1;
-    if (cache_env_init(ce, conf, CACHE_ROLE_DAEMON) < 0) {
-        log_err("cache: mbedtls_ssl_session_save failed");
-        return -1;
-    }
-    if (leaked >= TLSMGR_CACHE_LEAK_MAX) {
-        log_err("cache %s: %u envs left mapped; none opened until restart", ce->path, leaked);
-        return -1;
-    }
-    if (port_fs_type(ce->path) == PORT_FS_JFFS2) {
-        log_err("tls_session_cache_database %s: JFFS2 has no shared writable mmap", ce->path);
+    if (cache_env_init(ce, conf, CACHE_ROLE_DAEMON) < 0)
+        no = "mbedtls_ssl_session_save failed";
+    else if (leaked >= TLSMGR_CACHE_LEAK_MAX)
+        no = "TLSMGR_CACHE_LEAK_MAX damaged envs left mapped; none opened until restart";
+    else if (port_fs_type(ce->path) == PORT_FS_JFFS2)
+        no = "tls_session_cache_database on JFFS2 (no shared writable mmap)";
+    if (no != NULL) {
+        log_err("cache %s: %s", conf->cache_database, no);
         return -1;
     }
     for (attempt = 0; attempt < 2; attempt++) {

@@ -26,7 +26,8 @@ int cache_repair_open(struct cache_env *ce, const struct tlsmgr_conf *conf, unsi
 
 /* The env was found damaged (rc, a code cache_env_damaged accepts): closes it as safely as
  * it can be closed (cache_repair_abandon), moves it aside and recreates it, with one log line
- * that says why. Returns 0, or -1 (logged; ce->env NULL: the caller tries again later). */
+ * that says why; with rc 0, closes it and opens it again as it is. Returns 0, or -1 (logged;
+ * ce->env NULL: the caller tries again later). */
 int cache_repair_replace(struct cache_env *ce, const struct tlsmgr_conf *conf, unsigned uid,
                          unsigned gid, int rc);
 
