@@ -134,6 +134,19 @@ int cache_env_bad(int rc)
     return rc == 0 ? 0 : cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
 }
 
+/* lock.mdb's size and first bytes (LMDB's magic and lock format), from our descriptor.
+ * Returns 0, or -1 when they cannot be read (the file is shorter than its header). */
+static int lock_state(const struct cache_env *ce, uint64_t *size, uint8_t *head)
+{
+    struct port_stat st;
+
+    if (port_fstat(ce->lock_fd, &st) < 0 ||
+        port_pread(ce->lock_fd, head, sizeof(ce->lock_head), 0) != (long)sizeof(ce->lock_head))
+        return -1;
+    *size = st.size;
+    return 0;
+}
+
 /* lock.mdb first: mdb_env_info and every transaction read LMDB's lock map. Then the two
  * meta pages, before mdb_env_info reads the newest one, then every page that one claims. */
 int cache_env_intact(struct cache_env *ce)
@@ -141,17 +154,17 @@ int cache_env_intact(struct cache_env *ce)
     uint8_t head[sizeof(ce->lock_head)];
     MDB_envinfo info;
     struct port_stat st;
+    uint64_t size;
     int fd;
 
     if (ce->env == NULL)
         return EINVAL;
     if (ce->broken != 0)
         return ce->broken;
-    if (cache_env_lock_short(ce))
-        return CACHE_ENV_SHORT;
     /* A mapped env has lock.mdb open (cache_env_map). */
-    if (port_pread(ce->lock_fd, head, sizeof(head), 0) != (long)sizeof(head) ||
-        memcmp(head, ce->lock_head, sizeof(head)) != 0)
+    if (lock_state(ce, &size, head) < 0 || size < ce->lock_size)
+        return CACHE_ENV_SHORT;
+    if (memcmp(head, ce->lock_head, sizeof(head)) != 0)
         return CACHE_ENV_LOCK;
     if (mdb_env_get_fd(ce->env, &fd) != 0 || port_fstat(fd, &st) < 0 ||
         st.size < 2u * (uint64_t)ce->psize || mdb_env_info(ce->env, &info) != 0 ||
@@ -165,7 +178,6 @@ int cache_env_intact(struct cache_env *ce)
 static int note_sizes(struct cache_env *ce)
 {
     char p[TLSMGR_PATH_MAX + 16];
-    struct port_stat st;
     MDB_stat ms;
 
     if (mdb_env_stat(ce->env, &ms) != 0)
@@ -175,12 +187,7 @@ static int note_sizes(struct cache_env *ce)
         (ce->lock_fd = port_open(p, PORT_O_RDONLY, 0)) < 0)
         return -1;
     ce->lock_open = 1;
-    if (port_fstat(ce->lock_fd, &st) < 0 ||
-        port_pread(ce->lock_fd, ce->lock_head, sizeof(ce->lock_head), 0) !=
-            (long)sizeof(ce->lock_head))
-        return -1;
-    ce->lock_size = st.size;
-    return 0;
+    return lock_state(ce, &ce->lock_size, ce->lock_head);
 }
 
 int cache_env_map(struct cache_env *ce, int *why)
@@ -299,9 +306,10 @@ int cache_env_open(struct cache_env *ce, const struct tlsmgr_conf *conf, enum ca
 
 int cache_env_lock_short(struct cache_env *ce)
 {
-    struct port_stat st;
+    uint8_t head[sizeof(ce->lock_head)];
+    uint64_t size;
 
-    return ce->lock_open && (port_fstat(ce->lock_fd, &st) < 0 || st.size < ce->lock_size);
+    return ce->lock_open && (lock_state(ce, &size, head) < 0 || size < ce->lock_size);
 }
 
 void cache_env_close(struct cache_env *ce)
