@@ -252,13 +252,10 @@ int cache_env_check(struct cache_env *ce, int *why)
             rc = CACHE_ENV_NOREC;
         else if (rc == 0 && (bad = cache_format_compare(v.mv_data, v.mv_size, ce->mbedtls_hdr)) < 0)
             rc = CACHE_ENV_FORMAT;
-        if (rc != 0)
-            mdb_txn_abort(txn);
-        else if (bad > 0)
+        if (bad > 0)
             ce->scan_needed = 1;
-        /* A read txn must commit too, so the handles stay valid. */
-        if (rc == 0)
-            rc = mdb_txn_commit(txn);
+        /* A read txn commits too, so that the handles stay valid. */
+        rc = cache_env_txn_end(ce, txn, rc, NULL);
     }
     *why = rc;
     return cache_env_bad(rc);
