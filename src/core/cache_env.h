@@ -119,7 +119,7 @@ int cache_env_replaced(struct cache_env *ce);
 #define CACHE_ENV_GONE   (-30702) /* data.mdb or lock.mdb is not the file open, or missing */
 #define CACHE_ENV_LOCK   (-30703) /* lock.mdb's header changed: it was overwritten */
 #define CACHE_ENV_ASSERT (-30704) /* LMDB found its pages inconsistent (an assertion) */
-/* Reasons of an open, not errors of a transaction (never passed to cache_env_damaged): */
+/* Reasons of an open, not errors of a transaction; damage (cache_env_damaged) but the last: */
 #define CACHE_ENV_NODBS  (-30705) /* the named databases are missing */
 #define CACHE_ENV_NOREC  (-30706) /* the format record is missing */
 #define CACHE_ENV_FORMAT (-30707) /* the format record is not ours */

@@ -736,11 +736,12 @@ static void client_misses_on_zeroed_meta(void)
 /* The one list of errors that mean damage (cache_env.c says why for each). */
 static void damage_codes(void)
 {
-    static const int damage[] = {MDB_PAGE_NOTFOUND,    MDB_CORRUPTED,    MDB_PANIC,
-                                 MDB_VERSION_MISMATCH, MDB_INVALID,      MDB_CURSOR_FULL,
-                                 MDB_PAGE_FULL,        MDB_INCOMPATIBLE, MDB_BAD_TXN,
-                                 MDB_BAD_DBI,          CACHE_ENV_SHORT,  CACHE_ENV_FAULT,
-                                 CACHE_ENV_GONE,       CACHE_ENV_LOCK,   CACHE_ENV_ASSERT};
+    static const int damage[] = {
+        MDB_PAGE_NOTFOUND, MDB_CORRUPTED,    MDB_PANIC,        MDB_VERSION_MISMATCH,
+        MDB_INVALID,       MDB_CURSOR_FULL,  MDB_PAGE_FULL,    MDB_INCOMPATIBLE,
+        MDB_BAD_TXN,       MDB_BAD_DBI,      CACHE_ENV_SHORT,  CACHE_ENV_FAULT,
+        CACHE_ENV_GONE,    CACHE_ENV_LOCK,   CACHE_ENV_ASSERT, CACHE_ENV_NODBS,
+        CACHE_ENV_NOREC,   CACHE_ENV_FORMAT, CACHE_ENV_NOROOM};
     static const int other[] = {0,
                                 MDB_KEYEXIST,
                                 MDB_NOTFOUND,
@@ -756,8 +757,16 @@ static void damage_codes(void)
                                 EACCES,
                                 EIO,
                                 ENOSPC,
-                                EINVAL};
+                                EINVAL,
+                                CACHE_ENV_NOLOCK};
     size_t i;
+    int rc;
+
+    /* Every code of this module has a text of its own. */
+    for (rc = CACHE_ENV_SHORT; rc > CACHE_ENV_SHORT - CACHE_ENV_CODES; rc--)
+        if (rc != CACHE_ENV_ASSERT && (cache_env_strerror(rc)[0] == '\0' ||
+                                       strcmp(cache_env_strerror(rc), mdb_strerror(rc)) == 0))
+            t_fail(__FILE__, __LINE__, "code %d has no text", rc);
 
     for (i = 0; i < sizeof(damage) / sizeof(damage[0]); i++)
         if (!cache_env_damaged(damage[i]))
