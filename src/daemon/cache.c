@@ -29,19 +29,14 @@ static int active;
 
 /* Said when tlsmgr -s or the service finds no cache to open. */
 static const char no_cache[] = "no session cache: tls_session_cache_database empty";
-/* The meta values of struct cache_stats, from c.lookups to last_sweep_time, in its order. */
-static const char meta_names[] = CACHE_META_COUNTERS CACHE_META_SWEEP_STATS;
-/* How tlsmgr -s and the statistics line name the fields of struct cache_stats. */
-static const char stat_names[] = "entries\0expiry index\0lookups\0hits\0misses\0stores\0"
-                                 "expired\0evicted\0incompatible\0malformed\0sweeps\0last "
-                                 "sweep (ms)\0longest transaction (us)\0last sweep time\0map "
-                                 "bytes\0used bytes\0readers\0reader slots\0";
+const char cache_stat_names[] = CACHE_STAT_HEAD CACHE_META_COUNTERS CACHE_META_SWEEP_STATS
+    "map_size\0used_bytes\0readers\0max_readers\0";
 LOG_COUNTERS_CHECK(cache_stats, 18);
 
 int cache_read_stats(struct cache_env *ce, struct cache_stats *st)
 {
     uint64_t *v = &st->c.lookups;
-    const char *name;
+    const char *name = CACHE_STAT_META;
     MDB_envinfo info;
     MDB_stat ms;
     MDB_txn *txn;
@@ -54,7 +49,7 @@ int cache_read_stats(struct cache_env *ce, struct cache_stats *st)
         st->entries = ms.ms_entries;
     if (mdb_stat(txn, ce->expiry, &ms) == 0)
         st->expiry_entries = ms.ms_entries;
-    for (name = meta_names; *name != '\0'; name += strlen(name) + 1)
+    for (; v < &st->map_size; name += strlen(name) + 1)
         *v++ = cache_env_meta_get(ce, txn, name);
     mdb_txn_abort(txn);
     if (mdb_env_info(ce->env, &info) == 0) {
@@ -149,7 +144,7 @@ static void cache_stats(struct daemon *d)
         return;
     rc = env.env == NULL ? CACHE_ENV_GONE : cache_repair_guard(&env, read_stats, &st);
     if (rc == 0)
-        log_counters("cache", stat_names, (const uint64_t *)&st);
+        log_counters("cache", cache_stat_names, (const uint64_t *)&st);
     else if (cache_env_damaged(rc))
         repair(d, rc);
     sweep_log_stats(&sweeper);
@@ -227,7 +222,7 @@ int cache_print_status(const struct tlsmgr_conf *c)
     }
     snprintf(text, sizeof(text), "cache: %s\n", c->cache_database);
     port_print(text);
-    for (name = stat_names; *name != '\0'; name += strlen(name) + 1, v++) {
+    for (name = cache_stat_names; *name != '\0'; name += strlen(name) + 1, v++) {
         snprintf(text, sizeof(text), "%s: %llu\n", name, (unsigned long long)*v);
         port_print(text);
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "byteorder.h"
+#include "cache.h"
 #include "cache_repair.h"
 #include "cache_session.h"
 #include "div64.h"
@@ -252,22 +253,22 @@ static int scan_piece(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadl
     return rc == MDB_NOTFOUND ? 0 : rc == MDB_BAD_VALSIZE ? MDB_CORRUPTED : rc;
 }
 
-/* The sweep's figures, in the last transaction (only when it deleted something). */
+/* The sweep's figures, in the last transaction (only when it deleted something): sweeps + 1,
+ * this one's duration, the longest step, the time of its end. */
 static int finish_txn(struct sweep *s, MDB_txn *txn, uint64_t dur_ms, uint64_t step_us)
 {
-    uint64_t v[4];
-    const char *name;
+    uint64_t v[4] = {1, dur_ms, step_us, (uint64_t)port_wall_time()}, old;
+    const char *name = CACHE_STAT_SWEEP;
     int rc = 0, i;
 
-    v[0] = cache_env_meta_get(s->ce, txn, CACHE_META_SWEEPS) + 1;
-    v[1] = dur_ms;
-    v[2] = cache_env_meta_get(s->ce, txn, CACHE_META_LONGEST_US);
-    if (step_us > v[2])
-        v[2] = step_us;
-    v[3] = (uint64_t)port_wall_time();
-    for (i = 0, name = CACHE_META_SWEEP_STATS; rc == 0 && *name != '\0';
-         i++, name += strlen(name) + 1)
+    for (i = 0; rc == 0 && i < 4; i++, name += strlen(name) + 1) {
+        old = cache_env_meta_get(s->ce, txn, name);
+        if (i == 0)
+            v[0] += old;
+        else if (i == 2 && old > v[2])
+            v[2] = old;
         rc = cache_env_meta_set(s->ce, txn, name, v[i]);
+    }
     return rc;
 }
 

@@ -68,7 +68,7 @@ if start; then
     fi
     out=$("$bin" -c "$CONF" -s 2>&1)
     rc=$?
-    if [ $rc = 0 ] && echo "$out" | grep -q '^entries: *0$' && echo "$out" | grep -q '^longest transaction (us):'; then
+    if [ $rc = 0 ] && echo "$out" | grep -q '^entries: *0$' && echo "$out" | grep -q '^longest_txn_us:'; then
         itest_ok status_prints_stats
     else
         itest_fail status_prints_stats "rc $rc: $out"
