@@ -319,7 +319,7 @@ int sweep_step(struct sweep *s)
     uint64_t deadline = port_now_ms() + TLSMGR_SWEEP_STEP_MS;
     int64_t now = port_wall_time();
     unsigned n = 0;
-    int more = 0, rc, scanned = 0, last, wrote = 0;
+    int more = 0, rc, scanned = 0, last, wrote = 0, idle;
     MDB_txn *txn;
 
     if (s->phase == SWEEP_IDLE)
@@ -347,14 +347,10 @@ int sweep_step(struct sweep *s)
         rc = finish_txn(s, txn, div64(mono_ns() - s->started_ns, 1000000u), step_us);
         wrote = 1;
     }
-    if (rc != 0) {
-        cache_env_abort(s->ce, txn);
-        goto fail;
-    }
-    /* A step that changed nothing writes nothing (no flash write for an idle sweep). */
-    if (n == 0 && !scanned && !wrote)
-        cache_env_abort(s->ce, txn);
-    else if ((rc = cache_env_commit(s->ce, txn)) != 0)
+    /* A step that changed nothing writes nothing (no flash write for an idle sweep): its
+     * transaction is aborted as a failed one, and the step goes on. */
+    idle = rc == 0 && n == 0 && !scanned && !wrote;
+    if ((rc = cache_env_txn_end(s->ce, txn, idle ? MDB_NOTFOUND : rc, NULL)) != 0 && !idle)
         goto fail;
     step_us = div64(mono_ns() - t0, 1000u);
     if (step_us > s->t.longest_us)
