@@ -270,9 +270,9 @@ static int open_env(struct cache_env *ce, const struct tlsmgr_conf *conf, unsign
     if (cache_env_init(ce, conf, CACHE_ROLE_DAEMON) < 0)
         no = "mbedtls_ssl_session_save failed";
     else if (leaked >= TLSMGR_CACHE_LEAK_MAX)
-        no = "TLSMGR_CACHE_LEAK_MAX damaged envs left mapped; none opened until restart";
+        no = "TLSMGR_CACHE_LEAK_MAX envs left mapped: none until restart";
     else if (port_fs_type(ce->path) == PORT_FS_JFFS2)
-        no = "tls_session_cache_database on JFFS2 (no shared writable mmap)";
+        no = "tls_session_cache_database on JFFS2";
     if (no != NULL) {
         log_err("cache %s: %s", conf->cache_database, no);
         return -1;
