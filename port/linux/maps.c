@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* maps.c - this process's file mappings from /proc/self/maps, whose lines read
  * "start-end perms offset major:minor inode path". Parsed as it is read, one character at a
- * time, with open, read and close only: the SIGBUS handler of fault.c calls it. */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
+ * time, with port_open, port_read, port_close (open, read, close) and memset only, all
+ * async-signal-safe: the SIGBUS handler of fault.c calls it. */
+#include <string.h>
 
 #include "port.h"
 #include "posix/maps.h"
@@ -32,21 +30,18 @@ int maps_walk(const struct maps_file *f, unsigned n, int (*each)(uintptr_t, uint
 {
     char buf[512];
     /* The line being read: which field, and the values of start, end, major, minor and inode
-     * (perms and offset are read too, and ignored). The kernel writes the numbers in
-     * lowercase hex, the inode in decimal. */
+     * (perms and offset are read too, and ignored). The kernel writes the numbers in lowercase hex,
+     * the inode in decimal. */
     uint64_t v[7] = {0};
     unsigned field = 0, k;
     long got, i;
-    int fd, rc = 0;
+    int fd = port_open("/proc/self/maps", PORT_O_RDONLY, 0), rc = 0;
 
-    do {
-        fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-    } while (fd < 0 && errno == EINTR);
     if (fd < 0)
         return -1;
-    while (rc == 0 && ((got = read(fd, buf, sizeof(buf))) > 0 || (got < 0 && errno == EINTR))) {
+    while (rc == 0 && (got = port_read(fd, buf, sizeof(buf))) > 0) {
         for (i = 0; i < got && rc == 0; i++) {
-            char c = buf[i];
+            unsigned c = (unsigned char)buf[i];
 
             if (c == '\n') {
                 for (k = 0; field >= 6 && v[6] != 0 && k < n; k++)
@@ -55,17 +50,14 @@ int maps_walk(const struct maps_file *f, unsigned n, int (*each)(uintptr_t, uint
                         break;
                     }
                 field = 0;
-                for (k = 0; k < 7; k++)
-                    v[k] = 0;
-            } else if (field < 7 && c == ends[field]) {
+                memset(v, 0, sizeof(v));
+            } else if (field < 7 && c == (unsigned char)ends[field]) {
                 field++;
             } else if (field < 7) {
-                v[field] = field == 6
-                               ? v[field] * 10 + (unsigned)(c - '0')
-                               : v[field] << 4 | (unsigned)(c <= '9' ? c - '0' : c - 'a' + 10);
+                v[field] = v[field] * (field == 6 ? 10 : 16) + (c <= '9' ? c - '0' : c - 'a' + 10);
             }
         }
     }
-    close(fd);
+    port_close(fd);
     return got < 0 ? -1 : rc;
 }
