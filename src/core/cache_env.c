@@ -18,6 +18,14 @@
 /* Named databases: session, expiry, meta, ticket. */
 #define ENV_MAXDBS 4
 
+/* A small function the compiler would copy into each of its callers, at more cost than a
+ * call. */
+#ifdef __GNUC__
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
 int cache_env_file(const struct cache_env *ce, const char *name, char *out, size_t cap)
 {
     int n = snprintf(out, cap, "%s/%s", ce->path, name);
@@ -468,7 +476,7 @@ int cache_env_counts_add(struct cache_env *ce, MDB_txn *txn, const struct cache_
     return 0;
 }
 
-void cache_counts_bad(struct cache_counts *c, enum cache_verdict v)
+NOINLINE void cache_counts_bad(struct cache_counts *c, enum cache_verdict v)
 {
     if (v == CACHE_EXPIRED)
         c->expired++;

@@ -319,7 +319,7 @@ int sweep_step(struct sweep *s)
     uint64_t deadline = port_now_ms() + TLSMGR_SWEEP_STEP_MS;
     int64_t now = port_wall_time();
     unsigned n = 0;
-    int more = 0, rc, scanned = 0, last, wrote = 0, idle;
+    int more = 0, rc, scanned = 0, wrote = 0, idle;
     MDB_txn *txn;
 
     if (s->phase == SWEEP_IDLE)
@@ -330,41 +330,37 @@ int sweep_step(struct sweep *s)
     rc = scan_piece(s, txn, now, deadline, &c, &n, &more);
     if (rc == 0 && !more && s->phase != SWEEP_EXPIRY) {
         /* After the index keys, every entry is of the current mbedTLS: record that. The
-         * expiry walk follows in the next step. */
+         * next phase follows in the next step. */
         if (s->phase == SWEEP_SCAN_INDEX) {
             rc = cache_repair_mark_checked(s->ce, txn);
             scanned = 1;
         }
-        s->phase = SWEEP_SCAN_INDEX;
+        s->phase++;
         s->resume_len = 0;
         more = 1;
     }
-    if (rc == 0)
-        rc = cache_env_counts_add(s->ce, txn, &c);
-    last = rc == 0 && !more;
-    step_us = div64(mono_ns() - t0, 1000u);
-    if (rc == 0 && last && s->done[0] + s->done[1] + s->done[2] + s->done[3] + n > 0) {
-        rc = finish_txn(s, txn, div64(mono_ns() - s->started_ns, 1000000u), step_us);
+    /* Counted before the commit: a failed step abandons the sweep, whose counts go with it. */
+    s->done[0] += c.expired;
+    s->done[1] += c.incompatible;
+    s->done[2] += c.malformed;
+    if (rc == 0 && !more && s->done[0] + s->done[1] + s->done[2] + s->done[3] > 0) {
+        rc = finish_txn(s, txn, div64(mono_ns() - s->started_ns, 1000000u),
+                        div64(mono_ns() - t0, 1000u));
         wrote = 1;
     }
     /* A step that changed nothing writes nothing (no flash write for an idle sweep): its
      * transaction is aborted as a failed one, and the step goes on. */
     idle = rc == 0 && n == 0 && !scanned && !wrote;
-    if ((rc = cache_env_txn_end(s->ce, txn, idle ? MDB_NOTFOUND : rc, NULL)) != 0 && !idle)
+    if ((rc = cache_env_txn_end(s->ce, txn, idle ? MDB_NOTFOUND : rc, &c)) != 0 && !idle)
         goto fail;
     step_us = div64(mono_ns() - t0, 1000u);
     if (step_us > s->t.longest_us)
         s->t.longest_us = step_us;
     s->t.steps++;
     s->step_count++;
-    s->done[0] += c.expired;
-    s->done[1] += c.incompatible;
-    s->done[2] += c.malformed;
     if (scanned) {
         s->ce->scan_needed = 0;
         s->t.scans++;
-        s->phase = SWEEP_EXPIRY;
-        s->resume_len = 0;
     }
     if (more) {
         log_debug("cache sweep: step %llu done, %u deleted in %llu us, more to do",
