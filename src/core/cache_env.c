@@ -247,21 +247,31 @@ int cache_env_dbis(struct cache_env *ce, MDB_txn *txn, unsigned flags)
     return rc;
 }
 
+int cache_env_format(struct cache_env *ce, MDB_txn *txn)
+{
+    MDB_val k = cache_val(CACHE_META_FORMAT, strlen(CACHE_META_FORMAT)), v;
+    int rc = mdb_get(txn, ce->meta, &k, &v), bad;
+
+    if (rc == MDB_NOTFOUND)
+        return CACHE_ENV_NOREC;
+    if (rc == 0 && (bad = cache_format_compare(v.mv_data, v.mv_size, ce->mbedtls_hdr)) != 0) {
+        if (bad < 0)
+            return CACHE_ENV_FORMAT;
+        ce->scan_needed = 1;
+    }
+    return rc;
+}
+
 int cache_env_check(struct cache_env *ce, int *why)
 {
     MDB_txn *txn;
-    MDB_val k = cache_val(CACHE_META_FORMAT, strlen(CACHE_META_FORMAT)), v;
-    int rc, bad = 0;
+    int rc;
 
     if ((rc = cache_env_txn_begin(ce, MDB_RDONLY, &txn)) == 0) {
         if ((rc = cache_env_dbis(ce, txn, 0)) == MDB_NOTFOUND)
             rc = CACHE_ENV_NODBS;
-        else if (rc == 0 && (rc = mdb_get(txn, ce->meta, &k, &v)) == MDB_NOTFOUND)
-            rc = CACHE_ENV_NOREC;
-        else if (rc == 0 && (bad = cache_format_compare(v.mv_data, v.mv_size, ce->mbedtls_hdr)) < 0)
-            rc = CACHE_ENV_FORMAT;
-        if (bad > 0)
-            ce->scan_needed = 1;
+        else if (rc == 0)
+            rc = cache_env_format(ce, txn);
         /* A read txn commits too, so that the handles stay valid. */
         rc = cache_env_txn_end(ce, txn, rc, NULL);
     }

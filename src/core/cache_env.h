@@ -177,9 +177,11 @@ int cache_env_map(struct cache_env *ce, int *why);
 /* Opens the four named databases in txn with mdb_dbi_open flags (MDB_CREATE or 0). Returns an
  * MDB error code. */
 int cache_env_dbis(struct cache_env *ce, MDB_txn *txn, unsigned flags);
-/* Opens the handles of the named databases and compares the format record with ours
- * (sets ce->scan_needed when only the mbedTLS header differs). Returns 0, -1 or
- * CACHE_ENV_BAD, with *why. */
+/* Compares the format record, read in txn, with ours (sets ce->scan_needed when only the
+ * mbedTLS header differs). Returns 0, CACHE_ENV_NOREC, CACHE_ENV_FORMAT or an MDB error. */
+int cache_env_format(struct cache_env *ce, MDB_txn *txn);
+/* Opens the handles of the named databases and checks the format record
+ * (cache_env_format). Returns 0, -1 or CACHE_ENV_BAD, with *why. */
 int cache_env_check(struct cache_env *ce, int *why);
 /* PATH/name into out. Returns 0, -1 if too long. */
 int cache_env_file(const struct cache_env *ce, const char *name, char *out, size_t cap);

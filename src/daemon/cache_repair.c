@@ -54,29 +54,6 @@ static int move_aside(const char *path)
 
 /* ---- Creating ----------------------------------------------------------------------- */
 
-/* Mode and owner of an open file of the env. */
-static int own_fd(int fd, unsigned uid, unsigned gid)
-{
-    return port_fchmod(fd, CACHE_ENV_MODE) < 0 || port_fchown(fd, uid, gid) < 0 ? -1 : 0;
-}
-
-/* lock.mdb is given its mode and owner BEFORE mdb_env_open: LMDB holds fcntl locks on it,
- * and closing any other descriptor of the file afterwards would drop them. */
-static int own_lock_file(struct cache_env *ce, unsigned uid, unsigned gid)
-{
-    char p[TLSMGR_PATH_MAX + 16];
-    int fd, rc;
-
-    if (cache_env_file(ce, "lock.mdb", p, sizeof(p)) < 0)
-        return -1;
-    fd = port_open(p, PORT_O_RDWR | PORT_O_CREAT, CACHE_ENV_MODE);
-    if (fd < 0)
-        return -1;
-    rc = own_fd(fd, uid, gid);
-    port_close(fd);
-    return rc;
-}
-
 int cache_repair_mark_checked(struct cache_env *ce, MDB_txn *txn)
 {
     uint8_t rec[CACHE_FORMAT_REC_LEN];
@@ -87,11 +64,11 @@ int cache_repair_mark_checked(struct cache_env *ce, MDB_txn *txn)
     return mdb_put(txn, ce->meta, &k, &v, 0);
 }
 
-/* Creates the named databases, and the format record of a new env (a populated env without
- * one is not ours). Returns an MDB error code or CACHE_ENV_NOREC. */
+/* Opens the named databases, creating them, and checks the format record (cache_env_format);
+ * a new env gets one (a populated env without one is not ours). Returns an MDB error code or
+ * a CACHE_ENV_ code. */
 static int create_dbs(struct cache_env *ce)
 {
-    MDB_val k = cache_val(CACHE_META_FORMAT, strlen(CACHE_META_FORMAT)), v;
     MDB_stat st;
     MDB_txn *txn;
     int rc;
@@ -99,7 +76,7 @@ static int create_dbs(struct cache_env *ce)
     if ((rc = cache_env_txn_begin(ce, 0, &txn)) != 0)
         return rc;
     if ((rc = cache_env_dbis(ce, txn, MDB_CREATE)) == 0 &&
-        (rc = mdb_get(txn, ce->meta, &k, &v)) == MDB_NOTFOUND)
+        (rc = cache_env_format(ce, txn)) == CACHE_ENV_NOREC)
         rc = mdb_stat(txn, ce->session, &st) != 0 || st.ms_entries != 0
                  ? CACHE_ENV_NOREC
                  : cache_repair_mark_checked(ce, txn);
@@ -129,7 +106,7 @@ static int open_dbs(struct cache_env *ce, void *arg)
 {
     int *why = arg, rc = create_dbs(ce);
 
-    if (rc == 0 && cache_env_check(ce, &rc) == 0)
+    if (rc == 0)
         rc = can_write(ce);
     *why = rc;
     return rc == MDB_MAP_FULL ? CACHE_ENV_BAD : cache_env_bad(rc);
@@ -137,21 +114,23 @@ static int open_dbs(struct cache_env *ce, void *arg)
 
 static int try_open(struct cache_env *ce, unsigned uid, unsigned gid, int *why)
 {
-    int rc, fd;
+    int rc = cache_env_map(ce, why), fd[2], i;
 
-    if (own_lock_file(ce, uid, gid) < 0) {
-        log_err_errno("cache %s/lock.mdb", ce->path);
-        return -1;
-    }
-    rc = cache_env_map(ce, why);
     if (rc < 0)
         log_err("cache %s: %s", ce->path, cache_env_strerror(*why));
     if (rc != 0)
         return rc;
-    if (mdb_env_get_fd(ce->env, &fd) != 0 || own_fd(fd, uid, gid) < 0) {
-        log_err_errno("cache %s/data.mdb", ce->path);
-        return -1;
-    }
+    /* Mode and owner through descriptors that stay open as long as LMDB's: closing any other
+     * descriptor of lock.mdb would drop LMDB's locks on it. */
+    if (mdb_env_get_fd(ce->env, &fd[0]) != 0)
+        fd[0] = -1;
+    fd[1] = ce->lock_fd;
+    for (i = 0; i < 2; i++)
+        if (fd[i] < 0 || port_fchmod(fd[i], CACHE_ENV_MODE) < 0 ||
+            port_fchown(fd[i], uid, gid) < 0) {
+            log_err_errno("cache %s/%s", ce->path, i ? "lock.mdb" : "data.mdb");
+            return -1;
+        }
     rc = cache_repair_guard(ce, open_dbs, why);
     if (rc == CACHE_ENV_FAULT || rc == CACHE_ENV_ASSERT) {
         *why = rc;
