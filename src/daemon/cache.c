@@ -214,10 +214,8 @@ int cache_print_status(const struct tlsmgr_conf *c)
     }
     cache_env_close(&ro);
     if (rc != 0) {
-        if (rc == CACHE_ENV_BAD)
-            log_err("cache %s is damaged: %s", c->cache_database, cache_env_strerror(why));
-        else
-            log_err("no session cache at %s: %s", c->cache_database, cache_env_strerror(why));
+        log_err("cache %s %s: %s", c->cache_database,
+                rc == CACHE_ENV_BAD ? "is damaged" : "unreadable", cache_env_strerror(why));
         return 1;
     }
     snprintf(text, sizeof(text), "cache: %s\n", c->cache_database);

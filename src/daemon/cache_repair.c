@@ -22,12 +22,12 @@
 
 static void remove_env_dir(const char *dir)
 {
-    static const char *const files[] = {"data.mdb", "lock.mdb"};
     char p[TLSMGR_PATH_MAX + 16];
-    size_t i;
+    const char *name;
 
-    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-        if (snprintf(p, sizeof(p), "%s/%s", dir, files[i]) < (int)sizeof(p))
+    /* Both names have the same length. */
+    for (name = "data.mdb\0lock.mdb\0"; *name != '\0'; name += sizeof("data.mdb"))
+        if (snprintf(p, sizeof(p), "%s/%s", dir, name) < (int)sizeof(p))
             (void)port_unlink(p);
     (void)port_rmdir(dir);
 }

@@ -40,7 +40,6 @@ int sweep_init(struct sweep *s, struct cache_env *ce, struct loop *loop, unsigne
     s->broken_arg = broken_arg;
     s->timer = -1;
     mbedtls_sha512_init(&s->md);
-    s->md_ready = 1;
     if (loop != NULL) {
         s->timer = loop_timer_new(loop, "cache sweep", on_timer, s);
         if (s->timer < 0) { /* loop_timer_new said why */
@@ -55,9 +54,7 @@ void sweep_free(struct sweep *s)
 {
     if (s->loop != NULL && s->timer >= 0)
         loop_timer_stop(s->loop, s->timer);
-    if (s->md_ready)
-        mbedtls_sha512_free(&s->md);
-    s->md_ready = 0;
+    mbedtls_sha512_free(&s->md);
 }
 
 void sweep_set_period(struct sweep *s, unsigned period_s)

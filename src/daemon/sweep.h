@@ -53,8 +53,7 @@ struct sweep {
     uint64_t done[4];
     struct sweep_totals t;
     mbedtls_sha512_context md; /* digest of this sweep's deleted keys and counters */
-    int md_ready; /* md is initialised (sweep_init to sweep_free, the only time steps run) */
-    int last_rc;  /* LMDB code of the last failed step */
+    int last_rc;               /* LMDB code of the last failed step */
     sweep_broken_fn broken;
     void *broken_arg;
 };
