@@ -3,9 +3,9 @@
  * sweep.c - the cache sweeper: a full scan after start-up, then the expiry index walked from
  * its start every period, in bounded transactions that yield to the loop between them.
  */
+#include <stddef.h>
 #include <string.h>
 
-#include "byteorder.h"
 #include "cache.h"
 #include "cache_repair.h"
 #include "cache_session.h"
@@ -269,33 +269,39 @@ static int finish_txn(struct sweep *s, MDB_txn *txn, uint64_t dur_ms, uint64_t s
     return rc;
 }
 
-static void finish(struct sweep *s, uint64_t dur_ms)
-{
-    uint8_t buf[64 + 8 * 6];
-    uint64_t *total = &s->t.expired;
-    size_t off = 0, i;
+/* The digest takes started_ns, step_count and done[] in one piece. */
+typedef char
+    sweep_digest_fields[offsetof(struct sweep, done) - offsetof(struct sweep, started_ns) ==
+                                2 * sizeof(uint64_t)
+                            ? 1
+                            : -1];
 
+static void finish(struct sweep *s)
+{
+    uint8_t md[64];
+    uint64_t *total = &s->t.expired;
+    size_t i;
+
+    /* From here on started_ns holds the sweep's duration (sweep_begin sets it anew). */
+    s->started_ns = mono_ns() - s->started_ns;
+    s->t.last_ms = div64(s->started_ns, 1000000u);
     s->t.sweeps++;
-    s->t.last_ms = dur_ms;
     s->t.last_steps = s->step_count;
     s->phase = SWEEP_IDLE;
     if (s->done[0] + s->done[1] + s->done[2] > 0)
         log_debug("cache sweep: %llu expired, %llu incompatible, %llu malformed deleted in "
                   "%llu ms, %llu txns",
                   (unsigned long long)s->done[0], (unsigned long long)s->done[1],
-                  (unsigned long long)s->done[2], (unsigned long long)dur_ms,
+                  (unsigned long long)s->done[2], (unsigned long long)s->t.last_ms,
                   (unsigned long long)s->step_count);
-    /* Never credited: which sessions ended when is not secret enough to count as entropy,
-     * but it is unpredictable to an outsider and costs nothing to mix. */
-    if (tlsmgr_sha512_finish(&s->md, buf) == 0)
-        off = 64;
-    for (i = 0; i < 4; i++, off += 8) {
+    for (i = 0; i < 4; i++)
         total[i] += s->done[i];
-        put_be64(buf + off, s->done[i]);
-    }
-    put_be64(buf + off, mono_ns() - s->started_ns);
-    put_be64(buf + off + 8, s->step_count);
-    entropy_mix(MIX_TAG, buf, off + 16);
+    /* Never credited: which sessions ended when is not secret enough to count as entropy,
+     * but it is unpredictable to an outsider and costs nothing to mix. The deleted keys, then
+     * the sweep's duration, steps and counts (in host order: only hashed). */
+    digest(s, &s->started_ns, 6 * sizeof(uint64_t));
+    if (tlsmgr_sha512_finish(&s->md, md) == 0)
+        entropy_mix(MIX_TAG, md, sizeof(md));
 }
 
 /* A step or a sweep failed with rc: abandoned, retried at the next period. Damage is the
@@ -364,7 +370,7 @@ int sweep_step(struct sweep *s)
                   (unsigned long long)s->step_count, n, (unsigned long long)step_us);
         return 1;
     }
-    finish(s, div64(mono_ns() - s->started_ns, 1000000u));
+    finish(s);
     return 0;
 fail:
     failed(s, rc);
