@@ -284,10 +284,20 @@ static int check(struct cache_env *ce, void *why)
     return cache_env_check(ce, why);
 }
 
+/* lstat of PATH/data.mdb (i 0) or PATH/lock.mdb (i 1). */
+static int env_lstat(const struct cache_env *ce, int i, struct port_stat *st)
+{
+    char p[TLSMGR_PATH_MAX + 16];
+
+    return cache_env_file(ce, i ? "lock.mdb" : "data.mdb", p, sizeof(p)) < 0 ||
+                   port_lstat(p, st) < 0
+               ? -1
+               : 0;
+}
+
 int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role,
                        int *why)
 {
-    char p[TLSMGR_PATH_MAX + 16];
     struct port_stat st;
     int rc, i;
 
@@ -297,8 +307,7 @@ int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enu
     /* Never create: only the daemon does (and a JFFS2 directory is refused there). An empty
      * data.mdb (cut to nothing) would be one: LMDB writes new meta pages into it. */
     for (i = 0; i < 2; i++)
-        if (cache_env_file(ce, i == 0 ? "data.mdb" : "lock.mdb", p, sizeof(p)) < 0 ||
-            port_lstat(p, &st) < 0 || st.type != PORT_FT_REG || (i == 0 && st.size == 0))
+        if (env_lstat(ce, i, &st) < 0 || st.type != PORT_FT_REG || (i == 0 && st.size == 0))
             return -1;
     if ((rc = cache_env_map(ce, why)) != 0)
         return rc;
@@ -347,22 +356,19 @@ void cache_env_forget(struct cache_env *ce)
     ce->lock_open = 0;
 }
 
-/* 1 if PATH/name is not the file open on fd. */
-static int not_same(const struct cache_env *ce, const char *name, int fd)
-{
-    char p[TLSMGR_PATH_MAX + 16];
-    struct port_stat now, open_;
-
-    return port_fstat(fd, &open_) < 0 || cache_env_file(ce, name, p, sizeof(p)) < 0 ||
-           port_lstat(p, &now) < 0 || now.dev != open_.dev || now.ino != open_.ino;
-}
-
 int cache_env_replaced(struct cache_env *ce)
 {
-    int fd;
+    struct port_stat now, open_;
+    int fd[2], i;
 
-    return ce->env == NULL || mdb_env_get_fd(ce->env, &fd) != 0 || not_same(ce, "data.mdb", fd) ||
-           (ce->lock_open && not_same(ce, "lock.mdb", ce->lock_fd));
+    if (ce->env == NULL || mdb_env_get_fd(ce->env, &fd[0]) != 0)
+        return 1;
+    fd[1] = ce->lock_open ? ce->lock_fd : -1;
+    for (i = 0; i < 2; i++)
+        if (fd[i] >= 0 && (port_fstat(fd[i], &open_) < 0 || env_lstat(ce, i, &now) < 0 ||
+                           now.dev != open_.dev || now.ino != open_.ino))
+            return 1;
+    return 0;
 }
 
 /* ---- Transaction helpers ------------------------------------------------------------- */
