@@ -242,8 +242,9 @@ static int open_env(struct cache_env *ce, const struct tlsmgr_conf *conf, unsign
     const char *no = NULL;
     int why = bad, rc = -1, attempt, moved;
 
-    memset(ce, 0, sizeof(*ce));
     cache_env_assert_hook = cache_repair_note_assert;
+    /* After cache_repair_abandon or at start-up: ce holds no env (cache_env_init clears the
+     * rest). */
     if (conf->cache_database[0] == '\0')
         return -1;
     if (cache_env_init(ce, conf, CACHE_ROLE_DAEMON) < 0)

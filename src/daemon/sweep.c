@@ -35,10 +35,10 @@ int sweep_init(struct sweep *s, struct cache_env *ce, struct loop *loop, unsigne
     memset(s, 0, sizeof(*s));
     s->ce = ce;
     s->loop = loop;
-    s->period_s = period_s > 0 ? period_s : 1;
     s->broken = broken;
     s->broken_arg = broken_arg;
     s->timer = -1;
+    sweep_set_period(s, period_s); /* nothing scheduled yet: no timer */
     mbedtls_sha512_init(&s->md);
     if (loop != NULL) {
         s->timer = loop_timer_new(loop, "cache sweep", on_timer, s);
