@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* maps.c - this process's file mappings from /proc/self/maps, whose lines read
  * "start-end perms offset major:minor inode path". Parsed as it is read, one character at a
- * time, with open, read and close only: the SIGBUS handler of fault.c calls it. */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
+ * time, with port_open, port_read, port_close (open, read, close) and memset only, all
+ * async-signal-safe: the SIGBUS handler of fault.c calls it. */
+#include <string.h>
 
 #include "port.h"
 #include "posix/maps.h"
@@ -24,63 +22,42 @@ int maps_file_of(int fd, struct maps_file *f)
     return 0;
 }
 
-/* One line being read: which field, and the values of the fields that matter. */
-struct line {
-    unsigned field; /* 0 start, 1 end, 2 perms, 3 offset, 4 major, 5 minor, 6 inode, 7 path */
-    uint64_t v[7];
-};
-
-static int digit(char c, unsigned base)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (base == 16 && c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
-/* The end of a field: start, end, perms, offset, major and minor end with these. */
-static const char ends[] = "-   : ";
+/* The end of each field but the path: start, end, perms, offset, major, minor, inode. */
+static const char ends[] = "-   :  ";
 
 int maps_walk(const struct maps_file *f, unsigned n, int (*each)(uintptr_t, uintptr_t, void *),
               void *arg)
 {
     char buf[512];
-    struct line l = {0, {0}};
-    long got;
-    int fd, rc = 0;
+    /* The line being read: which field, and the values of start, end, major, minor and inode
+     * (perms and offset are read too, and ignored). The kernel writes the numbers in lowercase hex,
+     * the inode in decimal. */
+    uint64_t v[7] = {0};
+    unsigned field = 0, k;
+    long got, i;
+    int fd = port_open("/proc/self/maps", PORT_O_RDONLY, 0), rc = 0;
 
-    do {
-        fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-    } while (fd < 0 && errno == EINTR);
     if (fd < 0)
         return -1;
-    while (rc == 0 && ((got = read(fd, buf, sizeof(buf))) > 0 || (got < 0 && errno == EINTR))) {
-        long i;
-
+    while (rc == 0 && (got = port_read(fd, buf, sizeof(buf))) > 0) {
         for (i = 0; i < got && rc == 0; i++) {
-            char c = buf[i];
-            unsigned k;
-            int d;
+            unsigned c = (unsigned char)buf[i];
 
             if (c == '\n') {
-                for (k = 0; l.field >= 6 && k < n; k++)
-                    if (l.v[4] == f[k].major && l.v[5] == f[k].minor && l.v[6] == f[k].ino &&
-                        l.v[6] != 0) {
-                        rc = each((uintptr_t)l.v[0], (uintptr_t)l.v[1], arg);
+                for (k = 0; field >= 6 && v[6] != 0 && k < n; k++)
+                    if (v[4] == f[k].major && v[5] == f[k].minor && v[6] == f[k].ino) {
+                        rc = each((uintptr_t)v[0], (uintptr_t)v[1], arg);
                         break;
                     }
-                l.field = 0;
-                l.v[0] = l.v[1] = l.v[4] = l.v[5] = l.v[6] = 0;
-            } else if (l.field < 6 && c == ends[l.field]) {
-                l.field++;
-            } else if (l.field == 6 && c == ' ') {
-                l.field = 7;
-            } else if (l.field != 2 && l.field < 7 && (d = digit(c, l.field == 6 ? 10 : 16)) >= 0) {
-                l.v[l.field] = l.v[l.field] * (l.field == 6 ? 10 : 16) + (unsigned)d;
+                field = 0;
+                memset(v, 0, sizeof(v));
+            } else if (field < 7 && c == (unsigned char)ends[field]) {
+                field++;
+            } else if (field < 7) {
+                v[field] = v[field] * (field == 6 ? 10 : 16) + (c <= '9' ? c - '0' : c - 'a' + 10);
             }
         }
     }
-    close(fd);
+    port_close(fd);
     return got < 0 ? -1 : rc;
 }

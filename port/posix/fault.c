@@ -18,7 +18,7 @@
 /* The cache env has two files. */
 #define GUARD_FILES 4
 
-static sigjmp_buf jump;
+static jmp_buf jump;
 static volatile sig_atomic_t armed, active;
 static struct maps_file files[GUARD_FILES];
 static unsigned nfiles;
@@ -39,10 +39,10 @@ static void on_bus(int sig, siginfo_t *si, void *ctx)
     /* BUS_ADRERR: no page behind a mapped address (past the end of its file). */
     if (armed && si->si_code == BUS_ADRERR && maps_walk(files, nfiles, holds, &a) > 0) {
         armed = 0;
-        siglongjmp(jump, 1);
+        longjmp(jump, 1);
     }
     /* Not ours: the previous action takes it. A fault recurs when the handler returns; a
-     * signal sent by kill or raise is sent again (it is blocked until the handler returns). */
+     * signal sent by kill or raise is sent again, and delivered at once (SA_NODEFER). */
     sigaction(SIGBUS, &previous, NULL);
     if (si->si_code <= 0)
         raise(sig);
@@ -54,31 +54,34 @@ int port_guard(const int *fds, unsigned n, void (*fn)(void *), void *arg)
     volatile int faulted = 0;
     unsigned i;
 
-    if (active) {
-        fn(arg);
-        return 0;
+    /* A guard inside another runs fn under the outer one. */
+    if (!active) {
+        nfiles = 0;
+        for (i = 0; i < n && nfiles < GUARD_FILES; i++)
+            if (fds[i] >= 0 && maps_file_of(fds[i], &files[nfiles]) == 0)
+                nfiles++;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_sigaction = on_bus;
+        /* SA_NODEFER: SIGBUS is not blocked while the handler runs, so that the signal mask is
+         * the guarded function's own after the jump out, and plain setjmp/longjmp (which the
+         * cache's assertion trap uses too) do instead of sigsetjmp/siglongjmp. */
+        sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+        sigemptyset(&sa.sa_mask);
+        /* Where the mappings cannot be listed, fn runs unguarded. */
+        if (nfiles > 0 && sigaction(SIGBUS, &sa, &previous) == 0) {
+            active = 1;
+            if (setjmp(jump) == 0) {
+                armed = 1;
+                fn(arg);
+                armed = 0;
+            } else {
+                faulted = 1;
+            }
+            sigaction(SIGBUS, &previous, NULL);
+            active = 0;
+            return faulted;
+        }
     }
-    nfiles = 0;
-    for (i = 0; i < n && nfiles < GUARD_FILES; i++)
-        if (fds[i] >= 0 && maps_file_of(fds[i], &files[nfiles]) == 0)
-            nfiles++;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_bus;
-    sa.sa_flags = SA_SIGINFO;
-    sigemptyset(&sa.sa_mask);
-    if (nfiles == 0 || sigaction(SIGBUS, &sa, &previous) < 0) {
-        fn(arg);
-        return 0;
-    }
-    active = 1;
-    if (sigsetjmp(jump, 1) == 0) {
-        armed = 1;
-        fn(arg);
-        armed = 0;
-    } else {
-        faulted = 1;
-    }
-    sigaction(SIGBUS, &previous, NULL);
-    active = 0;
-    return faulted;
+    fn(arg);
+    return 0;
 }

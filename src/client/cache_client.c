@@ -42,6 +42,15 @@ struct cache_client {
 /* The process's one cache state; every handle's t->cache points here once installed. */
 static struct cache_client shared;
 
+/* Closes the env of this process (aborting the write transaction an assertion left open, if
+ * any), to be opened again at the next call, or after TLSMGR_CACHE_CLIENT_RETRY_MS. */
+static void env_drop(struct cache_client *c, int retry_later)
+{
+    cache_env_abandon(&c->ce);
+    c->open = c->damaged = 0;
+    c->retry_ms = retry_later ? port_now_ms() + TLSMGR_CACHE_CLIENT_RETRY_MS : 0;
+}
+
 /* The env of this process, opened if need be; NULL when there is none (a miss). */
 static struct cache_env *env_get(struct cache_client *c, const struct tlsmgr_conf *conf)
 {
@@ -64,9 +73,7 @@ static struct cache_env *env_get(struct cache_client *c, const struct tlsmgr_con
          * period, and the new one is opened at once. */
         if (!cache_env_replaced(&c->ce))
             return NULL;
-        cache_env_close(&c->ce);
-        c->open = c->damaged = 0;
-        c->retry_ms = 0;
+        env_drop(c, 0);
     }
     if (c->open) {
         /* Handles reading different configurations share the env only if it is the same. */
@@ -90,22 +97,17 @@ static void env_failed(struct cache_client *c)
 {
     if (!c->open)
         return;
-    if (cache_env_intact(&c->ce) != 0) {
+    if (cache_env_intact(&c->ce) != 0)
         c->damaged = 1;
-        return;
-    }
-    cache_env_close(&c->ce);
-    c->open = 0;
-    c->retry_ms = port_now_ms() + TLSMGR_CACHE_CLIENT_RETRY_MS;
+    else
+        env_drop(c, 1);
 }
 
 /* The daemon moved a damaged env aside and made a new one: the env of this process is closed
  * and the new one opened. Returns it, or NULL. */
 static struct cache_env *env_follow(struct cache_client *c, const struct tlsmgr_conf *conf)
 {
-    cache_env_close(&c->ce);
-    c->open = c->damaged = 0;
-    c->retry_ms = 0;
+    env_drop(c, 0);
     return env_get(c, conf);
 }
 
@@ -135,9 +137,7 @@ static int trapped(struct cache_client *c, int (*fn)(struct cache_env *ce, void 
         return rc;
     if (c->buf != NULL)
         wipe(c->buf, CACHE_BLOB_MAX);
-    cache_env_abandon(&c->ce);
-    c->open = c->damaged = 0;
-    c->retry_ms = port_now_ms() + TLSMGR_CACHE_CLIENT_RETRY_MS;
+    env_drop(c, 1);
     return -1;
 }
 
@@ -184,10 +184,10 @@ static int run_op(struct cache_env *ce, void *arg)
         return cache_session_store(ce, tag, taglen, o->id, o->idlen, o->now,
                                    (uint64_t)o->now + o->t->conf.cache_timeout, c->buf, o->len,
                                    &c->counts);
-    case OP_REMOVE:
-        return cache_session_remove(ce, tag, taglen, o->id, o->idlen, o->now, &c->counts);
     default:
-        return cache_session_drop(ce, tag, taglen, o->id, o->idlen, &c->counts);
+        /* A stale entry goes only if it still is; a refused one in any case. */
+        return cache_session_remove(ce, tag, taglen, o->id, o->idlen, o->kind == OP_REMOVE, o->now,
+                                    &c->counts);
     }
 }
 
@@ -199,7 +199,8 @@ static int op_run(struct cache_client *c, struct op *o)
 
 /* A blob mbedTLS refuses (a build with other options under the same version header, or
  * damage), or one stored under another ID: removed, so that no later lookup pays for it
- * again, and counted. cache_session_remove only removes entries that fail the header checks. */
+ * again, and counted (OP_DROP: unconditionally; OP_REMOVE only takes entries that fail the
+ * header checks). */
 static void entry_drop(struct cache_client *c, struct op *o)
 {
     c->counts.incompatible++;

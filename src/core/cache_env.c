@@ -6,6 +6,8 @@
  * repairs or logs: that is the daemon's (src/daemon/cache_repair.c).
  */
 #include <errno.h>
+#include <setjmp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +17,14 @@
 
 /* Named databases: session, expiry, meta, ticket. */
 #define ENV_MAXDBS 4
+
+/* A small function the compiler would copy into each of its callers, at more cost than a
+ * call. */
+#ifdef __GNUC__
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
 
 int cache_env_file(const struct cache_env *ce, const char *name, char *out, size_t cap)
 {
@@ -38,30 +48,27 @@ int cache_env_init(struct cache_env *ce, const struct tlsmgr_conf *conf, enum ca
     return cache_mbedtls_header(ce->mbedtls_hdr);
 }
 
-/* Says why in *why, unless why is NULL: libtlsmgr opens through cache_env_open, which asks
- * for no reason, so the phrases of the opening and mapping stay out of it. */
-#define SAY(why, text)                                                                             \
-    do {                                                                                           \
-        if ((why) != NULL)                                                                         \
-            *(why) = (text);                                                                       \
-    } while (0)
+void (*cache_env_assert_hook)(const char *msg);
 
-/* The last assertion of LMDB, as cache_env_strerror tells it. */
-static char assert_text[200] = "LMDB found its pages inconsistent";
+/* Where an assertion of LMDB returns to, while cache_env_trap runs (NULL: none). One for the
+ * process: only the env of the process's one caller at a time is ever trapped (the daemon is
+ * single-threaded; libtlsmgr holds its process-wide lock around each trap), and on_assert is
+ * installed on the envs of this module only. */
+static jmp_buf *trap;
 
-/* LMDB's assertion handler: back to the trap of the env, if one is set; else LMDB calls
- * abort() as it always did. */
+/* LMDB's assertion handler: back to the trap, if one is set; else LMDB calls abort() as it
+ * always did. */
 static void on_assert(MDB_env *env, const char *msg)
 {
-    struct cache_env *ce = mdb_env_get_userctx(env);
-    jmp_buf *trap;
+    jmp_buf *to = trap;
 
-    snprintf(assert_text, sizeof(assert_text), "LMDB found its pages inconsistent: %s", msg);
-    if (ce == NULL || ce->trap == NULL)
+    (void)env;
+    if (to == NULL)
         return;
-    trap = ce->trap;
-    ce->trap = NULL;
-    longjmp(*trap, 1);
+    if (cache_env_assert_hook != NULL)
+        cache_env_assert_hook(msg);
+    trap = NULL;
+    longjmp(*to, 1);
 }
 
 int cache_env_trap(struct cache_env *ce, int (*fn)(struct cache_env *ce, void *arg), void *arg)
@@ -69,15 +76,15 @@ int cache_env_trap(struct cache_env *ce, int (*fn)(struct cache_env *ce, void *a
     jmp_buf here;
     volatile int rc = CACHE_ENV_ASSERT;
 
-    if (ce->trap != NULL)
+    if (trap != NULL)
         return fn(ce, arg);
     if (setjmp(here) == 0) {
-        ce->trap = &here;
+        trap = &here;
         rc = fn(ce, arg);
     } else {
         ce->broken = CACHE_ENV_ASSERT;
     }
-    ce->trap = NULL;
+    trap = NULL;
     return rc;
 }
 
@@ -109,76 +116,64 @@ void cache_env_abandon(struct cache_env *ce)
  * MDB_TXN_FULL and MDB_DBS_FULL (limits: eviction, stale-reader clearing, the bounded
  * transactions and ENV_MAXDBS deal with them); MDB_MAP_RESIZED (adopted by
  * cache_env_txn_begin); MDB_BAD_VALSIZE and MDB_BAD_RSLOT (a caller's bad argument or use:
- * a bug to log, which recreating the env would hide; the sweeper never passes on a key it
- * read that is longer than LMDB's limit); MDB_TLS_FULL (Windows); errno values (resources,
+ * a bug to log, which recreating the env would hide; the sweeper, which passes back keys it
+ * read, turns a refused one into MDB_CORRUPTED); MDB_TLS_FULL (Windows); errno values (resources,
  * permissions, I/O; at open, cache_env_map also counts an unexplained one as damage).
  */
 int cache_env_damaged(int rc)
 {
-    switch (rc) {
-    case MDB_PAGE_NOTFOUND:
-    case MDB_CORRUPTED:
-    case MDB_PANIC:
-    case MDB_VERSION_MISMATCH:
-    case MDB_INVALID:
-    case MDB_CURSOR_FULL:
-    case MDB_PAGE_FULL:
-    case MDB_INCOMPATIBLE:
-    case MDB_BAD_TXN:
-    case MDB_BAD_DBI:
-#ifdef MDB_PROBLEM
-    case MDB_PROBLEM:
-#endif
-    case CACHE_ENV_SHORT:
-    case CACHE_ENV_FAULT:
-    case CACHE_ENV_GONE:
-    case CACHE_ENV_LOCK:
-    case CACHE_ENV_ASSERT:
+    /* Bit i: MDB_KEYEXIST + i (LMDB's codes run from -30799 up to MDB_PROBLEM, -30779). */
+    const uint32_t bad =
+        1u << (MDB_PAGE_NOTFOUND - MDB_KEYEXIST) | 1u << (MDB_CORRUPTED - MDB_KEYEXIST) |
+        1u << (MDB_PANIC - MDB_KEYEXIST) | 1u << (MDB_VERSION_MISMATCH - MDB_KEYEXIST) |
+        1u << (MDB_INVALID - MDB_KEYEXIST) | 1u << (MDB_CURSOR_FULL - MDB_KEYEXIST) |
+        1u << (MDB_PAGE_FULL - MDB_KEYEXIST) | 1u << (MDB_INCOMPATIBLE - MDB_KEYEXIST) |
+        1u << (MDB_BAD_TXN - MDB_KEYEXIST) | 1u << (MDB_BAD_DBI - MDB_KEYEXIST) |
+        1u << (MDB_BAD_DBI + 1 - MDB_KEYEXIST);
+
+    /* This module's codes, all but CACHE_ENV_NOLOCK (resources or permissions). */
+    if (rc <= CACHE_ENV_SHORT && rc > CACHE_ENV_NOLOCK)
         return 1;
-    default:
-        return 0;
-    }
+    return rc >= MDB_KEYEXIST && rc <= MDB_BAD_DBI + 1 && (bad >> (rc - MDB_KEYEXIST) & 1u);
 }
 
-const char *cache_env_strerror(int rc)
+int cache_env_bad(int rc)
 {
-    switch (rc) {
-    case CACHE_ENV_SHORT:
-        return "data.mdb or lock.mdb is truncated (shorter than what LMDB maps of it)";
-    case CACHE_ENV_FAULT:
-        return "a mapped page was gone when read (data.mdb or lock.mdb truncated)";
-    case CACHE_ENV_GONE:
-        return "data.mdb or lock.mdb was removed or replaced";
-    case CACHE_ENV_LOCK:
-        return "lock.mdb was overwritten (its LMDB header changed)";
-    case CACHE_ENV_ASSERT:
-        return assert_text;
-    default:
-        return mdb_strerror(rc);
-    }
+    return rc == 0 ? 0 : cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
+}
+
+/* lock.mdb's size and first bytes (LMDB's magic and lock format), from our descriptor.
+ * Returns 0, or -1 when they cannot be read (the file is shorter than its header). */
+static int lock_state(const struct cache_env *ce, uint64_t *size, uint8_t *head)
+{
+    struct port_stat st;
+
+    if (port_fstat(ce->lock_fd, &st) < 0 ||
+        port_pread(ce->lock_fd, head, sizeof(ce->lock_head), 0) != (long)sizeof(ce->lock_head))
+        return -1;
+    *size = st.size;
+    return 0;
 }
 
 /* lock.mdb first: mdb_env_info and every transaction read LMDB's lock map. Then the two
  * meta pages, before mdb_env_info reads the newest one, then every page that one claims. */
 int cache_env_intact(struct cache_env *ce)
 {
+    uint8_t head[sizeof(ce->lock_head)];
     MDB_envinfo info;
     struct port_stat st;
+    uint64_t size;
     int fd;
 
     if (ce->env == NULL)
         return EINVAL;
     if (ce->broken != 0)
         return ce->broken;
-    if (ce->lock_open) {
-        uint8_t head[sizeof(ce->lock_head)];
-
-        if (port_fstat(ce->lock_fd, &st) < 0 || st.size < ce->lock_size)
-            return CACHE_ENV_SHORT;
-        if (port_pread(ce->lock_fd, head, sizeof(head), 0) != (long)sizeof(head) ||
-            memcmp(head, ce->lock_head, sizeof(head)) != 0)
-            return CACHE_ENV_LOCK;
-    }
+    /* A mapped env has lock.mdb open (cache_env_map). */
+    if (lock_state(ce, &size, head) < 0 || size < ce->lock_size)
+        return CACHE_ENV_SHORT;
+    if (memcmp(head, ce->lock_head, sizeof(head)) != 0)
+        return CACHE_ENV_LOCK;
     if (mdb_env_get_fd(ce->env, &fd) != 0 || port_fstat(fd, &st) < 0 ||
         st.size < 2u * (uint64_t)ce->psize || mdb_env_info(ce->env, &info) != 0 ||
         st.size < ((uint64_t)info.me_last_pgno + 1) * ce->psize)
@@ -191,7 +186,6 @@ int cache_env_intact(struct cache_env *ce)
 static int note_sizes(struct cache_env *ce)
 {
     char p[TLSMGR_PATH_MAX + 16];
-    struct port_stat st;
     MDB_stat ms;
 
     if (mdb_env_stat(ce->env, &ms) != 0)
@@ -201,15 +195,10 @@ static int note_sizes(struct cache_env *ce)
         (ce->lock_fd = port_open(p, PORT_O_RDONLY, 0)) < 0)
         return -1;
     ce->lock_open = 1;
-    if (port_fstat(ce->lock_fd, &st) < 0 ||
-        port_pread(ce->lock_fd, ce->lock_head, sizeof(ce->lock_head), 0) !=
-            (long)sizeof(ce->lock_head))
-        return -1;
-    ce->lock_size = st.size;
-    return 0;
+    return lock_state(ce, &ce->lock_size, ce->lock_head);
 }
 
-int cache_env_map(struct cache_env *ce, const char **why)
+int cache_env_map(struct cache_env *ce, int *why)
 {
     unsigned flags = MDB_NOTLS;
     int rc;
@@ -220,82 +209,74 @@ int cache_env_map(struct cache_env *ce, const char **why)
         flags |= MDB_NOSYNC;
     if ((rc = mdb_env_create(&ce->env)) != 0) {
         ce->env = NULL;
-        SAY(why, mdb_strerror(rc));
-        return -1;
+    } else {
+        (void)mdb_env_set_maxdbs(ce->env, ENV_MAXDBS);
+        (void)mdb_env_set_mapsize(ce->env, (size_t)ce->map_size);
+        (void)mdb_env_set_assert(ce->env, on_assert);
+        rc = mdb_env_open(ce->env, ce->path, flags, CACHE_ENV_MODE);
+        if (rc == 0)
+            rc = note_sizes(ce) < 0 ? CACHE_ENV_NOLOCK : cache_env_intact(ce);
     }
-    (void)mdb_env_set_maxdbs(ce->env, ENV_MAXDBS);
-    (void)mdb_env_set_mapsize(ce->env, (size_t)ce->map_size);
-    (void)mdb_env_set_userctx(ce->env, ce);
-    (void)mdb_env_set_assert(ce->env, on_assert);
-    rc = mdb_env_open(ce->env, ce->path, flags, CACHE_ENV_MODE);
-    if (rc == 0 && note_sizes(ce) < 0) {
-        SAY(why, "cannot open lock.mdb");
-        rc = -1;
-    } else if (rc == 0 && cache_env_intact(ce) != 0) {
-        SAY(why, "data.mdb is truncated (shorter than the pages its meta page claims)");
-        rc = CACHE_ENV_BAD;
-    } else if (rc != 0) {
-        SAY(why, mdb_strerror(rc));
-        /* Resources and permissions are not the files' fault: anything else is. */
-        rc = !cache_env_damaged(rc) &&
-                     (rc == ENOMEM || rc == EACCES || rc == EPERM || rc == ENOSPC || rc == EROFS)
-                 ? -1
-                 : CACHE_ENV_BAD;
-    }
-    if (rc != 0)
-        cache_env_close(ce);
-    return rc;
+    *why = rc;
+    if (rc == 0)
+        return 0;
+    cache_env_close(ce);
+    /* Resources and permissions are not the files' fault: anything else is. */
+    return rc == CACHE_ENV_NOLOCK || rc == ENOMEM || rc == EACCES || rc == EPERM || rc == ENOSPC ||
+                   rc == EROFS
+               ? -1
+               : CACHE_ENV_BAD;
 }
+
+/* The four handles follow each other in struct cache_env, in the order of their names below. */
+typedef char cache_env_dbis_in_a_row[offsetof(struct cache_env, ticket) -
+                                                 offsetof(struct cache_env, session) ==
+                                             3 * sizeof(MDB_dbi)
+                                         ? 1
+                                         : -1];
 
 int cache_env_dbis(struct cache_env *ce, MDB_txn *txn, unsigned flags)
 {
-    int rc;
+    const char *name =
+        CACHE_DB_SESSION "\0" CACHE_DB_EXPIRY "\0" CACHE_DB_META "\0" CACHE_DB_TICKET;
+    char *dbi = (char *)ce + offsetof(struct cache_env, session);
+    int rc = 0, i;
 
-    if ((rc = mdb_dbi_open(txn, CACHE_DB_SESSION, flags, &ce->session)) != 0 ||
-        (rc = mdb_dbi_open(txn, CACHE_DB_EXPIRY, flags, &ce->expiry)) != 0 ||
-        (rc = mdb_dbi_open(txn, CACHE_DB_META, flags, &ce->meta)) != 0 ||
-        (rc = mdb_dbi_open(txn, CACHE_DB_TICKET, flags, &ce->ticket)) != 0)
-        return rc;
-    return 0;
+    for (i = 0; i < ENV_MAXDBS && rc == 0; i++, name += strlen(name) + 1)
+        rc = mdb_dbi_open(txn, name, flags, (MDB_dbi *)(void *)(dbi + i * sizeof(MDB_dbi)));
+    return rc;
 }
 
-int cache_env_check(struct cache_env *ce, const char **why)
+int cache_env_format(struct cache_env *ce, MDB_txn *txn)
+{
+    MDB_val k = cache_val(CACHE_META_FORMAT, strlen(CACHE_META_FORMAT)), v;
+    int rc = mdb_get(txn, ce->meta, &k, &v), bad;
+
+    if (rc == MDB_NOTFOUND)
+        return CACHE_ENV_NOREC;
+    if (rc == 0 && (bad = cache_format_compare(v.mv_data, v.mv_size, ce->mbedtls_hdr)) != 0) {
+        if (bad < 0)
+            return CACHE_ENV_FORMAT;
+        ce->scan_needed = 1;
+    }
+    return rc;
+}
+
+int cache_env_check(struct cache_env *ce, int *why)
 {
     MDB_txn *txn;
-    MDB_val k = cache_val(CACHE_META_FORMAT, strlen(CACHE_META_FORMAT)), v;
-    int rc, bad;
+    int rc;
 
-    rc = cache_env_txn_begin(ce, MDB_RDONLY, &txn);
-    if (rc != 0) {
-        SAY(why, cache_env_strerror(rc));
-        return cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
+    if ((rc = cache_env_txn_begin(ce, MDB_RDONLY, &txn)) == 0) {
+        if ((rc = cache_env_dbis(ce, txn, 0)) == MDB_NOTFOUND)
+            rc = CACHE_ENV_NODBS;
+        else if (rc == 0)
+            rc = cache_env_format(ce, txn);
+        /* A read txn commits too, so that the handles stay valid. */
+        rc = cache_env_txn_end(ce, txn, rc, NULL);
     }
-    if ((rc = cache_env_dbis(ce, txn, 0)) != 0) {
-        mdb_txn_abort(txn);
-        SAY(why, rc == MDB_NOTFOUND ? "named databases missing" : mdb_strerror(rc));
-        return rc == MDB_NOTFOUND || cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
-    }
-    rc = mdb_get(txn, ce->meta, &k, &v);
-    if (rc != 0) {
-        mdb_txn_abort(txn);
-        SAY(why, rc == MDB_NOTFOUND ? "format record missing" : mdb_strerror(rc));
-        return rc == MDB_NOTFOUND || cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
-    }
-    bad = cache_format_compare(v.mv_data, v.mv_size, ce->mbedtls_hdr);
-    if (bad < 0) {
-        mdb_txn_abort(txn);
-        SAY(why, "wrong format record");
-        return CACHE_ENV_BAD;
-    }
-    if (bad > 0)
-        ce->scan_needed = 1;
-    /* A read txn must commit too, so the handles stay valid. */
-    rc = mdb_txn_commit(txn);
-    if (rc != 0) {
-        SAY(why, mdb_strerror(rc));
-        return cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
-    }
-    return 0;
+    *why = rc;
+    return cache_env_bad(rc);
 }
 
 static int check(struct cache_env *ce, void *why)
@@ -303,28 +284,36 @@ static int check(struct cache_env *ce, void *why)
     return cache_env_check(ce, why);
 }
 
-int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role,
-                       const char **why)
+/* lstat of PATH/data.mdb (i 0) or PATH/lock.mdb (i 1). */
+static int env_lstat(const struct cache_env *ce, int i, struct port_stat *st)
 {
     char p[TLSMGR_PATH_MAX + 16];
-    struct port_stat st;
-    int rc;
 
-    SAY(why, "no environment there");
+    return cache_env_file(ce, i ? "lock.mdb" : "data.mdb", p, sizeof(p)) < 0 ||
+                   port_lstat(p, st) < 0
+               ? -1
+               : 0;
+}
+
+int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role,
+                       int *why)
+{
+    struct port_stat st;
+    int rc, i;
+
+    *why = ENOENT;
     if (cache_env_init(ce, conf, role) < 0)
         return -1;
     /* Never create: only the daemon does (and a JFFS2 directory is refused there). An empty
      * data.mdb (cut to nothing) would be one: LMDB writes new meta pages into it. */
-    if (cache_env_file(ce, "data.mdb", p, sizeof(p)) < 0 || port_lstat(p, &st) < 0 ||
-        st.type != PORT_FT_REG || st.size == 0 ||
-        cache_env_file(ce, "lock.mdb", p, sizeof(p)) < 0 || port_lstat(p, &st) < 0 ||
-        st.type != PORT_FT_REG)
-        return -1;
+    for (i = 0; i < 2; i++)
+        if (env_lstat(ce, i, &st) < 0 || st.type != PORT_FT_REG || (i == 0 && st.size == 0))
+            return -1;
     if ((rc = cache_env_map(ce, why)) != 0)
         return rc;
     rc = cache_env_trap(ce, check, why);
     if (rc == CACHE_ENV_ASSERT) {
-        SAY(why, assert_text);
+        *why = rc;
         rc = CACHE_ENV_BAD;
     }
     if (rc != 0)
@@ -334,14 +323,17 @@ int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enu
 
 int cache_env_open(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role)
 {
-    return cache_env_open_why(ce, conf, role, NULL) == 0 ? 0 : -1;
+    int why;
+
+    return cache_env_open_why(ce, conf, role, &why) == 0 ? 0 : -1;
 }
 
 int cache_env_lock_short(struct cache_env *ce)
 {
-    struct port_stat st;
+    uint8_t head[sizeof(ce->lock_head)];
+    uint64_t size;
 
-    return ce->lock_open && (port_fstat(ce->lock_fd, &st) < 0 || st.size < ce->lock_size);
+    return ce->lock_open && (lock_state(ce, &size, head) < 0 || size < ce->lock_size);
 }
 
 void cache_env_close(struct cache_env *ce)
@@ -349,13 +341,9 @@ void cache_env_close(struct cache_env *ce)
     /* A lock map that cannot be made safe to touch is left as it is (cache_env.h). */
     if (ce->env != NULL && (!cache_env_lock_short(ce) || port_map_detach(ce->lock_fd) >= 0))
         mdb_env_close(ce->env);
-    ce->env = NULL;
-    ce->wtxn = NULL;
     ce->broken = 0;
     /* Only now: closing any descriptor of lock.mdb drops this process's locks on it. */
-    if (ce->lock_open)
-        port_close(ce->lock_fd);
-    ce->lock_open = 0;
+    cache_env_forget(ce);
 }
 
 void cache_env_forget(struct cache_env *ce)
@@ -368,22 +356,19 @@ void cache_env_forget(struct cache_env *ce)
     ce->lock_open = 0;
 }
 
-/* 1 if PATH/name is not the file open on fd. */
-static int not_same(const struct cache_env *ce, const char *name, int fd)
-{
-    char p[TLSMGR_PATH_MAX + 16];
-    struct port_stat now, open_;
-
-    return port_fstat(fd, &open_) < 0 || cache_env_file(ce, name, p, sizeof(p)) < 0 ||
-           port_lstat(p, &now) < 0 || now.dev != open_.dev || now.ino != open_.ino;
-}
-
 int cache_env_replaced(struct cache_env *ce)
 {
-    int fd;
+    struct port_stat now, open_;
+    int fd[2], i;
 
-    return ce->env == NULL || mdb_env_get_fd(ce->env, &fd) != 0 || not_same(ce, "data.mdb", fd) ||
-           (ce->lock_open && not_same(ce, "lock.mdb", ce->lock_fd));
+    if (ce->env == NULL || mdb_env_get_fd(ce->env, &fd[0]) != 0)
+        return 1;
+    fd[1] = ce->lock_open ? ce->lock_fd : -1;
+    for (i = 0; i < 2; i++)
+        if (fd[i] >= 0 && (port_fstat(fd[i], &open_) < 0 || env_lstat(ce, i, &now) < 0 ||
+                           now.dev != open_.dev || now.ino != open_.ino))
+            return 1;
+    return 0;
 }
 
 /* ---- Transaction helpers ------------------------------------------------------------- */
@@ -507,7 +492,7 @@ int cache_env_counts_add(struct cache_env *ce, MDB_txn *txn, const struct cache_
     return 0;
 }
 
-void cache_counts_bad(struct cache_counts *c, enum cache_verdict v)
+NOINLINE void cache_counts_bad(struct cache_counts *c, enum cache_verdict v)
 {
     if (v == CACHE_EXPIRED)
         c->expired++;

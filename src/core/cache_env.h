@@ -24,7 +24,6 @@
 #ifndef TLSMGR_CACHE_ENV_H
 #define TLSMGR_CACHE_ENV_H
 
-#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,8 +71,6 @@ struct cache_env {
     uint64_t covered;     /* data.mdb is known to be at least this long (cache_env_txn_begin) */
     /* The write transaction in progress (NULL: none): the one to abort after a fault. */
     MDB_txn *wtxn;
-    /* Where an assertion of LMDB returns to, while cache_env_trap runs (NULL: none). */
-    jmp_buf *trap;
     /* CACHE_ENV_FAULT or CACHE_ENV_ASSERT once a call was abandoned mid-way: every later
      * transaction fails with it (cache_env_intact) until the env is closed. */
     int broken;
@@ -84,9 +81,10 @@ struct cache_env {
  * problem returns -1 without logging (a miss), with ce->env NULL. */
 int cache_env_open(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role);
 /* The same, telling why: 0, -1 (no env there, or no permission) or CACHE_ENV_BAD (LMDB or
- * the format record rejects it, or it is damaged: *why says how). */
+ * the format record rejects it, or it is damaged: *why, an LMDB error or a CACHE_ENV_ code,
+ * says how; the daemon's cache_env_strerror tells it). */
 int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role,
-                       const char **why);
+                       int *why);
 /* Closes the env (no transaction may be open). Safe on a closed or zeroed struct, and on an
  * env whose files were cut short: LMDB's close clears this process's reader slots in the
  * lock map, so the pages of a lock.mdb cut short are first replaced by zeros
@@ -121,28 +119,39 @@ int cache_env_replaced(struct cache_env *ce);
 #define CACHE_ENV_GONE   (-30702) /* data.mdb or lock.mdb is not the file open, or missing */
 #define CACHE_ENV_LOCK   (-30703) /* lock.mdb's header changed: it was overwritten */
 #define CACHE_ENV_ASSERT (-30704) /* LMDB found its pages inconsistent (an assertion) */
+/* Reasons of an open, not errors of a transaction; damage (cache_env_damaged) but the last: */
+#define CACHE_ENV_NODBS  (-30705) /* the named databases are missing */
+#define CACHE_ENV_NOREC  (-30706) /* the format record is missing */
+#define CACHE_ENV_FORMAT (-30707) /* the format record is not ours */
+#define CACHE_ENV_NOROOM (-30708) /* full, and no entry can be evicted */
+#define CACHE_ENV_NOLOCK (-30709) /* lock.mdb cannot be opened beside LMDB: not damage */
+#define CACHE_ENV_CODES  10       /* CACHE_ENV_SHORT down to CACHE_ENV_NOLOCK */
 
 /* 1 if rc, an error of an LMDB call or of this module, means that the env is damaged (its
  * pages, its lock file or its named databases are not what this code wrote): the daemon then
  * moves it aside and recreates it, a TLS server drops it and takes a miss. The one list of
  * such codes, with the reason of each, is in cache_env.c. */
 int cache_env_damaged(int rc);
+/* 0 if rc is 0, CACHE_ENV_BAD if it means damage (cache_env_damaged), else -1. */
+int cache_env_bad(int rc);
 /* 1 if lock.mdb is shorter than LMDB's map of it (or cannot be checked): touching the lock map
  * may then fault. */
 int cache_env_lock_short(struct cache_env *ce);
 /* Runs fn(ce, arg) and returns its result, or CACHE_ENV_ASSERT when LMDB's own consistency
  * checks failed on pages of this env (LMDB would call abort(): garbage where it expects a leaf
  * page, a zeroed meta page). fn is then abandoned where it stood, as after a fault: the env
- * must only be given to cache_env_abandon. The caller holds the env alone meanwhile (libtlsmgr:
- * its process-wide lock). A trap inside another runs fn under the outer one. */
+ * must only be given to cache_env_abandon. The caller is the only one in the process to use an
+ * env meanwhile (libtlsmgr: its process-wide lock; the daemon is single-threaded). A trap inside
+ * another runs fn under the outer one. */
 int cache_env_trap(struct cache_env *ce, int (*fn)(struct cache_env *ce, void *arg), void *arg);
+/* Called with LMDB's text of an assertion that a trap caught (NULL: none, as in libtlsmgr, which
+ * tells no reasons): the daemon keeps it for its log (cache_env_strerror). */
+extern void (*cache_env_assert_hook)(const char *msg);
 /* Closes an env found damaged, perhaps in the middle of a transaction (after a trap or a fault):
  * the write transaction left open, which holds LMDB's writer lock that every other process
  * waits for, is aborted first (over zero pages if lock.mdb was cut short), then the env is
  * closed (cache_env_close). */
 void cache_env_abandon(struct cache_env *ce);
-/* Text of an LMDB error or of a code of this module. */
-const char *cache_env_strerror(int rc);
 /* 0 if data.mdb covers every page the newest meta page claims and lock.mdb is as long as
  * LMDB's lock map, else CACHE_ENV_SHORT (ce->broken, if set, first); CACHE_ENV_LOCK if lock.mdb's
  * first bytes (LMDB's magic and lock format, which never change) are not what they were at open: a
@@ -162,15 +171,18 @@ int cache_env_intact(struct cache_env *ce);
 int cache_env_init(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role);
 /* Maps the env (mdb_env_open; created when missing unless read-only) and checks that its
  * files are not cut short (cache_env_intact). Returns 0, -1 (no memory or permission: *why
- * says which) or CACHE_ENV_BAD (*why says why); ce->env is NULL unless 0. */
-int cache_env_map(struct cache_env *ce, const char **why);
+ * says which) or CACHE_ENV_BAD (*why says why); ce->env is NULL unless 0. *why is an LMDB
+ * error, an errno value or a CACHE_ENV_ code. */
+int cache_env_map(struct cache_env *ce, int *why);
 /* Opens the four named databases in txn with mdb_dbi_open flags (MDB_CREATE or 0). Returns an
  * MDB error code. */
 int cache_env_dbis(struct cache_env *ce, MDB_txn *txn, unsigned flags);
-/* Opens the handles of the named databases and compares the format record with ours
- * (sets ce->scan_needed when only the mbedTLS header differs). Returns 0, -1 or
- * CACHE_ENV_BAD, with *why. */
-int cache_env_check(struct cache_env *ce, const char **why);
+/* Compares the format record, read in txn, with ours (sets ce->scan_needed when only the
+ * mbedTLS header differs). Returns 0, CACHE_ENV_NOREC, CACHE_ENV_FORMAT or an MDB error. */
+int cache_env_format(struct cache_env *ce, MDB_txn *txn);
+/* Opens the handles of the named databases and checks the format record
+ * (cache_env_format). Returns 0, -1 or CACHE_ENV_BAD, with *why. */
+int cache_env_check(struct cache_env *ce, int *why);
 /* PATH/name into out. Returns 0, -1 if too long. */
 int cache_env_file(const struct cache_env *ce, const char *name, char *out, size_t cap);
 

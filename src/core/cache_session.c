@@ -55,7 +55,8 @@ int cache_session_evict(struct cache_env *ce, MDB_txn *txn, unsigned n, unsigned
                 (*evicted)++;
             }
         }
-        if ((rc = mdb_cursor_del(cur, 0)) != 0)
+        /* k is LMDB's own copy of the key: mdb_del is done with it before it deletes. */
+        if ((rc = mdb_del(txn, ce->expiry, &k, NULL)) != 0)
             break;
     }
     mdb_cursor_close(cur);
@@ -97,15 +98,25 @@ int cache_session_lookup(struct cache_env *ce, const uint8_t *tag, size_t taglen
     return result;
 }
 
+/* What a store writes: the session key, the entry and its expiry time. */
+struct store {
+    const uint8_t *skey;
+    size_t skeylen;
+    const uint8_t *entry;
+    size_t entrylen;
+    uint64_t expires;
+};
+
 /* One attempt: replace, bound, put, count. extra: evictions asked for after MDB_MAP_FULL. */
-static int store_txn(struct cache_env *ce, MDB_txn *txn, const uint8_t *skey, size_t skeylen,
-                     const uint8_t *entry, size_t entrylen, uint64_t expires, unsigned extra)
+static int store_txn(struct cache_env *ce, MDB_txn *txn, unsigned extra, void *arg)
 {
+    const struct store *st = arg;
     uint8_t xkey[CACHE_XKEY_MAX];
-    size_t xlen = cache_key_expiry(xkey, sizeof(xkey), expires, skey, skeylen);
+    size_t xlen = cache_key_expiry(xkey, sizeof(xkey), st->expires, st->skey, st->skeylen);
     struct cache_counts c;
     struct cache_entry_hdr h;
-    MDB_val k = cache_val(skey, skeylen), v, xk = cache_val(xkey, xlen), empty = cache_val("", 0);
+    MDB_val k = cache_val(st->skey, st->skeylen), v, xk = cache_val(xkey, xlen),
+            empty = cache_val("", 0);
     unsigned ev = 0;
     int rc, replacing = 0;
 
@@ -116,29 +127,24 @@ static int store_txn(struct cache_env *ce, MDB_txn *txn, const uint8_t *skey, si
         /* Its index key is known only if the old header is readable; the sweeper removes
          * an index key whose entry disagrees. */
         if (cache_entry_decode(v.mv_data, v.mv_size, &h, NULL) == CACHE_OK &&
-            (rc = cache_session_del(ce, txn, skey, skeylen, h.expires)) != 0)
+            (rc = cache_session_del(ce, txn, st->skey, st->skeylen, h.expires)) != 0)
             return rc;
     } else if (rc != MDB_NOTFOUND) {
         return rc;
     }
+    /* The extra evictions, and as many as the bound on entries needs. */
     if (!replacing && ce->max_entries > 0) {
-        MDB_stat st;
+        MDB_stat ms;
 
-        if ((rc = mdb_stat(txn, ce->session, &st)) != 0)
+        if ((rc = mdb_stat(txn, ce->session, &ms)) != 0)
             return rc;
-        if (st.ms_entries >= ce->max_entries) {
-            rc = cache_session_evict(ce, txn, (unsigned)(st.ms_entries - ce->max_entries + 1), &ev);
-            if (rc != 0)
-                return rc;
-            c.evicted += ev;
-        }
+        if (ms.ms_entries >= ce->max_entries)
+            extra += (unsigned)(ms.ms_entries - ce->max_entries + 1);
     }
-    if (extra > 0) {
-        if ((rc = cache_session_evict(ce, txn, extra, &ev)) != 0)
-            return rc;
-        c.evicted += ev;
-    }
-    v = cache_val(entry, entrylen);
+    if (extra > 0 && (rc = cache_session_evict(ce, txn, extra, &ev)) != 0)
+        return rc;
+    c.evicted = ev;
+    v = cache_val(st->entry, st->entrylen);
     if ((rc = mdb_put(txn, ce->session, &k, &v, 0)) != 0 ||
         (rc = mdb_put(txn, ce->expiry, &xk, &empty, 0)) != 0)
         return rc;
@@ -163,30 +169,13 @@ static int evict_only(struct cache_env *ce, unsigned n)
     return cache_env_txn_end(ce, txn, rc, &c);
 }
 
-int cache_session_store(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
-                        size_t idlen, int64_t now, uint64_t expires, const uint8_t *blob,
-                        size_t bloblen, struct cache_counts *flush)
+int cache_session_write(struct cache_env *ce,
+                        int (*fn)(struct cache_env *ce, MDB_txn *txn, unsigned extra, void *arg),
+                        void *arg, struct cache_counts *flush)
 {
-    uint8_t skey[CACHE_SKEY_MAX];
-    size_t skeylen = cache_key_session(skey, sizeof(skey), tag, taglen, id, idlen);
-    uint8_t entry[CACHE_ENTRY_MAX];
-    size_t entrylen;
-    struct cache_entry_hdr h;
     size_t i;
     int rc = 0;
 
-    if (ce->env == NULL || ce->role == CACHE_ROLE_READONLY || skeylen == 0 || now < 0 ||
-        blob == NULL || bloblen < CACHE_MBEDTLS_HDR_LEN ||
-        memcmp(blob, ce->mbedtls_hdr, CACHE_MBEDTLS_HDR_LEN) != 0)
-        return -1;
-    memset(&h, 0, sizeof(h));
-    h.version = CACHE_FORMAT_VERSION;
-    memcpy(h.mbedtls_hdr, ce->mbedtls_hdr, CACHE_MBEDTLS_HDR_LEN);
-    h.created = (uint64_t)now;
-    h.expires = expires;
-    entrylen = cache_entry_encode(entry, sizeof(entry), &h, blob, bloblen);
-    if (entrylen == 0)
-        return -1;
     for (i = 0; i <= CACHE_FULL_RETRIES; i++) {
         unsigned extra = i == 0 ? 0 : cache_full_evictions[i - 1];
         MDB_txn *txn;
@@ -195,21 +184,43 @@ int cache_session_store(struct cache_env *ce, const uint8_t *tag, size_t taglen,
             break;
         if ((rc = cache_env_txn_begin(ce, 0, &txn)) != 0)
             break;
-        rc = store_txn(ce, txn, skey, skeylen, entry, entrylen, expires, extra);
-        rc = cache_env_txn_end(ce, txn, rc, flush);
-        if (rc == 0)
-            return 0;
+        rc = cache_env_txn_end(ce, txn, fn(ce, txn, extra, arg), flush);
         if (rc != MDB_MAP_FULL)
             break;
     }
-    return -1;
+    return rc;
 }
 
-/* Removes tag/id in one write transaction: when judge, only an entry that is not CACHE_OK at
- * now, counted by why; else any entry. Flushes *flush. Returns 1 removed, 0 nothing to do,
- * -1 on error. */
-static int remove_entry(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
-                        size_t idlen, int judge, int64_t now, struct cache_counts *flush)
+int cache_session_store(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
+                        size_t idlen, int64_t now, uint64_t expires, const uint8_t *blob,
+                        size_t bloblen, struct cache_counts *flush)
+{
+    uint8_t skey[CACHE_SKEY_MAX];
+    uint8_t entry[CACHE_ENTRY_MAX];
+    struct cache_entry_hdr h;
+    struct store st;
+
+    st.skey = skey;
+    st.skeylen = cache_key_session(skey, sizeof(skey), tag, taglen, id, idlen);
+    st.entry = entry;
+    st.expires = expires;
+    if (ce->env == NULL || ce->role == CACHE_ROLE_READONLY || st.skeylen == 0 || now < 0 ||
+        blob == NULL || bloblen < CACHE_MBEDTLS_HDR_LEN ||
+        memcmp(blob, ce->mbedtls_hdr, CACHE_MBEDTLS_HDR_LEN) != 0)
+        return -1;
+    memset(&h, 0, sizeof(h));
+    h.version = CACHE_FORMAT_VERSION;
+    memcpy(h.mbedtls_hdr, ce->mbedtls_hdr, CACHE_MBEDTLS_HDR_LEN);
+    h.created = (uint64_t)now;
+    h.expires = expires;
+    st.entrylen = cache_entry_encode(entry, sizeof(entry), &h, blob, bloblen);
+    if (st.entrylen == 0)
+        return -1;
+    return cache_session_write(ce, store_txn, &st, flush) == 0 ? 0 : -1;
+}
+
+int cache_session_remove(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
+                         size_t idlen, int judge, int64_t now, struct cache_counts *flush)
 {
     uint8_t skey[CACHE_SKEY_MAX];
     size_t skeylen = cache_key_session(skey, sizeof(skey), tag, taglen, id, idlen);
@@ -225,27 +236,21 @@ static int remove_entry(struct cache_env *ce, const uint8_t *tag, size_t taglen,
         return -1;
     memset(&c, 0, sizeof(c));
     rc = mdb_get(txn, ce->session, &k, &v);
-    if (rc == 0 && judge) {
+    if (rc == 0) {
         enum cache_verdict vd =
             cache_entry_check(v.mv_data, v.mv_size, ce->mbedtls_hdr, now, &h, NULL);
 
-        if (vd != CACHE_OK) {
-            /* The index key of a malformed entry is unknown; the sweeper drops it later. */
-            if (vd == CACHE_MALFORMED)
-                rc = mdb_del(txn, ce->session, &k, NULL);
-            else
+        if (!judge || vd != CACHE_OK) {
+            /* Only a readable header of our version names the index key; any other one is
+             * dropped by the sweeper later. */
+            if (vd != CACHE_MALFORMED && h.version == CACHE_FORMAT_VERSION)
                 rc = cache_session_del(ce, txn, skey, skeylen, h.expires);
+            else
+                rc = mdb_del(txn, ce->session, &k, NULL);
             removed = rc == 0;
-            cache_counts_bad(&c, vd);
+            if (judge)
+                cache_counts_bad(&c, vd);
         }
-    } else if (rc == 0) {
-        /* A header of another version cannot name the index key: the sweeper drops it. */
-        (void)cache_entry_decode(v.mv_data, v.mv_size, &h, NULL);
-        if (h.version == CACHE_FORMAT_VERSION)
-            rc = cache_session_del(ce, txn, skey, skeylen, h.expires);
-        else
-            rc = mdb_del(txn, ce->session, &k, NULL);
-        removed = rc == 0;
     } else if (rc == MDB_NOTFOUND) {
         rc = 0;
     }
@@ -253,16 +258,4 @@ static int remove_entry(struct cache_env *ce, const uint8_t *tag, size_t taglen,
     if (rc == 0)
         rc = cache_env_counts_add(ce, txn, &c);
     return cache_env_txn_end(ce, txn, rc, flush) == 0 ? removed : -1;
-}
-
-int cache_session_remove(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
-                         size_t idlen, int64_t now, struct cache_counts *flush)
-{
-    return remove_entry(ce, tag, taglen, id, idlen, 1, now, flush);
-}
-
-int cache_session_drop(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
-                       size_t idlen, struct cache_counts *flush)
-{
-    return remove_entry(ce, tag, taglen, id, idlen, 0, 0, flush);
 }

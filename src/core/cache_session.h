@@ -42,18 +42,13 @@ int cache_session_store(struct cache_env *ce, const uint8_t *tag, size_t taglen,
                         size_t idlen, int64_t now, uint64_t expires, const uint8_t *blob,
                         size_t bloblen, struct cache_counts *flush);
 
-/* Removes tag/id in one write transaction if it is (still) not CACHE_OK at now, counting it as
- * expired, incompatible or malformed; also flushes *flush. Returns 1 removed, 0 nothing to
- * do, -1 on error. */
+/* Removes tag/id in one write transaction: when judge, only if it is (still) not CACHE_OK at
+ * now, counting it as expired, incompatible or malformed; else unconditionally (a blob that
+ * mbedtls_ssl_session_load refuses, or whose session ID differs from the key: the caller
+ * counts it in *flush). The index key goes too when the header names it. Flushes *flush.
+ * Returns 1 removed, 0 nothing to do or not present, -1 on error. */
 int cache_session_remove(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
-                         size_t idlen, int64_t now, struct cache_counts *flush);
-
-/* Removes tag/id unconditionally in one write transaction (a blob that
- * mbedtls_ssl_session_load refuses, or whose session ID differs from the key), with its
- * index key when the header names it; flushes *flush (the caller counts the removal there).
- * Returns 1 removed, 0 not present, -1 on error. */
-int cache_session_drop(struct cache_env *ce, const uint8_t *tag, size_t taglen, const uint8_t *id,
-                       size_t idlen, struct cache_counts *flush);
+                         size_t idlen, int judge, int64_t now, struct cache_counts *flush);
 
 /* ---- Building blocks of the store and of the daemon's sweeper ------------------------- */
 
@@ -61,6 +56,14 @@ int cache_session_drop(struct cache_env *ce, const uint8_t *tag, size_t taglen, 
  * earliest-expiring entries make room, more each time, until the write fits. */
 #define CACHE_FULL_RETRIES 3
 extern const unsigned cache_full_evictions[CACHE_FULL_RETRIES];
+
+/* Runs fn(ce, txn, extra, arg) in a write transaction and commits it with *flush (NULL
+ * allowed); on MDB_MAP_FULL evicts cache_full_evictions[i] entries in a transaction of their
+ * own and runs fn again with extra = that number (fn may evict more itself). Returns an MDB
+ * error code: MDB_MAP_FULL when the last retry did not fit either. */
+int cache_session_write(struct cache_env *ce,
+                        int (*fn)(struct cache_env *ce, MDB_txn *txn, unsigned extra, void *arg),
+                        void *arg, struct cache_counts *flush);
 
 /* Deletes one session entry and its expiry index key (given expires; when the session
  * value is unreadable, pass expires as read from the index). Missing keys are not an error.

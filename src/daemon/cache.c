@@ -25,44 +25,36 @@ static struct sweep sweeper;
 #if TLSMGR_TICKETS
 static struct tickets keys;
 #endif
-static struct daemon *owner;
 static int active;
 
 /* Said when tlsmgr -s or the service finds no cache to open. */
-static const char no_cache[] = "no session cache (tls_session_cache_database is empty)";
-/* The meta values of struct cache_stats, from c.lookups to last_sweep_time, in its order. */
-static const char meta_names[] = CACHE_META_COUNTERS CACHE_META_SWEEP_STATS;
-/* How tlsmgr -s and the statistics line name the fields of struct cache_stats. */
-static const char stat_names[] = "entries\0expiry index\0lookups\0hits\0misses\0stores\0"
-                                 "expired\0evicted\0incompatible\0malformed\0sweeps\0last "
-                                 "sweep (ms)\0longest transaction (us)\0last sweep time\0map "
-                                 "bytes\0used bytes\0readers\0reader slots\0";
+static const char no_cache[] = "no session cache: tls_session_cache_database empty";
+const char cache_stat_names[] = CACHE_STAT_HEAD CACHE_META_COUNTERS CACHE_META_SWEEP_STATS
+    "map_size\0used_bytes\0readers\0max_readers\0";
 LOG_COUNTERS_CHECK(cache_stats, 18);
 
 int cache_read_stats(struct cache_env *ce, struct cache_stats *st)
 {
     uint64_t *v = &st->c.lookups;
-    const char *name;
+    const char *name = CACHE_STAT_META;
     MDB_envinfo info;
     MDB_stat ms;
     MDB_txn *txn;
     int rc;
 
     memset(st, 0, sizeof(*st));
-    if (ce->env == NULL)
-        return EINVAL;
     if ((rc = cache_env_txn_begin(ce, MDB_RDONLY, &txn)) != 0)
         return rc;
     if (mdb_stat(txn, ce->session, &ms) == 0)
         st->entries = ms.ms_entries;
     if (mdb_stat(txn, ce->expiry, &ms) == 0)
         st->expiry_entries = ms.ms_entries;
-    for (name = meta_names; *name != '\0'; name += strlen(name) + 1)
+    for (; v < &st->map_size; name += strlen(name) + 1)
         *v++ = cache_env_meta_get(ce, txn, name);
     mdb_txn_abort(txn);
-    if (mdb_env_info(ce->env, &info) == 0 && mdb_env_stat(ce->env, &ms) == 0) {
+    if (mdb_env_info(ce->env, &info) == 0) {
         st->map_size = info.me_mapsize;
-        st->used_bytes = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
+        st->used_bytes = ((uint64_t)info.me_last_pgno + 1) * ce->psize;
         st->readers = info.me_numreaders;
         st->max_readers = info.me_maxreaders;
     }
@@ -80,17 +72,13 @@ static int read_stats(struct cache_env *ce, void *st)
  * delete) is not damage: the env is reopened, which evicts until a write fits. */
 static void repair(struct daemon *d, int rc)
 {
-    if (cache_env_damaged(rc)) {
-        rc = cache_repair_replace(&env, &d->conf, d->uid, d->gid, rc);
-    } else {
-        log_warn("cache %s: %s during a sweep; reopening the environment", env.path,
-                 cache_env_strerror(rc));
-        cache_repair_abandon(&env);
-        rc = cache_repair_open(&env, &d->conf, d->uid, d->gid);
-    }
+    int damaged = cache_env_damaged(rc);
+
+    if (!damaged)
+        log_warn("cache %s: %s; reopening", env.path, cache_env_strerror(rc));
+    rc = cache_repair_replace(&env, &d->conf, d->uid, d->gid, damaged ? rc : 0);
     if (rc < 0)
-        log_err("cache %s: no usable environment; TLS servers see misses, next try in %us",
-                env.path, d->conf.cache_sweep_period);
+        log_err("cache %s: unusable; retry in %us", env.path, d->conf.cache_sweep_period);
     sweep_reset(&sweeper);
 #if TLSMGR_TICKETS
     /* A recreated env has an empty ticket DB: new keys at once. */
@@ -106,7 +94,6 @@ static void on_broken(void *arg, int rc)
 
 static int cache_start(struct daemon *d)
 {
-    owner = d;
     if (d->conf.cache_database[0] == '\0') {
         log_info("%s", no_cache);
         return 0;
@@ -127,7 +114,7 @@ static int cache_start(struct daemon *d)
     active = 1;
     /* The start-up scan runs at once, in steps, while the loop serves everything else. */
     sweep_schedule(&sweeper);
-    log_info("session cache %s: map %llu bytes, at most %u entries, sweep every %us", env.path,
+    log_info("cache %s: map %llu, max %u entries, sweep %us", env.path,
              (unsigned long long)d->conf.cache_map_size, d->conf.cache_max_entries,
              d->conf.cache_sweep_period);
     return 0;
@@ -137,9 +124,7 @@ static void cache_reload(struct daemon *d, const struct tlsmgr_conf *old)
 {
     if (strcmp(d->conf.cache_database, old->cache_database) != 0 ||
         d->conf.cache_map_size != old->cache_map_size || d->conf.cache_sync != old->cache_sync)
-        log_warn(
-            "reload: %s change only at a restart",
-            "tls_session_cache_database, tls_session_cache_map_size and tls_session_cache_sync");
+        log_warn("reload: tls_session_cache_database, _map_size, _sync: restart needed");
     if (!active)
         return;
     env.max_entries = d->conf.cache_max_entries;
@@ -159,7 +144,7 @@ static void cache_stats(struct daemon *d)
         return;
     rc = env.env == NULL ? CACHE_ENV_GONE : cache_repair_guard(&env, read_stats, &st);
     if (rc == 0)
-        log_counters("cache", stat_names, (const uint64_t *)&st);
+        log_counters("cache", cache_stat_names, (const uint64_t *)&st);
     else if (cache_env_damaged(rc))
         repair(d, rc);
     sweep_log_stats(&sweeper);
@@ -179,7 +164,6 @@ static void cache_stop(struct daemon *d)
 #endif
     cache_env_close(&env);
     active = 0;
-    owner = NULL;
 }
 
 const struct service cache_service = {
@@ -210,38 +194,33 @@ int cache_print_status(const struct tlsmgr_conf *c)
     struct cache_env ro;
     struct status_read sr;
     const uint64_t *v = (const uint64_t *)&sr.st;
-    const char *name, *why;
+    const char *name;
     char text[TLSMGR_PATH_MAX + 16];
-    int rc;
+    int rc, why;
 
     if (c->cache_database[0] == '\0') {
         log_err("%s", no_cache);
         return 1;
     }
+    cache_env_assert_hook = cache_repair_note_assert;
     rc = cache_env_open_why(&ro, c, CACHE_ROLE_READONLY, &why);
     if (rc == 0 && (rc = cache_repair_guard(&ro, read_status, &sr)) != 0) {
-        why = cache_env_strerror(rc);
+        why = rc;
         /* After a fault or an assertion LMDB's state is unknown: the env is left as it is
          * (this process exits now). */
         if (rc == CACHE_ENV_FAULT || rc == CACHE_ENV_ASSERT)
             cache_env_forget(&ro);
-        rc = cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
+        rc = cache_env_bad(rc);
     }
     cache_env_close(&ro);
-    if (rc == CACHE_ENV_BAD) {
-        log_err("session cache %s is damaged: %s (the daemon moves it aside and recreates it "
-                "at its next sweep)",
-                c->cache_database, why);
-        return 1;
-    }
     if (rc != 0) {
-        log_err("no session cache at %s (is the daemon running, and may this user read it?)",
-                c->cache_database);
+        log_err("cache %s %s: %s", c->cache_database,
+                rc == CACHE_ENV_BAD ? "is damaged" : "unreadable", cache_env_strerror(why));
         return 1;
     }
     snprintf(text, sizeof(text), "cache: %s\n", c->cache_database);
     port_print(text);
-    for (name = stat_names; *name != '\0'; name += strlen(name) + 1, v++) {
+    for (name = cache_stat_names; *name != '\0'; name += strlen(name) + 1, v++) {
         snprintf(text, sizeof(text), "%s: %llu\n", name, (unsigned long long)*v);
         port_print(text);
     }

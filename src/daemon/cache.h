@@ -27,6 +27,14 @@ struct cache_stats {
 
 extern const struct service cache_service;
 
+/* The names of the fields of struct cache_stats, in its order, as tlsmgr -s and the statistics
+ * line show them: those read from meta are the keys they are stored under (cache_format.h),
+ * from CACHE_STAT_META on; the sweeper's own figures from CACHE_STAT_SWEEP on. */
+#define CACHE_STAT_HEAD "entries\0expiry_entries\0"
+extern const char cache_stat_names[];
+#define CACHE_STAT_META  (cache_stat_names + sizeof(CACHE_STAT_HEAD) - 1)
+#define CACHE_STAT_SWEEP (CACHE_STAT_META + sizeof(CACHE_META_COUNTERS) - 1)
+
 /* tlsmgr -s: opens the env named by c read-only and prints its statistics. Returns 0, or 1
  * after printing why when there is no cache to report on. */
 int cache_print_status(const struct tlsmgr_conf *c);

@@ -22,12 +22,12 @@
 
 static void remove_env_dir(const char *dir)
 {
-    static const char *const files[] = {"data.mdb", "lock.mdb"};
     char p[TLSMGR_PATH_MAX + 16];
-    size_t i;
+    const char *name;
 
-    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-        if (snprintf(p, sizeof(p), "%s/%s", dir, files[i]) < (int)sizeof(p))
+    /* Both names have the same length. */
+    for (name = "data.mdb\0lock.mdb\0"; *name != '\0'; name += sizeof("data.mdb"))
+        if (snprintf(p, sizeof(p), "%s/%s", dir, name) < (int)sizeof(p))
             (void)port_unlink(p);
     (void)port_rmdir(dir);
 }
@@ -54,29 +54,6 @@ static int move_aside(const char *path)
 
 /* ---- Creating ----------------------------------------------------------------------- */
 
-/* Mode and owner of an open file of the env. */
-static int own_fd(int fd, unsigned uid, unsigned gid)
-{
-    return port_fchmod(fd, CACHE_ENV_MODE) < 0 || port_fchown(fd, uid, gid) < 0 ? -1 : 0;
-}
-
-/* lock.mdb is given its mode and owner BEFORE mdb_env_open: LMDB holds fcntl locks on it,
- * and closing any other descriptor of the file afterwards would drop them. */
-static int own_lock_file(struct cache_env *ce, unsigned uid, unsigned gid)
-{
-    char p[TLSMGR_PATH_MAX + 16];
-    int fd, rc;
-
-    if (cache_env_file(ce, "lock.mdb", p, sizeof(p)) < 0)
-        return -1;
-    fd = port_open(p, PORT_O_RDWR | PORT_O_CREAT, CACHE_ENV_MODE);
-    if (fd < 0)
-        return -1;
-    rc = own_fd(fd, uid, gid);
-    port_close(fd);
-    return rc;
-}
-
 int cache_repair_mark_checked(struct cache_env *ce, MDB_txn *txn)
 {
     uint8_t rec[CACHE_FORMAT_REC_LEN];
@@ -87,113 +64,76 @@ int cache_repair_mark_checked(struct cache_env *ce, MDB_txn *txn)
     return mdb_put(txn, ce->meta, &k, &v, 0);
 }
 
-/* Creates the named databases, and the format record of a new env (a populated env without
- * one is not ours). Returns 0, -1 or CACHE_ENV_BAD (*why). */
-static int create_dbs(struct cache_env *ce, const char **why)
+/* Opens the named databases, creating them, and checks the format record (cache_env_format);
+ * a new env gets one (a populated env without one is not ours). Returns an MDB error code or
+ * a CACHE_ENV_ code. */
+static int create_dbs(struct cache_env *ce)
 {
-    MDB_val k = cache_val(CACHE_META_FORMAT, strlen(CACHE_META_FORMAT)), v;
     MDB_stat st;
     MDB_txn *txn;
     int rc;
 
-    if ((rc = cache_env_txn_begin(ce, 0, &txn)) != 0) {
-        *why = cache_env_strerror(rc);
-        return cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
-    }
-    if ((rc = cache_env_dbis(ce, txn, MDB_CREATE)) != 0) {
-        cache_env_abort(ce, txn);
-        *why = mdb_strerror(rc);
-        return CACHE_ENV_BAD;
-    }
-    rc = mdb_get(txn, ce->meta, &k, &v);
-    if (rc == MDB_NOTFOUND) {
-        if (mdb_stat(txn, ce->session, &st) != 0 || st.ms_entries != 0) {
-            cache_env_abort(ce, txn);
-            *why = "format record missing";
-            return CACHE_ENV_BAD;
-        }
-        rc = cache_repair_mark_checked(ce, txn);
-    }
-    if (rc == 0)
-        rc = cache_env_commit(ce, txn);
-    else
-        cache_env_abort(ce, txn);
-    if (rc != 0) {
-        *why = mdb_strerror(rc);
-        return rc == MDB_MAP_FULL || cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
-    }
-    return 0;
+    if ((rc = cache_env_txn_begin(ce, 0, &txn)) != 0)
+        return rc;
+    if ((rc = cache_env_dbis(ce, txn, MDB_CREATE)) == 0 &&
+        (rc = cache_env_format(ce, txn)) == CACHE_ENV_NOREC)
+        rc = mdb_stat(txn, ce->session, &st) != 0 || st.ms_entries != 0
+                 ? CACHE_ENV_NOREC
+                 : cache_repair_mark_checked(ce, txn);
+    return cache_env_txn_end(ce, txn, rc, NULL);
+}
+
+/* A real write, so that its commit proves there is room. */
+static int note_start(struct cache_env *ce, MDB_txn *txn, unsigned extra, void *arg)
+{
+    (void)extra;
+    (void)arg;
+    return cache_env_meta_set(ce, txn, CACHE_META_STARTED, (uint64_t)port_wall_time());
 }
 
 /* Makes sure a write can commit: a file that already fills its map (LMDB files never
  * shrink; a smaller map_size than the file's, or a full cache) evicts until one does. */
 static int can_write(struct cache_env *ce)
 {
-    size_t i;
-    int rc;
+    int rc = cache_session_write(ce, note_start, NULL, NULL);
 
-    for (i = 0; i <= CACHE_FULL_RETRIES; i++) {
-        struct cache_counts c;
-        MDB_txn *txn;
-        unsigned ev = 0;
-
-        if ((rc = cache_env_txn_begin(ce, 0, &txn)) != 0)
-            return rc;
-        rc = 0;
-        if (i > 0)
-            rc = cache_session_evict(ce, txn, cache_full_evictions[i - 1], &ev);
-        memset(&c, 0, sizeof(c));
-        c.evicted = ev;
-        /* A real write, so that the commit proves there is room. */
-        if (rc == 0)
-            rc = cache_env_meta_set(ce, txn, CACHE_META_STARTED, (uint64_t)port_wall_time());
-        rc = cache_env_txn_end(ce, txn, rc, &c);
-        if (rc != MDB_MAP_FULL)
-            return rc;
-    }
-    return MDB_MAP_FULL;
+    return rc == MDB_MAP_FULL ? CACHE_ENV_NOROOM : rc;
 }
 
-/* What try_open does once the env is mapped: every read of its pages, under the guard. */
+/* What try_open does once the env is mapped: every read of its pages, under the guard. A map
+ * too full for the named databases is not usable either. */
 static int open_dbs(struct cache_env *ce, void *arg)
 {
-    const char **why = arg;
-    int rc;
+    int *why = arg, rc = create_dbs(ce);
 
-    if ((rc = create_dbs(ce, why)) != 0 || (rc = cache_env_check(ce, why)) != 0)
-        return rc;
-    rc = can_write(ce);
-    if (rc == MDB_MAP_FULL) {
-        *why = "full and no entry can be evicted";
-        return CACHE_ENV_BAD;
-    }
-    if (rc != 0) {
-        *why = cache_env_strerror(rc);
-        return cache_env_damaged(rc) ? CACHE_ENV_BAD : -1;
-    }
-    return 0;
+    if (rc == 0)
+        rc = can_write(ce);
+    *why = rc;
+    return rc == MDB_MAP_FULL ? CACHE_ENV_BAD : cache_env_bad(rc);
 }
 
-static int try_open(struct cache_env *ce, unsigned uid, unsigned gid, const char **why)
+static int try_open(struct cache_env *ce, unsigned uid, unsigned gid, int *why)
 {
-    int rc, fd;
+    int rc = cache_env_map(ce, why), fd[2], i;
 
-    if (own_lock_file(ce, uid, gid) < 0) {
-        log_err_errno("cache %s: cannot create lock.mdb mode 0660", ce->path);
-        return -1;
-    }
-    rc = cache_env_map(ce, why);
     if (rc < 0)
-        log_err("cache %s: cannot open the LMDB environment: %s", ce->path, *why);
+        log_err("cache %s: %s", ce->path, cache_env_strerror(*why));
     if (rc != 0)
         return rc;
-    if (mdb_env_get_fd(ce->env, &fd) != 0 || own_fd(fd, uid, gid) < 0) {
-        log_err_errno("cache %s: cannot set mode 0660 and owner of data.mdb", ce->path);
-        return -1;
-    }
+    /* Mode and owner through descriptors that stay open as long as LMDB's: closing any other
+     * descriptor of lock.mdb would drop LMDB's locks on it. */
+    if (mdb_env_get_fd(ce->env, &fd[0]) != 0)
+        fd[0] = -1;
+    fd[1] = ce->lock_fd;
+    for (i = 0; i < 2; i++)
+        if (fd[i] < 0 || port_fchmod(fd[i], CACHE_ENV_MODE) < 0 ||
+            port_fchown(fd[i], uid, gid) < 0) {
+            log_err_errno("cache %s/%s", ce->path, i ? "lock.mdb" : "data.mdb");
+            return -1;
+        }
     rc = cache_repair_guard(ce, open_dbs, why);
-    if (rc == CACHE_ENV_FAULT) {
-        *why = cache_env_strerror(rc);
+    if (rc == CACHE_ENV_FAULT || rc == CACHE_ENV_ASSERT) {
+        *why = rc;
         return CACHE_ENV_BAD;
     }
     return rc;
@@ -251,49 +191,74 @@ void cache_repair_abandon(struct cache_env *ce)
         return;
     }
     /* Faulted again, half closed: nothing of it can be touched. */
-    ce->env = NULL;
-    ce->wtxn = NULL;
-    if (ce->lock_open)
-        port_close(ce->lock_fd);
-    ce->lock_open = 0;
+    cache_env_forget(ce);
     leaked++;
-    log_warn("cache %s: a damaged environment could not be closed and stays mapped (%u of at "
-             "most %u)",
-             ce->path, leaked, (unsigned)TLSMGR_CACHE_LEAK_MAX);
+    log_warn("cache %s: damaged env left mapped (%u of %u)", ce->path, leaked,
+             (unsigned)TLSMGR_CACHE_LEAK_MAX);
+}
+
+/* ---- Reasons ------------------------------------------------------------------------ */
+
+/* LMDB's text of the last assertion a trap caught. */
+static char assert_text[160] = "LMDB pages inconsistent";
+
+void cache_repair_note_assert(const char *msg)
+{
+    snprintf(assert_text, sizeof(assert_text), "LMDB pages inconsistent: %s", msg);
+}
+
+const char *cache_env_strerror(int rc)
+{
+    /* From CACHE_ENV_SHORT down, one text per code (CACHE_ENV_ASSERT's is assert_text). */
+    static const char texts[] = "data.mdb or lock.mdb truncated\0"
+                                "page gone when read (file truncated)\0"
+                                "data.mdb or lock.mdb removed or replaced\0"
+                                "lock.mdb overwritten\0"
+                                "\0"
+                                "named databases missing\0"
+                                "format record missing\0"
+                                "wrong format record\0"
+                                "full, nothing to evict\0"
+                                "cannot open lock.mdb\0";
+    const char *t = texts;
+    int i;
+
+    if (rc == CACHE_ENV_ASSERT)
+        return assert_text;
+    if (rc > CACHE_ENV_SHORT || rc <= CACHE_ENV_SHORT - CACHE_ENV_CODES)
+        return mdb_strerror(rc);
+    for (i = CACHE_ENV_SHORT; i > rc; i--)
+        t += strlen(t) + 1;
+    return t;
 }
 
 /* ---- Opening, and moving aside -------------------------------------------------------- */
 
-/* Opens the env, or moves it aside first when bad names why it is damaged. */
+/* Opens the env, or moves it aside first when bad (a code of cache_env_damaged) says why it is
+ * damaged. */
 static int open_env(struct cache_env *ce, const struct tlsmgr_conf *conf, unsigned uid,
-                    unsigned gid, const char *bad)
+                    unsigned gid, int bad)
 {
-    const char *why = bad != NULL ? bad : "unknown";
-    int rc = -1, attempt, moved;
+    const char *no = NULL;
+    int why = bad, rc = -1, attempt, moved;
 
-    memset(ce, 0, sizeof(*ce));
+    cache_env_assert_hook = cache_repair_note_assert;
+    /* After cache_repair_abandon or at start-up: ce holds no env (cache_env_init clears the
+     * rest). */
     if (conf->cache_database[0] == '\0')
         return -1;
-    if (cache_env_init(ce, conf, CACHE_ROLE_DAEMON) < 0) {
-        log_err("cache: the linked mbedTLS cannot serialize sessions "
-                "(mbedtls_ssl_session_save failed)");
-        return -1;
-    }
-    if (leaked >= TLSMGR_CACHE_LEAK_MAX) {
-        log_err("cache %s: %u damaged environments could not be closed; no other is opened "
-                "until the daemon restarts",
-                ce->path, leaked);
-        return -1;
-    }
-    if (port_fs_type(ce->path) == PORT_FS_JFFS2) {
-        log_err("cache %s: the directory is on JFFS2, which cannot hold an LMDB "
-                "environment (no shared writable mmap); set tls_session_cache_database "
-                "to a directory on tmpfs (such as /tmp or /var/run) or UBIFS",
-                ce->path);
+    if (cache_env_init(ce, conf, CACHE_ROLE_DAEMON) < 0)
+        no = "mbedtls_ssl_session_save failed";
+    else if (leaked >= TLSMGR_CACHE_LEAK_MAX)
+        no = "TLSMGR_CACHE_LEAK_MAX envs left mapped: none until restart";
+    else if (port_fs_type(ce->path) == PORT_FS_JFFS2)
+        no = "tls_session_cache_database on JFFS2";
+    if (no != NULL) {
+        log_err("cache %s: %s", conf->cache_database, no);
         return -1;
     }
     for (attempt = 0; attempt < 2; attempt++) {
-        if (bad == NULL || attempt > 0) {
+        if (bad == 0 || attempt > 0) {
             /* Opened after the privilege drop: the directory is the daemon's or is refused. */
             if (statedir_prepare(ce->path, DIR_MODE, uid, gid, 0) < 0)
                 return -1;
@@ -306,17 +271,15 @@ static int open_env(struct cache_env *ce, const struct tlsmgr_conf *conf, unsign
                 break;
         }
         if ((moved = move_aside(ce->path)) < 0) {
-            log_err_errno("cache %s: %s, and it cannot be moved aside", ce->path, why);
+            log_err_errno("cache %s: %s; cannot move aside", ce->path, cache_env_strerror(why));
             return -1;
         }
-        if (moved)
-            log_warn("cache %s: %s; moved aside to %s.bad and recreated", ce->path, why, ce->path);
-        else
-            log_warn("cache %s: %s; recreated", ce->path, why);
+        log_warn("cache %s: %s; %srecreated", ce->path, cache_env_strerror(why),
+                 moved ? "moved aside to .bad, " : "");
         ce->recreated = 1;
     }
     if (rc == CACHE_ENV_BAD)
-        log_err("cache %s: recreated environment still unusable: %s", ce->path, why);
+        log_err("cache %s: recreated, still %s", ce->path, cache_env_strerror(why));
     return -1;
 }
 
@@ -324,11 +287,11 @@ int cache_repair_replace(struct cache_env *ce, const struct tlsmgr_conf *conf, u
                          unsigned gid, int rc)
 {
     cache_repair_abandon(ce);
-    return open_env(ce, conf, uid, gid, cache_env_strerror(rc));
+    return open_env(ce, conf, uid, gid, rc);
 }
 
 int cache_repair_open(struct cache_env *ce, const struct tlsmgr_conf *conf, unsigned uid,
                       unsigned gid)
 {
-    return open_env(ce, conf, uid, gid, NULL);
+    return open_env(ce, conf, uid, gid, 0);
 }

@@ -16,7 +16,8 @@
  * rejects (MDB_INVALID, MDB_CORRUPTED, MDB_VERSION_MISMATCH, MDB_PANIC, truncated or random
  * data.mdb, a word size of another machine) or whose format record is not ours is renamed to
  * PATH.bad (replacing an older one) and recreated, with one log line. A directory on JFFS2 is
- * refused with an error that names the problem and the fix. A new env gets the format record;
+ * refused with an error that names the parameter and the problem (the fix: tlsmgr(8),
+ * CAVEATS). A new env gets the format record;
  * an env whose file already fills its map evicts until a write can commit. Sets
  * ce->scan_needed (the start-up check of every entry). Returns 0, or -1 (logged; ce->env NULL).
  */
@@ -25,7 +26,8 @@ int cache_repair_open(struct cache_env *ce, const struct tlsmgr_conf *conf, unsi
 
 /* The env was found damaged (rc, a code cache_env_damaged accepts): closes it as safely as
  * it can be closed (cache_repair_abandon), moves it aside and recreates it, with one log line
- * that says why. Returns 0, or -1 (logged; ce->env NULL: the caller tries again later). */
+ * that says why; with rc 0, closes it and opens it again as it is. Returns 0, or -1 (logged;
+ * ce->env NULL: the caller tries again later). */
 int cache_repair_replace(struct cache_env *ce, const struct tlsmgr_conf *conf, unsigned uid,
                          unsigned gid, int rc);
 
@@ -47,5 +49,11 @@ void cache_repair_abandon(struct cache_env *ce);
 /* Writes the format record with ce->mbedtls_hdr in txn: a new env, or one whose every entry
  * the sweeper has just checked against the current mbedTLS. Returns an MDB error code. */
 int cache_repair_mark_checked(struct cache_env *ce, MDB_txn *txn);
+
+/* Text of an LMDB error, an errno value or a CACHE_ENV_ code (cache_env.h), for the log. */
+const char *cache_env_strerror(int rc);
+/* Keeps LMDB's text of an assertion for cache_env_strerror: the daemon's
+ * cache_env_assert_hook (cache_repair_open sets it). */
+void cache_repair_note_assert(const char *msg);
 
 #endif

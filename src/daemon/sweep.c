@@ -3,9 +3,10 @@
  * sweep.c - the cache sweeper: a full scan after start-up, then the expiry index walked from
  * its start every period, in bounded transactions that yield to the loop between them.
  */
+#include <stddef.h>
 #include <string.h>
 
-#include "byteorder.h"
+#include "cache.h"
 #include "cache_repair.h"
 #include "cache_session.h"
 #include "div64.h"
@@ -34,16 +35,14 @@ int sweep_init(struct sweep *s, struct cache_env *ce, struct loop *loop, unsigne
     memset(s, 0, sizeof(*s));
     s->ce = ce;
     s->loop = loop;
-    s->period_s = period_s > 0 ? period_s : 1;
     s->broken = broken;
     s->broken_arg = broken_arg;
     s->timer = -1;
+    sweep_set_period(s, period_s); /* nothing scheduled yet: no timer */
     mbedtls_sha512_init(&s->md);
-    s->md_ready = 1;
     if (loop != NULL) {
         s->timer = loop_timer_new(loop, "cache sweep", on_timer, s);
-        if (s->timer < 0) {
-            log_err("cache sweep: no free timer slot (TLSMGR_MAX_TIMERS)");
+        if (s->timer < 0) { /* loop_timer_new said why */
             sweep_free(s);
             return -1;
         }
@@ -55,9 +54,7 @@ void sweep_free(struct sweep *s)
 {
     if (s->loop != NULL && s->timer >= 0)
         loop_timer_stop(s->loop, s->timer);
-    if (s->md_ready)
-        mbedtls_sha512_free(&s->md);
-    s->md_ready = 0;
+    mbedtls_sha512_free(&s->md);
 }
 
 void sweep_set_period(struct sweep *s, unsigned period_s)
@@ -83,23 +80,19 @@ void sweep_begin(struct sweep *s)
 
     if (s->ce->env != NULL && mdb_reader_check(s->ce->env, &dead) == 0 && dead > 0) {
         s->t.readers_cleared += (unsigned)dead;
-        log_info("cache sweep: cleared %d stale reader slot(s) of dead processes", dead);
+        log_info("cache sweep: %d stale readers cleared", dead);
     }
-    memset(&s->done, 0, sizeof(s->done));
-    s->stale_index = 0;
+    memset(s->done, 0, sizeof(s->done));
     s->step_count = 0;
     s->resume_len = 0;
-    s->started_ms = port_now_ms();
     s->started_ns = mono_ns();
     s->phase = s->ce->scan_needed ? SWEEP_SCAN : SWEEP_EXPIRY;
-    if (s->md_ready)
-        (void)tlsmgr_sha512_starts(&s->md);
+    (void)tlsmgr_sha512_starts(&s->md);
 }
 
 static void digest(struct sweep *s, const void *p, size_t n)
 {
-    if (s->md_ready)
-        (void)tlsmgr_sha512_update(&s->md, p, n);
+    (void)tlsmgr_sha512_update(&s->md, p, n);
 }
 
 /* Opens a cursor of a scan piece on the key where the last piece stopped, else the first.
@@ -120,14 +113,14 @@ static int scan_open(struct sweep *s, MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cu
 }
 
 /* 1 when a scan piece stops before key k: a key no LMDB write could have made, longer than
- * LMDB's limit or than any this scan can resume from (*rc = MDB_CORRUPTED: passed back to
- * LMDB it would be MDB_BAD_VALSIZE, a caller's error), or the batch or the step's time is used
- * up (k is kept to resume from, *more set). */
+ * LMDB's default limit, which is also the longest this walk can resume from (*rc =
+ * MDB_CORRUPTED; an LMDB built with a smaller limit says MDB_BAD_VALSIZE when such a key is
+ * passed back to it, which scan_piece takes for the same), or the batch or the step's time is
+ * used up (k is kept to resume from, *more set). */
 static int scan_stop(struct sweep *s, const MDB_val *k, unsigned n, uint64_t deadline, int *rc,
                      int *more)
 {
-    if (k->mv_size == 0 || k->mv_size > sizeof(s->resume) ||
-        k->mv_size > (size_t)mdb_env_get_maxkeysize(s->ce->env)) {
+    if (k->mv_size == 0 || k->mv_size > sizeof(s->resume)) {
         *rc = MDB_CORRUPTED;
         return 1;
     }
@@ -140,15 +133,6 @@ static int scan_stop(struct sweep *s, const MDB_val *k, unsigned n, uint64_t dea
     return 0;
 }
 
-/* After a scan piece deleted key k (a copy): mixed into the digest, counted, and the cursor
- * placed on the key after it. */
-static int scan_deleted(struct sweep *s, MDB_cursor *cur, MDB_val *k, MDB_val *v, unsigned *n)
-{
-    digest(s, k->mv_data, k->mv_size);
-    (*n)++;
-    return mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
-}
-
 /* 1 if the index holds the key of this entry. */
 static int indexed(struct sweep *s, MDB_txn *txn, const uint8_t *skey, size_t skeylen,
                    uint64_t expires)
@@ -159,13 +143,9 @@ static int indexed(struct sweep *s, MDB_txn *txn, const uint8_t *skey, size_t sk
     return k.mv_size > 0 && mdb_get(txn, s->ce->expiry, &k, &v) == 0;
 }
 
-/* A scan piece's verdict on key k (a copy) and value v: 0 keeps it; 1 means it was deleted
- * and counted. *rc is set on an LMDB error. */
-typedef int (*scan_judge_fn)(struct sweep *s, MDB_txn *txn, MDB_val *k, const MDB_val *v,
-                             int64_t now, struct cache_counts *c, int *rc);
-
-/* The full scan's verdict on an entry: bad ones go, with their index key when the header
- * names it. */
+/* The full scan's verdict on an entry (key k, a copy, and value v): 0 keeps it; 1 means it was
+ * deleted and counted, with its index key when the header names it. *rc is set on an LMDB
+ * error. */
 static int judge_entry(struct sweep *s, MDB_txn *txn, MDB_val *k, const MDB_val *v, int64_t now,
                        struct cache_counts *c, int *rc)
 {
@@ -180,57 +160,68 @@ static int judge_entry(struct sweep *s, MDB_txn *txn, MDB_val *k, const MDB_val 
         vd = CACHE_MALFORMED; /* never swept nor evicted without its index key */
     if (vd == CACHE_OK)
         return 0;
-    /* A header of our version names the index key (even if the rest is bad); any other
-     * index key left behind is dropped by the expiry walk as a stale one. */
-    if (h.version != CACHE_FORMAT_VERSION || !valid)
-        *rc = mdb_del(txn, s->ce->session, k, NULL);
-    else
-        *rc = cache_session_del(s->ce, txn, k->mv_data, k->mv_size, h.expires);
-    if (*rc == 0)
+    /* Its index key, if any, has no entry any more: the index scan, which follows, drops it
+     * as a stale one. */
+    if ((*rc = mdb_del(txn, s->ce->session, k, NULL)) == 0)
         cache_counts_bad(c, vd);
     return 1;
 }
 
-/* The start-up check of an index key: it must be well-formed and name an entry with that
- * expiry time; others are dropped (they could never be swept). */
-static int judge_index_key(struct sweep *s, MDB_txn *txn, MDB_val *k, const MDB_val *v, int64_t now,
+/* The verdict on an index key k (a copy). The full scan's check (SWEEP_SCAN_INDEX) keeps a
+ * well-formed one that names an entry with that expiry time, and drops the others (they could
+ * never be swept). The expiry walk (SWEEP_EXPIRY) ends at the first that expires after now
+ * (2: everything after it expires later), and deletes the others with their entry, unless
+ * the entry was replaced (our version with another expiry time: it has its own index key,
+ * this one is stale). 0 keeps k, 1 means it was deleted; *rc is set on an LMDB error. */
+static int judge_index_key(struct sweep *s, MDB_txn *txn, MDB_val *k, int64_t now,
                            struct cache_counts *c, int *rc)
 {
+    int walk = s->phase == SWEEP_EXPIRY;
     const uint8_t *skey;
     size_t skeylen;
     uint64_t exp;
-    int malformed = cache_key_expiry_split(k->mv_data, k->mv_size, &exp, &skey, &skeylen) < 0;
 
-    (void)v;
-    (void)now;
-    if (!malformed) {
+    if (cache_key_expiry_split(k->mv_data, k->mv_size, &exp, &skey, &skeylen) < 0) {
+        /* In the walk: shorter than a time, it sorts first; longer ones wait for a scan. */
+        c->malformed++;
+    } else if (walk && exp > (uint64_t)now) {
+        return 2;
+    } else {
         MDB_val sk = cache_val(skey, skeylen), sv;
         struct cache_entry_hdr h;
+        enum cache_verdict vd;
 
         *rc = mdb_get(txn, s->ce->session, &sk, &sv);
         if (*rc != 0 && *rc != MDB_NOTFOUND)
             return 0;
-        (void)cache_entry_decode(*rc == 0 ? sv.mv_data : NULL, *rc == 0 ? sv.mv_size : 0, &h, NULL);
-        if (*rc == 0 && h.expires == exp)
+        /* No entry: decoded as malformed, h zeroed. */
+        vd = cache_entry_check(*rc == 0 ? sv.mv_data : NULL, *rc == 0 ? sv.mv_size : 0,
+                               s->ce->mbedtls_hdr, now, &h, NULL);
+        if (*rc == 0 && !walk && h.expires == exp)
             return 0;
+        if (*rc == 0 && walk &&
+            (vd == CACHE_MALFORMED || h.version != CACHE_FORMAT_VERSION || h.expires == exp)) {
+            if ((*rc = mdb_del(txn, s->ce->session, &sk, NULL)) != 0)
+                return 0;
+            cache_counts_bad(c, vd == CACHE_OK ? CACHE_EXPIRED : vd);
+        } else {
+            s->done[3]++;
+        }
     }
     *rc = mdb_del(txn, s->ce->expiry, k, NULL);
-    if (*rc == 0 && malformed)
-        c->malformed++;
-    else if (*rc == 0)
-        s->stale_index++;
     return 1;
 }
 
-/* One bounded piece of a full scan of dbi, from where the last piece stopped: every key
- * judged, the bad ones deleted. */
-static int scan_piece(struct sweep *s, MDB_txn *txn, MDB_dbi dbi, scan_judge_fn judge, int64_t now,
-                      uint64_t deadline, struct cache_counts *c, unsigned *n, int *more)
+/* One bounded piece of the phase's walk (the session DB for SWEEP_SCAN, else the expiry
+ * index), from where the last piece stopped: every key judged, the bad ones deleted. */
+static int scan_piece(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadline,
+                      struct cache_counts *c, unsigned *n, int *more)
 {
     uint8_t kb[sizeof(s->resume)];
+    int entries = s->phase == SWEEP_SCAN;
     MDB_cursor *cur;
     MDB_val k, v;
-    int rc = scan_open(s, txn, dbi, &cur, &k, &v);
+    int rc = scan_open(s, txn, entries ? s->ce->session : s->ce->expiry, &cur, &k, &v), r;
 
     if (cur == NULL)
         return rc;
@@ -240,143 +231,77 @@ static int scan_piece(struct sweep *s, MDB_txn *txn, MDB_dbi dbi, scan_judge_fn 
         /* A copy: LMDB's own key goes with a deletion. */
         memcpy(kb, k.mv_data, k.mv_size);
         k = cache_val(kb, k.mv_size);
-        if (!judge(s, txn, &k, &v, now, c, &rc) && rc == 0)
-            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-        else if (rc == 0)
-            rc = scan_deleted(s, cur, &k, &v, n);
-    }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
-/* One bounded piece of the expiry walk: index keys from the start while expires <= now. */
-static int expiry_part(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadline,
-                       struct cache_counts *c, unsigned *n, int *more)
-{
-    MDB_cursor *cur, *scur;
-    MDB_val k, v;
-    int rc;
-
-    if ((rc = mdb_cursor_open(txn, s->ce->expiry, &cur)) != 0)
-        return rc;
-    if ((rc = mdb_cursor_open(txn, s->ce->session, &scur)) != 0) {
-        mdb_cursor_close(cur);
-        return rc;
-    }
-    rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (rc == 0) {
-        const uint8_t *skey;
-        size_t skeylen;
-        uint64_t exp;
-
-        if (*n >= TLSMGR_SWEEP_BATCH || port_now_ms() >= deadline) {
-            *more = 1;
+        r = entries ? judge_entry(s, txn, &k, &v, now, c, &rc)
+                    : judge_index_key(s, txn, &k, now, c, &rc);
+        if (r == 2)
             break;
-        }
-        digest(s, k.mv_data, k.mv_size);
-        if (cache_key_expiry_split(k.mv_data, k.mv_size, &exp, &skey, &skeylen) < 0) {
-            c->malformed++; /* shorter than a time: sorts first; longer ones wait for a scan */
-        } else if (exp > (uint64_t)now) {
-            break; /* everything after expires later */
-        } else {
-            MDB_val sk = cache_val(skey, skeylen), sv;
-            struct cache_entry_hdr h;
-
-            rc = mdb_cursor_get(scur, &sk, &sv, MDB_SET_KEY);
-            if (rc == 0) {
-                enum cache_verdict vd =
-                    cache_entry_check(sv.mv_data, sv.mv_size, s->ce->mbedtls_hdr, now, &h, NULL);
-
-                /* Our version with another expiry time: the entry was replaced and has its
-                 * own index key; this one is stale. Anything else here goes. */
-                if (vd != CACHE_MALFORMED && h.version == CACHE_FORMAT_VERSION &&
-                    h.expires != exp) {
-                    s->stale_index++;
-                } else {
-                    if ((rc = mdb_cursor_del(scur, 0)) != 0)
-                        break;
-                    cache_counts_bad(c, vd == CACHE_OK ? CACHE_EXPIRED : vd);
-                }
-            } else if (rc == MDB_NOTFOUND) {
-                s->stale_index++;
-            } else {
-                break;
-            }
-        }
-        if ((rc = mdb_cursor_del(cur, 0)) != 0)
-            break;
-        (*n)++;
-        /* After a delete the cursor already sits on the next key; at the end of a page or of
-         * the DB LMDB may say EINVAL, and the next key is then the first (all before it are
-         * gone). */
-        rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
         if (rc != 0)
-            rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+            continue;
+        if (r == 0) {
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+        } else {
+            digest(s, k.mv_data, k.mv_size);
+            (*n)++;
+            rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        }
     }
-    mdb_cursor_close(scur);
     mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    /* Keys are read from the env, never made up: one LMDB refuses back is damage. */
+    return rc == MDB_NOTFOUND ? 0 : rc == MDB_BAD_VALSIZE ? MDB_CORRUPTED : rc;
 }
 
-static void add_counts(struct cache_counts *to, const struct cache_counts *c)
-{
-    to->expired += c->expired;
-    to->incompatible += c->incompatible;
-    to->malformed += c->malformed;
-}
-
-/* The sweep's figures, in the last transaction (only when it deleted something). */
+/* The sweep's figures, in the last transaction (only when it deleted something): sweeps + 1,
+ * this one's duration, the longest step, the time of its end. */
 static int finish_txn(struct sweep *s, MDB_txn *txn, uint64_t dur_ms, uint64_t step_us)
 {
-    uint64_t v[4];
-    const char *name;
+    uint64_t v[4] = {1, dur_ms, step_us, (uint64_t)port_wall_time()}, old;
+    const char *name = CACHE_STAT_SWEEP;
     int rc = 0, i;
 
-    v[0] = cache_env_meta_get(s->ce, txn, CACHE_META_SWEEPS) + 1;
-    v[1] = dur_ms;
-    v[2] = cache_env_meta_get(s->ce, txn, CACHE_META_LONGEST_US);
-    if (step_us > v[2])
-        v[2] = step_us;
-    v[3] = (uint64_t)port_wall_time();
-    for (i = 0, name = CACHE_META_SWEEP_STATS; rc == 0 && *name != '\0';
-         i++, name += strlen(name) + 1)
+    for (i = 0; rc == 0 && i < 4; i++, name += strlen(name) + 1) {
+        old = cache_env_meta_get(s->ce, txn, name);
+        if (i == 0)
+            v[0] += old;
+        else if (i == 2 && old > v[2])
+            v[2] = old;
         rc = cache_env_meta_set(s->ce, txn, name, v[i]);
+    }
     return rc;
 }
 
-static void finish(struct sweep *s, uint64_t dur_ms)
-{
-    uint8_t buf[64 + 8 * 6];
-    uint64_t v[6];
-    size_t off = 0, i;
+/* The digest takes started_ns, step_count and done[] in one piece. */
+typedef char
+    sweep_digest_fields[offsetof(struct sweep, done) - offsetof(struct sweep, started_ns) ==
+                                2 * sizeof(uint64_t)
+                            ? 1
+                            : -1];
 
+static void finish(struct sweep *s)
+{
+    uint8_t md[64];
+    uint64_t *total = &s->t.expired;
+    size_t i;
+
+    /* From here on started_ns holds the sweep's duration (sweep_begin sets it anew). */
+    s->started_ns = mono_ns() - s->started_ns;
+    s->t.last_ms = div64(s->started_ns, 1000000u);
     s->t.sweeps++;
-    s->t.last_ms = dur_ms;
     s->t.last_steps = s->step_count;
-    s->t.expired += s->done.expired;
-    s->t.incompatible += s->done.incompatible;
-    s->t.malformed += s->done.malformed;
-    s->t.stale_index += s->stale_index;
     s->phase = SWEEP_IDLE;
-    if (s->done.expired + s->done.incompatible + s->done.malformed > 0)
+    if (s->done[0] + s->done[1] + s->done[2] > 0)
         log_debug("cache sweep: %llu expired, %llu incompatible, %llu malformed deleted in "
-                  "%llu ms (%llu transactions)",
-                  (unsigned long long)s->done.expired, (unsigned long long)s->done.incompatible,
-                  (unsigned long long)s->done.malformed, (unsigned long long)dur_ms,
+                  "%llu ms, %llu txns",
+                  (unsigned long long)s->done[0], (unsigned long long)s->done[1],
+                  (unsigned long long)s->done[2], (unsigned long long)s->t.last_ms,
                   (unsigned long long)s->step_count);
+    for (i = 0; i < 4; i++)
+        total[i] += s->done[i];
     /* Never credited: which sessions ended when is not secret enough to count as entropy,
-     * but it is unpredictable to an outsider and costs nothing to mix. */
-    if (s->md_ready && tlsmgr_sha512_finish(&s->md, buf) == 0)
-        off = 64;
-    v[0] = s->done.expired;
-    v[1] = s->done.incompatible;
-    v[2] = s->done.malformed;
-    v[3] = s->stale_index;
-    v[4] = mono_ns() - s->started_ns;
-    v[5] = s->step_count;
-    for (i = 0; i < 6; i++, off += 8)
-        put_be64(buf + off, v[i]);
-    entropy_mix(MIX_TAG, buf, off);
+     * but it is unpredictable to an outsider and costs nothing to mix. The deleted keys, then
+     * the sweep's duration, steps and counts (in host order: only hashed). */
+    digest(s, &s->started_ns, 6 * sizeof(uint64_t));
+    if (tlsmgr_sha512_finish(&s->md, md) == 0)
+        entropy_mix(MIX_TAG, md, sizeof(md));
 }
 
 /* A step or a sweep failed with rc: abandoned, retried at the next period. Damage is the
@@ -397,7 +322,7 @@ int sweep_step(struct sweep *s)
     uint64_t deadline = port_now_ms() + TLSMGR_SWEEP_STEP_MS;
     int64_t now = port_wall_time();
     unsigned n = 0;
-    int more = 0, rc, scanned = 0, last, wrote = 0;
+    int more = 0, rc, scanned = 0, wrote = 0, idle;
     MDB_txn *txn;
 
     if (s->phase == SWEEP_IDLE)
@@ -405,60 +330,47 @@ int sweep_step(struct sweep *s)
     memset(&c, 0, sizeof(c));
     if ((rc = cache_env_txn_begin(s->ce, 0, &txn)) != 0)
         goto fail;
-    if (s->phase == SWEEP_SCAN) {
-        rc = scan_piece(s, txn, s->ce->session, judge_entry, now, deadline, &c, &n, &more);
-        if (rc == 0 && !more) {
-            s->phase = SWEEP_SCAN_INDEX;
-            s->resume_len = 0;
-            more = 1;
-        }
-    } else if (s->phase == SWEEP_SCAN_INDEX) {
-        rc = scan_piece(s, txn, s->ce->expiry, judge_index_key, now, deadline, &c, &n, &more);
-        if (rc == 0 && !more) {
-            /* Every entry is now of the current mbedTLS: record that. */
+    rc = scan_piece(s, txn, now, deadline, &c, &n, &more);
+    if (rc == 0 && !more && s->phase != SWEEP_EXPIRY) {
+        /* After the index keys, every entry is of the current mbedTLS: record that. The
+         * next phase follows in the next step. */
+        if (s->phase == SWEEP_SCAN_INDEX) {
             rc = cache_repair_mark_checked(s->ce, txn);
             scanned = 1;
-            more = 1; /* the expiry walk follows in the next step */
         }
-    } else {
-        rc = expiry_part(s, txn, now, deadline, &c, &n, &more);
+        s->phase++;
+        s->resume_len = 0;
+        more = 1;
     }
-    if (rc == 0)
-        rc = cache_env_counts_add(s->ce, txn, &c);
-    last = rc == 0 && !more;
-    step_us = div64(mono_ns() - t0, 1000u);
-    if (rc == 0 && last &&
-        s->done.expired + s->done.incompatible + s->done.malformed + s->stale_index + n > 0) {
-        rc = finish_txn(s, txn, div64(mono_ns() - s->started_ns, 1000000u), step_us);
+    /* Counted before the commit: a failed step abandons the sweep, whose counts go with it. */
+    s->done[0] += c.expired;
+    s->done[1] += c.incompatible;
+    s->done[2] += c.malformed;
+    if (rc == 0 && !more && s->done[0] + s->done[1] + s->done[2] + s->done[3] > 0) {
+        rc = finish_txn(s, txn, div64(mono_ns() - s->started_ns, 1000000u),
+                        div64(mono_ns() - t0, 1000u));
         wrote = 1;
     }
-    if (rc != 0) {
-        cache_env_abort(s->ce, txn);
-        goto fail;
-    }
-    /* A step that changed nothing writes nothing (no flash write for an idle sweep). */
-    if (n == 0 && !scanned && !wrote)
-        cache_env_abort(s->ce, txn);
-    else if ((rc = cache_env_commit(s->ce, txn)) != 0)
+    /* A step that changed nothing writes nothing (no flash write for an idle sweep): its
+     * transaction is aborted as a failed one, and the step goes on. */
+    idle = rc == 0 && n == 0 && !scanned && !wrote;
+    if ((rc = cache_env_txn_end(s->ce, txn, idle ? MDB_NOTFOUND : rc, &c)) != 0 && !idle)
         goto fail;
     step_us = div64(mono_ns() - t0, 1000u);
     if (step_us > s->t.longest_us)
         s->t.longest_us = step_us;
     s->t.steps++;
     s->step_count++;
-    add_counts(&s->done, &c);
-    if (more)
-        log_debug("cache sweep: step %llu done, %u deleted in %llu us, more to do",
-                  (unsigned long long)s->step_count, n, (unsigned long long)step_us);
     if (scanned) {
         s->ce->scan_needed = 0;
         s->t.scans++;
-        s->phase = SWEEP_EXPIRY;
-        s->resume_len = 0;
     }
-    if (more)
+    if (more) {
+        log_debug("cache sweep: step %llu done, %u deleted in %llu us, more to do",
+                  (unsigned long long)s->step_count, n, (unsigned long long)step_us);
         return 1;
-    finish(s, div64(mono_ns() - s->started_ns, 1000000u));
+    }
+    finish(s);
     return 0;
 fail:
     failed(s, rc);
@@ -480,8 +392,6 @@ static int guarded_step(struct cache_env *ce, void *arg)
     struct sweep *s = arg;
 
     (void)ce;
-    if (s->phase == SWEEP_IDLE)
-        sweep_begin(s);
     return sweep_step(s);
 }
 
@@ -491,24 +401,21 @@ static int guarded_step(struct cache_env *ce, void *arg)
 static void on_timer(void *arg)
 {
     struct sweep *s = arg;
-    int r, rc = 0;
+    int r = 0, rc = 0;
 
     if (s->phase == SWEEP_IDLE)
         rc = s->ce->env == NULL || cache_env_replaced(s->ce) ? CACHE_ENV_GONE
                                                              : cache_env_intact(s->ce);
-    if (rc == 0) {
-        r = cache_repair_guard(s->ce, guarded_step, s);
-        if (r == 1) {
-            loop_timer_in(s->loop, s->timer, 0); /* yield: the loop runs, then the next step */
-            return;
-        }
-        /* Not 0 or -1 of sweep_step: the guard or the trap stopped the step where it stood. */
-        if (r != 0 && r != -1)
-            failed(s, r);
-        rc = r == 0 ? 0 : s->last_rc;
-    } else {
-        failed(s, rc);
+    if (rc == 0 && (r = cache_repair_guard(s->ce, guarded_step, s)) == 1) {
+        loop_timer_in(s->loop, s->timer, 0); /* yield: the loop runs, then the next step */
+        return;
     }
+    /* -1: the step failed and said so. Another code: the checks, or the guard or the trap
+     * that stopped the step where it stood. */
+    if (r == -1)
+        rc = s->last_rc;
+    else if (rc != 0 || (rc = r) != 0)
+        failed(s, rc);
     loop_timer_in(s->loop, s->timer, (uint64_t)s->period_s * 1000u);
     if (rc != 0 && s->broken != NULL && (cache_env_damaged(rc) || rc == MDB_MAP_FULL))
         s->broken(s->broken_arg, rc);
@@ -526,8 +433,7 @@ LOG_COUNTERS_CHECK(sweep_totals, 12);
 void sweep_log_stats(const struct sweep *s)
 {
     log_counters("cache sweep",
-                 "sweeps\0full scans\0expired\0incompatible\0malformed\0stale index keys\0stale "
-                 "readers cleared\0transactions\0last sweep (ms)\0last sweep transactions\0"
-                 "longest transaction (us)\0errors\0",
+                 "sweeps\0scans\0expired\0incompatible\0malformed\0stale keys\0stale readers\0"
+                 "txns\0last ms\0last txns\0max txn us\0errors\0",
                  (const uint64_t *)&s->t);
 }

@@ -43,18 +43,17 @@ struct sweep {
     int timer;
     unsigned period_s;
     enum sweep_phase phase;
-    /* Session key where the full scan resumes (raw LMDB key, at most 511 bytes). */
-    uint8_t resume[512];
+    /* Key where the walk resumes (raw LMDB key, at most 511 bytes: LMDB's default limit). */
+    uint8_t resume[511];
     size_t resume_len;
-    uint64_t started_ms;
     uint64_t started_ns;
     uint64_t step_count;
-    struct cache_counts done; /* deleted during this sweep */
-    uint64_t stale_index;
+    /* Deleted during this sweep, in the order of struct sweep_totals: expired, incompatible,
+     * malformed entries, stale index keys. */
+    uint64_t done[4];
     struct sweep_totals t;
     mbedtls_sha512_context md; /* digest of this sweep's deleted keys and counters */
-    int md_ready;
-    int last_rc; /* LMDB code of the last failed step */
+    int last_rc;               /* LMDB code of the last failed step */
     sweep_broken_fn broken;
     void *broken_arg;
 };

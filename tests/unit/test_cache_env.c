@@ -164,8 +164,8 @@ static void store_lookup_replace(void)
         b[2] ^= 1;
         T_EQ_INT(cache_session_store(&cl, tag, 3, id, 32, now, now + 9, b, sizeof(b), NULL), -1);
         /* Stale entry removed in a later write txn. */
-        T_EQ_INT(cache_session_remove(&cl, tag, 3, id, 32, now + 9, NULL), 1);
-        T_EQ_INT(cache_session_remove(&cl, tag, 3, id, 32, now + 9, NULL), 0);
+        T_EQ_INT(cache_session_remove(&cl, tag, 3, id, 32, 1, now + 9, NULL), 1);
+        T_EQ_INT(cache_session_remove(&cl, tag, 3, id, 32, 1, now + 9, NULL), 0);
     }
     T_EQ_INT(cache_read_stats(&cl, &st), 0);
     T_EQ_INT(st.c.lookups, 4);
@@ -519,7 +519,6 @@ static void jffs2_refused_clearly(void)
     T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), -1);
     T_ASSERT(port_test_log_has("JFFS2"));
     T_ASSERT(port_test_log_has("tls_session_cache_database"));
-    T_ASSERT(port_test_log_has("tmpfs"));
     T_ASSERT(stat("cache", &st) < 0);
     port_test_log_clear();
     T_EQ_INT(cache_env_open(&ce, &c, CACHE_ROLE_CLIENT), -1);
@@ -567,8 +566,8 @@ static void drop_and_replaced(void)
     T_EQ_INT(cache_env_open(&cl, &c, CACHE_ROLE_CLIENT), 0);
     T_EQ_INT(store_n(&cl, 1, now, (uint64_t)now + 100, 100), 0);
     id_for(id, 1);
-    T_EQ_INT(cache_session_drop(&cl, tag, 3, id, 32, NULL), 1);
-    T_EQ_INT(cache_session_drop(&cl, tag, 3, id, 32, NULL), 0);
+    T_EQ_INT(cache_session_remove(&cl, tag, 3, id, 32, 0, 0, NULL), 1);
+    T_EQ_INT(cache_session_remove(&cl, tag, 3, id, 32, 0, 0, NULL), 0);
     T_EQ_INT(cache_read_stats(&cl, &st), 0);
     T_EQ_INT(st.entries, 0);
     T_EQ_INT(st.expiry_entries, 0);
@@ -737,11 +736,12 @@ static void client_misses_on_zeroed_meta(void)
 /* The one list of errors that mean damage (cache_env.c says why for each). */
 static void damage_codes(void)
 {
-    static const int damage[] = {MDB_PAGE_NOTFOUND,    MDB_CORRUPTED,    MDB_PANIC,
-                                 MDB_VERSION_MISMATCH, MDB_INVALID,      MDB_CURSOR_FULL,
-                                 MDB_PAGE_FULL,        MDB_INCOMPATIBLE, MDB_BAD_TXN,
-                                 MDB_BAD_DBI,          CACHE_ENV_SHORT,  CACHE_ENV_FAULT,
-                                 CACHE_ENV_GONE,       CACHE_ENV_LOCK,   CACHE_ENV_ASSERT};
+    static const int damage[] = {
+        MDB_PAGE_NOTFOUND, MDB_CORRUPTED,    MDB_PANIC,        MDB_VERSION_MISMATCH,
+        MDB_INVALID,       MDB_CURSOR_FULL,  MDB_PAGE_FULL,    MDB_INCOMPATIBLE,
+        MDB_BAD_TXN,       MDB_BAD_DBI,      CACHE_ENV_SHORT,  CACHE_ENV_FAULT,
+        CACHE_ENV_GONE,    CACHE_ENV_LOCK,   CACHE_ENV_ASSERT, CACHE_ENV_NODBS,
+        CACHE_ENV_NOREC,   CACHE_ENV_FORMAT, CACHE_ENV_NOROOM};
     static const int other[] = {0,
                                 MDB_KEYEXIST,
                                 MDB_NOTFOUND,
@@ -757,8 +757,16 @@ static void damage_codes(void)
                                 EACCES,
                                 EIO,
                                 ENOSPC,
-                                EINVAL};
+                                EINVAL,
+                                CACHE_ENV_NOLOCK};
     size_t i;
+    int rc;
+
+    /* Every code of this module has a text of its own. */
+    for (rc = CACHE_ENV_SHORT; rc > CACHE_ENV_SHORT - CACHE_ENV_CODES; rc--)
+        if (rc != CACHE_ENV_ASSERT && (cache_env_strerror(rc)[0] == '\0' ||
+                                       strcmp(cache_env_strerror(rc), mdb_strerror(rc)) == 0))
+            t_fail(__FILE__, __LINE__, "code %d has no text", rc);
 
     for (i = 0; i < sizeof(damage) / sizeof(damage[0]); i++)
         if (!cache_env_damaged(damage[i]))
