@@ -33,6 +33,18 @@ void ticket_slots_wipe(struct ticket_slots *s)
     wipe(s, sizeof(*s));
 }
 
+unsigned ticket_slots_expire(struct ticket_slots *s, int64_t now)
+{
+    unsigned i, gone = 0;
+
+    for (i = 0; i < TICKET_SLOTS; i++)
+        if ((s->present & BIT(i)) && ticket_key_expires(&s->k[i]) <= now) {
+            ticket_slots_drop(s, i);
+            gone |= BIT(i);
+        }
+    return gone;
+}
+
 static int wire_name_taken(const struct ticket_slots *s, unsigned self, const uint8_t *name)
 {
     static const uint8_t zero[TICKET_WIRE_NAME_LEN];
@@ -88,16 +100,12 @@ int ticket_slots_advance(struct ticket_slots *s, int64_t now, uint32_t lifetime,
 {
     struct ticket_slots before;
     int64_t period = (int64_t)(lifetime / 2);
-    unsigned i, changed = 0;
+    unsigned changed;
     int step, ret = 0;
 
     if (lifetime < 2 || lifetime > TICKET_LIFETIME_MAX)
         return -1;
-    for (i = 0; i < TICKET_SLOTS; i++)
-        if ((s->present & BIT(i)) && ticket_key_expires(&s->k[i]) <= now) {
-            ticket_slots_drop(s, i);
-            changed |= BIT(i);
-        }
+    changed = ticket_slots_expire(s, now);
     before = *s;
     /* Each step does one thing; a schedule far behind needs at most a shift, a new current
      * or next, and one more shift. */

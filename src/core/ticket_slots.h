@@ -54,6 +54,8 @@ int64_t ticket_slots_next_change(const struct ticket_slots *s, int64_t now);
 
 /* Number of keys present. */
 unsigned ticket_slots_count(const struct ticket_slots *s);
+/* Removes the keys expired at now; returns the bitmask of the slots it emptied. */
+unsigned ticket_slots_expire(struct ticket_slots *s, int64_t now);
 /* Removes slot i (wiping the key). */
 void ticket_slots_drop(struct ticket_slots *s, unsigned i);
 /* Removes every key (wiping them). */

@@ -16,7 +16,6 @@
 
 #define BIT(i)      (1u << (i))
 #define EXPORT_MODE 0640
-#define WHAT        "ticket key export"
 
 static void hap_next(struct ticket_export *x);
 
@@ -32,7 +31,7 @@ void ticket_export_init(struct ticket_export *x, const struct tlsmgr_conf *conf,
     x->conf = conf;
     x->hap_due = BIT(conf->nexports) - 1; /* each socket is checked once at start */
     if (conf->nexports > 0 && port_group_lookup(group, &x->gid) < 0) {
-        log_err("ticket key export: unknown group %s: no key file is written", group);
+        log_err("ticket export: unknown group %s, no file written", group);
         x->gid = PORT_ID_KEEP;
     }
 }
@@ -41,6 +40,19 @@ void ticket_export_free(struct ticket_export *x)
 {
     haproxy_cli_stop(&x->cli);
     wipe(x->hap_keys, sizeof(x->hap_keys));
+}
+
+/* Bit i of *failing follows whether the file or socket name works (why NULL) or not; only a
+ * change is logged, so a failure retried every minute is one line. */
+static void note(unsigned *failing, unsigned i, const char *name, const char *why,
+                 const char *detail)
+{
+    if (why == NULL && (*failing & BIT(i)))
+        log_info("ticket export %s works again", name);
+    else if (why != NULL && !(*failing & BIT(i)))
+        log_err("ticket export %s: %s%s%.80s; retry in %us", name, why,
+                detail[0] != '\0' ? ": " : "", detail, TLSMGR_TICKET_RETRY);
+    *failing = why != NULL ? *failing | BIT(i) : *failing & ~BIT(i);
 }
 
 /* NULL when nobody but root and this daemon's user can rename or replace the directories
@@ -52,20 +64,18 @@ static const char *unsafe_dir(const char *path)
     char dir[TLSMGR_PATH_MAX];
     struct port_stat st;
 
-    if (atomic_dirname(path, dir, sizeof(dir)) < 0)
-        return "name too long";
-    for (;;) {
+    while (atomic_dirname(path, dir, sizeof(dir)) == 0) {
         if (port_lstat(dir, &st) < 0)
             return strerror(errno);
         if (st.uid != 0 && st.uid != port_uid())
-            return "a directory on its path belongs to another user";
+            return "directory of another user";
         if (st.type == PORT_FT_DIR && (st.mode & 022) != 0 && !(st.mode & 01000))
-            return "a directory on its path is writable by group or others";
+            return "directory writable by group or others";
         if (strcmp(dir, "/") == 0 || strcmp(dir, ".") == 0)
             return NULL;
-        if (atomic_dirname(dir, dir, sizeof(dir)) < 0)
-            return "name too long";
+        path = dir;
     }
+    return "name too long";
 }
 
 /* 1 when path already holds exactly data, with the export mode. */
@@ -94,31 +104,20 @@ static int write_target(struct ticket_export *x, unsigned i, const struct ticket
     for (part = 0; part < ticket_file_parts(t->kind) && why == NULL; part++) {
         size_t len = ticket_file_encode(t->kind, part, s, now, buf);
 
-        if (t->kind == EXPORT_NGINX)
-            snprintf(path, sizeof(path), "%s/%s", t->path, ticket_file_part_name(part));
-        else
-            snprintf(path, sizeof(path), "%s", t->path);
+        snprintf(path, sizeof(path), t->kind == EXPORT_NGINX ? "%s/%s" : "%s", t->path,
+                 ticket_file_part_name(part));
         if (len == 0 || same_on_disk(path, buf, len))
             continue;
-        if (x->gid == PORT_ID_KEEP)
-            why = "unknown group";
-        else if ((why = unsafe_dir(path)) == NULL &&
-                 atomic_file_write_gid(path, buf, len, EXPORT_MODE, x->gid, WHAT) < 0)
+        why = x->gid == PORT_ID_KEEP ? "unknown group" : unsafe_dir(path);
+        if (why == NULL &&
+            atomic_file_write_gid(path, buf, len, EXPORT_MODE, x->gid, "ticket export") < 0)
             why = "write failed";
-        else if (why == NULL)
-            wrote++;
+        wrote += why == NULL;
     }
     wipe(buf, sizeof(buf));
-    if (why != NULL) {
-        if (!(x->failing & BIT(i)))
-            log_err("ticket key export to %s: %s; retried in %us", t->path, why,
-                    TLSMGR_TICKET_RETRY);
-        x->failing |= BIT(i);
+    note(&x->failing, i, t->path, why, "");
+    if (why != NULL)
         return -1;
-    }
-    if (x->failing & BIT(i))
-        log_info("ticket key export to %s works again", t->path);
-    x->failing &= ~BIT(i);
     if (wrote > 0)
         log_info("wrote %u key(s) to %s",
                  t->kind == EXPORT_LIGHTTPD ? 1u
@@ -142,8 +141,8 @@ int64_t ticket_export_update(struct ticket_export *x, const struct ticket_slots 
         t = r < 0 ? now + TLSMGR_TICKET_RETRY : ticket_file_next_change(c->exports[i].kind, s, now);
         if (t > 0 && (next == 0 || t < next))
             next = t;
-        if (c->exports[i].kind == EXPORT_HAPROXY && c->exports[i].socket[0] != '\0' && r > 0)
-            x->hap_due |= BIT(i);
+        if (r > 0)
+            x->hap_due |= BIT(i); /* hap_next passes over the targets without a socket */
     }
     /* A failed socket is tried again; a conversation in progress keeps the keys it started
      * with, and the due ones wait a second for it to end. */
@@ -152,9 +151,10 @@ int64_t ticket_export_update(struct ticket_export *x, const struct ticket_slots 
     if (x->hap_due != 0 && haproxy_cli_busy(&x->cli)) {
         t = now + 1;
     } else if (x->hap_due != 0) {
+        /* HAProxy's file is its three keys, one line each: the lines become strings. */
+        (void)ticket_file_encode(EXPORT_HAPROXY, 0, s, now, (uint8_t *)x->hap_keys);
         for (i = 0; i < TICKET_SLOTS; i++)
-            ticket_file_haproxy_key(&s->k[(s->present & BIT(i)) ? i : TICKET_SLOT_CURRENT],
-                                    x->hap_keys[i]);
+            x->hap_keys[i][TICKET_B64_LEN - 1] = '\0';
         hap_next(x);
     }
     if (x->hap_failing != 0)
@@ -168,22 +168,16 @@ int64_t ticket_export_update(struct ticket_export *x, const struct ticket_slots 
  * B64. The daemon pushes the fewest keys that make HAProxy's list equal to its own: none, the
  * new next one (a rotation), or more after HAProxy missed some. */
 
-static void hap_failed(struct ticket_export *x, const char *why, const char *detail)
-{
-    const struct conf_export *t = &x->conf->exports[x->hap_target];
+static void hap_done(void *arg, int err, char *answer, size_t len);
 
-    if (!(x->hap_failing & BIT(x->hap_target)))
-        log_err("ticket keys to HAProxy socket %s (%s): %s%s%.80s; retried in %us", t->socket,
-                t->path, why, detail[0] != '\0' ? ": " : "", detail, TLSMGR_TICKET_RETRY);
-    x->hap_failing |= BIT(x->hap_target);
-}
-
-static void hap_ok(struct ticket_export *x)
+/* Sends the request in the client's buffer to the socket of the current target. Returns
+ * NULL, or why it could not start. */
+static const char *hap_send(struct ticket_export *x)
 {
-    if (x->hap_failing & BIT(x->hap_target))
-        log_info("ticket keys to HAProxy socket %s work again",
-                 x->conf->exports[x->hap_target].socket);
-    x->hap_failing &= ~BIT(x->hap_target);
+    if (haproxy_cli_start(&x->cli, x->conf->exports[x->hap_target].socket, x->cli.buf, hap_done,
+                          x) == 0)
+        return NULL;
+    return strerror(errno);
 }
 
 /* The keys HAProxy listed, in out[0..2]; returns how many lines there were. */
@@ -212,53 +206,42 @@ static void hap_done(void *arg, int err, char *answer, size_t len)
 {
     struct ticket_export *x = arg;
     const struct conf_export *t = &x->conf->exports[x->hap_target];
-    const char *have[TICKET_SLOTS];
-    unsigned push, j, ok;
+    const char *have[TICKET_SLOTS], *why = NULL, *detail = "";
+    unsigned push = 0, j;
     char *req = x->cli.buf;
 
-    (void)len;
     if (err != 0) {
-        hap_failed(x, strerror(err), "");
-        goto next;
-    }
-    if (x->hap_pushes > 0) {
+        why = strerror(err);
+    } else if (x->hap_pushes > 0) {
         /* strncmp at each position: the one search, not worth an import of its own. */
-        for (ok = 0; *answer != '\0'; answer++)
-            ok += strncmp(answer, UPDATED, sizeof(UPDATED) - 1) == 0;
-        if (ok != x->hap_pushes)
-            hap_failed(x, "HAProxy refused a key", "");
-        else
-            hap_ok(x);
-        goto next;
-    }
-    if (hap_parse(answer, have) != TICKET_SLOTS) {
+        for (; *answer != '\0'; answer++)
+            push += strncmp(answer, UPDATED, sizeof(UPDATED) - 1) == 0;
+        if (push != x->hap_pushes)
+            why = "key refused";
+    } else if (hap_parse(answer, have) != TICKET_SLOTS) {
         /* No key in the answer: it is an error message, safe to quote. */
-        hap_failed(x, "unexpected answer to show tls-keys", answer);
-        goto next;
-    }
-    /* Fewest pushes: HAProxy's list shifted by push must start with ours. */
-    for (push = 0; push < TICKET_SLOTS; push++) {
-        for (j = 0; j + push < TICKET_SLOTS; j++)
-            if (strcmp(have[j + push], x->hap_keys[j]) != 0)
+        why = "bad answer to show tls-keys";
+        detail = answer;
+    } else {
+        /* Fewest pushes: HAProxy's list shifted by push must start with ours. */
+        for (push = 0; push < TICKET_SLOTS; push++) {
+            for (j = 0; j + push < TICKET_SLOTS; j++)
+                if (strcmp(have[j + push], x->hap_keys[j]) != 0)
+                    break;
+            if (j + push == TICKET_SLOTS)
                 break;
-        if (j + push == TICKET_SLOTS)
-            break;
+        }
+        /* Each command fits: HAPROXY_CLI_BUF holds three of them with the longest path. */
+        for (j = TICKET_SLOTS - push, len = 0; j < TICKET_SLOTS; j++)
+            len += (size_t)snprintf(req + len, sizeof(x->cli.buf) - len, "set ssl tls-key %s %s%s",
+                                    t->path, x->hap_keys[j], j + 1 < TICKET_SLOTS ? "; " : "\n");
+        x->hap_pushes = push;
+        if (push > 0 && (why = hap_send(x)) == NULL) {
+            log_info("wrote %u key(s) to %s", push, t->socket);
+            return;
+        }
     }
-    if (push == 0) {
-        hap_ok(x);
-        goto next;
-    }
-    for (j = TICKET_SLOTS - push, req[0] = '\0'; j < TICKET_SLOTS; j++)
-        snprintf(req + strlen(req), sizeof(x->cli.buf) - strlen(req), "set ssl tls-key %s %s%s",
-                 t->path, x->hap_keys[j], j + 1 < TICKET_SLOTS ? "; " : "\n");
-    x->hap_pushes = push;
-    if (haproxy_cli_start(&x->cli, t->socket, req, hap_done, x) == 0) {
-        log_info("sent %u key%s to HAProxy socket %s", push, push == 1 ? "" : "s", t->socket);
-        return;
-    }
-    hap_failed(x, strerror(errno), "");
-next:
-    x->hap_due &= ~BIT(x->hap_target);
+    note(&x->hap_failing, x->hap_target, t->socket, why, detail);
     x->hap_target++;
     hap_next(x);
 }
@@ -268,22 +251,21 @@ next:
 static void hap_next(struct ticket_export *x)
 {
     const struct tlsmgr_conf *c = x->conf;
+    const char *why;
 
     for (; x->hap_target < c->nexports; x->hap_target++) {
         const struct conf_export *t = &c->exports[x->hap_target];
 
         if (!(x->hap_due & BIT(x->hap_target)))
             continue;
-        if (t->kind != EXPORT_HAPROXY || t->socket[0] == '\0') {
-            x->hap_due &= ~BIT(x->hap_target);
+        x->hap_due &= ~BIT(x->hap_target);
+        if (t->kind != EXPORT_HAPROXY || t->socket[0] == '\0')
             continue;
-        }
         x->hap_pushes = 0;
         snprintf(x->cli.buf, sizeof(x->cli.buf), "show tls-keys %s\n", t->path);
-        if (haproxy_cli_start(&x->cli, t->socket, x->cli.buf, hap_done, x) == 0)
+        if ((why = hap_send(x)) == NULL)
             return;
-        hap_failed(x, strerror(errno), "");
-        x->hap_due &= ~BIT(x->hap_target);
+        note(&x->hap_failing, x->hap_target, t->socket, why, "");
     }
     x->hap_target = 0;
     wipe(x->hap_keys, sizeof(x->hap_keys));

@@ -33,15 +33,6 @@ const char *ticket_file_part_name(unsigned part)
     return n;
 }
 
-/* Slot i, or the current key where slot i is empty (a server that wants three keys gets the
- * current one twice rather than a made-up one); NULL without a current key. */
-static const struct ticket_key *slot_or_current(const struct ticket_slots *s, unsigned i)
-{
-    if (!(s->present & BIT(TICKET_SLOT_CURRENT)))
-        return NULL;
-    return &s->k[(s->present & BIT(i)) ? i : TICKET_SLOT_CURRENT];
-}
-
 /* OpenSSL's ticket key: name, then HMAC-SHA256 and AES-256 keys from SHA-512(label, name,
  * key): nginx takes them in that order, HAProxy as name, AES, HMAC (swap). */
 static void openssl_key(const struct ticket_key *k, int swap, uint8_t out[OPENSSL_KEY_LEN])
@@ -61,17 +52,6 @@ static void openssl_key(const struct ticket_key *k, int swap, uint8_t out[OPENSS
     memcpy(out + TICKET_NAME_LEN, d + (swap ? 32 : 0), 32);
     memcpy(out + TICKET_NAME_LEN + 32, d + (swap ? 0 : 32), 32);
     wipe(d, sizeof(d));
-}
-
-void ticket_file_haproxy_key(const struct ticket_key *k, char out[TICKET_B64_LEN])
-{
-    uint8_t raw[OPENSSL_KEY_LEN];
-    size_t olen;
-
-    openssl_key(k, 1, raw);
-    if (mbedtls_base64_encode((unsigned char *)out, TICKET_B64_LEN, &olen, raw, sizeof(raw)) != 0)
-        out[0] = '\0'; /* cannot happen: the buffer fits */
-    wipe(raw, sizeof(raw));
 }
 
 /* lighttpd takes a key at the multiple of 64 seconds at or before its activation (it takes
@@ -121,27 +101,18 @@ static size_t lighttpd_encode(const struct ticket_key *k, uint8_t *out)
 size_t ticket_file_encode(unsigned kind, unsigned part, const struct ticket_slots *s, int64_t now,
                           uint8_t *out)
 {
+    uint8_t raw[OPENSSL_KEY_LEN];
     const struct ticket_key *k;
-    size_t len = 0;
+    size_t len = 0, n;
     unsigned i;
 
-    if (slot_or_current(s, TICKET_SLOT_CURRENT) == NULL)
+    if (!(s->present & BIT(TICKET_SLOT_CURRENT)))
         return 0;
     switch (kind) {
     case EXPORT_LIGHTTPD:
         k = lighttpd_key(s, now);
         return k != NULL ? lighttpd_encode(k, out) : 0;
-    case EXPORT_NGINX:
-        openssl_key(slot_or_current(s, nginx_slot[part % 3]), 0, out);
-        return OPENSSL_KEY_LEN;
-    case EXPORT_HAPROXY:
-        for (i = 0; i < TICKET_SLOTS; i++) {
-            ticket_file_haproxy_key(slot_or_current(s, i), (char *)out + len);
-            len += TICKET_B64_LEN - 1;
-            out[len++] = '\n';
-        }
-        return len;
-    default: /* EXPORT_TLSMGR */
+    case EXPORT_TLSMGR:
         memcpy(out, TICKET_FILE_MAGIC, 4);
         out[4] = TICKET_FILE_VERSION;
         out[5] = (uint8_t)s->present;
@@ -155,6 +126,23 @@ size_t ticket_file_encode(unsigned kind, unsigned part, const struct ticket_slot
             }
         return len;
     }
+    /* nginx and HAProxy want three keys: the current one stands in for a missing slot. */
+    for (i = 0; i < TICKET_SLOTS; i++) {
+        unsigned slot = kind == EXPORT_NGINX ? nginx_slot[part % 3] : i;
+
+        k = &s->k[(s->present & BIT(slot)) ? slot : TICKET_SLOT_CURRENT];
+        if (kind == EXPORT_NGINX) {
+            openssl_key(k, 0, out);
+            return OPENSSL_KEY_LEN;
+        }
+        /* Cannot fail: each line has the room for its base64. */
+        openssl_key(k, 1, raw);
+        (void)mbedtls_base64_encode(out + len, TICKET_B64_LEN, &n, raw, sizeof(raw));
+        len += n;
+        out[len++] = '\n';
+    }
+    wipe(raw, sizeof(raw));
+    return len;
 }
 
 int64_t ticket_file_next_change(unsigned kind, const struct ticket_slots *s, int64_t now)
@@ -176,36 +164,32 @@ int64_t ticket_file_next_change(unsigned kind, const struct ticket_slots *s, int
 const char *ticket_file_decode(const uint8_t *buf, size_t len, int64_t now, struct ticket_slots *s)
 {
     const char *why = "malformed";
+    unsigned i, mask = len > 5 ? buf[5] : 0, fresh = 0;
     size_t off = TICKET_FILE_HEADER;
-    int64_t newest = 0;
-    unsigned i, mask;
+    int64_t newest = -1; /* a key's activation is never negative (ticket_record_decode) */
 
     ticket_slots_wipe(s);
-    if (len < TICKET_FILE_HEADER || memcmp(buf, TICKET_FILE_MAGIC, 4) != 0 ||
-        buf[4] != TICKET_FILE_VERSION || buf[6] != 0 || buf[7] != 0)
+    /* A record per slot of the mask; a current key at least. */
+    if (len != TICKET_FILE_HEADER +
+                   ((mask & 1) + (mask >> 1 & 1) + (mask >> 2 & 1)) * (size_t)TICKET_RECORD_LEN ||
+        memcmp(buf, TICKET_FILE_MAGIC, 4) != 0 || buf[4] != TICKET_FILE_VERSION || mask > 7 ||
+        !(mask & BIT(TICKET_SLOT_CURRENT)) || buf[6] != 0 || buf[7] != 0)
         return why;
-    mask = buf[5];
-    /* A current key at least; slots in the order of their activation. */
-    if (mask > 7 || !(mask & BIT(TICKET_SLOT_CURRENT)))
-        return why;
+    /* Slots in the order of their activation, names that tell the keys apart. */
     for (i = 0; i < TICKET_SLOTS; i++) {
         if (!(mask & BIT(i)))
             continue;
-        if (off + TICKET_RECORD_LEN > len ||
-            ticket_record_decode(buf + off, TICKET_RECORD_LEN, &s->k[i]) != 0 ||
-            (s->present != 0 && s->k[i].active <= newest) ||
-            ticket_slots_find(s, s->k[i].name, INT64_MIN) != NULL)
+        if (ticket_record_decode(buf + off, TICKET_RECORD_LEN, &s->k[i]) != 0 ||
+            s->k[i].active <= newest || ticket_slots_find(s, s->k[i].name, INT64_MIN) != NULL)
             goto bad;
         newest = s->k[i].active;
+        fresh |= ticket_key_expires(&s->k[i]) > now;
         s->present |= BIT(i);
         off += TICKET_RECORD_LEN;
     }
-    if (off != len)
-        goto bad;
-    why = "stale (its newest key has expired)";
-    for (i = 0; i < TICKET_SLOTS; i++)
-        if ((s->present & BIT(i)) && ticket_key_expires(&s->k[i]) > now)
-            return NULL;
+    if (fresh)
+        return NULL;
+    why = "stale";
 bad:
     ticket_slots_wipe(s);
     return why;

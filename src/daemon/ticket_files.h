@@ -48,7 +48,8 @@ unsigned ticket_file_parts(unsigned kind);
 /* The name of nginx's file part inside its directory ("current.key"...). */
 const char *ticket_file_part_name(unsigned part);
 
-/* Writes file part of a target of kind for slots s at now into out (TICKET_FILE_MAX bytes).
+/* Writes file part of a target of kind for slots s at now into out (TICKET_FILE_MAX bytes;
+ * HAProxy's, three lines of TICKET_B64_LEN, fill TICKET_SLOTS * TICKET_B64_LEN exactly).
  * Returns its length, or 0 when s has no current key (nothing is written then). */
 size_t ticket_file_encode(unsigned kind, unsigned part, const struct ticket_slots *s, int64_t now,
                           uint8_t *out);
@@ -56,9 +57,6 @@ size_t ticket_file_encode(unsigned kind, unsigned part, const struct ticket_slot
 /* The first time after now at which ticket_file_encode for kind gives other bytes although
  * the slots stay the same (lighttpd's next key enters its file); 0 when none. */
 int64_t ticket_file_next_change(unsigned kind, const struct ticket_slots *s, int64_t now);
-
-/* HAProxy's 80-byte key for k in base64, NUL-terminated, into out (TICKET_B64_LEN). */
-void ticket_file_haproxy_key(const struct ticket_key *k, char out[TICKET_B64_LEN]);
 
 /* Reads a tlsmgr key file of len bytes into *s, taken as hostile. Returns NULL, or why it is
  * refused ("malformed ...", "stale": its newest key has expired at now); *s is then wiped. */

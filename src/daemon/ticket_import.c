@@ -24,7 +24,7 @@ static const char *load(const char *path, struct ticket_slots *got, int64_t now)
 
     ticket_slots_wipe(got);
     if (r < 0)
-        why = errno == ELOOP ? "is a symbolic link" : strerror(errno);
+        why = strerror(errno); /* ELOOP: a symbolic link (port_open never follows one) */
     else if (r > 0)
         why = "not a regular file";
     else if (rf.mode & 002)
@@ -42,8 +42,7 @@ int ticket_import_apply(struct ticket_import *im, const char *path, struct ticke
 {
     struct ticket_slots got;
     const char *why = load(path, &got, now);
-    unsigned i;
-    int changed = 0;
+    int changed;
 
     if (why == NULL) {
         changed = memcmp(&got, s, sizeof(got)) != 0;
@@ -53,12 +52,8 @@ int ticket_import_apply(struct ticket_import *im, const char *path, struct ticke
             log_info("ticket keys: took %u keys from %s", ticket_slots_count(s), path);
     } else {
         if (why != im->refused)
-            log_warn("ticket keys: %s %s; the keys in use stay until they expire", path, why);
-        for (i = 0; i < TICKET_SLOTS; i++)
-            if ((s->present & (1u << i)) && ticket_key_expires(&s->k[i]) <= now) {
-                ticket_slots_drop(s, i);
-                changed = 1;
-            }
+            log_warn("ticket source %s: %s; keys kept", path, why);
+        changed = ticket_slots_expire(s, now) != 0;
     }
     ticket_slots_wipe(&got);
     im->refused = why;

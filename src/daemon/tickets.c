@@ -98,7 +98,7 @@ static int update(struct tickets *t, int drop_next)
     unsigned bad = 0;
     int64_t now = port_wall_time();
     int rc, changed;
-    const char *what = "cannot read the slots", *why;
+    const char *what = "read the slots", *why;
 
     if (!t->enabled)
         return 0;
@@ -106,7 +106,7 @@ static int update(struct tickets *t, int drop_next)
     if (rc != 0)
         goto fail_env;
     if (bad != 0)
-        log_warn("ticket keys: malformed record(s) in the ticket DB replaced");
+        log_warn("ticket keys: malformed record(s) replaced");
     if (drop_next && (s.present & (1u << TICKET_SLOT_NEXT))) {
         ticket_slots_drop(&s, TICKET_SLOT_NEXT);
         bad |= 1u << TICKET_SLOT_NEXT;
@@ -118,14 +118,14 @@ static int update(struct tickets *t, int drop_next)
 #endif
         changed = ticket_slots_advance(&s, now, t->lifetime, rng, NULL);
     if (changed < 0) {
-        what = "cannot make a key";
-        why = "the generator failed";
+        what = "make a key";
+        why = "generator failed";
         goto fail;
     }
     if (changed != 0 || bad != 0) {
         rc = store_write(t->ce, &s);
         if (rc != 0) {
-            what = "cannot write the slots";
+            what = "write the slots";
             goto fail_env;
         }
         t->rotations++;
@@ -149,7 +149,7 @@ fail:
     ticket_slots_wipe(&s);
     t->failures++;
     if (!t->failing)
-        log_err("ticket keys: %s: %s; TLS servers keep the keys they have and retry", what, why);
+        log_err("ticket keys: cannot %s: %s; retrying", what, why);
     t->failing = 1;
     schedule(t, 1);
     return -1;
@@ -175,9 +175,7 @@ static void refuse(struct tickets *t)
 
     memset(&none, 0, sizeof(none));
     t->enabled = 0;
-    log_warn("ticket keys: off, %s is not on tmpfs and no key may reach persistent storage "
-             "(TLS servers use keys of their own)",
-             t->ce->path);
+    log_warn("ticket keys: off, %s not on tmpfs", t->ce->path);
     (void)store_write(t->ce, &none);
 }
 
@@ -238,7 +236,7 @@ void tickets_log_stats(const struct tickets *t)
     uint64_t v[5];
 
     if (!t->enabled) {
-        log_info("ticket keys: off (the cache env is not on tmpfs)");
+        log_info("ticket keys: off");
         return;
     }
     v[0] = t->lifetime;

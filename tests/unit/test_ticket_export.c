@@ -95,14 +95,11 @@ static void haproxy_file_pinned(void)
 {
     struct ticket_slots s;
     uint8_t out[TICKET_FILE_MAX];
-    char line[TICKET_B64_LEN];
 
     make_slots(&s);
     T_EQ_INT(ticket_file_parts(EXPORT_HAPROXY), 1);
     T_EQ_INT(ticket_file_encode(EXPORT_HAPROXY, 0, &s, NOW, out), sizeof(haproxy_lines) - 1);
     T_ASSERT(memcmp(out, haproxy_lines, sizeof(haproxy_lines) - 1) == 0);
-    ticket_file_haproxy_key(&s.k[2], line);
-    T_ASSERT(strncmp(line, haproxy_lines + 2 * 109, 108) == 0 && strlen(line) == 108);
 }
 
 /* A server that wants three keys gets the current one where a slot is empty; none without a
@@ -255,7 +252,7 @@ static void import_keeps_last_good_keys(void)
     snprintf(path, sizeof(path), "%s/keys", t_dir());
     memset(&env, 0, sizeof(env));
     T_EQ_INT(ticket_import_apply(&im, path, &env, NOW), 0); /* missing */
-    T_EQ_INT(t_log_count("keys No such file"), 1);
+    T_EQ_INT(t_log_count("keys: No such file"), 1);
     T_EQ_INT(t_write_file("keys", file, len), 0);
     T_EQ_INT(ticket_import_apply(&im, path, &env, NOW), 1);
     T_ASSERT(memcmp(&env, &s, sizeof(s)) == 0);
@@ -265,7 +262,7 @@ static void import_keeps_last_good_keys(void)
     T_EQ_INT(t_write_file("keys", file, len), 0);
     T_EQ_INT(ticket_import_apply(&im, path, &env, NOW), 0);
     T_EQ_INT(ticket_import_apply(&im, path, &env, NOW), 0);
-    T_EQ_INT(t_log_count("keys malformed"), 1);
+    T_EQ_INT(t_log_count("keys: malformed"), 1);
     T_EQ_INT(env.present, 7);
     /* Too long, writable by others, a symbolic link, not a regular file. */
     memset(big, 0, sizeof(big));
@@ -462,7 +459,8 @@ static void haproxy_socket_conversation(void)
             T_EQ_INT(loop_run_once(&l, 0), 0);
     }
     T_ASSERT(!haproxy_cli_busy(&x.cli));
-    T_EQ_INT(t_log_count("sent 1 key to HAProxy socket"), 1);
+    T_EQ_INT(t_log_count("wrote 1 key(s) to "), 1); /* the socket's, after the file's 3 */
+    T_EQ_INT(t_log_count("h.sock"), 1);
     T_EQ_INT(x.hap_failing, 0);
     /* HAProxy gone: one line, retried later; back: it works again. */
     close(lfd);
@@ -470,7 +468,7 @@ static void haproxy_socket_conversation(void)
     x.hap_due = 1;
     T_EQ_INT(ticket_export_update(&x, &s, NOW), NOW + TLSMGR_TICKET_RETRY);
     T_EQ_INT(ticket_export_update(&x, &s, NOW + 60), NOW + 60 + TLSMGR_TICKET_RETRY);
-    T_EQ_INT(t_log_count("ticket keys to HAProxy socket"), 1);
+    T_EQ_INT(t_log_count("h.sock: "), 1);
     T_ASSERT(!port_test_log_has("QEFCQ0RF"));
     ticket_export_free(&x);
 }
