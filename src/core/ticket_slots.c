@@ -67,22 +67,19 @@ static int make_key(struct ticket_slots *s, unsigned i, int64_t now, int64_t act
     int tries;
 
     ticket_slots_drop(s, i);
-    for (tries = 0; tries < NAME_TRIES; tries++) {
-        if (rng(arg, k->name, sizeof(k->name)) != 0)
-            break;
-        if (!wire_name_taken(s, i, k->name))
-            break;
-    }
-    if (tries == NAME_TRIES || wire_name_taken(s, i, k->name) ||
-        rng(arg, k->key, sizeof(k->key)) != 0) {
-        ticket_slots_drop(s, i);
-        return -1;
-    }
+    for (tries = 0; !(tries > 0 && !wire_name_taken(s, i, k->name)); tries++)
+        if (tries == NAME_TRIES || rng(arg, k->name, sizeof(k->name)) != 0)
+            goto fail;
+    if (rng(arg, k->key, sizeof(k->key)) != 0)
+        goto fail;
     k->created = now;
     k->active = active;
     k->lifetime = lifetime;
     s->present |= BIT(i);
     return 0;
+fail:
+    ticket_slots_drop(s, i);
+    return -1;
 }
 
 /* previous <- current <- next; next is left empty. */

@@ -44,14 +44,12 @@ void ticket_export_free(struct ticket_export *x)
 
 /* Bit i of *failing follows whether the file or socket name works (why NULL) or not; only a
  * change is logged, so a failure retried every minute is one line. */
-static void note(unsigned *failing, unsigned i, const char *name, const char *why,
-                 const char *detail)
+static void note(unsigned *failing, unsigned i, const char *name, const char *why)
 {
     if (why == NULL && (*failing & BIT(i)))
         log_info("ticket export %s works again", name);
     else if (why != NULL && !(*failing & BIT(i)))
-        log_err("ticket export %s: %s%s%.80s; retry in %us", name, why,
-                detail[0] != '\0' ? ": " : "", detail, TLSMGR_TICKET_RETRY);
+        log_err("ticket export %s: %.80s; retry in %us", name, why, TLSMGR_TICKET_RETRY);
     *failing = why != NULL ? *failing | BIT(i) : *failing & ~BIT(i);
 }
 
@@ -115,7 +113,7 @@ static int write_target(struct ticket_export *x, unsigned i, const struct ticket
         wrote += why == NULL;
     }
     wipe(buf, sizeof(buf));
-    note(&x->failing, i, t->path, why, "");
+    note(&x->failing, i, t->path, why);
     if (why != NULL)
         return -1;
     if (wrote > 0)
@@ -206,7 +204,7 @@ static void hap_done(void *arg, int err, char *answer, size_t len)
 {
     struct ticket_export *x = arg;
     const struct conf_export *t = &x->conf->exports[x->hap_target];
-    const char *have[TICKET_SLOTS], *why = NULL, *detail = "";
+    const char *have[TICKET_SLOTS], *why = NULL;
     unsigned push = 0, j;
     char *req = x->cli.buf;
 
@@ -218,10 +216,10 @@ static void hap_done(void *arg, int err, char *answer, size_t len)
             push += strncmp(answer, UPDATED, sizeof(UPDATED) - 1) == 0;
         if (push != x->hap_pushes)
             why = "key refused";
-    } else if (hap_parse(answer, have) != TICKET_SLOTS) {
-        /* No key in the answer: it is an error message, safe to quote. */
-        why = "bad answer to show tls-keys";
-        detail = answer;
+    } else if ((push = hap_parse(answer, have)) != TICKET_SLOTS) {
+        /* Without a key line, the answer is HAProxy's error message: safe to quote (its
+         * first line, where hap_parse cut it). */
+        why = push == 0 && answer[0] != '\0' ? answer : "bad answer to show tls-keys";
     } else {
         /* Fewest pushes: HAProxy's list shifted by push must start with ours. */
         for (push = 0; push < TICKET_SLOTS; push++) {
@@ -241,7 +239,7 @@ static void hap_done(void *arg, int err, char *answer, size_t len)
             return;
         }
     }
-    note(&x->hap_failing, x->hap_target, t->socket, why, detail);
+    note(&x->hap_failing, x->hap_target, t->socket, why);
     x->hap_target++;
     hap_next(x);
 }
@@ -265,7 +263,7 @@ static void hap_next(struct ticket_export *x)
         snprintf(x->cli.buf, sizeof(x->cli.buf), "show tls-keys %s\n", t->path);
         if ((why = hap_send(x)) == NULL)
             return;
-        note(&x->hap_failing, x->hap_target, t->socket, why, "");
+        note(&x->hap_failing, x->hap_target, t->socket, why);
     }
     x->hap_target = 0;
     wipe(x->hap_keys, sizeof(x->hap_keys));

@@ -113,10 +113,8 @@ size_t ticket_file_encode(unsigned kind, unsigned part, const struct ticket_slot
         k = lighttpd_key(s, now);
         return k != NULL ? lighttpd_encode(k, out) : 0;
     case EXPORT_TLSMGR:
-        memcpy(out, TICKET_FILE_MAGIC, 4);
-        out[4] = TICKET_FILE_VERSION;
+        memcpy(out, TICKET_FILE_MAGIC TICKET_FILE_VERSION "\0\0\0", TICKET_FILE_HEADER);
         out[5] = (uint8_t)s->present;
-        out[6] = out[7] = 0;
         len = TICKET_FILE_HEADER;
         for (i = 0; i < TICKET_SLOTS; i++)
             if (s->present & BIT(i)) {
@@ -172,7 +170,7 @@ const char *ticket_file_decode(const uint8_t *buf, size_t len, int64_t now, stru
     /* A record per slot of the mask; a current key at least. */
     if (len != TICKET_FILE_HEADER +
                    ((mask & 1) + (mask >> 1 & 1) + (mask >> 2 & 1)) * (size_t)TICKET_RECORD_LEN ||
-        memcmp(buf, TICKET_FILE_MAGIC, 4) != 0 || buf[4] != TICKET_FILE_VERSION || mask > 7 ||
+        memcmp(buf, TICKET_FILE_MAGIC TICKET_FILE_VERSION, 5) != 0 || mask > 7 ||
         !(mask & BIT(TICKET_SLOT_CURRENT)) || buf[6] != 0 || buf[7] != 0)
         return why;
     /* Slots in the order of their activation, names that tell the keys apart. */

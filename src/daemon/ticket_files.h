@@ -35,7 +35,7 @@
 
 /* tlsmgr key file: magic, version, slot mask, reserved, then one record per present slot. */
 #define TICKET_FILE_MAGIC   "TMGK"
-#define TICKET_FILE_VERSION 1
+#define TICKET_FILE_VERSION "\001" /* one byte, after the magic */
 #define TICKET_FILE_HEADER  8
 
 /* lighttpd reads its stek-file when the Unix second is a multiple of 64, and takes a key whose
