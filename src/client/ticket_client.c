@@ -55,6 +55,16 @@ struct ticket_client {
     struct ticket_client_stats n;
 };
 
+/* Forgets the keys (wiped), the schedule and the counts; the state is pid's from now on. */
+static void reset(struct ticket_client *c, long pid)
+{
+    unsigned users = c->users;
+
+    wipe(c, sizeof(*c));
+    c->users = users;
+    c->pid = pid;
+}
+
 #if HAVE_TICKETS
 
 static struct ticket_client state;
@@ -70,14 +80,8 @@ static void check_pid(struct ticket_client *c)
 {
     long pid = port_pid();
 
-    if (c->pid == pid)
-        return;
-    ticket_slots_wipe(&c->shared);
-    ticket_slots_wipe(&c->own);
-    c->pid = pid;
-    c->refresh_ms = 0;
-    c->unknown_ms = 0;
-    memset(&c->n, 0, sizeof(c->n));
+    if (c->pid != pid)
+        reset(c, pid);
 }
 
 static int read_slots(struct cache_env *ce, void *slots)
@@ -331,13 +335,8 @@ void ticket_client_free(struct tlsmgr *t)
         return;
     port_mutex_lock();
     t->tickets = NULL;
-    if (--c->users == 0) {
-        ticket_slots_wipe(&c->shared);
-        ticket_slots_wipe(&c->own);
-        c->pid = 0;
-        c->refresh_ms = 0;
-        c->unknown_ms = 0;
-    }
+    if (--c->users == 0)
+        reset(c, 0);
     port_mutex_unlock();
 }
 
