@@ -167,23 +167,22 @@ const struct ticket_key *ticket_slots_find(const struct ticket_slots *s,
     return NULL;
 }
 
+int64_t ticket_sooner(int64_t a, int64_t b, int64_t now)
+{
+    if (a <= now)
+        return b > now ? b : 0;
+    return b > now && b < a ? b : a;
+}
+
 int64_t ticket_slots_next_change(const struct ticket_slots *s, int64_t now)
 {
     int64_t next = 0;
     unsigned i;
 
-    for (i = 0; i < TICKET_SLOTS; i++) {
-        int64_t t[2];
-        unsigned j;
-
-        if (!(s->present & BIT(i)))
-            continue;
-        t[0] = s->k[i].active;
-        t[1] = ticket_key_expires(&s->k[i]);
-        for (j = 0; j < 2; j++)
-            if (t[j] > now && (next == 0 || t[j] < next))
-                next = t[j];
-    }
+    for (i = 0; i < TICKET_SLOTS; i++)
+        if (s->present & BIT(i))
+            next = ticket_sooner(ticket_sooner(next, s->k[i].active, now),
+                                 ticket_key_expires(&s->k[i]), now);
     return next;
 }
 

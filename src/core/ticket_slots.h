@@ -52,6 +52,9 @@ const struct ticket_key *ticket_slots_find(const struct ticket_slots *s,
  * changes (a key becomes active or expires); 0 when nothing will. */
 int64_t ticket_slots_next_change(const struct ticket_slots *s, int64_t now);
 
+/* The earlier of the times a and b that are after now; 0 when neither is. */
+int64_t ticket_sooner(int64_t a, int64_t b, int64_t now);
+
 /* Number of keys present. */
 unsigned ticket_slots_count(const struct ticket_slots *s);
 /* Removes the keys expired at now; returns the bitmask of the slots it emptied. */

@@ -136,9 +136,10 @@ int64_t ticket_export_update(struct ticket_export *x, const struct ticket_slots 
     for (i = 0; i < c->nexports; i++) {
         int r = write_target(x, i, s, now);
 
-        t = r < 0 ? now + TLSMGR_TICKET_RETRY : ticket_file_next_change(c->exports[i].kind, s, now);
-        if (t > 0 && (next == 0 || t < next))
-            next = t;
+        next = ticket_sooner(next,
+                             r < 0 ? now + TLSMGR_TICKET_RETRY
+                                   : ticket_file_next_change(c->exports[i].kind, s, now),
+                             now);
         if (r > 0)
             x->hap_due |= BIT(i); /* hap_next passes over the targets without a socket */
     }
@@ -157,7 +158,7 @@ int64_t ticket_export_update(struct ticket_export *x, const struct ticket_slots 
     }
     if (x->hap_failing != 0)
         t = now + TLSMGR_TICKET_RETRY;
-    return t > 0 && (next == 0 || t < next) ? t : next;
+    return ticket_sooner(next, t, now);
 }
 
 /* ---- HAProxy's runtime socket -------------------------------------------------------------

@@ -150,12 +150,9 @@ int64_t ticket_file_next_change(unsigned kind, const struct ticket_slots *s, int
 
     if (kind != EXPORT_LIGHTTPD)
         return 0;
-    for (i = 0; i < TICKET_SLOTS; i++) {
-        int64_t w = lighttpd_write_time(&s->k[i]);
-
-        if ((s->present & BIT(i)) && w > now && (next == 0 || w < next))
-            next = w;
-    }
+    for (i = 0; i < TICKET_SLOTS; i++)
+        if (s->present & BIT(i))
+            next = ticket_sooner(next, lighttpd_write_time(&s->k[i]), now);
     return next;
 }
 

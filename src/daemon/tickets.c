@@ -43,8 +43,7 @@ static void schedule(struct tickets *t, int failed)
     if (t->loop == NULL || t->timer < 0)
         return;
 #if TLSMGR_TICKET_EXPORT
-    if (t->export_at > now && (at <= now || t->export_at < at))
-        at = t->export_at;
+    at = ticket_sooner(at, t->export_at, now);
     /* The source is read again this often; keys it brought change at their own times. */
     if (importing(t) && period > TLSMGR_TICKET_IMPORT_CHECK)
         period = TLSMGR_TICKET_IMPORT_CHECK;
