@@ -128,38 +128,13 @@ static void refresh_if_due(struct ticket_client *c, const struct tlsmgr_conf *co
         refresh(c, conf);
 }
 
-/* Copies the key that encrypts now into *out, the shared one, else this process's own, and
- * draws a fresh IV (under the lock: every port call of the library is). Returns 0, or -1
- * when there is no key (no private key could be made) or no IV. */
-static int key_for_writing(struct tlsmgr *t, struct ticket_key *out, unsigned char *iv)
-{
-    struct ticket_client *c = t->tickets;
-    const struct ticket_key *k;
-    int64_t now;
-    int ret = -1;
-
-    port_mutex_lock();
-    refresh_if_due(c, &t->conf);
-    now = port_wall_time();
-    k = ticket_slots_current(&c->shared, now);
-    if (k != NULL) {
-        c->n.issued_shared++;
-    } else if (ticket_slots_advance(&c->own, now, t->conf.ticket_key_lifetime, own_rng, NULL) >=
-                   0 &&
-               (k = ticket_slots_current(&c->own, now)) != NULL) {
-        c->n.issued_own++;
-    }
-    if (k != NULL && port_getrandom(iv, TICKET_IV_LEN) == TICKET_IV_LEN) {
-        *out = *k;
-        ret = 0;
-    }
-    port_mutex_unlock();
-    return ret;
-}
-
-/* Copies the unexpired key named by a ticket into *out. Returns 0, or -1 if none is held
- * (after one more read of the slots, unless one was made very recently). */
-static int key_for_reading(struct tlsmgr *t, const unsigned char *name, struct ticket_key *out)
+/* Copies a key into *out: with name NULL, the one that encrypts now (the shared one, else
+ * this process's own) and a fresh IV into iv (under the lock: every port call of the library
+ * is); else the unexpired key a ticket names, after one more read of the slots when none is
+ * held (unless one was made very recently), counted as refused when there is none. Returns
+ * 0, or -1 when there is no key (or no IV). */
+static int pick_key(struct tlsmgr *t, const unsigned char *name, struct ticket_key *out,
+                    unsigned char *iv)
 {
     struct ticket_client *c = t->tickets;
     const struct ticket_key *k;
@@ -168,15 +143,29 @@ static int key_for_reading(struct tlsmgr *t, const unsigned char *name, struct t
     port_mutex_lock();
     refresh_if_due(c, &t->conf);
     now = port_wall_time();
-    k = ticket_slots_find(&c->shared, name, now);
-    if (k == NULL)
-        k = ticket_slots_find(&c->own, name, now);
-    if (k == NULL && port_now_ms() >= c->unknown_ms) {
-        /* A key made since the last read (another process already uses it)? */
-        c->n.unknown_reads++;
-        c->unknown_ms = port_now_ms() + TLSMGR_CACHE_CLIENT_RETRY_MS;
-        refresh(c, &t->conf);
-        k = ticket_slots_find(&c->shared, name, port_wall_time());
+    if (name == NULL) {
+        k = ticket_slots_current(&c->shared, now);
+        if (k != NULL)
+            c->n.issued_shared++;
+        else if (ticket_slots_advance(&c->own, now, t->conf.ticket_key_lifetime, own_rng, NULL) >=
+                     0 &&
+                 (k = ticket_slots_current(&c->own, now)) != NULL)
+            c->n.issued_own++;
+        if (k != NULL && port_getrandom(iv, TICKET_IV_LEN) != TICKET_IV_LEN)
+            k = NULL;
+    } else {
+        k = ticket_slots_find(&c->shared, name, now);
+        if (k == NULL)
+            k = ticket_slots_find(&c->own, name, now);
+        if (k == NULL && port_now_ms() >= c->unknown_ms) {
+            /* A key made since the last read (another process already uses it)? */
+            c->n.unknown_reads++;
+            c->unknown_ms = port_now_ms() + TLSMGR_CACHE_CLIENT_RETRY_MS;
+            refresh(c, &t->conf);
+            k = ticket_slots_find(&c->shared, name, port_wall_time());
+        }
+        if (k == NULL)
+            c->n.refused++;
     }
     if (k != NULL)
         *out = *k;
@@ -216,7 +205,7 @@ int tlsmgr_ticket_write(void *ctx, const mbedtls_ssl_session *session, unsigned 
     room = (size_t)(end - start) - TICKET_OVERHEAD;
     if (room > 0xFFFF)
         room = 0xFFFF;
-    if (key_for_writing(t, &k, iv) < 0)
+    if (pick_key(t, NULL, &k, iv) < 0)
         return MBEDTLS_ERR_SSL_INTERNAL_ERROR;
     mbedtls_gcm_init(&gcm);
     ret = mbedtls_ssl_session_save(session, state_p, room, &clear_len);
@@ -263,10 +252,8 @@ int tlsmgr_ticket_parse(void *ctx, mbedtls_ssl_session *session, unsigned char *
     if (len != TICKET_OVERHEAD + enc_len)
         return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
     /* Unknown name or expired key: mbedTLS's own code for "no resumption, full handshake". */
-    if (key_for_reading(t, buf, &k) < 0) {
-        count(t, 0);
+    if (pick_key(t, buf, &k, NULL) < 0)
         return MBEDTLS_ERR_SSL_SESSION_TICKET_EXPIRED;
-    }
     mbedtls_gcm_init(&gcm);
     ret = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, k.key, TICKET_KEY_LEN * 8);
     wipe(&k, sizeof(k));
