@@ -162,41 +162,13 @@ int64_t ticket_export_update(struct ticket_export *x, const struct ticket_slots 
 }
 
 /* ---- HAProxy's runtime socket -------------------------------------------------------------
- * "show tls-keys FILE" lists HAProxy's three keys as previous, current, next ("ID.0 B64" to
- * "ID.2 B64"), and each "set ssl tls-key FILE B64" pushes one: previous <- current <- next <-
- * B64. The daemon pushes the fewest keys that make HAProxy's list equal to its own: none, the
- * new next one (a rotation), or more after HAProxy missed some. */
+ * Each "set ssl tls-key FILE B64" pushes one key into HAProxy's three: previous <- current <-
+ * next <- B64. The daemon sends its previous, current and next keys in that order, three
+ * commands on one line: whatever HAProxy held, it then holds the lines of the file, and the
+ * daemon needs no listing of HAProxy's keys to parse. While HAProxy runs the three commands it
+ * may encrypt a ticket or two under the previous key, still valid for half a lifetime. */
 
 static void hap_done(void *arg, int err, char *answer, size_t len);
-
-/* Sends the request in the client's buffer to the socket of the current target. Returns
- * NULL, or why it could not start. */
-static const char *hap_send(struct ticket_export *x)
-{
-    if (haproxy_cli_start(&x->cli, x->conf->exports[x->hap_target].socket, x->cli.buf, hap_done,
-                          x) == 0)
-        return NULL;
-    return strerror(errno);
-}
-
-/* The keys HAProxy listed, in out[0..2]; returns how many lines there were. */
-static unsigned hap_parse(char *answer, const char *out[TICKET_SLOTS])
-{
-    unsigned n = 0;
-    char *line, *next;
-
-    for (line = answer; line != NULL && *line != '\0'; line = next) {
-        char *sp;
-
-        next = strchr(line, '\n');
-        if (next != NULL)
-            *next++ = '\0';
-        sp = strchr(line, ' ');
-        if (line[0] >= '0' && line[0] <= '9' && sp != NULL && sp[-2] == '.' && n < TICKET_SLOTS)
-            out[n++] = sp + 1;
-    }
-    return n;
-}
 
 /* HAProxy's answer to each key it took. */
 #define UPDATED "TLS ticket key updated!"
@@ -205,40 +177,20 @@ static void hap_done(void *arg, int err, char *answer, size_t len)
 {
     struct ticket_export *x = arg;
     const struct conf_export *t = &x->conf->exports[x->hap_target];
-    const char *have[TICKET_SLOTS], *why = NULL;
-    unsigned push = 0, j;
-    char *req = x->cli.buf;
+    const char *why = NULL;
+    unsigned n = 0;
 
+    (void)len;
     if (err != 0) {
         why = strerror(err);
-    } else if (x->hap_pushes > 0) {
+    } else {
         /* strncmp at each position: the one search, not worth an import of its own. */
         for (; *answer != '\0'; answer++)
-            push += strncmp(answer, UPDATED, sizeof(UPDATED) - 1) == 0;
-        if (push != x->hap_pushes)
+            n += strncmp(answer, UPDATED, sizeof(UPDATED) - 1) == 0;
+        if (n != TICKET_SLOTS)
             why = "key refused";
-    } else if ((push = hap_parse(answer, have)) != TICKET_SLOTS) {
-        /* Without a key line, the answer is HAProxy's error message: safe to quote (its
-         * first line, where hap_parse cut it). */
-        why = push == 0 && answer[0] != '\0' ? answer : "bad answer to show tls-keys";
-    } else {
-        /* Fewest pushes: HAProxy's list shifted by push must start with ours. */
-        for (push = 0; push < TICKET_SLOTS; push++) {
-            for (j = 0; j + push < TICKET_SLOTS; j++)
-                if (strcmp(have[j + push], x->hap_keys[j]) != 0)
-                    break;
-            if (j + push == TICKET_SLOTS)
-                break;
-        }
-        /* Each command fits: HAPROXY_CLI_BUF holds three of them with the longest path. */
-        for (j = TICKET_SLOTS - push, len = 0; j < TICKET_SLOTS; j++)
-            len += (size_t)snprintf(req + len, sizeof(x->cli.buf) - len, "set ssl tls-key %s %s%s",
-                                    t->path, x->hap_keys[j], j + 1 < TICKET_SLOTS ? "; " : "\n");
-        x->hap_pushes = push;
-        if (push > 0 && (why = hap_send(x)) == NULL) {
-            log_info("wrote %u key(s) to %s", push, t->socket);
-            return;
-        }
+        else
+            log_info("wrote %u key(s) to %s", n, t->socket);
     }
     note(&x->hap_failing, x->hap_target, t->socket, why);
     x->hap_target++;
@@ -250,7 +202,8 @@ static void hap_done(void *arg, int err, char *answer, size_t len)
 static void hap_next(struct ticket_export *x)
 {
     const struct tlsmgr_conf *c = x->conf;
-    const char *why;
+    size_t len;
+    unsigned j;
 
     for (; x->hap_target < c->nexports; x->hap_target++) {
         const struct conf_export *t = &c->exports[x->hap_target];
@@ -260,11 +213,14 @@ static void hap_next(struct ticket_export *x)
         x->hap_due &= ~BIT(x->hap_target);
         if (t->kind != EXPORT_HAPROXY || t->socket[0] == '\0')
             continue;
-        x->hap_pushes = 0;
-        snprintf(x->cli.buf, sizeof(x->cli.buf), "show tls-keys %s\n", t->path);
-        if ((why = hap_send(x)) == NULL)
+        /* Each command fits: HAPROXY_CLI_BUF holds three of them with the longest path. */
+        for (j = 0, len = 0; j < TICKET_SLOTS; j++)
+            len += (size_t)snprintf(x->cli.buf + len, sizeof(x->cli.buf) - len,
+                                    "set ssl tls-key %s %s%s", t->path, x->hap_keys[j],
+                                    j + 1 < TICKET_SLOTS ? "; " : "\n");
+        if (haproxy_cli_start(&x->cli, t->socket, hap_done, x) == 0)
             return;
-        note(&x->hap_failing, x->hap_target, t->socket, why);
+        note(&x->hap_failing, x->hap_target, t->socket, strerror(errno));
     }
     x->hap_target = 0;
     wipe(x->hap_keys, sizeof(x->hap_keys));

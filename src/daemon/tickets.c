@@ -243,8 +243,7 @@ void tickets_log_stats(const struct tickets *t)
     v[2] = t->failures;
     v[3] = t->last_write > 0 && now >= t->last_write ? (uint64_t)(now - t->last_write) : 0;
     v[4] = t->next_change > now ? (uint64_t)(t->next_change - now) : 0;
-    log_counters("ticket keys",
-                 "lifetime (s)\0rotations\0failures\0last written (s ago)\0next rotation in (s)\0",
+    log_counters("ticket keys", "lifetime (s)\0rotations\0failures\0written (s ago)\0next in (s)\0",
                  v);
 }
 

@@ -5,8 +5,8 @@
 #   restart   tls-ticket-keys from the daemon's export: a TLS 1.2 and a TLS 1.3 ticket made
 #             before HAProxy restarts resume after it (19 of 20); the same HAProxy without the
 #             file is measured alongside (its keys die with it)
-#   socket    with a 40 s key lifetime the daemon pushes each new key over HAProxy's runtime
-#             socket (set ssl tls-key): after a rotation HAProxy lists the keys of the file
+#   socket    with a 40 s key lifetime the daemon pushes its keys at each rotation over
+#             HAProxy's runtime socket (set ssl tls-key): after it HAProxy lists the keys of the file
 #             (show tls-keys), encrypts under the new current key, and a ticket of the key
 #             before still resumes, all without a restart
 # HAProxy does not depend on the mbedTLS tlsmgr is built with: the mbedTLS 2.28 pass only.
@@ -145,7 +145,7 @@ haproxy_start s "$shm/s/out/keys"
 session "${port[s]}" "$tmp/s1.sess" -tls1_2
 before=$(ticket_name "$tmp/s1.sess")
 from=$(stat -c %s "$tmp/s.log")
-if itest_wait_log "$tmp/s.log" "wrote 1 key(s) to $tmp/hs/s.sock" 600 "$from"; then
+if itest_wait_log "$tmp/s.log" "wrote 3 key(s) to $tmp/hs/s.sock" 600 "$from"; then
 	listed=$(cli s "show tls-keys $shm/s/out/keys" | sed -n 's/^[0-9]*\.[0-9] //p')
 	session "${port[s]}" "$tmp/s2.sess" -tls1_2
 	after=$(ticket_name "$tmp/s2.sess")
