@@ -110,25 +110,26 @@ int ticket_slots_advance(struct ticket_slots *s, int64_t now, uint32_t lifetime,
         if ((s->present & BIT(TICKET_SLOT_NEXT)) && s->k[TICKET_SLOT_NEXT].active <= now) {
             shift(s);
             changed |= BIT(TICKET_SLOT_PREVIOUS) | BIT(TICKET_SLOT_CURRENT) | BIT(TICKET_SLOT_NEXT);
-        } else if (!(s->present & BIT(TICKET_SLOT_CURRENT))) {
-            if (make_key(s, TICKET_SLOT_CURRENT, now, now, lifetime, rng, rng_arg) < 0) {
-                ret = -1;
-                break;
-            }
-            changed |= BIT(TICKET_SLOT_CURRENT);
-        } else if (!(s->present & BIT(TICKET_SLOT_NEXT))) {
+        } else {
+            unsigned slot = TICKET_SLOT_NEXT;
             int64_t at = s->k[TICKET_SLOT_CURRENT].active;
 
-            /* A current key active for P already (or in the future: the clock went back)
+            /* A missing current key is made active now; a next key P after the current one,
+             * but a current key active for P already (or in the future: the clock went back)
              * gives way to a new key at once. */
-            at = at > now - period ? at + period : now;
-            if (make_key(s, TICKET_SLOT_NEXT, now, at, lifetime, rng, rng_arg) < 0) {
+            if (!(s->present & BIT(TICKET_SLOT_CURRENT))) {
+                slot = TICKET_SLOT_CURRENT;
+                at = now;
+            } else if (s->present & BIT(TICKET_SLOT_NEXT)) {
+                break;
+            } else {
+                at = at > now - period ? at + period : now;
+            }
+            if (make_key(s, slot, now, at, lifetime, rng, rng_arg) < 0) {
                 ret = -1;
                 break;
             }
-            changed |= BIT(TICKET_SLOT_NEXT);
-        } else {
-            break;
+            changed |= BIT(slot);
         }
     }
     if (ret < 0) {

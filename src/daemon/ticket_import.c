@@ -14,7 +14,8 @@
 
 #define SOURCE_MAX (TICKET_FILE_HEADER + TICKET_SLOTS * TICKET_RECORD_LEN)
 
-/* Reads and checks the file into *got. Returns NULL, or why it is refused. */
+/* Reads and checks the file into *got. Returns NULL, or why it is refused (then *got holds
+ * nothing to use: the caller wipes it either way). */
 static const char *load(const char *path, struct ticket_slots *got, int64_t now)
 {
     uint8_t buf[SOURCE_MAX];
@@ -22,7 +23,6 @@ static const char *load(const char *path, struct ticket_slots *got, int64_t now)
     const char *why;
     int r = readfile(path, buf, sizeof(buf), &rf);
 
-    ticket_slots_wipe(got);
     if (r < 0)
         why = strerror(errno); /* ELOOP: a symbolic link (port_open never follows one) */
     else if (r > 0)
