@@ -159,12 +159,19 @@ int tickets_update(struct tickets *t)
     return update(t, 0);
 }
 
+/* A new lifetime drops the next key (made again under it); always = 1 updates anyway. */
+static void set_lifetime(struct tickets *t, unsigned lifetime, int always)
+{
+    int drop = lifetime != t->lifetime;
+
+    t->lifetime = lifetime;
+    if (drop || always)
+        (void)update(t, drop);
+}
+
 void tickets_set_lifetime(struct tickets *t, unsigned lifetime)
 {
-    if (lifetime == t->lifetime)
-        return;
-    t->lifetime = lifetime;
-    (void)update(t, 1);
+    set_lifetime(t, lifetime, 0);
 }
 
 /* An env off tmpfs holds no key: whatever an earlier daemon may have left goes. */
@@ -223,10 +230,9 @@ void tickets_reload(struct tickets *t)
 #if TLSMGR_TICKET_EXPORT
     ticket_export_init(&t->exp, t->conf, t->loop);
     t->imp.refused = NULL;
-    if (t->conf->ticket_key_lifetime == t->lifetime)
-        (void)update(t, 0); /* the files and the source are looked at again */
 #endif
-    tickets_set_lifetime(t, t->conf->ticket_key_lifetime);
+    /* The files and the source are looked at again, whatever the lifetime. */
+    set_lifetime(t, t->conf->ticket_key_lifetime, TLSMGR_TICKET_EXPORT);
 }
 
 void tickets_log_stats(const struct tickets *t)
