@@ -47,10 +47,9 @@ unsigned ticket_slots_expire(struct ticket_slots *s, int64_t now)
 
 static int wire_name_taken(const struct ticket_slots *s, unsigned self, const uint8_t *name)
 {
-    static const uint8_t zero[TICKET_WIRE_NAME_LEN];
     unsigned i;
 
-    if (memcmp(name, zero, sizeof(zero)) == 0)
+    if (ticket_wire_name_zero(name))
         return 1;
     for (i = 0; i < TICKET_SLOTS; i++)
         if (i != self && (s->present & BIT(i)) &&

@@ -37,8 +37,7 @@ static void on_timer(void *arg)
 
 static void schedule(struct tickets *t, int failed)
 {
-    uint64_t period = t->lifetime / 2, delay;
-    int64_t now = port_wall_time(), at = t->next_change;
+    int64_t period = t->lifetime / 2, now = port_wall_time(), at = t->next_change;
 
     if (t->loop == NULL || t->timer < 0)
         return;
@@ -48,12 +47,11 @@ static void schedule(struct tickets *t, int failed)
     if (importing(t) && period > TLSMGR_TICKET_IMPORT_CHECK)
         period = TLSMGR_TICKET_IMPORT_CHECK;
 #endif
-    delay = period;
-    if (failed)
-        delay = period < TLSMGR_TICKET_RETRY ? period : TLSMGR_TICKET_RETRY;
-    else if (at > now && (uint64_t)(at - now) < period)
-        delay = (uint64_t)(at - now);
-    loop_timer_in(t->loop, t->timer, (delay > 0 ? delay : 1) * 1000u);
+    if (failed && period > TLSMGR_TICKET_RETRY)
+        period = TLSMGR_TICKET_RETRY;
+    /* At least a second away: the lifetime is 2 s or more, both checks as well. */
+    at = ticket_sooner(at, now + period, now);
+    loop_timer_in(t->loop, t->timer, (uint64_t)(at - now) * 1000u);
 }
 
 /* The env's slots, read and written under the fault guard and LMDB's assertion trap: a damaged
