@@ -69,7 +69,7 @@ static const char *unsafe_dir(const char *path)
             return "directory of another user";
         if (st.type == PORT_FT_DIR && (st.mode & 022) != 0 && !(st.mode & 01000))
             return "directory writable by group or others";
-        if (strcmp(dir, "/") == 0 || strcmp(dir, ".") == 0)
+        if ((dir[0] == '/' || dir[0] == '.') && dir[1] == '\0') /* "/" or "." */
             return NULL;
         path = dir;
     }

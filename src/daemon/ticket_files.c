@@ -34,8 +34,8 @@ const char *ticket_file_part_name(unsigned part)
 }
 
 /* OpenSSL's ticket key: name, then HMAC-SHA256 and AES-256 keys from SHA-512(label, name,
- * key): nginx takes them in that order, HAProxy as name, AES, HMAC (swap). */
-static void openssl_key(const struct ticket_key *k, int swap, uint8_t out[OPENSSL_KEY_LEN])
+ * key): nginx takes them in that order (swap 0), HAProxy as name, AES, HMAC (swap 32). */
+static void openssl_key(const struct ticket_key *k, unsigned swap, uint8_t out[OPENSSL_KEY_LEN])
 {
     static const char label[] = "tlsmgr openssl ticket key";
     mbedtls_sha512_context c;
@@ -49,8 +49,8 @@ static void openssl_key(const struct ticket_key *k, int swap, uint8_t out[OPENSS
     tlsmgr_sha512_finish(&c, d);
     mbedtls_sha512_free(&c);
     memcpy(out, k->name, TICKET_NAME_LEN);
-    memcpy(out + TICKET_NAME_LEN, d + (swap ? 32 : 0), 32);
-    memcpy(out + TICKET_NAME_LEN + 32, d + (swap ? 0 : 32), 32);
+    memcpy(out + TICKET_NAME_LEN, d + swap, 32);
+    memcpy(out + TICKET_NAME_LEN + 32, d + (32 - swap), 32);
     wipe(d, sizeof(d));
 }
 
@@ -75,9 +75,10 @@ static const struct ticket_key *lighttpd_key(const struct ticket_slots *s, int64
     return best;
 }
 
+/* v >= 0: a key's times are never negative (ticket_record_decode). */
 static int32_t clamp32(int64_t v)
 {
-    return v < 0 ? 0 : v > INT32_MAX ? INT32_MAX : (int32_t)v;
+    return v > INT32_MAX ? INT32_MAX : (int32_t)v;
 }
 
 /* 23 native-endian ints: version 0, activation, expiry, then name, 32 unused bytes, key. The
@@ -128,13 +129,13 @@ size_t ticket_file_encode(unsigned kind, unsigned part, const struct ticket_slot
     for (i = 0; i < TICKET_SLOTS; i++) {
         unsigned slot = kind == EXPORT_NGINX ? nginx_slot[part % 3] : i;
 
-        k = &s->k[(s->present & BIT(slot)) ? slot : TICKET_SLOT_CURRENT];
+        k = (s->present & BIT(slot)) ? &s->k[slot] : &s->k[TICKET_SLOT_CURRENT];
         if (kind == EXPORT_NGINX) {
             openssl_key(k, 0, out);
             return OPENSSL_KEY_LEN;
         }
         /* Cannot fail: each line has the room for its base64. */
-        openssl_key(k, 1, raw);
+        openssl_key(k, 32, raw);
         (void)mbedtls_base64_encode(out + len, TICKET_B64_LEN, &n, raw, sizeof(raw));
         len += n;
         out[len++] = '\n';
