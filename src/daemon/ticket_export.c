@@ -88,6 +88,10 @@ static int same_on_disk(const char *path, const uint8_t *data, size_t len)
     return same;
 }
 
+/* Bytes per key in the files of each kind (enum conf_export_kind): a record, lighttpd's
+ * file, nginx's file, HAProxy's line. */
+static const unsigned char record_len[] = {TICKET_RECORD_LEN, 92, 80, TICKET_B64_LEN};
+
 /* Writes the files of target i that changed. Returns 1 when it wrote, 0 when nothing
  * changed, -1 on failure (logged once per target until a write works again). */
 static int write_target(struct ticket_export *x, unsigned i, const struct ticket_slots *s,
@@ -110,18 +114,15 @@ static int write_target(struct ticket_export *x, unsigned i, const struct ticket
         if (why == NULL &&
             atomic_file_write_gid(path, buf, len, EXPORT_MODE, x->gid, "ticket export") < 0)
             why = "write failed";
-        wrote += why == NULL;
+        if (why == NULL) /* a key per record: tlsmgr's header is shorter than a record */
+            wrote += (unsigned)len / record_len[t->kind];
     }
     wipe(buf, sizeof(buf));
     note(&x->failing, i, t->path, why);
     if (why != NULL)
         return -1;
     if (wrote > 0)
-        log_info("wrote %u key(s) to %s",
-                 t->kind == EXPORT_LIGHTTPD ? 1u
-                 : t->kind == EXPORT_TLSMGR ? ticket_slots_count(s)
-                                            : 3u,
-                 t->path);
+        log_info("wrote %u key(s) to %s", wrote, t->path);
     return wrote > 0;
 }
 
