@@ -14,8 +14,9 @@
 #define BIT(i)          (1u << (i))
 #define OPENSSL_KEY_LEN 80 /* name[16], then two 32-byte keys */
 
-/* nginx's files in order of its directives: the first encrypts. */
-static const char nginx_names[] = "current.key\0previous.key\0next.key\0";
+/* nginx's files in order of its directives: the first encrypts. Characters, not pointers: no
+ * relocation each in a position-independent binary. */
+static const char nginx_names[3][13] = {"current.key", "previous.key", "next.key"};
 static const unsigned char nginx_slot[3] = {TICKET_SLOT_CURRENT, TICKET_SLOT_PREVIOUS,
                                             TICKET_SLOT_NEXT};
 
@@ -26,11 +27,7 @@ unsigned ticket_file_parts(unsigned kind)
 
 const char *ticket_file_part_name(unsigned part)
 {
-    const char *n = nginx_names;
-
-    while (part-- > 0)
-        n += strlen(n) + 1;
-    return n;
+    return nginx_names[part % 3];
 }
 
 /* OpenSSL's ticket key: name, then HMAC-SHA256 and AES-256 keys from SHA-512(label, name,
