@@ -183,14 +183,35 @@ static void count(struct tlsmgr *t, int accepted)
     port_mutex_unlock();
 }
 
+/* AES-256-GCM, in place under k, of the n bytes of session state after the header of the ticket
+ * at tk (its additional data): encrypt (the tag is written after them), or decrypt and check
+ * the tag. Returns 0 or an mbedTLS error (MBEDTLS_ERR_SSL_INVALID_MAC for a wrong tag). */
+static int seal(const struct ticket_key *k, unsigned char *tk, size_t n, int encrypt)
+{
+    unsigned char *state_p = tk + TICKET_AAD_LEN, *iv = tk + TICKET_WIRE_NAME_LEN;
+    mbedtls_gcm_context gcm;
+    int ret;
+
+    mbedtls_gcm_init(&gcm);
+    ret = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, k->key, TICKET_KEY_LEN * 8);
+    if (ret == 0 && encrypt)
+        ret = mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, n, iv, TICKET_IV_LEN, tk,
+                                        TICKET_AAD_LEN, state_p, state_p, TICKET_TAG_LEN,
+                                        state_p + n);
+    else if (ret == 0 &&
+             mbedtls_gcm_auth_decrypt(&gcm, n, iv, TICKET_IV_LEN, tk, TICKET_AAD_LEN, state_p + n,
+                                      TICKET_TAG_LEN, state_p, state_p) != 0)
+        ret = MBEDTLS_ERR_SSL_INVALID_MAC;
+    mbedtls_gcm_free(&gcm);
+    return ret;
+}
+
 int tlsmgr_ticket_write(void *ctx, const mbedtls_ssl_session *session, unsigned char *start,
                         const unsigned char *end, size_t *tlen, uint32_t *lifetime)
 {
     struct tlsmgr *t = ctx;
-    unsigned char *iv = start + TICKET_WIRE_NAME_LEN, *len_be = iv + TICKET_IV_LEN,
-                  *state_p = start + TICKET_AAD_LEN;
+    unsigned char *iv = start + TICKET_WIRE_NAME_LEN, *len_be = iv + TICKET_IV_LEN;
     struct ticket_key k;
-    mbedtls_gcm_context gcm;
     size_t clear_len = 0, room;
     int64_t left;
     int ret;
@@ -207,18 +228,13 @@ int tlsmgr_ticket_write(void *ctx, const mbedtls_ssl_session *session, unsigned 
         room = 0xFFFF;
     if (pick_key(t, NULL, &k, iv) < 0)
         return MBEDTLS_ERR_SSL_INTERNAL_ERROR;
-    mbedtls_gcm_init(&gcm);
-    ret = mbedtls_ssl_session_save(session, state_p, room, &clear_len);
+    ret = mbedtls_ssl_session_save(session, start + TICKET_AAD_LEN, room, &clear_len);
     if (ret == 0) {
         memcpy(start, k.name, TICKET_WIRE_NAME_LEN);
         len_be[0] = (unsigned char)(clear_len >> 8);
         len_be[1] = (unsigned char)clear_len;
-        ret = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, k.key, TICKET_KEY_LEN * 8);
+        ret = seal(&k, start, clear_len, 1);
     }
-    if (ret == 0)
-        ret = mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, clear_len, iv, TICKET_IV_LEN,
-                                        start, TICKET_AAD_LEN, state_p, state_p, TICKET_TAG_LEN,
-                                        state_p + clear_len);
     if (ret == 0) {
         /* The ticket is accepted as long as its key: never past 7 days (TLS 1.3). */
         left = ticket_key_expires(&k) - port_wall_time();
@@ -230,7 +246,6 @@ int tlsmgr_ticket_write(void *ctx, const mbedtls_ssl_session *session, unsigned 
         /* The session (its master secret) may be in the buffer in clear. */
         wipe(start, (size_t)(end - start));
     }
-    mbedtls_gcm_free(&gcm);
     wipe(&k, sizeof(k));
     return ret;
 }
@@ -240,7 +255,6 @@ int tlsmgr_ticket_parse(void *ctx, mbedtls_ssl_session *session, unsigned char *
     struct tlsmgr *t = ctx;
     unsigned char *state_p = buf + TICKET_AAD_LEN;
     struct ticket_key k;
-    mbedtls_gcm_context gcm;
     size_t enc_len;
     int ret;
 
@@ -254,14 +268,8 @@ int tlsmgr_ticket_parse(void *ctx, mbedtls_ssl_session *session, unsigned char *
     /* Unknown name or expired key: mbedTLS's own code for "no resumption, full handshake". */
     if (pick_key(t, buf, &k, NULL) < 0)
         return MBEDTLS_ERR_SSL_SESSION_TICKET_EXPIRED;
-    mbedtls_gcm_init(&gcm);
-    ret = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, k.key, TICKET_KEY_LEN * 8);
+    ret = seal(&k, buf, enc_len, 0);
     wipe(&k, sizeof(k));
-    if (ret == 0 && mbedtls_gcm_auth_decrypt(&gcm, enc_len, buf + TICKET_WIRE_NAME_LEN,
-                                             TICKET_IV_LEN, buf, TICKET_AAD_LEN, state_p + enc_len,
-                                             TICKET_TAG_LEN, state_p, state_p) != 0)
-        ret = MBEDTLS_ERR_SSL_INVALID_MAC;
-    mbedtls_gcm_free(&gcm);
     /* load refuses another mbedTLS version or build, and frees *session itself then. */
     if (ret == 0)
         ret = mbedtls_ssl_session_load(session, state_p, enc_len);
