@@ -96,8 +96,6 @@ static void refresh(struct ticket_client *c, const struct tlsmgr_conf *conf)
     uint64_t now_ms = port_now_ms(), delay = TLSMGR_TICKET_CLIENT_RECHECK_MS;
     struct cache_env *ce = cache_client_env(conf, 1);
     int64_t now = port_wall_time(), next;
-    unsigned i;
-    int pending = 0;
 
     if (ce == NULL || cache_client_trap(read_slots, &c->shared) != 0) {
         if (ce != NULL)
@@ -107,13 +105,13 @@ static void refresh(struct ticket_client *c, const struct tlsmgr_conf *conf)
         return;
     }
     c->n.reads++;
-    for (i = 0; i < TICKET_SLOTS; i++)
-        if ((c->shared.present & (1u << i)) && c->shared.k[i].active > now)
-            pending = 1;
     next = ticket_slots_next_change(&c->shared, now);
-    /* No key waiting to become active: the daemon is about to write one (or is not
-     * running): look again soon rather than at the next expiry. */
-    if (!pending && TLSMGR_CACHE_CLIENT_RETRY_MS < delay)
+    /* No next key waiting to become active (the newest key, the daemon keeps the slots in the
+     * order of their activation): the daemon is about to write one (or is not running): look
+     * again soon rather than at the next expiry. */
+    if (!((c->shared.present & (1u << TICKET_SLOT_NEXT)) &&
+          c->shared.k[TICKET_SLOT_NEXT].active > now) &&
+        TLSMGR_CACHE_CLIENT_RETRY_MS < delay)
         delay = TLSMGR_CACHE_CLIENT_RETRY_MS;
     if (next > now && (uint64_t)(next - now) * 1000u < delay)
         delay = (uint64_t)(next - now) * 1000u;

@@ -169,8 +169,6 @@ int64_t ticket_export_update(struct ticket_export *x, const struct ticket_slots 
  * daemon needs no listing of HAProxy's keys to parse. While HAProxy runs the three commands it
  * may encrypt a ticket or two under the previous key, still valid for half a lifetime. */
 
-static void hap_done(void *arg, int err, char *answer, size_t len);
-
 /* HAProxy's answer to each key it took. */
 #define UPDATED "TLS ticket key updated!"
 
