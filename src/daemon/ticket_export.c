@@ -31,7 +31,7 @@ void ticket_export_init(struct ticket_export *x, const struct tlsmgr_conf *conf,
     x->conf = conf;
     x->hap_due = BIT(conf->nexports) - 1; /* each socket is checked once at start */
     if (conf->nexports > 0 && port_group_lookup(group, &x->gid) < 0) {
-        log_err("ticket export: unknown group %s, no file written", group);
+        log_err("ticket export: unknown group %s", group); /* each target says so */
         x->gid = PORT_ID_KEEP;
     }
 }
@@ -66,9 +66,9 @@ static const char *unsafe_dir(const char *path)
         if (port_lstat(dir, &st) < 0)
             return strerror(errno);
         if (st.uid != 0 && st.uid != port_uid())
-            return "directory of another user";
+            return "dir owner";
         if (st.type == PORT_FT_DIR && (st.mode & 022) != 0 && !(st.mode & 01000))
-            return "directory writable by group or others";
+            return "dir writable";
         if ((dir[0] == '/' || dir[0] == '.') && dir[1] == '\0') /* "/" or "." */
             return NULL;
         path = dir;
