@@ -62,7 +62,7 @@ void tickets_log_stats(const struct tickets *t);
 void tickets_free(struct tickets *t);
 
 /* tlsmgr -s: describes the slots of an env opened read-only into text (no key material).
- * Returns the length written. */
+ * cap > 0; a line cut short ends the text. Returns the length of the whole lines. */
 size_t tickets_describe(struct cache_env *ce, char *text, size_t cap);
 
 #endif
