@@ -45,7 +45,7 @@ unsigned ticket_slots_expire(struct ticket_slots *s, int64_t now)
     return gone;
 }
 
-static int wire_name_taken(const struct ticket_slots *s, unsigned self, const uint8_t *name)
+int ticket_slots_name_taken(const struct ticket_slots *s, unsigned self, const uint8_t *name)
 {
     unsigned i;
 
@@ -66,7 +66,7 @@ static int make_key(struct ticket_slots *s, unsigned i, int64_t now, int64_t act
     int tries;
 
     ticket_slots_drop(s, i);
-    for (tries = 0; !(tries > 0 && !wire_name_taken(s, i, k->name)); tries++)
+    for (tries = 0; !(tries > 0 && !ticket_slots_name_taken(s, i, k->name)); tries++)
         if (tries == NAME_TRIES || rng(arg, k->name, sizeof(k->name)) != 0)
             goto fail;
     if (rng(arg, k->key, sizeof(k->key)) != 0)

@@ -52,6 +52,10 @@ const struct ticket_key *ticket_slots_find(const struct ticket_slots *s,
  * changes (a key becomes active or expires); 0 when nothing will. */
 int64_t ticket_slots_next_change(const struct ticket_slots *s, int64_t now);
 
+/* 1 when name cannot name a key of slot self: its first 4 bytes are zero, or those of
+ * another present slot's key. */
+int ticket_slots_name_taken(const struct ticket_slots *s, unsigned self, const uint8_t *name);
+
 /* The earlier of the times a and b that are after now; 0 when neither is. */
 int64_t ticket_sooner(int64_t a, int64_t b, int64_t now);
 

@@ -76,16 +76,15 @@ static const char *unsafe_dir(const char *path)
     return "name too long";
 }
 
-/* 1 when path already holds exactly data, with the export mode. */
-static int same_on_disk(const char *path, const uint8_t *data, size_t len)
+/* 1 when path already holds exactly data, with the export mode; read into old (the caller
+ * wipes it). */
+static int same_on_disk(const char *path, const uint8_t *data, size_t len,
+                        uint8_t old[TICKET_FILE_MAX])
 {
-    uint8_t old[TICKET_FILE_MAX];
     struct readfile rf;
-    int same = readfile(path, old, sizeof(old), &rf) == 0 && !rf.more && rf.len == len &&
-               rf.mode == EXPORT_MODE && memcmp(old, data, len) == 0;
 
-    wipe(old, sizeof(old));
-    return same;
+    return readfile(path, old, TICKET_FILE_MAX, &rf) == 0 && !rf.more && rf.len == len &&
+           rf.mode == EXPORT_MODE && memcmp(old, data, len) == 0;
 }
 
 /* Bytes per key in the files of each kind (enum conf_export_kind): a record, lighttpd's
@@ -98,21 +97,21 @@ static int write_target(struct ticket_export *x, unsigned i, const struct ticket
                         int64_t now)
 {
     const struct conf_export *t = &x->conf->exports[i];
-    uint8_t buf[TICKET_FILE_MAX];
+    uint8_t buf[2][TICKET_FILE_MAX]; /* the file's new bytes, and those on disk */
     char path[TLSMGR_PATH_MAX + 16];
     const char *why = NULL;
     unsigned part, wrote = 0;
 
     for (part = 0; part < ticket_file_parts(t->kind) && why == NULL; part++) {
-        size_t len = ticket_file_encode(t->kind, part, s, now, buf);
+        size_t len = ticket_file_encode(t->kind, part, s, now, buf[0]);
 
         snprintf(path, sizeof(path), t->kind == EXPORT_NGINX ? "%s/%s" : "%s", t->path,
                  ticket_file_part_name(part));
-        if (len == 0 || same_on_disk(path, buf, len))
+        if (len == 0 || same_on_disk(path, buf[0], len, buf[1]))
             continue;
         why = x->gid == PORT_ID_KEEP ? "unknown group" : unsafe_dir(path);
         if (why == NULL &&
-            atomic_file_write_gid(path, buf, len, EXPORT_MODE, x->gid, "ticket export") < 0)
+            atomic_file_write_gid(path, buf[0], len, EXPORT_MODE, x->gid, "ticket export") < 0)
             why = "write failed";
         if (why == NULL) /* a key per record: tlsmgr's header is shorter than a record */
             wrote += (unsigned)len / record_len[t->kind];

@@ -173,7 +173,7 @@ const char *ticket_file_decode(const uint8_t *buf, size_t len, int64_t now, stru
         if (!(mask & BIT(i)))
             continue;
         if (ticket_record_decode(buf + off, TICKET_RECORD_LEN, &s->k[i]) != 0 ||
-            s->k[i].active <= newest || ticket_slots_find(s, s->k[i].name, INT64_MIN) != NULL)
+            s->k[i].active <= newest || ticket_slots_name_taken(s, i, s->k[i].name))
             goto bad;
         newest = s->k[i].active;
         fresh |= ticket_key_expires(&s->k[i]) > now;
