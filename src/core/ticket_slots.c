@@ -84,11 +84,11 @@ fail:
 /* previous <- current <- next; next is left empty. */
 static void shift(struct ticket_slots *s)
 {
-    ticket_slots_drop(s, TICKET_SLOT_PREVIOUS);
+    /* The copy overwrites every byte of the previous key, as a wipe would. */
     s->k[TICKET_SLOT_PREVIOUS] = s->k[TICKET_SLOT_CURRENT];
     s->k[TICKET_SLOT_CURRENT] = s->k[TICKET_SLOT_NEXT];
     s->present = (s->present >> 1) & (BIT(TICKET_SLOT_PREVIOUS) | BIT(TICKET_SLOT_CURRENT));
-    wipe(&s->k[TICKET_SLOT_NEXT], sizeof(s->k[TICKET_SLOT_NEXT]));
+    ticket_slots_drop(s, TICKET_SLOT_NEXT);
 }
 
 int ticket_slots_advance(struct ticket_slots *s, int64_t now, uint32_t lifetime, ticket_rng_fn rng,
@@ -132,8 +132,8 @@ int ticket_slots_advance(struct ticket_slots *s, int64_t now, uint32_t lifetime,
         }
     }
     if (ret < 0) {
-        /* Nothing half-made: back to the state after the expired keys were dropped. */
-        ticket_slots_wipe(s);
+        /* Nothing half-made: back to the state after the expired keys were dropped (the
+         * copy overwrites every key byte of the half-made state). */
         *s = before;
     }
     wipe(&before, sizeof(before));

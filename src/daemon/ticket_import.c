@@ -43,8 +43,7 @@ int ticket_import_apply(struct ticket_import *im, const char *path, struct ticke
 
     if (why == NULL) {
         changed = memcmp(&got, s, sizeof(got)) != 0;
-        ticket_slots_wipe(s);
-        *s = got;
+        *s = got; /* overwrites every key byte of the slots in use */
         if (changed || im->refused != NULL)
             log_info("ticket keys: took %u keys from %s", ticket_slots_count(s), path);
     } else {
