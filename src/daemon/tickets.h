@@ -36,8 +36,8 @@ struct tickets {
     const struct tlsmgr_conf *conf; /* lifetime, exports and source (NULL: none) */
 #if TLSMGR_TICKET_EXPORT
     int64_t export_at; /* the next time the exports want an update (0: none) */
-    struct ticket_export exp;
     struct ticket_import imp;
+    struct ticket_export exp; /* last: its buffers put the fields after it out of short reach */
 #endif
 };
 
