@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* ticket_files.c - encoders of the exported key files and the decoder of tlsmgr's own. */
+#include <stddef.h>
 #include <string.h>
 
 #include <mbedtls/base64.h>
@@ -30,6 +31,9 @@ const char *ticket_file_part_name(unsigned part)
     return nginx_names[part % 3];
 }
 
+/* openssl_key hashes a key's name and key bytes as one run. */
+typedef char ticket_key_follows_name[offsetof(struct ticket_key, key) == TICKET_NAME_LEN ? 1 : -1];
+
 /* OpenSSL's ticket key: name, then HMAC-SHA256 and AES-256 keys from SHA-512(label, name,
  * key): nginx takes them in that order (swap 0), HAProxy as name, AES, HMAC (swap 32). */
 static void openssl_key(const struct ticket_key *k, unsigned swap, uint8_t out[OPENSSL_KEY_LEN])
@@ -41,8 +45,7 @@ static void openssl_key(const struct ticket_key *k, unsigned swap, uint8_t out[O
     mbedtls_sha512_init(&c);
     tlsmgr_sha512_starts(&c);
     tlsmgr_sha512_update(&c, (const unsigned char *)label, sizeof(label)); /* with its NUL */
-    tlsmgr_sha512_update(&c, k->name, TICKET_NAME_LEN);
-    tlsmgr_sha512_update(&c, k->key, TICKET_KEY_LEN);
+    tlsmgr_sha512_update(&c, k->name, TICKET_NAME_LEN + TICKET_KEY_LEN);
     tlsmgr_sha512_finish(&c, d);
     mbedtls_sha512_free(&c);
     memcpy(out, k->name, TICKET_NAME_LEN);
