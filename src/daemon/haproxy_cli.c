@@ -61,14 +61,9 @@ static void on_io(void *arg, int fd, short revents)
 {
     struct haproxy_cli *c = arg;
     long n;
-    int err;
 
     (void)revents;
-    if (c->sent != (size_t)-1) { /* sending */
-        if (c->sent == 0 && (err = port_socket_error(fd)) != 0) {
-            finish(c, err);
-            return;
-        }
+    if (c->sent != (size_t)-1) { /* sending; a connection that failed fails the send */
         n = port_send(fd, c->buf + c->sent, c->len - c->sent);
         if (n < 0 && errno != EAGAIN) { /* the port retried EINTR */
             finish(c, errno);

@@ -39,7 +39,7 @@ static void schedule(struct tickets *t, int failed)
 {
     int64_t period = t->lifetime / 2, now = port_wall_time(), at = t->next_change;
 
-    if (t->loop == NULL || t->timer < 0)
+    if (t->timer < 0) /* no loop */
         return;
 #if TLSMGR_TICKET_EXPORT
     at = ticket_sooner(at, t->export_at, now);
@@ -253,7 +253,7 @@ void tickets_log_stats(const struct tickets *t)
 
 void tickets_free(struct tickets *t)
 {
-    if (t->loop != NULL && t->timer >= 0)
+    if (t->timer >= 0)
         loop_timer_stop(t->loop, t->timer);
 #if TLSMGR_TICKET_EXPORT
     if (t->conf != NULL)
