@@ -28,7 +28,7 @@ unsigned ticket_file_parts(unsigned kind)
 
 const char *ticket_file_part_name(unsigned part)
 {
-    return nginx_names[part % 3];
+    return nginx_names[part];
 }
 
 /* openssl_key hashes a key's name and key bytes as one run. */
@@ -127,7 +127,7 @@ size_t ticket_file_encode(unsigned kind, unsigned part, const struct ticket_slot
     }
     /* nginx and HAProxy want three keys: the current one stands in for a missing slot. */
     for (i = 0; i < TICKET_SLOTS; i++) {
-        unsigned slot = kind == EXPORT_NGINX ? nginx_slot[part % 3] : i;
+        unsigned slot = kind == EXPORT_NGINX ? nginx_slot[part] : i;
 
         k = (s->present & BIT(slot)) ? &s->k[slot] : &s->k[TICKET_SLOT_CURRENT];
         if (kind == EXPORT_NGINX) {

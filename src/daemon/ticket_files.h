@@ -45,11 +45,12 @@
 
 /* Files that one target of kind writes: 3 for nginx, 1 for the others. */
 unsigned ticket_file_parts(unsigned kind);
-/* The name of nginx's file part inside its directory ("current.key"...). */
+/* The name of nginx's file part (0..2) inside its directory ("current.key"...). */
 const char *ticket_file_part_name(unsigned part);
 
-/* Writes file part of a target of kind for slots s at now into out (TICKET_FILE_MAX bytes;
- * HAProxy's, three lines of TICKET_B64_LEN, fill TICKET_SLOTS * TICKET_B64_LEN exactly).
+/* Writes file part (below ticket_file_parts) of a target of kind for slots s at now into out
+ * (TICKET_FILE_MAX bytes; HAProxy's, three lines of TICKET_B64_LEN, fill TICKET_SLOTS *
+ * TICKET_B64_LEN exactly).
  * Returns its length, or 0 when s has no current key (nothing is written then). */
 size_t ticket_file_encode(unsigned kind, unsigned part, const struct ticket_slots *s, int64_t now,
                           uint8_t *out);

@@ -35,9 +35,9 @@ static void on_timer(void *arg)
 #define importing(t) 0
 #endif
 
-static void schedule(struct tickets *t, int failed)
+static void schedule(struct tickets *t, int failed, int64_t now)
 {
-    int64_t period = t->lifetime / 2, now = port_wall_time(), at = t->next_change;
+    int64_t period = t->lifetime / 2, at = t->next_change;
 
     if (t->timer < 0) /* no loop */
         return;
@@ -137,7 +137,7 @@ static int update(struct tickets *t, int drop_next)
     if (t->failing)
         log_info("ticket keys: rotation works again");
     t->failing = 0;
-    schedule(t, 0);
+    schedule(t, 0, now);
     return 0;
 
 fail_env:
@@ -148,7 +148,7 @@ fail:
     if (!t->failing)
         log_err("ticket keys: cannot %s: %s; retrying", what, why);
     t->failing = 1;
-    schedule(t, 1);
+    schedule(t, 1, now);
     return -1;
 }
 
