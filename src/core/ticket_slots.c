@@ -58,14 +58,14 @@ int ticket_slots_name_taken(const struct ticket_slots *s, unsigned self, const u
     return 0;
 }
 
-/* Makes slot i a new key active at `active`. Returns 0, or -1 when rng failed. */
+/* Makes the empty slot i a new key active at `active` (every field of it is written). Returns
+ * 0, or -1 when rng failed. */
 static int make_key(struct ticket_slots *s, unsigned i, int64_t now, int64_t active,
                     uint32_t lifetime, ticket_rng_fn rng, void *arg)
 {
     struct ticket_key *k = &s->k[i];
     int tries;
 
-    ticket_slots_drop(s, i);
     for (tries = 0; !(tries > 0 && !ticket_slots_name_taken(s, i, k->name)); tries++)
         if (tries == NAME_TRIES || rng(arg, k->name, sizeof(k->name)) != 0)
             goto fail;
