@@ -55,6 +55,16 @@ struct ticket_client {
     struct ticket_client_stats n;
 };
 
+/* Forgets the keys (wiped), the schedule and the counts; the state is pid's from now on. */
+static void reset(struct ticket_client *c, long pid)
+{
+    unsigned users = c->users;
+
+    wipe(c, sizeof(*c));
+    c->users = users;
+    c->pid = pid;
+}
+
 #if HAVE_TICKETS
 
 static struct ticket_client state;
@@ -70,14 +80,8 @@ static void check_pid(struct ticket_client *c)
 {
     long pid = port_pid();
 
-    if (c->pid == pid)
-        return;
-    ticket_slots_wipe(&c->shared);
-    ticket_slots_wipe(&c->own);
-    c->pid = pid;
-    c->refresh_ms = 0;
-    c->unknown_ms = 0;
-    memset(&c->n, 0, sizeof(c->n));
+    if (c->pid != pid)
+        reset(c, pid);
 }
 
 static int read_slots(struct cache_env *ce, void *slots)
@@ -92,8 +96,6 @@ static void refresh(struct ticket_client *c, const struct tlsmgr_conf *conf)
     uint64_t now_ms = port_now_ms(), delay = TLSMGR_TICKET_CLIENT_RECHECK_MS;
     struct cache_env *ce = cache_client_env(conf, 1);
     int64_t now = port_wall_time(), next;
-    unsigned i;
-    int pending = 0;
 
     if (ce == NULL || cache_client_trap(read_slots, &c->shared) != 0) {
         if (ce != NULL)
@@ -103,13 +105,13 @@ static void refresh(struct ticket_client *c, const struct tlsmgr_conf *conf)
         return;
     }
     c->n.reads++;
-    for (i = 0; i < TICKET_SLOTS; i++)
-        if ((c->shared.present & (1u << i)) && c->shared.k[i].active > now)
-            pending = 1;
     next = ticket_slots_next_change(&c->shared, now);
-    /* No key waiting to become active: the daemon is about to write one (or is not
-     * running): look again soon rather than at the next expiry. */
-    if (!pending && TLSMGR_CACHE_CLIENT_RETRY_MS < delay)
+    /* No next key waiting to become active (the newest key, the daemon keeps the slots in the
+     * order of their activation): the daemon is about to write one (or is not running): look
+     * again soon rather than at the next expiry. */
+    if (!((c->shared.present & (1u << TICKET_SLOT_NEXT)) &&
+          c->shared.k[TICKET_SLOT_NEXT].active > now) &&
+        TLSMGR_CACHE_CLIENT_RETRY_MS < delay)
         delay = TLSMGR_CACHE_CLIENT_RETRY_MS;
     if (next > now && (uint64_t)(next - now) * 1000u < delay)
         delay = (uint64_t)(next - now) * 1000u;
@@ -124,38 +126,13 @@ static void refresh_if_due(struct ticket_client *c, const struct tlsmgr_conf *co
         refresh(c, conf);
 }
 
-/* Copies the key that encrypts now into *out, the shared one, else this process's own, and
- * draws a fresh IV (under the lock: every port call of the library is). Returns 0, or -1
- * when there is no key (no private key could be made) or no IV. */
-static int key_for_writing(struct tlsmgr *t, struct ticket_key *out, unsigned char *iv)
-{
-    struct ticket_client *c = t->tickets;
-    const struct ticket_key *k;
-    int64_t now;
-    int ret = -1;
-
-    port_mutex_lock();
-    refresh_if_due(c, &t->conf);
-    now = port_wall_time();
-    k = ticket_slots_current(&c->shared, now);
-    if (k != NULL) {
-        c->n.issued_shared++;
-    } else if (ticket_slots_advance(&c->own, now, t->conf.ticket_key_lifetime, own_rng, NULL) >=
-                   0 &&
-               (k = ticket_slots_current(&c->own, now)) != NULL) {
-        c->n.issued_own++;
-    }
-    if (k != NULL && port_getrandom(iv, TICKET_IV_LEN) == TICKET_IV_LEN) {
-        *out = *k;
-        ret = 0;
-    }
-    port_mutex_unlock();
-    return ret;
-}
-
-/* Copies the unexpired key named by a ticket into *out. Returns 0, or -1 if none is held
- * (after one more read of the slots, unless one was made very recently). */
-static int key_for_reading(struct tlsmgr *t, const unsigned char *name, struct ticket_key *out)
+/* Copies a key into *out: with name NULL, the one that encrypts now (the shared one, else
+ * this process's own) and a fresh IV into iv (under the lock: every port call of the library
+ * is); else the unexpired key a ticket names, after one more read of the slots when none is
+ * held (unless one was made very recently), counted as refused when there is none. Returns
+ * 0, or -1 when there is no key (or no IV). */
+static int pick_key(struct tlsmgr *t, const unsigned char *name, struct ticket_key *out,
+                    unsigned char *iv)
 {
     struct ticket_client *c = t->tickets;
     const struct ticket_key *k;
@@ -164,15 +141,29 @@ static int key_for_reading(struct tlsmgr *t, const unsigned char *name, struct t
     port_mutex_lock();
     refresh_if_due(c, &t->conf);
     now = port_wall_time();
-    k = ticket_slots_find(&c->shared, name, now);
-    if (k == NULL)
-        k = ticket_slots_find(&c->own, name, now);
-    if (k == NULL && port_now_ms() >= c->unknown_ms) {
-        /* A key made since the last read (another process already uses it)? */
-        c->n.unknown_reads++;
-        c->unknown_ms = port_now_ms() + TLSMGR_CACHE_CLIENT_RETRY_MS;
-        refresh(c, &t->conf);
-        k = ticket_slots_find(&c->shared, name, port_wall_time());
+    if (name == NULL) {
+        k = ticket_slots_current(&c->shared, now);
+        if (k != NULL)
+            c->n.issued_shared++;
+        else if (ticket_slots_advance(&c->own, now, t->conf.ticket_key_lifetime, own_rng, NULL) >=
+                     0 &&
+                 (k = ticket_slots_current(&c->own, now)) != NULL)
+            c->n.issued_own++;
+        if (k != NULL && port_getrandom(iv, TICKET_IV_LEN) != TICKET_IV_LEN)
+            k = NULL;
+    } else {
+        k = ticket_slots_find(&c->shared, name, now);
+        if (k == NULL)
+            k = ticket_slots_find(&c->own, name, now);
+        if (k == NULL && port_now_ms() >= c->unknown_ms) {
+            /* A key made since the last read (another process already uses it)? */
+            c->n.unknown_reads++;
+            c->unknown_ms = port_now_ms() + TLSMGR_CACHE_CLIENT_RETRY_MS;
+            refresh(c, &t->conf);
+            k = ticket_slots_find(&c->shared, name, port_wall_time());
+        }
+        if (k == NULL)
+            c->n.refused++;
     }
     if (k != NULL)
         *out = *k;
@@ -190,14 +181,35 @@ static void count(struct tlsmgr *t, int accepted)
     port_mutex_unlock();
 }
 
+/* AES-256-GCM, in place under k, of the n bytes of session state after the header of the ticket
+ * at tk (its additional data): encrypt (the tag is written after them), or decrypt and check
+ * the tag. Returns 0 or an mbedTLS error (MBEDTLS_ERR_SSL_INVALID_MAC for a wrong tag). */
+static int seal(const struct ticket_key *k, unsigned char *tk, size_t n, int encrypt)
+{
+    unsigned char *state_p = tk + TICKET_AAD_LEN, *iv = tk + TICKET_WIRE_NAME_LEN;
+    mbedtls_gcm_context gcm;
+    int ret;
+
+    mbedtls_gcm_init(&gcm);
+    ret = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, k->key, TICKET_KEY_LEN * 8);
+    if (ret == 0 && encrypt)
+        ret = mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, n, iv, TICKET_IV_LEN, tk,
+                                        TICKET_AAD_LEN, state_p, state_p, TICKET_TAG_LEN,
+                                        state_p + n);
+    else if (ret == 0 &&
+             mbedtls_gcm_auth_decrypt(&gcm, n, iv, TICKET_IV_LEN, tk, TICKET_AAD_LEN, state_p + n,
+                                      TICKET_TAG_LEN, state_p, state_p) != 0)
+        ret = MBEDTLS_ERR_SSL_INVALID_MAC;
+    mbedtls_gcm_free(&gcm);
+    return ret;
+}
+
 int tlsmgr_ticket_write(void *ctx, const mbedtls_ssl_session *session, unsigned char *start,
                         const unsigned char *end, size_t *tlen, uint32_t *lifetime)
 {
     struct tlsmgr *t = ctx;
-    unsigned char *iv = start + TICKET_WIRE_NAME_LEN, *len_be = iv + TICKET_IV_LEN,
-                  *state_p = start + TICKET_AAD_LEN;
+    unsigned char *iv = start + TICKET_WIRE_NAME_LEN, *len_be = iv + TICKET_IV_LEN;
     struct ticket_key k;
-    mbedtls_gcm_context gcm;
     size_t clear_len = 0, room;
     int64_t left;
     int ret;
@@ -212,20 +224,15 @@ int tlsmgr_ticket_write(void *ctx, const mbedtls_ssl_session *session, unsigned 
     room = (size_t)(end - start) - TICKET_OVERHEAD;
     if (room > 0xFFFF)
         room = 0xFFFF;
-    if (key_for_writing(t, &k, iv) < 0)
+    if (pick_key(t, NULL, &k, iv) < 0)
         return MBEDTLS_ERR_SSL_INTERNAL_ERROR;
-    mbedtls_gcm_init(&gcm);
-    ret = mbedtls_ssl_session_save(session, state_p, room, &clear_len);
+    ret = mbedtls_ssl_session_save(session, start + TICKET_AAD_LEN, room, &clear_len);
     if (ret == 0) {
         memcpy(start, k.name, TICKET_WIRE_NAME_LEN);
         len_be[0] = (unsigned char)(clear_len >> 8);
         len_be[1] = (unsigned char)clear_len;
-        ret = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, k.key, TICKET_KEY_LEN * 8);
+        ret = seal(&k, start, clear_len, 1);
     }
-    if (ret == 0)
-        ret = mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, clear_len, iv, TICKET_IV_LEN,
-                                        start, TICKET_AAD_LEN, state_p, state_p, TICKET_TAG_LEN,
-                                        state_p + clear_len);
     if (ret == 0) {
         /* The ticket is accepted as long as its key: never past 7 days (TLS 1.3). */
         left = ticket_key_expires(&k) - port_wall_time();
@@ -237,7 +244,6 @@ int tlsmgr_ticket_write(void *ctx, const mbedtls_ssl_session *session, unsigned 
         /* The session (its master secret) may be in the buffer in clear. */
         wipe(start, (size_t)(end - start));
     }
-    mbedtls_gcm_free(&gcm);
     wipe(&k, sizeof(k));
     return ret;
 }
@@ -247,7 +253,6 @@ int tlsmgr_ticket_parse(void *ctx, mbedtls_ssl_session *session, unsigned char *
     struct tlsmgr *t = ctx;
     unsigned char *state_p = buf + TICKET_AAD_LEN;
     struct ticket_key k;
-    mbedtls_gcm_context gcm;
     size_t enc_len;
     int ret;
 
@@ -259,18 +264,10 @@ int tlsmgr_ticket_parse(void *ctx, mbedtls_ssl_session *session, unsigned char *
     if (len != TICKET_OVERHEAD + enc_len)
         return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
     /* Unknown name or expired key: mbedTLS's own code for "no resumption, full handshake". */
-    if (key_for_reading(t, buf, &k) < 0) {
-        count(t, 0);
+    if (pick_key(t, buf, &k, NULL) < 0)
         return MBEDTLS_ERR_SSL_SESSION_TICKET_EXPIRED;
-    }
-    mbedtls_gcm_init(&gcm);
-    ret = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, k.key, TICKET_KEY_LEN * 8);
+    ret = seal(&k, buf, enc_len, 0);
     wipe(&k, sizeof(k));
-    if (ret == 0 && mbedtls_gcm_auth_decrypt(&gcm, enc_len, buf + TICKET_WIRE_NAME_LEN,
-                                             TICKET_IV_LEN, buf, TICKET_AAD_LEN, state_p + enc_len,
-                                             TICKET_TAG_LEN, state_p, state_p) != 0)
-        ret = MBEDTLS_ERR_SSL_INVALID_MAC;
-    mbedtls_gcm_free(&gcm);
     /* load refuses another mbedTLS version or build, and frees *session itself then. */
     if (ret == 0)
         ret = mbedtls_ssl_session_load(session, state_p, enc_len);
@@ -331,13 +328,8 @@ void ticket_client_free(struct tlsmgr *t)
         return;
     port_mutex_lock();
     t->tickets = NULL;
-    if (--c->users == 0) {
-        ticket_slots_wipe(&c->shared);
-        ticket_slots_wipe(&c->own);
-        c->pid = 0;
-        c->refresh_ms = 0;
-        c->unknown_ms = 0;
-    }
+    if (--c->users == 0)
+        reset(c, 0);
     port_mutex_unlock();
 }
 

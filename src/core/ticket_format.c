@@ -9,13 +9,11 @@
 /* TLSMGR_TICKETS 0 leaves the shared ticket keys out of the build. */
 #if TLSMGR_TICKETS
 
-static const uint8_t zero_name[TICKET_WIRE_NAME_LEN];
-
 static int key_valid(const struct ticket_key *k)
 {
     return k->created >= 0 && k->created <= k->active && k->lifetime >= 1 &&
            k->lifetime <= TICKET_LIFETIME_MAX && k->active <= INT64_MAX - (int64_t)k->lifetime &&
-           memcmp(k->name, zero_name, sizeof(zero_name)) != 0;
+           !ticket_wire_name_zero(k->name);
 }
 
 size_t ticket_record_encode(uint8_t out[TICKET_RECORD_LEN], const struct ticket_key *k)

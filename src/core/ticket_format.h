@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "tlsmgr_config.h"
 
@@ -51,6 +52,15 @@ struct ticket_key {
     int64_t active;
     uint32_t lifetime;
 };
+
+/* 1 when the 4 bytes of a wire name are all zero (never a key's). */
+static inline int ticket_wire_name_zero(const uint8_t *name)
+{
+    uint32_t w;
+
+    memcpy(&w, name, sizeof(w));
+    return w == 0;
+}
 
 /* Writes k as a record. Returns TICKET_RECORD_LEN, or 0 if k is not valid (see decode). */
 size_t ticket_record_encode(uint8_t out[TICKET_RECORD_LEN], const struct ticket_key *k);

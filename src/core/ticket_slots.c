@@ -33,12 +33,23 @@ void ticket_slots_wipe(struct ticket_slots *s)
     wipe(s, sizeof(*s));
 }
 
-static int wire_name_taken(const struct ticket_slots *s, unsigned self, const uint8_t *name)
+unsigned ticket_slots_expire(struct ticket_slots *s, int64_t now)
 {
-    static const uint8_t zero[TICKET_WIRE_NAME_LEN];
+    unsigned i, gone = 0;
+
+    for (i = 0; i < TICKET_SLOTS; i++)
+        if ((s->present & BIT(i)) && ticket_key_expires(&s->k[i]) <= now) {
+            ticket_slots_drop(s, i);
+            gone |= BIT(i);
+        }
+    return gone;
+}
+
+int ticket_slots_name_taken(const struct ticket_slots *s, unsigned self, const uint8_t *name)
+{
     unsigned i;
 
-    if (memcmp(name, zero, sizeof(zero)) == 0)
+    if (ticket_wire_name_zero(name))
         return 1;
     for (i = 0; i < TICKET_SLOTS; i++)
         if (i != self && (s->present & BIT(i)) &&
@@ -47,40 +58,37 @@ static int wire_name_taken(const struct ticket_slots *s, unsigned self, const ui
     return 0;
 }
 
-/* Makes slot i a new key active at `active`. Returns 0, or -1 when rng failed. */
+/* Makes the empty slot i a new key active at `active` (every field of it is written). Returns
+ * 0, or -1 when rng failed. */
 static int make_key(struct ticket_slots *s, unsigned i, int64_t now, int64_t active,
                     uint32_t lifetime, ticket_rng_fn rng, void *arg)
 {
     struct ticket_key *k = &s->k[i];
     int tries;
 
-    ticket_slots_drop(s, i);
-    for (tries = 0; tries < NAME_TRIES; tries++) {
-        if (rng(arg, k->name, sizeof(k->name)) != 0)
-            break;
-        if (!wire_name_taken(s, i, k->name))
-            break;
-    }
-    if (tries == NAME_TRIES || wire_name_taken(s, i, k->name) ||
-        rng(arg, k->key, sizeof(k->key)) != 0) {
-        ticket_slots_drop(s, i);
-        return -1;
-    }
+    for (tries = 0; !(tries > 0 && !ticket_slots_name_taken(s, i, k->name)); tries++)
+        if (tries == NAME_TRIES || rng(arg, k->name, sizeof(k->name)) != 0)
+            goto fail;
+    if (rng(arg, k->key, sizeof(k->key)) != 0)
+        goto fail;
     k->created = now;
     k->active = active;
     k->lifetime = lifetime;
     s->present |= BIT(i);
     return 0;
+fail:
+    ticket_slots_drop(s, i);
+    return -1;
 }
 
 /* previous <- current <- next; next is left empty. */
 static void shift(struct ticket_slots *s)
 {
-    ticket_slots_drop(s, TICKET_SLOT_PREVIOUS);
+    /* The copy overwrites every byte of the previous key, as a wipe would. */
     s->k[TICKET_SLOT_PREVIOUS] = s->k[TICKET_SLOT_CURRENT];
     s->k[TICKET_SLOT_CURRENT] = s->k[TICKET_SLOT_NEXT];
     s->present = (s->present >> 1) & (BIT(TICKET_SLOT_PREVIOUS) | BIT(TICKET_SLOT_CURRENT));
-    wipe(&s->k[TICKET_SLOT_NEXT], sizeof(s->k[TICKET_SLOT_NEXT]));
+    ticket_slots_drop(s, TICKET_SLOT_NEXT);
 }
 
 int ticket_slots_advance(struct ticket_slots *s, int64_t now, uint32_t lifetime, ticket_rng_fn rng,
@@ -88,16 +96,12 @@ int ticket_slots_advance(struct ticket_slots *s, int64_t now, uint32_t lifetime,
 {
     struct ticket_slots before;
     int64_t period = (int64_t)(lifetime / 2);
-    unsigned i, changed = 0;
+    unsigned changed;
     int step, ret = 0;
 
     if (lifetime < 2 || lifetime > TICKET_LIFETIME_MAX)
         return -1;
-    for (i = 0; i < TICKET_SLOTS; i++)
-        if ((s->present & BIT(i)) && ticket_key_expires(&s->k[i]) <= now) {
-            ticket_slots_drop(s, i);
-            changed |= BIT(i);
-        }
+    changed = ticket_slots_expire(s, now);
     before = *s;
     /* Each step does one thing; a schedule far behind needs at most a shift, a new current
      * or next, and one more shift. */
@@ -105,30 +109,31 @@ int ticket_slots_advance(struct ticket_slots *s, int64_t now, uint32_t lifetime,
         if ((s->present & BIT(TICKET_SLOT_NEXT)) && s->k[TICKET_SLOT_NEXT].active <= now) {
             shift(s);
             changed |= BIT(TICKET_SLOT_PREVIOUS) | BIT(TICKET_SLOT_CURRENT) | BIT(TICKET_SLOT_NEXT);
-        } else if (!(s->present & BIT(TICKET_SLOT_CURRENT))) {
-            if (make_key(s, TICKET_SLOT_CURRENT, now, now, lifetime, rng, rng_arg) < 0) {
-                ret = -1;
-                break;
-            }
-            changed |= BIT(TICKET_SLOT_CURRENT);
-        } else if (!(s->present & BIT(TICKET_SLOT_NEXT))) {
+        } else {
+            unsigned slot = TICKET_SLOT_NEXT;
             int64_t at = s->k[TICKET_SLOT_CURRENT].active;
 
-            /* A current key active for P already (or in the future: the clock went back)
+            /* A missing current key is made active now; a next key P after the current one,
+             * but a current key active for P already (or in the future: the clock went back)
              * gives way to a new key at once. */
-            at = at > now - period ? at + period : now;
-            if (make_key(s, TICKET_SLOT_NEXT, now, at, lifetime, rng, rng_arg) < 0) {
+            if (!(s->present & BIT(TICKET_SLOT_CURRENT))) {
+                slot = TICKET_SLOT_CURRENT;
+                at = now;
+            } else if (s->present & BIT(TICKET_SLOT_NEXT)) {
+                break;
+            } else {
+                at = at > now - period ? at + period : now;
+            }
+            if (make_key(s, slot, now, at, lifetime, rng, rng_arg) < 0) {
                 ret = -1;
                 break;
             }
-            changed |= BIT(TICKET_SLOT_NEXT);
-        } else {
-            break;
+            changed |= BIT(slot);
         }
     }
     if (ret < 0) {
-        /* Nothing half-made: back to the state after the expired keys were dropped. */
-        ticket_slots_wipe(s);
+        /* Nothing half-made: back to the state after the expired keys were dropped (the
+         * copy overwrites every key byte of the half-made state). */
         *s = before;
     }
     wipe(&before, sizeof(before));
@@ -162,23 +167,22 @@ const struct ticket_key *ticket_slots_find(const struct ticket_slots *s,
     return NULL;
 }
 
+int64_t ticket_sooner(int64_t a, int64_t b, int64_t now)
+{
+    if (a <= now)
+        return b > now ? b : 0;
+    return b > now && b < a ? b : a;
+}
+
 int64_t ticket_slots_next_change(const struct ticket_slots *s, int64_t now)
 {
     int64_t next = 0;
     unsigned i;
 
-    for (i = 0; i < TICKET_SLOTS; i++) {
-        int64_t t[2];
-        unsigned j;
-
-        if (!(s->present & BIT(i)))
-            continue;
-        t[0] = s->k[i].active;
-        t[1] = ticket_key_expires(&s->k[i]);
-        for (j = 0; j < 2; j++)
-            if (t[j] > now && (next == 0 || t[j] < next))
-                next = t[j];
-    }
+    for (i = 0; i < TICKET_SLOTS; i++)
+        if (s->present & BIT(i))
+            next = ticket_sooner(ticket_sooner(next, s->k[i].active, now),
+                                 ticket_key_expires(&s->k[i]), now);
     return next;
 }
 

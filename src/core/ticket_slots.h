@@ -52,8 +52,17 @@ const struct ticket_key *ticket_slots_find(const struct ticket_slots *s,
  * changes (a key becomes active or expires); 0 when nothing will. */
 int64_t ticket_slots_next_change(const struct ticket_slots *s, int64_t now);
 
+/* 1 when name cannot name a key of slot self: its first 4 bytes are zero, or those of
+ * another present slot's key. */
+int ticket_slots_name_taken(const struct ticket_slots *s, unsigned self, const uint8_t *name);
+
+/* The earlier of the times a and b that are after now; 0 when neither is. */
+int64_t ticket_sooner(int64_t a, int64_t b, int64_t now);
+
 /* Number of keys present. */
 unsigned ticket_slots_count(const struct ticket_slots *s);
+/* Removes the keys expired at now; returns the bitmask of the slots it emptied. */
+unsigned ticket_slots_expire(struct ticket_slots *s, int64_t now);
 /* Removes slot i (wiping the key). */
 void ticket_slots_drop(struct ticket_slots *s, unsigned i);
 /* Removes every key (wiping them). */

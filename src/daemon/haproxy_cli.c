@@ -61,14 +61,9 @@ static void on_io(void *arg, int fd, short revents)
 {
     struct haproxy_cli *c = arg;
     long n;
-    int err;
 
     (void)revents;
-    if (c->sent != (size_t)-1) { /* sending */
-        if (c->sent == 0 && (err = port_socket_error(fd)) != 0) {
-            finish(c, err);
-            return;
-        }
+    if (c->sent != (size_t)-1) { /* sending; a connection that failed fails the send */
         n = port_send(fd, c->buf + c->sent, c->len - c->sent);
         if (n < 0 && errno != EAGAIN) { /* the port retried EINTR */
             finish(c, errno);
@@ -90,15 +85,8 @@ static void on_io(void *arg, int fd, short revents)
         finish(c, errno);
 }
 
-int haproxy_cli_start(struct haproxy_cli *c, const char *path, const char *request,
-                      haproxy_cli_done_fn done, void *arg)
+int haproxy_cli_start(struct haproxy_cli *c, const char *path, haproxy_cli_done_fn done, void *arg)
 {
-    size_t len = strlen(request);
-
-    if (c->fd >= 0 || len >= sizeof(c->buf)) {
-        errno = len >= sizeof(c->buf) ? EMSGSIZE : EBUSY;
-        return -1;
-    }
     if (c->timer < 0 && (c->timer = loop_timer_new(c->loop, "haproxy socket", on_timeout, c)) < 0) {
         errno = ENOSPC;
         return -1;
@@ -111,9 +99,7 @@ int haproxy_cli_start(struct haproxy_cli *c, const char *path, const char *reque
         errno = ENOSPC;
         return -1;
     }
-    if (request != c->buf)
-        memcpy(c->buf, request, len);
-    c->len = len;
+    c->len = strlen(c->buf);
     c->sent = 0;
     c->done = done;
     c->arg = arg;

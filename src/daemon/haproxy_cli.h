@@ -13,8 +13,8 @@
 
 #include "loop.h"
 
-/* Request and answer share the buffer: three "set ssl tls-key" commands with their paths, or
- * the answer to "show tls-keys". */
+/* Request and answer share the buffer: three "set ssl tls-key" commands with their paths, then
+ * HAProxy's answer. */
 #define HAPROXY_CLI_BUF (3 * (TLSMGR_PATH_MAX + 140))
 
 /* err 0: answer holds all HAProxy sent (NUL-terminated); else an errno value (ETIMEDOUT,
@@ -32,11 +32,10 @@ struct haproxy_cli {
 };
 
 void haproxy_cli_init(struct haproxy_cli *c, struct loop *loop);
-/* Starts sending request (one line ending in '\n') to the socket at path. Returns 0, or -1
- * with errno (the connect failed at once, no timer or descriptor slot): done is not called
- * then. */
-int haproxy_cli_start(struct haproxy_cli *c, const char *path, const char *request,
-                      haproxy_cli_done_fn done, void *arg);
+/* Starts sending the request the caller wrote into c->buf (one line ending in '\n', a string)
+ * to the socket at path; only while idle (haproxy_cli_busy 0). Returns 0, or -1 with errno
+ * (the connect failed at once, no timer or descriptor slot): done is not called then. */
+int haproxy_cli_start(struct haproxy_cli *c, const char *path, haproxy_cli_done_fn done, void *arg);
 /* 1 while a conversation runs. */
 int haproxy_cli_busy(const struct haproxy_cli *c);
 /* Abandons a conversation in progress (done is not called). */

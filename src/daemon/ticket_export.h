@@ -24,9 +24,8 @@ struct ticket_export {
     unsigned hap_due;               /* bit per target: its HAProxy socket needs the keys */
     unsigned hap_failing;           /* bit per target: its last conversation failed */
     unsigned hap_target;            /* the target of the conversation in progress */
-    unsigned hap_pushes;            /* keys sent in the "set" step (0: the "show" step) */
+    struct haproxy_cli cli;         /* before the keys: its fields stay within short reach */
     char hap_keys[TICKET_SLOTS][TICKET_B64_LEN]; /* previous, current, next; wiped when done */
-    struct haproxy_cli cli;
 };
 
 /* Prepares the targets of *conf (kept by pointer) on loop; call again after a reload. */

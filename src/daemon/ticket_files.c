@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* ticket_files.c - encoders of the exported key files and the decoder of tlsmgr's own. */
+#include <stddef.h>
 #include <string.h>
 
 #include <mbedtls/base64.h>
@@ -14,8 +15,9 @@
 #define BIT(i)          (1u << (i))
 #define OPENSSL_KEY_LEN 80 /* name[16], then two 32-byte keys */
 
-/* nginx's files in order of its directives: the first encrypts. */
-static const char nginx_names[] = "current.key\0previous.key\0next.key\0";
+/* nginx's files in order of its directives: the first encrypts. Characters, not pointers: no
+ * relocation each in a position-independent binary. */
+static const char nginx_names[3][13] = {"current.key", "previous.key", "next.key"};
 static const unsigned char nginx_slot[3] = {TICKET_SLOT_CURRENT, TICKET_SLOT_PREVIOUS,
                                             TICKET_SLOT_NEXT};
 
@@ -26,25 +28,15 @@ unsigned ticket_file_parts(unsigned kind)
 
 const char *ticket_file_part_name(unsigned part)
 {
-    const char *n = nginx_names;
-
-    while (part-- > 0)
-        n += strlen(n) + 1;
-    return n;
+    return nginx_names[part];
 }
 
-/* Slot i, or the current key where slot i is empty (a server that wants three keys gets the
- * current one twice rather than a made-up one); NULL without a current key. */
-static const struct ticket_key *slot_or_current(const struct ticket_slots *s, unsigned i)
-{
-    if (!(s->present & BIT(TICKET_SLOT_CURRENT)))
-        return NULL;
-    return &s->k[(s->present & BIT(i)) ? i : TICKET_SLOT_CURRENT];
-}
+/* openssl_key hashes a key's name and key bytes as one run. */
+typedef char ticket_key_follows_name[offsetof(struct ticket_key, key) == TICKET_NAME_LEN ? 1 : -1];
 
 /* OpenSSL's ticket key: name, then HMAC-SHA256 and AES-256 keys from SHA-512(label, name,
- * key): nginx takes them in that order, HAProxy as name, AES, HMAC (swap). */
-static void openssl_key(const struct ticket_key *k, int swap, uint8_t out[OPENSSL_KEY_LEN])
+ * key): nginx takes them in that order (swap 0), HAProxy as name, AES, HMAC (swap 32). */
+static void openssl_key(const struct ticket_key *k, unsigned swap, uint8_t out[OPENSSL_KEY_LEN])
 {
     static const char label[] = "tlsmgr openssl ticket key";
     mbedtls_sha512_context c;
@@ -53,25 +45,13 @@ static void openssl_key(const struct ticket_key *k, int swap, uint8_t out[OPENSS
     mbedtls_sha512_init(&c);
     tlsmgr_sha512_starts(&c);
     tlsmgr_sha512_update(&c, (const unsigned char *)label, sizeof(label)); /* with its NUL */
-    tlsmgr_sha512_update(&c, k->name, TICKET_NAME_LEN);
-    tlsmgr_sha512_update(&c, k->key, TICKET_KEY_LEN);
+    tlsmgr_sha512_update(&c, k->name, TICKET_NAME_LEN + TICKET_KEY_LEN);
     tlsmgr_sha512_finish(&c, d);
     mbedtls_sha512_free(&c);
     memcpy(out, k->name, TICKET_NAME_LEN);
-    memcpy(out + TICKET_NAME_LEN, d + (swap ? 32 : 0), 32);
-    memcpy(out + TICKET_NAME_LEN + 32, d + (swap ? 0 : 32), 32);
+    memcpy(out + TICKET_NAME_LEN, d + swap, 32);
+    memcpy(out + TICKET_NAME_LEN + 32, d + (32 - swap), 32);
     wipe(d, sizeof(d));
-}
-
-void ticket_file_haproxy_key(const struct ticket_key *k, char out[TICKET_B64_LEN])
-{
-    uint8_t raw[OPENSSL_KEY_LEN];
-    size_t olen;
-
-    openssl_key(k, 1, raw);
-    if (mbedtls_base64_encode((unsigned char *)out, TICKET_B64_LEN, &olen, raw, sizeof(raw)) != 0)
-        out[0] = '\0'; /* cannot happen: the buffer fits */
-    wipe(raw, sizeof(raw));
 }
 
 /* lighttpd takes a key at the multiple of 64 seconds at or before its activation (it takes
@@ -95,9 +75,10 @@ static const struct ticket_key *lighttpd_key(const struct ticket_slots *s, int64
     return best;
 }
 
+/* v >= 0: a key's times are never negative (ticket_record_decode). */
 static int32_t clamp32(int64_t v)
 {
-    return v < 0 ? 0 : v > INT32_MAX ? INT32_MAX : (int32_t)v;
+    return v > INT32_MAX ? INT32_MAX : (int32_t)v;
 }
 
 /* 23 native-endian ints: version 0, activation, expiry, then name, 32 unused bytes, key. The
@@ -121,31 +102,20 @@ static size_t lighttpd_encode(const struct ticket_key *k, uint8_t *out)
 size_t ticket_file_encode(unsigned kind, unsigned part, const struct ticket_slots *s, int64_t now,
                           uint8_t *out)
 {
+    uint8_t raw[OPENSSL_KEY_LEN];
     const struct ticket_key *k;
-    size_t len = 0;
+    size_t len = 0, n;
     unsigned i;
 
-    if (slot_or_current(s, TICKET_SLOT_CURRENT) == NULL)
+    if (!(s->present & BIT(TICKET_SLOT_CURRENT)))
         return 0;
     switch (kind) {
     case EXPORT_LIGHTTPD:
         k = lighttpd_key(s, now);
         return k != NULL ? lighttpd_encode(k, out) : 0;
-    case EXPORT_NGINX:
-        openssl_key(slot_or_current(s, nginx_slot[part % 3]), 0, out);
-        return OPENSSL_KEY_LEN;
-    case EXPORT_HAPROXY:
-        for (i = 0; i < TICKET_SLOTS; i++) {
-            ticket_file_haproxy_key(slot_or_current(s, i), (char *)out + len);
-            len += TICKET_B64_LEN - 1;
-            out[len++] = '\n';
-        }
-        return len;
-    default: /* EXPORT_TLSMGR */
-        memcpy(out, TICKET_FILE_MAGIC, 4);
-        out[4] = TICKET_FILE_VERSION;
+    case EXPORT_TLSMGR:
+        memcpy(out, TICKET_FILE_MAGIC TICKET_FILE_VERSION "\0\0\0", TICKET_FILE_HEADER);
         out[5] = (uint8_t)s->present;
-        out[6] = out[7] = 0;
         len = TICKET_FILE_HEADER;
         for (i = 0; i < TICKET_SLOTS; i++)
             if (s->present & BIT(i)) {
@@ -155,6 +125,23 @@ size_t ticket_file_encode(unsigned kind, unsigned part, const struct ticket_slot
             }
         return len;
     }
+    /* nginx and HAProxy want three keys: the current one stands in for a missing slot. */
+    for (i = 0; i < TICKET_SLOTS; i++) {
+        unsigned slot = kind == EXPORT_NGINX ? nginx_slot[part] : i;
+
+        k = (s->present & BIT(slot)) ? &s->k[slot] : &s->k[TICKET_SLOT_CURRENT];
+        if (kind == EXPORT_NGINX) {
+            openssl_key(k, 0, out);
+            return OPENSSL_KEY_LEN;
+        }
+        /* Cannot fail: each line has the room for its base64. */
+        openssl_key(k, 32, raw);
+        (void)mbedtls_base64_encode(out + len, TICKET_B64_LEN, &n, raw, sizeof(raw));
+        len += n;
+        out[len++] = '\n';
+    }
+    wipe(raw, sizeof(raw));
+    return len;
 }
 
 int64_t ticket_file_next_change(unsigned kind, const struct ticket_slots *s, int64_t now)
@@ -164,48 +151,41 @@ int64_t ticket_file_next_change(unsigned kind, const struct ticket_slots *s, int
 
     if (kind != EXPORT_LIGHTTPD)
         return 0;
-    for (i = 0; i < TICKET_SLOTS; i++) {
-        int64_t w = lighttpd_write_time(&s->k[i]);
-
-        if ((s->present & BIT(i)) && w > now && (next == 0 || w < next))
-            next = w;
-    }
+    for (i = 0; i < TICKET_SLOTS; i++)
+        if (s->present & BIT(i))
+            next = ticket_sooner(next, lighttpd_write_time(&s->k[i]), now);
     return next;
 }
 
 const char *ticket_file_decode(const uint8_t *buf, size_t len, int64_t now, struct ticket_slots *s)
 {
     const char *why = "malformed";
+    unsigned i, mask = len > 5 ? buf[5] : 0, fresh = 0;
     size_t off = TICKET_FILE_HEADER;
-    int64_t newest = 0;
-    unsigned i, mask;
+    int64_t newest = -1; /* a key's activation is never negative (ticket_record_decode) */
 
     ticket_slots_wipe(s);
-    if (len < TICKET_FILE_HEADER || memcmp(buf, TICKET_FILE_MAGIC, 4) != 0 ||
-        buf[4] != TICKET_FILE_VERSION || buf[6] != 0 || buf[7] != 0)
+    /* A record per slot of the mask; a current key at least. */
+    if (len != TICKET_FILE_HEADER +
+                   ((mask & 1) + (mask >> 1 & 1) + (mask >> 2 & 1)) * (size_t)TICKET_RECORD_LEN ||
+        memcmp(buf, TICKET_FILE_MAGIC TICKET_FILE_VERSION, 5) != 0 || mask > 7 ||
+        !(mask & BIT(TICKET_SLOT_CURRENT)) || buf[6] != 0 || buf[7] != 0)
         return why;
-    mask = buf[5];
-    /* A current key at least; slots in the order of their activation. */
-    if (mask > 7 || !(mask & BIT(TICKET_SLOT_CURRENT)))
-        return why;
+    /* Slots in the order of their activation, names that tell the keys apart. */
     for (i = 0; i < TICKET_SLOTS; i++) {
         if (!(mask & BIT(i)))
             continue;
-        if (off + TICKET_RECORD_LEN > len ||
-            ticket_record_decode(buf + off, TICKET_RECORD_LEN, &s->k[i]) != 0 ||
-            (s->present != 0 && s->k[i].active <= newest) ||
-            ticket_slots_find(s, s->k[i].name, INT64_MIN) != NULL)
+        if (ticket_record_decode(buf + off, TICKET_RECORD_LEN, &s->k[i]) != 0 ||
+            s->k[i].active <= newest || ticket_slots_name_taken(s, i, s->k[i].name))
             goto bad;
         newest = s->k[i].active;
+        fresh |= ticket_key_expires(&s->k[i]) > now;
         s->present |= BIT(i);
         off += TICKET_RECORD_LEN;
     }
-    if (off != len)
-        goto bad;
-    why = "stale (its newest key has expired)";
-    for (i = 0; i < TICKET_SLOTS; i++)
-        if ((s->present & BIT(i)) && ticket_key_expires(&s->k[i]) > now)
-            return NULL;
+    if (fresh)
+        return NULL;
+    why = "stale";
 bad:
     ticket_slots_wipe(s);
     return why;

@@ -35,7 +35,7 @@
 
 /* tlsmgr key file: magic, version, slot mask, reserved, then one record per present slot. */
 #define TICKET_FILE_MAGIC   "TMGK"
-#define TICKET_FILE_VERSION 1
+#define TICKET_FILE_VERSION "\001" /* one byte, after the magic */
 #define TICKET_FILE_HEADER  8
 
 /* lighttpd reads its stek-file when the Unix second is a multiple of 64, and takes a key whose
@@ -45,10 +45,12 @@
 
 /* Files that one target of kind writes: 3 for nginx, 1 for the others. */
 unsigned ticket_file_parts(unsigned kind);
-/* The name of nginx's file part inside its directory ("current.key"...). */
+/* The name of nginx's file part (0..2) inside its directory ("current.key"...). */
 const char *ticket_file_part_name(unsigned part);
 
-/* Writes file part of a target of kind for slots s at now into out (TICKET_FILE_MAX bytes).
+/* Writes file part (below ticket_file_parts) of a target of kind for slots s at now into out
+ * (TICKET_FILE_MAX bytes; HAProxy's, three lines of TICKET_B64_LEN, fill TICKET_SLOTS *
+ * TICKET_B64_LEN exactly).
  * Returns its length, or 0 when s has no current key (nothing is written then). */
 size_t ticket_file_encode(unsigned kind, unsigned part, const struct ticket_slots *s, int64_t now,
                           uint8_t *out);
@@ -56,9 +58,6 @@ size_t ticket_file_encode(unsigned kind, unsigned part, const struct ticket_slot
 /* The first time after now at which ticket_file_encode for kind gives other bytes although
  * the slots stay the same (lighttpd's next key enters its file); 0 when none. */
 int64_t ticket_file_next_change(unsigned kind, const struct ticket_slots *s, int64_t now);
-
-/* HAProxy's 80-byte key for k in base64, NUL-terminated, into out (TICKET_B64_LEN). */
-void ticket_file_haproxy_key(const struct ticket_key *k, char out[TICKET_B64_LEN]);
 
 /* Reads a tlsmgr key file of len bytes into *s, taken as hostile. Returns NULL, or why it is
  * refused ("malformed ...", "stale": its newest key has expired at now); *s is then wiped. */

@@ -14,52 +14,44 @@
 
 #define SOURCE_MAX (TICKET_FILE_HEADER + TICKET_SLOTS * TICKET_RECORD_LEN)
 
-/* Reads and checks the file into *got. Returns NULL, or why it is refused. */
-static const char *load(const char *path, struct ticket_slots *got, int64_t now)
+/* Reads and checks the file into *got, through buf. Returns NULL, or why it is refused (then
+ * *got holds nothing to use). The caller wipes buf and got either way. */
+static const char *load(const char *path, uint8_t buf[SOURCE_MAX], struct ticket_slots *got,
+                        int64_t now)
 {
-    uint8_t buf[SOURCE_MAX];
     struct readfile rf;
-    const char *why;
-    int r = readfile(path, buf, sizeof(buf), &rf);
+    int r = readfile(path, buf, SOURCE_MAX, &rf);
 
-    ticket_slots_wipe(got);
     if (r < 0)
-        why = errno == ELOOP ? "is a symbolic link" : strerror(errno);
-    else if (r > 0)
-        why = "not a regular file";
-    else if (rf.mode & 002)
-        why = "writable by others";
-    else if (rf.more)
-        why = "too long";
-    else
-        why = ticket_file_decode(buf, rf.len, now, got);
-    wipe(buf, sizeof(buf));
-    return why;
+        return strerror(errno); /* ELOOP: a symbolic link (port_open never follows one) */
+    if (r > 0)
+        return "not a regular file";
+    if (rf.mode & 002)
+        return "writable by others";
+    if (rf.more)
+        return "too long";
+    return ticket_file_decode(buf, rf.len, now, got);
 }
 
 int ticket_import_apply(struct ticket_import *im, const char *path, struct ticket_slots *s,
                         int64_t now)
 {
+    uint8_t buf[SOURCE_MAX];
     struct ticket_slots got;
-    const char *why = load(path, &got, now);
-    unsigned i;
-    int changed = 0;
+    const char *why = load(path, buf, &got, now);
+    int changed;
 
     if (why == NULL) {
         changed = memcmp(&got, s, sizeof(got)) != 0;
-        ticket_slots_wipe(s);
-        *s = got;
+        *s = got; /* overwrites every key byte of the slots in use */
         if (changed || im->refused != NULL)
             log_info("ticket keys: took %u keys from %s", ticket_slots_count(s), path);
     } else {
         if (why != im->refused)
-            log_warn("ticket keys: %s %s; the keys in use stay until they expire", path, why);
-        for (i = 0; i < TICKET_SLOTS; i++)
-            if ((s->present & (1u << i)) && ticket_key_expires(&s->k[i]) <= now) {
-                ticket_slots_drop(s, i);
-                changed = 1;
-            }
+            log_warn("ticket source %s: %s; keys kept", path, why);
+        changed = ticket_slots_expire(s, now) != 0;
     }
+    wipe(buf, sizeof(buf));
     ticket_slots_wipe(&got);
     im->refused = why;
     return changed;

@@ -35,26 +35,23 @@ static void on_timer(void *arg)
 #define importing(t) 0
 #endif
 
-static void schedule(struct tickets *t, int failed)
+static void schedule(struct tickets *t, int failed, int64_t now)
 {
-    uint64_t period = t->lifetime / 2, delay;
-    int64_t now = port_wall_time(), at = t->next_change;
+    int64_t period = t->lifetime / 2, at = t->next_change;
 
-    if (t->loop == NULL || t->timer < 0)
+    if (t->timer < 0) /* no loop */
         return;
 #if TLSMGR_TICKET_EXPORT
-    if (t->export_at > now && (at <= now || t->export_at < at))
-        at = t->export_at;
+    at = ticket_sooner(at, t->export_at, now);
     /* The source is read again this often; keys it brought change at their own times. */
     if (importing(t) && period > TLSMGR_TICKET_IMPORT_CHECK)
         period = TLSMGR_TICKET_IMPORT_CHECK;
 #endif
-    delay = period;
-    if (failed)
-        delay = period < TLSMGR_TICKET_RETRY ? period : TLSMGR_TICKET_RETRY;
-    else if (at > now && (uint64_t)(at - now) < period)
-        delay = (uint64_t)(at - now);
-    loop_timer_in(t->loop, t->timer, (delay > 0 ? delay : 1) * 1000u);
+    if (failed && period > TLSMGR_TICKET_RETRY)
+        period = TLSMGR_TICKET_RETRY;
+    /* At least a second away: the lifetime is 2 s or more, both checks as well. */
+    at = ticket_sooner(at, now + period, now);
+    loop_timer_in(t->loop, t->timer, (uint64_t)(at - now) * 1000u);
 }
 
 /* The env's slots, read and written under the fault guard and LMDB's assertion trap: a damaged
@@ -98,7 +95,7 @@ static int update(struct tickets *t, int drop_next)
     unsigned bad = 0;
     int64_t now = port_wall_time();
     int rc, changed;
-    const char *what = "cannot read the slots", *why;
+    const char *what = "read the slots", *why;
 
     if (!t->enabled)
         return 0;
@@ -106,7 +103,7 @@ static int update(struct tickets *t, int drop_next)
     if (rc != 0)
         goto fail_env;
     if (bad != 0)
-        log_warn("ticket keys: malformed record(s) in the ticket DB replaced");
+        log_warn("ticket keys: malformed record(s) replaced");
     if (drop_next && (s.present & (1u << TICKET_SLOT_NEXT))) {
         ticket_slots_drop(&s, TICKET_SLOT_NEXT);
         bad |= 1u << TICKET_SLOT_NEXT;
@@ -118,14 +115,14 @@ static int update(struct tickets *t, int drop_next)
 #endif
         changed = ticket_slots_advance(&s, now, t->lifetime, rng, NULL);
     if (changed < 0) {
-        what = "cannot make a key";
-        why = "the generator failed";
+        what = "make a key";
+        why = "generator failed";
         goto fail;
     }
     if (changed != 0 || bad != 0) {
         rc = store_write(t->ce, &s);
         if (rc != 0) {
-            what = "cannot write the slots";
+            what = "write the slots";
             goto fail_env;
         }
         t->rotations++;
@@ -140,7 +137,7 @@ static int update(struct tickets *t, int drop_next)
     if (t->failing)
         log_info("ticket keys: rotation works again");
     t->failing = 0;
-    schedule(t, 0);
+    schedule(t, 0, now);
     return 0;
 
 fail_env:
@@ -149,9 +146,9 @@ fail:
     ticket_slots_wipe(&s);
     t->failures++;
     if (!t->failing)
-        log_err("ticket keys: %s: %s; TLS servers keep the keys they have and retry", what, why);
+        log_err("ticket keys: cannot %s: %s; retrying", what, why);
     t->failing = 1;
-    schedule(t, 1);
+    schedule(t, 1, now);
     return -1;
 }
 
@@ -160,12 +157,19 @@ int tickets_update(struct tickets *t)
     return update(t, 0);
 }
 
+/* A new lifetime drops the next key (made again under it); always = 1 updates anyway. */
+static void set_lifetime(struct tickets *t, unsigned lifetime, int always)
+{
+    int drop = lifetime != t->lifetime;
+
+    t->lifetime = lifetime;
+    if (drop || always)
+        (void)update(t, drop);
+}
+
 void tickets_set_lifetime(struct tickets *t, unsigned lifetime)
 {
-    if (lifetime == t->lifetime)
-        return;
-    t->lifetime = lifetime;
-    (void)update(t, 1);
+    set_lifetime(t, lifetime, 0);
 }
 
 /* An env off tmpfs holds no key: whatever an earlier daemon may have left goes. */
@@ -175,9 +179,7 @@ static void refuse(struct tickets *t)
 
     memset(&none, 0, sizeof(none));
     t->enabled = 0;
-    log_warn("ticket keys: off, %s is not on tmpfs and no key may reach persistent storage "
-             "(TLS servers use keys of their own)",
-             t->ce->path);
+    log_warn("ticket keys: off, %s not on tmpfs", t->ce->path);
     (void)store_write(t->ce, &none);
 }
 
@@ -226,10 +228,9 @@ void tickets_reload(struct tickets *t)
 #if TLSMGR_TICKET_EXPORT
     ticket_export_init(&t->exp, t->conf, t->loop);
     t->imp.refused = NULL;
-    if (t->conf->ticket_key_lifetime == t->lifetime)
-        (void)update(t, 0); /* the files and the source are looked at again */
 #endif
-    tickets_set_lifetime(t, t->conf->ticket_key_lifetime);
+    /* The files and the source are looked at again, whatever the lifetime. */
+    set_lifetime(t, t->conf->ticket_key_lifetime, TLSMGR_TICKET_EXPORT);
 }
 
 void tickets_log_stats(const struct tickets *t)
@@ -238,7 +239,7 @@ void tickets_log_stats(const struct tickets *t)
     uint64_t v[5];
 
     if (!t->enabled) {
-        log_info("ticket keys: off (the cache env is not on tmpfs)");
+        log_info("ticket keys: off");
         return;
     }
     v[0] = t->lifetime;
@@ -246,14 +247,13 @@ void tickets_log_stats(const struct tickets *t)
     v[2] = t->failures;
     v[3] = t->last_write > 0 && now >= t->last_write ? (uint64_t)(now - t->last_write) : 0;
     v[4] = t->next_change > now ? (uint64_t)(t->next_change - now) : 0;
-    log_counters("ticket keys",
-                 "lifetime (s)\0rotations\0failures\0last written (s ago)\0next rotation in (s)\0",
+    log_counters("ticket keys", "lifetime (s)\0rotations\0failures\0written (s ago)\0next in (s)\0",
                  v);
 }
 
 void tickets_free(struct tickets *t)
 {
-    if (t->loop != NULL && t->timer >= 0)
+    if (t->timer >= 0)
         loop_timer_stop(t->loop, t->timer);
 #if TLSMGR_TICKET_EXPORT
     if (t->conf != NULL)
@@ -272,21 +272,19 @@ size_t tickets_describe(struct cache_env *ce, char *text, size_t cap)
     unsigned i;
     int n;
 
-    if (cap == 0)
-        return 0;
     text[0] = '\0';
     if (ticket_store_read(ce, &s, NULL) != 0)
         return 0;
-    for (i = 0; i < TICKET_SLOTS && len < cap; i++) {
+    for (i = 0; i < TICKET_SLOTS; i++) {
         if (!(s.present & (1u << i)))
             n = snprintf(text + len, cap - len, "ticket key %s: none\n", role[i]);
         else
             n = snprintf(text + len, cap - len, "ticket key %s: active %+llds, expires %+llds\n",
                          role[i], (long long)(s.k[i].active - now),
                          (long long)(ticket_key_expires(&s.k[i]) - now));
-        if (n < 0)
-            break;
-        len += (size_t)n < cap - len ? (size_t)n : cap - len - 1;
+        if (n < 0 || (size_t)n >= cap - len)
+            break; /* cannot happen: three lines fit the status record's 256 bytes */
+        len += (size_t)n;
     }
     ticket_slots_wipe(&s);
     return len;

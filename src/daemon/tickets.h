@@ -36,8 +36,8 @@ struct tickets {
     const struct tlsmgr_conf *conf; /* lifetime, exports and source (NULL: none) */
 #if TLSMGR_TICKET_EXPORT
     int64_t export_at; /* the next time the exports want an update (0: none) */
-    struct ticket_export exp;
     struct ticket_import imp;
+    struct ticket_export exp; /* last: its buffers put the fields after it out of short reach */
 #endif
 };
 
@@ -62,7 +62,7 @@ void tickets_log_stats(const struct tickets *t);
 void tickets_free(struct tickets *t);
 
 /* tlsmgr -s: describes the slots of an env opened read-only into text (no key material).
- * Returns the length written. */
+ * cap > 0; a line cut short ends the text. Returns the length of the whole lines. */
 size_t tickets_describe(struct cache_env *ce, char *text, size_t cap);
 
 #endif

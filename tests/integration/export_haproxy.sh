@@ -5,8 +5,8 @@
 #   restart   tls-ticket-keys from the daemon's export: a TLS 1.2 and a TLS 1.3 ticket made
 #             before HAProxy restarts resume after it (19 of 20); the same HAProxy without the
 #             file is measured alongside (its keys die with it)
-#   socket    with a 40 s key lifetime the daemon pushes each new key over HAProxy's runtime
-#             socket (set ssl tls-key): after a rotation HAProxy lists the keys of the file
+#   socket    with a 40 s key lifetime the daemon pushes its keys at each rotation over
+#             HAProxy's runtime socket (set ssl tls-key): after it HAProxy lists the keys of the file
 #             (show tls-keys), encrypts under the new current key, and a ticket of the key
 #             before still resumes, all without a restart
 # HAProxy does not depend on the mbedTLS tlsmgr is built with: the mbedTLS 2.28 pass only.
@@ -145,7 +145,7 @@ haproxy_start s "$shm/s/out/keys"
 session "${port[s]}" "$tmp/s1.sess" -tls1_2
 before=$(ticket_name "$tmp/s1.sess")
 from=$(stat -c %s "$tmp/s.log")
-if itest_wait_log "$tmp/s.log" "sent 1 key to HAProxy socket $tmp/hs/s.sock" 600 "$from"; then
+if itest_wait_log "$tmp/s.log" "wrote 3 key(s) to $tmp/hs/s.sock" 600 "$from"; then
 	listed=$(cli s "show tls-keys $shm/s/out/keys" | sed -n 's/^[0-9]*\.[0-9] //p')
 	session "${port[s]}" "$tmp/s2.sess" -tls1_2
 	after=$(ticket_name "$tmp/s2.sess")
@@ -160,18 +160,18 @@ if itest_wait_log "$tmp/s.log" "sent 1 key to HAProxy socket $tmp/hs/s.sock" 600
 	fi
 	echo "# HAProxy socket rotation: a ticket of the previous key resumed $old/$N without a restart"
 else
-	itest_fail haproxy_socket_rotation_keeps_tickets "no key sent: $(grep -m1 'HAProxy' "$tmp/s.log")"
+	itest_fail haproxy_socket_rotation_keeps_tickets "no key sent: $(grep -m1 's.sock' "$tmp/s.log")"
 fi
 # A socket that went away is logged once, then works again once it is back.
 haproxy_stop s
 from=$(stat -c %s "$tmp/s.log")
-itest_wait_log "$tmp/s.log" "ticket keys to HAProxy socket $tmp/hs/s.sock" 600 "$from"
+itest_wait_log "$tmp/s.log" "ticket export $tmp/hs/s.sock: " 600 "$from"
 haproxy_start s "$shm/s/out/keys"
-if itest_wait_log "$tmp/s.log" "socket $tmp/hs/s.sock work again" 600 "$from" &&
-	[ "$(tail -c +$((from + 1)) "$tmp/s.log" | grep -c 'ticket keys to HAProxy socket.*retried')" -eq 1 ]; then
+if itest_wait_log "$tmp/s.log" "$tmp/hs/s.sock works again" 600 "$from" &&
+	[ "$(tail -c +$((from + 1)) "$tmp/s.log" | grep -c 's.sock: .*retry in')" -eq 1 ]; then
 	itest_ok haproxy_socket_failure_logged_once_and_recovered
 else
-	itest_fail haproxy_socket_failure_logged_once_and_recovered "$(tail -c +$((from + 1)) "$tmp/s.log" | grep -m2 HAProxy | tr '\n' ' ')"
+	itest_fail haproxy_socket_failure_logged_once_and_recovered "$(tail -c +$((from + 1)) "$tmp/s.log" | grep -m2 s.sock | tr '\n' ' ')"
 fi
 haproxy_stop s
 itest_stop_daemon
