@@ -153,11 +153,13 @@ long port_send(int fd, const void *buf, size_t len);
 
 /* ---- Waiting --------------------------------------------------------------------------- */
 
+/* The values of <poll.h> on Linux, the BSDs and macOS: a port there hands the table to poll()
+ * as it is, with no copy of it on the stack. */
 #define PORT_POLLIN   0x01
-#define PORT_POLLOUT  0x02
-#define PORT_POLLERR  0x04
-#define PORT_POLLHUP  0x08
-#define PORT_POLLNVAL 0x10
+#define PORT_POLLOUT  0x04
+#define PORT_POLLERR  0x08
+#define PORT_POLLHUP  0x10
+#define PORT_POLLNVAL 0x20
 
 struct port_pollfd {
     int fd;
