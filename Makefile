@@ -102,6 +102,18 @@ TLSMGR_CFLAGS := -std=c99 $(TLSMGR_WARN) -ffunction-sections -fdata-sections -fv
 	-fno-asynchronous-unwind-tables -fno-unwind-tables $(call cc_option,-fno-plt)
 # No segment padded to a page boundary of its own in the file (binutils >= 2.31).
 TLSMGR_LDFLAGS := -Wl,--gc-sections -Wl,-O1 -Wl,--as-needed $(call ld_option,-z noseparate-code)
+# crtbegin's weak references that nothing defines (__gmon_start__, which a -pg link defines,
+# and the _ITM_* hooks of GCC's transactional memory, unused here) are resolved to 0 by the
+# linker instead of costing a dynamic symbol, a GOT slot and a relocation each (x86).
+TLSMGR_LDFLAGS += $(call ld_option,-z nodynamic-undefined-weak)
+# Relative relocations packed (DT_RELR): a bitmap word instead of 24 bytes per address. Only
+# against glibc >= 2.36, whose loader reads them; the linker then adds a GLIBC_ABI_DT_RELR
+# version need, so that an older loader refuses the file instead of running it unrelocated.
+# (musl reads DT_RELR from 1.2.4 on, but nothing would stop an older musl from running it.)
+GLIBC_RELR := $(shell $(CC) $(CFLAGS) -dM -E -include features.h -x c /dev/null 2>/dev/null | \
+	awk '$$2 == "__GLIBC__" { a = $$3 } $$2 == "__GLIBC_MINOR__" { b = $$3 } \
+	END { if (a * 1000 + b >= 2036) print "yes" }')
+TLSMGR_LDFLAGS += $(if $(GLIBC_RELR),$(call ld_option,-z pack-relative-relocs))
 # GNU ld lays out aarch64 and 32-bit ARM files for 64 KiB pages, the largest those kernels may
 # use: up to 60 KiB of padding in each file (libtlsmgr.so: 67 KB instead of 31 KB). The
 # kernels of OpenWrt, Buildroot (BR2_ARM64_PAGE_SIZE_4K, its default) and Debian use 4 KiB
