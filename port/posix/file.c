@@ -12,10 +12,21 @@
 
 #include "port.h"
 
+/* Where <fcntl.h> has port.h's values (Linux but MIPS, PowerPC, SPARC and Alpha), the flags
+ * pass as they are; elsewhere each one is translated. */
+#define OPEN_SAME                                                                                  \
+    (O_RDONLY == PORT_O_RDONLY && O_WRONLY == PORT_O_WRONLY && O_RDWR == PORT_O_RDWR &&            \
+     O_CREAT == PORT_O_CREAT && O_EXCL == PORT_O_EXCL && O_TRUNC == PORT_O_TRUNC &&                \
+     O_APPEND == PORT_O_APPEND && O_NONBLOCK == PORT_O_NONBLOCK &&                                 \
+     O_DIRECTORY == PORT_O_DIRECTORY)
+
 int port_open(const char *path, int flags, unsigned mode)
 {
-    int oflags = O_NOFOLLOW | O_CLOEXEC;
     int fd;
+#if OPEN_SAME
+    int oflags = flags | O_NOFOLLOW | O_CLOEXEC;
+#else
+    int oflags = O_NOFOLLOW | O_CLOEXEC;
 
     if (flags & PORT_O_RDWR)
         oflags |= O_RDWR;
@@ -35,6 +46,8 @@ int port_open(const char *path, int flags, unsigned mode)
         oflags |= O_DIRECTORY;
     if (flags & PORT_O_APPEND)
         oflags |= O_APPEND;
+#endif
+
     do {
         fd = open(path, oflags, (mode_t)mode);
     } while (fd < 0 && errno == EINTR);
