@@ -29,7 +29,7 @@ int loop_timer_new(struct loop *l, const char *name, loop_timer_fn fn, void *arg
         }
     }
     if (l->ntimers == TLSMGR_MAX_TIMERS) {
-        log_err("event loop: no free timer for %s (TLSMGR_MAX_TIMERS %d)", name, TLSMGR_MAX_TIMERS);
+        log_err("no free timer for %s (TLSMGR_MAX_TIMERS %d)", name, TLSMGR_MAX_TIMERS);
         return -1;
     }
     t = &l->timers[l->ntimers];
@@ -159,7 +159,7 @@ int loop_run_once(struct loop *l, uint64_t horizon_ms)
     if (r < 0) {
         if (errno == EINTR)
             return 0;
-        log_err_errno("event loop: poll");
+        log_err_errno("poll");
         return -1;
     }
     now = port_now_ms();

@@ -32,7 +32,7 @@ int privs_resolve(const struct tlsmgr_conf *c, unsigned *uid, unsigned *gid)
     if (port_group_lookup(c->group, gid) < 0)
         return unknown("tlsmgr_group", c->group, "group");
     if (*uid == 0) {
-        log_err("tlsmgr_user %s: is root; choose an unprivileged user", c->user);
+        log_err("tlsmgr_user %s: is root", c->user);
         return -1;
     }
     return 0;
