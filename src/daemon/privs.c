@@ -11,10 +11,9 @@
  * Returns -1. */
 static int unknown(const char *param, const char *name, const char *what)
 {
-    if (errno == ENOENT)
-        log_err("%s %s: unknown %s", param, name, what);
-    else
-        log_err_errno("%s %s: unknown %s", param, name, what);
+    /* Not found: no errno text, which would read as a missing file. One call either way. */
+    log_msg(errno == ENOENT ? LOG_P_ERR "%s %s: unknown %s" : LOG_P_ERR_ERRNO "%s %s: unknown %s",
+            param, name, what);
     return -1;
 }
 
