@@ -106,6 +106,10 @@ TLSMGR_LDFLAGS := -Wl,--gc-sections -Wl,-O1 -Wl,--as-needed $(call ld_option,-z 
 # and the _ITM_* hooks of GCC's transactional memory, unused here) are resolved to 0 by the
 # linker instead of costing a dynamic symbol, a GOT slot and a relocation each (x86).
 TLSMGR_LDFLAGS += $(call ld_option,-z nodynamic-undefined-weak)
+# No unwind tables for the linker's PLT stubs either, unless CFLAGS ask for unwind tables: the
+# code that calls through them has none (TLSMGR_CFLAGS above), so nothing unwinds there.
+TLSMGR_LDFLAGS += $(if $(filter -fasynchronous-unwind-tables -funwind-tables -fexceptions,\
+	$(CFLAGS)),,$(call ld_option,-Xlinker --no-ld-generated-unwind-info))
 # Relative relocations packed (DT_RELR): a bitmap word instead of 24 bytes per address. Only
 # against glibc >= 2.36, whose loader reads them; the linker then adds a GLIBC_ABI_DT_RELR
 # version need, so that an older loader refuses the file instead of running it unrelocated.
