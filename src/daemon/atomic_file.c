@@ -19,8 +19,12 @@
 
 int atomic_dirname(const char *path, char *out, size_t cap)
 {
-    const char *slash = strrchr(path, '/');
+    const char *slash = NULL, *p;
     size_t n;
+
+    for (p = path; *p != '\0'; p++) /* the last '/': a loop, not one more import (strrchr) */
+        if (*p == '/')
+            slash = p;
 
     if (slash == NULL) {
         if (cap < 2)
