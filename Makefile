@@ -177,7 +177,9 @@ OBJ = $(BUILD)/obj
 LIB = $(BUILD)/lib
 UNIT = $(BUILD)/unit
 
-DAEMON_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(DAEMON_SRCS) $(CORE_SRCS) $(PORT_SRCS))
+# The daemon has no threads: the port's mutex (libtlsmgr's lock) stays out of it.
+DAEMON_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(DAEMON_SRCS) $(CORE_SRCS) \
+	$(filter-out %/mutex.c,$(PORT_SRCS)))
 LIB_OBJS := $(patsubst %.c,$(LIB)/%.o,$(LIB_SRCS))
 # Unit tests: every module except main, on port/test (the real port wrapped) and board/test.
 UNIT_PORT_OBJS := $(patsubst %.c,$(UNIT)/%.o,$(PORT_SRCS))
@@ -292,7 +294,7 @@ $(BUILD)/tests/fuzz_%: $(UNIT)/tests/fuzz/fuzz_%.o $(if $(FUZZ_ENGINE),,$(UNIT)/
 	$(CC) $(CFLAGS) $(FUZZ_ENGINE) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/bench_%: $(OBJ)/tests/bench/bench_%.o $(filter-out $(OBJ)/src/daemon/main.o,$(DAEMON_OBJS)) \
-		$(patsubst %.c,$(OBJ)/%.o,$(CLIENT_SRCS))
+		$(patsubst %.c,$(OBJ)/%.o,$(CLIENT_SRCS) $(filter %/mutex.c,$(PORT_SRCS)))
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
 
