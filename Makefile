@@ -100,6 +100,9 @@ endif
 # in CFLAGS, which come after these).
 TLSMGR_CFLAGS := -std=c99 $(TLSMGR_WARN) -ffunction-sections -fdata-sections -fvisibility=hidden \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables $(call cc_option,-fno-plt)
+# x86: data aligned as the psABI says, not to 32 bytes for every object of 32 bytes or more
+# (GCC's default keeps that for objects of GCC <= 4.8 that assumed it; no data is exported).
+TLSMGR_CFLAGS += $(call cc_option,-malign-data=abi)
 # No segment padded to a page boundary of its own in the file (binutils >= 2.31).
 TLSMGR_LDFLAGS := -Wl,--gc-sections -Wl,-O1 -Wl,--as-needed $(call ld_option,-z noseparate-code)
 # crtbegin's weak references that nothing defines (__gmon_start__, which a -pg link defines,
