@@ -75,7 +75,7 @@ struct port_stat {
 };
 
 /* Flags of port_open (one of RDONLY, WRONLY and RDWR, and any of the others): O_NOFOLLOW and
- * O_CLOEXEC are always added. The values are Linux's generic <fcntl.h> ones (x86, ARM,
+ * O_CLOEXEC are always added. The values are those of Linux's asm-generic <fcntl.h> (x86,
  * RISC-V): a port whose system has the same passes the flags on as they are. */
 #define PORT_O_RDONLY    0x0
 #define PORT_O_WRONLY    0x1

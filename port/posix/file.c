@@ -12,8 +12,8 @@
 
 #include "port.h"
 
-/* Where <fcntl.h> has port.h's values (Linux but MIPS, PowerPC, SPARC and Alpha), the flags
- * pass as they are; elsewhere each one is translated. */
+/* Where <fcntl.h> has port.h's values (Linux on x86 and RISC-V), the flags pass as they are;
+ * elsewhere (ARM, MIPS, PowerPC, the BSDs...) each one is translated. */
 #define OPEN_SAME                                                                                  \
     (O_RDONLY == PORT_O_RDONLY && O_WRONLY == PORT_O_WRONLY && O_RDWR == PORT_O_RDWR &&            \
      O_CREAT == PORT_O_CREAT && O_EXCL == PORT_O_EXCL && O_TRUNC == PORT_O_TRUNC &&                \
