@@ -200,6 +200,8 @@ $(OBJ)/%.o: OBJ_INCLUDES = $(TLSMGR_INCLUDES)
 $(LIB)/%.o: OBJ_BOARD = $(BOARD)
 $(LIB)/%.o: OBJ_INCLUDES = $(LIB_INCLUDES)
 $(LIB)/%.o: OBJ_CFLAGS = $(LIB_CFLAGS)
+# The daemon's handlers all restart what they interrupt: its port need not retry (eintr.h).
+$(OBJ)/port/%.o: OBJ_CFLAGS = -DPORT_SIGNALS_RESTART=1
 $(UNIT)/%.o: OBJ_BOARD = $(UNIT_BOARD)
 $(UNIT)/%.o: OBJ_INCLUDES = $(TLSMGR_INCLUDES) -Iport/test -Itests/unit
 $(UNIT_PORT_OBJS): EXTRA_CFLAGS = -include port/test/real_names.h

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "eintr.h"
 #include "port.h"
 
 /* Where <fcntl.h> has port.h's values (Linux on x86 and RISC-V), the flags pass as they are;
@@ -50,7 +51,7 @@ int port_open(const char *path, int flags, unsigned mode)
 
     do {
         fd = open(path, oflags, (mode_t)mode);
-    } while (fd < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(fd < 0));
     return fd;
 }
 
@@ -60,7 +61,7 @@ long port_read(int fd, void *buf, size_t len)
 
     do {
         n = read(fd, buf, len);
-    } while (n < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(n < 0));
     return (long)n;
 }
 
@@ -74,7 +75,7 @@ long port_pread(int fd, void *buf, size_t len, uint64_t off)
     }
     do {
         n = pread(fd, buf, len, (off_t)off);
-    } while (n < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(n < 0));
     return (long)n;
 }
 
@@ -84,7 +85,7 @@ long port_write(int fd, const void *buf, size_t len)
 
     do {
         n = write(fd, buf, len);
-    } while (n < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(n < 0));
     return (long)n;
 }
 
@@ -100,7 +101,7 @@ int port_fsync(int fd)
 
     do {
         r = fsync(fd);
-    } while (r < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(r < 0));
     /* Directories on some file systems refuse fsync; nothing more can be done there. */
     if (r < 0 && (errno == EINVAL || errno == EROFS))
         return 0;
@@ -207,7 +208,7 @@ int port_ftruncate(int fd, uint64_t size)
     }
     do {
         rc = ftruncate(fd, (off_t)size);
-    } while (rc < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(rc < 0));
     return rc;
 }
 
@@ -217,6 +218,6 @@ int port_lock(int fd)
 
     do {
         r = flock(fd, LOCK_EX | LOCK_NB);
-    } while (r < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(r < 0));
     return r;
 }

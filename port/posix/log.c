@@ -7,6 +7,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "eintr.h"
 #include "port.h"
 
 static int log_stderr = 1;
@@ -31,7 +32,7 @@ static void write_all(int fd, const char *text, size_t len)
     while (len > 0) {
         ssize_t w = write(fd, text, len);
 
-        if (w < 0 && errno == EINTR)
+        if (EINTR_AGAIN(w < 0))
             continue;
         if (w <= 0)
             return;
