@@ -42,7 +42,7 @@ int atomic_dirname(const char *path, char *out, size_t cap)
 }
 
 /* The one message of a failed file operation: "seed: cannot fsync /var/lib/tlsmgr: ...". */
-static void failed(const char *what, const char *step, const char *path)
+static TLSMGR_NOINLINE void failed(const char *what, const char *step, const char *path)
 {
     log_err_errno("%s: cannot %s %s", what, step, path);
 }
