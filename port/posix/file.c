@@ -108,22 +108,43 @@ int port_fsync(int fd)
     return r;
 }
 
+/* The file type from the mode: a lookup of its 4 type bits where they have the values that
+ * every Unix gives them (checked here), else the S_IS* tests. */
+#if S_IFMT == 0170000 && S_IFIFO == 0010000 && S_IFCHR == 0020000 && S_IFDIR == 0040000 &&         \
+    S_IFREG == 0100000 && S_IFLNK == 0120000 && S_IFSOCK == 0140000
+static enum port_ftype ftype(mode_t m)
+{
+    /* Indexed by the type nibble (mode >> 12): 1 FIFO, 2 CHR, 4 DIR, 8 REG, 10 LNK,
+     * 12 SOCK, every other value OTHER. */
+    static const unsigned char t[16] = {PORT_FT_OTHER, PORT_FT_FIFO,  PORT_FT_CHR,   PORT_FT_OTHER,
+                                        PORT_FT_DIR,   PORT_FT_OTHER, PORT_FT_OTHER, PORT_FT_OTHER,
+                                        PORT_FT_REG,   PORT_FT_OTHER, PORT_FT_LNK,   PORT_FT_OTHER,
+                                        PORT_FT_SOCK,  PORT_FT_OTHER, PORT_FT_OTHER, PORT_FT_OTHER};
+
+    return (enum port_ftype)t[(m >> 12) & 15];
+}
+#else
+static enum port_ftype ftype(mode_t m)
+{
+    if (S_ISREG(m))
+        return PORT_FT_REG;
+    if (S_ISDIR(m))
+        return PORT_FT_DIR;
+    if (S_ISLNK(m))
+        return PORT_FT_LNK;
+    if (S_ISFIFO(m))
+        return PORT_FT_FIFO;
+    if (S_ISCHR(m))
+        return PORT_FT_CHR;
+    if (S_ISSOCK(m))
+        return PORT_FT_SOCK;
+    return PORT_FT_OTHER;
+}
+#endif
+
 static void fill_stat(const struct stat *sb, struct port_stat *st)
 {
-    if (S_ISREG(sb->st_mode))
-        st->type = PORT_FT_REG;
-    else if (S_ISDIR(sb->st_mode))
-        st->type = PORT_FT_DIR;
-    else if (S_ISLNK(sb->st_mode))
-        st->type = PORT_FT_LNK;
-    else if (S_ISFIFO(sb->st_mode))
-        st->type = PORT_FT_FIFO;
-    else if (S_ISCHR(sb->st_mode))
-        st->type = PORT_FT_CHR;
-    else if (S_ISSOCK(sb->st_mode))
-        st->type = PORT_FT_SOCK;
-    else
-        st->type = PORT_FT_OTHER;
+    st->type = ftype(sb->st_mode);
     st->size = (uint64_t)sb->st_size;
     st->mode = (unsigned)sb->st_mode & 07777u;
     st->uid = (unsigned)sb->st_uid;
