@@ -74,16 +74,18 @@ struct port_stat {
     uint64_t dev, ino; /* identity of the file: a replaced file has another pair */
 };
 
-/* Flags of port_open: O_NOFOLLOW and O_CLOEXEC are always added. */
-#define PORT_O_RDONLY    0x01
-#define PORT_O_WRONLY    0x02
-#define PORT_O_RDWR      0x04
-#define PORT_O_CREAT     0x08
-#define PORT_O_EXCL      0x10
-#define PORT_O_TRUNC     0x20
-#define PORT_O_NONBLOCK  0x40
-#define PORT_O_DIRECTORY 0x80
-#define PORT_O_APPEND    0x100
+/* Flags of port_open (one of RDONLY, WRONLY and RDWR, and any of the others): O_NOFOLLOW and
+ * O_CLOEXEC are always added. The values are those of Linux's asm-generic <fcntl.h> (x86,
+ * RISC-V): a port whose system has the same passes the flags on as they are. */
+#define PORT_O_RDONLY    0x0
+#define PORT_O_WRONLY    0x1
+#define PORT_O_RDWR      0x2
+#define PORT_O_CREAT     0x40
+#define PORT_O_EXCL      0x80
+#define PORT_O_TRUNC     0x200
+#define PORT_O_APPEND    0x400
+#define PORT_O_NONBLOCK  0x800
+#define PORT_O_DIRECTORY 0x10000
 
 int port_open(const char *path, int flags, unsigned mode);
 long port_read(int fd, void *buf, size_t len);
@@ -153,11 +155,13 @@ long port_send(int fd, const void *buf, size_t len);
 
 /* ---- Waiting --------------------------------------------------------------------------- */
 
+/* The values of <poll.h> on Linux, the BSDs and macOS: a port there hands the table to poll()
+ * as it is, with no copy of it on the stack. */
 #define PORT_POLLIN   0x01
-#define PORT_POLLOUT  0x02
-#define PORT_POLLERR  0x04
-#define PORT_POLLHUP  0x08
-#define PORT_POLLNVAL 0x10
+#define PORT_POLLOUT  0x04
+#define PORT_POLLERR  0x08
+#define PORT_POLLHUP  0x10
+#define PORT_POLLNVAL 0x20
 
 struct port_pollfd {
     int fd;

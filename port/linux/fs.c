@@ -24,7 +24,11 @@ enum port_fs port_fs_type(const char *path)
     /* Walk up to the nearest existing parent, the file may not exist yet: "a/b" is looked
      * for as "a", then ".", "/a/b" as "/a", then "/". */
     while (statfs(buf[0] != '\0' ? buf : ".", &sf) != 0) {
-        char *slash = strrchr(buf, '/');
+        char *slash = NULL, *p;
+
+        for (p = buf; *p != '\0'; p++) /* the last '/', without strrchr (one import less) */
+            if (*p == '/')
+                slash = p;
 
         if ((errno != ENOENT && errno != ENOTDIR) || buf[0] == '\0' ||
             (slash == buf && buf[1] == '\0'))

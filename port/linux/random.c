@@ -14,6 +14,7 @@
 
 #include <mbedtls/platform_util.h>
 
+#include "../posix/eintr.h"
 #include "port.h"
 
 #ifndef GRND_NONBLOCK
@@ -27,7 +28,7 @@ long port_getrandom(void *buf, size_t len)
 
     do {
         n = syscall(SYS_getrandom, buf, len, GRND_NONBLOCK);
-    } while (n < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(n < 0));
     return n;
 #else
     (void)buf;

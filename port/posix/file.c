@@ -10,12 +10,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "eintr.h"
 #include "port.h"
+
+/* Where <fcntl.h> has port.h's values (Linux on x86 and RISC-V), the flags pass as they are;
+ * elsewhere (ARM, MIPS, PowerPC, the BSDs...) each one is translated. */
+#define OPEN_SAME                                                                                  \
+    (O_RDONLY == PORT_O_RDONLY && O_WRONLY == PORT_O_WRONLY && O_RDWR == PORT_O_RDWR &&            \
+     O_CREAT == PORT_O_CREAT && O_EXCL == PORT_O_EXCL && O_TRUNC == PORT_O_TRUNC &&                \
+     O_APPEND == PORT_O_APPEND && O_NONBLOCK == PORT_O_NONBLOCK &&                                 \
+     O_DIRECTORY == PORT_O_DIRECTORY)
 
 int port_open(const char *path, int flags, unsigned mode)
 {
-    int oflags = O_NOFOLLOW | O_CLOEXEC;
     int fd;
+#if OPEN_SAME
+    int oflags = flags | O_NOFOLLOW | O_CLOEXEC;
+#else
+    int oflags = O_NOFOLLOW | O_CLOEXEC;
 
     if (flags & PORT_O_RDWR)
         oflags |= O_RDWR;
@@ -35,9 +47,11 @@ int port_open(const char *path, int flags, unsigned mode)
         oflags |= O_DIRECTORY;
     if (flags & PORT_O_APPEND)
         oflags |= O_APPEND;
+#endif
+
     do {
         fd = open(path, oflags, (mode_t)mode);
-    } while (fd < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(fd < 0));
     return fd;
 }
 
@@ -47,7 +61,7 @@ long port_read(int fd, void *buf, size_t len)
 
     do {
         n = read(fd, buf, len);
-    } while (n < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(n < 0));
     return (long)n;
 }
 
@@ -61,7 +75,7 @@ long port_pread(int fd, void *buf, size_t len, uint64_t off)
     }
     do {
         n = pread(fd, buf, len, (off_t)off);
-    } while (n < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(n < 0));
     return (long)n;
 }
 
@@ -71,7 +85,7 @@ long port_write(int fd, const void *buf, size_t len)
 
     do {
         n = write(fd, buf, len);
-    } while (n < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(n < 0));
     return (long)n;
 }
 
@@ -87,29 +101,50 @@ int port_fsync(int fd)
 
     do {
         r = fsync(fd);
-    } while (r < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(r < 0));
     /* Directories on some file systems refuse fsync; nothing more can be done there. */
     if (r < 0 && (errno == EINVAL || errno == EROFS))
         return 0;
     return r;
 }
 
+/* The file type from the mode: a lookup of its 4 type bits where they have the values that
+ * every Unix gives them (checked here), else the S_IS* tests. */
+#if S_IFMT == 0170000 && S_IFIFO == 0010000 && S_IFCHR == 0020000 && S_IFDIR == 0040000 &&         \
+    S_IFREG == 0100000 && S_IFLNK == 0120000 && S_IFSOCK == 0140000
+static enum port_ftype ftype(mode_t m)
+{
+    /* Indexed by the type nibble (mode >> 12): 1 FIFO, 2 CHR, 4 DIR, 8 REG, 10 LNK,
+     * 12 SOCK, every other value OTHER. */
+    static const unsigned char t[16] = {PORT_FT_OTHER, PORT_FT_FIFO,  PORT_FT_CHR,   PORT_FT_OTHER,
+                                        PORT_FT_DIR,   PORT_FT_OTHER, PORT_FT_OTHER, PORT_FT_OTHER,
+                                        PORT_FT_REG,   PORT_FT_OTHER, PORT_FT_LNK,   PORT_FT_OTHER,
+                                        PORT_FT_SOCK,  PORT_FT_OTHER, PORT_FT_OTHER, PORT_FT_OTHER};
+
+    return (enum port_ftype)t[(m >> 12) & 15];
+}
+#else
+static enum port_ftype ftype(mode_t m)
+{
+    if (S_ISREG(m))
+        return PORT_FT_REG;
+    if (S_ISDIR(m))
+        return PORT_FT_DIR;
+    if (S_ISLNK(m))
+        return PORT_FT_LNK;
+    if (S_ISFIFO(m))
+        return PORT_FT_FIFO;
+    if (S_ISCHR(m))
+        return PORT_FT_CHR;
+    if (S_ISSOCK(m))
+        return PORT_FT_SOCK;
+    return PORT_FT_OTHER;
+}
+#endif
+
 static void fill_stat(const struct stat *sb, struct port_stat *st)
 {
-    if (S_ISREG(sb->st_mode))
-        st->type = PORT_FT_REG;
-    else if (S_ISDIR(sb->st_mode))
-        st->type = PORT_FT_DIR;
-    else if (S_ISLNK(sb->st_mode))
-        st->type = PORT_FT_LNK;
-    else if (S_ISFIFO(sb->st_mode))
-        st->type = PORT_FT_FIFO;
-    else if (S_ISCHR(sb->st_mode))
-        st->type = PORT_FT_CHR;
-    else if (S_ISSOCK(sb->st_mode))
-        st->type = PORT_FT_SOCK;
-    else
-        st->type = PORT_FT_OTHER;
+    st->type = ftype(sb->st_mode);
     st->size = (uint64_t)sb->st_size;
     st->mode = (unsigned)sb->st_mode & 07777u;
     st->uid = (unsigned)sb->st_uid;
@@ -194,7 +229,7 @@ int port_ftruncate(int fd, uint64_t size)
     }
     do {
         rc = ftruncate(fd, (off_t)size);
-    } while (rc < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(rc < 0));
     return rc;
 }
 
@@ -204,6 +239,6 @@ int port_lock(int fd)
 
     do {
         r = flock(fd, LOCK_EX | LOCK_NB);
-    } while (r < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(r < 0));
     return r;
 }

@@ -4,10 +4,10 @@
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <string.h>
-#include <sys/uio.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include "eintr.h"
 #include "port.h"
 
 static int log_stderr = 1;
@@ -26,38 +26,39 @@ void port_log_open(const char *ident, int facility, int to_stderr)
         openlog(log_ident, LOG_PID | LOG_NDELAY, facility);
 }
 
-/* Writes all of iov to fd (unbuffered: nothing is lost if the process dies next). */
-static void write_all(int fd, struct iovec *iov, int n)
+/* Writes all of text to fd (unbuffered: nothing is lost if the process dies next). */
+static void write_all(int fd, const char *text, size_t len)
 {
-    while (n > 0) {
-        ssize_t w = writev(fd, iov, n);
+    while (len > 0) {
+        ssize_t w = write(fd, text, len);
 
-        if (w < 0 && errno == EINTR)
+        if (EINTR_AGAIN(w < 0))
             continue;
         if (w <= 0)
             return;
-        while (n > 0 && (size_t)w >= iov->iov_len) {
-            w -= (ssize_t)iov->iov_len;
-            iov++;
-            n--;
-        }
-        if (n > 0) {
-            iov->iov_base = (char *)iov->iov_base + w;
-            iov->iov_len -= (size_t)w;
-        }
+        text += w;
+        len -= (size_t)w;
     }
 }
+
+/* Longest message written whole to standard error (the daemon's lines are TLSMGR_LOG_LINE,
+ * 512 bytes by default); a longer one is cut, as syslog cuts. */
+#define LINE_MAX_STDERR 2048
 
 void port_log_write(int priority, const char *message)
 {
     if (log_stderr) {
-        /* One writev per line, so that lines of several processes do not interleave. */
-        struct iovec iov[4] = {{log_ident, strlen(log_ident)},
-                               {(void *)": ", 2},
-                               {(void *)message, strlen(message)},
-                               {(void *)"\n", 1}};
+        /* One write per line, so that lines of several processes do not interleave. */
+        char line[sizeof(log_ident) + 2 + LINE_MAX_STDERR + 1];
+        size_t n = strlen(log_ident), m = strlen(message);
 
-        write_all(2, iov, 4);
+        if (m > LINE_MAX_STDERR)
+            m = LINE_MAX_STDERR;
+        memcpy(line, log_ident, n);
+        memcpy(line + n, ": ", 2);
+        memcpy(line + n + 2, message, m);
+        line[n + 2 + m] = '\n';
+        write_all(2, line, n + 3 + m);
     } else {
         syslog(priority, "%s", message);
     }
@@ -65,13 +66,11 @@ void port_log_write(int priority, const char *message)
 
 void port_log_close(void)
 {
-    if (!log_stderr)
-        closelog();
+    /* syslog's connection stays until exit: syslog() would open it again for a message
+     * logged after this, and closing it earlier frees nothing the daemon needs. */
 }
 
 void port_print(const char *text)
 {
-    struct iovec iov = {(void *)text, strlen(text)};
-
-    write_all(1, &iov, 1);
+    write_all(1, text, strlen(text));
 }

@@ -2,12 +2,35 @@
 /* poll.c - the one place the daemon sleeps. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <stddef.h>
 #include <poll.h>
 
 #include "port.h"
 
+/* Where struct pollfd and the POLL* bits are port.h's own (Linux, the BSDs, macOS), the
+ * table goes to poll() as it is; elsewhere it is translated through a copy. */
+#define POLL_SAME                                                                                  \
+    (POLLIN == PORT_POLLIN && POLLOUT == PORT_POLLOUT && POLLERR == PORT_POLLERR &&                \
+     POLLHUP == PORT_POLLHUP && POLLNVAL == PORT_POLLNVAL)
+
+#if POLL_SAME
+typedef char
+    same_layout[sizeof(struct pollfd) == sizeof(struct port_pollfd) &&
+                        offsetof(struct pollfd, events) == offsetof(struct port_pollfd, events) &&
+                        offsetof(struct pollfd, revents) == offsetof(struct port_pollfd, revents)
+                    ? 1
+                    : -1];
+#endif
+
 int port_poll(struct port_pollfd *fds, unsigned nfds, int timeout_ms)
 {
+#if POLL_SAME
+    if (nfds > PORT_POLL_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    return poll((struct pollfd *)(void *)fds, (nfds_t)nfds, timeout_ms);
+#else
     /* As many as port.h promises (TLSMGR_MAX_FDS is checked against it): the loop's table
      * once held 64 at most, and a board with 64 EGD clients failed every poll with EINVAL. */
     struct pollfd pfd[PORT_POLL_MAX];
@@ -33,4 +56,5 @@ int port_poll(struct port_pollfd *fds, unsigned nfds, int timeout_ms)
                     ((re & POLLNVAL) ? PORT_POLLNVAL : 0));
     }
     return r;
+#endif
 }

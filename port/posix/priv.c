@@ -62,8 +62,10 @@ int port_drop_privileges(unsigned uid, unsigned gid, unsigned extra_gid)
     if (setgroups(extra_gid == PORT_ID_KEEP || extra_gid == gid ? 1 : 2, groups) < 0 ||
         setgid(g) < 0 || setuid((uid_t)uid) < 0)
         return -1;
-    /* A drop that can be undone is no drop: regaining root must fail now. */
-    if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+    /* A drop that can be undone is no drop: regaining root must fail now. POSIX lets an
+     * unprivileged setuid(0) and seteuid(0) succeed under the same condition (0 is the real
+     * or the saved uid), so one of them tells. */
+    if (uid != 0 && setuid(0) == 0) {
         errno = EPERM;
         return -1;
     }

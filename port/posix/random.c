@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "eintr.h"
 #include "port.h"
 
 long port_getrandom(void *buf, size_t len)
@@ -16,7 +17,7 @@ long port_getrandom(void *buf, size_t len)
         return -1;
     do {
         n = read(fd, buf, len);
-    } while (n < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(n < 0));
     close(fd);
     return (long)n;
 }

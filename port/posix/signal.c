@@ -37,6 +37,8 @@ static int set_flags(int fd)
 #endif
 
 static const int caught[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
+/* What each of caught[] means, in the same order. */
+static const unsigned char meaning[] = {PORT_SIG_TERM, PORT_SIG_TERM, PORT_SIG_HUP, PORT_SIG_USR1};
 
 /* Sets handler for every signal of caught[]. */
 static void catch_all(void (*handler)(int), int flags)
@@ -79,20 +81,12 @@ int port_signals_open(void)
 enum port_signal port_signal_next(void)
 {
     unsigned char c;
+    size_t i;
 
-    while (sig_pipe[0] >= 0 && read(sig_pipe[0], &c, 1) == 1) {
-        switch (c) {
-        case SIGTERM:
-        case SIGINT:
-            return PORT_SIG_TERM;
-        case SIGHUP:
-            return PORT_SIG_HUP;
-        case SIGUSR1:
-            return PORT_SIG_USR1;
-        default:
-            break;
-        }
-    }
+    while (sig_pipe[0] >= 0 && read(sig_pipe[0], &c, 1) == 1)
+        for (i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
+            if (c == caught[i])
+                return (enum port_signal)meaning[i];
     return PORT_SIG_NONE;
 }
 

@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "eintr.h"
 #include "port.h"
 
 static int fill_addr(struct sockaddr_un *sun, const char *path)
@@ -139,7 +140,7 @@ int port_accept(int listen_fd)
 #else
         fd = nonblocking(accept(listen_fd, NULL, NULL));
 #endif
-    } while (fd < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(fd < 0));
     return fd;
 }
 
@@ -159,6 +160,6 @@ long port_send(int fd, const void *buf, size_t len)
 
     do {
         n = send(fd, buf, len, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
+    } while (EINTR_AGAIN(n < 0));
     return (long)n;
 }

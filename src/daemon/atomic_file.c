@@ -19,8 +19,12 @@
 
 int atomic_dirname(const char *path, char *out, size_t cap)
 {
-    const char *slash = strrchr(path, '/');
+    const char *slash = NULL, *p;
     size_t n;
+
+    for (p = path; *p != '\0'; p++) /* the last '/': a loop, not one more import (strrchr) */
+        if (*p == '/')
+            slash = p;
 
     if (slash == NULL) {
         if (cap < 2)
@@ -37,25 +41,36 @@ int atomic_dirname(const char *path, char *out, size_t cap)
     return 0;
 }
 
+/* The one message of a failed file operation: "seed: cannot fsync /var/lib/tlsmgr: ...". */
+static TLSMGR_NOINLINE void failed(const char *what, const char *step, const char *path)
+{
+    log_err_errno("%s: cannot %s %s", what, step, path);
+}
+
+static void too_long(const char *what, const char *path)
+{
+    log_err("%s: %s: name too long", what, path);
+}
+
 int atomic_dir_sync(const char *path, const char *what)
 {
     char dir[TLSMGR_PATH_MAX];
     int fd, rc;
 
     if (atomic_dirname(path, dir, sizeof(dir)) != 0) {
-        log_err("%s: %s: directory name too long", what, path);
+        too_long(what, path);
         return -1;
     }
     if (port_fs_type(dir) == PORT_FS_TMPFS)
         return 0;
     fd = port_open(dir, PORT_O_RDONLY | PORT_O_DIRECTORY, 0);
     if (fd < 0) {
-        log_err_errno("%s: cannot open directory %s", what, dir);
+        failed(what, "open", dir);
         return -1;
     }
     rc = port_fsync(fd);
     if (rc != 0)
-        log_err_errno("%s: cannot fsync directory %s", what, dir);
+        failed(what, "fsync", dir);
     port_close(fd);
     return rc == 0 ? 0 : -1;
 }
@@ -81,29 +96,26 @@ int atomic_file_write_gid(const char *path, const void *data, size_t len, unsign
                           unsigned gid, const char *what)
 {
     char tmp[TLSMGR_PATH_MAX + sizeof(TMP_SUFFIX)];
-    const char *step;
-    int fd, persistent;
+    const char *step = "remove stale";
+    int fd = -1, made = 0, persistent, rc;
 
-    if (strlen(path) >= TLSMGR_PATH_MAX) {
-        log_err("%s: %s: name too long", what, path);
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s" TMP_SUFFIX, path) >= sizeof(tmp) - 1) {
+        too_long(what, path);
         return -1;
     }
-    snprintf(tmp, sizeof(tmp), "%s%s", path, TMP_SUFFIX);
     /* A temp file left by a crash would make O_EXCL fail for ever. */
-    if (port_unlink(tmp) != 0 && errno != ENOENT) {
-        log_err_errno("%s: cannot remove stale %s", what, tmp);
-        return -1;
-    }
+    if (port_unlink(tmp) != 0 && errno != ENOENT)
+        goto fail;
+    step = "create";
     fd = port_open(tmp, PORT_O_WRONLY | PORT_O_CREAT | PORT_O_EXCL, mode);
-    if (fd < 0) {
-        log_err_errno("%s: cannot create %s", what, tmp);
-        return -1;
-    }
+    if (fd < 0)
+        goto fail;
+    made = 1;
     persistent = port_fs_type(tmp) != PORT_FS_TMPFS;
-    step = "set the group of";
+    step = "chown";
     if (gid != PORT_ID_KEEP && port_fchown(fd, PORT_ID_KEEP, gid) != 0)
         goto fail;
-    step = "set the mode of";
+    step = "chmod";
     if (port_fchmod(fd, mode) != 0) /* the umask must not change a public or secret mode */
         goto fail;
     step = "write";
@@ -113,11 +125,10 @@ int atomic_file_write_gid(const char *path, const void *data, size_t len, unsign
     if (persistent && port_fsync(fd) != 0)
         goto fail;
     step = "close";
-    if (port_close(fd) != 0) {
-        fd = -1;
+    rc = port_close(fd);
+    fd = -1; /* closed even when close() fails */
+    if (rc != 0)
         goto fail;
-    }
-    fd = -1;
     step = "rename";
     if (port_rename(tmp, path) != 0) {
         /* An empty directory planted under the name is removed once; anything else stays. */
@@ -128,20 +139,12 @@ int atomic_file_write_gid(const char *path, const void *data, size_t len, unsign
     return persistent ? atomic_dir_sync(path, what) : 0;
 
 fail:
-    log_err_errno("%s: cannot %s %s", what, step, tmp);
+    failed(what, step, tmp);
     if (fd >= 0)
         port_close(fd);
-    port_unlink(tmp);
+    if (made)
+        port_unlink(tmp);
     return -1;
-}
-
-int atomic_file_rename(const char *from, const char *to, const char *what)
-{
-    if (port_rename(from, to) != 0) {
-        log_err_errno("%s: cannot rename %s to %s", what, from, to);
-        return -1;
-    }
-    return atomic_dir_sync(to, what);
 }
 
 int atomic_file_unlink(const char *path, const char *what)
@@ -149,7 +152,7 @@ int atomic_file_unlink(const char *path, const char *what)
     if (port_unlink(path) != 0) {
         if (errno == ENOENT)
             return 1;
-        log_err_errno("%s: cannot remove %s", what, path);
+        failed(what, "remove", path);
         return -1;
     }
     return atomic_dir_sync(path, what);
@@ -181,9 +184,11 @@ int atomic_file_read(const char *path, void *buf, size_t len, const char *what)
 
     if (r < 0 && rf.len == 0 && errno == ENOENT)
         return 1;
-    if (r < 0 && (errno == ELOOP || (port_lstat(path, &st) == 0 && st.type == PORT_FT_LNK)))
-        log_warn("%s: %s is a symbolic link: ignored", what, path); /* O_NOFOLLOW's ELOOP */
-    else if (r < 0)
+    if (r < 0 && (errno == ELOOP || (port_lstat(path, &st) == 0 && st.type == PORT_FT_LNK))) {
+        r = 1; /* O_NOFOLLOW's ELOOP: said as the link it is */
+        rf.type = PORT_FT_LNK;
+    }
+    if (r < 0)
         log_warn_errno("%s: %s ignored, cannot %s it", what, path, rf.step);
     else if (r > 0)
         log_warn("%s: %s is %s: ignored", what, path, type_name(rf.type));
@@ -191,7 +196,7 @@ int atomic_file_read(const char *path, void *buf, size_t len, const char *what)
         log_warn("%s: %s has %llu bytes, not %lu: ignored", what, path, (unsigned long long)rf.size,
                  (unsigned long)len);
     else if (rf.len != len || rf.more) /* the size changed since the open */
-        log_warn("%s: %s changed size while read: ignored", what, path);
+        log_warn("%s: %s changed while read: ignored", what, path);
     else
         return 0;
     wipe(buf, len); /* part of a seed may have been read */

@@ -22,8 +22,6 @@ int atomic_file_write_gid(const char *path, const void *data, size_t len, unsign
 #define atomic_file_write(path, data, len, mode, what)                                             \
     atomic_file_write_gid(path, data, len, mode, PORT_ID_KEEP, what)
 
-/* Renames from to to and fsyncs the directory of to. Returns 0 or -1 (logged). */
-int atomic_file_rename(const char *from, const char *to, const char *what);
 /* Removes path and fsyncs its directory. Returns 0, 1 when there was no such file, -1. */
 int atomic_file_unlink(const char *path, const char *what);
 /* fsyncs the directory that holds path. Returns 0 or -1 (logged). */

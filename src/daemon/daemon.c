@@ -29,7 +29,7 @@ const struct service *const services[] = {
 
 #define NSERVICES (sizeof(services) / sizeof(services[0]) - 1)
 
-static struct {
+static struct service_state {
     int down;
     unsigned failures;  /* failed tries since it went down */
     unsigned backoff_s; /* delay before the next try */
@@ -73,25 +73,24 @@ static void arm_retry(struct daemon *d)
 /* The service failed (its hook logged why): it is down until a retry succeeds. */
 static void mark_down(struct daemon *d, const struct service *const *s)
 {
-    unsigned i = index_of(s);
+    struct service_state *st = &state[index_of(s)];
     uint64_t now = port_now_ms();
 
     if ((*s)->stop != NULL)
         (*s)->stop(d); /* releases whatever the failed try left behind */
-    if (!state[i].down) {
-        state[i].down = 1;
-        state[i].failures = 0;
-        state[i].backoff_s = TLSMGR_SERVICE_RETRY_MIN;
-        state[i].since_ms = now;
+    if (!st->down) {
+        st->down = 1;
+        st->failures = 0;
+        st->backoff_s = TLSMGR_SERVICE_RETRY_MIN;
+        st->since_ms = now;
     } else {
-        state[i].backoff_s = state[i].backoff_s > TLSMGR_SERVICE_RETRY_MAX / 2
-                                 ? TLSMGR_SERVICE_RETRY_MAX
-                                 : state[i].backoff_s * 2;
+        st->backoff_s = st->backoff_s > TLSMGR_SERVICE_RETRY_MAX / 2 ? TLSMGR_SERVICE_RETRY_MAX
+                                                                     : st->backoff_s * 2;
     }
-    state[i].failures++;
-    state[i].retry_ms = now + (uint64_t)state[i].backoff_s * 1000;
-    log_err("%s service is DOWN (failed %u time%s), the others keep running; next try in %us",
-            (*s)->name, state[i].failures, state[i].failures == 1 ? "" : "s", state[i].backoff_s);
+    st->failures++;
+    st->retry_ms = now + (uint64_t)st->backoff_s * 1000;
+    log_err("%s service is DOWN (%u failures), retry in %us", (*s)->name, st->failures,
+            st->backoff_s);
     status_touch();
 }
 
@@ -120,7 +119,7 @@ static void on_retry(void *arg)
             continue;
         }
         state[i].down = 0;
-        log_warn("%s service is up again (down %llus, %u failed tries)", (*s)->name,
+        log_warn("%s service is up again (down %llus, %u failures)", (*s)->name,
                  (unsigned long long)div64(now - state[i].since_ms, 1000), state[i].failures);
         status_touch();
     }
@@ -218,6 +217,6 @@ void services_log_stats(struct daemon *d)
         v[1] = state[i].failures;
         /* at most TLSMGR_SERVICE_RETRY_MAX seconds away: 32 bits */
         v[2] = state[i].retry_ms > now ? (uint32_t)(state[i].retry_ms - now + 999) / 1000u : 0;
-        log_counters((*s)->name, "DOWN for (s)\0failed tries\0next try in (s)\0", v);
+        log_counters((*s)->name, "DOWN for (s)\0failures\0retry in (s)\0", v);
     }
 }

@@ -51,16 +51,18 @@ size_t log_capture_stop(void)
     return len;
 }
 
-/* errnum >= 0 appends ": strerror(errnum)". */
-static void emit(int priority, int errnum, const char *fmt, va_list ap)
+void log_msg(const char *fmt, ...)
 {
     char line[TLSMGR_LOG_LINE];
-    int n;
+    int errnum = errno, priority = fmt[0] & 7, n;
+    va_list ap;
 
-    if (capture.buf == NULL && !log_on)
+    if ((priority == PORT_LOG_DEBUG && !log_verbose) || (capture.buf == NULL && !log_on))
         return;
-    n = vsnprintf(line, sizeof(line), fmt, ap);
-    if (errnum >= 0 && n >= 0 && (size_t)n < sizeof(line))
+    va_start(ap, fmt);
+    n = vsnprintf(line, sizeof(line), fmt + 1, ap);
+    va_end(ap);
+    if ((fmt[0] & LOG_ERRNO) && n >= 0 && (size_t)n < sizeof(line))
         snprintf(line + n, sizeof(line) - (size_t)n, ": %s", strerror(errnum));
     if (capture.buf != NULL) {
         n = snprintf(capture.buf + capture.len, capture.cap - capture.len, "%s\n", line);
@@ -71,18 +73,6 @@ static void emit(int priority, int errnum, const char *fmt, va_list ap)
             return;
     }
     port_log_write(priority, line);
-}
-
-void log_msg(const char *fmt, ...)
-{
-    int errnum = (fmt[0] & LOG_ERRNO) ? errno : -1, priority = fmt[0] & 7;
-    va_list ap;
-
-    if (priority == PORT_LOG_DEBUG && !log_verbose)
-        return;
-    va_start(ap, fmt);
-    emit(priority, errnum, fmt + 1, ap);
-    va_end(ap);
 }
 
 void log_counters(const char *what, const char *names, const uint64_t *values)

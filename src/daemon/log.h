@@ -14,8 +14,11 @@
 
 #if defined(__GNUC__)
 #define TLSMGR_PRINTF(a, b) __attribute__((format(printf, a, b)))
+/* For a helper whose only job is one log call: called, not copied into every path. */
+#define TLSMGR_NOINLINE __attribute__((noinline))
 #else
 #define TLSMGR_PRINTF(a, b)
+#define TLSMGR_NOINLINE
 #endif
 
 /* Chooses the sink: syslog under ident/facility, or standard error when foreground. verbose
@@ -35,7 +38,10 @@ size_t log_capture_stop(void);
  * literal) and its arguments. They are one function, log_msg: the priority rides in the
  * format's first byte, since every variadic entry point costs its register save area in
  * code. */
-#define log_err(...)    log_msg("\003" __VA_ARGS__)
+/* The prefixes of log_err and log_err_errno, for a call that picks one at run time. */
+#define LOG_P_ERR       "\003"
+#define LOG_P_ERR_ERRNO "\023"
+#define log_err(...)    log_msg(LOG_P_ERR __VA_ARGS__)
 #define log_warn(...)   log_msg("\004" __VA_ARGS__)
 #define log_notice(...) log_msg("\005" __VA_ARGS__)
 #define log_info(...)   log_msg("\006" __VA_ARGS__)
@@ -46,7 +52,7 @@ size_t log_capture_stop(void);
 #endif
 /* The same, with ": " and the text of errno (as it was when called) appended: OpenBSD's
  * log_warn, for the many messages about a failed system call. */
-#define log_err_errno(...)  log_msg("\023" __VA_ARGS__)
+#define log_err_errno(...)  log_msg(LOG_P_ERR_ERRNO __VA_ARGS__)
 #define log_warn_errno(...) log_msg("\024" __VA_ARGS__)
 
 /* fmt[0]: a PORT_LOG_* priority, plus LOG_ERRNO to append errno's text. */

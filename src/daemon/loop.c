@@ -29,7 +29,7 @@ int loop_timer_new(struct loop *l, const char *name, loop_timer_fn fn, void *arg
         }
     }
     if (l->ntimers == TLSMGR_MAX_TIMERS) {
-        log_err("event loop: no free timer for %s (TLSMGR_MAX_TIMERS %d)", name, TLSMGR_MAX_TIMERS);
+        log_err("no free timer for %s (TLSMGR_MAX_TIMERS %d)", name, TLSMGR_MAX_TIMERS);
         return -1;
     }
     t = &l->timers[l->ntimers];
@@ -66,24 +66,23 @@ int loop_timer_armed(const struct loop *l, int id)
 
 int loop_fd_add(struct loop *l, int fd, short events, loop_fd_fn fn, void *arg)
 {
-    struct loop_fd_slot *s = NULL;
     unsigned i;
 
     /* A slot deleted during this dispatch is reused: a callback that closes one client and
      * accepts another must not find the table full until the next compaction. */
-    for (i = 0; i < l->nfds && s == NULL; i++)
-        if (l->fds[i].fd < 0)
-            s = &l->fds[i];
-    if (s == NULL) {
-        if (l->nfds == TLSMGR_MAX_FDS)
-            return -1;
-        s = &l->fds[l->nfds++];
-    }
-    s->fd = fd;
-    s->events = events;
-    s->fn = fn;
-    s->arg = arg;
-    s->added = l->dispatch;
+    for (i = 0; i < l->nfds && l->pfd[i].fd >= 0; i++)
+        ;
+    if (i == TLSMGR_MAX_FDS)
+        return -1;
+    if (i == l->nfds)
+        l->nfds++;
+    l->pfd[i].fd = fd;
+    l->pfd[i].events = events;
+    /* No events before its own first poll: a number closed and reused during a dispatch
+     * must not get the old descriptor's events. */
+    l->pfd[i].revents = 0;
+    l->fds[i].fn = fn;
+    l->fds[i].arg = arg;
     return 0;
 }
 
@@ -92,8 +91,8 @@ void loop_fd_events(struct loop *l, int fd, short events)
     unsigned i;
 
     for (i = 0; i < l->nfds; i++)
-        if (l->fds[i].fd == fd)
-            l->fds[i].events = events;
+        if (l->pfd[i].fd == fd)
+            l->pfd[i].events = events;
 }
 
 void loop_fd_del(struct loop *l, int fd)
@@ -101,9 +100,9 @@ void loop_fd_del(struct loop *l, int fd)
     unsigned i;
 
     for (i = 0; i < l->nfds; i++) {
-        if (l->fds[i].fd == fd) {
-            /* Mark, compact after dispatch: callbacks may delete while we iterate. */
-            l->fds[i].fd = -1;
+        if (l->pfd[i].fd == fd) {
+            /* Mark, compact before the next poll: callbacks may delete while we iterate. */
+            l->pfd[i].fd = -1;
             l->fds[i].fn = NULL;
         }
     }
@@ -114,8 +113,7 @@ unsigned loop_fd_free(const struct loop *l)
     unsigned i, used = 0;
 
     for (i = 0; i < l->nfds; i++)
-        if (l->fds[i].fd >= 0)
-            used++;
+        used += l->pfd[i].fd >= 0;
     return TLSMGR_MAX_FDS - used;
 }
 
@@ -123,9 +121,12 @@ static void compact_fds(struct loop *l)
 {
     unsigned i, j = 0;
 
-    for (i = 0; i < l->nfds; i++)
-        if (l->fds[i].fd >= 0)
+    for (i = 0; i < l->nfds; i++) {
+        if (l->pfd[i].fd >= 0) {
+            l->pfd[j] = l->pfd[i];
             l->fds[j++] = l->fds[i];
+        }
+    }
     l->nfds = j;
 }
 
@@ -149,33 +150,21 @@ static int next_timeout(const struct loop *l, uint64_t now, uint64_t horizon)
 
 int loop_run_once(struct loop *l, uint64_t horizon_ms)
 {
-    struct port_pollfd pfd[TLSMGR_MAX_FDS];
-    unsigned i, n = 0, ran = 0;
-    int timeout, r;
+    unsigned i, ran = 0;
+    int r;
     uint64_t now;
 
     compact_fds(l);
-    for (i = 0; i < l->nfds; i++) {
-        pfd[n].fd = l->fds[i].fd;
-        pfd[n].events = l->fds[i].events;
-        pfd[n].revents = 0;
-        n++;
-    }
-    timeout = next_timeout(l, port_now_ms(), horizon_ms);
-    r = port_poll(pfd, n, timeout);
+    r = port_poll(l->pfd, l->nfds, next_timeout(l, port_now_ms(), horizon_ms));
     if (r < 0) {
         if (errno == EINTR)
             return 0;
-        log_err_errno("event loop: poll");
+        log_err_errno("poll");
         return -1;
     }
-    /* From here on, a descriptor added by a callback is newer than what poll reported: a
-     * number closed and reused during this dispatch must not get the old descriptor's events. */
-    l->dispatch++;
     now = port_now_ms();
     for (i = 0; i < l->ntimers; i++)
-        if (l->timers[i].armed && l->timers[i].due <= now)
-            ran++;
+        ran += l->timers[i].armed && l->timers[i].due <= now;
     if (r == 0 && ran == 0)
         return 0; /* the horizon, or an early return of poll: not a wake-up */
     l->wakeups++;
@@ -189,18 +178,13 @@ int loop_run_once(struct loop *l, uint64_t horizon_ms)
             t->fn(t->arg);
         }
     }
-    for (i = 0; i < n && r > 0; i++) {
-        unsigned j;
-        if (pfd[i].revents == 0)
-            continue;
-        /* The slot may have been deleted, or reused by an earlier callback. */
-        for (j = 0; j < l->nfds; j++) {
-            if (l->fds[j].fd == pfd[i].fd && l->fds[j].fn != NULL &&
-                l->fds[j].added != l->dispatch) {
-                l->fd_runs++;
-                l->fds[j].fn(l->fds[j].arg, pfd[i].fd, pfd[i].revents);
-                break;
-            }
+    /* In place: a slot deleted by an earlier callback has no fn, one reused or added since
+     * the poll no events yet. */
+    for (i = 0; i < l->nfds; i++) {
+        struct loop_fd_slot *s = &l->fds[i];
+        if (l->pfd[i].revents != 0 && s->fn != NULL) {
+            l->fd_runs++;
+            s->fn(s->arg, l->pfd[i].fd, l->pfd[i].revents);
         }
     }
     if (l->after_dispatch != NULL)

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "port.h"
 #include "tlsmgr_config.h"
 
 typedef void (*loop_timer_fn)(void *arg);
@@ -22,20 +23,19 @@ struct loop_timer_slot {
     int armed;
 };
 
+/* A watched descriptor: its fd and events are in the loop's poll table, at the same index. */
 struct loop_fd_slot {
-    int fd;
-    short events; /* PORT_POLLIN / PORT_POLLOUT */
-    loop_fd_fn fn;
+    loop_fd_fn fn; /* NULL once deleted */
     void *arg;
-    uint32_t added; /* loop.dispatch when it was added: events of that poll are not its own */
 };
 
 struct loop {
     struct loop_timer_slot timers[TLSMGR_MAX_TIMERS];
     unsigned ntimers;
+    /* The table port_poll takes as it is (fd -1: deleted, dropped before the next poll). */
+    struct port_pollfd pfd[TLSMGR_MAX_FDS];
     struct loop_fd_slot fds[TLSMGR_MAX_FDS];
     unsigned nfds;
-    uint32_t dispatch; /* counts polls; a descriptor added during a dispatch waits for the next */
     int stopping;
     /* Called after every wake-up, before dispatch (the pool mixes time values there). */
     void (*on_wakeup)(void *arg);

@@ -11,10 +11,9 @@
  * Returns -1. */
 static int unknown(const char *param, const char *name, const char *what)
 {
-    if (errno == ENOENT)
-        log_err("%s %s: unknown %s", param, name, what);
-    else
-        log_err_errno("%s %s: unknown %s", param, name, what);
+    /* Not found: no errno text, which would read as a missing file. One call either way. */
+    log_msg(errno == ENOENT ? LOG_P_ERR "%s %s: unknown %s" : LOG_P_ERR_ERRNO "%s %s: unknown %s",
+            param, name, what);
     return -1;
 }
 
@@ -32,7 +31,7 @@ int privs_resolve(const struct tlsmgr_conf *c, unsigned *uid, unsigned *gid)
     if (port_group_lookup(c->group, gid) < 0)
         return unknown("tlsmgr_group", c->group, "group");
     if (*uid == 0) {
-        log_err("tlsmgr_user %s: is root; choose an unprivileged user", c->user);
+        log_err("tlsmgr_user %s: is root", c->user);
         return -1;
     }
     return 0;

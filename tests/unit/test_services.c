@@ -73,7 +73,7 @@ static void cache_down_others_run_and_retry_backs_off(void)
     t0 = port_test_now;
     loop_run_until(&d.loop, t0 + 3600 * 1000);
     T_EQ_INT(t_log_count("cache service is DOWN"), 11);
-    T_ASSERT(port_test_log_has("cache service is DOWN (failed 11 times"));
+    T_ASSERT(port_test_log_has("cache service is DOWN (11 failures)"));
     T_ASSERT(egd_answers());
 
     /* The cause is gone: the next try brings the cache up, and the timer stops. */
@@ -97,7 +97,7 @@ static void down_service_shows_in_statistics(void)
     T_ASSERT(services_up(&cache_service));
     port_test_log_clear();
     services_log_stats(&d);
-    T_ASSERT(port_test_log_has("egd: DOWN for (s) 0, failed tries 1, next try in (s) 10"));
+    T_ASSERT(port_test_log_has("egd: DOWN for (s) 0, failures 1, retry in (s) 10"));
     T_ASSERT(port_test_log_has("cache: ")); /* the others report as usual */
 
     /* Fixed: the socket is made at the next try (as the daemon's user) and serves. */
