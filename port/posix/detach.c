@@ -32,7 +32,7 @@ static int collect(uintptr_t start, uintptr_t end, void *arg)
 
 int port_map_detach(int fd)
 {
-    struct maps_file f;
+    struct maps_file f = {0};
     struct ranges r;
     unsigned i;
 

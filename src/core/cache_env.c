@@ -13,18 +13,11 @@
 
 #include "byteorder.h"
 #include "cache_env.h"
+#include "noinline.h"
 #include "port.h"
 
 /* Named databases: session, expiry, meta, ticket. */
 #define ENV_MAXDBS 4
-
-/* A small function the compiler would copy into each of its callers, at more cost than a
- * call. */
-#ifdef __GNUC__
-#define NOINLINE __attribute__((noinline))
-#else
-#define NOINLINE
-#endif
 
 int cache_env_file(const struct cache_env *ce, const char *name, char *out, size_t cap)
 {
@@ -492,7 +485,7 @@ int cache_env_counts_add(struct cache_env *ce, MDB_txn *txn, const struct cache_
     return 0;
 }
 
-NOINLINE void cache_counts_bad(struct cache_counts *c, enum cache_verdict v)
+TLSMGR_NOINLINE void cache_counts_bad(struct cache_counts *c, enum cache_verdict v)
 {
     if (v == CACHE_EXPIRED)
         c->expired++;

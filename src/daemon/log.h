@@ -10,15 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "noinline.h"
 #include "tlsmgr_config.h"
 
 #if defined(__GNUC__)
 #define TLSMGR_PRINTF(a, b) __attribute__((format(printf, a, b)))
-/* For a helper whose only job is one log call: called, not copied into every path. */
-#define TLSMGR_NOINLINE __attribute__((noinline))
 #else
 #define TLSMGR_PRINTF(a, b)
-#define TLSMGR_NOINLINE
 #endif
 
 /* Chooses the sink: syslog under ident/facility, or standard error when foreground. verbose

@@ -179,7 +179,7 @@ static int judge_index_key(struct sweep *s, MDB_txn *txn, MDB_val *k, int64_t no
     int walk = s->phase == SWEEP_EXPIRY;
     const uint8_t *skey;
     size_t skeylen;
-    uint64_t exp;
+    uint64_t exp = 0;
 
     if (cache_key_expiry_split(k->mv_data, k->mv_size, &exp, &skey, &skeylen) < 0) {
         /* In the walk: shorter than a time, it sorts first; longer ones wait for a scan. */
