@@ -84,8 +84,9 @@ DEP_LIBS = $(MBEDTLS_LIBS) $(LMDB_LIBS) -lpthread
 # toolchains and Buildroot/OpenWrt compilers of every age build the same Makefile.
 cc_option = $(shell $(CC) $(CFLAGS) $(1) -Werror -c -x c /dev/null -o /dev/null >/dev/null 2>&1 \
 	&& echo '$(1)')
-ld_option = $(shell printf 'int main(void){return 0;}' | $(CC) $(CFLAGS) $(LDFLAGS) $(1) \
-	-Wl,--fatal-warnings -x c - -o /dev/null >/dev/null 2>&1 && echo '$(1)')
+# (A linker that ignores an option only warns, even under --fatal-warnings: any output refuses.)
+ld_option = $(shell out=$$(printf 'int main(void){return 0;}' | $(CC) $(CFLAGS) $(LDFLAGS) $(1) \
+	-Wl,--fatal-warnings -x c - -o /dev/null 2>&1) && [ -z "$$out" ] && echo '$(1)')
 
 TLSMGR_WARN := -Wall -Wextra -Wundef
 ifeq ($(WERROR),1)
