@@ -243,10 +243,12 @@ static int open_env(struct cache_env *ce, const struct tlsmgr_conf *conf, unsign
     int why = bad, rc = -1, attempt, moved;
 
     cache_env_assert_hook = cache_repair_note_assert;
-    /* After cache_repair_abandon or at start-up: ce holds no env (cache_env_init clears the
-     * rest). */
-    if (conf->cache_database[0] == '\0')
+    /* After cache_repair_abandon or at start-up: ce holds no env. Cleared here too, for the
+     * return without a database (cache_env_init clears it otherwise): the caller closes it. */
+    if (conf->cache_database[0] == '\0') {
+        memset(ce, 0, sizeof(*ce));
         return -1;
+    }
     if (cache_env_init(ce, conf, CACHE_ROLE_DAEMON) < 0)
         no = "mbedtls_ssl_session_save failed";
     else if (leaked >= TLSMGR_CACHE_LEAK_MAX)
