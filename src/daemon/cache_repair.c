@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include "cache_repair.h"
-#include "cache_session.h"
 #include "log.h"
 #include "port.h"
 #include "statedir.h"
+#include "sweep.h"
 
 #define DIR_MODE 0750
 
@@ -83,20 +83,23 @@ static int create_dbs(struct cache_env *ce)
     return cache_env_txn_end(ce, txn, rc, NULL);
 }
 
-/* A real write, so that its commit proves there is room. */
-static int note_start(struct cache_env *ce, MDB_txn *txn, unsigned extra, void *arg)
-{
-    (void)extra;
-    (void)arg;
-    return cache_env_meta_set(ce, txn, CACHE_META_STARTED, (uint64_t)port_wall_time());
-}
-
 /* Makes sure a write can commit: a file that already fills its map (LMDB files never
- * shrink; a smaller map_size than the file's, or a full cache) evicts until one does. */
+ * shrink; a smaller map_size than the file's, or a full cache) evicts until one does, more
+ * each time. The write is a real one, so that its commit proves there is room. */
 static int can_write(struct cache_env *ce)
 {
-    int rc = cache_session_write(ce, note_start, NULL, NULL);
+    unsigned max = 16;
+    MDB_txn *txn;
+    int rc;
 
+    while (
+        (rc = cache_env_txn_begin(ce, 0, &txn)) == 0 &&
+        (rc = cache_env_txn_end(
+             ce, txn, cache_env_meta_set(ce, txn, CACHE_META_STARTED, (uint64_t)port_wall_time()),
+             NULL)) == MDB_MAP_FULL &&
+        (rc = sweep_evict(ce, max)) == 0)
+        if (max < TLSMGR_SWEEP_BATCH)
+            max *= 4;
     return rc == MDB_MAP_FULL ? CACHE_ENV_NOROOM : rc;
 }
 

@@ -38,6 +38,7 @@ int sweep_init(struct sweep *s, struct cache_env *ce, struct loop *loop, unsigne
     s->broken = broken;
     s->broken_arg = broken_arg;
     s->timer = -1;
+    s->batch = TLSMGR_SWEEP_BATCH;
     sweep_set_period(s, period_s); /* nothing scheduled yet: no timer */
     mbedtls_sha512_init(&s->md);
     if (loop != NULL) {
@@ -115,8 +116,8 @@ static int scan_open(struct sweep *s, MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cu
 /* 1 when a scan piece stops before key k: a key no LMDB write could have made, longer than
  * LMDB's default limit, which is also the longest this walk can resume from (*rc =
  * MDB_CORRUPTED; an LMDB built with a smaller limit says MDB_BAD_VALSIZE when such a key is
- * passed back to it, which scan_piece takes for the same), or the batch or the step's time is
- * used up (k is kept to resume from, *more set). */
+ * passed back to it, which scan_piece takes for the same), or the batch (s->batch deletions)
+ * or the step's time is used up (k is kept to resume from, *more set). */
 static int scan_stop(struct sweep *s, const MDB_val *k, unsigned n, uint64_t deadline, int *rc,
                      int *more)
 {
@@ -124,7 +125,7 @@ static int scan_stop(struct sweep *s, const MDB_val *k, unsigned n, uint64_t dea
         *rc = MDB_CORRUPTED;
         return 1;
     }
-    if (n >= TLSMGR_SWEEP_BATCH || port_now_ms() >= deadline) {
+    if (n >= s->batch || port_now_ms() >= deadline) {
         memcpy(s->resume, k->mv_data, k->mv_size);
         s->resume_len = k->mv_size;
         *more = 1;
@@ -375,6 +376,33 @@ int sweep_step(struct sweep *s)
 fail:
     failed(s, rc);
     return -1;
+}
+
+int sweep_evict(struct cache_env *ce, unsigned max)
+{
+    struct sweep s;
+    struct cache_counts c;
+    unsigned n = 0;
+    int more = 0, rc;
+    MDB_txn *txn;
+
+    memset(&s, 0, sizeof(s));
+    s.ce = ce;
+    s.batch = max;
+    mbedtls_sha512_init(&s.md);
+    /* Stale readers first: the pages they hold are what a full env lacks most. */
+    sweep_begin(&s);
+    s.phase = SWEEP_EXPIRY;
+    memset(&c, 0, sizeof(c));
+    if ((rc = cache_env_txn_begin(ce, 0, &txn)) == 0) {
+        /* The walk with now < 0: every key is due, every sound entry judged expired. */
+        rc = scan_piece(&s, txn, -1, port_now_ms() + TLSMGR_SWEEP_STEP_MS, &c, &n, &more);
+        c.evicted = c.expired;
+        c.expired = 0;
+        rc = cache_env_txn_end(ce, txn, rc == 0 && n == 0 ? CACHE_ENV_NOROOM : rc, &c);
+    }
+    mbedtls_sha512_free(&s.md);
+    return rc;
 }
 
 int sweep_run(struct sweep *s)
