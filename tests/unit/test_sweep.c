@@ -398,29 +398,23 @@ static void stale_index_keys_dropped(void)
     cache_env_close(&ce);
 }
 
-static void stale_reader_cleared(void)
+/* A client that opens the env of c and holds it; with reads, in a read transaction, and then
+ * killed: a stale reader. Returns its pid once it holds what it should. */
+static pid_t client_holding(struct cache_env *daemon_env, const struct tlsmgr_conf *c, int reads)
 {
-    struct cache_env ce;
-    struct sweep s;
-    struct tlsmgr_conf c;
-    int fds[2], status;
+    int fds[2];
     char ch;
     pid_t pid;
 
-    /* The daemon keeps the env open (the first opener of an env resets its reader table). */
-    open_env(&ce);
     T_ASSERT(pipe(fds) == 0);
     pid = fork();
     if (pid == 0) {
-        /* A TLS server holding a read transaction, then killed. */
         struct cache_env cl;
         MDB_txn *txn;
 
-        cache_env_forget(&ce);
-        conf_defaults(&c);
-        strcpy(c.cache_database, "cache");
-        if (cache_env_open(&cl, &c, CACHE_ROLE_CLIENT) < 0 ||
-            cache_env_txn_begin(&cl, MDB_RDONLY, &txn) != 0)
+        cache_env_forget(daemon_env);
+        if (cache_env_open(&cl, c, CACHE_ROLE_CLIENT) < 0 ||
+            (reads && cache_env_txn_begin(&cl, MDB_RDONLY, &txn) != 0))
             _exit(2);
         (void)write(fds[1], "r", 1);
         pause();
@@ -428,10 +422,31 @@ static void stale_reader_cleared(void)
     }
     T_ASSERT(pid > 0);
     T_EQ_INT(read(fds[0], &ch, 1), 1);
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
     close(fds[0]);
     close(fds[1]);
+    return pid;
+}
+
+static void end_client(pid_t pid)
+{
+    int status;
+
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+}
+
+static void stale_reader_cleared(void)
+{
+    struct cache_env ce;
+    struct sweep s;
+    struct tlsmgr_conf c;
+
+    /* The daemon keeps the env open (the first opener of an env resets its reader table). */
+    open_env(&ce);
+    conf_defaults(&c);
+    strcpy(c.cache_database, "cache");
+    /* A TLS server holding a read transaction, then killed. */
+    end_client(client_holding(&ce, &c, 1));
     T_EQ_INT(sweep_init(&s, &ce, NULL, 60, NULL, NULL), 0);
     T_EQ_INT(sweep_run(&s), 0);
     T_EQ_INT(s.t.readers_cleared, 1);
@@ -498,43 +513,6 @@ static int meta_write(struct cache_env *ce, const char *name)
 
     T_EQ_INT(cache_env_txn_begin(ce, 0, &txn), 0);
     return cache_env_txn_end(ce, txn, cache_env_meta_set(ce, txn, name, 1), NULL);
-}
-
-/* A client that opens the env of c and holds it; with reads, in a read transaction, and then
- * killed: a stale reader. Returns its pid once it holds what it should. */
-static pid_t client_holding(struct cache_env *daemon_env, const struct tlsmgr_conf *c, int reads)
-{
-    int fds[2];
-    char ch;
-    pid_t pid;
-
-    T_ASSERT(pipe(fds) == 0);
-    pid = fork();
-    if (pid == 0) {
-        struct cache_env cl;
-        MDB_txn *txn;
-
-        cache_env_forget(daemon_env);
-        if (cache_env_open(&cl, c, CACHE_ROLE_CLIENT) < 0 ||
-            (reads && cache_env_txn_begin(&cl, MDB_RDONLY, &txn) != 0))
-            _exit(2);
-        (void)write(fds[1], "r", 1);
-        pause();
-        _exit(0);
-    }
-    T_ASSERT(pid > 0);
-    T_EQ_INT(read(fds[0], &ch, 1), 1);
-    close(fds[0]);
-    close(fds[1]);
-    return pid;
-}
-
-static void end_client(pid_t pid)
-{
-    int status;
-
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
 }
 
 /* A TLS server killed in a read transaction kept every page freed since from reuse, and the
