@@ -156,7 +156,7 @@ int cache_env_intact(struct cache_env *ce)
     MDB_envinfo info;
     struct port_stat st;
     uint64_t size;
-    int fd;
+    int fd[2];
 
     if (ce->env == NULL)
         return EINVAL;
@@ -167,8 +167,9 @@ int cache_env_intact(struct cache_env *ce)
         return CACHE_ENV_SHORT;
     if (memcmp(head, ce->lock_head, sizeof(head)) != 0)
         return CACHE_ENV_LOCK;
-    if (mdb_env_get_fd(ce->env, &fd) != 0 || port_fstat(fd, &st) < 0 ||
-        st.size < 2u * (uint64_t)ce->psize || mdb_env_info(ce->env, &info) != 0 ||
+    cache_env_fds(ce, fd);
+    if (port_fstat(fd[0], &st) < 0 || st.size < 2u * (uint64_t)ce->psize ||
+        mdb_env_info(ce->env, &info) != 0 ||
         st.size < ((uint64_t)info.me_last_pgno + 1) * ce->psize)
         return CACHE_ENV_SHORT;
     return 0;
@@ -349,14 +350,21 @@ void cache_env_forget(struct cache_env *ce)
     ce->lock_open = 0;
 }
 
+void cache_env_fds(const struct cache_env *ce, int fd[2])
+{
+    if (ce->env == NULL || mdb_env_get_fd(ce->env, &fd[0]) != 0)
+        fd[0] = -1;
+    fd[1] = ce->lock_open ? ce->lock_fd : -1;
+}
+
 int cache_env_replaced(struct cache_env *ce)
 {
     struct port_stat now, open_;
     int fd[2], i;
 
-    if (ce->env == NULL || mdb_env_get_fd(ce->env, &fd[0]) != 0)
+    cache_env_fds(ce, fd);
+    if (fd[0] < 0)
         return 1;
-    fd[1] = ce->lock_open ? ce->lock_fd : -1;
     for (i = 0; i < 2; i++)
         if (fd[i] >= 0 && (port_fstat(fd[i], &open_) < 0 || env_lstat(ce, i, &now) < 0 ||
                            now.dev != open_.dev || now.ino != open_.ino))
@@ -378,12 +386,13 @@ static void cover_map(struct cache_env *ce)
 {
     MDB_envinfo info;
     struct port_stat st;
-    int fd;
+    int fd[2];
 
+    cache_env_fds(ce, fd);
     if (mdb_env_info(ce->env, &info) != 0 || info.me_mapsize <= ce->covered ||
-        mdb_env_get_fd(ce->env, &fd) != 0 || port_fstat(fd, &st) < 0)
+        port_fstat(fd[0], &st) < 0)
         return;
-    if (st.size >= info.me_mapsize || port_ftruncate(fd, info.me_mapsize) == 0)
+    if (st.size >= info.me_mapsize || port_ftruncate(fd[0], info.me_mapsize) == 0)
         ce->covered = info.me_mapsize;
 }
 

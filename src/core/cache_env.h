@@ -99,6 +99,8 @@ void cache_env_forget(struct cache_env *ce);
  * 0 if both are the same files. Costs two stats and two fstats; call it now and then (before
  * a store, after a miss), not on every lookup. */
 int cache_env_replaced(struct cache_env *ce);
+/* The descriptors of data.mdb (LMDB's) and lock.mdb (ours), -1 where there is none. */
+void cache_env_fds(const struct cache_env *ce, int fd[2]);
 
 /* ---- Damage ------------------------------------------------------------------------------
  *

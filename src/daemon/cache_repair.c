@@ -125,9 +125,7 @@ static int try_open(struct cache_env *ce, unsigned uid, unsigned gid, int *why)
         return rc;
     /* Mode and owner through descriptors that stay open as long as LMDB's: closing any other
      * descriptor of lock.mdb would drop LMDB's locks on it. */
-    if (mdb_env_get_fd(ce->env, &fd[0]) != 0)
-        fd[0] = -1;
-    fd[1] = ce->lock_fd;
+    cache_env_fds(ce, fd);
     for (i = 0; i < 2; i++)
         if (fd[i] < 0 || port_fchmod(fd[i], CACHE_ENV_MODE) < 0 ||
             port_fchown(fd[i], uid, gid) < 0) {
@@ -164,16 +162,13 @@ static void run_guarded(void *p)
 int cache_repair_guard(struct cache_env *ce, int (*fn)(struct cache_env *ce, void *arg), void *arg)
 {
     struct guarded g;
-    int fds[2] = {-1, -1};
+    int fds[2];
 
     g.fn = fn;
     g.ce = ce;
     g.arg = arg;
     g.rc = 0;
-    if (ce->env != NULL)
-        (void)mdb_env_get_fd(ce->env, &fds[0]);
-    if (ce->lock_open)
-        fds[1] = ce->lock_fd;
+    cache_env_fds(ce, fds);
     if (port_guard(fds, 2, run_guarded, &g) == 0)
         return g.rc;
     ce->broken = CACHE_ENV_FAULT;
