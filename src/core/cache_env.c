@@ -148,25 +148,33 @@ static int lock_state(const struct cache_env *ce, uint64_t *size, uint8_t *head)
     return 0;
 }
 
+/* CACHE_ENV_SHORT if lock.mdb is shorter than LMDB's map of it (or cannot be read),
+ * CACHE_ENV_LOCK if its first bytes are not what they were at open, else 0. */
+static int lock_check(const struct cache_env *ce)
+{
+    uint8_t head[sizeof(ce->lock_head)];
+    uint64_t size;
+
+    if (lock_state(ce, &size, head) < 0 || size < ce->lock_size)
+        return CACHE_ENV_SHORT;
+    return memcmp(head, ce->lock_head, sizeof(head)) != 0 ? CACHE_ENV_LOCK : 0;
+}
+
 /* lock.mdb first: mdb_env_info and every transaction read LMDB's lock map. Then the two
  * meta pages, before mdb_env_info reads the newest one, then every page that one claims. */
 int cache_env_intact(struct cache_env *ce)
 {
-    uint8_t head[sizeof(ce->lock_head)];
     MDB_envinfo info;
     struct port_stat st;
-    uint64_t size;
-    int fd[2];
+    int fd[2], rc;
 
     if (ce->env == NULL)
         return EINVAL;
     if (ce->broken != 0)
         return ce->broken;
     /* A mapped env has lock.mdb open (cache_env_map). */
-    if (lock_state(ce, &size, head) < 0 || size < ce->lock_size)
-        return CACHE_ENV_SHORT;
-    if (memcmp(head, ce->lock_head, sizeof(head)) != 0)
-        return CACHE_ENV_LOCK;
+    if ((rc = lock_check(ce)) != 0)
+        return rc;
     cache_env_fds(ce, fd);
     if (port_fstat(fd[0], &st) < 0 || st.size < 2u * (uint64_t)ce->psize ||
         mdb_env_info(ce->env, &info) != 0 ||
@@ -243,8 +251,8 @@ int cache_env_dbis(struct cache_env *ce, MDB_txn *txn, unsigned flags)
 
 int cache_env_format(struct cache_env *ce, MDB_txn *txn)
 {
-    MDB_val k = cache_val(CACHE_META_FORMAT, strlen(CACHE_META_FORMAT)), v;
-    int rc = mdb_get(txn, ce->meta, &k, &v), bad;
+    MDB_val v;
+    int rc = cache_env_meta(ce, txn, CACHE_META_FORMAT, &v, 0), bad;
 
     if (rc == MDB_NOTFOUND)
         return CACHE_ENV_NOREC;
@@ -324,10 +332,7 @@ int cache_env_open(struct cache_env *ce, const struct tlsmgr_conf *conf, enum ca
 
 int cache_env_lock_short(struct cache_env *ce)
 {
-    uint8_t head[sizeof(ce->lock_head)];
-    uint64_t size;
-
-    return ce->lock_open && (lock_state(ce, &size, head) < 0 || size < ce->lock_size);
+    return ce->lock_open && lock_check(ce) == CACHE_ENV_SHORT;
 }
 
 void cache_env_close(struct cache_env *ce)
@@ -456,11 +461,18 @@ MDB_val cache_val(const void *p, size_t n)
     return v;
 }
 
+int cache_env_meta(struct cache_env *ce, MDB_txn *txn, const char *name, MDB_val *v, int put)
+{
+    MDB_val k = cache_val(name, strlen(name));
+
+    return put ? mdb_put(txn, ce->meta, &k, v, 0) : mdb_get(txn, ce->meta, &k, v);
+}
+
 uint64_t cache_env_meta_get(struct cache_env *ce, MDB_txn *txn, const char *name)
 {
-    MDB_val k = cache_val(name, strlen(name)), v;
+    MDB_val v;
 
-    if (mdb_get(txn, ce->meta, &k, &v) != 0 || v.mv_size != 8)
+    if (cache_env_meta(ce, txn, name, &v, 0) != 0 || v.mv_size != 8)
         return 0;
     return get_be64(v.mv_data);
 }
@@ -468,10 +480,10 @@ uint64_t cache_env_meta_get(struct cache_env *ce, MDB_txn *txn, const char *name
 int cache_env_meta_set(struct cache_env *ce, MDB_txn *txn, const char *name, uint64_t val)
 {
     uint8_t b[8];
-    MDB_val k = cache_val(name, strlen(name)), v = cache_val(b, sizeof(b));
+    MDB_val v = cache_val(b, sizeof(b));
 
     put_be64(b, val);
-    return mdb_put(txn, ce->meta, &k, &v, 0);
+    return cache_env_meta(ce, txn, name, &v, 1);
 }
 
 int cache_env_counts_add(struct cache_env *ce, MDB_txn *txn, const struct cache_counts *c)

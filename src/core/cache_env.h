@@ -206,6 +206,8 @@ MDB_val cache_val(const void *p, size_t n);
 int cache_env_counts_add(struct cache_env *ce, MDB_txn *txn, const struct cache_counts *c);
 /* Counts one entry removed for verdict v: expired, incompatible, else malformed. */
 void cache_counts_bad(struct cache_counts *c, enum cache_verdict v);
+/* Reads (put 0) or writes meta value name, *v. Returns an MDB error code. */
+int cache_env_meta(struct cache_env *ce, MDB_txn *txn, const char *name, MDB_val *v, int put);
 /* Sets a meta u64 value (sweep duration etc.). Returns an MDB error code. */
 int cache_env_meta_set(struct cache_env *ce, MDB_txn *txn, const char *name, uint64_t v);
 /* Reads a meta u64 value (0 when missing or malformed). */

@@ -57,11 +57,11 @@ static int move_aside(const char *path)
 int cache_repair_mark_checked(struct cache_env *ce, MDB_txn *txn)
 {
     uint8_t rec[CACHE_FORMAT_REC_LEN];
-    MDB_val k = cache_val(CACHE_META_FORMAT, strlen(CACHE_META_FORMAT)),
-            v = cache_val(rec, sizeof(rec));
+    MDB_val v;
 
     cache_format_record(rec, ce->mbedtls_hdr);
-    return mdb_put(txn, ce->meta, &k, &v, 0);
+    v = cache_val(rec, sizeof(rec));
+    return cache_env_meta(ce, txn, CACHE_META_FORMAT, &v, 1);
 }
 
 /* Opens the named databases, creating them, and checks the format record (cache_env_format);
