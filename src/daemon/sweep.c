@@ -215,9 +215,10 @@ static int judge_index_key(struct sweep *s, MDB_txn *txn, MDB_val *k, int64_t no
 
 /* One bounded piece of the phase's walk (the session DB for SWEEP_SCAN, else the expiry
  * index), from where the last piece stopped: every key judged, the bad ones deleted. */
-static int scan_piece(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadline,
-                      struct cache_counts *c, unsigned *n, int *more)
+static int scan_piece(struct sweep *s, MDB_txn *txn, int64_t now, struct cache_counts *c,
+                      unsigned *n, int *more)
 {
+    uint64_t deadline = port_now_ms() + TLSMGR_SWEEP_STEP_MS;
     uint8_t kb[sizeof(s->resume)];
     int entries = s->phase == SWEEP_SCAN;
     MDB_cursor *cur;
@@ -252,10 +253,13 @@ static int scan_piece(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadl
 }
 
 /* The sweep's figures, in the last transaction (only when it deleted something): sweeps + 1,
- * this one's duration, the longest step, the time of its end. */
-static int finish_txn(struct sweep *s, MDB_txn *txn, uint64_t dur_ms, uint64_t step_us)
+ * this one's duration, the longest step (this one began at t0), the time of its end. */
+static int finish_txn(struct sweep *s, MDB_txn *txn, uint64_t t0)
 {
-    uint64_t v[4] = {1, dur_ms, step_us, (uint64_t)port_wall_time()}, old;
+    uint64_t t = mono_ns();
+    uint64_t v[4] = {1, div64(t - s->started_ns, 1000000u), div64(t - t0, 1000u),
+                     (uint64_t)port_wall_time()},
+             old;
     const char *name = CACHE_STAT_SWEEP;
     int rc = 0, i;
 
@@ -320,7 +324,6 @@ int sweep_step(struct sweep *s)
 {
     struct cache_counts c;
     uint64_t t0 = mono_ns(), step_us;
-    uint64_t deadline = port_now_ms() + TLSMGR_SWEEP_STEP_MS;
     int64_t now = port_wall_time();
     unsigned n = 0;
     int more = 0, rc, scanned = 0, wrote = 0, idle;
@@ -331,7 +334,7 @@ int sweep_step(struct sweep *s)
     memset(&c, 0, sizeof(c));
     if ((rc = cache_env_txn_begin(s->ce, 0, &txn)) != 0)
         goto fail;
-    rc = scan_piece(s, txn, now, deadline, &c, &n, &more);
+    rc = scan_piece(s, txn, now, &c, &n, &more);
     if (rc == 0 && !more && s->phase != SWEEP_EXPIRY) {
         /* After the index keys, every entry is of the current mbedTLS: record that. The
          * next phase follows in the next step. */
@@ -348,8 +351,7 @@ int sweep_step(struct sweep *s)
     s->done[1] += c.incompatible;
     s->done[2] += c.malformed;
     if (rc == 0 && !more && s->done[0] + s->done[1] + s->done[2] + s->done[3] > 0) {
-        rc = finish_txn(s, txn, div64(mono_ns() - s->started_ns, 1000000u),
-                        div64(mono_ns() - t0, 1000u));
+        rc = finish_txn(s, txn, t0);
         wrote = 1;
     }
     /* A step that changed nothing writes nothing (no flash write for an idle sweep): its
@@ -396,7 +398,7 @@ int sweep_evict(struct cache_env *ce, unsigned max)
     memset(&c, 0, sizeof(c));
     if ((rc = cache_env_txn_begin(ce, 0, &txn)) == 0) {
         /* The walk with now < 0: every key is due, every sound entry judged expired. */
-        rc = scan_piece(&s, txn, -1, port_now_ms() + TLSMGR_SWEEP_STEP_MS, &c, &n, &more);
+        rc = scan_piece(&s, txn, -1, &c, &n, &more);
         c.evicted = c.expired;
         c.expired = 0;
         rc = cache_env_txn_end(ce, txn, rc == 0 && n == 0 ? CACHE_ENV_NOROOM : rc, &c);
