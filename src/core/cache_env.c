@@ -508,7 +508,7 @@ int cache_env_counts_add(struct cache_env *ce, MDB_txn *txn, const struct cache_
 
 TLSMGR_NOINLINE void cache_counts_bad(struct cache_counts *c, enum cache_verdict v)
 {
-    if (v == CACHE_EXPIRED)
+    if (v <= CACHE_EXPIRED)
         c->expired++;
     else if (v == CACHE_INCOMPATIBLE)
         c->incompatible++;

@@ -204,7 +204,8 @@ int cache_env_txn_end(struct cache_env *ce, MDB_txn *txn, int rc, struct cache_c
 MDB_val cache_val(const void *p, size_t n);
 /* Adds c (NULL allowed) to the meta counters. Returns an MDB error code. */
 int cache_env_counts_add(struct cache_env *ce, MDB_txn *txn, const struct cache_counts *c);
-/* Counts one entry removed for verdict v: expired, incompatible, else malformed. */
+/* Counts one entry removed for verdict v: expired (CACHE_OK too: one removed when due),
+ * incompatible, else malformed. */
 void cache_counts_bad(struct cache_counts *c, enum cache_verdict v);
 /* Reads (put 0) or writes meta value name, *v. Returns an MDB error code. */
 int cache_env_meta(struct cache_env *ce, MDB_txn *txn, const char *name, MDB_val *v, int put);

@@ -204,7 +204,7 @@ static int judge_index_key(struct sweep *s, MDB_txn *txn, MDB_val *k, int64_t no
             (vd == CACHE_MALFORMED || h.version != CACHE_FORMAT_VERSION || h.expires == exp)) {
             if ((*rc = mdb_del(txn, s->ce->session, &sk, NULL)) != 0)
                 return 0;
-            cache_counts_bad(c, vd == CACHE_OK ? CACHE_EXPIRED : vd);
+            cache_counts_bad(c, vd);
         } else {
             s->done[3]++;
         }
