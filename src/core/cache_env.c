@@ -19,9 +19,11 @@
 /* Named databases: session, expiry, meta, ticket. */
 #define ENV_MAXDBS 4
 
-int cache_env_file(const struct cache_env *ce, const char *name, char *out, size_t cap)
+const char cache_env_files[] = "data.mdb\0lock.mdb";
+
+int cache_env_file(const char *dir, int i, char *out, size_t cap)
 {
-    int n = snprintf(out, cap, "%s/%s", ce->path, name);
+    int n = snprintf(out, cap, "%s/%s", dir, CACHE_ENV_FILE(i));
 
     return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
@@ -193,7 +195,7 @@ static int note_sizes(struct cache_env *ce)
     if (mdb_env_stat(ce->env, &ms) != 0)
         return -1;
     ce->psize = ms.ms_psize;
-    if (cache_env_file(ce, "lock.mdb", p, sizeof(p)) < 0 ||
+    if (cache_env_file(ce->path, 1, p, sizeof(p)) < 0 ||
         (ce->lock_fd = port_open(p, PORT_O_RDONLY, 0)) < 0)
         return -1;
     ce->lock_open = 1;
@@ -291,10 +293,7 @@ static int env_lstat(const struct cache_env *ce, int i, struct port_stat *st)
 {
     char p[TLSMGR_PATH_MAX + 16];
 
-    return cache_env_file(ce, i ? "lock.mdb" : "data.mdb", p, sizeof(p)) < 0 ||
-                   port_lstat(p, st) < 0
-               ? -1
-               : 0;
+    return cache_env_file(ce->path, i, p, sizeof(p)) < 0 || port_lstat(p, st) < 0 ? -1 : 0;
 }
 
 int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role,

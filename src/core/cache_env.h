@@ -185,8 +185,11 @@ int cache_env_format(struct cache_env *ce, MDB_txn *txn);
 /* Opens the handles of the named databases and checks the format record
  * (cache_env_format). Returns 0, -1 or CACHE_ENV_BAD, with *why. */
 int cache_env_check(struct cache_env *ce, int *why);
-/* PATH/name into out. Returns 0, -1 if too long. */
-int cache_env_file(const struct cache_env *ce, const char *name, char *out, size_t cap);
+/* The env's two files: CACHE_ENV_FILE(0) is "data.mdb", CACHE_ENV_FILE(1) "lock.mdb". */
+extern const char cache_env_files[];
+#define CACHE_ENV_FILE(i) (cache_env_files + (i) * sizeof("data.mdb"))
+/* dir/CACHE_ENV_FILE(i) into out. Returns 0, -1 if too long. */
+int cache_env_file(const char *dir, int i, char *out, size_t cap);
 
 /* ---- Transactions, meta values and counters ------------------------------------------- */
 

@@ -23,11 +23,10 @@
 static void remove_env_dir(const char *dir)
 {
     char p[TLSMGR_PATH_MAX + 16];
-    const char *name;
+    int i;
 
-    /* Both names have the same length. */
-    for (name = "data.mdb\0lock.mdb\0"; *name != '\0'; name += sizeof("data.mdb"))
-        if (snprintf(p, sizeof(p), "%s/%s", dir, name) < (int)sizeof(p))
+    for (i = 0; i < 2; i++)
+        if (cache_env_file(dir, i, p, sizeof(p)) == 0)
             (void)port_unlink(p);
     (void)port_rmdir(dir);
 }
@@ -129,7 +128,7 @@ static int try_open(struct cache_env *ce, unsigned uid, unsigned gid, int *why)
     for (i = 0; i < 2; i++)
         if (fd[i] < 0 || port_fchmod(fd[i], CACHE_ENV_MODE) < 0 ||
             port_fchown(fd[i], uid, gid) < 0) {
-            log_err_errno("cache %s/%s", ce->path, i ? "lock.mdb" : "data.mdb");
+            log_err_errno("cache %s/%s", ce->path, CACHE_ENV_FILE(i));
             return -1;
         }
     rc = cache_repair_guard(ce, open_dbs, why);
