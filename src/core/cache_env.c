@@ -211,9 +211,8 @@ int cache_env_map(struct cache_env *ce, int *why)
         flags |= MDB_RDONLY;
     if (!ce->sync || port_fs_type(ce->path) == PORT_FS_TMPFS)
         flags |= MDB_NOSYNC;
-    if ((rc = mdb_env_create(&ce->env)) != 0) {
-        ce->env = NULL;
-    } else {
+    /* A failed create leaves ce->env as cache_env_init left it: NULL. */
+    if ((rc = mdb_env_create(&ce->env)) == 0) {
         (void)mdb_env_set_maxdbs(ce->env, ENV_MAXDBS);
         (void)mdb_env_set_mapsize(ce->env, (size_t)ce->map_size);
         (void)mdb_env_set_assert(ce->env, on_assert);
