@@ -214,7 +214,8 @@ static int judge_index_key(struct sweep *s, MDB_txn *txn, MDB_val *k, int64_t no
 }
 
 /* One bounded piece of the phase's walk (the session DB for SWEEP_SCAN, else the expiry
- * index), from where the last piece stopped: every key judged, the bad ones deleted. */
+ * index), from where the last piece stopped: every key judged, the bad ones deleted; c, *n
+ * and *more count from zero. */
 static int scan_piece(struct sweep *s, MDB_txn *txn, int64_t now, struct cache_counts *c,
                       unsigned *n, int *more)
 {
@@ -225,6 +226,9 @@ static int scan_piece(struct sweep *s, MDB_txn *txn, int64_t now, struct cache_c
     MDB_val k, v;
     int rc = scan_open(s, txn, entries ? s->ce->session : s->ce->expiry, &cur, &k, &v), r;
 
+    memset(c, 0, sizeof(*c));
+    *n = 0;
+    *more = 0;
     if (cur == NULL)
         return rc;
     while (rc == 0) {
@@ -325,13 +329,12 @@ int sweep_step(struct sweep *s)
     struct cache_counts c;
     uint64_t t0 = mono_ns(), step_us;
     int64_t now = port_wall_time();
-    unsigned n = 0;
-    int more = 0, rc, scanned = 0, wrote = 0, idle;
+    unsigned n;
+    int more, rc, scanned = 0, wrote = 0, idle;
     MDB_txn *txn;
 
     if (s->phase == SWEEP_IDLE)
         sweep_begin(s);
-    memset(&c, 0, sizeof(c));
     if ((rc = cache_env_txn_begin(s->ce, 0, &txn)) != 0)
         goto fail;
     rc = scan_piece(s, txn, now, &c, &n, &more);
@@ -384,8 +387,8 @@ int sweep_evict(struct cache_env *ce, unsigned max)
 {
     struct sweep s;
     struct cache_counts c;
-    unsigned n = 0;
-    int more = 0, rc;
+    unsigned n;
+    int more, rc;
     MDB_txn *txn;
 
     memset(&s, 0, sizeof(s));
@@ -395,7 +398,6 @@ int sweep_evict(struct cache_env *ce, unsigned max)
     /* Stale readers first: the pages they hold are what a full env lacks most. */
     sweep_begin(&s);
     s.phase = SWEEP_EXPIRY;
-    memset(&c, 0, sizeof(c));
     if ((rc = cache_env_txn_begin(ce, 0, &txn)) == 0) {
         /* The walk with now < 0: every key is due, every sound entry judged expired. */
         rc = scan_piece(&s, txn, -1, &c, &n, &more);
