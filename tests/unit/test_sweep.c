@@ -532,7 +532,7 @@ static void startup_evicts_earliest(void)
     conf_defaults(&c);
     strcpy(c.cache_database, "cache");
     c.cache_max_entries = 1000000;
-    c.cache_map_size = 1 << 20;
+    c.cache_map_size = 4 << 20;
     T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), 0);
     end_client(client_holding(&ce, &c, 1));
     /* Its index key sorts first. */
