@@ -19,9 +19,11 @@
 /* Named databases: session, expiry, meta, ticket. */
 #define ENV_MAXDBS 4
 
-int cache_env_file(const struct cache_env *ce, const char *name, char *out, size_t cap)
+const char cache_env_files[] = "data.mdb\0lock.mdb";
+
+int cache_env_file(const char *dir, int i, char *out, size_t cap)
 {
-    int n = snprintf(out, cap, "%s/%s", ce->path, name);
+    int n = snprintf(out, cap, "%s/%s", dir, CACHE_ENV_FILE(i));
 
     return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
@@ -148,27 +150,36 @@ static int lock_state(const struct cache_env *ce, uint64_t *size, uint8_t *head)
     return 0;
 }
 
+/* CACHE_ENV_SHORT if lock.mdb is shorter than LMDB's map of it (or cannot be read),
+ * CACHE_ENV_LOCK if its first bytes are not what they were at open, else 0. */
+static int lock_check(const struct cache_env *ce)
+{
+    uint8_t head[sizeof(ce->lock_head)];
+    uint64_t size;
+
+    if (lock_state(ce, &size, head) < 0 || size < ce->lock_size)
+        return CACHE_ENV_SHORT;
+    return memcmp(head, ce->lock_head, sizeof(head)) != 0 ? CACHE_ENV_LOCK : 0;
+}
+
 /* lock.mdb first: mdb_env_info and every transaction read LMDB's lock map. Then the two
  * meta pages, before mdb_env_info reads the newest one, then every page that one claims. */
 int cache_env_intact(struct cache_env *ce)
 {
-    uint8_t head[sizeof(ce->lock_head)];
     MDB_envinfo info;
     struct port_stat st;
-    uint64_t size;
-    int fd;
+    int fd[2], rc;
 
     if (ce->env == NULL)
         return EINVAL;
     if (ce->broken != 0)
         return ce->broken;
     /* A mapped env has lock.mdb open (cache_env_map). */
-    if (lock_state(ce, &size, head) < 0 || size < ce->lock_size)
-        return CACHE_ENV_SHORT;
-    if (memcmp(head, ce->lock_head, sizeof(head)) != 0)
-        return CACHE_ENV_LOCK;
-    if (mdb_env_get_fd(ce->env, &fd) != 0 || port_fstat(fd, &st) < 0 ||
-        st.size < 2u * (uint64_t)ce->psize || mdb_env_info(ce->env, &info) != 0 ||
+    if ((rc = lock_check(ce)) != 0)
+        return rc;
+    cache_env_fds(ce, fd);
+    if (port_fstat(fd[0], &st) < 0 || st.size < 2u * (uint64_t)ce->psize ||
+        mdb_env_info(ce->env, &info) != 0 ||
         st.size < ((uint64_t)info.me_last_pgno + 1) * ce->psize)
         return CACHE_ENV_SHORT;
     return 0;
@@ -184,7 +195,7 @@ static int note_sizes(struct cache_env *ce)
     if (mdb_env_stat(ce->env, &ms) != 0)
         return -1;
     ce->psize = ms.ms_psize;
-    if (cache_env_file(ce, "lock.mdb", p, sizeof(p)) < 0 ||
+    if (cache_env_file(ce->path, 1, p, sizeof(p)) < 0 ||
         (ce->lock_fd = port_open(p, PORT_O_RDONLY, 0)) < 0)
         return -1;
     ce->lock_open = 1;
@@ -200,9 +211,8 @@ int cache_env_map(struct cache_env *ce, int *why)
         flags |= MDB_RDONLY;
     if (!ce->sync || port_fs_type(ce->path) == PORT_FS_TMPFS)
         flags |= MDB_NOSYNC;
-    if ((rc = mdb_env_create(&ce->env)) != 0) {
-        ce->env = NULL;
-    } else {
+    /* A failed create leaves ce->env as cache_env_init left it: NULL. */
+    if ((rc = mdb_env_create(&ce->env)) == 0) {
         (void)mdb_env_set_maxdbs(ce->env, ENV_MAXDBS);
         (void)mdb_env_set_mapsize(ce->env, (size_t)ce->map_size);
         (void)mdb_env_set_assert(ce->env, on_assert);
@@ -242,8 +252,8 @@ int cache_env_dbis(struct cache_env *ce, MDB_txn *txn, unsigned flags)
 
 int cache_env_format(struct cache_env *ce, MDB_txn *txn)
 {
-    MDB_val k = cache_val(CACHE_META_FORMAT, strlen(CACHE_META_FORMAT)), v;
-    int rc = mdb_get(txn, ce->meta, &k, &v), bad;
+    MDB_val v;
+    int rc = cache_env_meta(ce, txn, CACHE_META_FORMAT, &v, 0), bad;
 
     if (rc == MDB_NOTFOUND)
         return CACHE_ENV_NOREC;
@@ -282,10 +292,7 @@ static int env_lstat(const struct cache_env *ce, int i, struct port_stat *st)
 {
     char p[TLSMGR_PATH_MAX + 16];
 
-    return cache_env_file(ce, i ? "lock.mdb" : "data.mdb", p, sizeof(p)) < 0 ||
-                   port_lstat(p, st) < 0
-               ? -1
-               : 0;
+    return cache_env_file(ce->path, i, p, sizeof(p)) < 0 || port_lstat(p, st) < 0 ? -1 : 0;
 }
 
 int cache_env_open_why(struct cache_env *ce, const struct tlsmgr_conf *conf, enum cache_role role,
@@ -323,10 +330,7 @@ int cache_env_open(struct cache_env *ce, const struct tlsmgr_conf *conf, enum ca
 
 int cache_env_lock_short(struct cache_env *ce)
 {
-    uint8_t head[sizeof(ce->lock_head)];
-    uint64_t size;
-
-    return ce->lock_open && (lock_state(ce, &size, head) < 0 || size < ce->lock_size);
+    return ce->lock_open && lock_check(ce) == CACHE_ENV_SHORT;
 }
 
 void cache_env_close(struct cache_env *ce)
@@ -349,14 +353,21 @@ void cache_env_forget(struct cache_env *ce)
     ce->lock_open = 0;
 }
 
+void cache_env_fds(const struct cache_env *ce, int fd[2])
+{
+    if (ce->env == NULL || mdb_env_get_fd(ce->env, &fd[0]) != 0)
+        fd[0] = -1;
+    fd[1] = ce->lock_open ? ce->lock_fd : -1;
+}
+
 int cache_env_replaced(struct cache_env *ce)
 {
     struct port_stat now, open_;
     int fd[2], i;
 
-    if (ce->env == NULL || mdb_env_get_fd(ce->env, &fd[0]) != 0)
+    cache_env_fds(ce, fd);
+    if (fd[0] < 0)
         return 1;
-    fd[1] = ce->lock_open ? ce->lock_fd : -1;
     for (i = 0; i < 2; i++)
         if (fd[i] >= 0 && (port_fstat(fd[i], &open_) < 0 || env_lstat(ce, i, &now) < 0 ||
                            now.dev != open_.dev || now.ino != open_.ino))
@@ -378,12 +389,13 @@ static void cover_map(struct cache_env *ce)
 {
     MDB_envinfo info;
     struct port_stat st;
-    int fd;
+    int fd[2];
 
+    cache_env_fds(ce, fd);
     if (mdb_env_info(ce->env, &info) != 0 || info.me_mapsize <= ce->covered ||
-        mdb_env_get_fd(ce->env, &fd) != 0 || port_fstat(fd, &st) < 0)
+        port_fstat(fd[0], &st) < 0)
         return;
-    if (st.size >= info.me_mapsize || port_ftruncate(fd, info.me_mapsize) == 0)
+    if (st.size >= info.me_mapsize || port_ftruncate(fd[0], info.me_mapsize) == 0)
         ce->covered = info.me_mapsize;
 }
 
@@ -447,11 +459,18 @@ MDB_val cache_val(const void *p, size_t n)
     return v;
 }
 
+int cache_env_meta(struct cache_env *ce, MDB_txn *txn, const char *name, MDB_val *v, int put)
+{
+    MDB_val k = cache_val(name, strlen(name));
+
+    return put ? mdb_put(txn, ce->meta, &k, v, 0) : mdb_get(txn, ce->meta, &k, v);
+}
+
 uint64_t cache_env_meta_get(struct cache_env *ce, MDB_txn *txn, const char *name)
 {
-    MDB_val k = cache_val(name, strlen(name)), v;
+    MDB_val v;
 
-    if (mdb_get(txn, ce->meta, &k, &v) != 0 || v.mv_size != 8)
+    if (cache_env_meta(ce, txn, name, &v, 0) != 0 || v.mv_size != 8)
         return 0;
     return get_be64(v.mv_data);
 }
@@ -459,10 +478,10 @@ uint64_t cache_env_meta_get(struct cache_env *ce, MDB_txn *txn, const char *name
 int cache_env_meta_set(struct cache_env *ce, MDB_txn *txn, const char *name, uint64_t val)
 {
     uint8_t b[8];
-    MDB_val k = cache_val(name, strlen(name)), v = cache_val(b, sizeof(b));
+    MDB_val v = cache_val(b, sizeof(b));
 
     put_be64(b, val);
-    return mdb_put(txn, ce->meta, &k, &v, 0);
+    return cache_env_meta(ce, txn, name, &v, 1);
 }
 
 int cache_env_counts_add(struct cache_env *ce, MDB_txn *txn, const struct cache_counts *c)
@@ -487,7 +506,7 @@ int cache_env_counts_add(struct cache_env *ce, MDB_txn *txn, const struct cache_
 
 TLSMGR_NOINLINE void cache_counts_bad(struct cache_counts *c, enum cache_verdict v)
 {
-    if (v == CACHE_EXPIRED)
+    if (v <= CACHE_EXPIRED)
         c->expired++;
     else if (v == CACHE_INCOMPATIBLE)
         c->incompatible++;

@@ -99,6 +99,8 @@ void cache_env_forget(struct cache_env *ce);
  * 0 if both are the same files. Costs two stats and two fstats; call it now and then (before
  * a store, after a miss), not on every lookup. */
 int cache_env_replaced(struct cache_env *ce);
+/* The descriptors of data.mdb (LMDB's) and lock.mdb (ours), -1 where there is none. */
+void cache_env_fds(const struct cache_env *ce, int fd[2]);
 
 /* ---- Damage ------------------------------------------------------------------------------
  *
@@ -183,8 +185,11 @@ int cache_env_format(struct cache_env *ce, MDB_txn *txn);
 /* Opens the handles of the named databases and checks the format record
  * (cache_env_format). Returns 0, -1 or CACHE_ENV_BAD, with *why. */
 int cache_env_check(struct cache_env *ce, int *why);
-/* PATH/name into out. Returns 0, -1 if too long. */
-int cache_env_file(const struct cache_env *ce, const char *name, char *out, size_t cap);
+/* The env's two files: CACHE_ENV_FILE(0) is "data.mdb", CACHE_ENV_FILE(1) "lock.mdb". */
+extern const char cache_env_files[];
+#define CACHE_ENV_FILE(i) (cache_env_files + (i) * sizeof("data.mdb"))
+/* dir/CACHE_ENV_FILE(i) into out. Returns 0, -1 if too long. */
+int cache_env_file(const char *dir, int i, char *out, size_t cap);
 
 /* ---- Transactions, meta values and counters ------------------------------------------- */
 
@@ -202,8 +207,11 @@ int cache_env_txn_end(struct cache_env *ce, MDB_txn *txn, int rc, struct cache_c
 MDB_val cache_val(const void *p, size_t n);
 /* Adds c (NULL allowed) to the meta counters. Returns an MDB error code. */
 int cache_env_counts_add(struct cache_env *ce, MDB_txn *txn, const struct cache_counts *c);
-/* Counts one entry removed for verdict v: expired, incompatible, else malformed. */
+/* Counts one entry removed for verdict v: expired (CACHE_OK too: one removed when due),
+ * incompatible, else malformed. */
 void cache_counts_bad(struct cache_counts *c, enum cache_verdict v);
+/* Reads (put 0) or writes meta value name, *v. Returns an MDB error code. */
+int cache_env_meta(struct cache_env *ce, MDB_txn *txn, const char *name, MDB_val *v, int put);
 /* Sets a meta u64 value (sweep duration etc.). Returns an MDB error code. */
 int cache_env_meta_set(struct cache_env *ce, MDB_txn *txn, const char *name, uint64_t v);
 /* Reads a meta u64 value (0 when missing or malformed). */

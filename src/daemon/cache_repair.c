@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include "cache_repair.h"
-#include "cache_session.h"
 #include "log.h"
 #include "port.h"
 #include "statedir.h"
+#include "sweep.h"
 
 #define DIR_MODE 0750
 
@@ -23,11 +23,10 @@
 static void remove_env_dir(const char *dir)
 {
     char p[TLSMGR_PATH_MAX + 16];
-    const char *name;
+    int i;
 
-    /* Both names have the same length. */
-    for (name = "data.mdb\0lock.mdb\0"; *name != '\0'; name += sizeof("data.mdb"))
-        if (snprintf(p, sizeof(p), "%s/%s", dir, name) < (int)sizeof(p))
+    for (i = 0; i < 2; i++)
+        if (cache_env_file(dir, i, p, sizeof(p)) == 0)
             (void)port_unlink(p);
     (void)port_rmdir(dir);
 }
@@ -57,11 +56,11 @@ static int move_aside(const char *path)
 int cache_repair_mark_checked(struct cache_env *ce, MDB_txn *txn)
 {
     uint8_t rec[CACHE_FORMAT_REC_LEN];
-    MDB_val k = cache_val(CACHE_META_FORMAT, strlen(CACHE_META_FORMAT)),
-            v = cache_val(rec, sizeof(rec));
+    MDB_val v;
 
     cache_format_record(rec, ce->mbedtls_hdr);
-    return mdb_put(txn, ce->meta, &k, &v, 0);
+    v = cache_val(rec, sizeof(rec));
+    return cache_env_meta(ce, txn, CACHE_META_FORMAT, &v, 1);
 }
 
 /* Opens the named databases, creating them, and checks the format record (cache_env_format);
@@ -83,20 +82,23 @@ static int create_dbs(struct cache_env *ce)
     return cache_env_txn_end(ce, txn, rc, NULL);
 }
 
-/* A real write, so that its commit proves there is room. */
-static int note_start(struct cache_env *ce, MDB_txn *txn, unsigned extra, void *arg)
-{
-    (void)extra;
-    (void)arg;
-    return cache_env_meta_set(ce, txn, CACHE_META_STARTED, (uint64_t)port_wall_time());
-}
-
 /* Makes sure a write can commit: a file that already fills its map (LMDB files never
- * shrink; a smaller map_size than the file's, or a full cache) evicts until one does. */
+ * shrink; a smaller map_size than the file's, or a full cache) evicts until one does, more
+ * each time. The write is a real one, so that its commit proves there is room. */
 static int can_write(struct cache_env *ce)
 {
-    int rc = cache_session_write(ce, note_start, NULL, NULL);
+    unsigned max = 16;
+    MDB_txn *txn;
+    int rc;
 
+    while (
+        (rc = cache_env_txn_begin(ce, 0, &txn)) == 0 &&
+        (rc = cache_env_txn_end(
+             ce, txn, cache_env_meta_set(ce, txn, CACHE_META_STARTED, (uint64_t)port_wall_time()),
+             NULL)) == MDB_MAP_FULL &&
+        (rc = sweep_evict(ce, max)) == 0)
+        if (max < TLSMGR_SWEEP_BATCH)
+            max *= 4;
     return rc == MDB_MAP_FULL ? CACHE_ENV_NOROOM : rc;
 }
 
@@ -122,13 +124,11 @@ static int try_open(struct cache_env *ce, unsigned uid, unsigned gid, int *why)
         return rc;
     /* Mode and owner through descriptors that stay open as long as LMDB's: closing any other
      * descriptor of lock.mdb would drop LMDB's locks on it. */
-    if (mdb_env_get_fd(ce->env, &fd[0]) != 0)
-        fd[0] = -1;
-    fd[1] = ce->lock_fd;
+    cache_env_fds(ce, fd);
     for (i = 0; i < 2; i++)
         if (fd[i] < 0 || port_fchmod(fd[i], CACHE_ENV_MODE) < 0 ||
             port_fchown(fd[i], uid, gid) < 0) {
-            log_err_errno("cache %s/%s", ce->path, i ? "lock.mdb" : "data.mdb");
+            log_err_errno("cache %s/%s", ce->path, CACHE_ENV_FILE(i));
             return -1;
         }
     rc = cache_repair_guard(ce, open_dbs, why);
@@ -161,16 +161,13 @@ static void run_guarded(void *p)
 int cache_repair_guard(struct cache_env *ce, int (*fn)(struct cache_env *ce, void *arg), void *arg)
 {
     struct guarded g;
-    int fds[2] = {-1, -1};
+    int fds[2];
 
     g.fn = fn;
     g.ce = ce;
     g.arg = arg;
     g.rc = 0;
-    if (ce->env != NULL)
-        (void)mdb_env_get_fd(ce->env, &fds[0]);
-    if (ce->lock_open)
-        fds[1] = ce->lock_fd;
+    cache_env_fds(ce, fds);
     if (port_guard(fds, 2, run_guarded, &g) == 0)
         return g.rc;
     ce->broken = CACHE_ENV_FAULT;

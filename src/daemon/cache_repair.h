@@ -18,7 +18,8 @@
  * PATH.bad (replacing an older one) and recreated, with one log line. A directory on JFFS2 is
  * refused with an error that names the parameter and the problem (the fix: tlsmgr(8),
  * CAVEATS). A new env gets the format record;
- * an env whose file already fills its map evicts until a write can commit. Sets
+ * an env whose file already fills its map clears stale readers and evicts, the
+ * earliest-expiring entries first (sweep_evict), until a write can commit. Sets
  * ce->scan_needed (the start-up check of every entry). Returns 0, or -1 (logged; ce->env NULL).
  */
 int cache_repair_open(struct cache_env *ce, const struct tlsmgr_conf *conf, unsigned uid,

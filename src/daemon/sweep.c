@@ -38,6 +38,7 @@ int sweep_init(struct sweep *s, struct cache_env *ce, struct loop *loop, unsigne
     s->broken = broken;
     s->broken_arg = broken_arg;
     s->timer = -1;
+    s->batch = TLSMGR_SWEEP_BATCH;
     sweep_set_period(s, period_s); /* nothing scheduled yet: no timer */
     mbedtls_sha512_init(&s->md);
     if (loop != NULL) {
@@ -115,8 +116,8 @@ static int scan_open(struct sweep *s, MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cu
 /* 1 when a scan piece stops before key k: a key no LMDB write could have made, longer than
  * LMDB's default limit, which is also the longest this walk can resume from (*rc =
  * MDB_CORRUPTED; an LMDB built with a smaller limit says MDB_BAD_VALSIZE when such a key is
- * passed back to it, which scan_piece takes for the same), or the batch or the step's time is
- * used up (k is kept to resume from, *more set). */
+ * passed back to it, which scan_piece takes for the same), or the batch (s->batch deletions)
+ * or the step's time is used up (k is kept to resume from, *more set). */
 static int scan_stop(struct sweep *s, const MDB_val *k, unsigned n, uint64_t deadline, int *rc,
                      int *more)
 {
@@ -124,7 +125,7 @@ static int scan_stop(struct sweep *s, const MDB_val *k, unsigned n, uint64_t dea
         *rc = MDB_CORRUPTED;
         return 1;
     }
-    if (n >= TLSMGR_SWEEP_BATCH || port_now_ms() >= deadline) {
+    if (n >= s->batch || port_now_ms() >= deadline) {
         memcpy(s->resume, k->mv_data, k->mv_size);
         s->resume_len = k->mv_size;
         *more = 1;
@@ -203,7 +204,7 @@ static int judge_index_key(struct sweep *s, MDB_txn *txn, MDB_val *k, int64_t no
             (vd == CACHE_MALFORMED || h.version != CACHE_FORMAT_VERSION || h.expires == exp)) {
             if ((*rc = mdb_del(txn, s->ce->session, &sk, NULL)) != 0)
                 return 0;
-            cache_counts_bad(c, vd == CACHE_OK ? CACHE_EXPIRED : vd);
+            cache_counts_bad(c, vd);
         } else {
             s->done[3]++;
         }
@@ -213,16 +214,21 @@ static int judge_index_key(struct sweep *s, MDB_txn *txn, MDB_val *k, int64_t no
 }
 
 /* One bounded piece of the phase's walk (the session DB for SWEEP_SCAN, else the expiry
- * index), from where the last piece stopped: every key judged, the bad ones deleted. */
-static int scan_piece(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadline,
-                      struct cache_counts *c, unsigned *n, int *more)
+ * index), from where the last piece stopped: every key judged, the bad ones deleted; c, *n
+ * and *more count from zero. */
+static int scan_piece(struct sweep *s, MDB_txn *txn, int64_t now, struct cache_counts *c,
+                      unsigned *n, int *more)
 {
+    uint64_t deadline = port_now_ms() + TLSMGR_SWEEP_STEP_MS;
     uint8_t kb[sizeof(s->resume)];
     int entries = s->phase == SWEEP_SCAN;
     MDB_cursor *cur;
     MDB_val k, v;
     int rc = scan_open(s, txn, entries ? s->ce->session : s->ce->expiry, &cur, &k, &v), r;
 
+    memset(c, 0, sizeof(*c));
+    *n = 0;
+    *more = 0;
     if (cur == NULL)
         return rc;
     while (rc == 0) {
@@ -251,10 +257,13 @@ static int scan_piece(struct sweep *s, MDB_txn *txn, int64_t now, uint64_t deadl
 }
 
 /* The sweep's figures, in the last transaction (only when it deleted something): sweeps + 1,
- * this one's duration, the longest step, the time of its end. */
-static int finish_txn(struct sweep *s, MDB_txn *txn, uint64_t dur_ms, uint64_t step_us)
+ * this one's duration, the longest step (this one began at t0), the time of its end. */
+static int finish_txn(struct sweep *s, MDB_txn *txn, uint64_t t0)
 {
-    uint64_t v[4] = {1, dur_ms, step_us, (uint64_t)port_wall_time()}, old;
+    uint64_t t = mono_ns();
+    uint64_t v[4] = {1, div64(t - s->started_ns, 1000000u), div64(t - t0, 1000u),
+                     (uint64_t)port_wall_time()},
+             old;
     const char *name = CACHE_STAT_SWEEP;
     int rc = 0, i;
 
@@ -319,18 +328,16 @@ int sweep_step(struct sweep *s)
 {
     struct cache_counts c;
     uint64_t t0 = mono_ns(), step_us;
-    uint64_t deadline = port_now_ms() + TLSMGR_SWEEP_STEP_MS;
     int64_t now = port_wall_time();
-    unsigned n = 0;
-    int more = 0, rc, scanned = 0, wrote = 0, idle;
+    unsigned n;
+    int more, rc, scanned = 0, wrote = 0, idle;
     MDB_txn *txn;
 
     if (s->phase == SWEEP_IDLE)
         sweep_begin(s);
-    memset(&c, 0, sizeof(c));
     if ((rc = cache_env_txn_begin(s->ce, 0, &txn)) != 0)
         goto fail;
-    rc = scan_piece(s, txn, now, deadline, &c, &n, &more);
+    rc = scan_piece(s, txn, now, &c, &n, &more);
     if (rc == 0 && !more && s->phase != SWEEP_EXPIRY) {
         /* After the index keys, every entry is of the current mbedTLS: record that. The
          * next phase follows in the next step. */
@@ -347,8 +354,7 @@ int sweep_step(struct sweep *s)
     s->done[1] += c.incompatible;
     s->done[2] += c.malformed;
     if (rc == 0 && !more && s->done[0] + s->done[1] + s->done[2] + s->done[3] > 0) {
-        rc = finish_txn(s, txn, div64(mono_ns() - s->started_ns, 1000000u),
-                        div64(mono_ns() - t0, 1000u));
+        rc = finish_txn(s, txn, t0);
         wrote = 1;
     }
     /* A step that changed nothing writes nothing (no flash write for an idle sweep): its
@@ -375,6 +381,32 @@ int sweep_step(struct sweep *s)
 fail:
     failed(s, rc);
     return -1;
+}
+
+int sweep_evict(struct cache_env *ce, unsigned max)
+{
+    struct sweep s;
+    struct cache_counts c;
+    unsigned n;
+    int more, rc;
+    MDB_txn *txn;
+
+    memset(&s, 0, sizeof(s));
+    s.ce = ce;
+    s.batch = max;
+    mbedtls_sha512_init(&s.md);
+    /* Stale readers first: the pages they hold are what a full env lacks most. */
+    sweep_begin(&s);
+    s.phase = SWEEP_EXPIRY;
+    if ((rc = cache_env_txn_begin(ce, 0, &txn)) == 0) {
+        /* The walk with now < 0: every key is due, every sound entry judged expired. */
+        rc = scan_piece(&s, txn, -1, &c, &n, &more);
+        c.evicted = c.expired;
+        c.expired = 0;
+        rc = cache_env_txn_end(ce, txn, rc == 0 && n == 0 ? CACHE_ENV_NOROOM : rc, &c);
+    }
+    mbedtls_sha512_free(&s.md);
+    return rc;
 }
 
 int sweep_run(struct sweep *s)

@@ -46,6 +46,7 @@ struct sweep {
     /* Key where the walk resumes (raw LMDB key, at most 511 bytes: LMDB's default limit). */
     uint8_t resume[511];
     size_t resume_len;
+    unsigned batch; /* deletions per step: TLSMGR_SWEEP_BATCH */
     uint64_t started_ns;
     uint64_t step_count;
     /* Deleted during this sweep, in the order of struct sweep_totals: expired, incompatible,
@@ -76,6 +77,13 @@ void sweep_begin(struct sweep *s);
 int sweep_step(struct sweep *s);
 /* Runs a whole sweep without yielding (tests and benchmarks). Returns 0 or -1. */
 int sweep_run(struct sweep *s);
+
+/* For an env whose file fills its map: clears stale readers, then evicts up to max of the
+ * earliest-expiring entries (stale index keys count too) in one write transaction of the
+ * expiry walk, without a sweeper; entries that are malformed or of another mbedTLS are
+ * counted as such, the others as evicted. Returns an MDB error code, or CACHE_ENV_NOROOM
+ * when the index is empty. */
+int sweep_evict(struct cache_env *ce, unsigned max);
 
 /* Logs the totals (SIGUSR1). */
 void sweep_log_stats(const struct sweep *s);

@@ -3,7 +3,8 @@
  * test_sweep.c - the cache sweeper on the test port: survivors stay byte for byte, expired,
  * incompatible, malformed and future-dated entries go, counts add up, a big sweep takes
  * several bounded steps with the loop running between them, an idle sweep writes nothing,
- * stale readers of dead processes are cleared, and the digest reaches the mix hook.
+ * stale readers of dead processes are cleared, the digest reaches the mix hook, and the
+ * daemon's open of a full env evicts through the expiry walk.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -397,29 +398,23 @@ static void stale_index_keys_dropped(void)
     cache_env_close(&ce);
 }
 
-static void stale_reader_cleared(void)
+/* A client that opens the env of c and holds it; with reads, in a read transaction, and then
+ * killed: a stale reader. Returns its pid once it holds what it should. */
+static pid_t client_holding(struct cache_env *daemon_env, const struct tlsmgr_conf *c, int reads)
 {
-    struct cache_env ce;
-    struct sweep s;
-    struct tlsmgr_conf c;
-    int fds[2], status;
+    int fds[2];
     char ch;
     pid_t pid;
 
-    /* The daemon keeps the env open (the first opener of an env resets its reader table). */
-    open_env(&ce);
     T_ASSERT(pipe(fds) == 0);
     pid = fork();
     if (pid == 0) {
-        /* A TLS server holding a read transaction, then killed. */
         struct cache_env cl;
         MDB_txn *txn;
 
-        cache_env_forget(&ce);
-        conf_defaults(&c);
-        strcpy(c.cache_database, "cache");
-        if (cache_env_open(&cl, &c, CACHE_ROLE_CLIENT) < 0 ||
-            cache_env_txn_begin(&cl, MDB_RDONLY, &txn) != 0)
+        cache_env_forget(daemon_env);
+        if (cache_env_open(&cl, c, CACHE_ROLE_CLIENT) < 0 ||
+            (reads && cache_env_txn_begin(&cl, MDB_RDONLY, &txn) != 0))
             _exit(2);
         (void)write(fds[1], "r", 1);
         pause();
@@ -427,10 +422,31 @@ static void stale_reader_cleared(void)
     }
     T_ASSERT(pid > 0);
     T_EQ_INT(read(fds[0], &ch, 1), 1);
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
     close(fds[0]);
     close(fds[1]);
+    return pid;
+}
+
+static void end_client(pid_t pid)
+{
+    int status;
+
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+}
+
+static void stale_reader_cleared(void)
+{
+    struct cache_env ce;
+    struct sweep s;
+    struct tlsmgr_conf c;
+
+    /* The daemon keeps the env open (the first opener of an env resets its reader table). */
+    open_env(&ce);
+    conf_defaults(&c);
+    strcpy(c.cache_database, "cache");
+    /* A TLS server holding a read transaction, then killed. */
+    end_client(client_holding(&ce, &c, 1));
     T_EQ_INT(sweep_init(&s, &ce, NULL, 60, NULL, NULL), 0);
     T_EQ_INT(sweep_run(&s), 0);
     T_EQ_INT(s.t.readers_cleared, 1);
@@ -466,7 +482,92 @@ static void format_change_rescans(void)
     cache_env_close(&ce);
 }
 
+/* Puts a sound entry n expiring at exp with its index key, as a store would but without
+ * evicting. Returns the MDB code of the puts or the commit. */
+static int put_entry(struct cache_env *ce, unsigned n, int64_t now, uint64_t exp)
+{
+    uint8_t id[32], skey[CACHE_SKEY_MAX], xkey[CACHE_XKEY_MAX], v[512];
+    size_t sl;
+    MDB_txn *txn;
+    MDB_val k, d, xk, e = {0, ""};
+    int rc;
+
+    id_for(id, n);
+    sl = cache_key_session(skey, sizeof(skey), tag, 3, id, 32);
+    k.mv_data = skey;
+    k.mv_size = sl;
+    d.mv_data = v;
+    d.mv_size = entry(ce, v, now, exp);
+    xk.mv_data = xkey;
+    xk.mv_size = cache_key_expiry(xkey, sizeof(xkey), exp, skey, sl);
+    T_EQ_INT(cache_env_txn_begin(ce, 0, &txn), 0);
+    if ((rc = mdb_put(txn, ce->session, &k, &d, 0)) == 0)
+        rc = mdb_put(txn, ce->expiry, &xk, &e, 0);
+    return cache_env_txn_end(ce, txn, rc, NULL);
+}
+
+/* Sets meta value name in a transaction of its own. Returns an MDB code. */
+static int meta_write(struct cache_env *ce, const char *name)
+{
+    MDB_txn *txn;
+
+    T_EQ_INT(cache_env_txn_begin(ce, 0, &txn), 0);
+    return cache_env_txn_end(ce, txn, cache_env_meta_set(ce, txn, name, 1), NULL);
+}
+
+/* A TLS server killed in a read transaction kept every page freed since from reuse, and the
+ * cache filled its map. The daemon's next open clears the stale reader and evicts until its
+ * own write fits: the earliest-expiring entries first, counted as evicted, a malformed one as
+ * malformed. */
+static void startup_evicts_earliest(void)
+{
+    struct tlsmgr_conf c;
+    struct cache_env ce;
+    struct cache_stats st;
+    int64_t now = port_wall_time();
+    char name[32];
+    unsigned n, i;
+    pid_t holder;
+
+    conf_defaults(&c);
+    strcpy(c.cache_database, "cache");
+    c.cache_max_entries = 1000000;
+    c.cache_map_size = 4 << 20;
+    T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), 0);
+    end_client(client_holding(&ce, &c, 1));
+    /* Its index key sorts first. */
+    put_raw(&ce, 1000000, (const uint8_t *)"\x01\x00", 2, 1, (uint64_t)now + 1);
+    /* Entry n expires at now + 100000 - n: the last ones put expire first. */
+    for (n = 0; put_entry(&ce, n, now, (uint64_t)now + 100000 - n) == 0; n++)
+        ;
+    T_ASSERT(n > 20);
+    /* The last pages too: not even the daemon's own write at its open fits now. */
+    for (i = 0; i < 10000; i++) {
+        snprintf(name, sizeof(name), "fill%u", i);
+        if (meta_write(&ce, name) != 0 && meta_write(&ce, CACHE_META_STARTED) != 0)
+            break;
+    }
+    T_ASSERT(i < 10000);
+    /* Reopened while a client holds the env: its reader table, stale slot and all, stays. */
+    holder = client_holding(&ce, &c, 0);
+    cache_env_close(&ce);
+    T_EQ_INT(cache_repair_open(&ce, &c, port_uid(), port_gid()), 0);
+    end_client(holder);
+    T_EQ_INT(ce.recreated, 0);
+    T_ASSERT(port_test_log_has("1 stale readers cleared"));
+    T_EQ_INT(cache_read_stats(&ce, &st), 0);
+    T_EQ_INT(st.c.malformed, 1);
+    T_EQ_INT(st.c.expired, 0);
+    T_ASSERT(st.c.evicted > 0 && st.c.evicted < n);
+    T_EQ_INT(st.entries, n - st.c.evicted);
+    T_EQ_INT(st.expiry_entries, st.entries);
+    T_ASSERT(!present(&ce, 1000000));
+    for (i = 0; i < n; i++)
+        T_EQ_INT(present(&ce, i), i < n - st.c.evicted);
+    cache_env_close(&ce);
+}
+
 T_MAIN(T_CASE(survivors_identical_bad_gone), T_CASE(survivors_byte_identical),
        T_CASE(big_sweep_yields_in_steps), T_CASE(idle_sweep_writes_nothing),
        T_CASE(stale_index_keys_dropped), T_CASE(stale_reader_cleared),
-       T_CASE(format_change_rescans))
+       T_CASE(format_change_rescans), T_CASE(startup_evicts_earliest))
