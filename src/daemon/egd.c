@@ -164,24 +164,38 @@ static uint64_t silent_rest_until(uint64_t now)
     return s->fd >= 0 && s->since + CONTENDED_MS > now ? s->since + CONTENDED_MS : 0;
 }
 
-/* After every event: whether the listener is polled, and the one timer at the earliest request
- * deadline, the end of a rest or of an accept pause. Idle and silent clients have no deadline:
- * they cost no wake-up. */
+static void client_close(struct egd_client *c);
+
+/* After every event: closes the clients whose request is over its bound and ends an accept
+ * pause that is over, then sets whether the listener is polled, and the one timer at the
+ * earliest request deadline, the end of a rest or of an accept pause. Idle and silent clients
+ * have no deadline: they cost no wake-up. */
 static void schedule(void)
 {
-    uint64_t rest = silent_rest_until(port_now_ms());
-    uint64_t due = egd.paused_until != 0 ? egd.paused_until : UINT64_MAX;
-    int want = egd.paused_until == 0 && rest == 0;
+    uint64_t now = port_now_ms(), rest, due;
+    int want;
     unsigned i;
 
+    if (egd.paused_until <= now)
+        egd.paused_until = 0;
+    due = egd.paused_until != 0 ? egd.paused_until : UINT64_MAX;
+    for (i = 0; i < SLOTS; i++) {
+        struct egd_client *c = &egd.clients[i];
+        if (c->fd < 0 || !c->busy)
+            continue;
+        if (c->busy_since + REQUEST_MS <= now) {
+            egd.stats.request_timeouts++;
+            log_debug("egd: request over %d ms, closed", TLSMGR_EGD_REQUEST_TIMEOUT_MS);
+            client_close(c);
+        } else if (c->busy_since + REQUEST_MS < due) {
+            due = c->busy_since + REQUEST_MS;
+        }
+    }
+    rest = silent_rest_until(now);
+    want = egd.paused_until == 0 && rest == 0;
     if (want != egd.listening) { /* the listener is open: schedule runs only while served */
         loop_fd_events(egd.loop, egd.listen_fd, want ? PORT_POLLIN : 0);
         egd.listening = want;
-    }
-    for (i = 0; i < SLOTS; i++) {
-        const struct egd_client *c = &egd.clients[i];
-        if (c->fd >= 0 && c->busy && c->busy_since + REQUEST_MS < due)
-            due = c->busy_since + REQUEST_MS;
     }
     if (rest != 0 && rest < due)
         due = rest;
@@ -541,22 +555,10 @@ static void on_listen(void *arg, int fd, short revents)
     schedule();
 }
 
+/* schedule does the timer's work. */
 static void on_timer(void *arg)
 {
-    uint64_t now = port_now_ms();
-    unsigned i;
-
     (void)arg;
-    for (i = 0; i < SLOTS; i++) {
-        struct egd_client *c = &egd.clients[i];
-        if (c->fd < 0 || !c->busy || c->busy_since + REQUEST_MS > now)
-            continue;
-        egd.stats.request_timeouts++;
-        log_debug("egd: request over %d ms, closed", TLSMGR_EGD_REQUEST_TIMEOUT_MS);
-        client_close(c);
-    }
-    if (egd.paused_until != 0 && egd.paused_until <= now)
-        egd.paused_until = 0;
     schedule();
 }
 
