@@ -568,10 +568,12 @@ static int egd_setup(struct daemon *d)
 
     memset(&egd, 0, sizeof(egd));
     egd.timer = -1; /* egd_start makes it; none to stop while no socket is served */
-    for (i = 0; i < SLOTS; i++)
-        egd.clients[i].fd = -1;
-    for (i = 0; i < TLSMGR_EGD_MAX_SILENT; i++)
-        egd.silent[i].fd = -1;
+    for (i = 0; i < SLOTS || i < TLSMGR_EGD_MAX_SILENT; i++) {
+        if (i < SLOTS)
+            egd.clients[i].fd = -1;
+        if (i < TLSMGR_EGD_MAX_SILENT)
+            egd.silent[i].fd = -1;
+    }
     egd.listen_fd = -1;
     egd.set_up = 1;
     if (d->conf.egd_socket[0] == '\0')
@@ -632,12 +634,12 @@ static void egd_stop(struct daemon *d)
     if (!egd.set_up)
         return;
     egd.set_up = 0;
-    for (i = 0; i < SLOTS; i++)
-        if (egd.clients[i].fd >= 0)
+    for (i = 0; i < SLOTS || i < TLSMGR_EGD_MAX_SILENT; i++) {
+        if (i < SLOTS && egd.clients[i].fd >= 0)
             client_close(&egd.clients[i]);
-    for (i = 0; i < TLSMGR_EGD_MAX_SILENT; i++)
-        if (egd.silent[i].fd >= 0)
+        if (i < TLSMGR_EGD_MAX_SILENT && egd.silent[i].fd >= 0)
             silent_close(&egd.silent[i]);
+    }
     if (egd.listen_fd >= 0) {
         if (egd.loop != NULL)
             loop_fd_del(egd.loop, egd.listen_fd);
