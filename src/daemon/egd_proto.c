@@ -65,24 +65,32 @@ size_t egd_answer_size(const struct egd_request *req, const struct egd_env *env)
 long egd_answer(const struct egd_request *req, const struct egd_env *env, unsigned char *out,
                 size_t cap)
 {
-    size_t need = egd_answer_size(req, env);
+    unsigned char digits[20];
     /* 01's bytes come after their count */
     unsigned char *bytes = out + (req->cmd == EGD_CMD_READ);
+    size_t need = (size_t)(bytes - out) + req->count, i;
 
-    if (cap < need)
-        return EGD_NO_ROOM;
     switch (req->cmd) {
     case EGD_CMD_AVAILABLE:
+        if (cap < 4)
+            return EGD_NO_ROOM;
         put_be32(out, env->available);
-        break;
+        return 4;
     case EGD_CMD_WRITE:
         if (req->count > 0)
             env->mix(env->arg, req->data, req->count);
-        break;
+        return 0;
     case EGD_CMD_PID:
-        out[0] = (unsigned char)egd_format_pid(env->pid, out + 1); /* need: room for it */
-        break;
+        need = egd_format_pid(env->pid, digits);
+        if (cap <= need)
+            return EGD_NO_ROOM;
+        out[0] = (unsigned char)need;
+        for (i = 0; i < need; i++)
+            out[1 + i] = digits[i];
+        return (long)need + 1;
     default:
+        if (cap < need)
+            return EGD_NO_ROOM;
         if (req->count > 0 && env->random(env->arg, bytes, req->count) < 0) {
             /* OpenSSL treats M = 0 as failure, so 0 only when the generator truly cannot;
              * a blocking read that cannot be answered closes the connection. */
@@ -93,8 +101,8 @@ long egd_answer(const struct egd_request *req, const struct egd_env *env, unsign
         } else if (bytes != out) {
             out[0] = (unsigned char)req->count;
         }
+        return (long)need;
     }
-    return (long)need;
 }
 
 #endif /* TLSMGR_EGD_SERVER */
