@@ -55,10 +55,10 @@ static int send_request(const char *path, size_t want, uint64_t deadline,
     req[0] = 0x01;
     req[1] = (unsigned char)want;
     /* EAGAIN on a Unix socket is a full backlog, not a connect in progress: give up. A
-     * connected socket with nothing sent yet takes the two bytes at once: a send that does not
-     * is a failure. */
-    if (errno == EAGAIN || (errno == EINPROGRESS && (wait_for(fd, PORT_POLLOUT, deadline) <= 0 ||
-                                                     (errno = port_socket_error(fd)) != 0)))
+     * connect that failed while in progress fails the send with its error, so no SO_ERROR is
+     * read. A connected socket with nothing sent yet takes the two bytes at once: a send that
+     * does not is a failure. */
+    if (errno == EAGAIN || (errno == EINPROGRESS && wait_for(fd, PORT_POLLOUT, deadline) <= 0))
         fail(e, EGD_CLIENT_CONNECT, errno == EINPROGRESS ? ETIMEDOUT : errno, 0);
     else if ((n = port_send(fd, req, sizeof(req))) == (long)sizeof(req))
         return fd;

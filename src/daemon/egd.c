@@ -164,24 +164,38 @@ static uint64_t silent_rest_until(uint64_t now)
     return s->fd >= 0 && s->since + CONTENDED_MS > now ? s->since + CONTENDED_MS : 0;
 }
 
-/* After every event: whether the listener is polled, and the one timer at the earliest request
- * deadline, the end of a rest or of an accept pause. Idle and silent clients have no deadline:
- * they cost no wake-up. */
+static void client_close(struct egd_client *c);
+
+/* After every event: closes the clients whose request is over its bound and ends an accept
+ * pause that is over, then sets whether the listener is polled, and the one timer at the
+ * earliest request deadline, the end of a rest or of an accept pause. Idle and silent clients
+ * have no deadline: they cost no wake-up. */
 static void schedule(void)
 {
-    uint64_t rest = silent_rest_until(port_now_ms());
-    uint64_t due = egd.paused_until != 0 ? egd.paused_until : UINT64_MAX;
-    int want = egd.paused_until == 0 && rest == 0;
+    uint64_t now = port_now_ms(), rest, due;
+    int want;
     unsigned i;
 
+    if (egd.paused_until <= now)
+        egd.paused_until = 0;
+    due = egd.paused_until != 0 ? egd.paused_until : UINT64_MAX;
+    for (i = 0; i < SLOTS; i++) {
+        struct egd_client *c = &egd.clients[i];
+        if (c->fd < 0 || !c->busy)
+            continue;
+        if (c->busy_since + REQUEST_MS <= now) {
+            egd.stats.request_timeouts++;
+            log_debug("egd: request over %d ms, closed", TLSMGR_EGD_REQUEST_TIMEOUT_MS);
+            client_close(c);
+        } else if (c->busy_since + REQUEST_MS < due) {
+            due = c->busy_since + REQUEST_MS;
+        }
+    }
+    rest = silent_rest_until(now);
+    want = egd.paused_until == 0 && rest == 0;
     if (want != egd.listening) { /* the listener is open: schedule runs only while served */
         loop_fd_events(egd.loop, egd.listen_fd, want ? PORT_POLLIN : 0);
         egd.listening = want;
-    }
-    for (i = 0; i < SLOTS; i++) {
-        const struct egd_client *c = &egd.clients[i];
-        if (c->fd >= 0 && c->busy && c->busy_since + REQUEST_MS < due)
-            due = c->busy_since + REQUEST_MS;
     }
     if (rest != 0 && rest < due)
         due = rest;
@@ -541,22 +555,10 @@ static void on_listen(void *arg, int fd, short revents)
     schedule();
 }
 
+/* schedule does the timer's work. */
 static void on_timer(void *arg)
 {
-    uint64_t now = port_now_ms();
-    unsigned i;
-
     (void)arg;
-    for (i = 0; i < SLOTS; i++) {
-        struct egd_client *c = &egd.clients[i];
-        if (c->fd < 0 || !c->busy || c->busy_since + REQUEST_MS > now)
-            continue;
-        egd.stats.request_timeouts++;
-        log_debug("egd: request over %d ms, closed", TLSMGR_EGD_REQUEST_TIMEOUT_MS);
-        client_close(c);
-    }
-    if (egd.paused_until != 0 && egd.paused_until <= now)
-        egd.paused_until = 0;
     schedule();
 }
 
@@ -566,10 +568,12 @@ static int egd_setup(struct daemon *d)
 
     memset(&egd, 0, sizeof(egd));
     egd.timer = -1; /* egd_start makes it; none to stop while no socket is served */
-    for (i = 0; i < SLOTS; i++)
-        egd.clients[i].fd = -1;
-    for (i = 0; i < TLSMGR_EGD_MAX_SILENT; i++)
-        egd.silent[i].fd = -1;
+    for (i = 0; i < SLOTS || i < TLSMGR_EGD_MAX_SILENT; i++) {
+        if (i < SLOTS)
+            egd.clients[i].fd = -1;
+        if (i < TLSMGR_EGD_MAX_SILENT)
+            egd.silent[i].fd = -1;
+    }
     egd.listen_fd = -1;
     egd.set_up = 1;
     if (d->conf.egd_socket[0] == '\0')
@@ -630,12 +634,12 @@ static void egd_stop(struct daemon *d)
     if (!egd.set_up)
         return;
     egd.set_up = 0;
-    for (i = 0; i < SLOTS; i++)
-        if (egd.clients[i].fd >= 0)
+    for (i = 0; i < SLOTS || i < TLSMGR_EGD_MAX_SILENT; i++) {
+        if (i < SLOTS && egd.clients[i].fd >= 0)
             client_close(&egd.clients[i]);
-    for (i = 0; i < TLSMGR_EGD_MAX_SILENT; i++)
-        if (egd.silent[i].fd >= 0)
+        if (i < TLSMGR_EGD_MAX_SILENT && egd.silent[i].fd >= 0)
             silent_close(&egd.silent[i]);
+    }
     if (egd.listen_fd >= 0) {
         if (egd.loop != NULL)
             loop_fd_del(egd.loop, egd.listen_fd);

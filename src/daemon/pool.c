@@ -7,6 +7,7 @@
 
 #include "byteorder.h"
 #include "mbedtls_compat.h"
+#include "noinline.h"
 #include "pool.h"
 #include "wipe.h"
 
@@ -24,9 +25,23 @@ void pool_wipe(struct pool *p)
     wipe(p, sizeof(*p));
 }
 
-void pool_mix(struct pool *p, const char *tag, const void *data, size_t len)
+/* out = SHA-512(a || b || c); one context per digest, wiped by its free. */
+TLSMGR_NOINLINE static void sha512_3(unsigned char out[64], const void *a, size_t alen,
+                                     const void *b, size_t blen, const void *c, size_t clen)
 {
     mbedtls_sha512_context h;
+
+    mbedtls_sha512_init(&h);
+    tlsmgr_sha512_starts(&h);
+    tlsmgr_sha512_update(&h, a, alen);
+    tlsmgr_sha512_update(&h, b, blen);
+    tlsmgr_sha512_update(&h, c, clen);
+    tlsmgr_sha512_finish(&h, out);
+    mbedtls_sha512_free(&h);
+}
+
+void pool_mix(struct pool *p, const char *tag, const void *data, size_t len)
+{
     /* What every block's digest starts with: the domain, the block's index, d. */
     unsigned char head[sizeof(mix_domain) - 1 + 4 + 64], *d = head + sizeof(mix_domain) - 1 + 4;
     /* d's first input: the tag's length, the tag (at most 255 bytes), the data's length */
@@ -40,13 +55,8 @@ void pool_mix(struct pool *p, const char *tag, const void *data, size_t len)
     lead[0] = (unsigned char)tl;
     memcpy(lead + 1, tag, tl);
     put_be64(lead + 1 + tl, (uint64_t)len);
-    mbedtls_sha512_init(&h);
-    tlsmgr_sha512_starts(&h);
-    tlsmgr_sha512_update(&h, lead, 1 + tl + 8);
-    tlsmgr_sha512_update(&h, data, len);
     put_be64(num, p->counter);
-    tlsmgr_sha512_update(&h, num, 8);
-    tlsmgr_sha512_finish(&h, d);
+    sha512_3(d, lead, 1 + tl + 8, data, len, num, 8);
     p->counter++;
     memcpy(head, mix_domain, sizeof(mix_domain) - 1);
 
@@ -54,20 +64,14 @@ void pool_mix(struct pool *p, const char *tag, const void *data, size_t len)
      * hashed with the one before it, already new (the first with the last, still old). */
     for (i = 0; i < POOL_BLOCKS; i++) {
         put_be32(d - 4, i);
-        tlsmgr_sha512_starts(&h);
-        tlsmgr_sha512_update(&h, head, sizeof(head));
-        tlsmgr_sha512_update(&h, prev, POOL_BLOCK);
-        tlsmgr_sha512_update(&h, p->block[i], POOL_BLOCK);
-        tlsmgr_sha512_finish(&h, p->block[i]);
+        sha512_3(p->block[i], head, sizeof(head), prev, POOL_BLOCK, p->block[i], POOL_BLOCK);
         prev = p->block[i];
     }
-    mbedtls_sha512_free(&h);
     wipe(d, 64);
 }
 
 int pool_extract(struct pool *p, unsigned char *out, size_t len)
 {
-    mbedtls_sha512_context h;
     /* The output domain, then the counter (the rekey's input too). */
     unsigned char head[sizeof(out_domain) - 1 + 8], *num = head + sizeof(out_domain) - 1;
     unsigned char blk[64];
@@ -76,13 +80,8 @@ int pool_extract(struct pool *p, unsigned char *out, size_t len)
     while (len > 0) {
         size_t n = len < sizeof(blk) ? len : sizeof(blk);
 
-        mbedtls_sha512_init(&h);
-        tlsmgr_sha512_starts(&h);
         put_be64(num, p->counter);
-        tlsmgr_sha512_update(&h, head, sizeof(head));
-        tlsmgr_sha512_update(&h, &p->block[0][0], sizeof(p->block));
-        tlsmgr_sha512_finish(&h, blk);
-        mbedtls_sha512_free(&h);
+        sha512_3(blk, head, sizeof(head), &p->block[0][0], sizeof(p->block), NULL, 0);
         memcpy(out, blk, n);
         out += n;
         len -= n;

@@ -11,6 +11,7 @@
 #include "egd_client.h"
 #include "entropy.h"
 #include "log.h"
+#include "noinline.h"
 #include "port.h"
 #include "sources.h"
 #include "wipe.h"
@@ -156,7 +157,7 @@ static long read_fd(struct source *src, unsigned char *buf, size_t want, struct 
 
 /* Sets one of a source's two states (failing, unhealthy) and logs its changes only: returns 1
  * when it begins (the caller says why), and says `again` when it ends. */
-static int change(const struct source *src, int *state, int now, const char *again)
+TLSMGR_NOINLINE static int change(const struct source *src, int *state, int now, const char *again)
 {
     int was = *state;
 

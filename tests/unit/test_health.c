@@ -11,6 +11,24 @@
 #include "tlsmgr_config.h"
 
 #if TLSMGR_HEALTH_TESTS
+/* 1 + CRITBINOM(W, 2^-H, 1 - 2^-N), summed from the pmf: health.c may use a constant. */
+static unsigned apt_quantile(void)
+{
+    const unsigned w = TLSMGR_HEALTH_APT_WINDOW;
+    const double p = 1.0 / (1u << TLSMGR_HEALTH_MIN_ENTROPY);
+    const double level = 1.0 - 1.0 / (double)((unsigned long long)1 << TLSMGR_HEALTH_ALPHA_LOG2);
+    double pmf = 1.0, cdf;
+    unsigned k;
+
+    for (k = 0; k < w; k++)
+        pmf *= 1.0 - p;
+    for (cdf = pmf, k = 0; k < w && cdf < level; k++) {
+        pmf *= (double)(w - k) / (double)(k + 1) * p / (1.0 - p);
+        cdf += pmf;
+    }
+    return k < w ? k + 1 : w;
+}
+
 static void cutoffs_follow_the_configuration(void)
 {
     /* 1 + ceil(30 / 2) for the default H = 2, alpha = 2^-30 */
@@ -22,6 +40,7 @@ static void cutoffs_follow_the_configuration(void)
     /* Binomial(512, 1/4): mean 128, sd 9.8; the 1 - 2^-30 quantile is near mean + 6 sd. */
     T_EQ_INT(health_apt_cutoff(), 190); /* 1 + CRITBINOM(512, 0.25, 1 - 2^-30) = 1 + 189 */
 #endif
+    T_EQ_INT(health_apt_cutoff(), apt_quantile());
     T_ASSERT(health_apt_cutoff() <= TLSMGR_HEALTH_APT_WINDOW);
 }
 
