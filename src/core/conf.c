@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "noinline.h"
 #include "port.h"
 #include "readfile.h"
 
@@ -57,8 +58,8 @@ typedef const char *conf_setter(struct tlsmgr_conf *c, const struct param *p, co
 
 /* The names of the parameters, in their order, NUL-separated: one string, no table of pointers. A
  * first byte below ' ' stands for word (byte - 1) of name_prefixes. */
-static const char name_prefixes[] = "tls_random_\0tls_session_cache_\0tls_ticket_key_";
-static const char param_names[] =
+static const char name_prefixes[] TLSMGR_TABLE = "tls_random_\0tls_session_cache_\0tls_ticket_key_";
+static const char param_names[] TLSMGR_TABLE =
     "state_directory\0\1exchange_name\0\1egd_socket\0\2database\0\2timeout\0\2max_entries\0"
     "\2map_size\0\2sync\0\3lifetime\0\1source\0\1bytes\0\1reseed_period\0\1prng_update_period\0"
     "\1seed_file\0\1seed_save_period\0\1seed_credit\0\2sweep_period\0tlsmgr_user\0"
@@ -78,10 +79,10 @@ typedef char conf_map_size_default_fits[TLSMGR_DEFAULT_CACHE_MAP_SIZE <= 0xfffff
 
 /* The compiled-in defaults of the text values, in the order of the parameters (a number's
  * word is empty): they go through the same parsers as the file's values. */
-static const char lib_text[] =
+static const char lib_text[] TLSMGR_TABLE =
     TLSMGR_DEFAULT_STATE_DIRECTORY "\0" TLSMGR_DEFAULT_EXCHANGE_NAME "\0" TLSMGR_DEFAULT_EGD_SOCKET
                                    "\0" TLSMGR_DEFAULT_CACHE_DATABASE "\0\0\0\0\0\0";
-static const char daemon_text[] = TLSMGR_DEFAULT_RANDOM_SOURCE
+static const char daemon_text[] TLSMGR_TABLE = TLSMGR_DEFAULT_RANDOM_SOURCE
     "\0\0\0\0" TLSMGR_DEFAULT_SEED_FILE "\0\0\0\0" TLSMGR_DEFAULT_USER "\0" TLSMGR_DEFAULT_GROUP
     "\0" TLSMGR_DEFAULT_SYSLOG_NAME "\0" TLSMGR_DEFAULT_SYSLOG_FACILITY "\0"
 #if TLSMGR_TICKET_EXPORT
@@ -90,7 +91,7 @@ static const char daemon_text[] = TLSMGR_DEFAULT_RANDOM_SOURCE
 #endif
     ;
 
-static const struct number lib_numbers[] = {
+static const struct number lib_numbers[] TLSMGR_TABLE = {
     {1, WEEK, TLSMGR_DEFAULT_CACHE_TIMEOUT},
     {1, 10000000, TLSMGR_DEFAULT_CACHE_MAX_ENTRIES},
     {65536, 1024UL * 1024 * 1024, (uint32_t)TLSMGR_DEFAULT_CACHE_MAP_SIZE},
@@ -98,7 +99,7 @@ static const struct number lib_numbers[] = {
     {TLSMGR_MIN_TICKET_KEY_LIFETIME, 6 * 86400, TLSMGR_DEFAULT_TICKET_KEY_LIFETIME},
 };
 
-static const struct number daemon_numbers[] = {
+static const struct number daemon_numbers[] TLSMGR_TABLE = {
     {1, 1024, TLSMGR_DEFAULT_RANDOM_BYTES},
     {1, WEEK, TLSMGR_DEFAULT_RESEED_PERIOD},
     {1, WEEK, TLSMGR_DEFAULT_PRNG_UPDATE_PERIOD},
@@ -108,7 +109,7 @@ static const struct number daemon_numbers[] = {
 };
 
 /* A number's num is its index in the numbers of its table. */
-static const struct param lib_params[NLIB] = {
+static const struct param lib_params[NLIB] TLSMGR_TABLE = {
     {P_PATH, 0, OFF(state_directory)},     {P_PATH, 0, OFF(exchange_name)},
     {P_OPTPATH, 0, OFF(egd_socket)},       {P_CACHEDB, 0, OFF(cache_database)},
     {P_TIME, 0, OFF(cache_timeout)},       {P_COUNT, 1, OFF(cache_max_entries)},
@@ -116,7 +117,7 @@ static const struct param lib_params[NLIB] = {
     {P_TIME, 4, OFF(ticket_key_lifetime)},
 };
 
-static const struct param daemon_params[] = {
+static const struct param daemon_params[] TLSMGR_TABLE = {
     {P_SOURCES, 0, 0},
     {P_COUNT, 0, OFF(random_bytes)},
     {P_TIME, 1, OFF(reseed_period)},
@@ -234,7 +235,7 @@ static size_t span(const char *p, const char *set, int in)
 
 /* The keyword of each enum conf_source_kind, in its order: a name, a prefix (ending in ':')
  * of an absolute path, or "" for a plain file's absolute path. */
-static const char source_names[] = "getrandom\0dev:\0hwrng:\0egd:\0\0hardware\0";
+static const char source_names[] TLSMGR_TABLE = "getrandom\0dev:\0hwrng:\0egd:\0\0hardware\0";
 
 const char *conf_source_name(enum conf_source_kind kind)
 {
@@ -298,7 +299,7 @@ static const char *parse_sources(struct tlsmgr_conf *c, const char *p)
 
 #if TLSMGR_TICKET_EXPORT
 /* The keyword of each enum conf_export_kind, in its order. */
-static const char export_names[] = "tlsmgr:\0lighttpd:\0nginx:\0haproxy:";
+static const char export_names[] TLSMGR_TABLE = "tlsmgr:\0lighttpd:\0nginx:\0haproxy:";
 
 /* A path of a target or its option: an HAProxy command line and key file names carry it as
  * one word, so no blank, ';' or '#'. Returns NULL or why it is wrong. */
@@ -364,9 +365,9 @@ static const char *parse_exports(struct tlsmgr_conf *c, const char *p)
 static const char *parse_number(const char *v, int type, uint64_t *out)
 {
     /* One unit letter: s m h d w for times, k m g (either case) for sizes. */
-    static const char units[] = "smhdwkmg";
-    static const uint32_t mult[] = {1,    60,   3600,        86400,
-                                    WEEK, 1024, 1024 * 1024, 1024 * 1024 * 1024};
+    static const char units[] TLSMGR_TABLE = "smhdwkmg";
+    static const uint32_t mult[] TLSMGR_TABLE = {1,    60,   3600,        86400,
+                                                 WEEK, 1024, 1024 * 1024, 1024 * 1024 * 1024};
     uint64_t n = 0;
     const char *p = v;
 
@@ -594,7 +595,7 @@ static int resolve_paths(struct tlsmgr_conf *c, int daemon)
 {
     /* libtlsmgr's paths, then the daemon's key source; after them, the targets' paths and
      * sockets. */
-    static const uint16_t fields[] = {
+    static const uint16_t fields[] TLSMGR_TABLE = {
         OFF(exchange_name),
         OFF(egd_socket),
         OFF(cache_database),
