@@ -424,14 +424,16 @@ static int word_index(const char *v, const char *list)
 static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p, const char *v)
 {
     char *field = (char *)c + p->offset;
-    const char *slash;
+    const char *slash, *q;
     int code;
 
     switch (p->type) {
     case P_SEEDPATH:
         /* The seed's directory becomes the daemon's own (mode 0700, its owner): it must be a
          * directory of its own, never "/" or the current directory. */
-        slash = strrchr(v, '/');
+        for (slash = NULL, q = v; *q != '\0'; q++) /* the last '/', without strrchr's import */
+            if (*q == '/')
+                slash = q;
         if (slash == NULL || slash == v || slash[1] == '\0')
             return "no directory of its own";
         break;
