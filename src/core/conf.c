@@ -526,7 +526,7 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
     case P_OPTPATH:
     case P_PATH:
         if (*v == '\0' && p->type == P_PATH)
-            return WHY("empty");
+            return WHY("empty path");
         return put(field, TLSMGR_PATH_MAX, v) < 0 ? WHY("path too long") : NULL;
     default:
         return set_daemon != NULL ? set_daemon(c, p, v) : NULL;
@@ -539,10 +539,10 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
 static int fail(struct conf_error *err, const char *file, unsigned line, const char *name,
                 const char *why)
 {
-    /* A precision of 0 prints no digit of a 0: no line number. */
+    /* Line 0: no colon, and a precision of 0 prints no digit of a 0 - one format for both. */
     if (err != NULL)
-        snprintf(err->msg, sizeof(err->msg), line != 0 ? "%s:%u: %.64s%s%s" : "%s%.0u: %.64s%s%s",
-                 file, line, name != NULL ? name : "", name != NULL ? ": " : "", why);
+        snprintf(err->msg, sizeof(err->msg), "%s%s%.0u: %.64s%s%s", file, &":"[line == 0], line,
+                 name != NULL ? name : "", name != NULL ? ": " : "", why);
     return -1;
 }
 

@@ -142,7 +142,7 @@ static void bad_values(void)
     expect_error("tls_session_cache_database = btree:/x\n", "bad database type");
     expect_error("tlsmgr_user = ro ot\n", "tlsmgr_user: bad name");
     expect_error("syslog_facility = kern\n", "unknown facility");
-    expect_error("state_directory =\n", "state_directory: empty");
+    expect_error("state_directory =\n", "state_directory: empty path");
     expect_error("tls_random_seed_save_period = 10m\n",
                  "tls_random_seed_save_period: 10m out of range (3600s");
     expect_error("tls_session_cache_map_size = 1k\n", "out of range");
