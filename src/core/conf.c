@@ -148,19 +148,14 @@ static const struct param *param_at(size_t k, const struct number **num)
     return p;
 }
 
-/* Copies src, cut to cap - 1 bytes; returns 0, or -1 when it was cut. */
-static int put(char *dst, size_t cap, const char *src)
+/* Stores the n bytes at src as the string of a path field. Returns NULL, or why not. */
+static const char *put(char *dst, const char *src, size_t n)
 {
-    size_t n = strlen(src);
-    int rc = 0;
-
-    if (n >= cap) {
-        n = cap - 1;
-        rc = -1;
-    }
+    if (n >= TLSMGR_PATH_MAX)
+        return "path too long";
     memcpy(dst, src, n);
     dst[n] = '\0';
-    return rc;
+    return NULL;
 }
 
 /* Word k (from 0) of a NUL-separated list such as param_names. */
@@ -267,6 +262,7 @@ static const char *parse_sources(struct tlsmgr_conf *c, const char *p)
     for (;;) {
         struct conf_source *s = &c->sources[n];
         size_t len, plen;
+        const char *e;
         int kind;
 
         p += span(p, ", \t", 1);
@@ -283,10 +279,8 @@ static const char *parse_sources(struct tlsmgr_conf *c, const char *p)
         if (kind != SOURCE_GETRANDOM && kind != SOURCE_HARDWARE) {
             if (p[plen] != '/')
                 return "path not absolute";
-            if (len - plen >= sizeof(s->path))
-                return "path too long";
-            memcpy(s->path, p + plen, len - plen);
-            s->path[len - plen] = '\0';
+            if ((e = put(s->path, p + plen, len - plen)) != NULL)
+                return e;
         }
         p += len;
         n++;
@@ -305,13 +299,11 @@ static const char export_names[] TLSMGR_TABLE = "tlsmgr:\0lighttpd:\0nginx:\0hap
  * one word, so no blank, ';' or '#'. Returns NULL or why it is wrong. */
 static const char *export_path(char *dst, const char *p, size_t len)
 {
-    if (len == 0)
-        return "empty path";
-    if (len >= TLSMGR_PATH_MAX)
-        return "path too long";
-    memcpy(dst, p, len);
-    dst[len] = '\0';
-    return dst[span(dst, ";#", 0)] != '\0' ? "';' or '#' in path" : NULL;
+    const char *e = len == 0 ? "empty path" : put(dst, p, len);
+
+    if (e == NULL && dst[span(dst, ";#", 0)] != '\0')
+        e = "';' or '#' in path";
+    return e;
 }
 
 /* Fills the export targets from text; returns NULL or the reason it is wrong. */
@@ -469,7 +461,7 @@ static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p
         return NULL;
     }
     /* Every name's field is TLSMGR_PATH_MAX bytes or holds what valid_name let through. */
-    return put(field, TLSMGR_PATH_MAX, v) < 0 ? "path too long" : NULL;
+    return put(field, v, strlen(v));
 }
 
 /* Stores value v into c; returns NULL or why it is wrong, a range in why (160 bytes; NULL:
@@ -527,7 +519,7 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
     case P_PATH:
         if (*v == '\0' && p->type == P_PATH)
             return WHY("empty path");
-        return put(field, TLSMGR_PATH_MAX, v) < 0 ? WHY("path too long") : NULL;
+        return put(field, v, strlen(v)) != NULL ? WHY("path too long") : NULL;
     default:
         return set_daemon != NULL ? set_daemon(c, p, v) : NULL;
     }
@@ -624,7 +616,7 @@ static int resolve_paths(struct tlsmgr_conf *c, int daemon)
             field = (char *)c + fields[i];
         if (conf_path(c, field, tmp, sizeof(tmp)) < 0)
             return -1;
-        put(field, TLSMGR_PATH_MAX, tmp);
+        put(field, tmp, strlen(tmp));
     }
     if (c->cache_sweep_period == 0)
         c->cache_sweep_period = c->cache_timeout;
