@@ -326,8 +326,8 @@ static const char *parse_exports(struct tlsmgr_conf *c, const char *p)
         k = keyword(p, len, export_names, EXPORT_HAPROXY + 1, &plen);
         if (k < 0)
             return "unknown target";
-        memset(x, 0, sizeof(*x));
         x->kind = (unsigned char)k;
+        x->socket[0] = '\0';
         q = p + plen;
         plen = span(q, ", \t", 0); /* the path; an option follows a comma */
         if ((e = export_path(x->path, q, plen)) != NULL)
