@@ -22,9 +22,9 @@
 
 /* Value types. Those from P_SEEDPATH on are parsed only by the daemon (set_daemon_value). */
 enum ptype {
-    P_TIME,
-    P_COUNT,
+    P_TIME, /* parse_number takes the units of P_TIME and P_SIZE by their values */
     P_SIZE,
+    P_COUNT,
     P_BOOL,
     P_PATH,
     P_OPTPATH,
@@ -363,19 +363,18 @@ static const char *parse_number(const char *v, int type, uint64_t *out)
     uint64_t n = 0;
     const char *p = v;
 
-    if (*p < '0' || *p > '9')
-        return "not a number";
     for (; *p >= '0' && *p <= '9'; p++)
         if (n <= 0xffffffffu)
             n = n * 10 + (uint64_t)(*p - '0');
+    if (p == v || (*p != '\0' && type == P_COUNT))
+        return "not a number";
     if (n > 0xffffffffu)
         n = 0xffffffffu;
     if (*p != '\0') {
-        size_t i = type == P_SIZE ? 5 : 0, end = type == P_TIME ? 5 : type == P_SIZE ? 8 : 0;
+        /* units[0..4] for P_TIME (0), units[5..7] for P_SIZE (1) */
+        size_t i = 5 * (size_t)type, end = 5 + 3 * (size_t)type;
         char u = type == P_SIZE ? (char)(*p | 0x20) : *p;
 
-        if (end == 0)
-            return "not a number";
         while (i < end && units[i] != u)
             i++;
         if (i == end || p[1] != '\0')
