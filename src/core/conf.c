@@ -494,10 +494,7 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
     case P_SIZE:
         if (v != NULL && p->type != P_BOOL && (e = parse_number(v, p->type, &n)) != NULL)
             return WHY(e);
-        if (p->type == P_SIZE)
-            *(uint64_t *)(void *)field = n;
-        else
-            *(unsigned *)(void *)field = (unsigned)n; /* an int field for a boolean */
+        *(unsigned *)(void *)field = (unsigned)n; /* an int field for a boolean */
         if (n >= num->min && n <= num->max)
             return NULL;
         if (why == NULL || set_daemon == NULL)
