@@ -667,8 +667,7 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
             end--;
         *end = '\0';
         /* The name: what comes before '=', or the whole line; ended in place. */
-        for (eq = s; *eq != '\0' && *eq != '='; eq++)
-            ;
+        eq = s + span(s, "=", 0);
         has_eq = *eq == '=';
         for (end = eq; end > s && blank(end[-1]); end--)
             ;
@@ -701,7 +700,7 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
             return fail(err, file, lineno, s, e);
     }
     if (resolve_paths(&c, set_daemon != NULL) < 0)
-        return fail(err, file, 0, NULL, "path too long under state_directory");
+        return fail(err, file, 0, "state_directory", "path too long");
     *out = c;
     return 0;
 }

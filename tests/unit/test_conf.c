@@ -242,7 +242,7 @@ static void path_too_long_after_join(void)
     longdir[0] = '/';
     longdir[sizeof(longdir) - 2] = '\0';
     snprintf(text, sizeof(text), "state_directory = %s\n", longdir);
-    expect_error(text, "f.conf: path too long under state_directory");
+    expect_error(text, "f.conf: state_directory: path too long");
 }
 
 static void ticket_key_export_and_source(void)
