@@ -254,43 +254,6 @@ static int keyword(const char *tok, size_t len, const char *list, int count, siz
     return -1;
 }
 
-/* Fills source list from text; returns NULL or the reason it is wrong. */
-static const char *parse_sources(struct tlsmgr_conf *c, const char *p)
-{
-    unsigned n = 0;
-
-    for (;;) {
-        struct conf_source *s = &c->sources[n];
-        size_t len, plen;
-        const char *e;
-        int kind;
-
-        p += span(p, ", \t", 1);
-        if (*p == '\0')
-            break;
-        len = span(p, ", \t", 0);
-        if (n == TLSMGR_MAX_SOURCES)
-            return "too many sources";
-        kind = keyword(p, len, source_names, SOURCE_HARDWARE + 1, &plen);
-        if (kind < 0)
-            return "unknown source";
-        s->kind = (enum conf_source_kind)kind;
-        s->path[0] = '\0';
-        if (kind != SOURCE_GETRANDOM && kind != SOURCE_HARDWARE) {
-            if (p[plen] != '/')
-                return "path not absolute";
-            if ((e = put(s->path, p + plen, len - plen)) != NULL)
-                return e;
-        }
-        p += len;
-        n++;
-    }
-    if (n == 0)
-        return "no source";
-    c->nsources = n;
-    return NULL;
-}
-
 #if TLSMGR_TICKET_EXPORT
 /* The keyword of each enum conf_export_kind, in its order. */
 static const char export_names[] TLSMGR_TABLE = "tlsmgr:\0lighttpd:\0nginx:\0haproxy:";
@@ -306,51 +269,89 @@ static const char *export_path(char *dst, const char *p, size_t len)
     return e;
 }
 
-/* Fills the export targets from text; returns NULL or the reason it is wrong. */
-static const char *parse_exports(struct tlsmgr_conf *c, const char *p)
+/* Export target n, of kind k, from the text after its keyword (q); returns NULL or why it is
+ * wrong. */
+static const char *set_export(struct tlsmgr_conf *c, unsigned n, int k, const char *q)
 {
-    unsigned n = 0, i;
+    struct conf_export *x = &c->exports[n];
+    size_t plen = span(q, ", \t", 0); /* the path; an option follows a comma */
+    const char *e = export_path(x->path, q, plen);
+    unsigned i;
+
+    x->kind = (unsigned char)k;
+    x->socket[0] = '\0';
+    if (e != NULL)
+        return e;
+    q += plen;
+    if (*q == ',') {
+        plen = skip_prefix(q + 1, "socket=");
+        if (k != EXPORT_HAPROXY || plen == 0)
+            return "unknown option";
+        q += 1 + plen;
+        if ((e = export_path(x->socket, q, span(q, " \t", 0))) != NULL)
+            return e;
+    }
+    for (i = 0; i < n; i++)
+        if (strcmp(c->exports[i].path, x->path) == 0)
+            return "same path twice";
+    return NULL;
+}
+#else
+#define export_names source_names /* parse_list is never asked for targets */
+#endif
+
+/* Fills the random sources (exports 0) or the key export targets (1) from text: keywords, each
+ * with its path, apart by blanks (or commas between sources). Returns NULL or why it is wrong. */
+static const char *parse_list(struct tlsmgr_conf *c, const char *p, int exports)
+{
+    const char *seps = &", \t"[exports], *e;
+    unsigned n = 0;
 
     for (;;) {
-        struct conf_export *x = &c->exports[n];
-        const char *q, *e;
         size_t len, plen;
         int k;
 
-        p += span(p, " \t", 1);
+        p += span(p, seps, 1);
         if (*p == '\0')
             break;
-        len = span(p, " \t", 0);
-        if (n == TLSMGR_TICKET_EXPORT_MAX)
-            return "too many targets";
-        k = keyword(p, len, export_names, EXPORT_HAPROXY + 1, &plen);
+        len = span(p, seps, 0);
+        if (n == (exports ? TLSMGR_TICKET_EXPORT_MAX : TLSMGR_MAX_SOURCES))
+            return exports ? "too many targets" : "too many sources";
+        k = keyword(p, len, exports ? export_names : source_names,
+                    exports ? EXPORT_HAPROXY + 1 : SOURCE_HARDWARE + 1, &plen);
         if (k < 0)
-            return "unknown target";
-        x->kind = (unsigned char)k;
-        x->socket[0] = '\0';
-        q = p + plen;
-        plen = span(q, ", \t", 0); /* the path; an option follows a comma */
-        if ((e = export_path(x->path, q, plen)) != NULL)
-            return e;
-        q += plen;
-        if (*q == ',') {
-            plen = skip_prefix(q + 1, "socket=");
-            if (k != EXPORT_HAPROXY || plen == 0)
-                return "unknown option";
-            q += 1 + plen;
-            if ((e = export_path(x->socket, q, span(q, " \t", 0))) != NULL)
-                return e;
+            return exports ? "unknown target" : "unknown source";
+        if (!exports) {
+            struct conf_source *s = &c->sources[n];
+
+            s->kind = (enum conf_source_kind)k;
+            s->path[0] = '\0';
+            if (k != SOURCE_GETRANDOM && k != SOURCE_HARDWARE) {
+                if (p[plen] != '/')
+                    return "path not absolute";
+                if ((e = put(s->path, p + plen, len - plen)) != NULL)
+                    return e;
+            }
         }
-        for (i = 0; i < n; i++)
-            if (strcmp(c->exports[i].path, x->path) == 0)
-                return "same path twice";
+#if TLSMGR_TICKET_EXPORT
+        else if ((e = set_export(c, n, k, p + plen)) != NULL) {
+            return e;
+        }
+#endif
         p += len;
         n++;
     }
-    c->nexports = n;
+#if TLSMGR_TICKET_EXPORT
+    if (exports) {
+        c->nexports = n;
+        return NULL;
+    }
+#endif
+    if (n == 0)
+        return "no source";
+    c->nsources = n;
     return NULL;
 }
-#endif
 
 /* Number with an optional unit. Returns NULL or why it is wrong. A number of 2^32 or more is
  * kept as 2^32 - 1, above every range, so that the product cannot overflow. */
@@ -429,7 +430,7 @@ static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p
             return "no directory of its own";
         break;
     case P_SOURCES:
-        return parse_sources(c, v);
+        return parse_list(c, v, 0);
     case P_OPTNAME:
     case P_NAME:
     case P_IDENT:
@@ -443,7 +444,7 @@ static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p
         break;
 #if TLSMGR_TICKET_EXPORT
     case P_EXPORTS:
-        return parse_exports(c, v);
+        return parse_list(c, v, 1);
     case P_KEYSOURCE:
         if (*v != '\0') {
             if (skip_prefix(v, "file:") == 0)
