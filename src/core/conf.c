@@ -430,7 +430,10 @@ static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p
             return "no directory of its own";
         break;
     case P_SOURCES:
-        return parse_list(c, v, 0);
+#if TLSMGR_TICKET_EXPORT
+    case P_EXPORTS:
+#endif
+        return parse_list(c, v, p->type != P_SOURCES);
     case P_OPTNAME:
     case P_NAME:
     case P_IDENT:
@@ -443,8 +446,6 @@ static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p
             return "bad name";
         break;
 #if TLSMGR_TICKET_EXPORT
-    case P_EXPORTS:
-        return parse_list(c, v, 1);
     case P_KEYSOURCE:
         if (*v != '\0') {
             if (skip_prefix(v, "file:") == 0)
