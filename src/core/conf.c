@@ -316,11 +316,11 @@ static const char *parse_list(struct tlsmgr_conf *c, const char *p, int exports)
             break;
         len = span(p, seps, 0);
         if (n == (exports ? TLSMGR_TICKET_EXPORT_MAX : TLSMGR_MAX_SOURCES))
-            return exports ? "too many targets" : "too many sources";
+            return "too many"; /* the parameter's name says of what */
         k = keyword(p, len, exports ? export_names : source_names,
                     exports ? EXPORT_HAPROXY + 1 : SOURCE_HARDWARE + 1, &plen);
         if (k < 0)
-            return exports ? "unknown target" : "unknown source";
+            return "unknown kind";
         if (!exports) {
             struct conf_source *s = &c->sources[n];
 
