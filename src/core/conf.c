@@ -634,6 +634,15 @@ static int blank(char ch)
     return ch == ' ' || ch == '\t' || ch == '\r';
 }
 
+/* Ends the text from s to end before its trailing blanks; returns where. */
+static TLSMGR_NOINLINE char *trim_end(char *s, char *end)
+{
+    while (end > s && blank(end[-1]))
+        end--;
+    *end = '\0';
+    return end;
+}
+
 static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, size_t len,
                  struct conf_error *err, conf_setter *set_daemon)
 {
@@ -665,15 +674,11 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
             return fail(err, file, lineno, NULL, "NUL byte");
         for (s = line, end = line + n; s < end && blank(*s); s++)
             ;
-        while (end > s && blank(end[-1]))
-            end--;
-        *end = '\0';
+        trim_end(s, end);
         /* The name: what comes before '=', or the whole line; ended in place. */
         eq = s + span(s, "=", 0);
         has_eq = *eq == '=';
-        for (end = eq; end > s && blank(end[-1]); end--)
-            ;
-        *end = '\0';
+        end = trim_end(s, eq);
         if (llen > TLSMGR_CONF_MAX_LINE)
             return fail(err, file, lineno, end != s ? s : NULL,
                         "line longer than " STR(TLSMGR_CONF_MAX_LINE) " bytes");
