@@ -477,7 +477,7 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
 #define WHY(text) (set_daemon != NULL ? (text) : "")
     char *field = (char *)c + p->offset;
     uint64_t n = num->def;
-    const char *e, *unit = p->type == P_TIME ? "s" : "";
+    const char *e, *unit = &"s"[p->type != P_TIME]; /* "s" or "" */
     int k;
 
     switch (p->type) {
