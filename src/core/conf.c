@@ -465,30 +465,43 @@ static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p
     return put(field, v, strlen(v));
 }
 
-/* Stores value v into c; returns NULL or why it is wrong, a range in why (160 bytes; NULL:
- * the caller takes no message, and gets "" for it). v NULL: a number's default. A number out
+/* Stores value v of parameter k into c; returns NULL or why it is wrong, a range in why (160
+ * bytes; NULL: the caller takes no message, and gets "" for it). v NULL: the default of a
+ * number, "" for a text. A number out
  * of its range is stored all the same (a file's values go to a copy that an error drops; a
  * bad default is kept where it was set). The daemon's values go to set_daemon (NULL:
  * skipped). */
-static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const struct number *num,
-                             const char *v, char *why, conf_setter *set_daemon)
+static const char *set_param(struct tlsmgr_conf *c, size_t k, const char *v, char *why,
+                             conf_setter *set_daemon)
 {
 /* libtlsmgr (no set_daemon) reports a bad file alone: it carries none of the phrases. */
 #define WHY(text) (set_daemon != NULL ? (text) : "")
-    char *field = (char *)c + p->offset;
-    uint64_t n = num->def;
-    const char *e, *unit = &"s"[p->type != P_TIME]; /* "s" or "" */
-    int k;
+    const struct number *num;
+    const struct param *p;
+    char *field;
+    uint64_t n;
+    const char *e, *unit;
+
+    /* libtlsmgr skips the daemon's values: their tables stay out of it. */
+    if (set_daemon == NULL && k >= NLIB)
+        return NULL;
+    p = param_at(k, &num);
+    field = (char *)c + p->offset;
+    n = num->def;
+    unit = &"s"[p->type != P_TIME]; /* "s" or "" */
+    if (v == NULL && p->type > P_BOOL)
+        v = ""; /* an empty text default */
 
     switch (p->type) {
     case P_BOOL:
         if (v != NULL) {
-            k = word_index(v, "no\0false\0off\0"
-                              "0\0yes\0true\0on\0"
-                              "1\0");
-            if (k < 0)
+            int w = word_index(v, "no\0false\0off\0"
+                                  "0\0yes\0true\0on\0"
+                                  "1\0");
+
+            if (w < 0)
                 return WHY("not yes or no");
-            n = k >= 4;
+            n = w >= 4;
         }
         /* fall through - to the range check */
     case P_TIME:
@@ -552,14 +565,12 @@ static int apply_defaults(struct tlsmgr_conf *c, struct conf_error *err, conf_se
 
     memset(c, 0, sizeof(*c));
     for (i = 0; i < (set_daemon != NULL ? NPARAMS : NLIB); i++, text += strlen(text) + 1) {
-        const struct number *num;
-        const struct param *p = param_at(i, &num);
-        const char *value, *e;
+        const char *e;
 
         if (i == NLIB)
             text = daemon_text;
-        value = p->type <= P_BOOL ? NULL : text; /* a number's default is in its table */
-        e = set_param(c, p, num, value, err != NULL ? reason : NULL, set_daemon);
+        /* A number's word is empty: its default is in its table. */
+        e = set_param(c, i, *text != '\0' ? text : NULL, err != NULL ? reason : NULL, set_daemon);
         if (e == NULL || rc < 0 || set_daemon == NULL)
             continue;
         rc = -1;
@@ -659,8 +670,6 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
         size_t llen = 0, n, i;
         char *s, *end, *eq;
         int has_eq;
-        const struct param *p;
-        const struct number *num;
         const char *e;
 
         while (pos + llen < len && buf[pos + llen] != '\n')
@@ -697,12 +706,9 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
             return fail(err, file, lineno, s, why);
         }
         first_line[i] = lineno;
-        if (set_daemon == NULL && i >= NLIB)
-            continue;
         for (eq++; blank(*eq); eq++)
             ;
-        p = param_at(i, &num);
-        e = set_param(&c, p, num, eq, err != NULL ? why : NULL, set_daemon);
+        e = set_param(&c, i, eq, err != NULL ? why : NULL, set_daemon);
         if (e != NULL)
             return fail(err, file, lineno, s, e);
     }
