@@ -423,10 +423,10 @@ static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p
     case P_SEEDPATH:
         /* The seed's directory becomes the daemon's own (mode 0700, its owner): it must be a
          * directory of its own, never "/" or the current directory. */
-        for (slash = NULL, q = v; *q != '\0'; q++) /* the last '/', without strrchr's import */
+        for (slash = v, q = v; *q != '\0'; q++) /* the last '/' (v: none), no strrchr import */
             if (*q == '/')
                 slash = q;
-        if (slash == NULL || slash == v || slash[1] == '\0')
+        if (slash == v || slash[1] == '\0')
             return "no directory of its own";
         break;
     case P_SOURCES:
