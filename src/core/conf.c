@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "noinline.h"
 #include "port.h"
 #include "readfile.h"
 
@@ -21,9 +22,9 @@
 
 /* Value types. Those from P_SEEDPATH on are parsed only by the daemon (set_daemon_value). */
 enum ptype {
-    P_TIME,
-    P_COUNT,
+    P_TIME, /* parse_number takes the units of P_TIME and P_SIZE by their values */
     P_SIZE,
+    P_COUNT,
     P_BOOL,
     P_PATH,
     P_OPTPATH,
@@ -57,8 +58,8 @@ typedef const char *conf_setter(struct tlsmgr_conf *c, const struct param *p, co
 
 /* The names of the parameters, in their order, NUL-separated: one string, no table of pointers. A
  * first byte below ' ' stands for word (byte - 1) of name_prefixes. */
-static const char name_prefixes[] = "tls_random_\0tls_session_cache_\0tls_ticket_key_";
-static const char param_names[] =
+static const char name_prefixes[] TLSMGR_TABLE = "tls_random_\0tls_session_cache_\0tls_ticket_key_";
+static const char param_names[] TLSMGR_TABLE =
     "state_directory\0\1exchange_name\0\1egd_socket\0\2database\0\2timeout\0\2max_entries\0"
     "\2map_size\0\2sync\0\3lifetime\0\1source\0\1bytes\0\1reseed_period\0\1prng_update_period\0"
     "\1seed_file\0\1seed_save_period\0\1seed_credit\0\2sweep_period\0tlsmgr_user\0"
@@ -78,10 +79,10 @@ typedef char conf_map_size_default_fits[TLSMGR_DEFAULT_CACHE_MAP_SIZE <= 0xfffff
 
 /* The compiled-in defaults of the text values, in the order of the parameters (a number's
  * word is empty): they go through the same parsers as the file's values. */
-static const char lib_text[] =
+static const char lib_text[] TLSMGR_TABLE =
     TLSMGR_DEFAULT_STATE_DIRECTORY "\0" TLSMGR_DEFAULT_EXCHANGE_NAME "\0" TLSMGR_DEFAULT_EGD_SOCKET
                                    "\0" TLSMGR_DEFAULT_CACHE_DATABASE "\0\0\0\0\0\0";
-static const char daemon_text[] = TLSMGR_DEFAULT_RANDOM_SOURCE
+static const char daemon_text[] TLSMGR_TABLE = TLSMGR_DEFAULT_RANDOM_SOURCE
     "\0\0\0\0" TLSMGR_DEFAULT_SEED_FILE "\0\0\0\0" TLSMGR_DEFAULT_USER "\0" TLSMGR_DEFAULT_GROUP
     "\0" TLSMGR_DEFAULT_SYSLOG_NAME "\0" TLSMGR_DEFAULT_SYSLOG_FACILITY "\0"
 #if TLSMGR_TICKET_EXPORT
@@ -90,7 +91,7 @@ static const char daemon_text[] = TLSMGR_DEFAULT_RANDOM_SOURCE
 #endif
     ;
 
-static const struct number lib_numbers[] = {
+static const struct number lib_numbers[] TLSMGR_TABLE = {
     {1, WEEK, TLSMGR_DEFAULT_CACHE_TIMEOUT},
     {1, 10000000, TLSMGR_DEFAULT_CACHE_MAX_ENTRIES},
     {65536, 1024UL * 1024 * 1024, (uint32_t)TLSMGR_DEFAULT_CACHE_MAP_SIZE},
@@ -98,7 +99,7 @@ static const struct number lib_numbers[] = {
     {TLSMGR_MIN_TICKET_KEY_LIFETIME, 6 * 86400, TLSMGR_DEFAULT_TICKET_KEY_LIFETIME},
 };
 
-static const struct number daemon_numbers[] = {
+static const struct number daemon_numbers[] TLSMGR_TABLE = {
     {1, 1024, TLSMGR_DEFAULT_RANDOM_BYTES},
     {1, WEEK, TLSMGR_DEFAULT_RESEED_PERIOD},
     {1, WEEK, TLSMGR_DEFAULT_PRNG_UPDATE_PERIOD},
@@ -108,7 +109,7 @@ static const struct number daemon_numbers[] = {
 };
 
 /* A number's num is its index in the numbers of its table. */
-static const struct param lib_params[NLIB] = {
+static const struct param lib_params[NLIB] TLSMGR_TABLE = {
     {P_PATH, 0, OFF(state_directory)},     {P_PATH, 0, OFF(exchange_name)},
     {P_OPTPATH, 0, OFF(egd_socket)},       {P_CACHEDB, 0, OFF(cache_database)},
     {P_TIME, 0, OFF(cache_timeout)},       {P_COUNT, 1, OFF(cache_max_entries)},
@@ -116,7 +117,7 @@ static const struct param lib_params[NLIB] = {
     {P_TIME, 4, OFF(ticket_key_lifetime)},
 };
 
-static const struct param daemon_params[] = {
+static const struct param daemon_params[] TLSMGR_TABLE = {
     {P_SOURCES, 0, 0},
     {P_COUNT, 0, OFF(random_bytes)},
     {P_TIME, 1, OFF(reseed_period)},
@@ -147,19 +148,14 @@ static const struct param *param_at(size_t k, const struct number **num)
     return p;
 }
 
-/* Copies src, cut to cap - 1 bytes; returns 0, or -1 when it was cut. */
-static int put(char *dst, size_t cap, const char *src)
+/* Stores the n bytes at src as the string of a path field. Returns NULL, or why not. */
+static const char *put(char *dst, const char *src, size_t n)
 {
-    size_t n = strlen(src);
-    int rc = 0;
-
-    if (n >= cap) {
-        n = cap - 1;
-        rc = -1;
-    }
+    if (n >= TLSMGR_PATH_MAX)
+        return "path too long";
     memcpy(dst, src, n);
     dst[n] = '\0';
-    return rc;
+    return NULL;
 }
 
 /* Word k (from 0) of a NUL-separated list such as param_names. */
@@ -234,7 +230,7 @@ static size_t span(const char *p, const char *set, int in)
 
 /* The keyword of each enum conf_source_kind, in its order: a name, a prefix (ending in ':')
  * of an absolute path, or "" for a plain file's absolute path. */
-static const char source_names[] = "getrandom\0dev:\0hwrng:\0egd:\0\0hardware\0";
+static const char source_names[] TLSMGR_TABLE = "getrandom\0dev:\0hwrng:\0egd:\0\0hardware\0";
 
 const char *conf_source_name(enum conf_source_kind kind)
 {
@@ -258,131 +254,128 @@ static int keyword(const char *tok, size_t len, const char *list, int count, siz
     return -1;
 }
 
-/* Fills source list from text; returns NULL or the reason it is wrong. */
-static const char *parse_sources(struct tlsmgr_conf *c, const char *p)
+#if TLSMGR_TICKET_EXPORT
+/* The keyword of each enum conf_export_kind, in its order. */
+static const char export_names[] TLSMGR_TABLE = "tlsmgr:\0lighttpd:\0nginx:\0haproxy:";
+
+/* A path of a target or its option: an HAProxy command line and key file names carry it as
+ * one word, so no blank, ';' or '#'. Returns NULL or why it is wrong. */
+static const char *export_path(char *dst, const char *p, size_t len)
 {
+    const char *e = len == 0 ? "empty path" : put(dst, p, len);
+
+    if (e == NULL && dst[span(dst, ";#", 0)] != '\0')
+        e = "';' or '#' in path";
+    return e;
+}
+
+/* Export target n, of kind k, from the text after its keyword (q); returns NULL or why it is
+ * wrong. */
+static const char *set_export(struct tlsmgr_conf *c, unsigned n, int k, const char *q)
+{
+    struct conf_export *x = &c->exports[n];
+    size_t plen = span(q, ", \t", 0); /* the path; an option follows a comma */
+    const char *e = export_path(x->path, q, plen);
+    unsigned i;
+
+    x->kind = (unsigned char)k;
+    x->socket[0] = '\0';
+    if (e != NULL)
+        return e;
+    q += plen;
+    if (*q == ',') {
+        plen = skip_prefix(q + 1, "socket=");
+        if (k != EXPORT_HAPROXY || plen == 0)
+            return "unknown option";
+        q += 1 + plen;
+        if ((e = export_path(x->socket, q, span(q, " \t", 0))) != NULL)
+            return e;
+    }
+    for (i = 0; i < n; i++)
+        if (strcmp(c->exports[i].path, x->path) == 0)
+            return "same path twice";
+    return NULL;
+}
+#else
+#define export_names source_names /* parse_list is never asked for targets */
+#endif
+
+/* Fills the random sources (exports 0) or the key export targets (1) from text: keywords, each
+ * with its path, apart by blanks (or commas between sources). Returns NULL or why it is wrong. */
+static const char *parse_list(struct tlsmgr_conf *c, const char *p, int exports)
+{
+    const char *seps = &", \t"[exports], *e;
     unsigned n = 0;
 
     for (;;) {
-        struct conf_source *s = &c->sources[n];
         size_t len, plen;
-        int kind;
+        int k;
 
-        p += span(p, ", \t", 1);
+        p += span(p, seps, 1);
         if (*p == '\0')
             break;
-        len = span(p, ", \t", 0);
-        if (n == TLSMGR_MAX_SOURCES)
-            return "too many sources";
-        kind = keyword(p, len, source_names, SOURCE_HARDWARE + 1, &plen);
-        if (kind < 0)
-            return "unknown source";
-        s->kind = (enum conf_source_kind)kind;
-        s->path[0] = '\0';
-        if (kind != SOURCE_GETRANDOM && kind != SOURCE_HARDWARE) {
-            if (p[plen] != '/')
-                return "path not absolute";
-            if (len - plen >= sizeof(s->path))
-                return "path too long";
-            memcpy(s->path, p + plen, len - plen);
-            s->path[len - plen] = '\0';
+        len = span(p, seps, 0);
+        if (n == (exports ? TLSMGR_TICKET_EXPORT_MAX : TLSMGR_MAX_SOURCES))
+            return "too many"; /* the parameter's name says of what */
+        k = keyword(p, len, exports ? export_names : source_names,
+                    exports ? EXPORT_HAPROXY + 1 : SOURCE_HARDWARE + 1, &plen);
+        if (k < 0)
+            return "unknown kind";
+        if (!exports) {
+            struct conf_source *s = &c->sources[n];
+
+            s->kind = (enum conf_source_kind)k;
+            s->path[0] = '\0';
+            if (k != SOURCE_GETRANDOM && k != SOURCE_HARDWARE) {
+                if (p[plen] != '/')
+                    return "path not absolute";
+                if ((e = put(s->path, p + plen, len - plen)) != NULL)
+                    return e;
+            }
         }
+#if TLSMGR_TICKET_EXPORT
+        else if ((e = set_export(c, n, k, p + plen)) != NULL) {
+            return e;
+        }
+#endif
         p += len;
         n++;
     }
+#if TLSMGR_TICKET_EXPORT
+    if (exports) {
+        c->nexports = n;
+        return NULL;
+    }
+#endif
     if (n == 0)
         return "no source";
     c->nsources = n;
     return NULL;
 }
 
-#if TLSMGR_TICKET_EXPORT
-/* The keyword of each enum conf_export_kind, in its order. */
-static const char export_names[] = "tlsmgr:\0lighttpd:\0nginx:\0haproxy:";
-
-/* A path of a target or its option: an HAProxy command line and key file names carry it as
- * one word, so no blank, ';' or '#'. Returns NULL or why it is wrong. */
-static const char *export_path(char *dst, const char *p, size_t len)
-{
-    if (len == 0)
-        return "empty path";
-    if (len >= TLSMGR_PATH_MAX)
-        return "path too long";
-    memcpy(dst, p, len);
-    dst[len] = '\0';
-    return dst[span(dst, ";#", 0)] != '\0' ? "';' or '#' in path" : NULL;
-}
-
-/* Fills the export targets from text; returns NULL or the reason it is wrong. */
-static const char *parse_exports(struct tlsmgr_conf *c, const char *p)
-{
-    unsigned n = 0, i;
-
-    for (;;) {
-        struct conf_export *x = &c->exports[n];
-        const char *q, *e;
-        size_t len, plen;
-        int k;
-
-        p += span(p, " \t", 1);
-        if (*p == '\0')
-            break;
-        len = span(p, " \t", 0);
-        if (n == TLSMGR_TICKET_EXPORT_MAX)
-            return "too many targets";
-        k = keyword(p, len, export_names, EXPORT_HAPROXY + 1, &plen);
-        if (k < 0)
-            return "unknown target";
-        memset(x, 0, sizeof(*x));
-        x->kind = (unsigned char)k;
-        q = p + plen;
-        plen = span(q, ", \t", 0); /* the path; an option follows a comma */
-        if ((e = export_path(x->path, q, plen)) != NULL)
-            return e;
-        q += plen;
-        if (*q == ',') {
-            plen = skip_prefix(q + 1, "socket=");
-            if (k != EXPORT_HAPROXY || plen == 0)
-                return "unknown option";
-            q += 1 + plen;
-            if ((e = export_path(x->socket, q, span(q, " \t", 0))) != NULL)
-                return e;
-        }
-        for (i = 0; i < n; i++)
-            if (strcmp(c->exports[i].path, x->path) == 0)
-                return "same path twice";
-        p += len;
-        n++;
-    }
-    c->nexports = n;
-    return NULL;
-}
-#endif
-
 /* Number with an optional unit. Returns NULL or why it is wrong. A number of 2^32 or more is
  * kept as 2^32 - 1, above every range, so that the product cannot overflow. */
 static const char *parse_number(const char *v, int type, uint64_t *out)
 {
     /* One unit letter: s m h d w for times, k m g (either case) for sizes. */
-    static const char units[] = "smhdwkmg";
-    static const uint32_t mult[] = {1,    60,   3600,        86400,
-                                    WEEK, 1024, 1024 * 1024, 1024 * 1024 * 1024};
+    static const char units[] TLSMGR_TABLE = "smhdwkmg";
+    static const uint32_t mult[] TLSMGR_TABLE = {1,    60,   3600,        86400,
+                                                 WEEK, 1024, 1024 * 1024, 1024 * 1024 * 1024};
     uint64_t n = 0;
     const char *p = v;
 
-    if (*p < '0' || *p > '9')
-        return "not a number";
     for (; *p >= '0' && *p <= '9'; p++)
         if (n <= 0xffffffffu)
             n = n * 10 + (uint64_t)(*p - '0');
+    if (p == v || (*p != '\0' && type == P_COUNT))
+        return "not a number";
     if (n > 0xffffffffu)
         n = 0xffffffffu;
     if (*p != '\0') {
-        size_t i = type == P_SIZE ? 5 : 0, end = type == P_TIME ? 5 : type == P_SIZE ? 8 : 0;
+        /* units[0..4] for P_TIME (0), units[5..7] for P_SIZE (1) */
+        size_t i = 5 * (size_t)type, end = 5 + 3 * (size_t)type;
         char u = type == P_SIZE ? (char)(*p | 0x20) : *p;
 
-        if (end == 0)
-            return "not a number";
         while (i < end && units[i] != u)
             i++;
         if (i == end || p[1] != '\0')
@@ -423,19 +416,24 @@ static int word_index(const char *v, const char *list)
 static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p, const char *v)
 {
     char *field = (char *)c + p->offset;
-    const char *slash;
+    const char *slash, *q;
     int code;
 
     switch (p->type) {
     case P_SEEDPATH:
         /* The seed's directory becomes the daemon's own (mode 0700, its owner): it must be a
          * directory of its own, never "/" or the current directory. */
-        slash = strrchr(v, '/');
-        if (slash == NULL || slash == v || slash[1] == '\0')
+        for (slash = v, q = v; *q != '\0'; q++) /* the last '/' (v: none), no strrchr import */
+            if (*q == '/')
+                slash = q;
+        if (slash == v || slash[1] == '\0')
             return "no directory of its own";
         break;
     case P_SOURCES:
-        return parse_sources(c, v);
+#if TLSMGR_TICKET_EXPORT
+    case P_EXPORTS:
+#endif
+        return parse_list(c, v, p->type != P_SOURCES);
     case P_OPTNAME:
     case P_NAME:
     case P_IDENT:
@@ -448,8 +446,6 @@ static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p
             return "bad name";
         break;
 #if TLSMGR_TICKET_EXPORT
-    case P_EXPORTS:
-        return parse_exports(c, v);
     case P_KEYSOURCE:
         if (*v != '\0') {
             if (skip_prefix(v, "file:") == 0)
@@ -466,33 +462,46 @@ static const char *set_daemon_value(struct tlsmgr_conf *c, const struct param *p
         return NULL;
     }
     /* Every name's field is TLSMGR_PATH_MAX bytes or holds what valid_name let through. */
-    return put(field, TLSMGR_PATH_MAX, v) < 0 ? "path too long" : NULL;
+    return put(field, v, strlen(v));
 }
 
-/* Stores value v into c; returns NULL or why it is wrong, a range in why (160 bytes; NULL:
- * the caller takes no message, and gets "" for it). v NULL: a number's default. A number out
+/* Stores value v of parameter k into c; returns NULL or why it is wrong, a range in why (160
+ * bytes; NULL: the caller takes no message, and gets "" for it). v NULL: the default of a
+ * number, "" for a text. A number out
  * of its range is stored all the same (a file's values go to a copy that an error drops; a
  * bad default is kept where it was set). The daemon's values go to set_daemon (NULL:
  * skipped). */
-static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const struct number *num,
-                             const char *v, char *why, conf_setter *set_daemon)
+static const char *set_param(struct tlsmgr_conf *c, size_t k, const char *v, char *why,
+                             conf_setter *set_daemon)
 {
 /* libtlsmgr (no set_daemon) reports a bad file alone: it carries none of the phrases. */
 #define WHY(text) (set_daemon != NULL ? (text) : "")
-    char *field = (char *)c + p->offset;
-    uint64_t n = num->def;
-    const char *e, *unit = p->type == P_TIME ? "s" : "";
-    int k;
+    const struct number *num;
+    const struct param *p;
+    char *field;
+    uint64_t n;
+    const char *e, *unit;
+
+    /* libtlsmgr skips the daemon's values: their tables stay out of it. */
+    if (set_daemon == NULL && k >= NLIB)
+        return NULL;
+    p = param_at(k, &num);
+    field = (char *)c + p->offset;
+    n = num->def;
+    unit = &"s"[p->type != P_TIME]; /* "s" or "" */
+    if (v == NULL && p->type > P_BOOL)
+        v = ""; /* an empty text default */
 
     switch (p->type) {
     case P_BOOL:
         if (v != NULL) {
-            k = word_index(v, "no\0false\0off\0"
-                              "0\0yes\0true\0on\0"
-                              "1\0");
-            if (k < 0)
+            int w = word_index(v, "no\0false\0off\0"
+                                  "0\0yes\0true\0on\0"
+                                  "1\0");
+
+            if (w < 0)
                 return WHY("not yes or no");
-            n = k >= 4;
+            n = w >= 4;
         }
         /* fall through - to the range check */
     case P_TIME:
@@ -500,10 +509,7 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
     case P_SIZE:
         if (v != NULL && p->type != P_BOOL && (e = parse_number(v, p->type, &n)) != NULL)
             return WHY(e);
-        if (p->type == P_SIZE)
-            *(uint64_t *)(void *)field = n;
-        else
-            *(unsigned *)(void *)field = (unsigned)n; /* an int field for a boolean */
+        *(unsigned *)(void *)field = (unsigned)n; /* an int field for a boolean */
         if (n >= num->min && n <= num->max)
             return NULL;
         if (why == NULL || set_daemon == NULL)
@@ -523,8 +529,8 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
     case P_OPTPATH:
     case P_PATH:
         if (*v == '\0' && p->type == P_PATH)
-            return WHY("empty");
-        return put(field, TLSMGR_PATH_MAX, v) < 0 ? WHY("path too long") : NULL;
+            return WHY("empty path");
+        return put(field, v, strlen(v)) != NULL ? WHY("path too long") : NULL;
     default:
         return set_daemon != NULL ? set_daemon(c, p, v) : NULL;
     }
@@ -536,10 +542,10 @@ static const char *set_param(struct tlsmgr_conf *c, const struct param *p, const
 static int fail(struct conf_error *err, const char *file, unsigned line, const char *name,
                 const char *why)
 {
-    /* A precision of 0 prints no digit of a 0: no line number. */
+    /* Line 0: no colon, and a precision of 0 prints no digit of a 0 - one format for both. */
     if (err != NULL)
-        snprintf(err->msg, sizeof(err->msg), line != 0 ? "%s:%u: %.64s%s%s" : "%s%.0u: %.64s%s%s",
-                 file, line, name != NULL ? name : "", name != NULL ? ": " : "", why);
+        snprintf(err->msg, sizeof(err->msg), "%s%s%.0u: %.64s%s%s", file, &":"[line == 0], line,
+                 name != NULL ? name : "", name != NULL ? ": " : "", why);
     return -1;
 }
 
@@ -559,14 +565,12 @@ static int apply_defaults(struct tlsmgr_conf *c, struct conf_error *err, conf_se
 
     memset(c, 0, sizeof(*c));
     for (i = 0; i < (set_daemon != NULL ? NPARAMS : NLIB); i++, text += strlen(text) + 1) {
-        const struct number *num;
-        const struct param *p = param_at(i, &num);
-        const char *value, *e;
+        const char *e;
 
         if (i == NLIB)
             text = daemon_text;
-        value = p->type <= P_BOOL ? NULL : text; /* a number's default is in its table */
-        e = set_param(c, p, num, value, err != NULL ? reason : NULL, set_daemon);
+        /* A number's word is empty: its default is in its table. */
+        e = set_param(c, i, *text != '\0' ? text : NULL, err != NULL ? reason : NULL, set_daemon);
         if (e == NULL || rc < 0 || set_daemon == NULL)
             continue;
         rc = -1;
@@ -594,7 +598,7 @@ static int resolve_paths(struct tlsmgr_conf *c, int daemon)
 {
     /* libtlsmgr's paths, then the daemon's key source; after them, the targets' paths and
      * sockets. */
-    static const uint16_t fields[] = {
+    static const uint16_t fields[] TLSMGR_TABLE = {
         OFF(exchange_name),
         OFF(egd_socket),
         OFF(cache_database),
@@ -621,7 +625,7 @@ static int resolve_paths(struct tlsmgr_conf *c, int daemon)
             field = (char *)c + fields[i];
         if (conf_path(c, field, tmp, sizeof(tmp)) < 0)
             return -1;
-        put(field, TLSMGR_PATH_MAX, tmp);
+        put(field, tmp, strlen(tmp));
     }
     if (c->cache_sweep_period == 0)
         c->cache_sweep_period = c->cache_timeout;
@@ -641,6 +645,15 @@ static int blank(char ch)
     return ch == ' ' || ch == '\t' || ch == '\r';
 }
 
+/* Ends the text from s to end before its trailing blanks; returns where. */
+static TLSMGR_NOINLINE char *trim_end(char *s, char *end)
+{
+    while (end > s && blank(end[-1]))
+        end--;
+    *end = '\0';
+    return end;
+}
+
 static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, size_t len,
                  struct conf_error *err, conf_setter *set_daemon)
 {
@@ -657,8 +670,6 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
         size_t llen = 0, n, i;
         char *s, *end, *eq;
         int has_eq;
-        const struct param *p;
-        const struct number *num;
         const char *e;
 
         while (pos + llen < len && buf[pos + llen] != '\n')
@@ -672,16 +683,11 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
             return fail(err, file, lineno, NULL, "NUL byte");
         for (s = line, end = line + n; s < end && blank(*s); s++)
             ;
-        while (end > s && blank(end[-1]))
-            end--;
-        *end = '\0';
+        trim_end(s, end);
         /* The name: what comes before '=', or the whole line; ended in place. */
-        for (eq = s; *eq != '\0' && *eq != '='; eq++)
-            ;
+        eq = s + span(s, "=", 0);
         has_eq = *eq == '=';
-        for (end = eq; end > s && blank(end[-1]); end--)
-            ;
-        *end = '\0';
+        end = trim_end(s, eq);
         if (llen > TLSMGR_CONF_MAX_LINE)
             return fail(err, file, lineno, end != s ? s : NULL,
                         "line longer than " STR(TLSMGR_CONF_MAX_LINE) " bytes");
@@ -700,17 +706,14 @@ static int parse(struct tlsmgr_conf *out, const char *file, const char *buf, siz
             return fail(err, file, lineno, s, why);
         }
         first_line[i] = lineno;
-        if (set_daemon == NULL && i >= NLIB)
-            continue;
         for (eq++; blank(*eq); eq++)
             ;
-        p = param_at(i, &num);
-        e = set_param(&c, p, num, eq, err != NULL ? why : NULL, set_daemon);
+        e = set_param(&c, i, eq, err != NULL ? why : NULL, set_daemon);
         if (e != NULL)
             return fail(err, file, lineno, s, e);
     }
     if (resolve_paths(&c, set_daemon != NULL) < 0)
-        return fail(err, file, 0, NULL, "path too long under state_directory");
+        return fail(err, file, 0, "state_directory", "path too long");
     *out = c;
     return 0;
 }

@@ -57,7 +57,7 @@ struct tlsmgr_conf {
     char cache_database[TLSMGR_PATH_MAX]; /* LMDB env directory, without "lmdb:"; "" = none */
     unsigned cache_timeout;
     unsigned cache_max_entries;
-    uint64_t cache_map_size;
+    unsigned cache_map_size;     /* at most 1 GiB */
     unsigned cache_sweep_period; /* the cache timeout when the file says 0 */
     int cache_sync;
     unsigned ticket_key_lifetime;

@@ -38,7 +38,7 @@ check_bad unit 'tls_random_reseed_period = 3y\n' "$tmp/unit.conf:5: tls_random_r
 check_bad duplicate 'tls_random_bytes = 8\ntls_random_bytes = 9\n' "$tmp/duplicate.conf:6: tls_random_bytes: duplicate of line 5"
 check_bad overlong "tls_random_source = /$(head -c 2000 /dev/zero | tr '\0' a)\n" "$tmp/overlong.conf:5: tls_random_source: line longer than"
 check_bad nul 'tls_random_bytes\0 = 8\n' "$tmp/nul.conf:5: NUL byte"
-check_bad source 'tls_random_source = smoke-signals\n' "tls_random_source: unknown source"
+check_bad source 'tls_random_source = smoke-signals\n' "tls_random_source: unknown kind"
 
 out=$("$bin" -n -c "$tmp/missing.conf" 2>&1)
 [ $? -eq 2 ] && [ "$out" = "tlsmgr: $tmp/missing.conf: open: No such file or directory" ] &&

@@ -134,15 +134,15 @@ static void bad_values(void)
     expect_error("tls_session_cache_map_size = 17179869184k\n", "out of range");
     expect_error("tls_random_seed_credit = maybe\n", "tls_random_seed_credit: not yes or no");
     expect_error("tls_random_source = dev:urandom\n", "path not absolute");
-    expect_error("tls_random_source = carrier-pigeon\n", "tls_random_source: unknown source");
+    expect_error("tls_random_source = carrier-pigeon\n", "tls_random_source: unknown kind");
     expect_error("tls_random_source = ,\n", "no source");
     expect_error("tls_random_source = getrandom getrandom getrandom getrandom getrandom "
                  "getrandom getrandom getrandom getrandom\n",
-                 "too many sources");
+                 "tls_random_source: too many");
     expect_error("tls_session_cache_database = btree:/x\n", "bad database type");
     expect_error("tlsmgr_user = ro ot\n", "tlsmgr_user: bad name");
     expect_error("syslog_facility = kern\n", "unknown facility");
-    expect_error("state_directory =\n", "state_directory: empty");
+    expect_error("state_directory =\n", "state_directory: empty path");
     expect_error("tls_random_seed_save_period = 10m\n",
                  "tls_random_seed_save_period: 10m out of range (3600s");
     expect_error("tls_session_cache_map_size = 1k\n", "out of range");
@@ -242,7 +242,7 @@ static void path_too_long_after_join(void)
     longdir[0] = '/';
     longdir[sizeof(longdir) - 2] = '\0';
     snprintf(text, sizeof(text), "state_directory = %s\n", longdir);
-    expect_error(text, "f.conf: path too long under state_directory");
+    expect_error(text, "f.conf: state_directory: path too long");
 }
 
 static void ticket_key_export_and_source(void)
@@ -275,14 +275,14 @@ static void ticket_key_export_and_source(void)
     T_EQ_STR(c.ticket_source, "");
     T_EQ_STR(c.export_group, "");
     expect_error("tls_ticket_key_export = apache:/x\n",
-                 "f.conf:1: tls_ticket_key_export: unknown target");
+                 "f.conf:1: tls_ticket_key_export: unknown kind");
     expect_error("tls_ticket_key_export = lighttpd:\n", "empty path");
     expect_error("tls_ticket_key_export = nginx:/x,socket=/s\n", "unknown option");
     expect_error("tls_ticket_key_export = haproxy:/x,sock=/s\n", "unknown option");
     expect_error("tls_ticket_key_export = haproxy:/x;y\n", "';' or '#' in path");
     expect_error("tls_ticket_key_export = lighttpd:/x nginx:/x\n", "same path twice");
     expect_error("tls_ticket_key_export = tlsmgr:/a tlsmgr:/b tlsmgr:/c tlsmgr:/d tlsmgr:/e\n",
-                 "too many targets");
+                 "tls_ticket_key_export: too many");
     expect_error("\ntls_ticket_key_source = vault:/x\n",
                  "f.conf:2: tls_ticket_key_source: not file:PATH");
     expect_error("tls_ticket_key_export_group = a b\n", "tls_ticket_key_export_group: bad name");
@@ -302,7 +302,7 @@ static void client_skips_the_daemons_values(void)
 
     T_EQ_INT(t_write_file("c.conf", text, sizeof(text) - 1), 0);
     T_EQ_INT(conf_load(&c, "c.conf", &err), -1);
-    T_ASSERT(strstr(err.msg, "c.conf:1: tls_random_source: unknown source") != NULL);
+    T_ASSERT(strstr(err.msg, "c.conf:1: tls_random_source: unknown kind") != NULL);
     T_EQ_INT(conf_load_client(&c, "c.conf"), 0);
     T_EQ_INT(c.cache_timeout, 300);
     T_EQ_STR(c.cache_database, "state/cache");

@@ -75,9 +75,9 @@ static void every_kind_of_default_is_checked(void)
             bad = "1024";
         if (bad == NULL)
             continue;
-        T_ASSERT(set_param(&c, p, num, bad, why, set_daemon_value) != NULL);
+        T_ASSERT(set_param(&c, i, bad, why, set_daemon_value) != NULL);
         /* without the daemon's parsers, its text values pass; a number is always checked */
-        T_ASSERT((set_param(&c, p, num, bad, why, NULL) == NULL) == (p->type >= P_SEEDPATH));
+        T_ASSERT((set_param(&c, i, bad, why, NULL) == NULL) == (p->type >= P_SEEDPATH));
     }
     /* One text default per parameter (empty for numbers), in the order of the names. */
     T_EQ_STR(nth_word(lib_text, 3), TLSMGR_DEFAULT_CACHE_DATABASE);
