@@ -276,12 +276,12 @@ size_t tickets_describe(struct cache_env *ce, char *text, size_t cap)
     if (ticket_store_read(ce, &s, NULL) != 0)
         return 0;
     for (i = 0; i < TICKET_SLOTS; i++) {
-        if (!(s.present & (1u << i)))
-            n = snprintf(text + len, cap - len, "ticket key %s: none\n", role[i]);
-        else
-            n = snprintf(text + len, cap - len, "ticket key %s: active %+llds, expires %+llds\n",
-                         role[i], (long long)(s.k[i].active - now),
-                         (long long)(ticket_key_expires(&s.k[i]) - now));
+        /* One call: the format of an empty slot leaves its times out. */
+        n = snprintf(text + len, cap - len,
+                     s.present & (1u << i) ? "ticket key %s: active %+llds, expires %+llds\n"
+                                           : "ticket key %s: none\n",
+                     role[i], (long long)(s.k[i].active - now),
+                     (long long)(ticket_key_expires(&s.k[i]) - now));
         if (n < 0 || (size_t)n >= cap - len)
             break; /* cannot happen: three lines fit the status record's 256 bytes */
         len += (size_t)n;
