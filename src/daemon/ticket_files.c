@@ -166,8 +166,7 @@ const char *ticket_file_decode(const uint8_t *buf, size_t len, int64_t now, stru
 
     ticket_slots_wipe(s);
     /* A record per slot of the mask; a current key at least. */
-    if (len != TICKET_FILE_HEADER +
-                   ((mask & 1) + (mask >> 1 & 1) + (mask >> 2 & 1)) * (size_t)TICKET_RECORD_LEN ||
+    if (len != TICKET_FILE_HEADER + ticket_mask_count(mask) * (size_t)TICKET_RECORD_LEN ||
         memcmp(buf, TICKET_FILE_MAGIC TICKET_FILE_VERSION, 5) != 0 || mask > 7 ||
         !(mask & BIT(TICKET_SLOT_CURRENT)) || buf[6] != 0 || buf[7] != 0)
         return why;
