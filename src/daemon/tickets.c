@@ -57,29 +57,20 @@ static void schedule(struct tickets *t, int failed, int64_t now)
 /* The env's slots, read and written under the fault guard and LMDB's assertion trap: a damaged
  * env is an error here (cache_env_damaged), which the cache's next sweep repairs. */
 struct slots_io {
-    struct ticket_slots *s;
-    unsigned *bad;
+    struct ticket_slots s;
+    unsigned bad; /* the slots of malformed records */
 };
 
 static int read_slots(struct cache_env *ce, void *arg)
 {
     struct slots_io *io = arg;
 
-    return ticket_store_read(ce, io->s, io->bad);
+    return ticket_store_read(ce, &io->s, &io->bad);
 }
 
 static int write_slots(struct cache_env *ce, void *s)
 {
     return ticket_store_write(ce, s);
-}
-
-static int store_read(struct cache_env *ce, struct ticket_slots *s, unsigned *bad)
-{
-    struct slots_io io;
-
-    io.s = s;
-    io.bad = bad;
-    return cache_repair_guard(ce, read_slots, &io);
 }
 
 static int store_write(struct cache_env *ce, struct ticket_slots *s)
@@ -91,49 +82,49 @@ static int store_write(struct cache_env *ce, struct ticket_slots *s)
  * A failure is logged when the state changes from working to failing, not at each retry. */
 static int update(struct tickets *t, int drop_next)
 {
-    struct ticket_slots s;
-    unsigned bad = 0;
+    struct slots_io io;
+    struct ticket_slots *s = &io.s;
     int64_t now = port_wall_time();
     int rc, changed;
     const char *what = "read the slots", *why;
 
     if (!t->enabled)
         return 0;
-    rc = store_read(t->ce, &s, &bad);
+    rc = cache_repair_guard(t->ce, read_slots, &io);
     if (rc != 0)
         goto fail_env;
-    if (bad != 0)
+    if (io.bad != 0)
         log_warn("ticket keys: malformed record(s) replaced");
-    if (drop_next && (s.present & (1u << TICKET_SLOT_NEXT))) {
-        ticket_slots_drop(&s, TICKET_SLOT_NEXT);
-        bad |= 1u << TICKET_SLOT_NEXT;
+    if (drop_next && (s->present & (1u << TICKET_SLOT_NEXT))) {
+        ticket_slots_drop(s, TICKET_SLOT_NEXT);
+        io.bad |= 1u << TICKET_SLOT_NEXT;
     }
 #if TLSMGR_TICKET_EXPORT
     if (importing(t))
-        changed = ticket_import_apply(&t->imp, t->conf->ticket_source, &s, now);
+        changed = ticket_import_apply(&t->imp, t->conf->ticket_source, s, now);
     else
 #endif
-        changed = ticket_slots_advance(&s, now, t->lifetime, rng, NULL);
+        changed = ticket_slots_advance(s, now, t->lifetime, rng, NULL);
     if (changed < 0) {
         what = "make a key";
         why = "generator failed";
         goto fail;
     }
-    if (changed != 0 || bad != 0) {
-        rc = store_write(t->ce, &s);
+    if (changed != 0 || io.bad != 0) {
+        rc = store_write(t->ce, s);
         if (rc != 0) {
             what = "write the slots";
             goto fail_env;
         }
         t->rotations++;
         t->last_write = now;
-        log_debug("ticket keys rotated (%u key(s))", ticket_slots_count(&s));
+        log_debug("ticket keys rotated (%u key(s))", ticket_slots_count(s));
     }
-    t->next_change = ticket_slots_next_change(&s, now);
+    t->next_change = ticket_slots_next_change(s, now);
 #if TLSMGR_TICKET_EXPORT
-    t->export_at = ticket_export_update(&t->exp, &s, now);
+    t->export_at = ticket_export_update(&t->exp, s, now);
 #endif
-    ticket_slots_wipe(&s);
+    ticket_slots_wipe(s);
     if (t->failing)
         log_info("ticket keys: rotation works again");
     t->failing = 0;
@@ -143,7 +134,7 @@ static int update(struct tickets *t, int drop_next)
 fail_env:
     why = cache_env_strerror(rc);
 fail:
-    ticket_slots_wipe(&s);
+    ticket_slots_wipe(s);
     t->failures++;
     if (!t->failing)
         log_err("ticket keys: cannot %s: %s; retrying", what, why);
