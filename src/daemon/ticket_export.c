@@ -219,8 +219,7 @@ static void hap_next(struct ticket_export *x)
             len += (size_t)snprintf(x->cli.buf + len, sizeof(x->cli.buf) - len,
                                     "set ssl tls-key %s %.108s; ", t->path, x->hap_keys[j]);
         x->cli.buf[len - 2] = '\n';
-        x->cli.buf[len - 1] = '\0';
-        if (haproxy_cli_start(&x->cli, t->socket, hap_done, x) == 0)
+        if (haproxy_cli_start(&x->cli, t->socket, len - 1, hap_done, x) == 0)
             return;
         note(&x->hap_failing, x->hap_target, t->socket, strerror(errno), 0);
     }
