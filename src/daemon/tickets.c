@@ -168,7 +168,7 @@ static void refuse(struct tickets *t)
 {
     struct ticket_slots none;
 
-    memset(&none, 0, sizeof(none));
+    ticket_slots_wipe(&none);
     t->enabled = 0;
     log_warn("ticket keys: off, %s not on tmpfs", t->ce->path);
     (void)store_write(t->ce, &none);
