@@ -21,11 +21,7 @@ void ticket_slots_drop(struct ticket_slots *s, unsigned i)
 
 unsigned ticket_slots_count(const struct ticket_slots *s)
 {
-    unsigned i, n = 0;
-
-    for (i = 0; i < TICKET_SLOTS; i++)
-        n += (s->present >> i) & 1u;
-    return n;
+    return ticket_mask_count(s->present);
 }
 
 void ticket_slots_wipe(struct ticket_slots *s)

@@ -24,6 +24,12 @@ struct ticket_slots {
     unsigned present; /* bit i set: k[i] holds a key */
 };
 
+/* The keys of a mask of slots (bits above the slots ignored): a lookup, not a loop. */
+static inline unsigned ticket_mask_count(unsigned mask)
+{
+    return (unsigned char)"\0\1\1\2\1\2\2\3"[mask & 7];
+}
+
 /* Fills out with len random bytes; returns 0, or non-zero on failure. */
 typedef int (*ticket_rng_fn)(void *arg, unsigned char *out, size_t len);
 

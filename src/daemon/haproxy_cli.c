@@ -85,7 +85,8 @@ static void on_io(void *arg, int fd, short revents)
         finish(c, errno);
 }
 
-int haproxy_cli_start(struct haproxy_cli *c, const char *path, haproxy_cli_done_fn done, void *arg)
+int haproxy_cli_start(struct haproxy_cli *c, const char *path, size_t len, haproxy_cli_done_fn done,
+                      void *arg)
 {
     if (c->timer < 0 && (c->timer = loop_timer_new(c->loop, "haproxy socket", on_timeout, c)) < 0) {
         errno = ENOSPC;
@@ -99,7 +100,7 @@ int haproxy_cli_start(struct haproxy_cli *c, const char *path, haproxy_cli_done_
         errno = ENOSPC;
         return -1;
     }
-    c->len = strlen(c->buf);
+    c->len = len;
     c->sent = 0;
     c->done = done;
     c->arg = arg;

@@ -32,10 +32,11 @@ struct haproxy_cli {
 };
 
 void haproxy_cli_init(struct haproxy_cli *c, struct loop *loop);
-/* Starts sending the request the caller wrote into c->buf (one line ending in '\n', a string)
- * to the socket at path; only while idle (haproxy_cli_busy 0). Returns 0, or -1 with errno
+/* Starts sending the request of len bytes the caller wrote into c->buf (one line ending in
+ * '\n') to the socket at path; only while idle (haproxy_cli_busy 0). Returns 0, or -1 with errno
  * (the connect failed at once, no timer or descriptor slot): done is not called then. */
-int haproxy_cli_start(struct haproxy_cli *c, const char *path, haproxy_cli_done_fn done, void *arg);
+int haproxy_cli_start(struct haproxy_cli *c, const char *path, size_t len, haproxy_cli_done_fn done,
+                      void *arg);
 /* 1 while a conversation runs. */
 int haproxy_cli_busy(const struct haproxy_cli *c);
 /* Abandons a conversation in progress (done is not called). */

@@ -25,7 +25,8 @@ struct ticket_export {
     unsigned hap_failing;           /* bit per target: its last conversation failed */
     unsigned hap_target;            /* the target of the conversation in progress */
     struct haproxy_cli cli;         /* before the keys: its fields stay within short reach */
-    char hap_keys[TICKET_SLOTS][TICKET_B64_LEN]; /* previous, current, next; wiped when done */
+    char hap_keys[TICKET_SLOTS]
+                 [TICKET_B64_LEN]; /* HAProxy's file: previous, current, next; wiped when done */
 };
 
 /* Prepares the targets of *conf (kept by pointer) on loop; call again after a reload. */

@@ -30,7 +30,7 @@
 
 /* Largest file: three HAProxy lines of 108 base64 characters and a newline. */
 #define TICKET_FILE_MAX 330
-/* One HAProxy key line: base64 of 80 bytes and a NUL. */
+/* One HAProxy key line: base64 of 80 bytes (108 characters) and a newline. */
 #define TICKET_B64_LEN 109
 
 /* tlsmgr key file: magic, version, slot mask, reserved, then one record per present slot. */

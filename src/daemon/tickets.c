@@ -57,29 +57,20 @@ static void schedule(struct tickets *t, int failed, int64_t now)
 /* The env's slots, read and written under the fault guard and LMDB's assertion trap: a damaged
  * env is an error here (cache_env_damaged), which the cache's next sweep repairs. */
 struct slots_io {
-    struct ticket_slots *s;
-    unsigned *bad;
+    struct ticket_slots s;
+    unsigned bad; /* the slots of malformed records */
 };
 
 static int read_slots(struct cache_env *ce, void *arg)
 {
     struct slots_io *io = arg;
 
-    return ticket_store_read(ce, io->s, io->bad);
+    return ticket_store_read(ce, &io->s, &io->bad);
 }
 
 static int write_slots(struct cache_env *ce, void *s)
 {
     return ticket_store_write(ce, s);
-}
-
-static int store_read(struct cache_env *ce, struct ticket_slots *s, unsigned *bad)
-{
-    struct slots_io io;
-
-    io.s = s;
-    io.bad = bad;
-    return cache_repair_guard(ce, read_slots, &io);
 }
 
 static int store_write(struct cache_env *ce, struct ticket_slots *s)
@@ -91,49 +82,49 @@ static int store_write(struct cache_env *ce, struct ticket_slots *s)
  * A failure is logged when the state changes from working to failing, not at each retry. */
 static int update(struct tickets *t, int drop_next)
 {
-    struct ticket_slots s;
-    unsigned bad = 0;
+    struct slots_io io;
+    struct ticket_slots *s = &io.s;
     int64_t now = port_wall_time();
     int rc, changed;
     const char *what = "read the slots", *why;
 
     if (!t->enabled)
         return 0;
-    rc = store_read(t->ce, &s, &bad);
+    rc = cache_repair_guard(t->ce, read_slots, &io);
     if (rc != 0)
         goto fail_env;
-    if (bad != 0)
+    if (io.bad != 0)
         log_warn("ticket keys: malformed record(s) replaced");
-    if (drop_next && (s.present & (1u << TICKET_SLOT_NEXT))) {
-        ticket_slots_drop(&s, TICKET_SLOT_NEXT);
-        bad |= 1u << TICKET_SLOT_NEXT;
+    if (drop_next && (s->present & (1u << TICKET_SLOT_NEXT))) {
+        ticket_slots_drop(s, TICKET_SLOT_NEXT);
+        io.bad |= 1u << TICKET_SLOT_NEXT;
     }
 #if TLSMGR_TICKET_EXPORT
     if (importing(t))
-        changed = ticket_import_apply(&t->imp, t->conf->ticket_source, &s, now);
+        changed = ticket_import_apply(&t->imp, t->conf->ticket_source, s, now);
     else
 #endif
-        changed = ticket_slots_advance(&s, now, t->lifetime, rng, NULL);
+        changed = ticket_slots_advance(s, now, t->lifetime, rng, NULL);
     if (changed < 0) {
         what = "make a key";
         why = "generator failed";
         goto fail;
     }
-    if (changed != 0 || bad != 0) {
-        rc = store_write(t->ce, &s);
+    if (changed != 0 || io.bad != 0) {
+        rc = store_write(t->ce, s);
         if (rc != 0) {
             what = "write the slots";
             goto fail_env;
         }
         t->rotations++;
         t->last_write = now;
-        log_debug("ticket keys rotated (%u key(s))", ticket_slots_count(&s));
+        log_debug("ticket keys rotated (%u key(s))", ticket_slots_count(s));
     }
-    t->next_change = ticket_slots_next_change(&s, now);
+    t->next_change = ticket_slots_next_change(s, now);
 #if TLSMGR_TICKET_EXPORT
-    t->export_at = ticket_export_update(&t->exp, &s, now);
+    t->export_at = ticket_export_update(&t->exp, s, now);
 #endif
-    ticket_slots_wipe(&s);
+    ticket_slots_wipe(s);
     if (t->failing)
         log_info("ticket keys: rotation works again");
     t->failing = 0;
@@ -143,7 +134,7 @@ static int update(struct tickets *t, int drop_next)
 fail_env:
     why = cache_env_strerror(rc);
 fail:
-    ticket_slots_wipe(&s);
+    ticket_slots_wipe(s);
     t->failures++;
     if (!t->failing)
         log_err("ticket keys: cannot %s: %s; retrying", what, why);
@@ -177,7 +168,7 @@ static void refuse(struct tickets *t)
 {
     struct ticket_slots none;
 
-    memset(&none, 0, sizeof(none));
+    ticket_slots_wipe(&none);
     t->enabled = 0;
     log_warn("ticket keys: off, %s not on tmpfs", t->ce->path);
     (void)store_write(t->ce, &none);
@@ -276,12 +267,12 @@ size_t tickets_describe(struct cache_env *ce, char *text, size_t cap)
     if (ticket_store_read(ce, &s, NULL) != 0)
         return 0;
     for (i = 0; i < TICKET_SLOTS; i++) {
-        if (!(s.present & (1u << i)))
-            n = snprintf(text + len, cap - len, "ticket key %s: none\n", role[i]);
-        else
-            n = snprintf(text + len, cap - len, "ticket key %s: active %+llds, expires %+llds\n",
-                         role[i], (long long)(s.k[i].active - now),
-                         (long long)(ticket_key_expires(&s.k[i]) - now));
+        /* One call: the format of an empty slot leaves its times out. */
+        n = snprintf(text + len, cap - len,
+                     s.present & (1u << i) ? "ticket key %s: active %+llds, expires %+llds\n"
+                                           : "ticket key %s: none\n",
+                     role[i], (long long)(s.k[i].active - now),
+                     (long long)(ticket_key_expires(&s.k[i]) - now));
         if (n < 0 || (size_t)n >= cap - len)
             break; /* cannot happen: three lines fit the status record's 256 bytes */
         len += (size_t)n;
