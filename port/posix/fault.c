@@ -65,8 +65,7 @@ int port_guard(const int *fds, unsigned n, void (*fn)(void *), void *arg)
         /* SA_NODEFER: SIGBUS is not blocked while the handler runs, so that the signal mask is
          * the guarded function's own after the jump out, and plain setjmp/longjmp (which the
          * cache's assertion trap uses too) do instead of sigsetjmp/siglongjmp. */
-        sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_SIGINFO | SA_NODEFER; /* sa_mask: empty, zeroed (no sigemptyset) */
         /* Where the mappings cannot be listed, fn runs unguarded. */
         if (nfiles > 0 && sigaction(SIGBUS, &sa, &previous) == 0) {
             active = 1;
