@@ -14,6 +14,7 @@
 
 #include "maps.h"
 #include "port.h"
+#include "process.h"
 
 /* The cache env has two files. */
 #define GUARD_FILES 4
@@ -45,7 +46,7 @@ static void on_bus(int sig, siginfo_t *si, void *ctx)
      * signal sent by kill or raise is sent again, and delivered at once (SA_NODEFER). */
     sigaction(SIGBUS, &previous, NULL);
     if (si->si_code <= 0)
-        raise(sig);
+        process_signal_self(sig);
 }
 
 int port_guard(const int *fds, unsigned n, void (*fn)(void *), void *arg)
