@@ -117,6 +117,9 @@ SIZE_CFLAGS := $(foreach f,-fno-caller-saves -fno-jump-tables -fno-shrink-wrap \
 TLSMGR_CFLAGS += $(if $(filter -Os -Oz,$(CFLAGS)),$(SIZE_CFLAGS))
 # No segment padded to a page boundary of its own in the file (binutils >= 2.31).
 TLSMGR_LDFLAGS := -Wl,--gc-sections -Wl,-O1 -Wl,--as-needed $(call ld_option,-z noseparate-code)
+# No empty .dynamic entries kept for tools that edit a linked file (prelink): GNU ld's five
+# cost 80 bytes of RELRO in each file.
+TLSMGR_LDFLAGS += $(call ld_option,-Xlinker --spare-dynamic-tags=0)
 # crtbegin's weak references that nothing defines (__gmon_start__, which a -pg link defines,
 # and the _ITM_* hooks of GCC's transactional memory, unused here) are resolved to 0 by the
 # linker instead of costing a dynamic symbol, a GOT slot and a relocation each (x86).
