@@ -125,9 +125,12 @@ TLSMGR_LDFLAGS += $(call ld_option,-Xlinker --spare-dynamic-tags=0)
 # linker instead of costing a dynamic symbol, a GOT slot and a relocation each (x86).
 TLSMGR_LDFLAGS += $(call ld_option,-z nodynamic-undefined-weak)
 # No unwind tables for the linker's PLT stubs either, unless CFLAGS ask for unwind tables: the
-# code that calls through them has none (TLSMGR_CFLAGS above), so nothing unwinds there.
+# code that calls through them has none (TLSMGR_CFLAGS above), so nothing unwinds there. For
+# the same reason no .eh_frame_hdr (and its program header), the index of tables that are
+# not there: what is left of .eh_frame is the C start-up files' own.
 TLSMGR_LDFLAGS += $(if $(filter -fasynchronous-unwind-tables -funwind-tables -fexceptions,\
-	$(CFLAGS)),,$(call ld_option,-Xlinker --no-ld-generated-unwind-info))
+	$(CFLAGS)),,$(call ld_option,-Xlinker --no-ld-generated-unwind-info) \
+	$(call ld_option,-Xlinker --no-eh-frame-hdr))
 # Relative relocations packed (DT_RELR): a bitmap word instead of 24 bytes per address. Only
 # against glibc >= 2.36, whose loader reads them; the linker then adds a GLIBC_ABI_DT_RELR
 # version need, so that an older loader refuses the file instead of running it unrelocated.
