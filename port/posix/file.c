@@ -194,9 +194,10 @@ int port_rename(const char *from, const char *to)
     return rename(from, to);
 }
 
+/* unlink and rmdir as one call, one import: unlinkat (POSIX.1-2008). */
 int port_unlink(const char *path)
 {
-    return unlink(path);
+    return unlinkat(AT_FDCWD, path, 0);
 }
 
 int port_mkdir(const char *path, unsigned mode)
@@ -206,7 +207,7 @@ int port_mkdir(const char *path, unsigned mode)
 
 int port_rmdir(const char *path)
 {
-    return rmdir(path);
+    return unlinkat(AT_FDCWD, path, AT_REMOVEDIR);
 }
 
 int port_fchown(int fd, unsigned uid, unsigned gid)

@@ -70,7 +70,7 @@ static int bind_as(int fd, const struct sockaddr_un *sun, unsigned mode, unsigne
     umask(old_mask);
     if (getegid() != old_gid && setegid(old_gid) < 0) {
         if (r == 0)
-            unlink(sun->sun_path);
+            port_unlink(sun->sun_path);
         errno = EPERM;
         return -1;
     }
@@ -103,7 +103,7 @@ int port_unix_listen(const char *path, unsigned mode, unsigned gid, int backlog)
             errno = EEXIST;
             return -1;
         }
-        if (unlink(path) < 0)
+        if (port_unlink(path) < 0)
             return -1;
     }
     fd = new_socket();
