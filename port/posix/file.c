@@ -12,6 +12,7 @@
 
 #include "eintr.h"
 #include "port.h"
+#include "syscalls.h"
 
 /* Where <fcntl.h> has port.h's values (Linux on x86 and RISC-V), the flags pass as they are;
  * elsewhere (ARM, MIPS, PowerPC, the BSDs...) each one is translated. */
@@ -100,7 +101,7 @@ int port_fsync(int fd)
     int r;
 
     do {
-        r = fsync(fd);
+        r = sys_fsync(fd);
     } while (EINTR_AGAIN(r < 0));
     /* Directories on some file systems refuse fsync; nothing more can be done there. */
     if (r < 0 && (errno == EINVAL || errno == EROFS))
@@ -202,7 +203,7 @@ int port_unlink(const char *path)
 
 int port_mkdir(const char *path, unsigned mode)
 {
-    return mkdir(path, (mode_t)mode);
+    return sys_mkdir(path, (mode_t)mode);
 }
 
 int port_rmdir(const char *path)
@@ -217,7 +218,7 @@ int port_fchown(int fd, unsigned uid, unsigned gid)
 
 int port_fchmod(int fd, unsigned mode)
 {
-    return fchmod(fd, (mode_t)mode);
+    return sys_fchmod(fd, (mode_t)mode);
 }
 
 int port_ftruncate(int fd, uint64_t size)
@@ -239,7 +240,7 @@ int port_lock(int fd)
     int r;
 
     do {
-        r = flock(fd, LOCK_EX | LOCK_NB);
+        r = sys_flock(fd, LOCK_EX | LOCK_NB);
     } while (EINTR_AGAIN(r < 0));
     return r;
 }

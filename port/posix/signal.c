@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "port.h"
+#include "syscalls.h"
 
 static int sig_pipe[2] = {-1, -1};
 
@@ -67,7 +68,7 @@ int port_signals_open(void)
     if (sig_pipe[0] >= 0)
         return sig_pipe[0];
 #if HAVE_PIPE2
-    if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+    if (sys_pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
         return -1;
 #else
     if (pipe(sig_pipe) < 0)

@@ -11,6 +11,7 @@
 
 #include "eintr.h"
 #include "port.h"
+#include "syscalls.h"
 
 static int fill_addr(struct sockaddr_un *sun, const char *path)
 {
@@ -55,19 +56,19 @@ static int nonblocking(int fd)
  * place). The daemon is single-threaded: nothing else runs under the temporary identity. */
 static int bind_as(int fd, const struct sockaddr_un *sun, unsigned mode, unsigned gid)
 {
-    mode_t old_mask = umask((mode_t)(~mode & 0777));
+    mode_t old_mask = sys_umask((mode_t)(~mode & 0777));
     gid_t old_gid = getegid();
     int r, e;
 
     if (gid != PORT_ID_KEEP && (gid_t)gid != old_gid && setegid((gid_t)gid) < 0) {
         e = errno;
-        umask(old_mask);
+        sys_umask(old_mask);
         errno = e;
         return -1;
     }
     r = bind(fd, (const struct sockaddr *)sun, sizeof(*sun));
     e = errno;
-    umask(old_mask);
+    sys_umask(old_mask);
     if (getegid() != old_gid && setegid(old_gid) < 0) {
         if (r == 0)
             port_unlink(sun->sun_path);
@@ -109,7 +110,7 @@ int port_unix_listen(const char *path, unsigned mode, unsigned gid, int backlog)
     fd = new_socket();
     if (fd < 0)
         return -1;
-    if (bind_as(fd, &sun, mode, gid) < 0 || listen(fd, backlog) < 0)
+    if (bind_as(fd, &sun, mode, gid) < 0 || sys_listen(fd, backlog) < 0)
         return close_failed(fd);
     return fd;
 }
@@ -136,7 +137,7 @@ int port_accept(int listen_fd)
 
     do {
 #if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
-        fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        fd = sys_accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 #else
         fd = nonblocking(accept(listen_fd, NULL, NULL));
 #endif

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * syscalls.h - on Linux, some calls of the port go to the kernel through syscall(), which the
+ * port imports anyway (getrandom, RNDADDENTROPY): each libc function named costs the daemon a
+ * dynamic symbol, a GOT slot and its relocation, about 70 bytes, and pipe2 and accept4 a glibc
+ * version need too. Only calls whose arguments are the kernel's own on every architecture are
+ * here: no 32-bit id or 64-bit offset variants (setuid32, ftruncate64), no structure that libc
+ * translates (stat, sigaction), nothing libc does more in (open's O_LARGEFILE, vDSO clocks,
+ * the set*id broadcast to threads). Where <sys/syscall.h> has no number for one (another
+ * system, i386 headers before Linux 4.3 for the socket calls), the libc function is called.
+ * Tests interpose libc functions (test_socket's bind): those stay libc calls.
+ */
+#ifndef TLSMGR_PORT_SYSCALLS_H
+#define TLSMGR_PORT_SYSCALLS_H
+
+#include <fcntl.h>
+#include <sys/types.h>
+
+#ifdef __linux__
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+#ifdef SYS_pipe2
+static inline int sys_pipe2(int fds[2], int flags)
+{
+    return (int)syscall(SYS_pipe2, fds, flags);
+}
+#else
+#define sys_pipe2 pipe2
+#endif
+
+#ifdef SYS_accept4
+static inline int sys_accept4(int fd, void *addr, void *len, int flags)
+{
+    return (int)syscall(SYS_accept4, fd, addr, len, flags);
+}
+#else
+#define sys_accept4 accept4
+#endif
+
+#ifdef SYS_listen
+static inline int sys_listen(int fd, int backlog)
+{
+    return (int)syscall(SYS_listen, fd, backlog);
+}
+#else
+#define sys_listen listen
+#endif
+
+#ifdef SYS_umask
+static inline mode_t sys_umask(mode_t mask)
+{
+    return (mode_t)syscall(SYS_umask, mask);
+}
+#else
+#define sys_umask umask
+#endif
+
+#ifdef SYS_fsync
+static inline int sys_fsync(int fd)
+{
+    return (int)syscall(SYS_fsync, fd);
+}
+#else
+#define sys_fsync fsync
+#endif
+
+#ifdef SYS_flock
+static inline int sys_flock(int fd, int op)
+{
+    return (int)syscall(SYS_flock, fd, op);
+}
+#else
+#define sys_flock flock
+#endif
+
+#ifdef SYS_fchmod
+static inline int sys_fchmod(int fd, mode_t mode)
+{
+    return (int)syscall(SYS_fchmod, fd, mode);
+}
+#else
+#define sys_fchmod fchmod
+#endif
+
+#ifdef SYS_mkdirat
+static inline int sys_mkdir(const char *path, mode_t mode)
+{
+    return (int)syscall(SYS_mkdirat, AT_FDCWD, path, mode);
+}
+#else
+#define sys_mkdir mkdir
+#endif
+
+#endif
