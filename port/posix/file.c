@@ -192,13 +192,13 @@ int port_lstat(const char *path, struct port_stat *st)
 
 int port_rename(const char *from, const char *to)
 {
-    return rename(from, to);
+    return sys_rename(from, to);
 }
 
 /* unlink and rmdir as one call, one import: unlinkat (POSIX.1-2008). */
 int port_unlink(const char *path)
 {
-    return unlinkat(AT_FDCWD, path, 0);
+    return sys_unlinkat(AT_FDCWD, path, 0);
 }
 
 int port_mkdir(const char *path, unsigned mode)
@@ -208,7 +208,7 @@ int port_mkdir(const char *path, unsigned mode)
 
 int port_rmdir(const char *path)
 {
-    return unlinkat(AT_FDCWD, path, AT_REMOVEDIR);
+    return sys_unlinkat(AT_FDCWD, path, AT_REMOVEDIR);
 }
 
 int port_fchown(int fd, unsigned uid, unsigned gid)

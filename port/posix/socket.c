@@ -84,7 +84,7 @@ static int bind_as(int fd, const struct sockaddr_un *sun, unsigned mode, unsigne
 static int new_socket(void)
 {
 #if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
-    return socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    return sys_socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 #else
     return nonblocking(socket(AF_UNIX, SOCK_STREAM, 0));
 #endif
@@ -125,7 +125,7 @@ int port_unix_connect(const char *path)
     fd = new_socket();
     if (fd < 0)
         return -1;
-    if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 && errno != EINPROGRESS &&
+    if (sys_connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 && errno != EINPROGRESS &&
         errno != EAGAIN)
         return close_failed(fd);
     return fd;
@@ -150,7 +150,7 @@ int port_socket_error(int fd)
     int err = 0;
     socklen_t len = sizeof(err);
 
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+    if (sys_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
         return errno;
     return err;
 }

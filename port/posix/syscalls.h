@@ -93,4 +93,50 @@ static inline int sys_mkdir(const char *path, mode_t mode)
 #define sys_mkdir mkdir
 #endif
 
+#ifdef SYS_socket
+static inline int sys_socket(int domain, int type, int protocol)
+{
+    return (int)syscall(SYS_socket, domain, type, protocol);
+}
+#else
+#define sys_socket socket
+#endif
+
+#ifdef SYS_connect
+static inline int sys_connect(int fd, const void *addr, unsigned len)
+{
+    return (int)syscall(SYS_connect, fd, addr, len);
+}
+#else
+#define sys_connect connect
+#endif
+
+#ifdef SYS_getsockopt
+static inline int sys_getsockopt(int fd, int level, int name, void *value, void *len)
+{
+    return (int)syscall(SYS_getsockopt, fd, level, name, value, len);
+}
+#else
+#define sys_getsockopt getsockopt
+#endif
+
+/* aarch64 and RISC-V have renameat only: there, rename() stays. */
+#ifdef SYS_rename
+static inline int sys_rename(const char *from, const char *to)
+{
+    return (int)syscall(SYS_rename, from, to);
+}
+#else
+#define sys_rename rename
+#endif
+
+#ifdef SYS_unlinkat
+static inline int sys_unlinkat(int dirfd, const char *path, int flags)
+{
+    return (int)syscall(SYS_unlinkat, dirfd, path, flags);
+}
+#else
+#define sys_unlinkat unlinkat
+#endif
+
 #endif
