@@ -38,9 +38,10 @@ long port_hardware_unique(void *buf, size_t cap)
 {
     unsigned char *out = buf;
     size_t used = read_into("/etc/machine-id", out, cap), len, i, n = 0;
-    char list[4096], path[64] = NET_DIR;
+    char list[4096], path[64];
     int in_name = 1; /* still before the line's ':' */
 
+    memcpy(path, NET_DIR, sizeof(NET_DIR) - 1);
     len = read_into("/proc/net/dev", (unsigned char *)list, sizeof(list));
     for (i = 0; i < len && used < cap; i++) {
         char c = list[i];
