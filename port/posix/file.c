@@ -75,7 +75,7 @@ long port_pread(int fd, void *buf, size_t len, uint64_t off)
         return -1;
     }
     do {
-        n = pread(fd, buf, len, (off_t)off);
+        n = sys_pread(fd, buf, len, (off_t)off);
     } while (EINTR_AGAIN(n < 0));
     return (long)n;
 }
@@ -213,7 +213,7 @@ int port_rmdir(const char *path)
 
 int port_fchown(int fd, unsigned uid, unsigned gid)
 {
-    return fchown(fd, (uid_t)uid, (gid_t)gid);
+    return sys_fchown(fd, (uid_t)uid, (gid_t)gid);
 }
 
 int port_fchmod(int fd, unsigned mode)
@@ -230,7 +230,7 @@ int port_ftruncate(int fd, uint64_t size)
         return -1;
     }
     do {
-        rc = ftruncate(fd, (off_t)size);
+        rc = sys_ftruncate(fd, (off_t)size);
     } while (EINTR_AGAIN(rc < 0));
     return rc;
 }

@@ -8,20 +8,21 @@
 #include <unistd.h>
 
 #include "port.h"
+#include "syscalls.h"
 
 int port_is_root(void)
 {
-    return geteuid() == 0;
+    return sys_geteuid() == 0;
 }
 
 unsigned port_uid(void)
 {
-    return (unsigned)geteuid();
+    return (unsigned)sys_geteuid();
 }
 
 unsigned port_gid(void)
 {
-    return (unsigned)getegid();
+    return (unsigned)sys_getegid();
 }
 
 int port_user_lookup(const char *name, unsigned *uid, unsigned *gid)
@@ -66,8 +67,8 @@ int port_drop_privileges(unsigned uid, unsigned gid, unsigned extra_gid)
      * POSIX lets an unprivileged setuid(0) succeed when 0 is the real or the saved uid, and
      * setgid(0) when 0 is the real or the saved gid: a probe of each shows that no real or saved
      * id is root's (no getuid and getgid imports), and the effective ids are checked. */
-    if ((uid != 0 && setuid(0) == 0) || (g != 0 && setgid(0) == 0) || geteuid() != (uid_t)uid ||
-        getegid() != g) {
+    if ((uid != 0 && setuid(0) == 0) || (g != 0 && setgid(0) == 0) || sys_geteuid() != (uid_t)uid ||
+        sys_getegid() != g) {
         errno = EPERM;
         return -1;
     }

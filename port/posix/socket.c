@@ -57,7 +57,7 @@ static int nonblocking(int fd)
 static int bind_as(int fd, const struct sockaddr_un *sun, unsigned mode, unsigned gid)
 {
     mode_t old_mask = sys_umask((mode_t)(~mode & 0777));
-    gid_t old_gid = getegid();
+    gid_t old_gid = sys_getegid();
     int r, e;
 
     if (gid != PORT_ID_KEEP && (gid_t)gid != old_gid && setegid((gid_t)gid) < 0) {
@@ -69,7 +69,7 @@ static int bind_as(int fd, const struct sockaddr_un *sun, unsigned mode, unsigne
     r = bind(fd, (const struct sockaddr *)sun, sizeof(*sun));
     e = errno;
     sys_umask(old_mask);
-    if (getegid() != old_gid && setegid(old_gid) < 0) {
+    if (sys_getegid() != old_gid && setegid(old_gid) < 0) {
         if (r == 0)
             port_unlink(sun->sun_path);
         errno = EPERM;
@@ -160,7 +160,7 @@ long port_send(int fd, const void *buf, size_t len)
     ssize_t n;
 
     do {
-        n = send(fd, buf, len, MSG_NOSIGNAL);
+        n = sys_send(fd, buf, len, MSG_NOSIGNAL);
     } while (EINTR_AGAIN(n < 0));
     return (long)n;
 }

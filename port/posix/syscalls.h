@@ -14,6 +14,7 @@
 #define TLSMGR_PORT_SYSCALLS_H
 
 #include <fcntl.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #ifdef __linux__
@@ -137,6 +138,68 @@ static inline int sys_unlinkat(int dirfd, const char *path, int flags)
 }
 #else
 #define sys_unlinkat unlinkat
+#endif
+
+/* send is sendto without an address (x86-64 and aarch64 have only sendto). */
+#ifdef SYS_sendto
+static inline long sys_send(int fd, const void *buf, size_t len, int flags)
+{
+    return syscall(SYS_sendto, fd, buf, len, flags, NULL, 0);
+}
+#else
+#define sys_send send
+#endif
+
+/* Where the kernel kept 16-bit ids under the old numbers (i386, 32-bit ARM), the 32-bit calls
+ * have numbers of their own, as glibc uses them. */
+#if defined(SYS_geteuid32)
+#define SYS_ID_(name) SYS_##name##32
+#elif defined(SYS_geteuid)
+#define SYS_ID_(name) SYS_##name
+#endif
+
+#ifdef SYS_ID_
+static inline uid_t sys_geteuid(void)
+{
+    return (uid_t)syscall(SYS_ID_(geteuid));
+}
+
+static inline gid_t sys_getegid(void)
+{
+    return (gid_t)syscall(SYS_ID_(getegid));
+}
+
+static inline int sys_fchown(int fd, uid_t uid, gid_t gid)
+{
+    return (int)syscall(SYS_ID_(fchown), fd, uid, gid);
+}
+#else
+#define sys_geteuid geteuid
+#define sys_getegid getegid
+#define sys_fchown  fchown
+#endif
+
+/* Offsets and lengths in one register: 64-bit systems only (32-bit ones split them, or have
+ * calls of their own for 64-bit offsets). */
+#if defined(__LP64__) && defined(SYS_pread64) && defined(SYS_ftruncate) && defined(SYS_mmap)
+static inline long sys_pread(int fd, void *buf, size_t len, off_t off)
+{
+    return syscall(SYS_pread64, fd, buf, len, off);
+}
+
+static inline int sys_ftruncate(int fd, off_t size)
+{
+    return (int)syscall(SYS_ftruncate, fd, size);
+}
+
+static inline void *sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+#else
+#define sys_pread     pread
+#define sys_ftruncate ftruncate
+#define sys_mmap      mmap
 #endif
 
 #endif
