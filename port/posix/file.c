@@ -195,10 +195,9 @@ int port_rename(const char *from, const char *to)
     return sys_rename(from, to);
 }
 
-/* unlink and rmdir as one call, one import: unlinkat (POSIX.1-2008). */
 int port_unlink(const char *path)
 {
-    return sys_unlinkat(AT_FDCWD, path, 0);
+    return unlink(path);
 }
 
 int port_mkdir(const char *path, unsigned mode)
@@ -208,7 +207,7 @@ int port_mkdir(const char *path, unsigned mode)
 
 int port_rmdir(const char *path)
 {
-    return sys_unlinkat(AT_FDCWD, path, AT_REMOVEDIR);
+    return rmdir(path);
 }
 
 int port_fchown(int fd, unsigned uid, unsigned gid)

@@ -131,15 +131,6 @@ static inline int sys_rename(const char *from, const char *to)
 #define sys_rename rename
 #endif
 
-#ifdef SYS_unlinkat
-static inline int sys_unlinkat(int dirfd, const char *path, int flags)
-{
-    return (int)syscall(SYS_unlinkat, dirfd, path, flags);
-}
-#else
-#define sys_unlinkat unlinkat
-#endif
-
 /* send is sendto without an address (x86-64 and aarch64 have only sendto). */
 #ifdef SYS_sendto
 static inline long sys_send(int fd, const void *buf, size_t len, int flags)
