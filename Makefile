@@ -117,14 +117,20 @@ SIZE_CFLAGS := $(foreach f,-fno-caller-saves -fno-jump-tables -fno-shrink-wrap \
 TLSMGR_CFLAGS += $(if $(filter -Os -Oz,$(CFLAGS)),$(SIZE_CFLAGS))
 # No segment padded to a page boundary of its own in the file (binutils >= 2.31).
 TLSMGR_LDFLAGS := -Wl,--gc-sections -Wl,-O1 -Wl,--as-needed $(call ld_option,-z noseparate-code)
+# No empty .dynamic entries kept for tools that edit a linked file (prelink): GNU ld's five
+# cost 80 bytes of RELRO in each file.
+TLSMGR_LDFLAGS += $(call ld_option,-Xlinker --spare-dynamic-tags=0)
 # crtbegin's weak references that nothing defines (__gmon_start__, which a -pg link defines,
 # and the _ITM_* hooks of GCC's transactional memory, unused here) are resolved to 0 by the
 # linker instead of costing a dynamic symbol, a GOT slot and a relocation each (x86).
 TLSMGR_LDFLAGS += $(call ld_option,-z nodynamic-undefined-weak)
 # No unwind tables for the linker's PLT stubs either, unless CFLAGS ask for unwind tables: the
-# code that calls through them has none (TLSMGR_CFLAGS above), so nothing unwinds there.
+# code that calls through them has none (TLSMGR_CFLAGS above), so nothing unwinds there. For
+# the same reason no .eh_frame_hdr (and its program header), the index of tables that are
+# not there: what is left of .eh_frame is the C start-up files' own.
 TLSMGR_LDFLAGS += $(if $(filter -fasynchronous-unwind-tables -funwind-tables -fexceptions,\
-	$(CFLAGS)),,$(call ld_option,-Xlinker --no-ld-generated-unwind-info))
+	$(CFLAGS)),,$(call ld_option,-Xlinker --no-ld-generated-unwind-info) \
+	$(call ld_option,-Xlinker --no-eh-frame-hdr))
 # Relative relocations packed (DT_RELR): a bitmap word instead of 24 bytes per address. Only
 # against glibc >= 2.36, whose loader reads them; the linker then adds a GLIBC_ABI_DT_RELR
 # version need, so that an older loader refuses the file instead of running it unrelocated.

@@ -4,7 +4,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -30,25 +29,37 @@ static size_t read_into(const char *path, unsigned char *out, size_t cap)
     return n > 0 ? (size_t)n : 0;
 }
 
+#define NET_DIR "/sys/class/net/"
+
 /* The interfaces are the names before ':' in /proc/net/dev (its two header lines have none),
- * one line each: a file read where a directory walk would cost three more imports. */
+ * one line each: a file read where a directory walk would cost three more imports, parsed a
+ * character at a time into the path of the address (no strchr or snprintf). */
 long port_hardware_unique(void *buf, size_t cap)
 {
     unsigned char *out = buf;
-    size_t used = read_into("/etc/machine-id", out, cap);
-    char list[4096], *p, *nl, *colon;
+    size_t used = read_into("/etc/machine-id", out, cap), len, i, n = 0;
+    char list[4096], path[64];
+    int in_name = 1; /* still before the line's ':' */
 
-    list[read_into("/proc/net/dev", (unsigned char *)list, sizeof(list) - 1)] = '\0';
-    for (p = list; used < cap && (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
-        char path[64];
+    memcpy(path, NET_DIR, sizeof(NET_DIR) - 1);
+    len = read_into("/proc/net/dev", (unsigned char *)list, sizeof(list));
+    for (i = 0; i < len && used < cap; i++) {
+        char c = list[i];
 
-        *nl = '\0';
-        colon = strchr(p, ':');
-        while (*p == ' ')
-            p++;
-        if (colon != NULL && snprintf(path, sizeof(path), "/sys/class/net/%.*s/address",
-                                      (int)(colon - p), p) < (int)sizeof(path))
+        if (c == '\n') {
+            n = 0;
+            in_name = 1;
+        } else if (!in_name || (c == ' ' && n == 0)) {
+            continue;
+        } else if (c == ':') {
+            memcpy(path + sizeof(NET_DIR) - 1 + n, "/address", sizeof("/address"));
             used += read_into(path, out + used, cap - used);
+            in_name = 0;
+        } else if (sizeof(NET_DIR) + n + sizeof("/address") <= sizeof(path)) {
+            path[sizeof(NET_DIR) - 1 + n++] = c;
+        } else {
+            in_name = 0; /* too long for a name: not an interface */
+        }
     }
     return (long)used;
 }

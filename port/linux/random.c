@@ -8,7 +8,6 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -55,28 +54,33 @@ int port_kernel_rng_wait_fd(void)
 
 int port_kernel_credit(const void *buf, size_t len, unsigned bits)
 {
+    /* The request carries its bytes after the header; a seed longer than one request goes in
+     * several, the first one carrying the credit (at most 8 bits a byte of it). */
     struct {
         int entropy_count;
         int buf_size;
         unsigned char buf[512];
     } req;
+    const unsigned char *p = buf;
     int fd, r, e;
 
-    if (len > sizeof(req.buf)) {
-        errno = EINVAL;
-        return -1;
-    }
     if (bits > 256)
         bits = 256;
-    if (bits > len * 8)
-        bits = (unsigned)(len * 8);
-    req.entropy_count = (int)bits;
-    req.buf_size = (int)len;
-    memcpy(req.buf, buf, len);
     fd = open("/dev/urandom", O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return -1;
-    r = ioctl(fd, RNDADDENTROPY, &req);
+    do {
+        size_t n = len < sizeof(req.buf) ? len : sizeof(req.buf);
+
+        req.entropy_count = (int)(bits < n * 8 ? bits : n * 8);
+        bits -= (unsigned)req.entropy_count;
+        req.buf_size = (int)n;
+        memcpy(req.buf, p, n);
+        /* syscall, already imported for getrandom, rather than one more import (ioctl) */
+        r = (int)syscall(SYS_ioctl, fd, RNDADDENTROPY, &req);
+        p += n;
+        len -= n;
+    } while (r == 0 && len > 0);
     e = errno;
     /* The copy of the seed goes; a plain memset before the end of scope could be dropped. */
     mbedtls_platform_zeroize(&req, sizeof(req));

@@ -9,6 +9,7 @@
 
 #include "maps.h"
 #include "port.h"
+#include "syscalls.h"
 
 /* Mappings of one file that one call replaces: LMDB maps each of its files once. */
 #define DETACH_MAX 8
@@ -41,8 +42,8 @@ int port_map_detach(int fd)
     if (maps_file_of(fd, &f) < 0 || maps_walk(&f, 1, collect, &r) < 0)
         return -1;
     for (i = 0; i < r.n; i++)
-        if (mmap((void *)r.start[i], r.end[i] - r.start[i], PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+        if (sys_mmap((void *)r.start[i], r.end[i] - r.start[i], PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
             return -1;
     return (int)r.n;
 }

@@ -14,6 +14,7 @@
 
 #include "maps.h"
 #include "port.h"
+#include "process.h"
 
 /* The cache env has two files. */
 #define GUARD_FILES 4
@@ -45,7 +46,7 @@ static void on_bus(int sig, siginfo_t *si, void *ctx)
      * signal sent by kill or raise is sent again, and delivered at once (SA_NODEFER). */
     sigaction(SIGBUS, &previous, NULL);
     if (si->si_code <= 0)
-        raise(sig);
+        process_signal_self(sig);
 }
 
 int port_guard(const int *fds, unsigned n, void (*fn)(void *), void *arg)
@@ -65,8 +66,7 @@ int port_guard(const int *fds, unsigned n, void (*fn)(void *), void *arg)
         /* SA_NODEFER: SIGBUS is not blocked while the handler runs, so that the signal mask is
          * the guarded function's own after the jump out, and plain setjmp/longjmp (which the
          * cache's assertion trap uses too) do instead of sigsetjmp/siglongjmp. */
-        sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_SIGINFO | SA_NODEFER; /* sa_mask: empty, zeroed (no sigemptyset) */
         /* Where the mappings cannot be listed, fn runs unguarded. */
         if (nfiles > 0 && sigaction(SIGBUS, &sa, &previous) == 0) {
             active = 1;

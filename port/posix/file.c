@@ -12,6 +12,7 @@
 
 #include "eintr.h"
 #include "port.h"
+#include "syscalls.h"
 
 /* Where <fcntl.h> has port.h's values (Linux on x86 and RISC-V), the flags pass as they are;
  * elsewhere (ARM, MIPS, PowerPC, the BSDs...) each one is translated. */
@@ -74,7 +75,7 @@ long port_pread(int fd, void *buf, size_t len, uint64_t off)
         return -1;
     }
     do {
-        n = pread(fd, buf, len, (off_t)off);
+        n = sys_pread(fd, buf, len, (off_t)off);
     } while (EINTR_AGAIN(n < 0));
     return (long)n;
 }
@@ -100,7 +101,7 @@ int port_fsync(int fd)
     int r;
 
     do {
-        r = fsync(fd);
+        r = sys_fsync(fd);
     } while (EINTR_AGAIN(r < 0));
     /* Directories on some file systems refuse fsync; nothing more can be done there. */
     if (r < 0 && (errno == EINVAL || errno == EROFS))
@@ -191,7 +192,7 @@ int port_lstat(const char *path, struct port_stat *st)
 
 int port_rename(const char *from, const char *to)
 {
-    return rename(from, to);
+    return sys_rename(from, to);
 }
 
 int port_unlink(const char *path)
@@ -201,7 +202,7 @@ int port_unlink(const char *path)
 
 int port_mkdir(const char *path, unsigned mode)
 {
-    return mkdir(path, (mode_t)mode);
+    return sys_mkdir(path, (mode_t)mode);
 }
 
 int port_rmdir(const char *path)
@@ -211,12 +212,12 @@ int port_rmdir(const char *path)
 
 int port_fchown(int fd, unsigned uid, unsigned gid)
 {
-    return fchown(fd, (uid_t)uid, (gid_t)gid);
+    return sys_fchown(fd, (uid_t)uid, (gid_t)gid);
 }
 
 int port_fchmod(int fd, unsigned mode)
 {
-    return fchmod(fd, (mode_t)mode);
+    return sys_fchmod(fd, (mode_t)mode);
 }
 
 int port_ftruncate(int fd, uint64_t size)
@@ -228,7 +229,7 @@ int port_ftruncate(int fd, uint64_t size)
         return -1;
     }
     do {
-        rc = ftruncate(fd, (off_t)size);
+        rc = sys_ftruncate(fd, (off_t)size);
     } while (EINTR_AGAIN(rc < 0));
     return rc;
 }
@@ -238,7 +239,7 @@ int port_lock(int fd)
     int r;
 
     do {
-        r = flock(fd, LOCK_EX | LOCK_NB);
+        r = sys_flock(fd, LOCK_EX | LOCK_NB);
     } while (EINTR_AGAIN(r < 0));
     return r;
 }

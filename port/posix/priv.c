@@ -8,20 +8,21 @@
 #include <unistd.h>
 
 #include "port.h"
+#include "syscalls.h"
 
 int port_is_root(void)
 {
-    return geteuid() == 0;
+    return sys_geteuid() == 0;
 }
 
 unsigned port_uid(void)
 {
-    return (unsigned)geteuid();
+    return (unsigned)sys_geteuid();
 }
 
 unsigned port_gid(void)
 {
-    return (unsigned)getegid();
+    return (unsigned)sys_getegid();
 }
 
 int port_user_lookup(const char *name, unsigned *uid, unsigned *gid)
@@ -62,14 +63,12 @@ int port_drop_privileges(unsigned uid, unsigned gid, unsigned extra_gid)
     if (setgroups(extra_gid == PORT_ID_KEEP || extra_gid == gid ? 1 : 2, groups) < 0 ||
         setgid(g) < 0 || setuid((uid_t)uid) < 0)
         return -1;
-    /* A drop that can be undone is no drop: regaining root must fail now. POSIX lets an
-     * unprivileged setuid(0) and seteuid(0) succeed under the same condition (0 is the real
-     * or the saved uid), so one of them tells. */
-    if (uid != 0 && setuid(0) == 0) {
-        errno = EPERM;
-        return -1;
-    }
-    if (getuid() != (uid_t)uid || geteuid() != (uid_t)uid || getgid() != g || getegid() != g) {
+    /* A drop that can be undone is no drop: regaining root, or root's group, must fail now.
+     * POSIX lets an unprivileged setuid(0) succeed when 0 is the real or the saved uid, and
+     * setgid(0) when 0 is the real or the saved gid: a probe of each shows that no real or saved
+     * id is root's (no getuid and getgid imports), and the effective ids are checked. */
+    if ((uid != 0 && setuid(0) == 0) || (g != 0 && setgid(0) == 0) || sys_geteuid() != (uid_t)uid ||
+        sys_getegid() != g) {
         errno = EPERM;
         return -1;
     }

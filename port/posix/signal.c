@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "port.h"
+#include "syscalls.h"
 
 static int sig_pipe[2] = {-1, -1};
 
@@ -40,27 +42,33 @@ static const int caught[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
 /* What each of caught[] means, in the same order. */
 static const unsigned char meaning[] = {PORT_SIG_TERM, PORT_SIG_TERM, PORT_SIG_HUP, PORT_SIG_USR1};
 
+/* A zeroed sigaction has an empty sa_mask on every system the port runs on: no sigemptyset
+ * (one import less). */
+static void set_action(int sig, void (*handler)(int), int flags)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = handler;
+    sa.sa_flags = flags;
+    sigaction(sig, &sa, NULL);
+}
+
 /* Sets handler for every signal of caught[]. */
 static void catch_all(void (*handler)(int), int flags)
 {
-    struct sigaction sa;
     size_t i;
 
-    sa.sa_handler = handler;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = flags;
     for (i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
-        sigaction(caught[i], &sa, NULL);
+        set_action(caught[i], handler, flags);
 }
 
 int port_signals_open(void)
 {
-    struct sigaction sa;
-
     if (sig_pipe[0] >= 0)
         return sig_pipe[0];
 #if HAVE_PIPE2
-    if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+    if (sys_pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
         return -1;
 #else
     if (pipe(sig_pipe) < 0)
@@ -71,10 +79,7 @@ int port_signals_open(void)
     }
 #endif
     catch_all(on_signal, SA_RESTART);
-    sa.sa_handler = SIG_IGN;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;
-    sigaction(SIGPIPE, &sa, NULL);
+    set_action(SIGPIPE, SIG_IGN, 0);
     return sig_pipe[0];
 }
 

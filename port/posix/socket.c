@@ -11,6 +11,7 @@
 
 #include "eintr.h"
 #include "port.h"
+#include "syscalls.h"
 
 static int fill_addr(struct sockaddr_un *sun, const char *path)
 {
@@ -55,22 +56,22 @@ static int nonblocking(int fd)
  * place). The daemon is single-threaded: nothing else runs under the temporary identity. */
 static int bind_as(int fd, const struct sockaddr_un *sun, unsigned mode, unsigned gid)
 {
-    mode_t old_mask = umask((mode_t)(~mode & 0777));
-    gid_t old_gid = getegid();
+    mode_t old_mask = sys_umask((mode_t)(~mode & 0777));
+    gid_t old_gid = sys_getegid();
     int r, e;
 
     if (gid != PORT_ID_KEEP && (gid_t)gid != old_gid && setegid((gid_t)gid) < 0) {
         e = errno;
-        umask(old_mask);
+        sys_umask(old_mask);
         errno = e;
         return -1;
     }
     r = bind(fd, (const struct sockaddr *)sun, sizeof(*sun));
     e = errno;
-    umask(old_mask);
-    if (getegid() != old_gid && setegid(old_gid) < 0) {
+    sys_umask(old_mask);
+    if (sys_getegid() != old_gid && setegid(old_gid) < 0) {
         if (r == 0)
-            unlink(sun->sun_path);
+            port_unlink(sun->sun_path);
         errno = EPERM;
         return -1;
     }
@@ -83,7 +84,7 @@ static int bind_as(int fd, const struct sockaddr_un *sun, unsigned mode, unsigne
 static int new_socket(void)
 {
 #if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
-    return socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    return sys_socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 #else
     return nonblocking(socket(AF_UNIX, SOCK_STREAM, 0));
 #endif
@@ -103,13 +104,13 @@ int port_unix_listen(const char *path, unsigned mode, unsigned gid, int backlog)
             errno = EEXIST;
             return -1;
         }
-        if (unlink(path) < 0)
+        if (port_unlink(path) < 0)
             return -1;
     }
     fd = new_socket();
     if (fd < 0)
         return -1;
-    if (bind_as(fd, &sun, mode, gid) < 0 || listen(fd, backlog) < 0)
+    if (bind_as(fd, &sun, mode, gid) < 0 || sys_listen(fd, backlog) < 0)
         return close_failed(fd);
     return fd;
 }
@@ -124,7 +125,7 @@ int port_unix_connect(const char *path)
     fd = new_socket();
     if (fd < 0)
         return -1;
-    if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 && errno != EINPROGRESS &&
+    if (sys_connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 && errno != EINPROGRESS &&
         errno != EAGAIN)
         return close_failed(fd);
     return fd;
@@ -136,7 +137,7 @@ int port_accept(int listen_fd)
 
     do {
 #if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
-        fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        fd = sys_accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 #else
         fd = nonblocking(accept(listen_fd, NULL, NULL));
 #endif
@@ -149,7 +150,7 @@ int port_socket_error(int fd)
     int err = 0;
     socklen_t len = sizeof(err);
 
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+    if (sys_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
         return errno;
     return err;
 }
@@ -159,7 +160,7 @@ long port_send(int fd, const void *buf, size_t len)
     ssize_t n;
 
     do {
-        n = send(fd, buf, len, MSG_NOSIGNAL);
+        n = sys_send(fd, buf, len, MSG_NOSIGNAL);
     } while (EINTR_AGAIN(n < 0));
     return (long)n;
 }

@@ -2,7 +2,6 @@
 /* status.c - statistics of all services, logged and kept in state_directory/status. */
 #include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "atomic_file.h"
 #include "div64.h"
@@ -98,9 +97,9 @@ int status_print(const struct tlsmgr_conf *c)
 {
     char path[TLSMGR_PATH_MAX], text[STATUS_MAX + 1];
     struct readfile rf;
-    uint64_t v[2] = {0, 0}; /* the time and the pid of the header, "time T pid P\n" */
-    const char *p = text;
-    int r, i;
+    uint64_t v[2] = {0, 0}; /* the time and the pid of the header */
+    const char *p = text, *q;
+    int r, i = 0;
 
     if (conf_path(c, STATUS_NAME, path, sizeof(path)) < 0)
         return 1;
@@ -112,13 +111,19 @@ int status_print(const struct tlsmgr_conf *c)
     text[r == 0 ? rf.len : 0] = '\0';
     /* The file is the daemon's, but read as untrusted all the same: a bad header is shown
      * (a number too long for 64 bits is only shown wrong). */
-    for (i = 0; i < 2; i++) {
-        if (strncmp(p, &"time \0 pid "[6 * i], 5) != 0 || p[5] < '0' || p[5] > '9')
+    for (q = "time # pid #\n"; *q != '\0'; q++) { /* '#': a number */
+        if (*q != '#') {
+            if (*p++ != *q)
+                break;
+        } else if (*p >= '0' && *p <= '9') {
+            for (; *p >= '0' && *p <= '9'; p++)
+                v[i] = v[i] * 10 + (uint64_t)(*p - '0');
+            i++;
+        } else {
             break;
-        for (p += 5; *p >= '0' && *p <= '9'; p++)
-            v[i] = v[i] * 10 + (uint64_t)(*p - '0');
+        }
     }
-    if (i < 2 || *p++ != '\n') {
+    if (*q != '\0') {
         log_err("%s: not a status file", path);
         return 1;
     }
