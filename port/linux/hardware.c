@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "port.h"
+#include "posix/syscalls.h"
 
 long port_hardware_entropy(void *buf, size_t len)
 {
@@ -19,13 +20,13 @@ long port_hardware_entropy(void *buf, size_t len)
 
 static size_t read_into(const char *path, unsigned char *out, size_t cap)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    int fd = sys_open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0);
     ssize_t n;
 
     if (fd < 0)
         return 0;
-    n = read(fd, out, cap);
-    close(fd);
+    n = sys_read(fd, out, cap);
+    sys_close(fd);
     return n > 0 ? (size_t)n : 0;
 }
 

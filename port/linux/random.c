@@ -15,6 +15,7 @@
 
 #include "../posix/eintr.h"
 #include "port.h"
+#include "posix/syscalls.h"
 
 #ifndef GRND_NONBLOCK
 #define GRND_NONBLOCK 0x0001
@@ -49,7 +50,7 @@ int port_kernel_rng_ready(void)
 
 int port_kernel_rng_wait_fd(void)
 {
-    return open("/dev/random", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+    return sys_open("/dev/random", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW, 0);
 }
 
 int port_kernel_credit(const void *buf, size_t len, unsigned bits)
@@ -66,7 +67,7 @@ int port_kernel_credit(const void *buf, size_t len, unsigned bits)
 
     if (bits > 256)
         bits = 256;
-    fd = open("/dev/urandom", O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    fd = sys_open("/dev/urandom", O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
     if (fd < 0)
         return -1;
     do {
@@ -84,7 +85,7 @@ int port_kernel_credit(const void *buf, size_t len, unsigned bits)
     e = errno;
     /* The copy of the seed goes; a plain memset before the end of scope could be dropped. */
     mbedtls_platform_zeroize(&req, sizeof(req));
-    close(fd);
+    sys_close(fd);
     errno = e;
     return r < 0 ? -1 : 0;
 }

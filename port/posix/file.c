@@ -51,7 +51,7 @@ int port_open(const char *path, int flags, unsigned mode)
 #endif
 
     do {
-        fd = open(path, oflags, (mode_t)mode);
+        fd = sys_open(path, oflags, (mode_t)mode);
     } while (EINTR_AGAIN(fd < 0));
     return fd;
 }
@@ -61,7 +61,7 @@ long port_read(int fd, void *buf, size_t len)
     ssize_t n;
 
     do {
-        n = read(fd, buf, len);
+        n = sys_read(fd, buf, len);
     } while (EINTR_AGAIN(n < 0));
     return (long)n;
 }
@@ -85,7 +85,7 @@ long port_write(int fd, const void *buf, size_t len)
     ssize_t n;
 
     do {
-        n = write(fd, buf, len);
+        n = sys_write(fd, buf, len);
     } while (EINTR_AGAIN(n < 0));
     return (long)n;
 }
@@ -93,7 +93,7 @@ long port_write(int fd, const void *buf, size_t len)
 int port_close(int fd)
 {
     /* Linux closes the descriptor even when close() reports EINTR: never retry. */
-    return close(fd);
+    return sys_close(fd);
 }
 
 int port_fsync(int fd)

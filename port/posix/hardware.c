@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "port.h"
+#include "syscalls.h"
 
 long port_hardware_entropy(void *buf, size_t len)
 {
@@ -22,13 +23,13 @@ long port_hardware_unique(void *buf, size_t cap)
     size_t i;
 
     for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        int fd = open(files[i], O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        int fd = sys_open(files[i], O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0);
         ssize_t n;
 
         if (fd < 0)
             continue;
-        n = read(fd, buf, cap);
-        close(fd);
+        n = sys_read(fd, buf, cap);
+        sys_close(fd);
         if (n > 0)
             return (long)n;
     }

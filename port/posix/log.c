@@ -9,6 +9,7 @@
 
 #include "eintr.h"
 #include "port.h"
+#include "syscalls.h"
 
 static int log_stderr = 1;
 static char log_ident[32] = "tlsmgr";
@@ -30,7 +31,7 @@ void port_log_open(const char *ident, int facility, int to_stderr)
 static void write_all(int fd, const char *text, size_t len)
 {
     while (len > 0) {
-        ssize_t w = write(fd, text, len);
+        ssize_t w = sys_write(fd, text, len);
 
         if (EINTR_AGAIN(w < 0))
             continue;

@@ -60,15 +60,15 @@ int port_drop_privileges(unsigned uid, unsigned gid, unsigned extra_gid)
 {
     gid_t g = (gid_t)gid, groups[2] = {(gid_t)gid, (gid_t)extra_gid};
 
-    if (setgroups(extra_gid == PORT_ID_KEEP || extra_gid == gid ? 1 : 2, groups) < 0 ||
-        setgid(g) < 0 || setuid((uid_t)uid) < 0)
+    if (sys_setgroups(extra_gid == PORT_ID_KEEP || extra_gid == gid ? 1 : 2, groups) < 0 ||
+        sys_setgid(g) < 0 || sys_setuid((uid_t)uid) < 0)
         return -1;
     /* A drop that can be undone is no drop: regaining root, or root's group, must fail now.
      * POSIX lets an unprivileged setuid(0) succeed when 0 is the real or the saved uid, and
      * setgid(0) when 0 is the real or the saved gid: a probe of each shows that no real or saved
      * id is root's (no getuid and getgid imports), and the effective ids are checked. */
-    if ((uid != 0 && setuid(0) == 0) || (g != 0 && setgid(0) == 0) || sys_geteuid() != (uid_t)uid ||
-        sys_getegid() != g) {
+    if ((uid != 0 && sys_setuid(0) == 0) || (g != 0 && sys_setgid(0) == 0) ||
+        sys_geteuid() != (uid_t)uid || sys_getegid() != g) {
         errno = EPERM;
         return -1;
     }

@@ -7,18 +7,19 @@
 
 #include "eintr.h"
 #include "port.h"
+#include "syscalls.h"
 
 long port_getrandom(void *buf, size_t len)
 {
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = sys_open("/dev/urandom", O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
     ssize_t n;
 
     if (fd < 0)
         return -1;
     do {
-        n = read(fd, buf, len);
+        n = sys_read(fd, buf, len);
     } while (EINTR_AGAIN(n < 0));
-    close(fd);
+    sys_close(fd);
     return (long)n;
 }
 

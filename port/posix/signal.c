@@ -19,7 +19,7 @@ static void on_signal(int sig)
     unsigned char c = (unsigned char)sig;
 
     /* A full pipe already holds enough wake-ups; losing this byte loses nothing. */
-    if (write(sig_pipe[1], &c, 1) < 0) {
+    if (sys_write(sig_pipe[1], &c, 1) < 0) {
     }
     errno = saved;
 }
@@ -88,7 +88,7 @@ enum port_signal port_signal_next(void)
     unsigned char c;
     size_t i;
 
-    while (sig_pipe[0] >= 0 && read(sig_pipe[0], &c, 1) == 1)
+    while (sig_pipe[0] >= 0 && sys_read(sig_pipe[0], &c, 1) == 1)
         for (i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
             if (c == caught[i])
                 return (enum port_signal)meaning[i];
@@ -99,8 +99,8 @@ void port_signals_close(void)
 {
     catch_all(SIG_DFL, 0);
     if (sig_pipe[0] >= 0)
-        close(sig_pipe[0]);
+        sys_close(sig_pipe[0]);
     if (sig_pipe[1] >= 0)
-        close(sig_pipe[1]);
+        sys_close(sig_pipe[1]);
     sig_pipe[0] = sig_pipe[1] = -1;
 }

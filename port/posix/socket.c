@@ -32,7 +32,7 @@ static int close_failed(int fd)
 {
     int e = errno;
 
-    close(fd);
+    sys_close(fd);
     errno = e;
     return -1;
 }
@@ -60,7 +60,7 @@ static int bind_as(int fd, const struct sockaddr_un *sun, unsigned mode, unsigne
     gid_t old_gid = sys_getegid();
     int r, e;
 
-    if (gid != PORT_ID_KEEP && (gid_t)gid != old_gid && setegid((gid_t)gid) < 0) {
+    if (gid != PORT_ID_KEEP && (gid_t)gid != old_gid && sys_setegid((gid_t)gid) < 0) {
         e = errno;
         sys_umask(old_mask);
         errno = e;
@@ -69,7 +69,7 @@ static int bind_as(int fd, const struct sockaddr_un *sun, unsigned mode, unsigne
     r = bind(fd, (const struct sockaddr *)sun, sizeof(*sun));
     e = errno;
     sys_umask(old_mask);
-    if (sys_getegid() != old_gid && setegid(old_gid) < 0) {
+    if (sys_getegid() != old_gid && sys_setegid(old_gid) < 0) {
         if (r == 0)
             port_unlink(sun->sun_path);
         errno = EPERM;

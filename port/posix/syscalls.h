@@ -4,11 +4,12 @@
  * port imports anyway (getrandom, RNDADDENTROPY): each libc function named costs the daemon a
  * dynamic symbol, a GOT slot and its relocation, about 70 bytes, and pipe2 and accept4 a glibc
  * version need too. Only calls whose arguments are the kernel's own on every architecture are
- * here: no 32-bit id or 64-bit offset variants (setuid32, ftruncate64), no structure that libc
- * translates (stat, sigaction), nothing libc does more in (open's O_LARGEFILE, vDSO clocks,
- * the set*id broadcast to threads). Where <sys/syscall.h> has no number for one (another
- * system, i386 headers before Linux 4.3 for the socket calls), the libc function is called.
- * Tests interpose libc functions (test_socket's bind): those stay libc calls.
+ * here: no 64-bit offset variants (ftruncate64; the 32-bit id calls are picked below), no structure
+ * that libc translates (stat, sigaction), nothing libc does more in (open's O_LARGEFILE, vDSO
+ * clocks). The set*id calls are the kernel's too: glibc adds only their broadcast to the other
+ * threads of a process, and the daemon, their only caller, has none. Where <sys/syscall.h> has no
+ * number for one (another system, i386 headers before Linux 4.3 for the socket calls), the libc
+ * function is called. Tests interpose libc functions (test_socket's bind): those stay libc calls.
  */
 #ifndef TLSMGR_PORT_SYSCALLS_H
 #define TLSMGR_PORT_SYSCALLS_H
@@ -164,10 +165,34 @@ static inline int sys_fchown(int fd, uid_t uid, gid_t gid)
 {
     return (int)syscall(SYS_ID_(fchown), fd, uid, gid);
 }
+
+static inline int sys_setuid(uid_t uid)
+{
+    return (int)syscall(SYS_ID_(setuid), uid);
+}
+
+static inline int sys_setgid(gid_t gid)
+{
+    return (int)syscall(SYS_ID_(setgid), gid);
+}
+
+static inline int sys_setegid(gid_t gid)
+{
+    return (int)syscall(SYS_ID_(setresgid), (gid_t)-1, gid, (gid_t)-1);
+}
+
+static inline int sys_setgroups(size_t n, const gid_t *groups)
+{
+    return (int)syscall(SYS_ID_(setgroups), n, groups);
+}
 #else
-#define sys_geteuid geteuid
-#define sys_getegid getegid
-#define sys_fchown  fchown
+#define sys_geteuid   geteuid
+#define sys_getegid   getegid
+#define sys_fchown    fchown
+#define sys_setuid    setuid
+#define sys_setgid    setgid
+#define sys_setegid   setegid
+#define sys_setgroups setgroups
 #endif
 
 /* Offsets and lengths in one register: 64-bit systems only (32-bit ones split them, or have
@@ -191,6 +216,39 @@ static inline void *sys_mmap(void *addr, size_t len, int prot, int flags, int fd
 #define sys_pread     pread
 #define sys_ftruncate ftruncate
 #define sys_mmap      mmap
+#endif
+
+/* The port's every read, write and close (files, pipes, sockets). */
+#if defined(SYS_read) && defined(SYS_write) && defined(SYS_close)
+static inline long sys_read(int fd, void *buf, size_t len)
+{
+    return syscall(SYS_read, fd, buf, len);
+}
+
+static inline long sys_write(int fd, const void *buf, size_t len)
+{
+    return syscall(SYS_write, fd, buf, len);
+}
+
+static inline int sys_close(int fd)
+{
+    return (int)syscall(SYS_close, fd);
+}
+#else
+#define sys_read  read
+#define sys_write write
+#define sys_close close
+#endif
+
+/* open as openat from the working directory, on 64-bit systems only: their kernel sets
+ * O_LARGEFILE itself, which glibc adds on 32-bit ones. */
+#if defined(__LP64__) && defined(SYS_openat)
+static inline int sys_open(const char *path, int flags, mode_t mode)
+{
+    return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+#else
+#define sys_open open
 #endif
 
 #endif
