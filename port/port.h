@@ -147,8 +147,6 @@ int port_unix_listen(const char *path, unsigned mode, unsigned gid, int backlog)
 int port_unix_connect(const char *path);
 /* Non-blocking accept; -1 with EAGAIN when nobody waits. */
 int port_accept(int listen_fd);
-/* Reads the pending error of a non-blocking connect (0 when connected). */
-int port_socket_error(int fd);
 /* Writes to a connected socket without raising SIGPIPE when the peer has gone (-1 EPIPE):
  * libtlsmgr runs inside host processes that may not ignore SIGPIPE. */
 long port_send(int fd, const void *buf, size_t len);

@@ -145,16 +145,6 @@ int port_accept(int listen_fd)
     return fd;
 }
 
-int port_socket_error(int fd)
-{
-    int err = 0;
-    socklen_t len = sizeof(err);
-
-    if (sys_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-        return errno;
-    return err;
-}
-
 long port_send(int fd, const void *buf, size_t len)
 {
     ssize_t n;

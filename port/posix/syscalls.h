@@ -113,15 +113,6 @@ static inline int sys_connect(int fd, const void *addr, unsigned len)
 #define sys_connect connect
 #endif
 
-#ifdef SYS_getsockopt
-static inline int sys_getsockopt(int fd, int level, int name, void *value, void *len)
-{
-    return (int)syscall(SYS_getsockopt, fd, level, name, value, len);
-}
-#else
-#define sys_getsockopt getsockopt
-#endif
-
 /* aarch64 and RISC-V have renameat only: there, rename() stays. */
 #ifdef SYS_rename
 static inline int sys_rename(const char *from, const char *to)

@@ -69,7 +69,6 @@ int port_unix_listen(const char *path, unsigned mode, unsigned gid, int backlog)
 { (void)path; (void)mode; (void)gid; (void)backlog; NOT_YET(-1); }
 int port_unix_connect(const char *path) { (void)path; NOT_YET(-1); }
 int port_accept(int listen_fd) { (void)listen_fd; NOT_YET(-1); }
-int port_socket_error(int fd) { (void)fd; return ENOSYS; }
 long port_send(int fd, const void *buf, size_t len) { (void)fd; (void)buf; (void)len; NOT_YET(-1); }
 
 /* The only place the daemon sleeps. */

@@ -535,12 +535,6 @@ int port_accept(int listen_fd)
     return port_real_accept(listen_fd);
 }
 
-int port_socket_error(int fd)
-{
-    count("socket_error");
-    return port_real_socket_error(fd);
-}
-
 long port_send(int fd, const void *buf, size_t len)
 {
     if (faulted("send", &len))

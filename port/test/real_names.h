@@ -32,7 +32,6 @@
 #define port_unix_listen        port_real_unix_listen
 #define port_unix_connect       port_real_unix_connect
 #define port_accept             port_real_accept
-#define port_socket_error       port_real_socket_error
 #define port_send               port_real_send
 #define port_poll               port_real_poll
 #define port_signals_open       port_real_signals_open

@@ -32,7 +32,6 @@
 #undef port_unix_listen
 #undef port_unix_connect
 #undef port_accept
-#undef port_socket_error
 #undef port_send
 #undef port_poll
 #undef port_signals_open
