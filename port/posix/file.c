@@ -197,7 +197,7 @@ int port_rename(const char *from, const char *to)
 
 int port_unlink(const char *path)
 {
-    return unlink(path);
+    return sys_unlink(path);
 }
 
 int port_mkdir(const char *path, unsigned mode)
@@ -207,7 +207,7 @@ int port_mkdir(const char *path, unsigned mode)
 
 int port_rmdir(const char *path)
 {
-    return rmdir(path);
+    return sys_rmdir(path);
 }
 
 int port_fchown(int fd, unsigned uid, unsigned gid)

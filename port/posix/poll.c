@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* poll.c - the one place the daemon sleeps. */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
 #include <errno.h>
 #include <stddef.h>
 #include <poll.h>
 
 #include "port.h"
+#include "syscalls.h"
 
 /* Where struct pollfd and the POLL* bits are port.h's own (Linux, the BSDs, macOS), the
  * table goes to poll() as it is; elsewhere it is translated through a copy. */
@@ -29,7 +31,7 @@ int port_poll(struct port_pollfd *fds, unsigned nfds, int timeout_ms)
         errno = EINVAL;
         return -1;
     }
-    return poll((struct pollfd *)(void *)fds, (nfds_t)nfds, timeout_ms);
+    return sys_poll((struct pollfd *)(void *)fds, nfds, timeout_ms);
 #else
     /* As many as port.h promises (TLSMGR_MAX_FDS is checked against it): the loop's table
      * once held 64 at most, and a board with 64 EGD clients failed every poll with EINVAL. */
@@ -47,7 +49,7 @@ int port_poll(struct port_pollfd *fds, unsigned nfds, int timeout_ms)
                                 ((fds[i].events & PORT_POLLOUT) ? POLLOUT : 0));
         pfd[i].revents = 0;
     }
-    r = poll(pfd, nfds, timeout_ms);
+    r = sys_poll(pfd, nfds, timeout_ms);
     for (i = 0; i < nfds; i++) {
         short re = pfd[i].revents;
         fds[i].revents =

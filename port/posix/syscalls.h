@@ -123,6 +123,34 @@ static inline int sys_rename(const char *from, const char *to)
 #define sys_rename rename
 #endif
 
+/* aarch64 and RISC-V have unlinkat and ppoll only: there, unlink(), rmdir() and poll() stay. */
+#ifdef SYS_unlink
+static inline int sys_unlink(const char *path)
+{
+    return (int)syscall(SYS_unlink, path);
+}
+#else
+#define sys_unlink unlink
+#endif
+
+#ifdef SYS_rmdir
+static inline int sys_rmdir(const char *path)
+{
+    return (int)syscall(SYS_rmdir, path);
+}
+#else
+#define sys_rmdir rmdir
+#endif
+
+#ifdef SYS_poll
+static inline int sys_poll(void *fds, unsigned long nfds, int timeout_ms)
+{
+    return (int)syscall(SYS_poll, fds, nfds, timeout_ms);
+}
+#else
+#define sys_poll poll
+#endif
+
 /* send is sendto without an address (x86-64 and aarch64 have only sendto). */
 #ifdef SYS_sendto
 static inline long sys_send(int fd, const void *buf, size_t len, int flags)
