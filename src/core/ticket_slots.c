@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* ticket_slots.c - rotation of the previous/current/next ticket keys (ticket_slots.h). */
+#include <stddef.h>
 #include <string.h>
 
 #include "ticket_slots.h"
@@ -9,7 +10,7 @@
 #if TLSMGR_TICKETS
 
 #define BIT(i) (1u << (i))
-/* A fresh name whose first 4 bytes collide with another slot's is drawn again; two
+/* A fresh key whose name's first 4 bytes collide with another slot's is drawn again; two
  * collisions in a row mean a broken generator. */
 #define NAME_TRIES 3
 
@@ -54,27 +55,28 @@ int ticket_slots_name_taken(const struct ticket_slots *s, unsigned self, const u
     return 0;
 }
 
+/* make_key draws a key's name and key bytes as one run. */
+typedef char ticket_key_follows_name[offsetof(struct ticket_key, key) == TICKET_NAME_LEN ? 1 : -1];
+
 /* Makes the empty slot i a new key active at `active` (every field of it is written). Returns
- * 0, or -1 when rng failed. */
+ * 0, or -1 when rng failed: the slot is then half made, for the caller to restore. */
 static int make_key(struct ticket_slots *s, unsigned i, int64_t now, int64_t active,
                     uint32_t lifetime, ticket_rng_fn rng, void *arg)
 {
     struct ticket_key *k = &s->k[i];
     int tries;
 
-    for (tries = 0; !(tries > 0 && !ticket_slots_name_taken(s, i, k->name)); tries++)
-        if (tries == NAME_TRIES || rng(arg, k->name, sizeof(k->name)) != 0)
-            goto fail;
-    if (rng(arg, k->key, sizeof(k->key)) != 0)
-        goto fail;
+    for (tries = 0;; tries++) {
+        if (tries == NAME_TRIES || rng(arg, k->name, TICKET_NAME_LEN + TICKET_KEY_LEN) != 0)
+            return -1;
+        if (!ticket_slots_name_taken(s, i, k->name))
+            break;
+    }
     k->created = now;
     k->active = active;
     k->lifetime = lifetime;
     s->present |= BIT(i);
     return 0;
-fail:
-    ticket_slots_drop(s, i);
-    return -1;
 }
 
 /* previous <- current <- next; next is left empty. */

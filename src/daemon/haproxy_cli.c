@@ -65,23 +65,20 @@ static void on_io(void *arg, int fd, short revents)
     (void)revents;
     if (c->sent != (size_t)-1) { /* sending; a connection that failed fails the send */
         n = port_send(fd, c->buf + c->sent, c->len - c->sent);
-        if (n < 0 && errno != EAGAIN) { /* the port retried EINTR */
-            finish(c, errno);
-            return;
-        }
         if (n > 0 && (c->sent += (size_t)n) == c->len) {
             c->len = 0; /* the answer replaces the request */
             c->sent = (size_t)-1;
             loop_fd_events(c->loop, fd, PORT_POLLIN);
+            return;
         }
-        return;
+    } else {
+        n = port_read(fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len);
+        if (n == 0 || (n > 0 && (c->len += (size_t)n) == sizeof(c->buf) - 1)) {
+            finish(c, n == 0 ? 0 : EMSGSIZE);
+            return;
+        }
     }
-    n = port_read(fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len);
-    if (n > 0 && (c->len += (size_t)n) == sizeof(c->buf) - 1)
-        finish(c, EMSGSIZE);
-    else if (n == 0)
-        finish(c, 0);
-    else if (n < 0 && errno != EAGAIN)
+    if (n < 0 && errno != EAGAIN) /* the port retried EINTR */
         finish(c, errno);
 }
 

@@ -6,6 +6,7 @@
 
 #include "atomic_file.h"
 #include "log.h"
+#include "noinline.h"
 #include "port.h"
 #include "readfile.h"
 #include "ticket_export.h"
@@ -47,20 +48,27 @@ void ticket_export_free(struct ticket_export *x)
  * says how many. */
 static void note(unsigned *failing, unsigned i, const char *name, const char *why, unsigned wrote)
 {
-    if (why == NULL && (*failing & BIT(i)))
+    unsigned was = *failing & BIT(i);
+
+    if (why != NULL) {
+        *failing |= BIT(i);
+        if (!was)
+            log_err("ticket export %s: %.80s; retry in %us", name, why, TLSMGR_TICKET_RETRY);
+        return;
+    }
+    *failing &= ~BIT(i);
+    if (was)
         log_info("ticket export %s works again", name);
-    else if (why != NULL && !(*failing & BIT(i)))
-        log_err("ticket export %s: %.80s; retry in %us", name, why, TLSMGR_TICKET_RETRY);
-    *failing = why != NULL ? *failing | BIT(i) : *failing & ~BIT(i);
-    if (why == NULL && wrote > 0)
+    if (wrote > 0)
         log_info("wrote %u key(s) to %s", wrote, name);
 }
 
 /* NULL when nobody but root and this daemon's user can rename or replace the directories
  * that lead to path (a sticky directory such as /tmp protects the names it holds), else why
  * not. A writer in such a directory could swap it for one of its own between the checks of
- * this write and the rename that publishes the keys. */
-static const char *unsafe_dir(const char *path)
+ * this write and the rename that publishes the keys. Out of line, as write_target: inlined,
+ * their buffers would put the caller's locals out of short reach. */
+TLSMGR_NOINLINE static const char *unsafe_dir(const char *path)
 {
     char dir[TLSMGR_PATH_MAX];
     struct port_stat st;
@@ -96,19 +104,19 @@ static const unsigned char record_len[] = {TICKET_RECORD_LEN, 92, 80, TICKET_B64
 
 /* Writes the files of target i that changed. Returns 1 when it wrote, 0 when nothing
  * changed, -1 on failure (logged once per target until a write works again). */
-static int write_target(struct ticket_export *x, unsigned i, const struct ticket_slots *s,
-                        int64_t now)
+TLSMGR_NOINLINE static int write_target(struct ticket_export *x, unsigned i,
+                                        const struct ticket_slots *s, int64_t now)
 {
     const struct conf_export *t = &x->conf->exports[i];
     uint8_t buf[2][TICKET_FILE_MAX]; /* the file's new bytes, and those on disk */
     char path[TLSMGR_PATH_MAX + 16];
     const char *why = NULL;
-    unsigned part, wrote = 0;
+    unsigned part, wrote = 0, kind = t->kind;
 
-    for (part = 0; part < ticket_file_parts(t->kind) && why == NULL; part++) {
-        size_t len = ticket_file_encode(t->kind, part, s, now, buf[0]);
+    for (part = 0; part < ticket_file_parts(kind) && why == NULL; part++) {
+        size_t len = ticket_file_encode(kind, part, s, now, buf[0]);
 
-        snprintf(path, sizeof(path), t->kind == EXPORT_NGINX ? "%s/%s" : "%s", t->path,
+        snprintf(path, sizeof(path), kind == EXPORT_NGINX ? "%s/%s" : "%s", t->path,
                  ticket_file_part_name(part));
         if (len == 0 || same_on_disk(path, buf[0], len, buf[1]))
             continue;
@@ -117,7 +125,7 @@ static int write_target(struct ticket_export *x, unsigned i, const struct ticket
             atomic_file_write_gid(path, buf[0], len, EXPORT_MODE, x->gid, "ticket export") < 0)
             why = "write failed";
         if (why == NULL) /* a key per record: tlsmgr's header is shorter than a record */
-            wrote += (unsigned)len / record_len[t->kind];
+            wrote += (unsigned)len / record_len[kind];
     }
     wipe(buf, sizeof(buf));
     note(&x->failing, i, t->path, why, wrote);

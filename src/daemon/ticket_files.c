@@ -20,6 +20,22 @@ static const char nginx_names[3][13] = {"current.key", "previous.key", "next.key
 static const unsigned char nginx_slot[3] = {TICKET_SLOT_CURRENT, TICKET_SLOT_PREVIOUS,
                                             TICKET_SLOT_NEXT};
 
+/* The 8 bytes at p as a word: headers compare without a call. */
+static uint64_t word64(const uint8_t *p)
+{
+    uint64_t w;
+
+    memcpy(&w, p, sizeof(w));
+    return w;
+}
+
+/* tlsmgr's key file header for the slots of mask. */
+static void file_header(uint8_t out[TICKET_FILE_HEADER], unsigned mask)
+{
+    memcpy(out, TICKET_FILE_MAGIC TICKET_FILE_VERSION "\0\0\0", TICKET_FILE_HEADER);
+    out[5] = (uint8_t)mask;
+}
+
 unsigned ticket_file_parts(unsigned kind)
 {
     return kind == EXPORT_NGINX ? 3 : 1;
@@ -74,6 +90,11 @@ static const struct ticket_key *lighttpd_key(const struct ticket_slots *s, int64
     return best;
 }
 
+static const struct ticket_key *slot_or_current(const struct ticket_slots *s, unsigned slot)
+{
+    return &s->k[s->present & BIT(slot) ? slot : TICKET_SLOT_CURRENT];
+}
+
 /* v >= 0: a key's times are never negative (ticket_record_decode). */
 static int32_t clamp32(int64_t v)
 {
@@ -113,8 +134,7 @@ size_t ticket_file_encode(unsigned kind, unsigned part, const struct ticket_slot
         k = lighttpd_key(s, now);
         return k != NULL ? lighttpd_encode(k, out) : 0;
     case EXPORT_TLSMGR:
-        memcpy(out, TICKET_FILE_MAGIC TICKET_FILE_VERSION "\0\0\0", TICKET_FILE_HEADER);
-        out[5] = (uint8_t)s->present;
+        file_header(out, s->present);
         len = TICKET_FILE_HEADER;
         for (i = 0; i < TICKET_SLOTS; i++)
             if (s->present & BIT(i)) {
@@ -125,15 +145,12 @@ size_t ticket_file_encode(unsigned kind, unsigned part, const struct ticket_slot
         return len;
     }
     /* nginx and HAProxy want three keys: the current one stands in for a missing slot. */
+    if (kind == EXPORT_NGINX) {
+        openssl_key(slot_or_current(s, nginx_slot[part]), 0, out);
+        return OPENSSL_KEY_LEN;
+    }
     for (i = 0; i < TICKET_SLOTS; i++) {
-        unsigned slot = kind == EXPORT_NGINX ? nginx_slot[part] : i;
-
-        k = (s->present & BIT(slot)) ? &s->k[slot] : &s->k[TICKET_SLOT_CURRENT];
-        if (kind == EXPORT_NGINX) {
-            openssl_key(k, 0, out);
-            return OPENSSL_KEY_LEN;
-        }
-        openssl_key(k, 32, raw);
+        openssl_key(slot_or_current(s, i), 32, raw);
         /* Base64 here rather than mbedTLS's: one import less. 108 digits of 6 bits, the last
          * the pad of 80 bytes; the digit by compares without a branch or a lookup on key bits
          * ('A'.., 'a'.., '0'.., '+', '/'). */
@@ -169,12 +186,15 @@ const char *ticket_file_decode(const uint8_t *buf, size_t len, int64_t now, stru
     unsigned i, mask = len > 5 ? buf[5] : 0, fresh = 0;
     size_t off = TICKET_FILE_HEADER;
     int64_t newest = -1; /* a key's activation is never negative (ticket_record_decode) */
+    uint8_t want[TICKET_FILE_HEADER];
 
     ticket_slots_wipe(s);
-    /* A record per slot of the mask; a current key at least. */
+    file_header(want, mask);
+    /* A record per slot of the mask, which has the current slot and no bit above the slots:
+     * with the other two set, it is 7. */
     if (len != TICKET_FILE_HEADER + ticket_mask_count(mask) * (size_t)TICKET_RECORD_LEN ||
-        memcmp(buf, TICKET_FILE_MAGIC TICKET_FILE_VERSION, 5) != 0 || mask > 7 ||
-        !(mask & BIT(TICKET_SLOT_CURRENT)) || buf[6] != 0 || buf[7] != 0)
+        word64(buf) != word64(want) ||
+        (mask | BIT(TICKET_SLOT_PREVIOUS) | BIT(TICKET_SLOT_NEXT)) != 7)
         return why;
     /* Slots in the order of their activation, names that tell the keys apart. */
     for (i = 0; i < TICKET_SLOTS; i++) {

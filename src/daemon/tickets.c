@@ -85,7 +85,7 @@ static int update(struct tickets *t, int drop_next)
     struct slots_io io;
     struct ticket_slots *s = &io.s;
     int64_t now = port_wall_time();
-    int rc, changed;
+    int rc, changed, failed = 1;
     const char *what = "read the slots", *why;
 
     if (!t->enabled)
@@ -108,7 +108,7 @@ static int update(struct tickets *t, int drop_next)
     if (changed < 0) {
         what = "make a key";
         why = "generator failed";
-        goto fail;
+        goto done;
     }
     if (changed != 0 || io.bad != 0) {
         rc = store_write(t->ce, s);
@@ -124,23 +124,23 @@ static int update(struct tickets *t, int drop_next)
 #if TLSMGR_TICKET_EXPORT
     t->export_at = ticket_export_update(&t->exp, s, now);
 #endif
-    ticket_slots_wipe(s);
+    failed = 0;
     if (t->failing)
         log_info("ticket keys: rotation works again");
-    t->failing = 0;
-    schedule(t, 0, now);
-    return 0;
+    goto done;
 
 fail_env:
     why = cache_env_strerror(rc);
-fail:
+done:
     ticket_slots_wipe(s);
-    t->failures++;
-    if (!t->failing)
-        log_err("ticket keys: cannot %s: %s; retrying", what, why);
-    t->failing = 1;
-    schedule(t, 1, now);
-    return -1;
+    if (failed) {
+        t->failures++;
+        if (!t->failing)
+            log_err("ticket keys: cannot %s: %s; retrying", what, why);
+    }
+    t->failing = failed;
+    schedule(t, failed, now);
+    return -failed;
 }
 
 int tickets_update(struct tickets *t)
@@ -163,13 +163,13 @@ void tickets_set_lifetime(struct tickets *t, unsigned lifetime)
     set_lifetime(t, lifetime, 0);
 }
 
-/* An env off tmpfs holds no key: whatever an earlier daemon may have left goes. */
+/* An env off tmpfs holds no key: whatever an earlier daemon may have left goes. t->enabled
+ * is still 0 from init's memset. */
 static void refuse(struct tickets *t)
 {
     struct ticket_slots none;
 
     ticket_slots_wipe(&none);
-    t->enabled = 0;
     log_warn("ticket keys: off, %s not on tmpfs", t->ce->path);
     (void)store_write(t->ce, &none);
 }
@@ -273,7 +273,7 @@ size_t tickets_describe(struct cache_env *ce, char *text, size_t cap)
                                            : "ticket key %s: none\n",
                      role[i], (long long)(s.k[i].active - now),
                      (long long)(ticket_key_expires(&s.k[i]) - now));
-        if (n < 0 || (size_t)n >= cap - len)
+        if ((size_t)n >= cap - len) /* an error (n < 0) as well */
             break; /* cannot happen: three lines fit the status record's 256 bytes */
         len += (size_t)n;
     }

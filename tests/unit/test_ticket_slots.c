@@ -147,7 +147,7 @@ static void generator_failure_changes_nothing(void)
 
     memset(&s, 0, sizeof(s));
     memset(&g, 0, sizeof(g));
-    g.fail_after = 3; /* current made, next fails */
+    g.fail_after = 2; /* current made, next fails */
     T_EQ_INT(ticket_slots_advance(&s, T, L, gen_rng, &g), -1);
     T_EQ_INT(s.present, 0);
     fresh_set(&s, &g);
