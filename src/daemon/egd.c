@@ -41,6 +41,9 @@
 #define BACKLOG (TLSMGR_EGD_MAX_CLIENTS * 2 + 16)
 /* After accept fails for lack of descriptors, the listener rests this long. */
 #define ACCEPT_PAUSE_MS 1000
+/* A bound in a log text: written into the text, not passed to the call. */
+#define TEXT(n)    #n
+#define TEXT_OF(n) TEXT(n)
 
 struct egd_client {
     int fd;              /* -1: free slot */
@@ -157,7 +160,7 @@ static struct egd_silent *silent_entry(void)
  * (a client may lose the CPU between its connect and its write), and the kernel's backlog
  * holds the next connections for nothing meanwhile, their requests with them. Returns when
  * that rest ends, or 0 when there is none. */
-static uint64_t silent_rest_until(uint64_t now)
+TLSMGR_NOINLINE static uint64_t silent_rest_until(uint64_t now)
 {
     const struct egd_silent *s = silent_entry();
 
@@ -185,7 +188,7 @@ static void schedule(void)
             continue;
         if (c->busy_since + REQUEST_MS <= now) {
             egd.stats.request_timeouts++;
-            log_debug("egd: request over %d ms, closed", TLSMGR_EGD_REQUEST_TIMEOUT_MS);
+            log_debug("egd: request over " TEXT_OF(TLSMGR_EGD_REQUEST_TIMEOUT_MS) " ms, closed");
             client_close(c);
         } else if (c->busy_since + REQUEST_MS < due) {
             due = c->busy_since + REQUEST_MS;
@@ -205,11 +208,12 @@ static void schedule(void)
         loop_timer_at(egd.loop, egd.timer, due);
 }
 
-/* Closes the spare slot's client, which the loop does not watch. */
-static void client_drop(struct egd_client *c)
+/* Closes the descriptor of a slot or a silent entry, which frees it. Alone: the spare slot's
+ * client, which the loop does not watch. */
+static void fd_drop(int *fd)
 {
-    port_close(c->fd);
-    c->fd = -1;
+    port_close(*fd);
+    *fd = -1;
     status_touch();
 }
 
@@ -217,16 +221,14 @@ static void client_close(struct egd_client *c)
 {
     loop_fd_del(egd.loop, c->fd);
     egd.nclients--;
-    client_drop(c);
+    fd_drop(&c->fd);
 }
 
 static void silent_close(struct egd_silent *s)
 {
     loop_fd_del(egd.loop, s->fd);
-    port_close(s->fd);
-    s->fd = -1;
     egd.nsilent--;
-    status_touch();
+    fd_drop(&s->fd);
 }
 
 /* Closes the listener and removes its socket. */
@@ -449,7 +451,7 @@ static void client_admit(int fd, struct egd_silent *from)
     }
     c->fd = fd;
     if (n <= 0) {
-        client_drop(c); /* gone without a word */
+        fd_drop(&c->fd); /* gone without a word */
         return;
     }
     c->eof = 0;
@@ -458,24 +460,24 @@ static void client_admit(int fd, struct egd_silent *from)
     c->busy = 1;
     c->busy_since = c->read_ms = now;
     if (client_turn(c, now, &more) < 0) {
-        client_drop(c);
+        fd_drop(&c->fd);
         return;
     }
     if (egd.nclients == TLSMGR_EGD_MAX_CLIENTS) {
         struct egd_client *v = client_victim(c, now);
         if (v == NULL) {
             egd.stats.turned_away++;
-            log_debug("egd: %d slots busy, new client closed", TLSMGR_EGD_MAX_CLIENTS);
-            client_drop(c);
+            log_debug("egd: " TEXT_OF(TLSMGR_EGD_MAX_CLIENTS) " slots busy, new client closed");
+            fd_drop(&c->fd);
             return;
         }
         egd.stats.evicted++;
-        log_debug("egd: %d slots taken, one yields", TLSMGR_EGD_MAX_CLIENTS);
+        log_debug("egd: " TEXT_OF(TLSMGR_EGD_MAX_CLIENTS) " slots taken, one yields");
         client_close(v);
     }
     if (loop_fd_add(egd.loop, fd, 0, on_client, c) < 0) {
         log_warn("egd: event loop full");
-        client_drop(c);
+        fd_drop(&c->fd);
         accept_pause(now);
         return;
     }
@@ -645,8 +647,7 @@ static void egd_stop(struct daemon *d)
             loop_fd_del(egd.loop, egd.listen_fd);
         listener_close();
     }
-    if (egd.timer >= 0)
-        loop_timer_stop(egd.loop, egd.timer);
+    loop_timer_stop(egd.loop, egd.timer); /* none made (-1): a no-op that reads no loop */
 }
 
 const struct service egd_service = {"egd",      egd_setup,     egd_start,
