@@ -66,12 +66,12 @@ struct egd_silent {
 
 /* Zero-initialised (bss, not 17 KB of flash in .data); egd_setup resets it. */
 static struct {
-    int set_up; /* egd_setup ran: egd_stop has something to undo */
-    struct loop *loop;
-    int listen_fd;
-    int listening;         /* the listener is polled */
-    uint64_t paused_until; /* accept failed: wait before polling the listener again */
+    int set_up;    /* egd_setup ran: egd_stop has something to undo */
+    int listen_fd; /* listen_fd and timer side by side: egd_setup sets both in one store */
     int timer;
+    int listening; /* the listener is polled */
+    struct loop *loop;
+    uint64_t paused_until; /* accept failed: wait before polling the listener again */
     char path[TLSMGR_PATH_MAX];
     unsigned nclients; /* slots held (the spare one never counts) */
     unsigned nsilent;
@@ -321,12 +321,9 @@ static unsigned client_serve(struct egd_client *c, int *more)
         if (r == EGD_INCOMPLETE)
             break;
         if (r == EGD_UNKNOWN) {
-            /* Answers already made still go out; nothing after the bad byte is read. */
-            c->eof = 1;
-            c->in_len = pos;
             egd.stats.bad_requests++;
             log_debug("egd: bad request 0x%02x, closing", c->in[pos]);
-            break;
+            goto last;
         }
         /* After the first request of the turn, its input and its answer must fit in what is
          * left of the quantum; the answer also in the output buffer. */
@@ -340,9 +337,7 @@ static unsigned client_serve(struct egd_client *c, int *more)
         }
         if (n < 0) {
             log_warn("egd: 02: no generator, closed");
-            c->eof = 1;
-            c->in_len = pos;
-            break;
+            goto last;
         }
         c->out_len += (size_t)n;
         pos += req.size;
@@ -352,10 +347,16 @@ static unsigned client_serve(struct egd_client *c, int *more)
         entropy_count_egd();
         if (req.cmd == EGD_CMD_WRITE)
             egd.stats.mixed += req.count;
-        else if (req.cmd == EGD_CMD_READ || req.cmd == EGD_CMD_READ_BLOCK)
+        else /* a read's N; 00 and 04 have a count of 0 */
             egd.stats.bytes += req.count;
     }
     c->in_len = shift_down(c->in, pos, c->in_len);
+    return answered;
+last:
+    /* Answers already made still go out; nothing from the request that ends the input on is
+     * read. */
+    c->eof = 1;
+    c->in_len = 0;
     return answered;
 }
 
@@ -400,8 +401,7 @@ static int client_turn(struct egd_client *c, uint64_t now, int *more)
 {
     unsigned answered;
 
-    *more = 0;
-    if (client_flush(c) < 0)
+    if (client_flush(c) < 0) /* *more is read only after a turn that returns 0 */
         return -1;
     answered = client_serve(c, more);
     if (client_flush(c) < 0 || (c->eof && c->out_len == 0 && !*more))
@@ -569,15 +569,15 @@ static int egd_setup(struct daemon *d)
     unsigned i;
 
     memset(&egd, 0, sizeof(egd));
-    egd.timer = -1; /* egd_start makes it; none to stop while no socket is served */
     for (i = 0; i < SLOTS || i < TLSMGR_EGD_MAX_SILENT; i++) {
         if (i < SLOTS)
             egd.clients[i].fd = -1;
         if (i < TLSMGR_EGD_MAX_SILENT)
             egd.silent[i].fd = -1;
     }
-    egd.listen_fd = -1;
     egd.set_up = 1;
+    egd.listen_fd = -1;
+    egd.timer = -1; /* egd_start makes it; none to stop while no socket is served */
     if (d->conf.egd_socket[0] == '\0')
         return 0;
     /* Created with its final mode and, as root, the TLS servers' group: nothing is changed by
