@@ -41,7 +41,8 @@
 #define BACKLOG (TLSMGR_EGD_MAX_CLIENTS * 2 + 16)
 /* After accept fails for lack of descriptors, the listener rests this long. */
 #define ACCEPT_PAUSE_MS 1000
-/* A bound in a log text: written into the text, not passed to the call. */
+/* A bound that the configuration gives as a plain number, in a log text: written into the
+ * text, not passed to the call. */
 #define TEXT(n)    #n
 #define TEXT_OF(n) TEXT(n)
 

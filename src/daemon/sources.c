@@ -201,8 +201,8 @@ unsigned sources_read_all(struct sources *s, unsigned want)
             o.why = W_SHORT;
         if (o.why != 0) {
             entropy_stats()->source_failures++;
-            for (k = o.why; k > EGD_CLIENT_CONNECT;
-                 p++) /* to the phrase after the (why - 1)th NUL */
+            /* The phrase after the (why - 1)th NUL. */
+            for (k = o.why; k > EGD_CLIENT_CONNECT; p++)
                 k -= *p == '\0';
         }
         change(src, &src->failing, o.why != 0, p, o.err, "working again");
