@@ -41,6 +41,10 @@
 #define BACKLOG (TLSMGR_EGD_MAX_CLIENTS * 2 + 16)
 /* After accept fails for lack of descriptors, the listener rests this long. */
 #define ACCEPT_PAUSE_MS 1000
+/* A bound that the configuration gives as a plain number, in a log text: written into the
+ * text, not passed to the call. */
+#define TEXT(n)    #n
+#define TEXT_OF(n) TEXT(n)
 
 struct egd_client {
     int fd;              /* -1: free slot */
@@ -63,12 +67,12 @@ struct egd_silent {
 
 /* Zero-initialised (bss, not 17 KB of flash in .data); egd_setup resets it. */
 static struct {
-    int set_up; /* egd_setup ran: egd_stop has something to undo */
-    struct loop *loop;
-    int listen_fd;
-    int listening;         /* the listener is polled */
-    uint64_t paused_until; /* accept failed: wait before polling the listener again */
+    int set_up;    /* egd_setup ran: egd_stop has something to undo */
+    int listen_fd; /* listen_fd and timer side by side: egd_setup sets both in one store */
     int timer;
+    int listening; /* the listener is polled */
+    struct loop *loop;
+    uint64_t paused_until; /* accept failed: wait before polling the listener again */
     char path[TLSMGR_PATH_MAX];
     unsigned nclients; /* slots held (the spare one never counts) */
     unsigned nsilent;
@@ -157,7 +161,7 @@ static struct egd_silent *silent_entry(void)
  * (a client may lose the CPU between its connect and its write), and the kernel's backlog
  * holds the next connections for nothing meanwhile, their requests with them. Returns when
  * that rest ends, or 0 when there is none. */
-static uint64_t silent_rest_until(uint64_t now)
+TLSMGR_NOINLINE static uint64_t silent_rest_until(uint64_t now)
 {
     const struct egd_silent *s = silent_entry();
 
@@ -185,7 +189,7 @@ static void schedule(void)
             continue;
         if (c->busy_since + REQUEST_MS <= now) {
             egd.stats.request_timeouts++;
-            log_debug("egd: request over %d ms, closed", TLSMGR_EGD_REQUEST_TIMEOUT_MS);
+            log_debug("egd: request over " TEXT_OF(TLSMGR_EGD_REQUEST_TIMEOUT_MS) " ms, closed");
             client_close(c);
         } else if (c->busy_since + REQUEST_MS < due) {
             due = c->busy_since + REQUEST_MS;
@@ -205,11 +209,12 @@ static void schedule(void)
         loop_timer_at(egd.loop, egd.timer, due);
 }
 
-/* Closes the spare slot's client, which the loop does not watch. */
-static void client_drop(struct egd_client *c)
+/* Closes the descriptor of a slot or a silent entry, which frees it. Alone: the spare slot's
+ * client, which the loop does not watch. */
+static void fd_drop(int *fd)
 {
-    port_close(c->fd);
-    c->fd = -1;
+    port_close(*fd);
+    *fd = -1;
     status_touch();
 }
 
@@ -217,16 +222,14 @@ static void client_close(struct egd_client *c)
 {
     loop_fd_del(egd.loop, c->fd);
     egd.nclients--;
-    client_drop(c);
+    fd_drop(&c->fd);
 }
 
 static void silent_close(struct egd_silent *s)
 {
     loop_fd_del(egd.loop, s->fd);
-    port_close(s->fd);
-    s->fd = -1;
     egd.nsilent--;
-    status_touch();
+    fd_drop(&s->fd);
 }
 
 /* Closes the listener and removes its socket. */
@@ -319,12 +322,9 @@ static unsigned client_serve(struct egd_client *c, int *more)
         if (r == EGD_INCOMPLETE)
             break;
         if (r == EGD_UNKNOWN) {
-            /* Answers already made still go out; nothing after the bad byte is read. */
-            c->eof = 1;
-            c->in_len = pos;
             egd.stats.bad_requests++;
             log_debug("egd: bad request 0x%02x, closing", c->in[pos]);
-            break;
+            goto last;
         }
         /* After the first request of the turn, its input and its answer must fit in what is
          * left of the quantum; the answer also in the output buffer. */
@@ -338,9 +338,7 @@ static unsigned client_serve(struct egd_client *c, int *more)
         }
         if (n < 0) {
             log_warn("egd: 02: no generator, closed");
-            c->eof = 1;
-            c->in_len = pos;
-            break;
+            goto last;
         }
         c->out_len += (size_t)n;
         pos += req.size;
@@ -350,10 +348,16 @@ static unsigned client_serve(struct egd_client *c, int *more)
         entropy_count_egd();
         if (req.cmd == EGD_CMD_WRITE)
             egd.stats.mixed += req.count;
-        else if (req.cmd == EGD_CMD_READ || req.cmd == EGD_CMD_READ_BLOCK)
+        else /* a read's N; 00 and 04 have a count of 0 */
             egd.stats.bytes += req.count;
     }
     c->in_len = shift_down(c->in, pos, c->in_len);
+    return answered;
+last:
+    /* Answers already made still go out; nothing from the request that ends the input on is
+     * read. */
+    c->eof = 1;
+    c->in_len = 0;
     return answered;
 }
 
@@ -398,8 +402,7 @@ static int client_turn(struct egd_client *c, uint64_t now, int *more)
 {
     unsigned answered;
 
-    *more = 0;
-    if (client_flush(c) < 0)
+    if (client_flush(c) < 0) /* *more is read only after a turn that returns 0 */
         return -1;
     answered = client_serve(c, more);
     if (client_flush(c) < 0 || (c->eof && c->out_len == 0 && !*more))
@@ -449,7 +452,7 @@ static void client_admit(int fd, struct egd_silent *from)
     }
     c->fd = fd;
     if (n <= 0) {
-        client_drop(c); /* gone without a word */
+        fd_drop(&c->fd); /* gone without a word */
         return;
     }
     c->eof = 0;
@@ -458,24 +461,24 @@ static void client_admit(int fd, struct egd_silent *from)
     c->busy = 1;
     c->busy_since = c->read_ms = now;
     if (client_turn(c, now, &more) < 0) {
-        client_drop(c);
+        fd_drop(&c->fd);
         return;
     }
     if (egd.nclients == TLSMGR_EGD_MAX_CLIENTS) {
         struct egd_client *v = client_victim(c, now);
         if (v == NULL) {
             egd.stats.turned_away++;
-            log_debug("egd: %d slots busy, new client closed", TLSMGR_EGD_MAX_CLIENTS);
-            client_drop(c);
+            log_debug("egd: " TEXT_OF(TLSMGR_EGD_MAX_CLIENTS) " slots busy, new client closed");
+            fd_drop(&c->fd);
             return;
         }
         egd.stats.evicted++;
-        log_debug("egd: %d slots taken, one yields", TLSMGR_EGD_MAX_CLIENTS);
+        log_debug("egd: " TEXT_OF(TLSMGR_EGD_MAX_CLIENTS) " slots taken, one yields");
         client_close(v);
     }
     if (loop_fd_add(egd.loop, fd, 0, on_client, c) < 0) {
         log_warn("egd: event loop full");
-        client_drop(c);
+        fd_drop(&c->fd);
         accept_pause(now);
         return;
     }
@@ -567,15 +570,15 @@ static int egd_setup(struct daemon *d)
     unsigned i;
 
     memset(&egd, 0, sizeof(egd));
-    egd.timer = -1; /* egd_start makes it; none to stop while no socket is served */
     for (i = 0; i < SLOTS || i < TLSMGR_EGD_MAX_SILENT; i++) {
         if (i < SLOTS)
             egd.clients[i].fd = -1;
         if (i < TLSMGR_EGD_MAX_SILENT)
             egd.silent[i].fd = -1;
     }
-    egd.listen_fd = -1;
     egd.set_up = 1;
+    egd.listen_fd = -1;
+    egd.timer = -1; /* egd_start makes it; none to stop while no socket is served */
     if (d->conf.egd_socket[0] == '\0')
         return 0;
     /* Created with its final mode and, as root, the TLS servers' group: nothing is changed by
@@ -645,8 +648,7 @@ static void egd_stop(struct daemon *d)
             loop_fd_del(egd.loop, egd.listen_fd);
         listener_close();
     }
-    if (egd.timer >= 0)
-        loop_timer_stop(egd.loop, egd.timer);
+    loop_timer_stop(egd.loop, egd.timer); /* none made (-1): a no-op that reads no loop */
 }
 
 const struct service egd_service = {"egd",      egd_setup,     egd_start,

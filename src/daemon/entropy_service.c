@@ -26,8 +26,8 @@ static struct {
     struct daemon *d;
     struct sources sources;
     int timer[3]; /* enum job's */
-    int rng_fd;   /* /dev/random while the kernel RNG is not ready, else -1 */
-    int waiting;  /* rng_fd is open, and in the loop once entropy_start is done */
+    int rng_fd;   /* /dev/random while the kernel RNG is not ready (in the loop once
+                   * entropy_start is done), else -1 from entropy_setup on */
     int started;
 } svc;
 
@@ -114,8 +114,7 @@ static void on_job(void *arg)
 
 TLSMGR_NOINLINE static void stop_waiting(void)
 {
-    if (svc.waiting) {
-        svc.waiting = 0;
+    if (svc.rng_fd >= 0) {
         loop_fd_del(&svc.d->loop, svc.rng_fd);
         port_close(svc.rng_fd);
         svc.rng_fd = -1;
@@ -140,6 +139,7 @@ static int entropy_setup(struct daemon *d)
     char dir[TLSMGR_PATH_MAX];
 
     svc.d = d;
+    svc.rng_fd = -1;
     sources_init(&svc.sources, &d->conf);
     if (d->conf.seed_file[0] == '\0')
         return 0;
@@ -157,7 +157,7 @@ static int entropy_start(struct daemon *d)
 {
     enum job j;
 
-    svc.rng_fd = -1; /* svc.d: entropy_setup's, which always runs first */
+    /* svc.d and svc.rng_fd: entropy_setup's, which always runs first */
     exchange_load(d->conf.exchange_name);
     /* The first reseed instantiates the generator, with the device's unique data. */
     if (reseed() != 0)
@@ -171,10 +171,9 @@ static int entropy_start(struct daemon *d)
 
     exchange_write(d->conf.exchange_name, EXCHANGE_MODE);
     if (d->conf.seed_file[0] != '\0') {
-        /* waiting: rng_fd is open (stop_waiting closes it; its loop_fd_del finds nothing
-         * when the add failed). */
-        if (port_kernel_rng_ready() == 0 &&
-            (svc.waiting = (svc.rng_fd = port_kernel_rng_wait_fd()) >= 0) &&
+        /* stop_waiting closes rng_fd when open; its loop_fd_del finds nothing when the add
+         * failed. */
+        if (port_kernel_rng_ready() == 0 && (svc.rng_fd = port_kernel_rng_wait_fd()) >= 0 &&
             loop_fd_add(&d->loop, svc.rng_fd, PORT_POLLIN, on_rng_ready, NULL) == 0) {
             log_info("kernel RNG not ready: seed deferred");
         } else {
@@ -205,7 +204,7 @@ static void entropy_reload(struct daemon *d, const struct tlsmgr_conf *old)
      * RNG is ready, and with a seed file. */
     for (j = RESEED; j <= SEED; j++)
         if (period(old, j) != period(&d->conf, j) &&
-            (j != SEED || (!svc.waiting && d->conf.seed_file[0] != '\0')))
+            (j != SEED || (svc.rng_fd < 0 && d->conf.seed_file[0] != '\0')))
             arm(j);
 }
 

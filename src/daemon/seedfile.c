@@ -28,24 +28,25 @@ static int credit_refused;
 static int lock_dir(const char *path)
 {
     char dir[TLSMGR_PATH_MAX];
+    int fd;
 
     if (lock_fd >= 0)
         return 0;
     if (lock_failed)
         return -1;
     (void)atomic_dirname(path, dir, sizeof(dir)); /* path is shorter than dir (conf.c) */
-    lock_fd = port_open(dir, PORT_O_RDONLY | PORT_O_DIRECTORY, 0);
-    if (lock_fd < 0) {
+    fd = port_open(dir, PORT_O_RDONLY | PORT_O_DIRECTORY, 0);
+    if (fd < 0) {
         log_err_errno("seed: open %s", dir);
         return -1;
     }
-    if (port_lock(lock_fd) != 0) {
+    if (port_lock(fd) != 0) {
         log_err_errno("seed: %s locked, left alone", dir);
-        port_close(lock_fd);
-        lock_fd = -1;
+        port_close(fd);
         lock_failed = 1;
         return -1;
     }
+    lock_fd = fd;
     return 0;
 }
 
@@ -110,7 +111,7 @@ static int load_one(const char *path, int credit_ok, unsigned owner)
  * the configured path is shorter than TLSMGR_PATH_MAX). 0, or -1 when the lock failed. */
 static int seed_names(const char *path, char nc[TLSMGR_PATH_MAX + sizeof(NOCREDIT_SUFFIX)])
 {
-    snprintf(nc, TLSMGR_PATH_MAX + sizeof(NOCREDIT_SUFFIX), "%s%s", path, NOCREDIT_SUFFIX);
+    snprintf(nc, TLSMGR_PATH_MAX + sizeof(NOCREDIT_SUFFIX), "%s" NOCREDIT_SUFFIX, path);
     return lock_dir(path);
 }
 

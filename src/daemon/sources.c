@@ -155,16 +155,21 @@ static long read_fd(struct source *src, unsigned char *buf, size_t want, struct 
     return (long)got;
 }
 
-/* Sets one of a source's two states (failing, unhealthy) and logs its changes only: returns 1
- * when it begins (the caller says why), and says `again` when it ends. */
-TLSMGR_NOINLINE static int change(const struct source *src, int *state, int now, const char *again)
+/* Sets one of a source's two states (failing, unhealthy; 0 or 1) and logs its changes only:
+ * why (with the text of err when it is not 0) when it begins, again when it ends (the line
+ * sources_log gives a state). */
+TLSMGR_NOINLINE static void change(const struct source *src, int *state, int now, const char *why,
+                                   int err, const char *again)
 {
     int was = *state;
 
     *state = now;
-    if (was && !now) /* the line sources_log gives a state */
-        log_info("random source %s: %s", src->name, again);
-    return now && !was;
+    errno = err;
+    if (now != was)
+        log_msg(!now       ? "\006random source %s: %s"
+                : err != 0 ? "\024random source %s: %s"
+                           : "\004random source %s: %s",
+                src->name, now ? why : again);
 }
 
 /* The state of a source that fails the health tests, when it begins and at each state line. */
@@ -196,13 +201,11 @@ unsigned sources_read_all(struct sources *s, unsigned want)
             o.why = W_SHORT;
         if (o.why != 0) {
             entropy_stats()->source_failures++;
-            for (k = EGD_CLIENT_CONNECT; k < o.why; k++)
-                p += strlen(p) + 1;
+            /* The phrase after the (why - 1)th NUL. */
+            for (k = o.why; k > EGD_CLIENT_CONNECT; p++)
+                k -= *p == '\0';
         }
-        errno = o.err;
-        if (change(src, &src->failing, o.why != 0, "working again"))
-            log_msg(o.err != 0 ? "\024random source %s: %s" : "\004random source %s: %s", src->name,
-                    p);
+        change(src, &src->failing, o.why != 0, p, o.err, "working again");
         if (n <= 0)
             continue;
 #if TLSMGR_HEALTH_TESTS
@@ -212,8 +215,7 @@ unsigned sources_read_all(struct sources *s, unsigned want)
                     health_feed(&src->health, buf, (size_t)n) != 0;
         if (unhealthy)
             entropy_stats()->health_failures++;
-        if (change(src, &src->unhealthy, (int)unhealthy, "passes health tests"))
-            log_warn("random source %s: %s", src->name, unhealthy_text);
+        change(src, &src->unhealthy, (int)unhealthy, unhealthy_text, 0, "passes health tests");
 #endif
         /* Mixing even a weak or short read costs nothing: the pool only gains. */
         entropy_mix(src->name, buf, (size_t)n);

@@ -14,14 +14,15 @@
 #include "conf.h"
 #include "health.h"
 
+/* The small members first: a read reaches them with short offsets. */
 struct source {
+    int failing;     /* the last read failed (logged once) */
+    int unhealthy;   /* the health tests failed on the last read (logged once) */
+    int fd;          /* dev and hwrng: kept open across reseeds, else -1 */
+    uint64_t offset; /* plain file: where the next read starts */
+    struct health health;
     struct conf_source conf;
     char name[TLSMGR_PATH_MAX + 8]; /* as written in tls_random_source */
-    int failing;                    /* the last read failed (logged once) */
-    int unhealthy;                  /* the health tests failed on the last read (logged once) */
-    uint64_t offset;                /* plain file: where the next read starts */
-    int fd;                         /* dev and hwrng: kept open across reseeds, else -1 */
-    struct health health;
 };
 
 struct sources {
