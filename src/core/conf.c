@@ -58,12 +58,13 @@ typedef const char *conf_setter(struct tlsmgr_conf *c, const struct param *p, co
 
 /* The names of the parameters, in their order, NUL-separated: one string, no table of pointers. A
  * first byte below ' ' stands for word (byte - 1) of name_prefixes. */
-static const char name_prefixes[] TLSMGR_TABLE = "tls_random_\0tls_session_cache_\0tls_ticket_key_";
+static const char name_prefixes[] TLSMGR_TABLE =
+    "tls_random_\0tls_session_cache_\0tls_ticket_key_\0tlsmgr_\0syslog_";
 static const char param_names[] TLSMGR_TABLE =
     "state_directory\0\1exchange_name\0\1egd_socket\0\2database\0\2timeout\0\2max_entries\0"
     "\2map_size\0\2sync\0\3lifetime\0\1source\0\1bytes\0\1reseed_period\0\1prng_update_period\0"
-    "\1seed_file\0\1seed_save_period\0\1seed_credit\0\2sweep_period\0tlsmgr_user\0"
-    "tlsmgr_group\0syslog_name\0syslog_facility\0"
+    "\1seed_file\0\1seed_save_period\0\1seed_credit\0\2sweep_period\0\4user\0\4group\0\5name\0"
+    "\5facility\0"
 #if TLSMGR_TICKET_EXPORT
     "\3export\0\3source\0\3export_group\0"
 #endif

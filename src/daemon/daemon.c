@@ -7,6 +7,7 @@
  * A retry runs after the privilege drop, as tlsmgr_user.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "cache.h"
 #include "daemon.h"
@@ -18,17 +19,18 @@
 #include "privs.h"
 #include "status.h"
 
-const struct service *const services[] = {
+/* In start-up order; stopped in reverse order. */
+static const struct service *const services[] = {
     &entropy_service,
 #if TLSMGR_EGD_SERVER
     &egd_service, /* after the entropy service: it serves the seeded generator */
 #endif
     &cache_service,
-    NULL,
 };
 
-#define NSERVICES (sizeof(services) / sizeof(services[0]) - 1)
+#define NSERVICES (sizeof(services) / sizeof(services[0]))
 
+/* State of services[i], at the same index. */
 static struct service_state {
     int down;
     unsigned failures;  /* failed tries since it went down */
@@ -38,17 +40,6 @@ static struct service_state {
 } state[NSERVICES];
 
 static int retry_timer = -1;
-
-/* Every other service serves the entropy service's output: without it there is nothing to run. */
-static int is_required(const struct service *s)
-{
-    return s == &entropy_service;
-}
-
-static unsigned index_of(const struct service *const *s)
-{
-    return (unsigned)(s - services);
-}
 
 static void on_retry(void *arg);
 
@@ -70,153 +61,160 @@ static void arm_retry(struct daemon *d)
     loop_timer_at(&d->loop, retry_timer, due);
 }
 
-/* The service failed (its hook logged why): it is down until a retry succeeds. */
-static void mark_down(struct daemon *d, const struct service *const *s)
+/* Service i failed (its hook logged why): it is down until a retry succeeds. */
+static void mark_down(struct daemon *d, unsigned i)
 {
-    struct service_state *st = &state[index_of(s)];
+    const struct service *s = services[i];
+    struct service_state *st = &state[i];
     uint64_t now = port_now_ms();
+    unsigned backoff;
 
-    if ((*s)->stop != NULL)
-        (*s)->stop(d); /* releases whatever the failed try left behind */
+    if (s->stop != NULL)
+        s->stop(d);              /* releases whatever the failed try left behind */
+    backoff = st->backoff_s * 2; /* doubles up to TLSMGR_SERVICE_RETRY_MAX */
     if (!st->down) {
         st->down = 1;
         st->failures = 0;
-        st->backoff_s = TLSMGR_SERVICE_RETRY_MIN;
         st->since_ms = now;
-    } else {
-        st->backoff_s = st->backoff_s > TLSMGR_SERVICE_RETRY_MAX / 2 ? TLSMGR_SERVICE_RETRY_MAX
-                                                                     : st->backoff_s * 2;
+        backoff = TLSMGR_SERVICE_RETRY_MIN;
+    } else if (backoff > TLSMGR_SERVICE_RETRY_MAX) {
+        backoff = TLSMGR_SERVICE_RETRY_MAX;
     }
+    st->backoff_s = backoff;
     st->failures++;
-    st->retry_ms = now + (uint64_t)st->backoff_s * 1000;
-    log_err("%s service is DOWN (%u failures), retry in %us", (*s)->name, st->failures,
-            st->backoff_s);
+    st->retry_ms = now + (uint64_t)backoff * 1000;
+    log_err("%s service is DOWN (%u failures), retry in %us", s->name, st->failures, backoff);
     status_touch();
 }
 
-static int try_setup(struct daemon *d, const struct service *const *s)
+/* Runs hook k of service i: 0 setup, 1 start (a service without it has nothing to do). */
+static int try_hook(struct daemon *d, unsigned i, int k)
 {
-    return (*s)->setup != NULL ? (*s)->setup(d) : 0;
-}
+    int (*fn)(struct daemon *) = k ? services[i]->start : services[i]->setup;
 
-static int try_start(struct daemon *d, const struct service *const *s)
-{
-    return (*s)->start != NULL ? (*s)->start(d) : 0;
+    return fn != NULL ? fn(d) : 0;
 }
 
 static void on_retry(void *arg)
 {
     struct daemon *d = arg;
-    const struct service *const *s;
     uint64_t now = port_now_ms();
+    unsigned i;
 
-    for (s = services; *s != NULL; s++) {
-        unsigned i = index_of(s);
+    for (i = 0; i < NSERVICES; i++) {
         if (!state[i].down || state[i].retry_ms > now)
             continue;
-        if (try_setup(d, s) < 0 || try_start(d, s) < 0) {
-            mark_down(d, s);
+        if (try_hook(d, i, 0) < 0 || try_hook(d, i, 1) < 0) {
+            mark_down(d, i);
             continue;
         }
         state[i].down = 0;
-        log_warn("%s service is up again (down %llus, %u failures)", (*s)->name,
+        log_warn("%s service is up again (down %llus, %u failures)", services[i]->name,
                  (unsigned long long)div64(now - state[i].since_ms, 1000), state[i].failures);
         status_touch();
     }
     arm_retry(d);
 }
 
-static void stop_until(struct daemon *d, const struct service *const *last)
+/* Stops the first n services, in reverse order. */
+static void stop_first(struct daemon *d, unsigned n)
 {
-    while (last > services) {
-        last--;
-        if ((*last)->stop != NULL)
-            (*last)->stop(d);
+    while (n > 0) {
+        n--;
+        if (services[n]->stop != NULL)
+            services[n]->stop(d);
     }
+}
+
+/* Runs hook k (0 setup, 1 start) of every service that is not down. The required one, the
+ * first (entropy: every other one serves its output), that fails stops what was set up and
+ * returns -1; any other is marked down. */
+static int run_phase(struct daemon *d, int k)
+{
+    unsigned i;
+
+    for (i = 0; i < NSERVICES; i++) {
+        if (state[i].down || try_hook(d, i, k) == 0)
+            continue;
+        if (i == 0) {
+            stop_first(d, k ? NSERVICES : i + 1); /* at setup, those after i never were */
+            return -1;
+        }
+        mark_down(d, i);
+    }
+    return 0;
 }
 
 int services_start(struct daemon *d)
 {
-    const struct service *const *s;
-    unsigned i;
-
     retry_timer = -1;
-    for (i = 0; i < NSERVICES; i++)
-        state[i].down = 0;
+    memset(state, 0, sizeof(state));
     /* As root: what needs privilege. */
-    for (s = services; *s != NULL; s++) {
-        if (try_setup(d, s) == 0)
-            continue;
-        if (is_required(*s)) {
-            stop_until(d, s + 1);
-            return -1;
-        }
-        mark_down(d, s);
-    }
+    if (run_phase(d, 0) < 0)
+        return -1;
     if (privs_drop(d->uid, d->gid, privs_export_gid(&d->conf)) < 0) {
-        stop_until(d, s);
+        stop_first(d, NSERVICES);
         return -1;
     }
-    for (s = services; *s != NULL; s++) {
-        if (state[index_of(s)].down || try_start(d, s) == 0)
-            continue;
-        if (is_required(*s)) {
-            services_stop(d);
-            return -1;
-        }
-        mark_down(d, s);
-    }
+    if (run_phase(d, 1) < 0)
+        return -1;
     arm_retry(d);
     return 0;
 }
 
 void services_stop(struct daemon *d)
 {
-    const struct service *const *end = services;
-
-    while (*end != NULL)
-        end++;
-    stop_until(d, end);
+    stop_first(d, NSERVICES);
 }
 
 int services_up(const struct service *s)
 {
-    const struct service *const *p;
+    unsigned i;
 
-    for (p = services; *p != NULL; p++)
-        if (*p == s)
-            return !state[index_of(p)].down;
+    for (i = 0; i < NSERVICES; i++)
+        if (services[i] == s)
+            return !state[i].down;
     return 0;
+}
+
+int services_all_up(void)
+{
+    unsigned i;
+
+    for (i = 0; i < NSERVICES; i++)
+        if (state[i].down)
+            return 0;
+    return 1;
 }
 
 void services_reload(struct daemon *d, const struct tlsmgr_conf *old)
 {
-    const struct service *const *s;
+    unsigned i;
 
     /* A service that is down takes the new configuration at its next try. */
-    for (s = services; *s != NULL; s++)
-        if (!state[index_of(s)].down && (*s)->reload != NULL)
-            (*s)->reload(d, old);
+    for (i = 0; i < NSERVICES; i++)
+        if (!state[i].down && services[i]->reload != NULL)
+            services[i]->reload(d, old);
 }
 
 void services_log_stats(struct daemon *d)
 {
-    const struct service *const *s;
     uint64_t now = port_now_ms();
+    unsigned i;
 
-    for (s = services; *s != NULL; s++) {
-        unsigned i = index_of(s);
+    for (i = 0; i < NSERVICES; i++) {
+        const struct service *s = services[i];
         uint64_t v[3];
 
         if (!state[i].down) {
-            if ((*s)->stats != NULL)
-                (*s)->stats(d);
+            if (s->stats != NULL)
+                s->stats(d);
             continue;
         }
         v[0] = div64(now - state[i].since_ms, 1000);
         v[1] = state[i].failures;
         /* at most TLSMGR_SERVICE_RETRY_MAX seconds away: 32 bits */
         v[2] = state[i].retry_ms > now ? (uint32_t)(state[i].retry_ms - now + 999) / 1000u : 0;
-        log_counters((*s)->name, "DOWN for (s)\0failures\0retry in (s)\0", v);
+        log_counters(s->name, "DOWN for (s)\0failures\0retry in (s)\0", v);
     }
 }

@@ -41,9 +41,6 @@ struct service {
     void (*stop)(struct daemon *d);
 };
 
-/* NULL-terminated, in start-up order; stopped in reverse order. */
-extern const struct service *const services[];
-
 /* Sets every service up (as root, if started so), drops privileges, starts them. A service
  * that fails is logged as down and retried on a timer with backoff, while the others run;
  * only the entropy service, which the others serve from, is required. Returns 0, or -1 when
@@ -58,5 +55,7 @@ void services_reload(struct daemon *d, const struct tlsmgr_conf *old);
 void services_log_stats(struct daemon *d);
 /* 1 while the service runs, 0 while it is down. */
 int services_up(const struct service *s);
+/* 1 while every service runs. */
+int services_all_up(void);
 
 #endif

@@ -20,29 +20,26 @@ int loop_timer_new(struct loop *l, const char *name, loop_timer_fn fn, void *arg
 
     /* A service set up again (a retry after a failed start) gets its old slot back: the table
      * has no delete, and a slot per retry would fill it. */
-    for (i = 0; i < l->ntimers; i++) {
-        t = &l->timers[i];
-        if (t->fn == fn && t->arg == arg) {
-            t->name = name;
-            t->armed = 0;
-            return (int)i;
+    for (i = 0; i < l->ntimers && (l->timers[i].fn != fn || l->timers[i].arg != arg); i++)
+        ;
+    if (i == l->ntimers) {
+        if (i == TLSMGR_MAX_TIMERS) {
+            log_err("no free timer for %s (TLSMGR_MAX_TIMERS %d)", name, TLSMGR_MAX_TIMERS);
+            return -1;
         }
+        l->ntimers++;
     }
-    if (l->ntimers == TLSMGR_MAX_TIMERS) {
-        log_err("no free timer for %s (TLSMGR_MAX_TIMERS %d)", name, TLSMGR_MAX_TIMERS);
-        return -1;
-    }
-    t = &l->timers[l->ntimers];
+    t = &l->timers[i];
     t->name = name;
     t->fn = fn;
     t->arg = arg;
     t->armed = 0;
-    return (int)l->ntimers++;
+    return (int)i;
 }
 
-void loop_timer_at(struct loop *l, int id, uint64_t due_ms)
+TLSMGR_NOINLINE void loop_timer_at(struct loop *l, int id, uint64_t due_ms)
 {
-    if (id < 0 || (unsigned)id >= l->ntimers)
+    if ((unsigned)id >= l->ntimers) /* -1 (no free slot) too */
         return;
     l->timers[id].due = due_ms;
     l->timers[id].armed = 1;
@@ -53,15 +50,15 @@ void loop_timer_in(struct loop *l, int id, uint64_t delay_ms)
     loop_timer_at(l, id, port_now_ms() + delay_ms);
 }
 
-void loop_timer_stop(struct loop *l, int id)
+TLSMGR_NOINLINE void loop_timer_stop(struct loop *l, int id)
 {
-    if (id >= 0 && (unsigned)id < l->ntimers)
+    if ((unsigned)id < l->ntimers)
         l->timers[id].armed = 0;
 }
 
 int loop_timer_armed(const struct loop *l, int id)
 {
-    return id >= 0 && (unsigned)id < l->ntimers && l->timers[id].armed;
+    return (unsigned)id < l->ntimers && l->timers[id].armed;
 }
 
 int loop_fd_add(struct loop *l, int fd, short events, loop_fd_fn fn, void *arg)
@@ -130,8 +127,8 @@ static void compact_fds(struct loop *l)
     l->nfds = j;
 }
 
-/* Milliseconds until the earliest armed timer or the horizon; -1 when neither exists. */
-static int next_timeout(const struct loop *l, uint64_t now, uint64_t horizon)
+/* The due time of the earliest armed timer, UINT64_MAX when none is armed. */
+static TLSMGR_NOINLINE uint64_t earliest_due(const struct loop *l)
 {
     uint64_t due = UINT64_MAX;
     unsigned i;
@@ -139,6 +136,14 @@ static int next_timeout(const struct loop *l, uint64_t now, uint64_t horizon)
     for (i = 0; i < l->ntimers; i++)
         if (l->timers[i].armed && l->timers[i].due < due)
             due = l->timers[i].due;
+    return due;
+}
+
+/* Milliseconds until the earliest armed timer or the horizon; -1 when neither exists. */
+static int next_timeout(const struct loop *l, uint64_t now, uint64_t horizon)
+{
+    uint64_t due = earliest_due(l);
+
     if (horizon != 0 && horizon < due)
         due = horizon;
     if (due == UINT64_MAX)
@@ -150,7 +155,7 @@ static int next_timeout(const struct loop *l, uint64_t now, uint64_t horizon)
 
 int loop_run_once(struct loop *l, uint64_t horizon_ms)
 {
-    unsigned i, ran = 0;
+    unsigned i;
     int r;
     uint64_t now;
 
@@ -163,10 +168,8 @@ int loop_run_once(struct loop *l, uint64_t horizon_ms)
         return -1;
     }
     now = port_now_ms();
-    for (i = 0; i < l->ntimers; i++)
-        ran += l->timers[i].armed && l->timers[i].due <= now;
-    if (r == 0 && ran == 0)
-        return 0; /* the horizon, or an early return of poll: not a wake-up */
+    if (r == 0 && earliest_due(l) > now)
+        return 0; /* no timer due: the horizon, or an early return of poll, not a wake-up */
     l->wakeups++;
     if (l->on_wakeup != NULL)
         l->on_wakeup(l->wakeup_arg);

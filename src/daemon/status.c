@@ -65,7 +65,7 @@ void status_write(struct daemon *d)
     snapshot(d, 0);
 }
 
-void status_touch(void)
+TLSMGR_NOINLINE void status_touch(void)
 {
     dirty = 1;
 }

@@ -115,9 +115,8 @@ int main(void)
         if (rc == 0)
             rc = run_until(port_test_now + (DAYS - 1) * DAY_MS);
     }
-    for (i = 0; rc == 0 && services[i] != NULL; i++)
-        if (!services_up(services[i]))
-            rc = -1; /* figures of a daemon with a service down would be wrong */
+    if (rc == 0 && !services_all_up())
+        rc = -1; /* figures of a daemon with a service down would be wrong */
     if (rc != 0) {
         fprintf(stderr, "sim_board: the services did not all run; their log:\n%.3000s",
                 port_test_log());
