@@ -50,7 +50,6 @@ struct cache_env {
     MDB_env *env;
     MDB_dbi session, expiry, meta, ticket;
     enum cache_role role;
-    char path[TLSMGR_PATH_MAX];
     unsigned max_entries;
     uint64_t map_size;
     int sync; /* tls_session_cache_sync */
@@ -74,6 +73,8 @@ struct cache_env {
     /* CACHE_ENV_FAULT or CACHE_ENV_ASSERT once a call was abandoned mid-way: every later
      * transaction fails with it (cache_env_intact) until the env is closed. */
     int broken;
+    /* Last: the fields above are then a short offset away from ce. */
+    char path[TLSMGR_PATH_MAX];
 };
 
 /* Opens the existing env at conf->cache_database (role CLIENT or READONLY): both files must
