@@ -96,9 +96,9 @@ void cache_env_close(struct cache_env *ce);
  * would release the parent's reader slots). The mapping leaks until exec or exit. */
 void cache_env_forget(struct cache_env *ce);
 /* 1 if PATH/data.mdb or PATH/lock.mdb is no longer the file this env has open (the daemon
- * moved a bad env aside and created a new one, or it is gone): the caller closes and reopens.
- * 0 if both are the same files. Costs two stats and two fstats; call it now and then (before
- * a store, after a miss), not on every lookup. */
+ * moved a bad env aside and created a new one, or it is gone), or if no env is open: the caller
+ * closes and reopens. 0 if both are the same files. Costs two stats and two fstats; call it now and
+ * then (before a store, after a miss), not on every lookup. */
 int cache_env_replaced(struct cache_env *ce);
 /* The descriptors of data.mdb (LMDB's) and lock.mdb (ours), -1 where there is none. */
 void cache_env_fds(const struct cache_env *ce, int fd[2]);
