@@ -50,7 +50,6 @@ struct cache_env {
     MDB_env *env;
     MDB_dbi session, expiry, meta, ticket;
     enum cache_role role;
-    char path[TLSMGR_PATH_MAX];
     unsigned max_entries;
     uint64_t map_size;
     int sync; /* tls_session_cache_sync */
@@ -74,6 +73,8 @@ struct cache_env {
     /* CACHE_ENV_FAULT or CACHE_ENV_ASSERT once a call was abandoned mid-way: every later
      * transaction fails with it (cache_env_intact) until the env is closed. */
     int broken;
+    /* Last: the fields above are then a short offset away from ce. */
+    char path[TLSMGR_PATH_MAX];
 };
 
 /* Opens the existing env at conf->cache_database (role CLIENT or READONLY): both files must
@@ -95,9 +96,9 @@ void cache_env_close(struct cache_env *ce);
  * would release the parent's reader slots). The mapping leaks until exec or exit. */
 void cache_env_forget(struct cache_env *ce);
 /* 1 if PATH/data.mdb or PATH/lock.mdb is no longer the file this env has open (the daemon
- * moved a bad env aside and created a new one, or it is gone): the caller closes and reopens.
- * 0 if both are the same files. Costs two stats and two fstats; call it now and then (before
- * a store, after a miss), not on every lookup. */
+ * moved a bad env aside and created a new one, or it is gone), or if no env is open: the caller
+ * closes and reopens. 0 if both are the same files. Costs two stats and two fstats; call it now and
+ * then (before a store, after a miss), not on every lookup. */
 int cache_env_replaced(struct cache_env *ce);
 /* The descriptors of data.mdb (LMDB's) and lock.mdb (ours), -1 where there is none. */
 void cache_env_fds(const struct cache_env *ce, int fd[2]);

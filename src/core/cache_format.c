@@ -57,11 +57,12 @@ int cache_key_expiry_split(const uint8_t *key, size_t len, uint64_t *expires, co
     return 0;
 }
 
-/* Structure of a header alone (shared by encode and decode). */
+/* Structure of a header alone (shared by encode and decode). created < expires <= INT64_MAX
+ * bounds both times. */
 static int hdr_sane(const struct cache_entry_hdr *h)
 {
     return (h->flags & ~CACHE_FLAGS_KNOWN) == 0 && h->expires > h->created && h->blob_len >= 1 &&
-           h->blob_len <= CACHE_BLOB_MAX && h->created <= INT64_MAX && h->expires <= INT64_MAX;
+           h->blob_len <= CACHE_BLOB_MAX && h->expires <= INT64_MAX;
 }
 
 size_t cache_entry_encode(uint8_t *out, size_t cap, const struct cache_entry_hdr *h,

@@ -42,12 +42,10 @@ static int move_aside(const char *path)
         return -1;
     if (port_lstat(path, &st) < 0)
         return 0;
-    if (port_lstat(bad, &st) == 0) {
-        if (st.type == PORT_FT_DIR)
-            remove_env_dir(bad);
-        else
-            (void)port_unlink(bad);
-    }
+    /* A file or a symbolic link goes with the unlink, which refuses a directory: the files
+     * of an old env are then removed from it. */
+    if (port_unlink(bad) < 0)
+        remove_env_dir(bad);
     return port_rename(path, bad) < 0 ? -1 : 1;
 }
 
@@ -237,16 +235,15 @@ static int open_env(struct cache_env *ce, const struct tlsmgr_conf *conf, unsign
                     unsigned gid, int bad)
 {
     const char *no = NULL;
-    int why = bad, rc = -1, attempt, moved;
+    int why = bad, rc, attempt, moved;
 
     cache_env_assert_hook = cache_repair_note_assert;
-    /* After cache_repair_abandon or at start-up: ce holds no env. Cleared here too, for the
-     * return without a database (cache_env_init clears it otherwise): the caller closes it. */
-    if (conf->cache_database[0] == '\0') {
-        memset(ce, 0, sizeof(*ce));
+    /* After cache_repair_abandon or at start-up: ce holds no env. cache_env_init clears it
+     * first, also for the return without a database: the caller closes it. */
+    rc = cache_env_init(ce, conf, CACHE_ROLE_DAEMON);
+    if (conf->cache_database[0] == '\0')
         return -1;
-    }
-    if (cache_env_init(ce, conf, CACHE_ROLE_DAEMON) < 0)
+    if (rc < 0)
         no = "mbedtls_ssl_session_save failed";
     else if (leaked >= TLSMGR_CACHE_LEAK_MAX)
         no = "TLSMGR_CACHE_LEAK_MAX envs left mapped: none until restart";

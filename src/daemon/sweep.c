@@ -436,8 +436,7 @@ static void on_timer(void *arg)
     int r = 0, rc = 0;
 
     if (s->phase == SWEEP_IDLE)
-        rc = s->ce->env == NULL || cache_env_replaced(s->ce) ? CACHE_ENV_GONE
-                                                             : cache_env_intact(s->ce);
+        rc = cache_env_replaced(s->ce) ? CACHE_ENV_GONE : cache_env_intact(s->ce);
     if (rc == 0 && (r = cache_repair_guard(s->ce, guarded_step, s)) == 1) {
         loop_timer_in(s->loop, s->timer, 0); /* yield: the loop runs, then the next step */
         return;

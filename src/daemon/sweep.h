@@ -43,20 +43,21 @@ struct sweep {
     int timer;
     unsigned period_s;
     enum sweep_phase phase;
-    /* Key where the walk resumes (raw LMDB key, at most 511 bytes: LMDB's default limit). */
-    uint8_t resume[511];
-    size_t resume_len;
     unsigned batch; /* deletions per step: TLSMGR_SWEEP_BATCH */
+    size_t resume_len;
     uint64_t started_ns;
     uint64_t step_count;
     /* Deleted during this sweep, in the order of struct sweep_totals: expired, incompatible,
      * malformed entries, stale index keys. */
     uint64_t done[4];
-    struct sweep_totals t;
-    mbedtls_sha512_context md; /* digest of this sweep's deleted keys and counters */
-    int last_rc;               /* LMDB code of the last failed step */
+    int last_rc; /* LMDB code of the last failed step */
     sweep_broken_fn broken;
     void *broken_arg;
+    struct sweep_totals t;
+    mbedtls_sha512_context md; /* digest of this sweep's deleted keys and counters */
+    /* Key where the walk resumes (raw LMDB key, at most 511 bytes: LMDB's default limit).
+     * Last, as md: the fields above are then a short offset away from s. */
+    uint8_t resume[511];
 };
 
 /* Prepares a sweeper on an open env. Returns 0, or -1 (no timer slot). With
