@@ -149,7 +149,8 @@
 #endif
 /* Most EGD clients holding a slot (1 KB of buffers each with the default buffer size): a
  * client holds one from its first byte. Connections that have sent nothing yet wait apart, in
- * TLSMGR_EGD_MAX_SILENT entries. 1 to 256. */
+ * TLSMGR_EGD_MAX_SILENT entries. 1 to 256, as a plain decimal number (debug log lines quote it
+ * as it is spelled). */
 #ifndef TLSMGR_EGD_MAX_CLIENTS
 #define TLSMGR_EGD_MAX_CLIENTS 16
 #endif
@@ -171,7 +172,8 @@
  * slot (the one served last: the longest-idle is typically Postfix's tlsmgr). What is bounded
  * in time is a request: from its first byte to the last byte of its answer handed to the
  * kernel, in milliseconds. A client whose request takes longer (it trickles its request or
- * does not read its answers) is closed, so slow clients cannot hold the slots. 10 to 10000. */
+ * does not read its answers) is closed, so slow clients cannot hold the slots. 10 to 10000, as
+ * a plain decimal number (debug log lines quote it as it is spelled). */
 #ifndef TLSMGR_EGD_REQUEST_TIMEOUT_MS
 #define TLSMGR_EGD_REQUEST_TIMEOUT_MS 100
 #endif
