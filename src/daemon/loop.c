@@ -52,7 +52,7 @@ void loop_timer_in(struct loop *l, int id, uint64_t delay_ms)
 
 TLSMGR_NOINLINE void loop_timer_stop(struct loop *l, int id)
 {
-    if ((unsigned)id < l->ntimers)
+    if (id >= 0 && (unsigned)id < l->ntimers) /* -1 reads no loop: l may be NULL then */
         l->timers[id].armed = 0;
 }
 

@@ -56,6 +56,8 @@ void loop_init(struct loop *l);
 int loop_timer_new(struct loop *l, const char *name, loop_timer_fn fn, void *arg);
 void loop_timer_in(struct loop *l, int id, uint64_t delay_ms);
 void loop_timer_at(struct loop *l, int id, uint64_t due_ms);
+/* Disarms timer id; an id of -1 (no timer made) is a no-op that does not read l, which may be
+ * NULL then (a service stopped before its setup made a timer). */
 void loop_timer_stop(struct loop *l, int id);
 int loop_timer_armed(const struct loop *l, int id);
 /* Watches fd. Returns 0, or -1 when the table is full (the caller closes the fd). */
