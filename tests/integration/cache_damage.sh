@@ -113,11 +113,15 @@ damage() { # KIND
     cut_data_statistics)
         truncate -s 8192 "$ENV/data.mdb"
         kill -USR1 "$daemon_pid" 2>/dev/null
-        # tlsmgr -s, another process, on the damaged env: says so, never dies of it.
+        # tlsmgr -s, another process, on the damaged env: says so, never dies of it. The signal
+        # makes the daemon read its statistics too, find the damage and replace the env: -s
+        # may come while the old env is moved aside and the new one not yet made, and then
+        # finds no env (or an empty data.mdb), which it reports as such.
         "$bin" -c "$CONF" -s >"$tmp/s.out" 2>&1
         ps=$?
-        if [ "$ps" -gt 128 ] || { [ "$ps" -ne 0 ] && ! grep -q 'is damaged' "$tmp/s.out"; }; then
-            echo "status $ps: $(head -2 "$tmp/s.out" | tr '\n' ' ')" >>"$tmp/status.bad"
+        if [ "$ps" -gt 128 ] || { [ "$ps" -ne 0 ] &&
+            ! grep -q -e 'is damaged' -e 'unreadable: No such file or directory' "$tmp/s.out"; }; then
+            echo "status $ps: $(tail -2 "$tmp/s.out" | tr '\n' ' ')" >>"$tmp/status.bad"
         fi
         ;;
     esac
